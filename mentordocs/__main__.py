@@ -1,0 +1,3 @@
+from mentordocs.cli import cli
+
+cli(prog_name="mentordocs")

@@ -1,0 +1,59 @@
+"""Safe file writing: write to a temporary name beside the target, then rename."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from mentordocs.errors import OutputError
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(
+            f"Could not write {target}: {exc.strerror or exc}. "
+            "Check that the folder exists, is writable and the file is not open in another program."
+        ) from exc
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def office_lock_file(path: str | os.PathLike[str]) -> Path | None:
+    """The ``~$`` lock file Word/Excel keep beside a document that is open, if there is one."""
+    target = Path(path)
+    candidates = [target.with_name("~$" + target.name)]
+    # Office shortens long names: "~$" replaces the first two characters.
+    if len(target.name) > 2:
+        candidates.append(target.with_name("~$" + target.name[2:]))
+    candidates.append(target.with_name(".~lock." + target.name + "#"))  # LibreOffice
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    return None

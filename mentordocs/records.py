@@ -1,0 +1,129 @@
+"""The two records kept in a packets folder: what was generated and what was sent.
+
+``OUT/manifest.json``: written by ``generate``; one entry per generated file.
+``OUT/send-log.jsonl``: appended by ``send``; one JSON object per message sent (or written as
+.eml). Both are plain JSON so a coordinator's IT person can read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from mentordocs.errors import OutputError
+from mentordocs.fsutil import atomic_write_text
+
+MANIFEST_NAME = "manifest.json"
+SEND_LOG_NAME = "send-log.jsonl"
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class ManifestEntry:
+    pair_id: str
+    form: str  # form id, e.g. "action-plan"; "meetings" for the .ics; "zip" for a --zip archive
+    path: str  # relative to the packets folder, with "/" separators
+    sha256: str
+    template_version: str = ""
+    generated_at: str = ""
+
+
+@dataclass
+class Manifest:
+    program: str = ""
+    roster: str = ""
+    generator: str = ""
+    files: list[ManifestEntry] = field(default_factory=list)
+
+    def by_path(self) -> dict[str, ManifestEntry]:
+        return {entry.path: entry for entry in self.files}
+
+    def for_pair(self, pair_id: str) -> list[ManifestEntry]:
+        return [entry for entry in self.files if entry.pair_id == pair_id]
+
+
+def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
+    """Read ``OUT/manifest.json``; an empty manifest when there is none yet."""
+    path = Path(out_dir) / MANIFEST_NAME
+    if not path.exists():
+        return Manifest()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = [ManifestEntry(**entry) for entry in data.get("files", [])]
+    except (ValueError, TypeError) as exc:
+        raise OutputError(
+            f"{path} is damaged ({exc}). Move it aside and run 'mentordocs generate' again "
+            "with --force to rebuild it."
+        ) from exc
+    return Manifest(
+        program=data.get("program", ""),
+        roster=data.get("roster", ""),
+        generator=data.get("generator", ""),
+        files=files,
+    )
+
+
+def write_manifest(out_dir: str | os.PathLike[str], manifest: Manifest) -> None:
+    data = asdict(manifest)
+    data["files"] = sorted(data["files"], key=lambda e: (e["pair_id"], e["form"], e["path"]))
+    atomic_write_text(
+        Path(out_dir) / MANIFEST_NAME, json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+@dataclass
+class SentFile:
+    path: str  # relative to the packets folder
+    sha256: str
+    form: str = ""
+
+
+@dataclass
+class SendRecord:
+    kind: str  # "packet" or "reminder"
+    pair_id: str
+    recipients: list[str]
+    files: list[SentFile]
+    message_id: str
+    sent_at: str
+    transport: str  # "smtp" or "outbox"
+    refused: list[str] = field(default_factory=list)  # recipients the server refused
+    eml: str = ""  # path of the .eml written, for --outbox
+
+
+def read_send_log(out_dir: str | os.PathLike[str]) -> list[SendRecord]:
+    """Every message recorded in ``OUT/send-log.jsonl``, oldest first (empty if none)."""
+    path = Path(out_dir) / SEND_LOG_NAME
+    if not path.exists():
+        return []
+    records: list[SendRecord] = []
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                data["files"] = [SentFile(**f) for f in data.get("files", [])]
+                records.append(SendRecord(**data))
+            except (ValueError, TypeError) as exc:
+                raise OutputError(
+                    f"{path}, line {number}, is damaged ({exc}). Fix or delete that line; "
+                    "every other line is kept."
+                ) from exc
+    return records
+
+
+def append_send_record(out_dir: str | os.PathLike[str], record: SendRecord) -> None:
+    """Append one record and flush it to disk before returning (so nothing is sent twice)."""
+    path = Path(out_dir) / SEND_LOG_NAME
+    line = json.dumps(asdict(record), ensure_ascii=False) + "\n"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())

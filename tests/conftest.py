@@ -1,0 +1,61 @@
+"""Shared fixtures. Tests write only to tmp_path; nothing is written into the repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mentordocs.office import find_soffice
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+SAMPLE_ROSTER = SAMPLES / "roster.xlsx"
+TEMPLATES = REPO / "templates"
+REAL_DOCX = REPO.parent / "shared" / "fixtures" / "real-docx"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Every test marked "soffice" gets the soffice fixture, so it skips locally without
+    # LibreOffice and fails under CI=true.
+    for item in items:
+        if item.get_closest_marker("soffice") and "soffice" not in getattr(
+            item, "fixturenames", []
+        ):
+            item.fixturenames.append("soffice")
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """Path of LibreOffice's soffice. Missing: a skip locally, a failure under CI=true."""
+    found = find_soffice()
+    if found is None:
+        message = (
+            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui"
+        )
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture(scope="session")
+def real_docx() -> Path:
+    """The folder of real .docx files made by Word, LibreOffice and Google Docs (../shared)."""
+    if not REAL_DOCX.is_dir():
+        message = f"{REAL_DOCX} is missing: the repository should sit beside shared/"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return REAL_DOCX
+
+
+@pytest.fixture
+def sample_roster(tmp_path: Path) -> Path:
+    """A private copy of samples/roster.xlsx in tmp_path."""
+    target = tmp_path / "roster.xlsx"
+    shutil.copy(SAMPLE_ROSTER, target)
+    return target
