@@ -56,4 +56,375 @@ class Field:
 
 # ---- reading (fields from a filled form): owned by the harvest work -------------------------
 
+import copy  # noqa: E402
+
+from lxml import etree  # noqa: E402
+
+from mentordocs.errors import MentordocsError  # noqa: E402
+
+W15_NS = "http://schemas.microsoft.com/office/word/2012/wordml"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_STRICT_TO_TRANSITIONAL = (
+    (b"http://purl.oclc.org/ooxml/wordprocessingml/main", W_NS.encode()),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships", R_NS.encode()),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/math",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/math",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/drawingml/",
+        b"http://schemas.openxmlformats.org/drawingml/2006/",
+    ),
+)
+
+_W = f"{{{W_NS}}}"
+_W14 = f"{{{W14_NS}}}"
+_SDT, _SDT_PR, _SDT_CONTENT = _W + "sdt", _W + "sdtPr", _W + "sdtContent"
+_P, _T, _BR, _CR, _TAB = _W + "p", _W + "t", _W + "br", _W + "cr", _W + "tab"
+_NO_BREAK_HYPHEN = _W + "noBreakHyphen"
+_VAL = _W + "val"
+_FLD_CHAR, _FF_DATA = _W + "fldChar", _W + "ffData"
+_FLD_CHAR_TYPE = _W + "fldCharType"
+# Content controls that hold other content rather than a value: never fields themselves.
+_CONTAINER_KINDS = {
+    _W + "group",
+    _W + "docPartObj",
+    _W + "docPartList",
+    _W + "picture",
+    _W + "citation",
+    _W + "bibliography",
+    _W + "equation",
+    f"{{{W15_NS}}}repeatingSection",
+    f"{{{W15_NS}}}repeatingSectionItem",
+}
+_TRUE_WORDS = {"1", "true", "on"}
+FOREIGN_TAG_PREFIXES = ("goog_rdk_",)  # Google Docs wraps text in these; they are not fields
+
+
+class UnsafeXmlError(MentordocsError):
+    "An XML part declares a DOCTYPE or entities, which a Word document never needs."
+
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+
+
+def normalize_namespaces(xml: bytes) -> bytes:
+    """Map Strict Open XML namespace URIs (purl.oclc.org) onto the usual transitional ones."""
+    if b"purl.oclc.org/ooxml" not in xml:
+        return xml
+    for strict, transitional in _STRICT_TO_TRANSITIONAL:
+        xml = xml.replace(strict, transitional)
+    return xml
+
+
+def parse_xml(xml: bytes) -> etree._Element:
+    """Parse one XML part safely: no DTD, no entities, no network; Strict namespaces normalised.
+
+    Raises UnsafeXmlError for a DOCTYPE (the door to entity expansion and external fetches)
+    and ``lxml.etree.XMLSyntaxError`` for XML that is not well formed.
+    """
+    head = xml[:2048]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise UnsafeXmlError("the XML declares a DOCTYPE or entities")
+    root = etree.fromstring(normalize_namespaces(xml), _PARSER)
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise UnsafeXmlError("the XML declares a DOCTYPE or entities")
+    return root
+
+
+def _text_of(container: etree._Element) -> str:
+    """The text of a control's content: paragraphs joined with newlines, breaks and tabs kept."""
+    parts: list[str] = []
+    seen_paragraph = False
+    for el in container.iter(_P, _T, _BR, _CR, _TAB, _NO_BREAK_HYPHEN):
+        tag = el.tag
+        if tag == _T:
+            if el.text:
+                parts.append(el.text)
+        elif tag == _P:
+            if seen_paragraph:
+                parts.append("\n")
+            seen_paragraph = True
+        elif tag == _TAB:
+            parts.append("\t")
+        elif tag == _NO_BREAK_HYPHEN:
+            parts.append("-")
+        elif tag == _BR:
+            # Page and column breaks are layout, not part of what was typed.
+            if el.get(_W + "type") in (None, "textWrapping"):
+                parts.append("\n")
+        else:  # w:cr
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _is_true(value: str | None, *, absent: bool) -> bool:
+    if value is None:
+        return absent
+    return value.strip().lower() in _TRUE_WORDS
+
+
+def _control_field(sdt: etree._Element) -> Field | None:
+    """One content control as a Field, or None when it is a container or not a field."""
+    pr = sdt.find(_SDT_PR)
+    if pr is None:
+        return None
+    tag = alias = ""
+    kind = "text"
+    kind_el = None
+    placeholder = False
+    for child in pr:
+        ctag = child.tag
+        if ctag == _W + "tag":
+            tag = child.get(_VAL) or ""
+        elif ctag == _W + "alias":
+            alias = child.get(_VAL) or ""
+        elif ctag == _W + "showingPlcHdr":
+            placeholder = _is_true(child.get(_VAL), absent=True)
+        elif ctag in _CONTAINER_KINDS:
+            return None
+        elif ctag == _W14 + "checkbox":
+            kind, kind_el = "checkbox", child
+        elif ctag == _W + "date":
+            kind, kind_el = "date", child
+        elif ctag in (_W + "dropDownList", _W + "comboBox"):
+            kind, kind_el = "dropdown", child
+    if tag.startswith(FOREIGN_TAG_PREFIXES):
+        return None
+    content = sdt.find(_SDT_CONTENT)
+    value: str | bool
+    if kind == "checkbox":
+        checked = kind_el.find(_W14 + "checked") if kind_el is not None else None
+        value = checked is not None and _is_true(checked.get(_W14 + "val"), absent=True)
+    elif placeholder:
+        value = ""
+    else:
+        text = _text_of(content) if content is not None else ""
+        value = text
+        if kind == "date" and kind_el is not None:
+            full = kind_el.get(_W + "fullDate")
+            if full and text.strip():
+                value = full[:10]
+        elif kind == "dropdown" and kind_el is not None:
+            value = _list_value(kind_el, text)
+    name = tag or alias
+    return Field(
+        id=name,
+        kind=kind,
+        value=value,
+        tag=tag,
+        alias=alias,
+        source="tag" if tag else ("alias" if alias else "unnamed"),
+        placeholder=placeholder,
+    )
+
+
+def _list_value(list_el: etree._Element, shown: str) -> str:
+    """The value of the drop-down item whose displayed text is ``shown`` (else ``shown``)."""
+    shown_key = shown.strip()
+    for item in list_el.iter(_W + "listItem"):
+        display = item.get(_W + "displayText")
+        item_value = item.get(_W + "value")
+        if display is None:
+            display = item_value
+        if display is not None and display.strip() == shown_key:
+            return item_value if item_value is not None else display
+    return shown
+
+
+def _legacy_fields(root: etree._Element) -> list[tuple[etree._Element, Field]]:
+    """Legacy form fields (FORMTEXT, FORMCHECKBOX, FORMDROPDOWN), with their begin element."""
+    if root.find(f".//{_FF_DATA}") is None:
+        return []
+    found: list[tuple[etree._Element, Field]] = []
+    # A stack of open fields: [begin fldChar, ffData or None, in result?, text parts, paragraphs]
+    stack: list[list] = []
+    for el in root.iter(_FLD_CHAR, _T, _P, _BR, _CR, _TAB):
+        tag = el.tag
+        if tag == _FLD_CHAR:
+            char_type = el.get(_FLD_CHAR_TYPE)
+            if char_type == "begin":
+                stack.append([el, el.find(_FF_DATA), False, [], 0])
+            elif char_type == "separate" and stack:
+                stack[-1][2] = True
+            elif char_type == "end" and stack:
+                begin, ff_data, _, parts, _ = stack.pop()
+                if ff_data is not None:
+                    found.append((begin, _legacy_field(ff_data, "".join(parts))))
+            continue
+        if not stack:
+            continue
+        current = stack[-1]
+        if not current[2] or current[1] is None:
+            continue
+        if tag == _T:
+            if el.text:
+                current[3].append(el.text)
+        elif tag == _P:
+            current[4] += 1
+            if current[4] > 1 or current[3]:
+                current[3].append("\n")
+        elif tag == _TAB:
+            current[3].append("\t")
+        else:
+            current[3].append("\n")
+    return found
+
+
+def _legacy_field(ff_data: etree._Element, result_text: str) -> Field:
+    name_el = ff_data.find(_W + "name")
+    name = (name_el.get(_VAL) or "") if name_el is not None else ""
+    check = ff_data.find(_W + "checkBox")
+    drop = ff_data.find(_W + "ddList")
+    value: str | bool
+    if check is not None:
+        kind = "checkbox"
+        checked = check.find(_W + "checked")
+        if checked is not None:
+            value = _is_true(checked.get(_VAL), absent=True)
+        else:
+            default = check.find(_W + "default")
+            value = default is not None and _is_true(default.get(_VAL), absent=False)
+    elif drop is not None:
+        kind = "dropdown"
+        entries = [e.get(_VAL) or "" for e in drop.findall(_W + "listEntry")]
+        result = drop.find(_W + "result")
+        if result is None:
+            result = drop.find(_W + "default")
+        try:
+            index = int(result.get(_VAL) or 0) if result is not None else 0
+        except ValueError:
+            index = 0
+        value = entries[index] if 0 <= index < len(entries) else ""
+    else:
+        kind = "text"
+        text_input = ff_data.find(_W + "textInput")
+        type_el = text_input.find(_W + "type") if text_input is not None else None
+        if type_el is not None and type_el.get(_VAL) == "date":
+            kind = "date"
+        # Word shows five non-breaking... spaces (U+2002) in an empty FORMTEXT.
+        value = "" if not result_text.strip(" \u2002\u00a0") else result_text
+    return Field(id=name, kind=kind, value=value, alias=name, source="legacy")
+
+
+def read_fields(part_root: etree._Element, *, unnamed: bool = False) -> list[Field]:
+    """Every form field in one part (body, header, footer, notes), in document order.
+
+    Content controls at every nesting level and legacy form fields. Controls that are not
+    fields (groups, repeating sections, Word's own building blocks) and Google Docs'
+    ``goog_rdk_*`` wrappers are skipped. A control with neither tag nor alias is left out
+    unless ``unnamed`` is true; then it comes with ``id == ""`` and ``source == "unnamed"``
+    so the caller can match it by its position.
+    """
+    fields = []
+    for sdt in part_root.iter(_SDT):
+        field = _control_field(sdt)
+        if field is None or (field.source == "unnamed" and not unnamed):
+            continue
+        fields.append((sdt, field))
+    legacy = _legacy_fields(part_root)
+    if legacy:
+        fields.extend(legacy)
+        order = {el: i for i, el in enumerate(part_root.iter())}
+        fields.sort(key=lambda pair: order.get(pair[0], 0))
+    return [field for _, field in fields]
+
+
+def _find_controls(part_root: etree._Element, name: str) -> list[etree._Element]:
+    found = []
+    for sdt in part_root.iter(_SDT):
+        pr = sdt.find(_SDT_PR)
+        if pr is None:
+            continue
+        tag = pr.find(_W + "tag")
+        alias = pr.find(_W + "alias")
+        if (tag is not None and tag.get(_VAL) == name) or (
+            tag is None and alias is not None and alias.get(_VAL) == name
+        ):
+            found.append(sdt)
+    return found
+
+
+def set_field_value(part_root: etree._Element, field_id: str, value: str | bool) -> int:
+    """Fill the content control(s) tagged ``field_id`` as a person would in Word.
+
+    Text (newlines become line breaks), dates (``YYYY-MM-DD``: sets ``w:fullDate`` and the
+    shown text), drop-downs (an item's value or displayed text), checkboxes (bool). Removes
+    ``w:showingPlcHdr``. Returns how many controls were filled (0 when there is none).
+    For coordinators' tooling and tests; mentordocs itself never edits returned forms.
+    """
+    controls = _find_controls(part_root, field_id)
+    for sdt in controls:
+        pr = sdt.find(_SDT_PR)
+        for plc in pr.findall(_W + "showingPlcHdr"):
+            pr.remove(plc)
+        content = sdt.find(_SDT_CONTENT)
+        if content is None:
+            content = etree.SubElement(sdt, _SDT_CONTENT)
+        box = pr.find(_W14 + "checkbox")
+        if box is not None:
+            checked = box.find(_W14 + "checked")
+            if checked is None:
+                checked = etree.Element(_W14 + "checked")
+                box.insert(0, checked)
+            checked.set(_W14 + "val", "1" if value else "0")
+            state = box.find(_W14 + ("checkedState" if value else "uncheckedState"))
+            code = state.get(_W14 + "val") if state is not None else None
+            shown = chr(int(code, 16)) if code else ("\u2612" if value else "\u2610")
+            _replace_text(content, shown)
+            continue
+        text = str(value)
+        date_el = pr.find(_W + "date")
+        if date_el is not None and text:
+            date_el.set(_W + "fullDate", f"{text}T00:00:00Z")
+        list_el = pr.find(_W + "dropDownList")
+        if list_el is None:
+            list_el = pr.find(_W + "comboBox")
+        if list_el is not None:
+            for item in list_el.iter(_W + "listItem"):
+                if text in (item.get(_W + "value"), item.get(_W + "displayText")):
+                    text = item.get(_W + "displayText") or item.get(_W + "value") or text
+                    break
+        _replace_text(content, text)
+    return len(controls)
+
+
+def _replace_text(content: etree._Element, text: str) -> None:
+    """Put ``text`` into a control's content, keeping the first run's formatting."""
+    paragraphs = [p for p in content.iter(_P)]
+    holder = paragraphs[0] if paragraphs else content
+    for extra in paragraphs[1:]:
+        extra.getparent().remove(extra)
+    runs = holder.findall(_W + "r")
+    rpr = None
+    if runs:
+        first_rpr = runs[0].find(_W + "rPr")
+        rpr = copy.deepcopy(first_rpr) if first_rpr is not None else None
+    for child in list(holder):
+        if child.tag not in (_W + "pPr",):
+            holder.remove(child)
+    run = etree.SubElement(holder, _W + "r")
+    if rpr is not None:
+        # The placeholder style (usually grey) is not the filled-in text's style.
+        for style in rpr.findall(_W + "rStyle"):
+            rpr.remove(style)
+        run.append(rpr)
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if number:
+            etree.SubElement(run, _BR)
+        pieces = line.split("\t")
+        for index, piece in enumerate(pieces):
+            if index:
+                etree.SubElement(run, _TAB)
+            if piece:
+                t = etree.SubElement(run, _T)
+                t.text = piece
+                if piece != piece.strip():
+                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
 # ---- end reading -----------------------------------------------------------------------------
