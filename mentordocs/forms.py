@@ -1,0 +1,329 @@
+"""The form registry: which forms a packet holds and what each form's fields are.
+
+Each form is a docxtpl template ``templates/<form id>.docx`` with a sidecar
+``templates/<form id>.json`` that declares its fields once (see docs/ARCHITECTURE.md)::
+
+    {"form": "goal-sheet", "title": "Goal sheet", "version": "1.0",
+     "fields": [{"id": "goal_{n}_goal", "label": "Goal {n}", "kind": "text",
+                 "required": true, "confidential": false, "group": "goal"}, ...]}
+
+A repeated group (goals, commitments, action items...) uses ``{n}`` (1-based) in ``id`` and
+``label``; ``FormSpec.match("goal_3_status")`` finds the declaration of a concrete id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mentordocs.errors import TemplateError
+
+#: The four forms of a packet, in packet order.
+FORM_IDS: tuple[str, ...] = (
+    "action-plan",
+    "terms-of-engagement",
+    "goal-sheet",
+    "confidentiality-agreement",
+)
+
+#: Field kinds a form may declare (the same as ``fields.FIELD_KINDS``).
+KINDS: tuple[str, ...] = ("text", "checkbox", "date", "dropdown")
+
+#: The signature block every form ends with.
+SIGNATURE_FIELD_IDS: tuple[str, ...] = (
+    "mentor_sign_name",
+    "mentor_sign_date",
+    "mentor_agree",
+    "mentee_sign_name",
+    "mentee_sign_date",
+    "mentee_agree",
+)
+MENTOR_SIGNATURE = ("mentor_sign_name", "mentor_sign_date", "mentor_agree")
+MENTEE_SIGNATURE = ("mentee_sign_name", "mentee_sign_date", "mentee_agree")
+
+_ID_RE = re.compile(r"^[a-z0-9_]+$")
+_ID_PATTERN_RE = re.compile(r"^[a-z0-9_]*(\{n\}[a-z0-9_]*)?$")
+_FORM_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One declared field. ``id`` may hold ``{n}`` when the field repeats in ``group``."""
+
+    id: str
+    label: str
+    kind: str
+    required: bool
+    confidential: bool
+    group: str | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def repeated(self) -> bool:
+        return "{n}" in self.id
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """A regex matching the concrete ids of this field (``{n}`` -> a number from 1)."""
+        head, sep, tail = self.id.partition("{n}")
+        if not sep:
+            return re.compile(re.escape(self.id) + r"\Z")
+        return re.compile(re.escape(head) + r"([1-9][0-9]*)" + re.escape(tail) + r"\Z")
+
+    def concrete(self, n: int | None = None) -> str:
+        """The concrete id for instance ``n`` (``n`` is ignored for a field that does not repeat)."""
+        if not self.repeated:
+            return self.id
+        if n is None or n < 1:
+            raise ValueError(f"field {self.id} repeats: give its instance number (1, 2, ...)")
+        return self.id.replace("{n}", str(n))
+
+    def label_for(self, n: int | None = None) -> str:
+        return self.label.replace("{n}", str(n)) if self.repeated and n else self.label
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """One form: its id, title, template version, declared fields and template file."""
+
+    form: str
+    title: str
+    version: str
+    fields: tuple[FieldSpec, ...]
+    template_path: Path
+    spec_path: Path | None = None
+    _by_id: dict[str, FieldSpec] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({spec.id: spec for spec in self.fields})
+
+    def field(self, field_id: str) -> FieldSpec:
+        """The declaration for a declared id (``goal_{n}_goal``) or a concrete one (``goal_3_goal``)."""
+        found = self._by_id.get(field_id) or self.match(field_id)
+        if found is None:
+            raise KeyError(f"{self.form} has no field {field_id!r}")
+        return found
+
+    def match(self, field_id: str) -> FieldSpec | None:
+        """The declaration a concrete id belongs to, or None when it is not declared."""
+        spec = self._by_id.get(field_id)
+        if spec is not None and not spec.repeated:
+            return spec
+        for candidate in self.fields:
+            if candidate.repeated and candidate.pattern.match(field_id):
+                return candidate
+        return None
+
+    def instance(self, field_id: str) -> int | None:
+        """The instance number in a concrete repeated id (``goal_3_goal`` -> 3), else None."""
+        spec = self.match(field_id)
+        if spec is None or not spec.repeated:
+            return None
+        found = spec.pattern.match(field_id)
+        return int(found.group(1)) if found else None
+
+    @property
+    def groups(self) -> dict[str, tuple[FieldSpec, ...]]:
+        """Repeated fields by group name, in declaration order."""
+        out: dict[str, list[FieldSpec]] = {}
+        for spec in self.fields:
+            if spec.repeated:
+                out.setdefault(spec.group or spec.id, []).append(spec)
+        return {name: tuple(specs) for name, specs in out.items()}
+
+    def expand(self, n_by_group: dict[str, int] | None = None) -> list[tuple[str, FieldSpec]]:
+        """Every concrete field id with its declaration, ``n_by_group[group]`` instances per group."""
+        counts = n_by_group or {}
+        out: list[tuple[str, FieldSpec]] = []
+        for spec in self.fields:
+            if spec.repeated:
+                for n in range(1, counts.get(spec.group or spec.id, 0) + 1):
+                    out.append((spec.concrete(n), spec))
+            else:
+                out.append((spec.id, spec))
+        return out
+
+    @property
+    def required_ids(self) -> tuple[str, ...]:
+        """Declared ids (with ``{n}`` for repeated ones) that must be filled."""
+        return tuple(spec.id for spec in self.fields if spec.required)
+
+    @property
+    def confidential_ids(self) -> tuple[str, ...]:
+        """Declared ids whose answers stay between the pair (never copied to tracking)."""
+        return tuple(spec.id for spec in self.fields if spec.confidential)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(spec.id for spec in self.fields)
+
+
+class FormSpecError(TemplateError):
+    "A form's sidecar declaration (templates/<form>.json) is missing or malformed."
+
+
+def templates_dir() -> Path:
+    """The shipped templates: inside the installed package, else ``templates/`` of a checkout."""
+    import mentordocs
+
+    package_dir = Path(mentordocs.__file__).resolve().parent
+    installed = package_dir / "templates"
+    if installed.is_dir():
+        return installed
+    return package_dir.parent / "templates"
+
+
+def load_form_specs(templates_dir: str | Path | None = None) -> dict[str, FormSpec]:
+    """Read ``<form>.json`` for every form in FORM_IDS from ``templates_dir`` (default: shipped).
+
+    Returns the specs keyed by form id, in packet order. Raises FormSpecError naming the file
+    and every problem in it when a declaration is missing or malformed.
+    """
+    folder = Path(templates_dir) if templates_dir is not None else _default_dir()
+    if not folder.is_dir():
+        raise FormSpecError(
+            f"Templates folder {folder} does not exist. Give the folder that holds the .docx "
+            "templates and their .json declarations (make one with 'mentordocs templates copy DIR')."
+        )
+    return {form: load_form_spec(folder / f"{form}.json", expected_form=form) for form in FORM_IDS}
+
+
+def _default_dir() -> Path:
+    return templates_dir()
+
+
+def load_form_spec(path: str | Path, expected_form: str | None = None) -> FormSpec:
+    """Read and validate one sidecar declaration; its template is the .docx beside it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FormSpecError(
+            f"{path}: the form's declaration is missing. Copy it back from the shipped "
+            "templates ('mentordocs templates copy DIR') or write it beside the .docx."
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise FormSpecError(f"{path}: not UTF-8 text ({exc}). Save it as UTF-8.") from exc
+    except json.JSONDecodeError as exc:
+        raise FormSpecError(
+            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}. "
+            "Fix the file in a text editor (a missing comma or quote is the usual cause)."
+        ) from exc
+    return parse_form_spec(data, path, expected_form)
+
+
+def parse_form_spec(data: Any, path: Path, expected_form: str | None = None) -> FormSpec:
+    """Validate a parsed declaration; every problem is listed in one FormSpecError."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise FormSpecError(f"{path}: expected a JSON object with form, title, version and fields.")
+    form = data.get("form")
+    if not isinstance(form, str) or not _FORM_ID_RE.match(form):
+        problems.append("'form' must be the form id, e.g. \"goal-sheet\"")
+        form = expected_form or path.stem
+    elif expected_form is not None and form != expected_form:
+        problems.append(f"'form' is {form!r} but the file is for {expected_form!r}")
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append("'title' must be the form's title as text")
+        title = str(form)
+    version = data.get("version")
+    if not isinstance(version, str) or not version.strip():
+        problems.append("'version' must be the template version as text, e.g. \"1.0\"")
+        version = ""
+    raw_fields = data.get("fields")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        problems.append("'fields' must be a list of field declarations")
+        raw_fields = []
+    specs: list[FieldSpec] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_fields, start=1):
+        where = f"field {index}"
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: expected an object with id, label, kind, ...")
+            continue
+        field_id = raw.get("id")
+        if isinstance(field_id, str):
+            where = f"field {index} ({field_id})"
+        spec_problems = _field_problems(raw, field_id)
+        problems.extend(f"{where}: {message}" for message in spec_problems)
+        if spec_problems:
+            continue
+        if field_id in seen:
+            problems.append(f"{where}: the id is declared twice; each field id must be unique")
+            continue
+        seen.add(field_id)
+        specs.append(
+            FieldSpec(
+                id=field_id,
+                label=raw["label"],
+                kind=raw["kind"],
+                required=raw.get("required", False),
+                confidential=raw.get("confidential", False),
+                group=raw.get("group") or None,
+                choices=tuple(raw.get("choices") or ()),
+            )
+        )
+    if problems:
+        listing = "\n".join(f"  - {message}" for message in problems)
+        raise FormSpecError(f"{path}: {len(problems)} problem(s) in the declaration:\n{listing}")
+    return FormSpec(
+        form=form,
+        title=title,
+        version=version,
+        fields=tuple(specs),
+        template_path=path.with_suffix(".docx"),
+        spec_path=path,
+    )
+
+
+def _field_problems(raw: dict[str, Any], field_id: Any) -> list[str]:
+    problems: list[str] = []
+    if not isinstance(field_id, str) or not _ID_PATTERN_RE.match(field_id) or not field_id:
+        problems.append(
+            "'id' must be lowercase letters, digits and '_' (with '{n}' for a repeated field)"
+        )
+    elif "{n}" in field_id and not raw.get("group"):
+        problems.append("a repeated field ('{n}' in its id) must name its 'group'")
+    label = raw.get("label")
+    if not isinstance(label, str) or not label.strip():
+        problems.append("'label' must be the question as the form shows it")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        problems.append(f"'kind' must be one of {', '.join(KINDS)} (not {kind!r})")
+    for flag in ("required", "confidential"):
+        if flag in raw and not isinstance(raw[flag], bool):
+            problems.append(f"'{flag}' must be true or false")
+    group = raw.get("group")
+    if group is not None and (not isinstance(group, str) or not _ID_RE.match(group)):
+        problems.append("'group' must be lowercase letters, digits and '_'")
+    choices = raw.get("choices", [])
+    if not isinstance(choices, list) or not all(isinstance(c, str) and c for c in choices):
+        problems.append("'choices' must be a list of texts")
+    elif kind == "dropdown" and not choices:
+        problems.append("a dropdown must list its 'choices'")
+    elif kind != "dropdown" and choices:
+        problems.append("only a dropdown has 'choices'")
+    return problems
+
+
+def form_spec_to_json(spec: FormSpec) -> dict[str, Any]:
+    """The sidecar JSON object for ``spec`` (used by the template builder)."""
+    fields_out = []
+    for item in spec.fields:
+        entry: dict[str, Any] = {
+            "id": item.id,
+            "label": item.label,
+            "kind": item.kind,
+            "required": item.required,
+            "confidential": item.confidential,
+        }
+        if item.group:
+            entry["group"] = item.group
+        if item.choices:
+            entry["choices"] = list(item.choices)
+        fields_out.append(entry)
+    return {"form": spec.form, "title": spec.title, "version": spec.version, "fields": fields_out}
