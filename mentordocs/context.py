@@ -1,0 +1,373 @@
+"""The variables every form template sees: ``build_context(roster, pair)``.
+
+The context holds plain dicts, lists, str, int, float and bool only (it crosses process
+boundaries when ``generate --jobs`` runs), with every roster text exactly as the roster gives it:
+the renderer escapes XML, so nothing here is pre-escaped. Dates come three ways: ``start_date``
+("1 September 2026", the way the forms' date pickers show a date), ``start_date_long``
+("Tuesday 1 September 2026") and ``start_date_iso`` ("2026-09-01"); an absent date is "".
+
+Top-level names: ``program``, ``pair``, ``mentor``, ``mentee``, ``goals`` (the pair's goals),
+``goal_slots`` (the goals padded to at least 3: the goal sheet), ``plan_goals`` (3 to 5: the
+action plan), ``commitments`` (by area: the roster's, then empty slots), ``meetings``,
+``calendar``, ``plan`` (flags for the plan type). See docs/forms.md for every key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from mentordocs.models import (
+    COMMITMENT_AREAS,
+    CalendarItem,
+    Commitment,
+    Goal,
+    Meeting,
+    Pair,
+    Person,
+    Program,
+    Roster,
+)
+
+MIN_GOAL_SLOTS = 3  # the goal sheet shows at least this many goals
+MAX_PLAN_GOALS = 5  # the action plan shows 3 to 5 goals
+EMPTY_COMMITMENT_SLOTS = 2  # empty "We will ..." slots after the roster's, per area
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def format_date(value: dt.date | None) -> str:
+    """``1 September 2026`` (the date pickers' own format), or "" for no date."""
+    if value is None:
+        return ""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def format_date_long(value: dt.date | None) -> str:
+    """``Tuesday 1 September 2026``, or "" for no date."""
+    if value is None:
+        return ""
+    return f"{_DAYS[value.weekday()]} {format_date(value)}"
+
+
+def format_time(value: dt.time | None) -> str:
+    """``15:30``, or "" for no time."""
+    return "" if value is None else f"{value.hour:02d}:{value.minute:02d}"
+
+
+def _dates(out: dict[str, Any], name: str, value: dt.date | None) -> None:
+    out[name] = format_date(value)
+    out[f"{name}_long"] = format_date_long(value)
+    out[f"{name}_iso"] = value.isoformat() if value is not None else ""
+
+
+def _plain(value: Any) -> Any:
+    """An extra column's value as str/int/float/bool (dates formatted like the others)."""
+    if value is None:
+        return ""
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, dt.datetime):
+        return f"{format_date(value.date())} {format_time(value.time())}"
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, dt.time):
+        return format_time(value)
+    return str(value)
+
+
+def _extras(extra: dict[str, Any]) -> dict[str, Any]:
+    return {key: _plain(value) for key, value in extra.items()}
+
+
+def _person(person: Person) -> dict[str, Any]:
+    return {"name": person.name, "role": person.role, "email": person.email, "phone": person.phone}
+
+
+def program_context(program: Program) -> dict[str, Any]:
+    """The ``program`` variable: the same for every pair, so a caller may build it once."""
+    out: dict[str, Any] = {
+        "name": program.name,
+        "organization": program.organization,
+        "coordinator": {"name": program.coordinator_name, "email": program.coordinator_email},
+        "coordinator_name": program.coordinator_name,
+        "coordinator_email": program.coordinator_email,
+        "standards": program.standards,
+        "signed_copies_to": program.signed_copies_to,
+        "extra": _extras(program.extra),
+    }
+    _dates(out, "start_date", program.start_date)
+    _dates(out, "end_date", program.end_date)
+    _dates(out, "midpoint", program.midpoint)
+    _dates(out, "forms_due", program.forms_due)
+    return out
+
+
+def _goal(goal: Goal | None, number: int) -> dict[str, Any]:
+    if goal is None:
+        out: dict[str, Any] = {
+            "number": number,
+            "goal": "",
+            "horizon": "",
+            "mentor_support": "",
+            "mentee_accountable": "",
+            "measure": "",
+            "extra": {},
+            "prefilled": False,
+        }
+        _dates(out, "target_date", None)
+        return out
+    out = {
+        "number": number,
+        "goal": goal.goal,
+        "horizon": goal.horizon,
+        "mentor_support": goal.mentor_support,
+        "mentee_accountable": goal.mentee_accountable,
+        "measure": goal.measure,
+        "extra": _extras(goal.extra),
+        "prefilled": True,
+    }
+    _dates(out, "target_date", goal.target_date)
+    return out
+
+
+def _meeting(meeting: Meeting, number: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "number": number,
+        "time": format_time(meeting.time),
+        "place": meeting.place,
+        "focus": meeting.focus,
+        "derived": meeting.derived,
+        "weekday": _DAYS[meeting.date.weekday()],
+    }
+    _dates(out, "date", meeting.date)
+    return out
+
+
+def _calendar(items: list[CalendarItem]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    previous_month = None
+    for number, item in enumerate(items, start=1):
+        out.append(
+            {
+                "number": number,
+                "month": item.month,
+                "task": item.task,
+                "notes": item.notes,
+                "first_in_month": item.month != previous_month,
+            }
+        )
+        previous_month = item.month
+    return out
+
+
+def _commitments(commitments: list[Commitment]) -> dict[str, list[dict[str, Any]]]:
+    """By area key ("attendance", ...): the roster's commitments, then empty slots, numbered."""
+    by_area: dict[str, list[dict[str, Any]]] = {area.lower(): [] for area in COMMITMENT_AREAS}
+    for commitment in commitments:
+        key = commitment.area.lower()
+        rows = by_area.setdefault(key, [])
+        rows.append(
+            {
+                "number": len(rows) + 1,
+                "text": commitment.text,
+                "program_wide": commitment.pair_id == "",
+            }
+        )
+    for rows in by_area.values():
+        for _ in range(EMPTY_COMMITMENT_SLOTS):
+            rows.append({"number": len(rows) + 1, "text": "", "program_wide": False})
+    return by_area
+
+
+def _meeting_summary(pair: Pair) -> str:
+    """``Every 2 weeks on Tuesday at 15:30, 45 minutes``, from whatever the roster gives."""
+    parts: list[str] = []
+    if pair.frequency:
+        parts.append(pair.frequency)
+    if pair.meeting_day:
+        parts.append(f"on {pair.meeting_day}" if parts else f"{pair.meeting_day}s")
+    if pair.meeting_time is not None:
+        parts.append(f"at {format_time(pair.meeting_time)}")
+    text = " ".join(parts)
+    if pair.meeting_length:
+        text = (
+            f"{text}, {pair.meeting_length} minutes" if text else f"{pair.meeting_length} minutes"
+        )
+    return text
+
+
+def pair_context(pair: Pair) -> dict[str, Any]:
+    """The ``pair`` variable."""
+    out: dict[str, Any] = {
+        "id": pair.pair_id,
+        "pair_id": pair.pair_id,
+        "plan_type": pair.plan_type,
+        "status": pair.status,
+        "meeting_day": pair.meeting_day,
+        "meeting_time": format_time(pair.meeting_time),
+        "meeting_length": pair.meeting_length if pair.meeting_length is not None else "",
+        "meeting_length_text": f"{pair.meeting_length} minutes" if pair.meeting_length else "",
+        "meeting_mode": pair.meeting_mode,
+        "meeting_place": pair.meeting_place,
+        "frequency": pair.frequency,
+        "meeting_summary": _meeting_summary(pair),
+        "cancellation_plan": pair.cancellation_plan,
+        "informal_contact": pair.informal_contact,
+        "extra": _extras(pair.extra),
+    }
+    _dates(out, "start_date", pair.start_date)
+    _dates(out, "end_date", pair.end_date)
+    return out
+
+
+def build_context(
+    roster: Roster, pair: Pair, program: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Every variable the form templates see for ``pair``.
+
+    ``program`` may be passed in (``program_context(roster.program)``) when building many
+    contexts, since it is the same for every pair.
+    """
+    goals = [_goal(goal, goal.number or index) for index, goal in enumerate(pair.goals, start=1)]
+    slots = list(goals)
+    while len(slots) < MIN_GOAL_SLOTS:
+        slots.append(_goal(None, len(slots) + 1))
+    for index, slot in enumerate(slots, start=1):
+        slot["slot"] = index
+    plan_goals = slots[:MAX_PLAN_GOALS]
+    plan_type = pair.plan_type
+    return {
+        "program": program if program is not None else program_context(roster.program),
+        "pair": pair_context(pair),
+        "mentor": _person(pair.mentor),
+        "mentee": _person(pair.mentee),
+        "goals": goals,
+        "goal_slots": slots,
+        "plan_goals": plan_goals,
+        "commitments": _commitments(pair.commitments),
+        "meetings": [_meeting(m, n) for n, m in enumerate(pair.meetings, start=1)],
+        "calendar": _calendar(roster.calendar),
+        "plan": {
+            "type": plan_type,
+            "mentee_focused": plan_type == "Mentee-focused",
+            "mutual_growth": plan_type == "Mutual growth",
+            "coaching": plan_type == "Coaching",
+        },
+    }
+
+
+def sample_roster() -> Roster:
+    """A small built-in roster (one pair per plan type) for ``templates check`` and tests."""
+    program = Program(
+        name="Northfield Schools New Teacher Mentoring",
+        coordinator_name="Dana Whitfield",
+        coordinator_email="dana.whitfield@example.org",
+        start_date=dt.date(2026, 9, 1),
+        end_date=dt.date(2027, 6, 30),
+        midpoint=dt.date(2027, 1, 29),
+        organization="Northfield School District",
+        forms_due=dt.date(2026, 9, 18),
+        standards="the state's educator standards",
+        signed_copies_to="the Mentoring Committee, mentoring@example.org",
+        extra={"district_code": "NF-01"},
+    )
+    calendar = [
+        CalendarItem("September", "Tour the building and meet key colleagues", "First week"),
+        CalendarItem("September", "Agree our terms of engagement and sign the forms"),
+        CalendarItem("October", "Observe a lesson together and talk it through"),
+        CalendarItem("November", "Plan for parent conferences"),
+        CalendarItem("January", "Mid-point check: review goals and progress"),
+        CalendarItem("May", "Look back on the year and celebrate"),
+    ]
+    program_wide = [
+        Commitment("", "Attendance", "We will start and end our meetings on time."),
+        Commitment(
+            "", "Interaction", "We will honour confidentiality: what is said here stays here."
+        ),
+    ]
+    pairs = []
+    for number, plan_type in enumerate(("Mentee-focused", "Mutual growth", "Coaching"), start=1):
+        pair_id = f"P{number:03d}"
+        start = program.start_date
+        goals = (
+            [
+                Goal(
+                    pair_id,
+                    1,
+                    "Build calm, consistent classroom routines",
+                    "Short-term",
+                    "Share routines that work and observe one lesson a month",
+                    "Try one new routine each week and note what happens",
+                    "Fewer interruptions logged per lesson",
+                    dt.date(2026, 12, 18),
+                ),
+                Goal(pair_id, 2, "Plan a unit around the standards", "Long-term"),
+            ]
+            if number != 3
+            else []
+        )
+        meetings = [
+            Meeting(
+                pair_id,
+                start + dt.timedelta(days=7 * k + 1),
+                dt.time(15, 30),
+                "Room 12",
+                "Getting started" if k == 0 else "",
+                derived=True,
+            )
+            for k in range(4)
+        ]
+        pairs.append(
+            Pair(
+                pair_id=pair_id,
+                mentor=Person(
+                    f"Mentor {number}", f"mentor{number}@example.org", "Teacher", "555-0100"
+                ),
+                mentee=Person(f"Mentee {number}", f"mentee{number}@example.org", "New teacher"),
+                start_date=start,
+                end_date=program.end_date,
+                plan_type=plan_type,
+                meeting_day="Wednesday",
+                meeting_time=dt.time(15, 30),
+                meeting_length=45,
+                meeting_mode="In person",
+                meeting_place="Room 12",
+                frequency="Weekly",
+                cancellation_plan="Text at least a day before and offer another time.",
+                informal_contact="Email or a quick visit before school",
+                goals=goals,
+                meetings=meetings,
+                commitments=list(program_wide)
+                + [Commitment(pair_id, "Participation", "We will come with one question each.")],
+                extra={"school": "Northfield Middle"},
+            )
+        )
+    return Roster(
+        path=Path("sample-roster.xlsx"),
+        program=program,
+        pairs=pairs,
+        calendar=calendar,
+        commitments=program_wide,
+    )
+
+
+def sample_contexts() -> list[dict[str, Any]]:
+    """One context per plan type from ``sample_roster()``: together they show every section."""
+    roster = sample_roster()
+    return [build_context(roster, pair) for pair in roster.pairs]
