@@ -52,6 +52,208 @@ class Field:
 
 # ---- writing (content controls for templates): owned by the forms work ----------------------
 
+# Builders return XML text (one w:sdt, namespace prefixes w: and w14: as declared on every
+# document root python-docx and Word write). Text given to them is escaped here, so a caller
+# passes plain text or a Jinja expression such as "{{ pair.meeting_place }}" as it is.
+
+from xml.sax.saxutils import escape as _xml_escape  # noqa: E402
+from xml.sax.saxutils import quoteattr as _xml_quoteattr  # noqa: E402
+
+PLACEHOLDER_STYLE = "PlaceholderText"  # the character style Word uses for placeholder text
+CHECKBOX_FONT = "MS Gothic"  # Word's own choice; LibreOffice falls back to any font with U+2610
+CHECKED_GLYPH = "\u2612"  # ☒
+UNCHECKED_GLYPH = "\u2610"  # ☐
+DATE_FORMAT = "d MMMM yyyy"  # how a picked date is shown, e.g. "1 September 2026"
+DATE_LOCALE = "en-GB"
+LEVELS = ("block", "run", "cell")
+
+
+def _attr(value: str) -> str:
+    return _xml_quoteattr(value, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _run(text: str, rpr: str = "", placeholder: bool = False) -> str:
+    """One w:r; line breaks in ``text`` become w:br (a Jinja expression is left as it is)."""
+    props = rpr
+    if placeholder:
+        props = f'<w:rStyle w:val="{PLACEHOLDER_STYLE}"/>' + props
+    head = f"<w:rPr>{props}</w:rPr>" if props else ""
+    pieces = []
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            pieces.append("<w:br/>")
+        pieces.append(f'<w:t xml:space="preserve">{_xml_escape(line)}</w:t>')
+    return f"<w:r>{head}{''.join(pieces)}</w:r>"
+
+
+def sdt_properties(
+    field_id: str,
+    kind: str,
+    *,
+    placeholder: bool,
+    multiline: bool = False,
+    choices: tuple[str, ...] | list[str] = (),
+    checked: bool = False,
+    full_date: str | None = None,
+    rpr: str = "",
+) -> str:
+    """The w:sdtPr of one field: alias and tag = ``field_id``, then what its kind needs.
+
+    ``kind`` is "text" (``multiline``: a rich-text control that holds paragraphs; otherwise a
+    plain-text control), "checkbox", "date" (``full_date`` "YYYY-MM-DD" only when prefilled) or
+    "dropdown" (``choices``). ``placeholder`` marks the content as placeholder text
+    (``w:showingPlcHdr``), which Word clears as soon as someone types.
+    """
+    if kind not in FIELD_KINDS:
+        raise ValueError(f"unknown field kind {kind!r}; expected one of {FIELD_KINDS}")
+    parts = []
+    if rpr:
+        parts.append(f"<w:rPr>{rpr}</w:rPr>")
+    parts.append(f"<w:alias w:val={_attr(field_id)}/>")
+    parts.append(f"<w:tag w:val={_attr(field_id)}/>")
+    if placeholder and kind != "checkbox":
+        parts.append("<w:showingPlcHdr/>")
+    if kind == "text":
+        if not multiline:
+            parts.append("<w:text/>")
+    elif kind == "checkbox":
+        parts.append(
+            "<w14:checkbox>"
+            f'<w14:checked w14:val="{1 if checked else 0}"/>'
+            f'<w14:checkedState w14:val="{ord(CHECKED_GLYPH):04X}" w14:font="{CHECKBOX_FONT}"/>'
+            f'<w14:uncheckedState w14:val="{ord(UNCHECKED_GLYPH):04X}" w14:font="{CHECKBOX_FONT}"/>'
+            "</w14:checkbox>"
+        )
+    elif kind == "date":
+        full = f" w:fullDate={_attr(full_date + 'T00:00:00Z')}" if full_date else ""
+        parts.append(
+            f"<w:date{full}><w:dateFormat w:val={_attr(DATE_FORMAT)}/>"
+            f'<w:lid w:val="{DATE_LOCALE}"/><w:storeMappedDataAs w:val="dateTime"/>'
+            '<w:calendar w:val="gregorian"/></w:date>'
+        )
+    else:
+        if not choices:
+            raise ValueError(f"dropdown {field_id} needs its choices")
+        items = "".join(
+            f"<w:listItem w:displayText={_attr(c)} w:value={_attr(c)}/>" for c in choices
+        )
+        parts.append(f"<w:dropDownList>{items}</w:dropDownList>")
+    return f"<w:sdtPr>{''.join(parts)}</w:sdtPr>"
+
+
+def checkbox_run(checked: bool = False) -> str:
+    """The run showing a checkbox's glyph (inside the checkbox control's content)."""
+    font = (
+        f'<w:rFonts w:ascii="{CHECKBOX_FONT}" w:eastAsia="{CHECKBOX_FONT}" '
+        f'w:hAnsi="{CHECKBOX_FONT}" w:hint="eastAsia"/>'
+    )
+    return _run(CHECKED_GLYPH if checked else UNCHECKED_GLYPH, font)
+
+
+def content_control(
+    field_id: str,
+    kind: str = "text",
+    *,
+    text: str = "",
+    placeholder_text: str = "",
+    level: str = "run",
+    multiline: bool = False,
+    choices: tuple[str, ...] | list[str] = (),
+    checked: bool = False,
+    full_date: str | None = None,
+    rpr: str = "",
+    ppr: str = "",
+    tcpr: str = "",
+) -> str:
+    """One content control as XML text, tagged and aliased ``field_id``.
+
+    ``text`` is the initial content (a value or a Jinja expression); when it is empty the
+    control shows ``placeholder_text`` as placeholder. ``level`` says where it sits: "run"
+    (inside a w:p), "block" (around a w:p, in the body or a table cell) or "cell" (around a w:tc,
+    inside a w:tr); ``ppr``/``tcpr`` give the paragraph and cell properties the content needs.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
+    if kind == "checkbox":
+        showing = False
+        runs = checkbox_run(checked)
+    else:
+        showing = not text
+        if showing and not placeholder_text:
+            raise ValueError(f"field {field_id}: give its initial text or its placeholder text")
+        runs = _run(text or placeholder_text, rpr, placeholder=showing)
+    pr = sdt_properties(
+        field_id,
+        kind,
+        placeholder=showing,
+        multiline=multiline,
+        choices=choices,
+        checked=checked,
+        full_date=full_date,
+        rpr=rpr if kind != "checkbox" else "",
+    )
+    if level == "run":
+        content = runs
+    else:
+        p_head = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
+        content = f"<w:p>{p_head}{runs}</w:p>"
+        if level == "cell":
+            tc_head = f"<w:tcPr>{tcpr}</w:tcPr>" if tcpr else ""
+            content = f"<w:tc>{tc_head}{content}</w:tc>"
+    return f"<w:sdt>{pr}<w:sdtContent>{content}</w:sdtContent></w:sdt>"
+
+
+def text_control(field_id: str, text: str = "", placeholder_text: str = "", **kw: object) -> str:
+    """A text field (``multiline=True`` for a rich-text control that holds paragraphs)."""
+    return content_control(field_id, "text", text=text, placeholder_text=placeholder_text, **kw)  # type: ignore[arg-type]
+
+
+def checkbox_control(field_id: str, checked: bool = False, **kw: object) -> str:
+    """A ☐/☒ checkbox (``w14:checkbox``)."""
+    return content_control(field_id, "checkbox", checked=checked, **kw)  # type: ignore[arg-type]
+
+
+def date_control(
+    field_id: str,
+    text: str = "",
+    placeholder_text: str = "Choose a date",
+    full_date: str | None = None,
+    **kw: object,
+) -> str:
+    """A date picker; ``text`` (shown) and ``full_date`` (YYYY-MM-DD) only when prefilled."""
+    return content_control(
+        field_id,
+        "date",
+        text=text,
+        placeholder_text=placeholder_text,
+        full_date=full_date,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def dropdown_control(
+    field_id: str,
+    choices: tuple[str, ...] | list[str],
+    text: str = "",
+    placeholder_text: str = "Choose an item",
+    **kw: object,
+) -> str:
+    """A drop-down list of fixed ``choices``; ``text`` is the chosen one when prefilled."""
+    return content_control(
+        field_id,
+        "dropdown",
+        text=text,
+        placeholder_text=placeholder_text,
+        choices=choices,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def wrap_namespaces(xml: str) -> str:
+    """``xml`` inside a dummy root declaring w: and w14:, so lxml can parse a builder's output."""
+    return f'<root xmlns:w="{W_NS}" xmlns:w14="{W14_NS}">{xml}</root>'
+
+
 # ---- end writing -----------------------------------------------------------------------------
 
 # ---- reading (fields from a filled form): owned by the harvest work -------------------------
@@ -167,7 +369,7 @@ def _is_true(value: str | None, *, absent: bool) -> bool:
     return value.strip().lower() in _TRUE_WORDS
 
 
-def _control_field(sdt: etree._Element) -> Field | None:
+def _control_field(sdt: etree._Element, placeholder_text: bool = False) -> Field | None:
     """One content control as a Field, or None when it is a container or not a field."""
     pr = sdt.find(_SDT_PR)
     if pr is None:
@@ -199,7 +401,7 @@ def _control_field(sdt: etree._Element) -> Field | None:
     if kind == "checkbox":
         checked = kind_el.find(_W14 + "checked") if kind_el is not None else None
         value = checked is not None and _is_true(checked.get(_W14 + "val"), absent=True)
-    elif placeholder:
+    elif placeholder and not placeholder_text:
         value = ""
     else:
         text = _text_of(content) if content is not None else ""
@@ -310,18 +512,22 @@ def _legacy_field(ff_data: etree._Element, result_text: str) -> Field:
     return Field(id=name, kind=kind, value=value, alias=name, source="legacy")
 
 
-def read_fields(part_root: etree._Element, *, unnamed: bool = False) -> list[Field]:
+def read_fields(
+    part_root: etree._Element, *, unnamed: bool = False, placeholder_text: bool = False
+) -> list[Field]:
     """Every form field in one part (body, header, footer, notes), in document order.
 
     Content controls at every nesting level and legacy form fields. Controls that are not
     fields (groups, repeating sections, Word's own building blocks) and Google Docs'
     ``goog_rdk_*`` wrappers are skipped. A control with neither tag nor alias is left out
     unless ``unnamed`` is true; then it comes with ``id == ""`` and ``source == "unnamed"``
-    so the caller can match it by its position.
+    so the caller can match it by its position. With ``placeholder_text`` a control showing
+    its placeholder keeps that text as its value (``placeholder`` stays true): how a reference
+    copy tells what "not filled in" looks like once LibreOffice has dropped the marker.
     """
     fields = []
     for sdt in part_root.iter(_SDT):
-        field = _control_field(sdt)
+        field = _control_field(sdt, placeholder_text)
         if field is None or (field.source == "unnamed" and not unnamed):
             continue
         fields.append((sdt, field))
