@@ -1,0 +1,854 @@
+"""The tracking workbook: what came back, what is complete and signed, what is still missing.
+
+Sheets, in order: Dashboard (counts per form and a chart), Status (one row per pair, a
+column group per form), one sheet per form (one row per returned form, every field a
+column), Goals (one row per goal), Other forms (Word forms mentordocs did not make),
+Problems (every file that could not be used). A hidden sheet ``_mentordocs`` keeps what
+``read_tracking`` needs to add to the workbook on the next run (field ids behind the column
+headers, outstanding forms per pair), so a coordinator can rename headers, sort and filter
+the visible sheets freely.
+
+``read_outstanding`` is what ``mentordocs status`` prints and ``send --remind`` uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mentordocs.errors import CollectError, MentordocsError, Problem
+from mentordocs.models import Roster
+
+HIDDEN_SHEET = "_mentordocs"
+STATUS_SHEET = "Status"
+DASHBOARD_SHEET = "Dashboard"
+GOALS_SHEET = "Goals"
+OTHER_SHEET = "Other forms"
+PROBLEMS_SHEET = "Problems"
+FILLED_IN = "filled in"  # a confidential answer that was given (its text is not copied)
+LEFT_BLANK = "blank"  # a confidential answer left empty
+FORMAT_VERSION = "1"
+_EXCEL_CELL_LIMIT = 32767
+
+Value = Any  # str | bool (checkboxes) -- dates are ISO "YYYY-MM-DD" strings
+
+
+@dataclass
+class ReturnedForm:
+    """One returned form as the tracking workbook keeps it.
+
+    ``values`` maps each field id found in the document to its value: ``str`` (text, dates
+    as ``YYYY-MM-DD``, drop-down values) or ``bool`` (checkboxes). A confidential field holds
+    ``"filled in"`` or ``"blank"`` unless ``confidential_included``.
+    """
+
+    pair_id: str
+    form: str
+    source: str  # file name as the coordinator saved it (e.g. "reply.eml > P03_goal-sheet.docx")
+    sha256: str
+    returned_at: dt.datetime | None
+    values: dict[str, Value] = field(default_factory=dict)
+    confidential_included: bool = False
+    collected_at: dt.datetime | None = None
+
+
+@dataclass
+class OtherField:
+    "One field of a Word form that mentordocs did not make."
+
+    source: str
+    sha256: str
+    name: str  # tag, alias or legacy field name
+    kind: str
+    value: Value
+    tag: str = ""
+
+
+@dataclass
+class Outstanding:
+    """A form a pair still owes: ``reasons`` in a coordinator's words.
+
+    e.g. ``["not returned"]``, ``["incomplete: 3 required fields blank", "not signed by mentee"]``.
+    """
+
+    pair_id: str
+    form: str
+    reasons: list[str]
+    form_title: str = ""
+
+
+@dataclass
+class TrackingData:
+    "Everything the tracking workbook holds, as read back or about to be written."
+
+    returns: list[ReturnedForm] = field(default_factory=list)
+    others: list[OtherField] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    include_confidential: bool = False
+
+
+class TrackingFileError(CollectError):
+    "The tracking workbook cannot be read back (damaged, or not one mentordocs wrote)."
+
+
+# ---- rules: complete, signed -----------------------------------------------------------------
+
+
+def is_filled(value: Value) -> bool:
+    """A field counts as filled: a checked box, a non-blank text, a confidential "filled in"."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    text = str(value).strip()
+    return bool(text) and text != LEFT_BLANK
+
+
+def blank_required(ret: ReturnedForm, spec: Any) -> list[str]:
+    """Required field ids (concrete) left blank in ``ret``; a group counts per instance present."""
+    missing: list[str] = []
+    instances: dict[str, set[int]] = {}
+    for field_id in ret.values:
+        n = spec.instance(field_id)
+        if n is not None:
+            group_spec = spec.match(field_id)
+            instances.setdefault(group_spec.group or group_spec.id, set()).add(n)
+    for fspec in spec.fields:
+        if not fspec.required:
+            continue
+        if fspec.repeated:
+            for n in sorted(instances.get(fspec.group or fspec.id, ())):
+                concrete = fspec.concrete(n)
+                if not is_filled(ret.values.get(concrete)):
+                    missing.append(concrete)
+        elif not is_filled(ret.values.get(fspec.id)):
+            missing.append(fspec.id)
+    return missing
+
+
+def signed_by(ret: ReturnedForm, role: str) -> bool:
+    """Signed by ``role`` ("mentor"/"mentee"): the agree box ticked and the name typed."""
+    return ret.values.get(f"{role}_agree") is True and is_filled(
+        ret.values.get(f"{role}_sign_name")
+    )
+
+
+def outstanding_for(
+    roster: Roster, returns: Iterable[ReturnedForm], specs: Mapping[str, Any]
+) -> dict[str, list[Outstanding]]:
+    """What every active pair still owes, per form, keyed by pair id (pairs owing nothing omitted)."""
+    latest = {(r.pair_id, r.form): r for r in returns}
+    out: dict[str, list[Outstanding]] = {}
+    for pair in roster.pairs:
+        if not pair.active:
+            continue
+        for form, spec in specs.items():
+            ret = latest.get((pair.pair_id, form))
+            reasons = _reasons(ret, spec)
+            if reasons:
+                out.setdefault(pair.pair_id, []).append(
+                    Outstanding(pair.pair_id, form, reasons, spec.title)
+                )
+    return out
+
+
+def _reasons(ret: ReturnedForm | None, spec: Any) -> list[str]:
+    if ret is None:
+        return ["not returned"]
+    reasons = []
+    blank = blank_required(ret, spec)
+    if blank:
+        noun = "field" if len(blank) == 1 else "fields"
+        reasons.append(f"incomplete: {len(blank)} required {noun} blank")
+    for role in ("mentor", "mentee"):
+        if f"{role}_agree" in {f.id for f in spec.fields} and not signed_by(ret, role):
+            reasons.append(f"not signed by {role}")
+    return reasons
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+
+def write_tracking(
+    path: str | os.PathLike[str],
+    data: TrackingData,
+    roster: Roster,
+    specs: Mapping[str, Any],
+    *,
+    packets_dir: str | os.PathLike[str] | None = None,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """Build the tracking workbook and return its bytes (the caller writes them atomically).
+
+    ``specs`` are the form declarations (``forms.load_form_specs()``); ``packets_dir`` the
+    packets folder whose manifest and send log fill the Generated and Sent columns.
+    """
+    from openpyxl import Workbook
+
+    now = now or dt.datetime.now().replace(microsecond=0)
+    generated, sent = _packet_dates(packets_dir)
+    latest = {(r.pair_id, r.form): r for r in data.returns}
+    outstanding = outstanding_for(roster, data.returns, specs)
+    wb = Workbook(write_only=True)
+    styles = _Styles()
+    hidden_rows: list[list[Any]] = [
+        ["meta", "format", FORMAT_VERSION],
+        ["meta", "include_confidential", "yes" if data.include_confidential else "no"],
+        ["meta", "collected_at", now.isoformat()],
+        ["meta", "program", roster.program.name],
+    ]
+    _dashboard(wb, styles, data, roster, specs, latest, now)
+    _status(wb, styles, roster, specs, latest, generated, sent)
+    used_titles = {DASHBOARD_SHEET, STATUS_SHEET, GOALS_SHEET, OTHER_SHEET, PROBLEMS_SHEET}
+    for form, spec in specs.items():
+        title = _sheet_title(spec.title, used_titles)
+        used_titles.add(title)
+        rows = [r for r in data.returns if r.form == form]
+        hidden_rows.extend(_form_sheet(wb, styles, title, spec, rows, roster, data))
+    _goals_sheet(wb, styles, specs, data.returns, roster, data)
+    _other_sheet(wb, styles, data.others)
+    _problems_sheet(wb, styles, data.problems)
+    for pair_id, items in outstanding.items():
+        for item in items:
+            for reason in item.reasons:
+                hidden_rows.append(["outstanding", pair_id, item.form, reason])
+    hidden = wb.create_sheet(HIDDEN_SHEET)
+    hidden.sheet_state = "hidden"
+    for row in hidden_rows:
+        hidden.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+class _Styles:
+    def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.header_font = Font(bold=True, color="FFFFFF")
+        self.header_fill = PatternFill("solid", fgColor="1F4E78")
+        self.group_fill = PatternFill("solid", fgColor="2E75B6")
+        self.header_align = Alignment(wrap_text=True, vertical="center")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.top = Alignment(vertical="top")
+        self.title_font = Font(bold=True, size=16, color="1F4E78")
+        self.note_font = Font(italic=True, color="7F7F7F")
+        self.warn_font = Font(bold=True, color="9C5700")
+        self.border = Border(bottom=Side(style="thin", color="BFBFBF"))
+        self.red = PatternFill("solid", fgColor="FFC7CE")
+        self.amber = PatternFill("solid", fgColor="FFEB9C")
+        self.green = PatternFill("solid", fgColor="C6EFCE")
+
+
+_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cell(ws: Any, value: Any, *, font=None, fill=None, align=None, fmt=None, border=None) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    text_value = isinstance(value, str)
+    if text_value:
+        value = _ILLEGAL_RE.sub("", value)
+        if len(value) > _EXCEL_CELL_LIMIT:
+            value = value[: _EXCEL_CELL_LIMIT - 40] + " [cut: too long for one Excel cell]"
+    cell = WriteOnlyCell(ws, value=value)
+    if text_value and value.startswith("="):
+        cell.data_type = "s"  # typed text, never a formula
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if align is not None:
+        cell.alignment = align
+    if fmt is not None:
+        cell.number_format = fmt
+    if border is not None:
+        cell.border = border
+    return cell
+
+
+def _header_row(ws: Any, styles: _Styles, headers: list[str]) -> list[Any]:
+    return [
+        _cell(ws, h, font=styles.header_font, fill=styles.header_fill, align=styles.header_align)
+        for h in headers
+    ]
+
+
+def _widths(ws: Any, widths: list[float]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    clean = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Form"
+    candidate, number = clean, 2
+    while candidate in used:
+        suffix = f" ({number})"
+        candidate = clean[: 31 - len(suffix)] + suffix
+        number += 1
+    return candidate
+
+
+def _display(value: Value, kind: str) -> Any:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value is None:
+        return None
+    if kind == "date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value if value != "" else None
+
+
+def _to_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def _packet_dates(
+    packets_dir: str | os.PathLike[str] | None,
+) -> tuple[dict[tuple[str, str], dt.date], dict[tuple[str, str], dt.date]]:
+    generated: dict[tuple[str, str], dt.date] = {}
+    sent: dict[tuple[str, str], dt.date] = {}
+    if packets_dir is None:
+        return generated, sent
+    from mentordocs.records import read_manifest, read_send_log
+
+    for entry in read_manifest(packets_dir).files:
+        day = _to_date(entry.generated_at)
+        if day is not None:
+            generated[(entry.pair_id, entry.form)] = day
+    for record in read_send_log(packets_dir):
+        if record.kind != "packet":
+            continue
+        day = _to_date(record.sent_at)
+        if day is None:
+            continue
+        for sent_file in record.files:
+            if sent_file.form:
+                sent[(record.pair_id, sent_file.form)] = day
+    return generated, sent
+
+
+def _names(roster: Roster, pair_id: str) -> tuple[str, str]:
+    try:
+        pair = roster.pair(pair_id)
+    except KeyError:
+        return "", ""
+    return pair.mentor.name, pair.mentee.name
+
+
+def _dashboard(wb, styles, data, roster, specs, latest, now) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    ws = wb.create_sheet(DASHBOARD_SHEET)
+    _widths(ws, [30, 12, 12, 12, 12, 12])
+    active = [p for p in roster.pairs if p.active]
+    ws.append([_cell(ws, f"{roster.program.name}: returned forms", font=styles.title_font)])
+    ws.append(
+        [
+            _cell(
+                ws,
+                f"Collected {now:%d %B %Y at %H:%M}; {len(active)} active pairs.",
+                font=styles.note_font,
+            )
+        ]
+    )
+    if data.include_confidential:
+        ws.append(
+            [
+                _cell(
+                    ws,
+                    "Confidential answers ARE copied into this workbook "
+                    "(collected with --include-confidential). Share it with care.",
+                    font=styles.warn_font,
+                )
+            ]
+        )
+    else:
+        ws.append(
+            [
+                _cell(
+                    ws,
+                    "Confidential answers are not copied: the workbook only says whether "
+                    "they were filled in.",
+                    font=styles.note_font,
+                )
+            ]
+        )
+    ws.append([])
+    ws.append(_header_row(ws, styles, ["Form", "Returned", "Complete", "Signed", "Missing"]))
+    first = 6
+    for form, spec in specs.items():
+        returned = complete = signed = 0
+        for pair in active:
+            ret = latest.get((pair.pair_id, form))
+            if ret is None:
+                continue
+            returned += 1
+            if not blank_required(ret, spec):
+                complete += 1
+            if signed_by(ret, "mentor") and signed_by(ret, "mentee"):
+                signed += 1
+        ws.append(
+            [
+                _cell(ws, spec.title, border=styles.border),
+                _cell(ws, returned, border=styles.border),
+                _cell(ws, complete, border=styles.border),
+                _cell(ws, signed, border=styles.border),
+                _cell(ws, len(active) - returned, border=styles.border),
+            ]
+        )
+    last = first + len(specs) - 1
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Forms per pair"
+    chart.y_axis.title = "Pairs"
+    chart.y_axis.majorGridlines = None
+    chart.add_data(
+        Reference(ws, min_col=2, max_col=5, min_row=first - 1, max_row=last), titles_from_data=True
+    )
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = 8, 18
+    ws.add_chart(chart, f"A{last + 3}")
+
+
+_STATUS_COLUMNS = (
+    ("Generated", 11),
+    ("Sent", 11),
+    ("Returned", 11),
+    ("File", 24),
+    ("Complete", 16),
+    ("Mentor signed", 9),
+    ("Mentee signed", 9),
+)
+
+
+def _status(wb, styles, roster, specs, latest, generated, sent) -> None:
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(STATUS_SHEET)
+    fixed = ["Pair", "Mentor", "Mentee", "Status"]
+    widths: list[float] = [9, 22, 22, 9]
+    group_row = [_cell(ws, None, fill=styles.header_fill) for _ in fixed]
+    headers = list(fixed)
+    for spec in specs.values():
+        for index, (name, width) in enumerate(_STATUS_COLUMNS):
+            group_row.append(
+                _cell(
+                    ws,
+                    spec.title if index == 0 else None,
+                    font=styles.header_font,
+                    fill=styles.group_fill,
+                )
+            )
+            headers.append(name)
+            widths.append(width)
+    _widths(ws, widths)
+    ws.append(group_row)
+    ws.append(_header_row(ws, styles, headers))
+    for pair in roster.pairs:
+        row = [
+            _cell(ws, pair.pair_id),
+            _cell(ws, pair.mentor.name),
+            _cell(ws, pair.mentee.name),
+            _cell(ws, pair.status),
+        ]
+        for form, spec in specs.items():
+            key = (pair.pair_id, form)
+            ret = latest.get(key)
+            if ret is None:
+                complete = mentor = mentee = None
+                returned = file_name = None
+            else:
+                blank = blank_required(ret, spec)
+                complete = "Yes" if not blank else f"No ({len(blank)} blank)"
+                mentor = "Yes" if signed_by(ret, "mentor") else "No"
+                mentee = "Yes" if signed_by(ret, "mentee") else "No"
+                returned = ret.returned_at.date() if ret.returned_at else dt.date.today()
+                file_name = ret.source
+            row += [
+                _cell(ws, generated.get(key), fmt="yyyy-mm-dd"),
+                _cell(ws, sent.get(key), fmt="yyyy-mm-dd"),
+                _cell(ws, returned, fmt="yyyy-mm-dd"),
+                _cell(ws, file_name),
+                _cell(ws, complete),
+                _cell(ws, mentor),
+                _cell(ws, mentee),
+            ]
+        ws.append(row)
+    last_row = max(3, len(roster.pairs) + 2)
+    last_col = get_column_letter(len(headers))
+    ws.freeze_panes = "B3"
+    ws.auto_filter.ref = f"A2:{last_col}{last_row}"
+    start = len(fixed) + 1
+    for offset in range(len(specs)):
+        base = start + offset * len(_STATUS_COLUMNS)
+        returned_col = get_column_letter(base + 2)
+        complete_col = get_column_letter(base + 4)
+        mentee_col = get_column_letter(base + 6)
+        # Missing (an active pair that has not returned it): red. Incomplete/unsigned: amber.
+        ws.conditional_formatting.add(
+            f"{returned_col}3:{returned_col}{last_row}",
+            FormulaRule(
+                formula=[f'AND($D3="Active",ISBLANK({returned_col}3))'],
+                fill=styles.red,
+                stopIfTrue=True,
+            ),
+        )
+        ws.conditional_formatting.add(
+            f"{complete_col}3:{mentee_col}{last_row}",
+            FormulaRule(formula=[f'LEFT({complete_col}3,2)="No"'], fill=styles.amber),
+        )
+        ws.conditional_formatting.add(
+            f"{complete_col}3:{mentee_col}{last_row}",
+            FormulaRule(formula=[f'{complete_col}3="Yes"'], fill=styles.green),
+        )
+
+
+_RETURN_COLUMNS = (
+    ("Pair", 9),
+    ("Mentor", 20),
+    ("Mentee", 20),
+    ("Returned at", 17),
+    ("Source file", 28),
+    ("Checksum (SHA-256)", 16),
+    ("Complete", 14),
+    ("Signed by mentor", 10),
+    ("Signed by mentee", 10),
+)
+
+
+def _field_columns(spec: Any, rows: list[ReturnedForm]) -> list[tuple[str, str, Any]]:
+    """(field id, header label, FieldSpec) for every declared field, groups as seen in returns."""
+    counts: dict[str, int] = {}
+    for ret in rows:
+        for field_id in ret.values:
+            n = spec.instance(field_id)
+            if n is not None:
+                group = spec.match(field_id)
+                key = group.group or group.id
+                counts[key] = max(counts.get(key, 0), n)
+    columns = []
+    # Groups listed instance by instance (Goal 1 ..., Goal 2 ...), not field by field.
+    done_groups: set[str] = set()
+    for fspec in spec.fields:
+        if not fspec.repeated:
+            columns.append((fspec.id, fspec.label, fspec))
+            continue
+        group = fspec.group or fspec.id
+        if group in done_groups:
+            continue
+        done_groups.add(group)
+        members = [f for f in spec.fields if f.repeated and (f.group or f.id) == group]
+        for n in range(1, counts.get(group, 0) + 1):
+            for member in members:
+                columns.append((member.concrete(n), member.label_for(n), member))
+    return columns
+
+
+def _form_sheet(wb, styles, title, spec, rows, roster, data) -> list[list[Any]]:
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    columns = _field_columns(spec, rows)
+    headers = [name for name, _ in _RETURN_COLUMNS] + [label for _, label, _ in columns]
+    _widths(ws, [w for _, w in _RETURN_COLUMNS] + [_field_width(f) for _, _, f in columns])
+    ws.append(_header_row(ws, styles, headers))
+    for ret in sorted(rows, key=lambda r: r.pair_id):
+        mentor, mentee = _names(roster, ret.pair_id)
+        blank = blank_required(ret, spec)
+        row = [
+            _cell(ws, ret.pair_id, align=styles.top),
+            _cell(ws, mentor, align=styles.top),
+            _cell(ws, mentee, align=styles.top),
+            _cell(ws, ret.returned_at, fmt="yyyy-mm-dd hh:mm", align=styles.top),
+            _cell(ws, ret.source, align=styles.top),
+            _cell(ws, ret.sha256, align=styles.top),
+            _cell(ws, "Yes" if not blank else f"No ({len(blank)} blank)", align=styles.top),
+            _cell(ws, "Yes" if signed_by(ret, "mentor") else "No", align=styles.top),
+            _cell(ws, "Yes" if signed_by(ret, "mentee") else "No", align=styles.top),
+        ]
+        for field_id, _, fspec in columns:
+            value = _display(ret.values.get(field_id), fspec.kind)
+            fmt = "yyyy-mm-dd" if isinstance(value, dt.date) else None
+            row.append(_cell(ws, value, align=styles.wrap, fmt=fmt))
+        ws.append(row)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, len(rows) + 1)}"
+    first = len(_RETURN_COLUMNS) + 1
+    return [
+        ["column", title, first + index, field_id, fspec.kind, spec.form]
+        for index, (field_id, _, fspec) in enumerate(columns)
+    ] + [["form_sheet", title, spec.form]]
+
+
+def _field_width(fspec: Any) -> float:
+    return {"checkbox": 10, "date": 12, "dropdown": 16}.get(fspec.kind, 30)
+
+
+def _goals_sheet(wb, styles, specs, returns, roster, data) -> None:
+    from openpyxl.utils import get_column_letter
+
+    names: list[tuple[str, str]] = []  # (field suffix, label) in declaration order
+    for spec in specs.values():
+        for fspec in spec.fields:
+            if fspec.group == "goal":
+                head, _, tail = fspec.id.partition("{n}")
+                suffix = tail.lstrip("_")
+                label = re.sub(r"^Goal \{n\}:?\s*", "", fspec.label) or "Goal"
+                if suffix not in {s for s, _ in names}:
+                    names.append((suffix, label[:1].upper() + label[1:]))
+    ws = wb.create_sheet(GOALS_SHEET)
+    headers = ["Pair", "Mentor", "Mentee", "Form", "Goal #"] + [label for _, label in names]
+    _widths(ws, [9, 20, 20, 18, 8] + [30] * len(names))
+    ws.append(_header_row(ws, styles, headers))
+    count = 0
+    for ret in sorted(returns, key=lambda r: (r.pair_id, r.form)):
+        spec = specs.get(ret.form)
+        if spec is None:
+            continue
+        goals: dict[int, dict[str, Any]] = {}
+        for field_id, value in ret.values.items():
+            fspec = spec.match(field_id)
+            if fspec is None or fspec.group != "goal":
+                continue
+            n = spec.instance(field_id)
+            suffix = fspec.id.partition("{n}")[2].lstrip("_")
+            goals.setdefault(n, {})[suffix] = _display(value, fspec.kind)
+        mentor, mentee = _names(roster, ret.pair_id)
+        for n in sorted(goals):
+            if not any(v not in (None, "No") for v in goals[n].values()):
+                continue  # an empty goal slot
+            row = [
+                _cell(ws, ret.pair_id),
+                _cell(ws, mentor),
+                _cell(ws, mentee),
+                _cell(ws, spec.title),
+                _cell(ws, n),
+            ]
+            for suffix, _ in names:
+                value = goals[n].get(suffix)
+                fmt = "yyyy-mm-dd" if isinstance(value, dt.date) else None
+                row.append(_cell(ws, value, align=styles.wrap, fmt=fmt))
+            ws.append(row)
+            count += 1
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, count + 1)}"
+
+
+def _other_sheet(wb, styles, others: list[OtherField]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(OTHER_SHEET)
+    headers = ["File", "Field", "Kind", "Value", "Checksum (SHA-256)", "Tag"]
+    _widths(ws, [34, 28, 10, 40, 16, 20])
+    ws.append(_header_row(ws, styles, headers))
+    for item in others:
+        value = _display(item.value, item.kind)
+        ws.append(
+            [
+                _cell(ws, item.source, align=styles.top),
+                _cell(ws, item.name, align=styles.top),
+                _cell(ws, item.kind, align=styles.top),
+                _cell(ws, value, align=styles.wrap),
+                _cell(ws, item.sha256, align=styles.top),
+                _cell(ws, item.tag, align=styles.top),
+            ]
+        )
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, len(others) + 1)}"
+
+
+def _problems_sheet(wb, styles, problems: list[Problem]) -> None:
+    ws = wb.create_sheet(PROBLEMS_SHEET)
+    headers = ["File", "What is wrong", "What to do", "Severity"]
+    _widths(ws, [40, 60, 60, 10])
+    ws.append(_header_row(ws, styles, headers))
+    for problem in problems:
+        ws.append(
+            [
+                _cell(ws, problem.file, align=styles.wrap),
+                _cell(ws, problem.message, align=styles.wrap),
+                _cell(ws, problem.fix, align=styles.wrap),
+                _cell(ws, problem.severity, align=styles.top),
+            ]
+        )
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:D{max(2, len(problems) + 1)}"
+
+
+# ---- reading back ----------------------------------------------------------------------------
+
+
+def _open(path: str | os.PathLike[str]) -> Any:
+    from openpyxl import load_workbook
+
+    target = Path(path)
+    if not target.exists():
+        raise TrackingFileError(
+            f"{target} does not exist. Run 'mentordocs collect' first to make it."
+        )
+    try:
+        return load_workbook(target, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise TrackingFileError(
+            f"{target} is not a workbook mentordocs can read ({exc}). Restore the backup "
+            f"({target.name}.bak beside it) or collect again into a new file."
+        ) from exc
+
+
+def _hidden_rows(wb: Any, path: Path) -> list[tuple[Any, ...]]:
+    if HIDDEN_SHEET not in wb.sheetnames:
+        raise TrackingFileError(
+            f"{path} was not written by 'mentordocs collect' (its hidden sheet "
+            f"'{HIDDEN_SHEET}' is missing). Collect into a new file instead."
+        )
+    return [tuple(row) for row in wb[HIDDEN_SHEET].iter_rows(values_only=True)]
+
+
+def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
+    """Read back a tracking workbook written by ``write_tracking`` (for an incremental run)."""
+    target = Path(path)
+    wb = _open(target)
+    try:
+        hidden = _hidden_rows(wb, target)
+        meta = {row[1]: row[2] for row in hidden if row and row[0] == "meta"}
+        data = TrackingData(include_confidential=meta.get("include_confidential") == "yes")
+        columns: dict[str, list[tuple[int, str, str]]] = {}
+        sheet_form: dict[str, str] = {}
+        for row in hidden:
+            if row and row[0] == "column":
+                columns.setdefault(row[1], []).append((int(row[2]), row[3], row[4]))
+            elif row and row[0] == "form_sheet":
+                sheet_form[row[1]] = row[2]
+        for title, form in sheet_form.items():
+            if title not in wb.sheetnames:
+                raise TrackingFileError(
+                    f"{target}: sheet '{title}' is missing. Restore the backup or collect "
+                    "again into a new file."
+                )
+            data.returns.extend(_read_form_sheet(wb[title], form, columns.get(title, []), meta))
+        if OTHER_SHEET in wb.sheetnames:
+            for row in wb[OTHER_SHEET].iter_rows(min_row=2, values_only=True):
+                if not row or row[0] is None:
+                    continue
+                kind = row[2] or "text"
+                value = _from_cell(row[3], kind)
+                data.others.append(
+                    OtherField(
+                        source=str(row[0]),
+                        sha256=str(row[4] or ""),
+                        name=str(row[1] or ""),
+                        kind=kind,
+                        value=value,
+                        tag=str(row[5] or ""),
+                    )
+                )
+        if PROBLEMS_SHEET in wb.sheetnames:
+            for row in wb[PROBLEMS_SHEET].iter_rows(min_row=2, values_only=True):
+                if not row or row[0] is None:
+                    continue
+                data.problems.append(
+                    Problem(
+                        file=str(row[0]),
+                        message=str(row[1] or ""),
+                        fix=str(row[2] or ""),
+                        severity=str(row[3] or "error"),
+                    )
+                )
+        return data
+    finally:
+        wb.close()
+
+
+def _from_cell(value: Any, kind: str) -> Value:
+    if value is None:
+        return False if kind == "checkbox" else ""
+    if kind == "checkbox" and value in ("Yes", "No"):
+        return value == "Yes"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_form_sheet(ws: Any, form: str, columns, meta) -> list[ReturnedForm]:
+    out = []
+    included = meta.get("include_confidential") == "yes"
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        if not row or not row[0]:
+            continue
+        returned = row[3]
+        if isinstance(returned, dt.date) and not isinstance(returned, dt.datetime):
+            returned = dt.datetime.combine(returned, dt.time())
+        values: dict[str, Value] = {}
+        for index, field_id, kind in columns:
+            cell = row[index - 1] if index - 1 < len(row) else None
+            values[field_id] = _from_cell(cell, kind)
+        out.append(
+            ReturnedForm(
+                pair_id=str(row[0]),
+                form=form,
+                source=str(row[4] or ""),
+                sha256=str(row[5] or ""),
+                returned_at=returned if isinstance(returned, dt.datetime) else None,
+                values=values,
+                confidential_included=included,
+            )
+        )
+    return out
+
+
+def read_outstanding(path: str | os.PathLike[str]) -> dict[str, list[Outstanding]]:
+    """The forms each pair still owes, from a tracking workbook, keyed by pair id.
+
+    Pairs that owe nothing are left out; within a pair, forms keep packet order. Reasons are
+    short phrases: "not returned", "incomplete: 3 required fields blank", "not signed by
+    mentor", "not signed by mentee".
+    """
+    target = Path(path)
+    wb = _open(target)
+    try:
+        hidden = _hidden_rows(wb, target)
+    finally:
+        wb.close()
+    titles: dict[str, str] = {}
+    try:
+        from mentordocs.forms import load_form_specs
+
+        titles = {form: spec.title for form, spec in load_form_specs().items()}
+    except MentordocsError:  # titles are a nicety; the ids are enough
+        titles = {}
+    out: dict[str, list[Outstanding]] = {}
+    index: dict[tuple[str, str], Outstanding] = {}
+    for row in hidden:
+        if not row or row[0] != "outstanding":
+            continue
+        pair_id, form, reason = str(row[1]), str(row[2]), str(row[3])
+        item = index.get((pair_id, form))
+        if item is None:
+            item = Outstanding(pair_id, form, [], titles.get(form, form))
+            index[(pair_id, form)] = item
+            out.setdefault(pair_id, []).append(item)
+        item.reasons.append(reason)
+    return out
