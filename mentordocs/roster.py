@@ -1122,7 +1122,7 @@ class _Loader:
             if col.required:
                 self.error(
                     f"'{col.header}' is required but the cell is empty.",
-                    col.hint or f"Fill in {col.header}.",
+                    f"Fill in {col.header}." + (f" {col.hint}" if col.hint else ""),
                     row.sheet,
                     row.number,
                     column,
