@@ -73,6 +73,86 @@ def cli() -> None:
 
 # ---- roster commands (check, init): owned by the roster work ----------------------------------
 
+
+def format_problem(problem: Any) -> str:
+    """One problem on one line: where, what is wrong, and 'Fix: ...'."""
+    text = f"{problem.location}: {problem.message}"
+    if problem.fix:
+        text += f" Fix: {problem.fix}"
+    return text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@cli.command("check")
+@click.argument("roster", type=click.Path(dir_okay=True, path_type=str))
+def check_command(roster: str) -> None:
+    """Check a roster workbook and list every problem in it at once.
+
+    Each problem is on its own line with the sheet, the row as Excel numbers it, the column,
+    what is wrong and how to fix it: errors first, then warnings (things that are allowed but
+    probably wrong). Exits 0 when there is no error (warnings do not fail), 1 otherwise.
+
+    \b
+    Example:
+        mentordocs check samples/roster.xlsx
+    """
+    from mentordocs.roster import check_roster, load_roster, summarize
+
+    problems = check_roster(roster)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    if errors:
+        click.echo("Errors:")
+        for problem in errors:
+            click.echo(f"  {format_problem(problem)}")
+    if warnings:
+        click.echo("Warnings:")
+        for problem in warnings:
+            click.echo(f"  {format_problem(problem)}")
+    name = click.format_filename(roster)
+    if errors:
+        click.echo(
+            f"{name}: {_plural(len(errors), 'error')} and {_plural(len(warnings), 'warning')}. "
+            f"Correct the errors, save, and run 'mentordocs check {name}' again."
+        )
+        raise click.exceptions.Exit(1)
+    summary = summarize(load_roster(roster))
+    note = f" ({_plural(len(warnings), 'warning')} above)" if warnings else ""
+    click.echo(f"{name} is ready{note}. {summary}")
+
+
+@cli.command("init")
+@click.argument(
+    "directory", default=".", type=click.Path(file_okay=False, path_type=str), required=False
+)
+def init_command(directory: str) -> None:
+    """Write a starter roster workbook (roster.xlsx) for a coordinator to fill in.
+
+    DIRECTORY (default: the current folder) gets a roster.xlsx with every sheet, styled and
+    frozen header rows, drop-down lists, date formats and an Instructions sheet. An existing
+    file is never overwritten. samples/roster.xlsx shows a filled-in roster.
+
+    \b
+    Example:
+        mentordocs init new-program
+        mentordocs check new-program/roster.xlsx
+        mentordocs check samples/roster.xlsx
+    """
+    from pathlib import Path
+
+    from mentordocs.starter import STARTER_NAME, write_starter_roster
+
+    path = write_starter_roster(Path(directory) / STARTER_NAME)
+    click.echo(f"Wrote {click.format_filename(str(path))}.")
+    click.echo(
+        "Fill it in (its Instructions sheet explains each sheet), save it, then run: "
+        f"mentordocs check {click.format_filename(str(path))}"
+    )
+
+
 # ---- end roster commands ----------------------------------------------------------------------
 
 # ---- templates commands (templates check, templates copy): owned by the forms work ------------
