@@ -165,6 +165,129 @@ def init_command(directory: str) -> None:
 
 # ---- collect and status commands: owned by the harvest work -----------------------------------
 
+
+@cli.command("collect")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=False, path_type=str))
+@click.option(
+    "-o",
+    "--output",
+    "tracking",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="The tracking workbook (.xlsx) to create or add to.",
+)
+@click.option(
+    "--roster",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="The program's roster workbook.",
+)
+@click.option(
+    "--packets",
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="The folder the packets were generated into (fills Generated/Sent, helps match fields).",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="Your own templates folder, if you generated with --templates.",
+)
+@click.option(
+    "--include-confidential",
+    is_flag=True,
+    help="Copy confidential answers too (by default only 'filled in' or 'blank').",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def collect_command(
+    inputs: tuple[str, ...],
+    tracking: str,
+    roster: str,
+    packets: str | None,
+    templates_dir: str | None,
+    include_confidential: bool,
+    quiet: bool,
+) -> None:
+    """Read returned forms into a tracking workbook.
+
+    INPUTS are .docx files, folders (searched recursively) and saved emails (.eml; their
+    .docx attachments are read). Running it again adds new returns to the same workbook; the
+    previous workbook is kept as TRACKING.xlsx.bak. Files that cannot be used are listed on
+    the workbook's Problems sheet.
+
+    \b
+    Example:
+        mentordocs generate samples/roster.xlsx -o packets
+        mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx
+        mentordocs collect returned/ reply.eml -o tracking.xlsx --roster samples/roster.xlsx --packets packets
+    """
+    from mentordocs.collect import collect_forms
+    from mentordocs.roster import load_roster
+
+    loaded = load_roster(roster)
+    result = collect_forms(
+        list(inputs),
+        tracking,
+        loaded,
+        packets_dir=packets,
+        include_confidential=include_confidential,
+        templates_dir=templates_dir,
+        progress=ClickProgress(quiet=quiet),
+    )
+    errors = [p for p in result.problems if p.severity == "error"]
+    warnings = [p for p in result.problems if p.severity != "error"]
+    click.echo(
+        f"{result.read} form(s) read, {result.new} new, {result.unchanged} already in the "
+        f"workbook, {result.other} other form(s), {len(errors)} problem(s), "
+        f"{len(warnings)} warning(s)."
+    )
+    for problem in result.problems[:20]:
+        echo_err(f"  - {problem}")
+    if len(result.problems) > 20:
+        echo_err(f"  ... and {len(result.problems) - 20} more on the Problems sheet.")
+    click.echo(
+        f"Wrote {click.format_filename(tracking)}"
+        + (f" (previous version kept as {result.backup.name})" if result.backup else "")
+    )
+
+
+@cli.command("status")
+@click.argument("tracking", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def status_command(tracking: str, as_json: bool) -> None:
+    """Show the forms each pair still owes, from a tracking workbook.
+
+    \b
+    Example:
+        mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx
+        mentordocs status tracking.xlsx
+        mentordocs status tracking.xlsx --json
+    """
+    import json as json_module
+    from dataclasses import asdict
+
+    from mentordocs.tracking import read_outstanding
+
+    outstanding = read_outstanding(tracking)
+    if as_json:
+        payload = {
+            pair_id: [asdict(item) for item in items] for pair_id, items in outstanding.items()
+        }
+        click.echo(json_module.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if not outstanding:
+        click.echo(
+            "Nothing outstanding: every active pair has returned every form, complete and signed."
+        )
+        return
+    for pair_id, items in outstanding.items():
+        click.echo(f"{pair_id}:")
+        for item in items:
+            click.echo(f"  {item.form_title or item.form}: {'; '.join(item.reasons)}")
+    count = sum(len(items) for items in outstanding.values())
+    click.echo(f"{count} form(s) outstanding for {len(outstanding)} pair(s).")
+
+
 # ---- end collect and status commands ----------------------------------------------------------
 
 # ---- send command: owned by the send work -----------------------------------------------------

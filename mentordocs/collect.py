@@ -1,0 +1,913 @@
+"""Harvest returned forms into the tracking workbook.
+
+``read_form`` reads one .docx/.docm safely (bounded zip, no DTDs, main part found through
+``_rels/.rels``); ``collect_forms`` reads any mix of files, folders and saved emails, works
+out which pair and form each one is, matches its fields to the form's declaration and writes
+the tracking workbook (incrementally, atomically, keeping a backup). Nothing here prints: every
+file that cannot be used becomes a ``Problem`` in the workbook and in ``CollectResult``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import hashlib
+import os
+import posixpath
+import re
+import shutil
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from mentordocs.errors import CollectError, MentordocsError, OutputError, Problem
+from mentordocs.fields import Field, UnsafeXmlError, parse_xml, read_fields
+from mentordocs.fsutil import atomic_write_bytes, office_lock_file
+from mentordocs.models import Roster
+from mentordocs.progress import NoProgress, Progress
+
+PROP_PROGRAM = "mentordocs.program"
+PROP_PAIR = "mentordocs.pair_id"
+PROP_FORM = "mentordocs.form"
+PROP_VERSION = "mentordocs.template_version"
+
+WORD_SUFFIXES = (".docx", ".docm")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_MACRO_CONTENT_TYPE = "application/vnd.ms-word.document.macroEnabled.main+xml"
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds that keep a hostile file (a "zip bomb") from exhausting memory or time."""
+
+    max_part_bytes: int = 50 * 1024 * 1024  # one XML part, uncompressed
+    max_total_bytes: int = 200 * 1024 * 1024  # every member, uncompressed (declared)
+    max_ratio: int = 100  # uncompressed / compressed, for members over 1 MB
+    max_members: int = 10_000
+
+
+DEFAULT_LIMITS = ReadLimits()
+
+
+class FormReadError(CollectError):
+    """One file cannot be read as a Word form. ``fix`` says what the coordinator can do."""
+
+    def __init__(self, message: str, fix: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+@dataclass
+class FormReading:
+    """What one Word file holds: identity properties, fields in document order, flags."""
+
+    name: str  # as shown to the coordinator, e.g. "reply.eml > P03_goal-sheet.docx"
+    sha256: str
+    size: int
+    main_part: str
+    fields: list[Field]
+    properties: dict[str, str] = field(default_factory=dict)
+    modified: dt.datetime | None = None  # docProps/core.xml dcterms:modified
+    file_time: dt.datetime | None = None  # file mtime, or the email's Date
+    macros: bool = False
+    strict: bool = False
+
+    @property
+    def program(self) -> str:
+        return self.properties.get(PROP_PROGRAM, "")
+
+    @property
+    def pair_id(self) -> str:
+        return self.properties.get(PROP_PAIR, "")
+
+    @property
+    def form(self) -> str:
+        return self.properties.get(PROP_FORM, "")
+
+    @property
+    def when(self) -> dt.datetime | None:
+        """When it was last saved: the document's own time, else the file's."""
+        return self.modified or self.file_time
+
+
+# ---- reading one file ------------------------------------------------------------------------
+
+
+def read_form(
+    source: str | os.PathLike[str] | bytes,
+    name: str | None = None,
+    *,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    file_time: dt.datetime | None = None,
+) -> FormReading:
+    """Read one Word form (path or bytes). Raises FormReadError saying why it cannot be used."""
+    if isinstance(source, bytes):
+        data = source
+        display = name or "form.docx"
+    else:
+        path = Path(source)
+        display = name or path.name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FormReadError(
+                f"could not be opened ({exc.strerror or exc})",
+                "Check the file still exists and you may read it.",
+            ) from exc
+        if file_time is None:
+            file_time = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    return _read_bytes(data, display, limits, file_time)
+
+
+def _read_bytes(
+    data: bytes, name: str, limits: ReadLimits, file_time: dt.datetime | None
+) -> FormReading:
+    if data[:8] == OLE_MAGIC:
+        raise FormReadError(
+            "is protected with a password, or saved in the old Word 97-2003 format, so its "
+            "answers cannot be read",
+            "Ask the sender to remove the password (Word: File > Info > Protect Document > "
+            "Encrypt with Password, clear it) and save it as a Word Document (.docx).",
+        )
+    if data[:2] != b"PK":
+        raise FormReadError(
+            "is not a Word document (.docx) even though it is named like one",
+            "Ask the sender to open the form in Word or LibreOffice and save it as a Word "
+            "Document (.docx).",
+        )
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise FormReadError(
+            "is damaged (its contents cannot be unpacked)",
+            "Ask the sender to save the form again and send it once more.",
+        ) from exc
+    with archive:
+        package = _Package(archive, name, limits)
+        main = package.main_part()
+        content_types = package.content_types()
+        macros = (
+            name.lower().endswith(".docm")
+            or content_types.get("/" + main) == _MACRO_CONTENT_TYPE
+            or any(n.lower().endswith("vbaproject.bin") for n in package.names)
+        )
+        raw_main = package.read(main)
+        strict = b"purl.oclc.org/ooxml" in raw_main[:4096]
+        main_root = package.parse(main, raw_main)
+        fields = read_fields(main_root, unnamed=True)
+        for part in package.related_parts(main, ("header", "footer", "footnotes", "endnotes")):
+            fields.extend(read_fields(package.parse(part), unnamed=True))
+        properties = package.custom_properties()
+        modified = package.modified()
+    return FormReading(
+        name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        main_part=main,
+        fields=fields,
+        properties=properties,
+        modified=modified,
+        file_time=file_time,
+        macros=macros,
+        strict=strict,
+    )
+
+
+class _Package:
+    """A bounded view of a zip package: declared and real sizes are checked before use."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str, limits: ReadLimits):
+        self.archive = archive
+        self.limits = limits
+        infos = archive.infolist()
+        if len(infos) > limits.max_members:
+            raise _bomb()
+        total = 0
+        self.infos: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            total += info.file_size
+            if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(
+                info.compress_size, 1
+            ):
+                raise _bomb()
+            self.infos.setdefault(info.filename.lstrip("/"), info)
+        if total > limits.max_total_bytes:
+            raise _bomb()
+        self.lower = {n.lower(): n for n in self.infos}
+        self.names = list(self.infos)
+        self._rels_cache: dict[str, list[tuple[str, str, str]]] = {}
+
+    def has(self, part: str) -> bool:
+        return part.lower() in self.lower
+
+    def read(self, part: str) -> bytes:
+        actual = self.lower.get(part.lower())
+        if actual is None:
+            raise FormReadError(
+                f"is missing a part Word needs ({part})",
+                "Ask the sender to save the form again in Word or LibreOffice and resend it.",
+            )
+        info = self.infos[actual]
+        limit = self.limits.max_part_bytes
+        if info.file_size > limit:
+            raise _bomb()
+        try:
+            with self.archive.open(info) as fh:
+                data = fh.read(limit + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+            raise FormReadError(
+                "is damaged (its contents cannot be unpacked)",
+                "Ask the sender to save the form again and send it once more.",
+            ) from exc
+        if len(data) > limit:
+            raise _bomb()
+        return data
+
+    def parse(self, part: str, data: bytes | None = None) -> etree._Element:
+        if data is None:
+            data = self.read(part)
+        try:
+            return parse_xml(data)
+        except UnsafeXmlError as exc:
+            raise FormReadError(
+                f"contains XML with a DOCTYPE or entity declarations ({part}), which Word never "
+                "writes; it was not read, to keep your computer safe",
+                "Ask the sender to copy the answers into a fresh copy of the form.",
+            ) from exc
+        except etree.XMLSyntaxError as exc:
+            raise FormReadError(
+                f"is damaged: part {part} is not valid XML ({exc.msg})",
+                "Ask the sender to save the form again and send it once more.",
+            ) from exc
+
+    def relationships(self, source: str) -> list[tuple[str, str, str]]:
+        """(type, target part, id) of a part's relationships ("" for the package)."""
+        if source in self._rels_cache:
+            return self._rels_cache[source]
+        folder, base = posixpath.split(source)
+        rels_part = posixpath.join(folder, "_rels", base + ".rels")
+        out: list[tuple[str, str, str]] = []
+        if self.has(rels_part):
+            root = self.parse(rels_part)
+            for rel in root.iter(_REL_NS + "Relationship"):
+                if rel.get("TargetMode") == "External":
+                    continue
+                target = rel.get("Target") or ""
+                if target.startswith("/"):
+                    resolved = target.lstrip("/")
+                else:
+                    resolved = posixpath.normpath(posixpath.join(folder, target))
+                out.append((rel.get("Type") or "", resolved, rel.get("Id") or ""))
+        self._rels_cache[source] = out
+        return out
+
+    def main_part(self) -> str:
+        for rel_type, target, _ in self.relationships(""):
+            if rel_type.endswith("/officeDocument") and self.has(target):
+                return self.lower[target.lower()]
+        if self.has("word/document.xml"):
+            return self.lower["word/document.xml"]
+        raise FormReadError(
+            "is not a Word document: it has no main document part",
+            "Ask the sender to save the form as a Word Document (.docx) and resend it.",
+        )
+
+    def related_parts(self, source: str, kinds: Sequence[str]) -> list[str]:
+        parts = []
+        for rel_type, target, _ in self.relationships(source):
+            if rel_type.rsplit("/", 1)[-1] in kinds and self.has(target):
+                parts.append(self.lower[target.lower()])
+        return parts
+
+    def content_types(self) -> dict[str, str]:
+        if not self.has("[Content_Types].xml"):
+            return {}
+        root = self.parse("[Content_Types].xml")
+        return {
+            (el.get("PartName") or "").lower(): el.get("ContentType") or ""
+            for el in root.iter(_CT_NS + "Override")
+        }
+
+    def _package_part(self, suffix: str, default: str) -> str | None:
+        for rel_type, target, _ in self.relationships(""):
+            if rel_type.endswith(suffix) and self.has(target):
+                return target
+        return default if self.has(default) else None
+
+    def custom_properties(self) -> dict[str, str]:
+        part = self._package_part("/custom-properties", "docProps/custom.xml")
+        if part is None:
+            return {}
+        root = self.parse(part)
+        props: dict[str, str] = {}
+        for prop in root:
+            prop_name = prop.get("name")
+            if not prop_name or not len(prop):
+                continue
+            props[prop_name] = (prop[0].text or "").strip()
+        return props
+
+    def modified(self) -> dt.datetime | None:
+        part = self._package_part("/core-properties", "docProps/core.xml")
+        if part is None:
+            return None
+        root = self.parse(part)
+        for el in root.iter("{http://purl.org/dc/terms/}modified"):
+            return _parse_w3c_time(el.text or "")
+        return None
+
+
+def _parse_w3c_time(text: str) -> dt.datetime | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)  # local time, as Excel shows it
+    return moment
+
+
+def _bomb() -> FormReadError:
+    return FormReadError(
+        'unpacks to far more data than any form could hold (a "zip bomb"); it was not read',
+        "Delete it. If a real person sent it, ask them to save the form again and resend it.",
+    )
+
+
+# ---- finding files ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Input:
+    name: str  # display name
+    path: Path | None
+    data: bytes | None = None
+    file_time: dt.datetime | None = None
+
+
+def _is_lock(name: str) -> bool:
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
+
+
+def _expand_inputs(
+    inputs: Iterable[str | os.PathLike[str]], problems: list[Problem]
+) -> tuple[list[_Input], int]:
+    """Every Word file to read, and how many lock files were skipped."""
+    found: list[_Input] = []
+    skipped = 0
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                lowered = child.name.lower()
+                if _is_lock(child.name):
+                    skipped += 1
+                elif lowered.endswith(WORD_SUFFIXES):
+                    found.append(_Input(str(child), child))
+                elif lowered.endswith(".eml"):
+                    found.extend(_email_inputs(child, problems))
+            continue
+        if not path.exists():
+            problems.append(
+                Problem(
+                    str(path),
+                    "does not exist.",
+                    "Check the name and folder, and run the command again.",
+                )
+            )
+            continue
+        lowered = path.name.lower()
+        if _is_lock(path.name):
+            skipped += 1
+        elif lowered.endswith(".eml"):
+            found.extend(_email_inputs(path, problems))
+        elif lowered.endswith(WORD_SUFFIXES):
+            found.append(_Input(str(path), path))
+        else:
+            problems.append(
+                Problem(
+                    str(path),
+                    "is not a Word form (.docx) or a saved email (.eml), so it was not read.",
+                    "Save returned forms as .docx (or save the whole email as .eml) and give "
+                    "those instead.",
+                )
+            )
+    return found, skipped
+
+
+def _email_inputs(path: Path, problems: list[Problem]) -> list[_Input]:
+    try:
+        with path.open("rb") as fh:
+            message = email.message_from_binary_file(fh, policy=email.policy.default)
+    except OSError as exc:
+        problems.append(Problem(str(path), f"could not be opened ({exc}).", "Check the file."))
+        return []
+    when: dt.datetime | None = None
+    try:
+        date_header = message.get("Date")
+        if date_header:
+            when = parsedate_to_datetime(str(date_header))
+            if when.tzinfo is not None:
+                when = when.astimezone().replace(tzinfo=None)
+    except (TypeError, ValueError):
+        when = None
+    if when is None:
+        when = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    out: list[_Input] = []
+    for part in message.walk():
+        filename = part.get_filename()
+        if not filename or part.is_multipart():
+            continue
+        base = Path(filename.replace("\\", "/")).name
+        if _is_lock(base) or not base.lower().endswith(WORD_SUFFIXES):
+            continue
+        payload = part.get_payload(decode=True)
+        if not payload:
+            problems.append(
+                Problem(
+                    f"{path} > {base}",
+                    "is an empty attachment.",
+                    "Ask the sender to attach the form again.",
+                )
+            )
+            continue
+        out.append(_Input(f"{path} > {base}", None, payload, when))
+    if not out:
+        problems.append(
+            Problem(
+                str(path),
+                "is a saved email with no Word form (.docx) attached.",
+                "Save the reply that carries the form, or save its attachment as a .docx.",
+                severity="warning",
+            )
+        )
+    return out
+
+
+def _read_input(item: _Input) -> FormReading:
+    if item.data is not None:
+        return read_form(item.data, name=item.name, file_time=item.file_time)
+    return read_form(item.path, name=item.name, file_time=item.file_time)
+
+
+# ---- who and what ----------------------------------------------------------------------------
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
+def identify_from_name(
+    file_name: str, pair_ids: Iterable[str], specs: Mapping[str, Any]
+) -> tuple[str | None, str | None]:
+    """Pair id and form id found in a file name (robust to "Copy of ... (2) FINAL")."""
+    base = Path(file_name.split(" > ")[-1]).stem
+    words = _words(base)
+    pairs = [p for p in pair_ids if _words(p).strip() and _words(p) in words]
+    # The longest pair id wins ("P10" over "P1").
+    pairs.sort(key=len, reverse=True)
+    pair = pairs[0] if pairs else None
+    if len(pairs) > 1 and _words(pairs[1]) not in _words(pairs[0]):
+        pair = None
+    forms = []
+    for form, spec in specs.items():
+        if _words(form) in words or _words(spec.title) in words:
+            forms.append(form)
+    return pair, (forms[0] if len(forms) == 1 else None)
+
+
+# ---- matching fields to the declaration ------------------------------------------------------
+
+
+@dataclass
+class _Reference:
+    """A clean copy of the same form for the same pair: field order, kinds, placeholders."""
+
+    order: list[tuple[str, str]]  # (field id, kind) in document order
+    placeholders: dict[str, str]  # field id -> placeholder text shown when not filled in
+
+
+def match_fields(
+    fields: Sequence[Field], spec: Any, reference: _Reference | None
+) -> tuple[dict[str, Any], int]:
+    """Field id -> value for a returned form, and how many controls could not be placed.
+
+    By tag, then alias; a control whose tag and alias are gone (a drop-down re-saved by
+    LibreOffice) is placed by its position between the named controls around it, compared
+    with the reference copy, when its kind agrees.
+    """
+    values: dict[str, Any] = {}
+    ours = [f for f in fields if f.source != "legacy"]
+    named_positions: list[tuple[int, str]] = []
+    for index, item in enumerate(ours):
+        if item.id and spec.match(item.id) is not None:
+            named_positions.append((index, item.id))
+    unplaced = 0
+    unnamed = [i for i, f in enumerate(ours) if not f.id]
+    if unnamed and reference is not None:
+        ref_index = {fid: i for i, (fid, _) in enumerate(reference.order)}
+        assigned = _place_unnamed(ours, unnamed, named_positions, reference, ref_index)
+        for index, field_id in assigned.items():
+            ours[index] = Field(
+                id=field_id,
+                kind=ours[index].kind,
+                value=ours[index].value,
+                tag=ours[index].tag,
+                alias=ours[index].alias,
+                source="position",
+                placeholder=ours[index].placeholder,
+            )
+        unplaced = len(unnamed) - len(assigned)
+    else:
+        unplaced = len(unnamed)
+    for item in ours:
+        if not item.id or spec.match(item.id) is None:
+            continue
+        value = item.value
+        if reference is not None and isinstance(value, str):
+            shown = reference.placeholders.get(item.id)
+            if shown is not None and value == shown:
+                value = ""  # LibreOffice dropped the "showing placeholder" marker
+        if item.id in values and not _filled(value):
+            continue  # a repeated copy of a field (e.g. in a header): keep the filled one
+        values[item.id] = value
+    return values, unplaced
+
+
+def _filled(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip() != "")
+
+
+def _place_unnamed(ours, unnamed, named_positions, reference, ref_index) -> dict[int, str]:
+    """Assign unnamed controls to reference ids between the same named neighbours."""
+    named_ids = {fid for _, fid in named_positions}
+    assigned: dict[int, str] = {}
+    anchors = [(-1, -1)] + [
+        (pos, ref_index[fid]) for pos, fid in named_positions if fid in ref_index
+    ]
+    anchors.append((len(ours), len(reference.order)))
+    # Keep anchors increasing in both sequences (drop any that cross).
+    clean = [anchors[0]]
+    for pos, ref in anchors[1:]:
+        if ref > clean[-1][1] and pos > clean[-1][0]:
+            clean.append((pos, ref))
+    for (pos_a, ref_a), (pos_b, ref_b) in zip(clean, clean[1:], strict=False):
+        gap = [i for i in unnamed if pos_a < i < pos_b]
+        if not gap:
+            continue
+        candidates = [
+            (fid, kind) for fid, kind in reference.order[ref_a + 1 : ref_b] if fid not in named_ids
+        ]
+        cursor = 0
+        for index in gap:
+            kind = ours[index].kind
+            while cursor < len(candidates) and candidates[cursor][1] != kind:
+                cursor += 1
+            if cursor >= len(candidates):
+                break
+            assigned[index] = candidates[cursor][0]
+            cursor += 1
+    return assigned
+
+
+# ---- the whole run ---------------------------------------------------------------------------
+
+
+@dataclass
+class CollectResult:
+    """What one ``collect_forms`` run did."""
+
+    tracking_path: Path
+    read: int = 0  # Word files read (including ones already in the workbook)
+    new: int = 0  # returns added or replaced in this run
+    unchanged: int = 0  # files already in the workbook (same checksum)
+    other: int = 0  # Word forms mentordocs did not make
+    skipped: int = 0  # Office lock files and blank forms as generated
+    problems: list[Problem] = field(default_factory=list)
+    backup: Path | None = None
+
+
+def backup_path(tracking_path: str | os.PathLike[str]) -> Path:
+    target = Path(tracking_path)
+    return target.with_name(target.name + ".bak")
+
+
+def collect_forms(
+    inputs: Sequence[str | os.PathLike[str]],
+    tracking_path: str | os.PathLike[str],
+    roster: Roster,
+    *,
+    packets_dir: str | os.PathLike[str] | None = None,
+    include_confidential: bool = False,
+    templates_dir: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+) -> CollectResult:
+    """Read returned forms from files, folders and .eml files into the tracking workbook.
+
+    Incremental: an existing workbook at ``tracking_path`` is read first; a file already in it
+    (same SHA-256) adds nothing; of two returns of one pair and form the newest is kept and
+    the other listed under Problems. The workbook is written to a temporary file and renamed;
+    the previous one is kept as ``<name>.bak``. Raises CollectError when the workbook is open
+    in Excel (nothing is written) or cannot be read back.
+    """
+    from mentordocs.forms import load_form_specs
+    from mentordocs.tracking import (
+        FILLED_IN,
+        LEFT_BLANK,
+        OtherField,
+        ReturnedForm,
+        TrackingData,
+        read_tracking,
+        write_tracking,
+    )
+
+    progress = progress or NoProgress()
+    target = Path(tracking_path)
+    lock = office_lock_file(target)
+    if lock is not None:
+        raise CollectError(
+            f"{target} is open in Excel or LibreOffice (found {lock.name} beside it), so it was "
+            "not changed. Close it there and run the command again."
+        )
+    specs = load_form_specs(templates_dir)
+    previous = read_tracking(target) if target.exists() else TrackingData()
+    result = CollectResult(tracking_path=target)
+    problems: list[Problem] = []
+    items, result.skipped = _expand_inputs(inputs, problems)
+    pair_ids = [p.pair_id for p in roster.pairs]
+    known_pairs = set(pair_ids)
+    blank_checksums, references_by_key = _packet_index(packets_dir)
+    references: dict[tuple[str, str], _Reference | None] = {}
+    compiled: dict[str, Any] = {}
+
+    returns: dict[tuple[str, str], ReturnedForm] = {
+        (r.pair_id, r.form): r for r in previous.returns
+    }
+    seen_checksums = {r.sha256 for r in previous.returns}
+    seen_checksums.update(o.sha256 for o in previous.others)
+    others = list(previous.others)
+    scanned: set[str] = set()
+
+    progress.start(len(items), "Reading forms")
+    try:
+        for item in items:
+            progress.advance()
+            scanned.add(item.name)
+            try:
+                reading = _read_input(item)
+            except FormReadError as exc:
+                problems.append(Problem(item.name, exc.message + ".", exc.fix))
+                continue
+            result.read += 1
+            if reading.sha256 in blank_checksums:
+                result.skipped += 1
+                continue
+            if reading.macros:
+                problems.append(
+                    Problem(
+                        item.name,
+                        "contains macros (it is a macro-enabled .docm). Its answers were read, "
+                        "but macros can carry viruses.",
+                        "Do not open it in Word unless you trust the sender; ask for a plain "
+                        ".docx next time.",
+                        severity="warning",
+                    )
+                )
+            if reading.sha256 in seen_checksums:
+                result.unchanged += 1
+                continue
+            seen_checksums.add(reading.sha256)
+            pair_id, form = reading.pair_id, reading.form
+            if reading.program and reading.program != roster.program.name:
+                problems.append(
+                    Problem(
+                        item.name,
+                        f"is a form of another program ('{reading.program}'), not of "
+                        f"'{roster.program.name}'; it was not copied.",
+                        "Collect it with that program's roster, or check it was sent to the "
+                        "right coordinator.",
+                    )
+                )
+                continue
+            if not pair_id or not form:
+                named_pair, named_form = identify_from_name(item.name, pair_ids, specs)
+                pair_id = pair_id or named_pair or ""
+                form = form or named_form or ""
+                if not reading.properties.get(PROP_FORM) and not (named_pair and named_form):
+                    if any(f.source == "legacy" or f.id for f in reading.fields):
+                        result.other += 1
+                        others.extend(
+                            OtherField(
+                                source=item.name,
+                                sha256=reading.sha256,
+                                name=f.alias or f.tag or f.id or "(no name)",
+                                kind=f.kind,
+                                value=f.value,
+                                tag=f.tag,
+                            )
+                            for f in reading.fields
+                            if f.id or f.source == "legacy"
+                        )
+                    else:
+                        problems.append(
+                            Problem(
+                                item.name,
+                                "has no form fields and does not say which pair and form it "
+                                "is, so there was nothing to copy.",
+                                "If it is a returned form, rename it to start with the pair id "
+                                "and the form name (e.g. P03_goal-sheet.docx) and collect again.",
+                                severity="warning",
+                            )
+                        )
+                    continue
+            if form not in specs:
+                problems.append(
+                    Problem(
+                        item.name,
+                        f"says it is form '{form}', which this program's templates do not have.",
+                        "Check the templates folder (--templates) matches the forms you sent.",
+                    )
+                )
+                continue
+            if pair_id not in known_pairs:
+                problems.append(
+                    Problem(
+                        item.name,
+                        f"is for pair '{pair_id or '?'}', which is not in the roster "
+                        f"({Path(roster.path).name}); it was not copied.",
+                        "Add the pair to the roster (sheet 'Pairs') or check the file came "
+                        "from this program, then collect again.",
+                    )
+                )
+                continue
+            spec = specs[form]
+            key = (pair_id, form)
+            if key not in references:
+                references[key] = _reference_for(references_by_key.get(key)) or _rendered_reference(
+                    spec, roster, pair_id, compiled
+                )
+            values, unplaced = match_fields(reading.fields, spec, references[key])
+            if unplaced:
+                problems.append(
+                    Problem(
+                        item.name,
+                        f"has {unplaced} field(s) whose name was removed (usually by re-saving "
+                        "in another program); they could not be matched and were left out.",
+                        "Give --packets with the folder the forms were generated into, so "
+                        "collect can compare with the original, or check those answers by hand.",
+                        severity="warning",
+                    )
+                )
+            if not include_confidential:
+                for field_id in list(values):
+                    fspec = spec.match(field_id)
+                    if fspec is not None and fspec.confidential:
+                        values[field_id] = FILLED_IN if _filled(values[field_id]) else LEFT_BLANK
+            candidate = ReturnedForm(
+                pair_id=pair_id,
+                form=form,
+                source=item.name,
+                sha256=reading.sha256,
+                returned_at=reading.when,
+                values=values,
+                confidential_included=include_confidential,
+            )
+            current = returns.get(key)
+            if current is None:
+                returns[key] = candidate
+                result.new += 1
+                continue
+            newer, older = _newest(current, candidate)
+            returns[key] = newer
+            if newer is candidate:
+                result.new += 1
+            problems.append(
+                Problem(
+                    older.source,
+                    f"is an older return of {spec.title} for pair {pair_id} than "
+                    f"{newer.source} (saved {_when(newer)}); the newer one is in the workbook.",
+                    "Nothing to do if the newer file is the right one; otherwise remove it "
+                    "from the folder and collect again.",
+                    severity="warning",
+                )
+            )
+    finally:
+        progress.finish()
+
+    # Problems about files not looked at in this run are kept from the last run.
+    kept = [
+        p
+        for p in previous.problems
+        if p.file not in scanned and p.file not in {p2.file for p2 in problems}
+    ]
+    result.problems = problems
+    data = TrackingData(
+        returns=sorted(returns.values(), key=lambda r: (r.pair_id, r.form)),
+        others=others,
+        problems=kept + problems,
+        include_confidential=include_confidential or previous.include_confidential,
+    )
+    payload = write_tracking(target, data, roster, specs, packets_dir=packets_dir)
+    if office_lock_file(target) is not None:
+        raise CollectError(
+            f"{target} was opened in Excel while collecting, so it was not changed. Close it "
+            "and run the command again."
+        )
+    if target.exists():
+        result.backup = backup_path(target)
+        try:
+            shutil.copy2(target, result.backup)
+        except OSError as exc:
+            raise OutputError(
+                f"Could not keep a backup of {target} as {result.backup.name} ({exc}); nothing "
+                "was written. Check the folder is writable."
+            ) from exc
+    atomic_write_bytes(target, payload)
+    return result
+
+
+def _when(ret: Any) -> str:
+    return f"{ret.returned_at:%Y-%m-%d %H:%M}" if ret.returned_at else "at an unknown time"
+
+
+def _newest(a: Any, b: Any) -> tuple[Any, Any]:
+    """(newer, older) of two returns: the document's modified time, then the file's."""
+    floor = dt.datetime.min
+    if (b.returned_at or floor) > (a.returned_at or floor):
+        return b, a
+    return a, b
+
+
+def _packet_index(
+    packets_dir: str | os.PathLike[str] | None,
+) -> tuple[set[str], dict[tuple[str, str], Path]]:
+    """Checksums of forms as generated (blank) and the generated file per (pair, form)."""
+    if packets_dir is None:
+        return set(), {}
+    from mentordocs.records import read_manifest
+
+    folder = Path(packets_dir)
+    manifest = read_manifest(folder)
+    checksums = {entry.sha256 for entry in manifest.files}
+    files = {
+        (entry.pair_id, entry.form): folder / entry.path
+        for entry in manifest.files
+        if entry.path.lower().endswith(WORD_SUFFIXES)
+    }
+    return checksums, files
+
+
+def _reference_for(path: Path | None) -> _Reference | None:
+    """The field order and placeholders of the form as generated (from the packets folder)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        return _reference_from_bytes(path.read_bytes(), path.name)
+    except (OSError, FormReadError):
+        return None
+
+
+def _rendered_reference(
+    spec: Any, roster: Roster, pair_id: str, compiled: dict[str, Any]
+) -> _Reference | None:
+    """Render a clean copy of the form for the pair with the generator's renderer."""
+    try:
+        from mentordocs.context import build_context
+        from mentordocs.render import CompiledTemplate
+
+        template = compiled.get(spec.form)
+        if template is None:
+            template = compiled[spec.form] = CompiledTemplate.load(spec.template_path)
+        data = template.render(build_context(roster, roster.pair(pair_id)))
+        return _reference_from_bytes(data, spec.template_path.name)
+    except (MentordocsError, KeyError, ImportError, OSError):
+        return None
+
+
+def _reference_from_bytes(data: bytes, name: str) -> _Reference:
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise FormReadError("is damaged") from exc
+    with archive:
+        package = _Package(archive, name, DEFAULT_LIMITS)
+        main = package.main_part()
+        fields = read_fields(package.parse(main), unnamed=True, placeholder_text=True)
+        for part in package.related_parts(main, ("header", "footer", "footnotes", "endnotes")):
+            fields.extend(read_fields(package.parse(part), unnamed=True, placeholder_text=True))
+    order = [(f.id, f.kind) for f in fields if f.id]
+    placeholders = {f.id: f.value for f in fields if f.placeholder and isinstance(f.value, str)}
+    return _Reference(order, placeholders)
