@@ -489,6 +489,14 @@ class CompiledTemplate:
             found |= meta.find_undeclared_variables(ast)
         return found
 
+    def tag_using(self, name: str) -> str:
+        """The first tag (as written in the template) that mentions ``name``, or ''."""
+        for part in self._parts:
+            tag = _find_tag(part.source, name)
+            if tag:
+                return tag
+        return ""
+
     @property
     def parts(self) -> list[str]:
         "Names of the parts (zip members) rendered for each document."
