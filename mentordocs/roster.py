@@ -1537,7 +1537,7 @@ class _Loader:
                     row.number,
                     header[which],
                 )
-            if v["meeting_day"] and not v["frequency"]:
+            if v["meeting_day"] and _is_blank(row.values.get("frequency")):
                 self.warn(
                     "A meeting day is set but no Frequency, so no meeting dates are worked out.",
                     "Choose a Frequency (Weekly, Every 2 weeks or Monthly), or list the meetings on the Meetings sheet.",
@@ -1816,6 +1816,10 @@ def load_roster(path: str | os.PathLike[str]) -> Roster:
     return roster
 
 
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
 def summarize(roster: Roster) -> str:
     """One line saying what a roster holds, for the command line."""
     active = sum(1 for p in roster.pairs if p.active)
@@ -1823,7 +1827,8 @@ def summarize(roster: Roster) -> str:
     listed = sum(1 for p in roster.pairs for m in p.meetings if not m.derived)
     derived = sum(1 for p in roster.pairs for m in p.meetings if m.derived)
     return (
-        f"'{roster.program.name}': {len(roster.pairs)} pair(s), {active} active; "
-        f"{goals} goal(s); {listed} meeting(s) listed and {derived} worked out from meeting days; "
-        f"{len(roster.commitments)} program-wide commitment(s); {len(roster.calendar)} calendar task(s)."
+        f"'{roster.program.name}': {_count(len(roster.pairs), 'pair')}, {active} active; "
+        f"{_count(goals, 'goal')}; {_count(listed, 'meeting')} listed and {derived} worked out "
+        f"from meeting days; {_count(len(roster.commitments), 'program-wide commitment')}; "
+        f"{_count(len(roster.calendar), 'calendar task')}."
     )
