@@ -14,13 +14,17 @@ leaves a declared one out.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from mentordocs import fields  # noqa: E402
 from mentordocs.forms import FORM_IDS  # noqa: E402
 from mentordocs.models import FREQUENCIES, HORIZONS, MEETING_DAYS, MEETING_MODES, PLAN_TYPES  # noqa: E402
 
@@ -302,6 +306,1512 @@ def declaration(form: str) -> dict:
     return {"form": form, "title": TITLES[form], "version": VERSION, "fields": DECLARATIONS[form]}
 
 
+# ---- layout primitives ---------------------------------------------------------------------
+
+ACCENT = "1F3864"  # headings, header rows
+ACCENT_2 = "2E5597"
+LABEL_FILL = "E8EEF7"  # shaded label cells
+NOTE_FILL = "F3F6FA"
+BORDER = "A6B4CC"
+FONT = "Calibri"  # metric-compatible with Carlito, which LibreOffice substitutes
+PAGE_W, PAGE_H = 11906, 16838  # A4; the margins leave room for US Letter too
+MARGIN = 1134  # 2 cm
+TEXT_W = PAGE_W - 2 * MARGIN  # 9638 twips; fits on Letter (12240 wide) as well
+LINE = 420  # minimum height of a one-line answer row (twips)
+BOX = 1100  # minimum height of a room-to-write answer row
+
+
+def esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def run(text: str, bold: bool = False, italic: bool = False, color: str = "", size: int = 0) -> str:
+    props = ""
+    if bold:
+        props += "<w:b/>"
+    if italic:
+        props += "<w:i/>"
+    if color:
+        props += f'<w:color w:val="{color}"/>'
+    if size:
+        props += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
+    head = f"<w:rPr>{props}</w:rPr>" if props else ""
+    return f'<w:r>{head}<w:t xml:space="preserve">{esc(text)}</w:t></w:r>'
+
+
+def para(content: str = "", style: str = "", ppr: str = "") -> str:
+    props = (f'<w:pStyle w:val="{style}"/>' if style else "") + ppr
+    head = f"<w:pPr>{props}</w:pPr>" if props else ""
+    return f"<w:p>{head}{content}</w:p>"
+
+
+def text_p(text: str, style: str = "", **kw) -> str:
+    return para(run(text, **kw), style)
+
+
+def jinja_p(tag: str) -> str:
+    """A paragraph holding one docxtpl paragraph tag ({%p ... %}); rendering removes it."""
+    return para(run("{%p " + tag + " %}"))
+
+
+def heading(text: str, level: int = 1) -> str:
+    return para(run(text), f"Heading{level}")
+
+
+def note(text: str) -> str:
+    return para(run(text), "FormNote")
+
+
+def bullets(items: list[str]) -> str:
+    return "".join(para(run(item), "ListBullet") for item in items)
+
+
+def cell(
+    content: str,
+    width: int,
+    fill: str = "",
+    span: int = 1,
+    header: bool = False,
+    valign: str = "top",
+) -> str:
+    props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if fill:
+        props += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
+    props += f'<w:vAlign w:val="{valign}"/>'
+    if not content.startswith("<w:p"):
+        content = para(content, "TableText" if not header else "TableHeader")
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{content}</w:tc>"
+
+
+def row(cells: list[str], height: int = 0, header: bool = False) -> str:
+    props = "<w:cantSplit/>"
+    if header:
+        props += "<w:tblHeader/>"
+    if height:
+        props += f'<w:trHeight w:val="{height}" w:hRule="atLeast"/>'
+    return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"
+
+
+def jinja_row(tag: str, widths: list[int]) -> str:
+    """A table row holding one docxtpl row tag ({%tr ... %}); rendering removes the row."""
+    return row([cell(para(run("{%tr " + tag + " %}"), "TableText"), sum(widths), span=len(widths))])
+
+
+def table(widths: list[int], rows: list[str], header: list[str] | None = None) -> str:
+    borders = "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="{BORDER}"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    props = (
+        f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblBorders>{borders}</w:tblBorders>'
+        '<w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:top w:w="60" w:type="dxa"/><w:left w:w="100" w:type="dxa"/>'
+        '<w:bottom w:w="60" w:type="dxa"/><w:right w:w="100" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+        'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+    )
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    head = ""
+    if header is not None:
+        head = row(
+            [
+                cell(para(run(text), "TableHeader"), w, fill=ACCENT, header=True)
+                for text, w in zip(header, widths, strict=True)
+            ],
+            header=True,
+        )
+    # A short empty paragraph after each table keeps tables apart (Word merges adjacent ones).
+    spacer = para("", "TableGap")
+    return f"<w:tbl><w:tblPr>{props}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{head}{''.join(rows)}</w:tbl>{spacer}"
+
+
+def label_cell(label: str, hint: str = "", width: int = 3200) -> str:
+    content = para(run(label, bold=True), "TableText")
+    if hint:
+        content += para(run(hint), "TableHint")
+    return cell(content, width, fill=LABEL_FILL)
+
+
+# ---- one form being laid out -----------------------------------------------------------------
+
+
+class Layout:
+    """Collects a form's body XML and checks every field it places against the declaration."""
+
+    def __init__(self, form: str):
+        self.form = form
+        self.declared = {entry["id"]: entry for entry in DECLARATIONS[form]}
+        self.placed: set[str] = set()
+        self.body: list[str] = []
+
+    def add(self, *xml: str) -> None:
+        self.body.extend(xml)
+
+    def field(
+        self,
+        field_id: str,
+        placeholder: str = "",
+        value: str = "",
+        when: str = "",
+        n: str = "",
+        multiline: bool = False,
+        checked: bool = False,
+    ) -> str:
+        """The XML (run level, inside a paragraph) of the declared field ``field_id``.
+
+        ``value``: initial content (a Jinja expression or text); ``when``: a Jinja condition
+        under which the value is used, else the placeholder shows (docxtpl {%r if %} runs);
+        ``n``: what ``{n}`` becomes in the id (e.g. "{{ g.slot }}").
+        """
+        if field_id not in self.declared:
+            raise SystemExit(f"{self.form}: field {field_id} is placed but not declared")
+        self.placed.add(field_id)
+        spec = self.declared[field_id]
+        concrete = field_id.replace("{n}", n) if "{n}" in field_id else field_id
+        kind = spec["kind"]
+        if kind == "checkbox":
+            return fields.checkbox_control(concrete, checked=checked)
+        if not placeholder:
+            placeholder = {"date": "Pick a date", "dropdown": "Choose one"}.get(kind, "Type here")
+        args: dict = {"placeholder_text": placeholder}
+        if kind == "dropdown":
+            args["choices"] = spec["choices"]
+        if kind == "text":
+            # Rich-text controls: they hold several lines, and LibreOffice keeps their
+            # placeholder styling (it drops it on plain-text controls).
+            args["multiline"] = True
+
+        def control(text: str) -> str:
+            return fields.content_control(concrete, kind, text=text, **args)
+
+        if not value:
+            return control("")
+        if not when:
+            return control(value)
+        return (
+            run("{%r if " + when + " %}")
+            + control(value)
+            + run("{%r else %}")
+            + control("")
+            + run("{%r endif %}")
+        )
+
+    def answer_rows(self, items: list[tuple], label_w: int = 3200) -> str:
+        """Label | answer rows: (field_id, label, hint, placeholder[, value, when, multiline])."""
+        rows = []
+        for item in items:
+            field_id, label, hint, placeholder, *rest = item
+            value = rest[0] if rest else ""
+            when = rest[1] if len(rest) > 1 else ""
+            multiline = rest[2] if len(rest) > 2 else self.declared[field_id]["kind"] == "text"
+            content = self.field(field_id, placeholder, value, when, multiline=multiline)
+            height = BOX if multiline else LINE
+            rows.append(
+                row(
+                    [
+                        label_cell(label, hint, label_w),
+                        cell(para(content, "Answer"), TEXT_W - label_w),
+                    ],
+                    height,
+                )
+            )
+        return table([label_w, TEXT_W - label_w], rows)
+
+    def check_complete(self) -> None:
+        missing = set(self.declared) - self.placed
+        if missing:
+            raise SystemExit(f"{self.form}: declared but not placed: {', '.join(sorted(missing))}")
+
+
+def title_block(layout: Layout, title: str, purpose: str) -> None:
+    layout.add(
+        para(
+            run(
+                "{{ program.name }}{% if program.organization %} · {{ program.organization }}{% endif %}"
+            ),
+            "ProgramName",
+        ),
+        para(run(title), "Title"),
+        para(
+            run("Pair {{ pair.id }} · {{ mentor.name }} (mentor) and {{ mentee.name }} (mentee)"),
+            "Subtitle",
+        ),
+        note(purpose),
+        table(
+            [TEXT_W],
+            [
+                row(
+                    [
+                        cell(
+                            para(
+                                run("How to fill in this form", bold=True, color=ACCENT),
+                                "TableText",
+                            )
+                            + para(
+                                run(
+                                    "Fill it in together. Click a grey prompt and type over it; "
+                                    "click a box to tick it; pick dates and choices from the "
+                                    "lists. Save it as a Word file (.docx) with the same name and "
+                                    "return it to {{ program.coordinator_name }} "
+                                    "({{ program.coordinator_email }})"
+                                    "{% if program.forms_due %} by {{ program.forms_due_long }}{% endif %}."
+                                ),
+                                "TableText",
+                            ),
+                            TEXT_W,
+                            fill=NOTE_FILL,
+                        )
+                    ]
+                )
+            ],
+        ),
+    )
+
+
+def signature_block(layout: Layout, number: int | None, title: str) -> None:
+    label_w, col_w = 2600, (TEXT_W - 2600) // 2
+    widths = [label_w, col_w, TEXT_W - label_w - col_w]
+
+    def sig_row(label: str, mentor: str, mentee: str, height: int = LINE) -> str:
+        return row(
+            [
+                label_cell(label, "", label_w),
+                cell(para(mentor, "Answer"), widths[1]),
+                cell(para(mentee, "Answer"), widths[2]),
+            ],
+            height,
+        )
+
+    agree = f"I agree to this {title.lower()}"
+    layout.add(
+        heading(f"{number}. Signatures" if number else "Signatures"),
+        note(
+            "Typing your name and ticking “I agree” is your signature. Keep a copy each"
+            "{% if program.signed_copies_to %} and send a signed copy to "
+            "{{ program.signed_copies_to }}{% endif %}."
+        ),
+        table(
+            widths,
+            [
+                sig_row(
+                    "Name",
+                    layout.field("mentor_sign_name", "Type your full name"),
+                    layout.field("mentee_sign_name", "Type your full name"),
+                    560,
+                ),
+                sig_row(
+                    "Date",
+                    layout.field("mentor_sign_date"),
+                    layout.field("mentee_sign_date"),
+                ),
+                sig_row(
+                    "Agreement",
+                    layout.field("mentor_agree") + run(" " + agree),
+                    layout.field("mentee_agree") + run(" " + agree),
+                ),
+            ],
+            header=["", "Mentor: {{ mentor.name }}", "Mentee: {{ mentee.name }}"],
+        ),
+    )
+
+
+# ---- the four forms ----------------------------------------------------------------------------
+
+
+def layout_action_plan(L: Layout) -> None:
+    title_block(
+        L,
+        TITLES["action-plan"],
+        "Your shared plan for the year: who you are, how you will work together, what you want to "
+        "achieve and how you will get there. Revisit it whenever things change.",
+    )
+    # 1. People
+    w = [2600, (TEXT_W - 2600) // 2, TEXT_W - 2600 - (TEXT_W - 2600) // 2]
+    people = []
+    for what, label, always in (
+        ("name", "Name", True),
+        ("role", "Role in the organization", False),
+        ("email", "Email address", True),
+        ("phone", "Phone number", False),
+    ):
+        cells = [label_cell(label, "", w[0])]
+        for who, width in (("mentor", w[1]), ("mentee", w[2])):
+            expr = f"{who}.{what}"
+            content = L.field(
+                f"{who}_{what}",
+                f"Type the {who}'s {label.lower()}",
+                "{{ " + expr + " }}",
+                "" if always else expr,
+            )
+            cells.append(cell(para(content, "Answer"), width))
+        people.append(row(cells, LINE))
+    L.add(heading("1. About us"), table(w, people, header=["", "Mentor", "Mentee"]))
+
+    # 2. Meetings
+    L.add(
+        heading("2. When and where we meet"),
+        L.answer_rows(
+            [
+                (
+                    "meeting_time",
+                    "Our regular meeting time",
+                    "Day, time, how long and how often",
+                    "For example: Tuesdays at 15:30 for 45 minutes, every two weeks",
+                    "{{ pair.meeting_summary }}",
+                    "pair.meeting_summary",
+                    False,
+                ),
+                (
+                    "meeting_place",
+                    "Our regular meeting place",
+                    "Room, address or video link",
+                    "Type where you will meet",
+                    "{{ pair.meeting_place }}",
+                    "pair.meeting_place",
+                    False,
+                ),
+            ]
+        ),
+        heading("Our meeting schedule", 2),
+    )
+    mw = [600, 3000, 1100, 2300, TEXT_W - 7000]
+    L.add(
+        jinja_p("if meetings"),
+        table(
+            mw,
+            [
+                jinja_row("for m in meetings", mw),
+                row(
+                    [
+                        cell(run("{{ m.number }}"), mw[0]),
+                        cell(run("{{ m.date_long }}"), mw[1]),
+                        cell(run("{{ m.time }}"), mw[2]),
+                        cell(run("{{ m.place }}"), mw[3]),
+                        cell(run("{{ m.focus }}"), mw[4]),
+                    ]
+                ),
+                jinja_row("endfor", mw),
+            ],
+            header=["#", "Date", "Time", "Place", "Focus"],
+        ),
+        jinja_p("else"),
+        note("No meetings are scheduled yet. Agree your first dates together and note them here."),
+        jinja_p("endif"),
+    )
+
+    # 3. Commitments
+    L.add(
+        heading("3. Our collective commitments"),
+        note(
+            "Commitments are the promises you make to each other about how you will work "
+            "together; each one starts with “We will”. Keep the ones below that work for you, "
+            "reword any that do not, and add your own: four to six in all is a good number. If "
+            "your meetings start to feel unproductive, come back to this list together."
+        ),
+    )
+    cw = [600, TEXT_W - 600]
+    rows = []
+    for area, label in COMMITMENT_AREAS:
+        question = {
+            "attendance": "What do we promise about being there, on time and ready?",
+            "participation": "How will we take part? For example: listen fully, keep phones "
+            "away, keep to the point.",
+            "interaction": "How will we treat each other? For example: ask before advising, "
+            "respect each other's views, keep confidences.",
+            "other": "Anything else we need to promise each other.",
+        }[area]
+        rows.append(
+            row(
+                [
+                    cell(
+                        para(run(label, bold=True, color=ACCENT), "TableText")
+                        + para(run(question), "TableHint"),
+                        TEXT_W,
+                        fill=LABEL_FILL,
+                        span=2,
+                    )
+                ]
+            )
+        )
+        rows.append(jinja_row(f"for c in commitments.{area}", cw))
+        content = L.field(
+            f"commitment_{area}_{{n}}",
+            "We will ...",
+            "{{ c.text }}",
+            "c.text",
+            n="{{ c.number }}",
+        )
+        rows.append(
+            row([cell(run("{{ c.number }}"), cw[0]), cell(para(content, "Answer"), cw[1])], LINE)
+        )
+        rows.append(jinja_row("endfor", cw))
+    L.add(table(cw, rows))
+
+    # 4. Vision
+    L.add(
+        heading("4. Our vision and purpose"),
+        L.answer_rows(
+            [
+                (
+                    "vision",
+                    "What do we hope to achieve together?",
+                    "Your vision for this year",
+                    "Describe what success looks like for you both",
+                ),
+                (
+                    "mentor_support_style",
+                    "How will the mentor help?",
+                    "Support, advise, consult, collaborate, coach",
+                    "Describe how the mentor will support the mentee",
+                ),
+                (
+                    "why_important",
+                    "Why does this matter to the mentee?",
+                    "",
+                    "Say why this is important to you",
+                ),
+            ]
+        ),
+    )
+
+    # 5. Goals
+    L.add(
+        heading("5. Our goals"),
+        note(
+            "Choose three to five goals for your time together"
+            "{% if program.standards %}, drawing on the mentee's self-assessment and "
+            "{{ program.standards }}{% endif %}. Goals may change as you go: keep the goal sheet "
+            "up to date."
+        ),
+        L.answer_rows(
+            [
+                (
+                    "goals_basis",
+                    "What are our goals based on?",
+                    "Only what the mentee chooses to share; this stays between you",
+                    "For example: self-assessment, standards, feedback from a review",
+                )
+            ]
+        ),
+        jinja_p("for g in plan_goals"),
+        heading("Goal {{ g.slot }}", 2),
+    )
+    goal_rows = []
+    for suffix, label, hint, placeholder, expr in (
+        ("goal", "The goal", "", "Describe the goal in a sentence", "g.goal"),
+        (
+            "mentor_support",
+            "How the mentor will support it",
+            "",
+            "How will the mentor help the mentee reach this goal?",
+            "g.mentor_support",
+        ),
+        (
+            "mentee_accountable",
+            "What the mentee is accountable for",
+            "",
+            "What will the mentee do, and by when?",
+            "g.mentee_accountable",
+        ),
+    ):
+        content = L.field(
+            f"goal_{{n}}_{suffix}", placeholder, "{{ " + expr + " }}", expr, n="{{ g.slot }}"
+        )
+        goal_rows.append(
+            row([label_cell(label, hint), cell(para(content, "Answer"), TEXT_W - 3200)], 700)
+        )
+    L.add(table([3200, TEXT_W - 3200], goal_rows), jinja_p("endfor"))
+
+    # 6. Action items
+    L.add(
+        heading("6. Action items"),
+        note(
+            "What will you do, when, how and why? The first three come from the program's "
+            "first-meeting checklist; add your own below them."
+        ),
+    )
+    aw = [500, 3000, 1900, 2100, TEXT_W - 7500]
+    suggested = {
+        1: (
+            "Discuss and sign our mentoring agreement and keep a copy each"
+            "{% if program.signed_copies_to %}; send a signed copy to "
+            "{{ program.signed_copies_to }}{% endif %}",
+            "{{ program.forms_due }}",
+            "program.forms_due",
+        ),
+        2: ("Talk through what we hope to achieve together and the goals we might set", "", ""),
+        3: ("Agree how we will measure progress and when we will review our relationship", "", ""),
+    }
+    arows = []
+    for n in range(1, 6):
+        what, when_value, when_cond = suggested.get(n, ("", "", ""))
+        arows.append(
+            row(
+                [
+                    cell(run(str(n)), aw[0]),
+                    cell(
+                        para(
+                            L.field("action_{n}_what", "What will we do?", what, n=str(n)), "Answer"
+                        ),
+                        aw[1],
+                    ),
+                    cell(
+                        para(
+                            L.field("action_{n}_when", "", when_value, when_cond, n=str(n)),
+                            "Answer",
+                        ),
+                        aw[2],
+                    ),
+                    cell(para(L.field("action_{n}_how", "How?", n=str(n)), "Answer"), aw[3]),
+                    cell(para(L.field("action_{n}_why", "Why?", n=str(n)), "Answer"), aw[4]),
+                ],
+                700,
+            )
+        )
+    L.add(table(aw, arows, header=["#", "What", "When", "How", "Why"]))
+
+    # 7. Progress
+    L.add(
+        heading("7. Measuring progress"),
+        note("The program's mid-point check is on {{ program.midpoint_long }}."),
+        L.answer_rows(
+            [
+                (
+                    "progress_measures",
+                    "How will we know we are making progress?",
+                    "Indicators and benchmarks",
+                    "What will tell you that a goal has been reached?",
+                ),
+                (
+                    "evaluation_plan",
+                    "When and how will we review our relationship?",
+                    "",
+                    "For example: a frank conversation at the mid-point and at the end",
+                ),
+                (
+                    "evaluation_date",
+                    "Date of our review",
+                    "",
+                    "Pick a date",
+                    "{{ program.midpoint }}",
+                    "",
+                    False,
+                ),
+            ]
+        ),
+    )
+
+    # 8. Plan type
+    L.add(
+        heading("8. Our plan type"),
+        bullets(
+            [
+                "Mentee-focused: we work on the mentee's growth goals, for example areas a review "
+                "suggested. The mentor is not an arm of the supervisor and sees a review only if "
+                "the mentee chooses to share it.",
+                "Mutual growth: as above, and the mentor also works on their own goals for "
+                "growing as a mentor; we share our plans and support each other's.",
+                "Coaching: we choose one or two skills to master together and observe each other "
+                "at work, with a conversation before and after each observation.",
+            ]
+        ),
+        L.answer_rows(
+            [
+                (
+                    "plan_type",
+                    "Our plan type",
+                    "Ask the coordinator if you want to change it",
+                    "Choose one",
+                    "{{ pair.plan_type }}",
+                    "pair.plan_type",
+                    False,
+                )
+            ]
+        ),
+        jinja_p("if plan.mutual_growth"),
+        heading("The mentor's own growth goals", 2),
+    )
+    gw = [500, 4300, TEXT_W - 4800]
+    grows = [
+        row(
+            [
+                cell(run(str(n)), gw[0]),
+                cell(
+                    para(
+                        L.field(
+                            "mentor_growth_{n}_goal", "A goal for growing as a mentor", n=str(n)
+                        ),
+                        "Answer",
+                    ),
+                    gw[1],
+                ),
+                cell(
+                    para(
+                        L.field("mentor_growth_{n}_plan", "How the mentor will reach it", n=str(n)),
+                        "Answer",
+                    ),
+                    gw[2],
+                ),
+            ],
+            800,
+        )
+        for n in (1, 2)
+    ]
+    L.add(
+        table(gw, grows, header=["#", "Growth goal", "How"]),
+        L.answer_rows(
+            [
+                (
+                    "mutual_support",
+                    "How will we support each other's plans?",
+                    "Share and compare your goals and strengths",
+                    "Describe how you will help each other grow",
+                ),
+                (
+                    "extra_colleagues",
+                    "Who else could join us?",
+                    "A colleague with strengths neither of us has",
+                    "Name a colleague and the strength they bring, if any",
+                ),
+            ]
+        ),
+        jinja_p("endif"),
+        jinja_p("if plan.coaching"),
+        heading("Our coaching plan", 2),
+        L.answer_rows(
+            [
+                (
+                    "coaching_focus",
+                    "What do we want to master?",
+                    "The one or two strategies or skills we will work on",
+                    "Describe the skills or the question you will explore together",
+                ),
+                (
+                    "observation_frequency",
+                    "When and how often will we observe each other?",
+                    "Often enough to see a pattern",
+                    "For example: once a month each, for a full lesson",
+                ),
+                (
+                    "conference_place_time",
+                    "Where and when will we confer?",
+                    "Before and after each observation",
+                    "Type the place and times for your conversations",
+                ),
+                (
+                    "observation_limits",
+                    "When is observing not appropriate?",
+                    "",
+                    "Times or situations when you would rather not be observed",
+                ),
+            ]
+        ),
+        heading("Observation and conference schedule", 2),
+    )
+    ow = [400, 1700, 2300, 2038, 1600, 1600]
+    orows = [
+        row(
+            [
+                cell(run(str(n)), ow[0]),
+                cell(para(L.field("observation_{n}_date", n=str(n)), "Answer"), ow[1]),
+                cell(para(L.field("observation_{n}_observer", n=str(n)), "Answer"), ow[2]),
+                cell(
+                    para(L.field("observation_{n}_focus", "What to look for", n=str(n)), "Answer"),
+                    ow[3],
+                ),
+                cell(para(L.field("observation_{n}_pre_conference", n=str(n)), "Answer"), ow[4]),
+                cell(para(L.field("observation_{n}_post_conference", n=str(n)), "Answer"), ow[5]),
+            ],
+            600,
+        )
+        for n in range(1, 5)
+    ]
+    L.add(
+        table(ow, orows, header=["#", "Observation", "Who observes", "Focus", "Before", "After"]),
+        L.answer_rows(
+            [
+                (
+                    "coaching_next_steps",
+                    "After each observation",
+                    "How we will agree what to improve next, and how",
+                    "Describe how each post-observation conversation ends",
+                ),
+                (
+                    "coaching_outcome",
+                    "What do we each hope to accomplish?",
+                    "",
+                    "Describe what you each want from coaching each other",
+                ),
+            ]
+        ),
+        jinja_p("endif"),
+    )
+
+    # 9. Calendar
+    L.add(
+        heading("9. Our month-by-month plan"),
+        note(
+            "The program suggests these tasks month by month. Go through them together: tick "
+            "the ones you will do together, add a date and notes, and write “not for us” in "
+            "the notes of any that do not fit."
+        ),
+    )
+    kw = [1500, 3500, 1150, 1700, TEXT_W - 7850]
+    L.add(
+        jinja_p("if calendar"),
+        table(
+            kw,
+            [
+                jinja_row("for c in calendar", kw),
+                row(
+                    [
+                        cell(
+                            run("{% if c.first_in_month %}{{ c.month }}{% endif %}", bold=True),
+                            kw[0],
+                        ),
+                        cell(run("{{ c.task }}"), kw[1]),
+                        cell(
+                            para(
+                                L.field("calendar_{n}_together", n="{{ c.number }}"), "AnswerCenter"
+                            ),
+                            kw[2],
+                        ),
+                        cell(
+                            para(L.field("calendar_{n}_date", n="{{ c.number }}"), "Answer"), kw[3]
+                        ),
+                        cell(
+                            para(
+                                L.field(
+                                    "calendar_{n}_notes",
+                                    "Notes",
+                                    "{{ c.notes }}",
+                                    "c.notes",
+                                    n="{{ c.number }}",
+                                ),
+                                "Answer",
+                            ),
+                            kw[4],
+                        ),
+                    ],
+                    LINE,
+                ),
+                jinja_row("endfor", kw),
+            ],
+            header=["Month", "Task", "Together", "Date", "Notes"],
+        ),
+        jinja_p("else"),
+        note("The program has no calendar of tasks this year: add your own below."),
+        jinja_p("endif"),
+        heading("Tasks we add ourselves", 2),
+    )
+    tw = [500, TEXT_W - 500 - 1150 - 1900, 1150, 1900]
+    L.add(
+        table(
+            tw,
+            [
+                row(
+                    [
+                        cell(run(str(n)), tw[0]),
+                        cell(
+                            para(
+                                L.field("own_task_{n}_task", "A task you add", n=str(n)), "Answer"
+                            ),
+                            tw[1],
+                        ),
+                        cell(
+                            para(L.field("own_task_{n}_together", n=str(n)), "AnswerCenter"), tw[2]
+                        ),
+                        cell(para(L.field("own_task_{n}_date", n=str(n)), "Answer"), tw[3]),
+                    ],
+                    LINE,
+                )
+                for n in range(1, 4)
+            ],
+            header=["#", "Task", "Together", "Date"],
+        )
+    )
+    signature_block(L, 10, TITLES["action-plan"])
+
+
+def layout_terms(L: Layout) -> None:
+    title_block(
+        L,
+        TITLES["terms-of-engagement"],
+        "What your mentoring relationship will be like: talk these questions through at your "
+        "first meeting and write down what you decide. They are a starting point; add anything "
+        "that matters to you both.",
+    )
+    L.add(
+        heading("1. Our roles"),
+        note(
+            "The mentor shares experience, advises, advocates, coaches and supports. The mentee "
+            "sets goals, asks for advice and takes the steps toward their own growth. Some "
+            "starting points:"
+        ),
+        bullets(
+            [
+                "The mentee drives the relationship; the mentor guides it.",
+                "Taking part is voluntary, and the mentee makes their own decisions and owns "
+                "their results.",
+                "We are both open, engaged and non-judgmental, and both of us learn.",
+                "The structure is formal, our conversations informal, and what we say is "
+                "confidential.",
+            ]
+        ),
+        L.answer_rows(
+            [
+                (
+                    "roles_comments",
+                    "Anything to add about our roles?",
+                    "Comments or clarifications",
+                    "Note anything you want to clarify about your roles",
+                )
+            ]
+        ),
+        heading("2. Our purpose"),
+        L.answer_rows(
+            [
+                (
+                    "purpose",
+                    "Why are we doing this?",
+                    "Mentoring for its own sake is not a purpose",
+                    "Write your specific purposes for this partnership",
+                )
+            ]
+        ),
+        heading("3. What we expect of each other"),
+        L.answer_rows(
+            [
+                (
+                    "expect_of_mentor",
+                    "The mentee expects the mentor to ...",
+                    "During and between our sessions",
+                    "Write what the mentee hopes for from the mentor",
+                ),
+                (
+                    "expect_of_mentee",
+                    "The mentor expects the mentee to ...",
+                    "",
+                    "Write what the mentor hopes for from the mentee",
+                ),
+            ]
+        ),
+        heading("4. How we keep in touch"),
+    )
+    chw = [2200, 1000, TEXT_W - 3200]
+    L.add(
+        table(
+            chw,
+            [
+                row(
+                    [
+                        label_cell(label, "", chw[0]),
+                        cell(para(L.field(f"channel_{key}_use"), "AnswerCenter"), chw[1]),
+                        cell(
+                            para(
+                                L.field(f"channel_{key}_how_often", "How often, and what for?"),
+                                "Answer",
+                            ),
+                            chw[2],
+                        ),
+                    ],
+                    LINE,
+                )
+                for key, label in CHANNELS
+            ],
+            header=["Way", "We use it", "How often, and what for"],
+        ),
+        L.answer_rows(
+            [
+                (
+                    "meeting_style",
+                    "Formal, informal or a mix?",
+                    "How structured our meetings are",
+                    "Choose one",
+                    "",
+                    "",
+                    False,
+                )
+            ]
+        ),
+        heading("5. Our scheduled meetings"),
+        L.answer_rows(
+            [
+                (
+                    "meeting_day",
+                    "Day",
+                    "",
+                    "Choose a day",
+                    "{{ pair.meeting_day }}",
+                    "pair.meeting_day",
+                    False,
+                ),
+                (
+                    "meeting_time",
+                    "Time",
+                    "Before or after school or work?",
+                    "For example: 15:30",
+                    "{{ pair.meeting_time }}",
+                    "pair.meeting_time",
+                    False,
+                ),
+                (
+                    "meeting_length",
+                    "How long",
+                    "",
+                    "For example: 45 minutes",
+                    "{{ pair.meeting_length_text }}",
+                    "pair.meeting_length_text",
+                    False,
+                ),
+                (
+                    "meeting_frequency",
+                    "How often",
+                    "",
+                    "Choose one",
+                    "{{ pair.frequency }}",
+                    "pair.frequency",
+                    False,
+                ),
+                (
+                    "meeting_mode",
+                    "In person or online",
+                    "",
+                    "Choose one",
+                    "{{ pair.meeting_mode }}",
+                    "pair.meeting_mode",
+                    False,
+                ),
+                (
+                    "meeting_place",
+                    "Where",
+                    "Room, address or video link",
+                    "Type where you will meet",
+                    "{{ pair.meeting_place }}",
+                    "pair.meeting_place",
+                    False,
+                ),
+                (
+                    "cancellation_plan",
+                    "If one of us has to cancel or postpone",
+                    "How much notice, how we tell each other, how we find another time",
+                    "Describe what you will do",
+                    "{{ pair.cancellation_plan }}",
+                    "pair.cancellation_plan",
+                    True,
+                ),
+            ]
+        ),
+        heading("6. Between meetings"),
+        note(
+            "Questions and news do not always wait for the next meeting. Agree how and when you "
+            "can reach each other informally, so neither of you is caught off guard."
+        ),
+        L.answer_rows(
+            [
+                (
+                    "informal_channels",
+                    "How can we reach each other?",
+                    "Email, text, a call, dropping by ...",
+                    "Write the ways that suit you both",
+                    "{{ pair.informal_contact }}",
+                    "pair.informal_contact",
+                    True,
+                ),
+                (
+                    "informal_hours",
+                    "Best times and places",
+                    "",
+                    "For example: mornings before 8:30, in the staff room",
+                ),
+                ("informal_weekends", "Weekends?", "", "Choose one", "", "", False),
+                (
+                    "informal_interrupt",
+                    "Can we interrupt each other's class or work?",
+                    "",
+                    "Choose one",
+                    "",
+                    "",
+                    False,
+                ),
+                (
+                    "reply_time",
+                    "How soon do we reply?",
+                    "To a phone or email message",
+                    "For example: within one working day",
+                    "",
+                    "",
+                    False,
+                ),
+            ]
+        ),
+        heading("7. Keeping our relationship healthy"),
+        L.answer_rows(
+            [
+                (
+                    "derailers",
+                    "What would derail us?",
+                    "Name it now so you can avoid it",
+                    "Write what could get in the way",
+                ),
+                (
+                    "disagreement",
+                    "When we disagree",
+                    "How we handle disagreement or conflict, and agree to disagree",
+                    "Describe how you will handle it",
+                ),
+                (
+                    "feedback",
+                    "Constructive feedback",
+                    "How we each prefer to give and receive it",
+                    "Describe how you will give and take feedback",
+                ),
+                (
+                    "not_working",
+                    "If it is not working",
+                    "",
+                    "Describe what you will do, and who you could ask for help",
+                ),
+                (
+                    "recognition",
+                    "Recognising each other",
+                    "How we appreciate each other's efforts",
+                    "Describe how you will say thank you and celebrate",
+                ),
+            ]
+        ),
+        heading("8. Our timeframe"),
+        note(
+            "A clear end point keeps you focused. Halfway through, stop and look at your "
+            "progress together."
+        ),
+        L.answer_rows(
+            [
+                (
+                    "start_date",
+                    "We start on",
+                    "",
+                    "Pick a date",
+                    "{{ pair.start_date }}",
+                    "",
+                    False,
+                ),
+                (
+                    "midpoint_date",
+                    "Mid-point check",
+                    "",
+                    "Pick a date",
+                    "{{ program.midpoint }}",
+                    "",
+                    False,
+                ),
+                ("end_date", "We finish on", "", "Pick a date", "{{ pair.end_date }}", "", False),
+                (
+                    "timeframe_notes",
+                    "Milestones that shape our timeframe",
+                    "For example: a performance review or a project deadline",
+                    "Note any milestones",
+                ),
+            ]
+        ),
+    )
+    signature_block(L, 9, TITLES["terms-of-engagement"])
+
+
+def layout_goal_sheet(L: Layout) -> None:
+    title_block(
+        L,
+        TITLES["goal-sheet"],
+        "One section per goal. Mix short-term work goals with long-term career goals, agree "
+        "which come first, and come back to this sheet at the mid-point check on "
+        "{{ program.midpoint_long }}.",
+    )
+    L.add(jinja_p("for g in goal_slots"), heading("Goal {{ g.slot }}"))
+    n = "{{ g.slot }}"
+    items = [
+        ("goal", "The goal", "", "Describe the goal in a sentence", "g.goal", True),
+        ("horizon", "Short- or long-term?", "", "Choose one", "g.horizon", False),
+        ("priority", "Priority", "", "Choose one", "", False),
+        (
+            "mentor_support",
+            "How the mentor will support it",
+            "",
+            "How will the mentor help?",
+            "g.mentor_support",
+            True,
+        ),
+        (
+            "mentee_accountable",
+            "What the mentee is accountable for",
+            "",
+            "What will the mentee do?",
+            "g.mentee_accountable",
+            True,
+        ),
+        (
+            "measure",
+            "How we will measure progress",
+            "How will we know it is done?",
+            "Describe the sign of progress",
+            "g.measure",
+            True,
+        ),
+        ("target_date", "Target date", "", "Pick a date", "g.target_date", False),
+        (
+            "midpoint_progress",
+            "Progress at the mid-point check",
+            "{{ program.midpoint }}",
+            "Fill this in at the mid-point check",
+            "",
+            True,
+        ),
+        ("status", "Status", "", "Choose one", "", False),
+    ]
+    rows = []
+    for suffix, label, hint, placeholder, expr, multiline in items:
+        field_id = f"goal_{{n}}_{suffix}"
+        if suffix == "status":
+            content = L.field(field_id, placeholder, GOAL_STATUSES[0], n=n)
+        elif expr:
+            content = L.field(
+                field_id, placeholder, "{{ " + expr + " }}", expr, n=n, multiline=multiline
+            )
+        else:
+            content = L.field(field_id, placeholder, n=n, multiline=multiline)
+        rows.append(
+            row(
+                [label_cell(label, hint), cell(para(content, "Answer"), TEXT_W - 3200)],
+                800 if multiline else LINE,
+            )
+        )
+    L.add(table([3200, TEXT_W - 3200], rows), jinja_p("endfor"))
+    L.add(
+        note(
+            "Need room for more goals? Ask {{ program.coordinator_name }} for a new goal sheet "
+            "with more goal sections."
+        )
+    )
+    signature_block(L, None, TITLES["goal-sheet"])
+
+
+def layout_confidentiality(L: Layout) -> None:
+    title_block(
+        L,
+        TITLES["confidentiality-agreement"],
+        "Trust is the heart of mentoring: this agreement says what stays between the two of "
+        "you and how you will keep your partnership honest.",
+    )
+    L.add(
+        heading("1. What stays between us"),
+        note(
+            "What we discuss, in meetings or informally, stays between the two of us. Sensitive "
+            "matters are held in confidence, and neither of us repeats them without the other's "
+            "permission. Confidentiality does not cover anything that puts someone's safety at "
+            "risk or that the law requires us to report."
+        ),
+        L.answer_rows(
+            [
+                (
+                    "kept_private",
+                    "Anything we want to name as private",
+                    "Optional",
+                    "Note anything specific you agree to keep between you",
+                )
+            ]
+        ),
+        heading("2. Topics that are off limits"),
+        L.answer_rows(
+            [
+                (
+                    "off_limits",
+                    "We will not discuss",
+                    "Either of us may name a topic; write “none” if there are none",
+                    "Write the topics that are off limits",
+                )
+            ]
+        ),
+        heading("3. Our promises"),
+    )
+    pw = [TEXT_W - 1400, 1400]
+    promises = [
+        (
+            "ack_no_reporting",
+            "The mentor will not report the mentee's difficulties to supervisors, managers or "
+            "other colleagues.",
+        ),
+        (
+            "ack_seek_help",
+            "The mentee remains free to ask supervisors and other colleagues for help and advice; "
+            "that takes nothing away from our partnership.",
+        ),
+        (
+            "ack_no_gossip",
+            "Neither of us will gossip about the other's personal or professional life.",
+        ),
+        (
+            "ack_open_communication",
+            "We will talk openly and honestly, and raise and try to resolve any conflict as it "
+            "comes up.",
+        ),
+        (
+            "ack_either_may_end",
+            "Either of us may end the mentoring relationship, for any reason, and the other will "
+            "accept that decision.",
+        ),
+    ]
+    L.add(
+        table(
+            pw,
+            [
+                row(
+                    [
+                        cell(run(text), pw[0]),
+                        cell(para(L.field(field_id), "AnswerCenter"), pw[1], valign="center"),
+                    ],
+                    LINE,
+                )
+                for field_id, text in promises
+            ],
+            header=["We promise", "We agree"],
+        ),
+        heading("4. If things get difficult"),
+        L.answer_rows(
+            [
+                (
+                    "conflict_steps",
+                    "Raising a conflict",
+                    "How we will bring it up and work it out",
+                    "Describe how you will raise and resolve a conflict",
+                ),
+                (
+                    "ending_steps",
+                    "Ending the relationship",
+                    "How we tell each other (and the coordinator)",
+                    "Describe how either of you will say it is time to end",
+                ),
+            ]
+        ),
+    )
+    signature_block(L, 5, TITLES["confidentiality-agreement"])
+
+
+LAYOUTS = {
+    "action-plan": layout_action_plan,
+    "terms-of-engagement": layout_terms,
+    "goal-sheet": layout_goal_sheet,
+    "confidentiality-agreement": layout_confidentiality,
+}
+
+
+# ---- the document around the body ------------------------------------------------------------
+
+STYLE_XML = {
+    # styleId: (type, name, basedOn, pPr, rPr)
+    "ProgramName": (
+        "paragraph",
+        "Program Name",
+        "Normal",
+        '<w:spacing w:before="0" w:after="40"/>',
+        f'<w:b/><w:caps/><w:color w:val="{ACCENT_2}"/><w:spacing w:val="10"/><w:sz w:val="20"/><w:szCs w:val="20"/>',
+    ),
+    "FormNote": (
+        "paragraph",
+        "Form Note",
+        "Normal",
+        '<w:spacing w:before="0" w:after="120"/>',
+        '<w:color w:val="404040"/>',
+    ),
+    "TableText": (
+        "paragraph",
+        "Table Text",
+        "Normal",
+        '<w:spacing w:before="20" w:after="20"/>',
+        "",
+    ),
+    "TableHint": (
+        "paragraph",
+        "Table Hint",
+        "Normal",
+        '<w:spacing w:before="0" w:after="20"/>',
+        '<w:i/><w:color w:val="595959"/><w:sz w:val="18"/><w:szCs w:val="18"/>',
+    ),
+    "TableHeader": (
+        "paragraph",
+        "Table Header",
+        "Normal",
+        '<w:keepNext/><w:spacing w:before="20" w:after="20"/>',
+        '<w:b/><w:color w:val="FFFFFF"/>',
+    ),
+    "Answer": ("paragraph", "Answer", "Normal", '<w:spacing w:before="20" w:after="20"/>', ""),
+    "AnswerCenter": ("paragraph", "Answer Centered", "Answer", '<w:jc w:val="center"/>', ""),
+    "TableGap": (
+        "paragraph",
+        "Table Gap",
+        "Normal",
+        '<w:spacing w:before="0" w:after="0" w:line="200" w:lineRule="exact"/>',
+        '<w:sz w:val="8"/><w:szCs w:val="8"/>',
+    ),
+    "PlaceholderText": ("character", "Placeholder Text", "", "", '<w:color w:val="737373"/>'),
+}
+
+
+def _set_styles(doc) -> None:
+    from docx.oxml import parse_xml
+
+    styles = doc.styles.element
+    W = fields.W_NS
+    font = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
+    # Document defaults: Calibri 10.5 pt, a little space after paragraphs.
+    defaults = styles.find(f"{{{W}}}docDefaults")
+    if defaults is not None:
+        styles.remove(defaults)
+    styles.insert(
+        0,
+        parse_xml(
+            f'<w:docDefaults xmlns:w="{W}"><w:rPrDefault><w:rPr>{font}'
+            '<w:sz w:val="21"/><w:szCs w:val="21"/><w:lang w:val="en-GB" w:eastAsia="en-US" '
+            'w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
+            '<w:spacing w:after="100" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+            "</w:docDefaults>"
+        ),
+    )
+    looks = {
+        "Normal": ("", ""),
+        "Title": (
+            '<w:spacing w:before="0" w:after="60"/><w:contextualSpacing/>',
+            f'<w:color w:val="{ACCENT}"/><w:sz w:val="44"/><w:szCs w:val="44"/>',
+        ),
+        "Subtitle": (
+            '<w:spacing w:before="0" w:after="160"/>',
+            '<w:color w:val="404040"/><w:sz w:val="22"/><w:szCs w:val="22"/>',
+        ),
+        "Heading1": (
+            f'<w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="2" w:color="{BORDER}"/></w:pBdr>'
+            '<w:spacing w:before="300" w:after="120"/><w:outlineLvl w:val="0"/>',
+            f'<w:b/><w:color w:val="{ACCENT}"/><w:sz w:val="28"/><w:szCs w:val="28"/>',
+        ),
+        "Heading2": (
+            '<w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="80"/><w:outlineLvl w:val="1"/>',
+            f'<w:b/><w:color w:val="{ACCENT_2}"/><w:sz w:val="23"/><w:szCs w:val="23"/>',
+        ),
+        "Footer": ("", '<w:color w:val="595959"/><w:sz w:val="16"/><w:szCs w:val="16"/>'),
+    }
+    by_id = {el.get(f"{{{W}}}styleId"): el for el in styles.findall(f"{{{W}}}style")}
+    for style_id, (ppr, rpr) in looks.items():
+        el = by_id[style_id]
+        for tag in ("pPr", "rPr"):
+            old = el.find(f"{{{W}}}{tag}")
+            if old is not None:
+                el.remove(old)
+        if ppr:
+            el.append(parse_xml(f'<w:pPr xmlns:w="{W}">{ppr}</w:pPr>'))
+        el.append(parse_xml(f'<w:rPr xmlns:w="{W}">{font}{rpr}</w:rPr>'))
+    for style_id, (kind, name, based, ppr, rpr) in STYLE_XML.items():
+        if style_id in by_id:
+            styles.remove(by_id[style_id])
+        based_xml = f'<w:basedOn w:val="{based}"/>' if based else ""
+        ppr_xml = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
+        rpr_xml = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+        styles.append(
+            parse_xml(
+                f'<w:style xmlns:w="{W}" w:type="{kind}" w:customStyle="1" w:styleId="{style_id}">'
+                f'<w:name w:val="{name}"/>{based_xml}<w:qFormat/>{ppr_xml}{rpr_xml}</w:style>'
+            )
+        )
+
+
+def _footer_xml(title: str) -> str:
+    def field_runs(instr: str) -> str:
+        return (
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {instr} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            '<w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        )
+
+    tabs = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W}"/></w:tabs>'
+    return para(
+        run("Pair {{ pair.id }} · " + title + " · {{ program.name }}")
+        + "<w:r><w:tab/></w:r>"
+        + run("Page ")
+        + field_runs("PAGE")
+        + run(" of ")
+        + field_runs("NUMPAGES"),
+        "Footer",
+        tabs,
+    )
+
+
+def build_docx(form: str) -> bytes:
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    layout = Layout(form)
+    LAYOUTS[form](layout)
+    layout.check_complete()
+
+    doc = Document()
+    _set_styles(doc)
+    body = doc.element.body
+    sect = body.find(f"{{{fields.W_NS}}}sectPr")
+    for child in list(body):
+        if child is not sect:
+            body.remove(child)
+    ns = (
+        f'xmlns:w="{fields.W_NS}" xmlns:w14="{fields.W14_NS}" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    )
+    wrapper = parse_xml(f"<w:body {ns}>{''.join(layout.body)}</w:body>")
+    for child in list(wrapper):
+        sect.addprevious(child)
+    section = doc.sections[0]
+    from docx.shared import Twips
+
+    section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
+    for side in ("left_margin", "right_margin", "top_margin"):
+        setattr(section, side, Twips(MARGIN))
+    section.bottom_margin = Twips(MARGIN)
+    section.footer_distance = Twips(567)
+    section.header_distance = Twips(567)
+    footer = section.footer.paragraphs[0]._p
+    footer.addprevious(parse_xml(f"<w:wrapper {ns}>{_footer_xml(TITLES[form])}</w:wrapper>")[0])
+    footer.getparent().remove(footer)
+
+    props = doc.core_properties
+    props.title = TITLES[form]
+    props.subject = "Mentoring program form template"
+    props.author = "mentordocs"
+    props.last_modified_by = "mentordocs"
+    props.keywords = f"mentordocs {form} {VERSION}"
+    props.comments = (
+        "A mentordocs form template (docxtpl). Edit the wording in Word; keep the grey "
+        "fields and the template tags in braces. Check it with 'mentordocs templates check'."
+    )
+    props.revision = 1
+    stamp = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    props.created = props.modified = stamp
+    props.last_printed = stamp
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return _deterministic_zip(buffer.getvalue())
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """Re-pack a .docx with fixed timestamps and order, so the build is reproducible."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return out.getvalue()
+
+
 def write_json(form: str, outdir: Path) -> Path:
     path = outdir / f"{form}.json"
     text = json.dumps(declaration(form), indent=2, ensure_ascii=False) + "\n"
@@ -314,6 +1824,7 @@ def main(argv: list[str]) -> int:
     outdir.mkdir(parents=True, exist_ok=True)
     for form in FORM_IDS:
         write_json(form, outdir)
+        (outdir / f"{form}.docx").write_bytes(build_docx(form))
     return 0
 
 
