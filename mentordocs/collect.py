@@ -658,6 +658,8 @@ def collect_forms(
     }
     seen_checksums = {r.sha256 for r in previous.returns}
     seen_checksums.update(o.sha256 for o in previous.others)
+    seen_checksums.update(previous.superseded)
+    superseded = dict(previous.superseded)
     others = list(previous.others)
     scanned: set[str] = set()
 
@@ -665,16 +667,21 @@ def collect_forms(
     try:
         for item in items:
             progress.advance()
-            scanned.add(item.name)
             try:
                 reading = _read_input(item)
             except FormReadError as exc:
+                scanned.add(item.name)
                 problems.append(Problem(item.name, exc.message + ".", exc.fix))
                 continue
             result.read += 1
             if reading.sha256 in blank_checksums:
                 result.skipped += 1
                 continue
+            if reading.sha256 in seen_checksums:
+                result.unchanged += 1  # its problems from the last run, if any, are kept
+                continue
+            seen_checksums.add(reading.sha256)
+            scanned.add(item.name)
             if reading.macros:
                 problems.append(
                     Problem(
@@ -686,10 +693,6 @@ def collect_forms(
                         severity="warning",
                     )
                 )
-            if reading.sha256 in seen_checksums:
-                result.unchanged += 1
-                continue
-            seen_checksums.add(reading.sha256)
             pair_id, form = reading.pair_id, reading.form
             if reading.program and reading.program != roster.program.name:
                 problems.append(
@@ -792,6 +795,7 @@ def collect_forms(
                 continue
             newer, older = _newest(current, candidate)
             returns[key] = newer
+            superseded[older.sha256] = older.source
             if newer is candidate:
                 result.new += 1
             problems.append(
@@ -819,6 +823,7 @@ def collect_forms(
         others=others,
         problems=kept + problems,
         include_confidential=include_confidential or previous.include_confidential,
+        superseded=superseded,
     )
     payload = write_tracking(target, data, roster, specs, packets_dir=packets_dir)
     if office_lock_file(target) is not None:

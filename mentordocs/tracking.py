@@ -92,6 +92,7 @@ class TrackingData:
     others: list[OtherField] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     include_confidential: bool = False
+    superseded: dict[str, str] = field(default_factory=dict)  # sha256 -> file, older returns
 
 
 class TrackingFileError(CollectError):
@@ -215,6 +216,8 @@ def write_tracking(
     _goals_sheet(wb, styles, specs, data.returns, roster, data)
     _other_sheet(wb, styles, data.others)
     _problems_sheet(wb, styles, data.problems)
+    for sha256, source in data.superseded.items():
+        hidden_rows.append(["superseded", sha256, source])
     for pair_id, items in outstanding.items():
         for item in items:
             for reason in item.reasons:
@@ -301,14 +304,14 @@ def _sheet_title(title: str, used: set[str]) -> str:
 def _display(value: Value, kind: str) -> Any:
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if value is None:
+    if value is None or value == "":
         return None
     if kind == "date" and isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
             return value
-    return value if value != "" else None
+    return value
 
 
 def _to_date(value: str | None) -> dt.date | None:
@@ -444,6 +447,7 @@ def _status(wb, styles, roster, specs, latest, generated, sent) -> None:
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(STATUS_SHEET)
+    ws.freeze_panes = "B3"
     fixed = ["Pair", "Mentor", "Mentee", "Status"]
     widths: list[float] = [9, 22, 22, 9]
     group_row = [_cell(ws, None, fill=styles.header_fill) for _ in fixed]
@@ -495,7 +499,6 @@ def _status(wb, styles, roster, specs, latest, generated, sent) -> None:
         ws.append(row)
     last_row = max(3, len(roster.pairs) + 2)
     last_col = get_column_letter(len(headers))
-    ws.freeze_panes = "B3"
     ws.auto_filter.ref = f"A2:{last_col}{last_row}"
     start = len(fixed) + 1
     for offset in range(len(specs)):
@@ -567,6 +570,7 @@ def _form_sheet(wb, styles, title, spec, rows, roster, data) -> list[list[Any]]:
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title)
+    ws.freeze_panes = "B2"
     columns = _field_columns(spec, rows)
     headers = [name for name, _ in _RETURN_COLUMNS] + [label for _, label, _ in columns]
     _widths(ws, [w for _, w in _RETURN_COLUMNS] + [_field_width(f) for _, _, f in columns])
@@ -590,7 +594,6 @@ def _form_sheet(wb, styles, title, spec, rows, roster, data) -> list[list[Any]]:
             fmt = "yyyy-mm-dd" if isinstance(value, dt.date) else None
             row.append(_cell(ws, value, align=styles.wrap, fmt=fmt))
         ws.append(row)
-    ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, len(rows) + 1)}"
     first = len(_RETURN_COLUMNS) + 1
     return [
@@ -616,6 +619,7 @@ def _goals_sheet(wb, styles, specs, returns, roster, data) -> None:
                 if suffix not in {s for s, _ in names}:
                     names.append((suffix, label[:1].upper() + label[1:]))
     ws = wb.create_sheet(GOALS_SHEET)
+    ws.freeze_panes = "B2"
     headers = ["Pair", "Mentor", "Mentee", "Form", "Goal #"] + [label for _, label in names]
     _widths(ws, [9, 20, 20, 18, 8] + [30] * len(names))
     ws.append(_header_row(ws, styles, headers))
@@ -649,7 +653,6 @@ def _goals_sheet(wb, styles, specs, returns, roster, data) -> None:
                 row.append(_cell(ws, value, align=styles.wrap, fmt=fmt))
             ws.append(row)
             count += 1
-    ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, count + 1)}"
 
 
@@ -657,6 +660,7 @@ def _other_sheet(wb, styles, others: list[OtherField]) -> None:
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(OTHER_SHEET)
+    ws.freeze_panes = "A2"
     headers = ["File", "Field", "Kind", "Value", "Checksum (SHA-256)", "Tag"]
     _widths(ws, [34, 28, 10, 40, 16, 20])
     ws.append(_header_row(ws, styles, headers))
@@ -672,12 +676,12 @@ def _other_sheet(wb, styles, others: list[OtherField]) -> None:
                 _cell(ws, item.tag, align=styles.top),
             ]
         )
-    ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, len(others) + 1)}"
 
 
 def _problems_sheet(wb, styles, problems: list[Problem]) -> None:
     ws = wb.create_sheet(PROBLEMS_SHEET)
+    ws.freeze_panes = "A2"
     headers = ["File", "What is wrong", "What to do", "Severity"]
     _widths(ws, [40, 60, 60, 10])
     ws.append(_header_row(ws, styles, headers))
@@ -690,7 +694,6 @@ def _problems_sheet(wb, styles, problems: list[Problem]) -> None:
                 _cell(ws, problem.severity, align=styles.top),
             ]
         )
-    ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:D{max(2, len(problems) + 1)}"
 
 
@@ -731,6 +734,9 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         hidden = _hidden_rows(wb, target)
         meta = {row[1]: row[2] for row in hidden if row and row[0] == "meta"}
         data = TrackingData(include_confidential=meta.get("include_confidential") == "yes")
+        data.superseded = {
+            str(row[1]): str(row[2] or "") for row in hidden if row and row[0] == "superseded"
+        }
         columns: dict[str, list[tuple[int, str, str]]] = {}
         sheet_form: dict[str, str] = {}
         for row in hidden:

@@ -1,0 +1,720 @@
+"""Collecting returned forms: identity, matching, hostile files, incremental runs, the CLI.
+
+The forms here are small .docx files built in tmp_path with the same content controls and
+custom properties the generated packets carry (docs/ARCHITECTURE.md), so these tests do not
+depend on the templates; tests/test_roundtrip.py does the same with real generated packets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from mentordocs.cli import cli
+from mentordocs.collect import (
+    FormReadError,
+    ReadLimits,
+    collect_forms,
+    identify_from_name,
+    read_form,
+)
+from mentordocs.errors import CollectError
+from mentordocs.forms import load_form_specs
+from mentordocs.models import Pair, Person, Program, Roster
+from mentordocs.records import Manifest, ManifestEntry, write_manifest
+from mentordocs.tracking import read_outstanding, read_tracking
+
+PROGRAM = "Test Mentoring 2026"
+SPECS = load_form_specs()
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+
+
+# ---- building forms --------------------------------------------------------------------------
+
+
+def control(field_id: str, kind: str, value, *, tag=True, alias=True, choices=()) -> str:
+    """One content control as our templates make it; ``value`` None = still the placeholder."""
+    names = (f'<w:alias w:val="{field_id}"/>' if alias else "") + (
+        f'<w:tag w:val="{field_id}"/>' if tag else ""
+    )
+    placeholder = "<w:showingPlcHdr/>" if value is None else ""
+    if kind == "checkbox":
+        on = bool(value)
+        pr = f'<w14:checkbox><w14:checked w14:val="{int(on)}"/></w14:checkbox>'
+        text = "\u2612" if on else "\u2610"
+        placeholder = ""
+    elif kind == "date":
+        full = f' w:fullDate="{value}T00:00:00Z"' if value else ""
+        pr = f"<w:date{full}/>"
+        text = value or "Pick a date"
+    elif kind == "dropdown":
+        items = '<w:listItem w:displayText="Choose one" w:value=""/>' + "".join(
+            f"<w:listItem w:displayText={quoteattr(c)} w:value={quoteattr(c)}/>" for c in choices
+        )
+        pr = f"<w:dropDownList>{items}</w:dropDownList>"
+        text = value or "Choose one"
+    else:
+        pr = "<w:text/>"
+        text = value if value is not None else f"Write {field_id} here"
+    runs = "".join(
+        f'<w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r>'
+        if i == 0
+        else f'<w:r><w:br/><w:t xml:space="preserve">{escape(line)}</w:t></w:r>'
+        for i, line in enumerate(str(text).split("\n"))
+    )
+    return (
+        f"<w:p><w:r><w:t>{escape(field_id)}: </w:t></w:r><w:sdt><w:sdtPr>{names}{placeholder}{pr}"
+        f"</w:sdtPr><w:sdtContent>{runs}</w:sdtContent></w:sdt></w:p>"
+    )
+
+
+def form_fields(form: str, goals: int = 3) -> list[tuple[str, str, tuple[str, ...]]]:
+    spec = SPECS[form]
+    counts = {name: goals for name in spec.groups}
+    return [(fid, f.kind, f.choices) for fid, f in spec.expand(counts)]
+
+
+def make_docx(
+    form: str = "goal-sheet",
+    pair_id: str = "P01",
+    values: dict | None = None,
+    *,
+    program: str = PROGRAM,
+    properties: bool = True,
+    modified: str = "2026-10-01T10:00:00Z",
+    main: str = "word/document.xml",
+    extra: dict[str, bytes] | None = None,
+    unnamed: set[str] = frozenset(),
+    goals: int = 3,
+    strict: bool = False,
+) -> bytes:
+    values = values or {}
+    body = "".join(
+        control(
+            fid,
+            kind,
+            values.get(fid),
+            tag=fid not in unnamed,
+            alias=fid not in unnamed,
+            choices=choices,
+        )
+        for fid, kind, choices in form_fields(form, goals)
+    )
+    w_ns = "http://purl.oclc.org/ooxml/wordprocessingml/main" if strict else W
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:document xmlns:w="{w_ns}" xmlns:w14="{W14}"><w:body>{body}</w:body></w:document>'
+    )
+    props = {
+        "mentordocs.program": program,
+        "mentordocs.pair_id": pair_id,
+        "mentordocs.form": form,
+        "mentordocs.template_version": "1.0",
+    }
+    custom = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        + "".join(
+            f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{i}" '
+            f'name="{k}"><vt:lpwstr>{escape(v)}</vt:lpwstr></property>'
+            for i, (k, v) in enumerate(props.items(), start=2)
+        )
+        + "</Properties>"
+    )
+    core = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{modified}</dcterms:modified>'
+        "</cp:coreProperties>"
+    )
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="{main}"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
+        'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+        + (
+            f'<Relationship Id="rId3" Type="{rel}/custom-properties" Target="docProps/custom.xml"/>'
+            if properties
+            else ""
+        )
+        + "</Relationships>"
+    )
+    types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Override PartName="/{main}" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", types)
+        z.writestr("_rels/.rels", rels)
+        z.writestr(main, document)
+        z.writestr("docProps/core.xml", core)
+        if properties:
+            z.writestr("docProps/custom.xml", custom)
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def person(name: str) -> Person:
+    return Person(name=name, email=name.lower().replace(" ", ".") + "@example.org")
+
+
+def make_roster(tmp_path: Path, pairs: int = 3) -> Roster:
+    program = Program(
+        name=PROGRAM,
+        coordinator_name="Coordinator",
+        coordinator_email="coord@example.org",
+        start_date=dt.date(2026, 9, 1),
+        end_date=dt.date(2027, 6, 1),
+        midpoint=dt.date(2027, 1, 15),
+    )
+    return Roster(
+        path=tmp_path / "roster.xlsx",
+        program=program,
+        pairs=[
+            Pair(
+                pair_id=f"P{n:02d}",
+                mentor=person(f"Mentor {n}"),
+                mentee=person(f"Mentee {n}"),
+                start_date=program.start_date,
+                end_date=program.end_date,
+            )
+            for n in range(1, pairs + 1)
+        ],
+    )
+
+
+SIGNED = {
+    "mentor_sign_name": "Mentor One",
+    "mentor_sign_date": "2026-09-20",
+    "mentor_agree": True,
+    "mentee_sign_name": "Mentee One",
+    "mentee_sign_date": "2026-09-21",
+    "mentee_agree": True,
+}
+
+
+def complete_values(form: str, goals: int = 3) -> dict:
+    values: dict = {}
+    for fid, kind, choices in form_fields(form, goals):
+        if kind == "checkbox":
+            values[fid] = True
+        elif kind == "date":
+            values[fid] = "2026-11-02"
+        elif kind == "dropdown":
+            values[fid] = choices[-1]
+        else:
+            values[fid] = f"answer for {fid}"
+    values.update(SIGNED)
+    return values
+
+
+def sheet_rows(path: Path, title: str) -> list[dict]:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[title]
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+# ---- identity --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Copy of P03_goal-sheet (2) FINAL.docx", ("P03", "goal-sheet")),
+        ("p03 Goal Sheet.docx", ("P03", "goal-sheet")),
+        ("reply.eml > P12_terms-of-engagement.docx", ("P12", "terms-of-engagement")),
+        ("P1_goal-sheet.docx", (None, "goal-sheet")),  # P1 is not P12 or P01
+        ("P03_P12_goal-sheet.docx", (None, "goal-sheet")),  # two pairs: not guessed
+        ("P03 notes.docx", ("P03", None)),
+    ],
+)
+def test_identify_from_file_name(name, expected):
+    assert identify_from_name(name, ["P01", "P03", "P12"], SPECS) == expected
+
+
+# ---- one collect run -------------------------------------------------------------------------
+
+
+def test_collect_copies_values_into_the_right_rows(tmp_path):
+    roster = make_roster(tmp_path)
+    returned = tmp_path / "returned"
+    values = complete_values("goal-sheet")
+    values["goal_2_goal"] = 'Plan lessons\nwith = & < > "quotes" \U0001f600'
+    values["goal_1_goal"] = '=HYPERLINK("http://example.org")'
+    write(returned / "P02_goal-sheet.docx", make_docx("goal-sheet", "P02", values))
+    write(returned / "P01_goal-sheet.docx", make_docx("goal-sheet", "P01", {"goal_1_goal": "Only"}))
+    tracking = tmp_path / "tracking.xlsx"
+    result = collect_forms([returned], tracking, roster)
+    assert (result.read, result.new, result.problems) == (2, 2, [])
+    rows = {r["Pair"]: r for r in sheet_rows(tracking, "Goal sheet")}
+    p2 = rows["P02"]
+    assert p2["Mentor"] == "Mentor 2" and p2["Complete"] == "Yes"
+    assert p2["Goal 2"] == values["goal_2_goal"]
+    assert p2["Goal 1"] == values["goal_1_goal"]  # typed text, not a formula
+    assert p2["Goal 1: target date"] == dt.datetime(2026, 11, 2)
+    assert p2["Signed by mentor"] == "Yes"
+    assert rows["P01"]["Goal 1"] == "Only" and rows["P01"]["Complete"].startswith("No (")
+    assert rows["P01"]["Goal 2"] is None  # placeholder shown: blank
+    wb = openpyxl.load_workbook(tracking)
+    assert wb["Goal sheet"]["F2"].data_type == "s"
+    formula_cells = [c for row in wb["Goal sheet"].iter_rows() for c in row if c.data_type == "f"]
+    assert formula_cells == []
+    goals = sheet_rows(tracking, "Goals")
+    assert [(g["Pair"], g["Goal #"]) for g in goals] == [
+        ("P01", 1),
+        ("P02", 1),
+        ("P02", 2),
+        ("P02", 3),
+    ]
+
+
+def test_workbook_structure_status_dashboard_and_formatting(tmp_path):
+    roster = make_roster(tmp_path, pairs=3)
+    returned = tmp_path / "in"
+    write(returned / "a.docx", make_docx("goal-sheet", "P01", complete_values("goal-sheet")))
+    write(returned / "b.docx", make_docx("terms-of-engagement", "P01", {"mentor_agree": True}))
+    tracking = tmp_path / "t.xlsx"
+    collect_forms([returned], tracking, roster)
+    wb = openpyxl.load_workbook(tracking)
+    assert wb.sheetnames[:2] == ["Dashboard", "Status"]
+    assert wb.sheetnames[2:6] == [spec.title[:31] for spec in SPECS.values()]
+    assert {"Goals", "Other forms", "Problems"} <= set(wb.sheetnames)
+    assert wb["_mentordocs"].sheet_state == "hidden"
+    status = wb["Status"]
+    assert status.freeze_panes == "B3"
+    assert status.auto_filter.ref.startswith("A2:")
+    assert len(status.conditional_formatting) >= 4
+    headers = [c.value for c in status[2]]
+    assert headers[:4] == ["Pair", "Mentor", "Mentee", "Status"]
+    assert headers.count("Returned") == len(SPECS)
+    row = {status.cell(1, c).value: c for c in range(1, status.max_column + 1)}
+    goal_col = row["Goal sheet"]
+    assert status.cell(3, goal_col + 2).value is not None  # P01 returned it
+    assert status.cell(3, goal_col + 4).value == "Yes"
+    assert status.cell(4, goal_col + 2).value is None  # P02 did not
+    assert status.cell(2, 1).font.bold
+    dash = wb["Dashboard"]
+    assert len(dash._charts) == 1
+    counts = {r[0]: r[1:] for r in dash.iter_rows(min_row=6, max_row=9, values_only=True)}
+    assert counts["Goal sheet"] == (1, 1, 1, 2)
+    assert counts["Terms of engagement"] == (1, 0, 0, 2)
+    outstanding = read_outstanding(tracking)
+    assert set(outstanding) == {"P01", "P02", "P03"}
+    reasons = {o.form: o.reasons for o in outstanding["P01"]}
+    assert "goal-sheet" not in reasons
+    assert reasons["action-plan"] == ["not returned"]
+    assert reasons["terms-of-engagement"][0].startswith("incomplete: ")
+    assert reasons["terms-of-engagement"][-1] == "not signed by mentee"
+
+
+def test_confidential_answers_are_not_copied_unless_asked(tmp_path):
+    roster = make_roster(tmp_path)
+    spec = SPECS["confidentiality-agreement"]
+    secret_ids = [f.id for f in spec.fields if f.confidential]
+    values = dict(SIGNED)
+    values[secret_ids[0]] = "My private worry"
+    path = write(tmp_path / "in" / "c.docx", make_docx("confidentiality-agreement", "P01", values))
+    tracking = tmp_path / "t.xlsx"
+    collect_forms([path], tracking, roster)
+    labels = {f.id: f.label for f in spec.fields}
+    [row] = sheet_rows(tracking, "Confidentiality agreement")
+    assert row[labels[secret_ids[0]]] == "filled in"
+    assert row[labels[secret_ids[1]]] == "blank"
+    with zipfile.ZipFile(tracking) as z:
+        assert not any(b"private worry" in z.read(name) for name in z.namelist())
+    dash = [
+        c
+        for r in openpyxl.load_workbook(tracking)["Dashboard"].iter_rows(values_only=True)
+        for c in r
+    ]
+    assert any(isinstance(c, str) and "not copied" in c for c in dash)
+
+    tracking2 = tmp_path / "t2.xlsx"
+    collect_forms([path], tracking2, roster, include_confidential=True)
+    [row] = sheet_rows(tracking2, "Confidentiality agreement")
+    assert row[labels[secret_ids[0]]] == "My private worry"
+    dash = [
+        c
+        for r in openpyxl.load_workbook(tracking2)["Dashboard"].iter_rows(values_only=True)
+        for c in r
+    ]
+    assert any(isinstance(c, str) and "--include-confidential" in c for c in dash)
+
+
+def test_identity_from_file_name_when_properties_are_gone(tmp_path):
+    roster = make_roster(tmp_path, pairs=3)
+    data = make_docx("goal-sheet", "P03", {"goal_1_goal": "Renamed"}, properties=False)
+    path = write(tmp_path / "in" / "Copy of P03_goal-sheet (2) FINAL.docx", data)
+    result = collect_forms([path], tmp_path / "t.xlsx", roster)
+    assert result.problems == []
+    [row] = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")
+    assert (row["Pair"], row["Goal 1"]) == ("P03", "Renamed")
+
+
+def test_other_program_and_unknown_pair_are_reported_not_guessed(tmp_path):
+    roster = make_roster(tmp_path, pairs=2)
+    folder = tmp_path / "in"
+    write(folder / "P01_goal-sheet.docx", make_docx("goal-sheet", "P01", program="Other Program"))
+    write(folder / "P09_goal-sheet.docx", make_docx("goal-sheet", "P09"))
+    result = collect_forms([folder], tmp_path / "t.xlsx", roster)
+    assert result.new == 0
+    messages = {Path(p.file).name: p.message for p in result.problems}
+    assert "another program ('Other Program')" in messages["P01_goal-sheet.docx"]
+    assert "pair 'P09', which is not in the roster" in messages["P09_goal-sheet.docx"]
+    problems = sheet_rows(tmp_path / "t.xlsx", "Problems")
+    assert len(problems) == 2 and all(p["What to do"] for p in problems)
+
+
+def test_forms_made_elsewhere_go_to_other_forms(tmp_path, real_docx):
+    roster = make_roster(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in (
+        "docx4j__LegacyForms.docx",
+        "docx2python__check_drop_my.docx",
+        "docx2python__test-docx2python-conversion-google_docs.docx",
+    ):
+        shutil.copy(real_docx / name, folder / name)
+    result = collect_forms([folder], tmp_path / "t.xlsx", roster)
+    assert result.other == 2
+    rows = sheet_rows(tmp_path / "t.xlsx", "Other forms")
+    legacy = [
+        (r["Field"], r["Kind"], r["Value"]) for r in rows if r["File"].endswith("LegacyForms.docx")
+    ]
+    assert legacy == [
+        ("Text1", "text", None),
+        ("Check1", "checkbox", "No"),
+        ("Dropdown1", "dropdown", None),
+    ]
+    drops = [r["Value"] for r in rows if r["Field"] == "Shay's Drop"]
+    assert drops == [None, "my_item_A", "my_item_B"]
+    google = [p for p in result.problems if "google_docs" in p.file]
+    assert google and "no form fields" in google[0].message
+
+
+# ---- hostile and broken files ----------------------------------------------------------------
+
+
+def zip_of(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def members_of(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    folder = tmp_path / "in"
+    good = make_docx("goal-sheet", "P01", {"goal_1_goal": "Good one"})
+    write(folder / "P01_goal-sheet.docx", good)
+    write(folder / "notazip.docx", b"Hello, this is plain text pretending to be Word.")
+    write(folder / "corrupt.docx", good[: len(good) // 2])
+    bomb = members_of(make_docx("goal-sheet", "P02"))
+    bomb["word/media/filler.bin"] = b"\0" * (3 * 1024 * 1024)
+    write(folder / "bomb.docx", zip_of(bomb))
+    doctype = members_of(make_docx("goal-sheet", "P02"))
+    doctype["word/document.xml"] = (
+        b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 '
+        b'"&lol;&lol;&lol;&lol;">]>' + doctype["word/document.xml"].split(b"?>", 1)[1]
+    )
+    write(folder / "doctype.docx", zip_of(doctype))
+    write(folder / "protected.docx", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 1000)
+    write(folder / "~$P01_goal-sheet.docx", b"\x0cjo" + b"\0" * 150)
+    macro = members_of(make_docx("goal-sheet", "P02", {"goal_1_goal": "With macros"}))
+    macro["word/vbaProject.bin"] = b"not really vba"
+    write(folder / "P02_goal-sheet.docm", zip_of(macro))
+    write(
+        folder / "P03_goal-sheet.docx",
+        make_docx("goal-sheet", "P03", {"goal_1_goal": "Renamed part"}, main="word/blah.xml"),
+    )
+    write(
+        folder / "sub" / "deeper" / "strict.docx",
+        make_docx("terms-of-engagement", "P03", {"mentor_sign_name": "Strict Sam"}, strict=True),
+    )
+    return folder
+
+
+def test_hostile_files_are_reported_and_the_run_goes_on(tmp_path, hostile):
+    roster = make_roster(tmp_path)
+    tracking = tmp_path / "t.xlsx"
+    result = collect_forms([hostile], tracking, roster)
+    problems = {Path(p.file).name: p for p in result.problems}
+    assert "not a Word document" in problems["notazip.docx"].message
+    assert "damaged" in problems["corrupt.docx"].message
+    assert "zip bomb" in problems["bomb.docx"].message
+    assert "DOCTYPE" in problems["doctype.docx"].message
+    assert "password" in problems["protected.docx"].message
+    assert problems["P02_goal-sheet.docm"].severity == "warning"
+    assert "macros" in problems["P02_goal-sheet.docm"].message
+    assert not any(name.startswith("~$") for name in problems)
+    assert result.skipped == 1  # the lock file
+    assert all(p.fix for p in result.problems)
+    rows = {r["Pair"]: r for r in sheet_rows(tracking, "Goal sheet")}
+    assert rows["P01"]["Goal 1"] == "Good one"
+    assert rows["P02"]["Goal 1"] == "With macros"
+    assert rows["P03"]["Goal 1"] == "Renamed part"
+    [terms] = sheet_rows(tracking, "Terms of engagement")
+    assert terms["Pair"] == "P03"
+    labels = {f.id: f.label for f in SPECS["terms-of-engagement"].fields}
+    assert terms[labels["mentor_sign_name"]] == "Strict Sam"
+    assert len(sheet_rows(tracking, "Problems")) == len(result.problems)
+
+
+def test_real_decompressed_size_is_bounded():
+    data = make_docx("goal-sheet", "P01", {"goal_1_goal": "x" * 5000})
+    with pytest.raises(FormReadError, match="zip bomb"):
+        read_form(data, limits=ReadLimits(max_part_bytes=2000))
+    with pytest.raises(FormReadError, match="zip bomb"):
+        read_form(data, limits=ReadLimits(max_total_bytes=1000))
+    assert read_form(data).pair_id == "P01"
+
+
+def test_lying_zip_header_cannot_unpack_more_than_the_limit():
+    # The central directory says the part is tiny; the deflated data holds far more.
+    payload = members_of(make_docx("goal-sheet", "P01"))
+    payload["word/document.xml"] = payload["word/document.xml"] + b" " * 500_000
+    data = bytearray(zip_of(payload))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        info = z.getinfo("word/document.xml")
+    # Patch the uncompressed size (central directory and local header) down to 1 KB.
+    real = info.file_size.to_bytes(4, "little")
+    data = bytes(data).replace(real, (1024).to_bytes(4, "little"))
+    with pytest.raises(FormReadError):
+        read_form(data, limits=ReadLimits(max_part_bytes=100_000))
+
+
+# ---- e-mail ----------------------------------------------------------------------------------
+
+
+def test_eml_attachments_are_read(tmp_path):
+    roster = make_roster(tmp_path)
+    message = EmailMessage()
+    message["From"] = "mentee@example.org"
+    message["To"] = "coord@example.org"
+    message["Subject"] = "Our goal sheet"
+    message["Date"] = "Tue, 06 Oct 2026 09:30:00 +0000"
+    message.set_content("Attached.")
+    message.add_attachment(
+        make_docx("goal-sheet", "P02", {"goal_1_goal": "From mail"}),
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="P02_goal-sheet.docx",
+    )
+    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="x.pdf")
+    eml = write(tmp_path / "mail" / "reply.eml", bytes(message))
+    empty = EmailMessage()
+    empty["Subject"] = "no attachment"
+    empty.set_content("Forgot it!")
+    write(tmp_path / "mail" / "forgot.eml", bytes(empty))
+    result = collect_forms([eml.parent], tmp_path / "t.xlsx", roster)
+    assert result.new == 1
+    [row] = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")
+    assert row["Goal 1"] == "From mail"
+    assert row["Source file"].endswith("reply.eml > P02_goal-sheet.docx")
+    assert any("no Word form" in p.message for p in result.problems)
+
+
+# ---- incremental runs ------------------------------------------------------------------------
+
+
+def test_incremental_same_file_newest_wins_and_backup(tmp_path):
+    roster = make_roster(tmp_path)
+    tracking = tmp_path / "t.xlsx"
+    first = write(
+        tmp_path / "a" / "P01_goal-sheet.docx",
+        make_docx("goal-sheet", "P01", {"goal_1_goal": "first"}, modified="2026-10-01T10:00:00Z"),
+    )
+    r1 = collect_forms([first], tracking, roster)
+    assert (r1.new, r1.backup) == (1, None)
+    before = tracking.read_bytes()
+
+    # Same file again (a copy elsewhere), plus a newer and an older return of the same form.
+    copy = write(tmp_path / "b" / "again.docx", first.read_bytes())
+    newer = write(
+        tmp_path / "b" / "P01_goal-sheet v2.docx",
+        make_docx("goal-sheet", "P01", {"goal_1_goal": "second"}, modified="2026-10-05T10:00:00Z"),
+    )
+    older = write(
+        tmp_path / "b" / "P01_goal-sheet old.docx",
+        make_docx("goal-sheet", "P01", {"goal_1_goal": "zeroth"}, modified="2026-09-01T10:00:00Z"),
+    )
+    other = write(tmp_path / "b" / "P02_goal-sheet.docx", make_docx("goal-sheet", "P02"))
+    r2 = collect_forms([copy, newer, older, other], tracking, roster)
+    assert (r2.unchanged, r2.new) == (1, 2)
+    assert r2.backup == tracking.with_name("t.xlsx.bak")
+    assert r2.backup.read_bytes() == before
+    rows = {r["Pair"]: r for r in sheet_rows(tracking, "Goal sheet")}
+    assert rows["P01"]["Goal 1"] == "second"
+    assert set(rows) == {"P01", "P02"}
+    older_problems = [p for p in r2.problems if "older return" in p.message]
+    assert {Path(p.file).name for p in older_problems} == {
+        "P01_goal-sheet.docx",
+        "P01_goal-sheet old.docx",
+    }
+
+    # A third run with nothing new changes nothing in the data.
+    r3 = collect_forms([copy], tracking, roster)
+    assert (r3.new, r3.unchanged) == (0, 1)
+    data = read_tracking(tracking)
+    assert {(r.pair_id, r.values["goal_1_goal"]) for r in data.returns} == {
+        ("P01", "second"),
+        ("P02", ""),
+    }
+
+
+def test_open_in_excel_writes_nothing(tmp_path):
+    roster = make_roster(tmp_path)
+    tracking = tmp_path / "t.xlsx"
+    form = write(tmp_path / "in" / "P01_goal-sheet.docx", make_docx())
+    collect_forms([form], tracking, roster)
+    before = tracking.read_bytes()
+    (tmp_path / "~$t.xlsx").write_bytes(b"owner")
+    with pytest.raises(CollectError, match="open in Excel"):
+        collect_forms([form], tracking, roster)
+    assert tracking.read_bytes() == before
+    assert not tracking.with_name("t.xlsx.bak").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "t.xlsx", "~$t.xlsx"]
+
+
+# ---- matching by position --------------------------------------------------------------------
+
+
+def test_controls_without_tag_or_alias_are_matched_by_position(tmp_path):
+    roster = make_roster(tmp_path)
+    packets = tmp_path / "packets"
+    original = make_docx("goal-sheet", "P01")
+    write(packets / "P01" / "P01_goal-sheet.docx", original)
+    write_manifest(
+        packets,
+        Manifest(
+            program=PROGRAM,
+            files=[
+                ManifestEntry(
+                    "P01",
+                    "goal-sheet",
+                    "P01/P01_goal-sheet.docx",
+                    hashlib.sha256(original).hexdigest(),
+                    "1.0",
+                    "2026-09-01T08:00:00+00:00",
+                )
+            ],
+        ),
+    )
+    values = complete_values("goal-sheet")
+    values["goal_1_horizon"] = "Short-term"
+    values["goal_2_horizon"] = "Long-term"
+    dropdowns = {fid for fid, kind, _ in form_fields("goal-sheet") if kind == "dropdown"}
+    returned = write(
+        tmp_path / "in" / "P01_goal-sheet.docx",
+        make_docx("goal-sheet", "P01", values, unnamed=dropdowns),
+    )
+    blank_copy = write(tmp_path / "in" / "untouched.docx", original)
+    result = collect_forms([returned, blank_copy], tmp_path / "t.xlsx", roster, packets_dir=packets)
+    assert result.problems == [] and result.skipped == 1
+    data = read_tracking(tmp_path / "t.xlsx")
+    [ret] = data.returns
+    for fid in dropdowns:
+        assert ret.values[fid] == values[fid], fid
+    status = openpyxl.load_workbook(tmp_path / "t.xlsx")["Status"]
+    header = [c.value for c in status[1]]
+    col = header.index("Goal sheet") + 1
+    assert status.cell(3, col).value == dt.datetime(2026, 9, 1)  # generated
+
+    # Without the packets folder the dropdowns cannot be placed: a warning says so.
+    result = collect_forms([returned], tmp_path / "t2.xlsx", roster)
+    assert any("could not be matched" in p.message for p in result.problems)
+
+
+# ---- command line ----------------------------------------------------------------------------
+
+
+def test_cli_collect_and_status(tmp_path, sample_roster):
+    from mentordocs.roster import load_roster
+
+    roster = load_roster(sample_roster)
+    program = roster.program.name
+    pair = roster.pairs[0].pair_id
+    folder = tmp_path / "in"
+    write(
+        folder / f"{pair}_goal-sheet.docx",
+        make_docx("goal-sheet", pair, complete_values("goal-sheet"), program=program),
+    )
+    write(folder / "junk.docx", b"nope")
+    runner = CliRunner()
+    tracking = tmp_path / "tracking.xlsx"
+    result = runner.invoke(
+        cli,
+        ["collect", str(folder), "-o", str(tracking), "--roster", str(sample_roster), "--quiet"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 form(s) read" not in result.output
+    assert "1 form(s) read, 1 new" in result.output
+    assert "1 problem(s)" in result.output
+    status = runner.invoke(cli, ["status", str(tracking)])
+    assert status.exit_code == 0
+    lines = status.output.splitlines()
+    start = lines.index(f"{pair}:")
+    own = [line for line in lines[start + 1 :] if line.startswith("  ")][:3]
+    assert own and not any(line.strip().startswith("Goal sheet") for line in own)
+    as_json = json.loads(runner.invoke(cli, ["status", str(tracking), "--json"]).output)
+    assert "goal-sheet" not in [o["form"] for o in as_json[pair]]
+    assert as_json[roster.pairs[1].pair_id][0]["reasons"] == ["not returned"]
+
+    (tmp_path / "~$tracking.xlsx").write_text("x")
+    locked = runner.invoke(
+        cli, ["collect", str(folder), "-o", str(tracking), "--roster", str(sample_roster)]
+    )
+    assert locked.exit_code == 1 and "open in Excel" in locked.output
+    missing = runner.invoke(cli, ["collect", str(folder), "-o", str(tracking)])
+    assert missing.exit_code == 2
+
+
+def test_status_on_a_file_that_is_not_a_tracking_workbook(tmp_path):
+    other = tmp_path / "x.xlsx"
+    openpyxl.Workbook().save(other)
+    result = CliRunner().invoke(cli, ["status", str(other)])
+    assert result.exit_code == 1
+    assert "was not written by 'mentordocs collect'" in result.output
+
+
+def test_help_has_examples():
+    for command in ("collect", "status"):
+        result = CliRunner().invoke(cli, [command, "-h"])
+        assert result.exit_code == 0 and "Example:" in result.output
