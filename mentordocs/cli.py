@@ -261,6 +261,134 @@ def templates_check_command(directory: str | None, roster: str | None) -> None:
 
 # ---- generate command: owned by the generator work --------------------------------------------
 
+_FORM_CHOICES = (
+    "action-plan",
+    "terms-of-engagement",
+    "goal-sheet",
+    "confidentiality-agreement",
+)
+
+
+@cli.command()
+@click.argument("roster", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the packets (made if missing; re-running updates it).",
+)
+@click.option(
+    "--form",
+    "forms",
+    multiple=True,
+    type=click.Choice(_FORM_CHOICES),
+    help="Only this form (repeat for several). Default: all four.",
+)
+@click.option(
+    "--pair",
+    "pairs",
+    multiple=True,
+    metavar="PAIR_ID",
+    help="Only this pair (repeat for several). Default: every Active pair.",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder of your own templates (see 'mentordocs templates copy').",
+)
+@click.option("--include-inactive", is_flag=True, help="Also Paused and Ended pairs.")
+@click.option(
+    "--name",
+    "name_pattern",
+    default="{pair_id}_{form}",
+    show_default=True,
+    help="File names: {pair_id}, {form}, {mentor}, {mentee}, {program}.",
+)
+@click.option("--pdf", is_flag=True, help="Also a PDF beside each form (needs LibreOffice).")
+@click.option(
+    "--zip", "zip_packets", is_flag=True, help="Also one zip per pair: OUT/<pair id>.zip."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes (0: one per CPU).",
+)
+@click.option("--force", is_flag=True, help="Replace files that were edited after generating.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def generate(
+    roster: str,
+    out_dir: str,
+    forms: tuple[str, ...],
+    pairs: tuple[str, ...],
+    templates_dir: str | None,
+    include_inactive: bool,
+    name_pattern: str,
+    pdf: bool,
+    zip_packets: bool,
+    jobs: int,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Make every pair's packet: the fillable Word forms and a meetings calendar.
+
+    Writes OUT/<pair id>/ with one .docx per form and <pair id>_meetings.ics, and records
+    everything in OUT/manifest.json. Running it again only rewrites what changed, and never
+    replaces a form someone edited after it was generated (unless --force).
+
+    \b
+    Example:
+        mentordocs generate samples/roster.xlsx -o packets
+        mentordocs generate samples/roster.xlsx -o packets --pair P01 --form goal-sheet
+        mentordocs generate samples/roster.xlsx -o packets --zip --jobs 2
+    """
+    from mentordocs.generate import SelectionError, generate_packets
+    from mentordocs.roster import load_roster
+
+    loaded = load_roster(roster)
+    try:
+        result = generate_packets(
+            loaded,
+            out_dir,
+            forms=forms or None,
+            pairs=pairs or None,
+            templates_dir=templates_dir,
+            include_inactive=include_inactive,
+            name_pattern=name_pattern,
+            pdf=pdf,
+            zip_packets=zip_packets,
+            jobs=jobs,
+            force=force,
+            progress=ClickProgress(quiet=quiet),
+        )
+    except SelectionError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if loaded.warnings:
+        echo_err(
+            f"Note: the roster has {len(loaded.warnings)} warning(s); "
+            f"'mentordocs check {roster}' lists them."
+        )
+    for warning in result.warnings:
+        echo_err(f"Warning: {warning}")
+    parts = [f"{len(result.written)} file(s) written", f"{len(result.unchanged)} unchanged"]
+    if result.pdfs:
+        parts.append(f"{len(result.pdfs)} PDF(s) made")
+    if result.zips:
+        parts.append(f"{len(result.zips)} zip(s) written")
+    if result.skipped_edited:
+        parts.append(f"{len(result.skipped_edited)} kept because edited since generation")
+    if result.skipped_open:
+        parts.append(f"{len(result.skipped_open)} kept because open in Word")
+    click.echo(f"Packets for {len(result.pairs)} pair(s) in {out_dir}: " + ", ".join(parts) + ".")
+    if result.skipped_edited:
+        click.echo("To replace the edited files with freshly generated ones, add --force.")
+
+
 # ---- end generate command ---------------------------------------------------------------------
 
 # ---- collect and status commands: owned by the harvest work -----------------------------------
@@ -391,5 +519,251 @@ def status_command(tracking: str, as_json: bool) -> None:
 # ---- end collect and status commands ----------------------------------------------------------
 
 # ---- send command: owned by the send work -----------------------------------------------------
+
+import re as _re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PASSWORD_ENV = "MENTORDOCS_SMTP_PASSWORD"
+_HOST_PORT = _re.compile(r"\[([^\]\s]+)\](?::(\d+))?|([^:\[\]\s]+)(?::(\d+))?")
+
+
+def _smtp_host_port(value: str) -> tuple[str, int | None]:
+    """``host``, ``host:port`` or ``[IPv6 address]:port`` from --smtp."""
+    match = _HOST_PORT.fullmatch(value.strip())
+    port_text = match and (match.group(2) or match.group(4))
+    port = int(port_text) if port_text else None
+    if not match or (port is not None and not 0 < port < 65536):
+        raise click.BadParameter(
+            f"{value!r} is not HOST or HOST:PORT (e.g. smtp.example.org:587).",
+            param_hint="'--smtp'",
+        )
+    return match.group(1) or match.group(3), port
+
+
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _print_send_result(result: Any, *, where: str) -> None:
+    from mentordocs.send import ALREADY_SENT, CHANGED, FAILED, SKIPPED, WOULD_SEND
+
+    noun = "reminder" if result.kind == "reminder" else "message"
+    if result.dry_run:
+        for outcome in result.outcomes:
+            if outcome.status == WOULD_SEND:
+                click.echo(
+                    f"{outcome.pair_id}: would send to {', '.join(outcome.recipients)}: "
+                    f"{', '.join(outcome.files) or '(no attachment)'}"
+                )
+                if outcome.detail:
+                    click.echo(f"    note: {outcome.detail}")
+            else:
+                click.echo(f"{outcome}")
+        counts = [f"{_count(len(result.would_send), noun)} would be {where}"]
+    else:
+        for outcome in result.outcomes:
+            if outcome.status in (ALREADY_SENT, SKIPPED):
+                click.echo(f"{outcome}")
+        counts = [f"{len(result.sent)} {'written' if 'outbox' in where else 'sent'}"]
+    counts.append(f"{len(result.already_sent)} already sent")
+    if result.changed:
+        counts.append(f"{len(result.changed)} changed since sent")
+    counts.append(f"{len(result.failed)} failed")
+    if result.skipped:
+        counts.append(f"{len(result.skipped)} skipped")
+    problems = [o for o in result.outcomes if o.status in (FAILED, CHANGED)] + result.refused
+    if not result.dry_run:
+        for outcome in problems:
+            echo_err(f"{outcome}")
+    if result.stopped:
+        echo_err(f"Stopped: {result.stopped}")
+    summary = ", ".join(counts) + "."
+    if result.dry_run:
+        summary = f"Dry run: {summary} Nothing was sent."
+    click.echo(summary)
+    if not result.dry_run and problems and not result.stopped:
+        echo_err(
+            "Fix what is listed above and run the same command again: only what is missing "
+            "will be sent."
+        )
+    elif result.stopped:
+        echo_err(
+            "Once that is fixed, run the same command again: only what is missing will be sent."
+        )
+
+
+@cli.command("send")
+@click.argument(
+    "out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--roster",
+    "roster_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The roster workbook the packets were made from (names and email addresses).",
+)
+@click.option("--smtp", metavar="HOST[:PORT]", help="Send through this mail server.")
+@click.option(
+    "--outbox",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write each message as a .eml file in this folder, to send from your own mail program.",
+)
+@click.option("--starttls", is_flag=True, help="Encrypt the connection with STARTTLS (port 587).")
+@click.option("--ssl", "use_ssl", is_flag=True, help="Connect over SSL/TLS (port 465).")
+@click.option(
+    "--user",
+    metavar="USER",
+    help=f"Log in as USER. The password comes from {PASSWORD_ENV} or is asked for (hidden).",
+)
+@click.option(
+    "--cafile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also trust server certificates signed by this certificate (PEM), e.g. a company CA.",
+)
+@click.option(
+    "--from",
+    "from_address",
+    metavar="ADDRESS",
+    help="Sender address (default: the roster's coordinator; replies always go to them).",
+)
+@click.option("--cc-coordinator", is_flag=True, help="Send the coordinator a copy of each message.")
+@click.option(
+    "--message",
+    "message_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Your own email template (see docs/send.md) instead of the shipped one.",
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="N",
+    help="At most N messages per minute (providers throttle bulk mail).",
+)
+@click.option(
+    "--pair", "pair_ids", multiple=True, metavar="ID", help="Only this pair (repeatable)."
+)
+@click.option(
+    "--form", "form_ids", multiple=True, metavar="ID", help="Only this form (repeatable)."
+)
+@click.option("--resend", is_flag=True, help="Send again what was already sent.")
+@click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
+@click.option(
+    "--remind",
+    "tracking",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="TRACKING.xlsx",
+    help="Send reminders of the forms still missing per this tracking workbook.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def send_command(
+    out_dir: Path,
+    roster_path: Path,
+    smtp: str | None,
+    outbox: Path | None,
+    starttls: bool,
+    use_ssl: bool,
+    user: str | None,
+    cafile: Path | None,
+    from_address: str | None,
+    cc_coordinator: bool,
+    message_file: Path | None,
+    rate: float | None,
+    pair_ids: tuple[str, ...],
+    form_ids: tuple[str, ...],
+    resend: bool,
+    dry_run: bool,
+    tracking: Path | None,
+    quiet: bool,
+) -> None:
+    """Email each pair its packet, or (--remind) a reminder of the forms still missing.
+
+    One message per pair to the mentor and the mentee, replies going to the coordinator, with
+    that pair's forms and meetings calendar attached and nothing of any other pair. Every
+    message is recorded in OUT/send-log.jsonl: running the command again sends only what is
+    missing (a refused address, a pair left out, a new form), never the same thing twice.
+    Exactly one of --smtp and --outbox. The password is never an option: set
+    MENTORDOCS_SMTP_PASSWORD or type it when asked. Exit 1 when anything was not sent.
+
+    \b
+    Example:
+        mentordocs generate samples/roster.xlsx -o packets
+        mentordocs send packets --roster samples/roster.xlsx --outbox outbox
+        mentordocs send packets --roster samples/roster.xlsx --smtp smtp.example.org \\
+            --starttls --user coordinator@example.org --rate 20 --dry-run
+        mentordocs send packets --roster samples/roster.xlsx --outbox outbox --remind tracking.xlsx
+    """
+    import os
+
+    from mentordocs.mail import OutboxTransport, SMTPTransport
+    from mentordocs.roster import load_roster
+    from mentordocs.send import send_packets, send_reminders
+
+    if bool(smtp) == bool(outbox):
+        raise click.UsageError("Give exactly one of --smtp HOST[:PORT] and --outbox DIR.")
+    if starttls and use_ssl:
+        raise click.UsageError("Give --starttls or --ssl, not both.")
+    if outbox:
+        given = [
+            name
+            for name, value in (
+                ("--starttls", starttls),
+                ("--ssl", use_ssl),
+                ("--user", user),
+                ("--cafile", cafile),
+                ("--rate", rate),
+            )
+            if value
+        ]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} only apply with --smtp, not --outbox.")
+        transport: Any = OutboxTransport(outbox)
+        where = f"written to {click.format_filename(str(outbox))}"
+    else:
+        assert smtp is not None
+        host, port = _smtp_host_port(smtp)
+
+        def password() -> str:
+            value = os.environ.get(PASSWORD_ENV)
+            if value:
+                return value
+            return click.prompt(
+                f"Password for {user} on {host} (or set {PASSWORD_ENV})",
+                hide_input=True,
+                err=True,
+            )
+
+        security = "ssl" if use_ssl else "starttls" if starttls else "plain"
+        transport = SMTPTransport(
+            host,
+            port,
+            security=security,
+            user=user,
+            password=password if user else None,
+            cafile=cafile,
+        )
+        where = f"sent through {host}"
+
+    roster = load_roster(roster_path)
+    options: dict[str, Any] = {
+        "transport": transport,
+        "forms": list(form_ids) or None,
+        "pairs": list(pair_ids) or None,
+        "message_template": message_file,
+        "cc_coordinator": cc_coordinator,
+        "from_address": from_address,
+        "rate": rate,
+        "resend": resend,
+        "dry_run": dry_run,
+        "progress": ClickProgress(quiet=quiet, min_items=2),
+    }
+    if tracking is not None:
+        result = send_reminders(roster, out_dir, tracking, **options)
+    else:
+        result = send_packets(roster, out_dir, **options)
+    _print_send_result(result, where=where)
+    if not result.dry_run and not result.complete:
+        raise click.exceptions.Exit(1)
+
 
 # ---- end send command -------------------------------------------------------------------------

@@ -1,0 +1,582 @@
+"""Packets: every pair's forms as fillable .docx, its meetings as .ics, a manifest, PDFs and zips.
+
+Layout (see docs/ARCHITECTURE.md)::
+
+    OUT/manifest.json
+    OUT/<pair id>/<pair id>_<form id>.docx     (name pattern adjustable)
+    OUT/<pair id>/<pair id>_meetings.ics
+    OUT/<pair id>/<pair id>_<form id>.pdf      (--pdf)
+    OUT/<pair id>.zip                          (--zip)
+
+Nothing is written until every template has been compiled, checked against the variables the
+forms can use and rendered for the first pair. Re-running writes only the files whose content
+changed. A file that differs from what the manifest says was generated (a coordinator typed into
+it, or it was not made here) is kept, and reported, unless ``force``. Each file is written under a
+temporary name and renamed, so an interrupted run leaves whole files only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import os
+import shutil
+import string
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mentordocs import __version__
+from mentordocs.errors import MentordocsError, OfficeError, OutputError, TemplateError
+from mentordocs.fsutil import atomic_write_bytes, office_lock_file, sha256_bytes, sha256_file
+from mentordocs.models import Pair, Roster
+from mentordocs.progress import NoProgress, Progress
+from mentordocs.records import Manifest, ManifestEntry, now_iso, read_manifest, write_manifest
+from mentordocs.render import CompiledTemplate
+
+__all__ = [
+    "DEFAULT_NAME_PATTERN",
+    "GenerateResult",
+    "SelectionError",
+    "generate_packets",
+    "NAME_FIELDS",
+]
+
+DEFAULT_NAME_PATTERN = "{pair_id}_{form}"
+#: What a --name pattern may use.
+NAME_FIELDS = ("pair_id", "form", "mentor", "mentee", "program")
+MEETINGS_FORM = "meetings"  # the manifest's "form" for the .ics
+ZIP_FORM = "zip"
+_MANIFEST_SAVE_SECONDS = 5.0
+_BAD_NAME_CHARS = set('<>:"/\\|?*')
+
+
+class SelectionError(MentordocsError):
+    "A --form, --pair, --name or --jobs value does not fit the roster or the forms."
+
+
+@dataclass
+class GenerateResult:
+    """What a run did. Paths are relative to ``out_dir``, with "/" separators (as in the manifest)."""
+
+    out_dir: Path
+    pairs: list[str] = field(default_factory=list)  # pair ids generated
+    forms: list[str] = field(default_factory=list)  # form ids generated
+    written: list[str] = field(default_factory=list)  # new or changed files written
+    unchanged: list[str] = field(default_factory=list)  # already up to date, not touched
+    skipped_edited: list[str] = field(default_factory=list)  # edited since generated: kept
+    skipped_open: list[str] = field(default_factory=list)  # open in Word/LibreOffice: kept
+    pdfs: list[str] = field(default_factory=list)  # PDFs written this run
+    zips: list[str] = field(default_factory=list)  # zips written this run
+    warnings: list[str] = field(default_factory=list)
+
+    def path(self, relative: str) -> Path:
+        "The full path of one of the relative paths above."
+        return self.out_dir / Path(*PurePosixPath(relative).parts)
+
+
+# ---- selection ----------------------------------------------------------------------------------
+
+
+def _safe_name(text: str) -> str:
+    cleaned = "".join("-" if c in _BAD_NAME_CHARS or ord(c) < 32 else c for c in text)
+    return cleaned.strip(". ")[:150] or "packet"
+
+
+def _check_name_pattern(pattern: str) -> None:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as exc:
+        raise SelectionError(
+            f"The file name pattern {pattern!r} is not valid ({exc}). Write it like "
+            f"'{DEFAULT_NAME_PATTERN}'."
+        ) from None
+    unknown = sorted(names - set(NAME_FIELDS))
+    if unknown:
+        raise SelectionError(
+            f"The file name pattern {pattern!r} uses {', '.join('{' + n + '}' for n in unknown)}, "
+            f"which is not known. It may use: {', '.join('{' + n + '}' for n in NAME_FIELDS)}."
+        )
+    if "form" not in names:
+        raise SelectionError(
+            f"The file name pattern {pattern!r} must contain {{form}}, so that each form of a "
+            f"packet gets its own file, e.g. '{DEFAULT_NAME_PATTERN}'."
+        )
+
+
+def _file_stem(pattern: str, roster: Roster, pair: Pair, form: str) -> str:
+    return _safe_name(
+        pattern.format(
+            pair_id=pair.pair_id,
+            form=form,
+            mentor=pair.mentor.name,
+            mentee=pair.mentee.name,
+            program=roster.program.name,
+        )
+    )
+
+
+def _select_pairs(
+    roster: Roster, wanted: Sequence[str] | None, include_inactive: bool
+) -> list[Pair]:
+    if wanted:
+        known = {pair.pair_id: pair for pair in roster.pairs}
+        folded = {pair_id.casefold(): pair for pair_id, pair in known.items()}
+        chosen: list[Pair] = []
+        unknown: list[str] = []
+        for pair_id in dict.fromkeys(wanted):
+            pair = known.get(pair_id) or folded.get(pair_id.casefold())
+            if pair is None:
+                unknown.append(pair_id)
+            elif pair not in chosen:
+                chosen.append(pair)
+        if unknown:
+            raise SelectionError(
+                f"No pair {', '.join(repr(u) for u in unknown)} in {roster.path.name}. The pairs "
+                f"are: {_listing([p.pair_id for p in roster.pairs])}."
+            )
+        inactive = [p for p in chosen if not p.active]
+        if inactive and not include_inactive:
+            described = ", ".join(f"{p.pair_id} ({p.status})" for p in inactive)
+            raise SelectionError(
+                f"Pair(s) {described} are not Active in {roster.path.name}. Add "
+                "--include-inactive to generate their packets anyway."
+            )
+        return chosen
+    chosen = [p for p in roster.pairs if include_inactive or p.active]
+    if not chosen:
+        others = len(roster.pairs)
+        raise SelectionError(
+            f"No active pairs in {roster.path.name}"
+            + (
+                f" ({others} pair(s), none with Status 'Active'). Set their Status to Active "
+                "in the Pairs sheet, or add --include-inactive."
+                if others
+                else ": the Pairs sheet has no pairs. Add one row per mentor/mentee pair."
+            )
+        )
+    return chosen
+
+
+def _listing(items: Sequence[str], limit: int = 30) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _load_templates(
+    forms: Sequence[str] | None, templates_dir: str | os.PathLike[str] | None
+) -> dict[str, CompiledTemplate]:
+    """Compile the chosen forms' templates (every error names the template and tag)."""
+    from mentordocs import forms as registry
+
+    folder = Path(templates_dir) if templates_dir is not None else registry.templates_dir()
+    if templates_dir is not None and not folder.is_dir():
+        raise SelectionError(
+            f"Templates folder {folder} does not exist. Make one with 'mentordocs templates copy "
+            f"{folder}' and edit the templates in it."
+        )
+    chosen = list(dict.fromkeys(forms)) if forms else list(registry.FORM_IDS)
+    unknown = [form for form in chosen if form not in registry.FORM_IDS]
+    if unknown:
+        raise SelectionError(
+            f"No form {', '.join(repr(u) for u in unknown)}. The forms are: "
+            f"{', '.join(registry.FORM_IDS)}."
+        )
+    templates: dict[str, CompiledTemplate] = {}
+    for form in chosen:
+        spec = registry.load_form_spec(folder / f"{form}.json", expected_form=form)
+        templates[form] = CompiledTemplate.load(
+            spec.template_path, name=spec.template_path.name, version=spec.version
+        )
+    return templates
+
+
+# ---- the work for one pair (runs in worker processes with --jobs) -----------------------------
+
+
+@dataclass
+class _Job:
+    roster: Roster
+    out_dir: Path
+    templates: dict[str, CompiledTemplate]
+    name_pattern: str
+    known: dict[str, str]  # relative path -> sha256 the manifest recorded
+    force: bool
+    program_context: dict[str, Any] | None = None
+
+
+# One (pair id, form, relative path, status, sha256, template version) per file.
+_Outcome = tuple[str, str, str, str, str, str]
+_JOB: _Job | None = None
+
+
+def _init_worker(job: _Job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _place(job: _Job, rel: str, data: bytes) -> tuple[str, str]:
+    """Write ``data`` at ``rel`` unless it is already there or the file there was edited."""
+    path = job.out_dir / rel
+    new = sha256_bytes(data)
+    if not path.exists():
+        atomic_write_bytes(path, data)
+        return "written", new
+    on_disk = sha256_file(path)
+    if on_disk == new:
+        return "unchanged", new
+    if not job.force and job.known.get(rel) != on_disk:
+        return "edited", new
+    if office_lock_file(path) is not None:
+        return "open", new
+    atomic_write_bytes(path, data)
+    return "written", new
+
+
+def _build_context(roster: Roster, pair: Pair, program: dict[str, Any] | None) -> dict:
+    from mentordocs.context import build_context
+
+    return build_context(roster, pair, program=program)
+
+
+def _properties(roster: Roster, pair: Pair, form: str, template: CompiledTemplate) -> dict:
+    return {
+        "mentordocs.program": roster.program.name,
+        "mentordocs.pair_id": pair.pair_id,
+        "mentordocs.form": form,
+        "mentordocs.template_version": template.version,
+    }
+
+
+def _generate_pair(job: _Job, index: int) -> list[_Outcome]:
+    from mentordocs.ics import pair_calendar
+
+    roster = job.roster
+    pair = roster.pairs[index]
+    if job.program_context is None:
+        from mentordocs.context import program_context
+
+        job.program_context = program_context(roster.program)
+    context = _build_context(roster, pair, job.program_context)
+    folder = _safe_name(pair.pair_id)
+    outcomes: list[_Outcome] = []
+    for form, template in job.templates.items():
+        rel = f"{folder}/{_file_stem(job.name_pattern, roster, pair, form)}.docx"
+        data = template.render(context, _properties(roster, pair, form, template))
+        status, sha = _place(job, rel, data)
+        outcomes.append((pair.pair_id, form, rel, status, sha, template.version))
+    rel = f"{folder}/{_file_stem(job.name_pattern, roster, pair, MEETINGS_FORM)}.ics"
+    previous = None
+    with contextlib.suppress(OSError):
+        previous = (job.out_dir / rel).read_bytes()
+    status, sha = _place(job, rel, pair_calendar(roster, pair, previous=previous))
+    outcomes.append((pair.pair_id, MEETINGS_FORM, rel, status, sha, ""))
+    return outcomes
+
+
+def _generate_chunk(indices: Sequence[int]) -> tuple[int, list[_Outcome]]:
+    assert _JOB is not None, "worker not initialised"
+    outcomes: list[_Outcome] = []
+    for index in indices:
+        outcomes.extend(_generate_pair(_JOB, index))
+    return len(indices), outcomes
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+# ---- the run ----------------------------------------------------------------------------------
+
+
+class _Recorder:
+    """Keeps the manifest and the result in step with each file's outcome."""
+
+    def __init__(self, out_dir: Path, manifest: Manifest, result: GenerateResult):
+        self.out_dir = out_dir
+        self.manifest = manifest
+        self.entries = manifest.by_path()
+        self.result = result
+        self.now = now_iso()
+        self.last_save = time.monotonic()
+
+    def record(self, outcome: _Outcome) -> None:
+        pair_id, form, rel, status, sha, version = outcome
+        result = self.result
+        if status == "written":
+            self.entries[rel] = ManifestEntry(pair_id, form, rel, sha, version, self.now)
+            if rel.endswith(".pdf"):
+                result.pdfs.append(rel)
+            elif rel.endswith(".zip"):
+                result.zips.append(rel)
+            else:
+                result.written.append(rel)
+        elif status == "unchanged":
+            old = self.entries.get(rel)
+            if old is None or old.sha256 != sha:
+                self.entries[rel] = ManifestEntry(pair_id, form, rel, sha, version, self.now)
+            result.unchanged.append(rel)
+        elif status == "edited":
+            result.skipped_edited.append(rel)
+        elif status == "open":
+            result.skipped_open.append(rel)
+
+    def save(self, force: bool = False) -> None:
+        if force or time.monotonic() - self.last_save >= _MANIFEST_SAVE_SECONDS:
+            self.manifest.files = list(self.entries.values())
+            write_manifest(self.out_dir, self.manifest)
+            self.last_save = time.monotonic()
+
+
+def generate_packets(
+    roster: Roster,
+    out_dir: str | os.PathLike[str],
+    *,
+    forms: Sequence[str] | None = None,
+    pairs: Sequence[str] | None = None,
+    templates_dir: str | os.PathLike[str] | None = None,
+    include_inactive: bool = False,
+    name_pattern: str = DEFAULT_NAME_PATTERN,
+    pdf: bool = False,
+    zip_packets: bool = False,
+    jobs: int = 1,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> GenerateResult:
+    """Write every chosen pair's packet into ``out_dir`` and record it in ``manifest.json``.
+
+    ``forms``/``pairs`` choose form ids and pair ids (default: every form, every Active pair);
+    ``templates_dir`` is a folder of the coordinator's own templates; ``name_pattern`` names
+    the files (``{pair_id}``, ``{form}``, ``{mentor}``, ``{mentee}``, ``{program}``); ``pdf``
+    adds a PDF beside each .docx (one LibreOffice run); ``zip_packets`` writes
+    ``OUT/<pair id>.zip``; ``jobs`` is the number of worker processes (0: one per CPU);
+    ``force`` overwrites files edited since they were generated.
+
+    Raises SelectionError for an unknown form or pair, TemplateError for a template that
+    cannot be used, OfficeError when --pdf needs LibreOffice and it is missing; nothing is
+    written in those cases.
+    """
+    progress = progress or NoProgress()
+    out = Path(out_dir)
+    if jobs < 0:
+        raise SelectionError(f"--jobs must be 1 or more (or 0 for one per CPU), not {jobs}.")
+    jobs = jobs or os.cpu_count() or 1
+    _check_name_pattern(name_pattern)
+    selected = _select_pairs(roster, pairs, include_inactive)
+    templates = _load_templates(forms, templates_dir)
+    _check_templates(roster, selected[0], templates, name_pattern)
+    if pdf:
+        from mentordocs.office import find_soffice
+
+        if find_soffice() is None:
+            raise OfficeError(
+                "--pdf needs LibreOffice, which was not found. Install it "
+                "(https://www.libreoffice.org, or 'apt-get install libreoffice-writer-nogui'), "
+                "set MENTORDOCS_SOFFICE to the full path of soffice, or leave out --pdf."
+            )
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file, not a folder. Give a folder for the packets with -o.")
+    manifest = read_manifest(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    result = GenerateResult(out_dir=out, pairs=[p.pair_id for p in selected], forms=list(templates))
+    if manifest.program and manifest.program != roster.program.name:
+        result.warnings.append(
+            f"{out} already holds packets of '{manifest.program}'; this run adds packets of "
+            f"'{roster.program.name}' beside them. Use a separate folder for each program."
+        )
+    manifest.program = roster.program.name
+    manifest.roster = str(roster.path)
+    manifest.generator = f"mentordocs {__version__}"
+    recorder = _Recorder(out, manifest, result)
+    job = _Job(
+        roster=roster,
+        out_dir=out,
+        templates=templates,
+        name_pattern=name_pattern,
+        known={entry.path: entry.sha256 for entry in manifest.files},
+        force=force,
+    )
+    by_id = {id(pair): index for index, pair in enumerate(roster.pairs)}
+    indices = [by_id[id(pair)] for pair in selected]
+    try:
+        progress.start(len(indices), "Generating packets")
+        try:
+            _run(job, indices, jobs, recorder, progress)
+        finally:
+            progress.finish()
+        if pdf:
+            _make_pdfs(job, recorder, progress)
+        if zip_packets:
+            _make_zips(job, selected, recorder, progress)
+    finally:
+        recorder.save(force=True)
+    for name in ("written", "unchanged", "skipped_edited", "skipped_open", "pdfs", "zips"):
+        getattr(result, name).sort()
+    _explain_kept(result)
+    return result
+
+
+def _check_templates(
+    roster: Roster, first: Pair, templates: dict[str, CompiledTemplate], name_pattern: str
+) -> None:
+    """Every tag refers to a known variable and the first pair renders cleanly, in memory."""
+    from mentordocs.ics import pair_calendar
+    from mentordocs.render import _new_environment
+
+    context = _build_context(roster, first, None)
+    builtins = set(_new_environment().globals)
+    for form, template in templates.items():
+        unknown = sorted(template.variables() - set(context) - builtins)
+        if unknown:
+            details = "; ".join(
+                f"{name} (in {template.tag_using(name) or 'a tag'})" for name in unknown
+            )
+            raise TemplateError(
+                f"Template {template.path} uses variable(s) that do not exist: {details}. "
+                f"The variables a template can use are: {', '.join(sorted(context))}. "
+                "Correct the tag in Word (see docs/forms.md for every variable)."
+            )
+        template.render(context, _properties(roster, first, form, template), validate=True)
+    names = {_file_stem(name_pattern, roster, first, form) for form in templates}
+    if len(names) < len(templates):
+        raise SelectionError(
+            f"The file name pattern {name_pattern!r} gives two forms the same file name. "
+            "Use {form} in it."
+        )
+    pair_calendar(roster, first)
+
+
+def _run(job: _Job, indices: list[int], jobs: int, recorder: _Recorder, progress: Progress) -> None:
+    if jobs <= 1 or len(indices) < 2:
+        for index in indices:
+            for outcome in _generate_pair(job, index):
+                recorder.record(outcome)
+            progress.advance(1)
+            recorder.save()
+        return
+    workers = min(jobs, len(indices))
+    size = max(1, min(25, len(indices) // (workers * 8)))
+    with multiprocessing.get_context().Pool(
+        workers, initializer=_init_worker, initargs=(job,)
+    ) as pool:
+        for done, outcomes in pool.imap_unordered(_generate_chunk, _chunks(indices, size)):
+            for outcome in outcomes:
+                recorder.record(outcome)
+            progress.advance(done)
+            recorder.save()
+
+
+# ---- PDFs and zips ------------------------------------------------------------------------------
+
+
+def _run_files(recorder: _Recorder, suffix: str) -> list[tuple[str, str, str]]:
+    """(pair id, form, relative path) of this run's files with ``suffix`` that exist on disk."""
+    result = recorder.result
+    rels = [*result.written, *result.unchanged, *result.skipped_edited, *result.skipped_open]
+    out = []
+    for rel in sorted(set(rels)):
+        if rel.endswith(suffix):
+            entry = recorder.entries.get(rel)
+            if entry is not None and (recorder.out_dir / rel).exists():
+                out.append((entry.pair_id, entry.form, rel))
+    return out
+
+
+def _make_pdfs(job: _Job, recorder: _Recorder, progress: Progress) -> None:
+    """A PDF beside each .docx that has none or an older one, in a single LibreOffice run."""
+    from mentordocs import office
+
+    out = job.out_dir
+    todo: list[tuple[str, str, str, str]] = []  # pair id, form, docx rel, pdf rel
+    for pair_id, form, rel in _run_files(recorder, ".docx"):
+        pdf_rel = rel[: -len(".docx")] + ".pdf"
+        source, target = out / rel, out / pdf_rel
+        if target.exists():
+            if target.stat().st_mtime_ns >= source.stat().st_mtime_ns:
+                recorder.result.unchanged.append(pdf_rel)
+                continue
+            if not job.force and job.known.get(pdf_rel) != sha256_file(target):
+                recorder.result.skipped_edited.append(pdf_rel)
+                continue
+            if office_lock_file(target) is not None:
+                recorder.result.skipped_open.append(pdf_rel)
+                continue
+        todo.append((pair_id, form, rel, pdf_rel))
+    if not todo:
+        return
+    progress.start(len(todo), "Converting to PDF")
+    try:
+        with tempfile.TemporaryDirectory(prefix=".mentordocs-pdf-", dir=out) as scratch:
+            sources = []
+            for number, (_, _, rel, _) in enumerate(todo):
+                copy = Path(scratch) / f"{number:06d}.docx"
+                shutil.copyfile(out / rel, copy)
+                sources.append(copy)
+            try:
+                converted = office.convert(sources, "pdf", outdir=Path(scratch) / "pdf")
+            except OfficeError as exc:
+                raise OfficeError(f"Making the PDFs failed: {exc}") from None
+            for (pair_id, form, rel, pdf_rel), made in zip(todo, converted, strict=True):
+                target = out / pdf_rel
+                os.replace(made, target)
+                version = recorder.entries[rel].template_version
+                recorder.record((pair_id, form, pdf_rel, "written", sha256_file(target), version))
+                progress.advance(1)
+    finally:
+        progress.finish()
+
+
+def _zip_bytes(files: list[tuple[str, Path]]) -> bytes:
+    """A zip of ``(name in zip, file)`` with fixed timestamps: same files, same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, path in files:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def _make_zips(job: _Job, selected: list[Pair], recorder: _Recorder, progress: Progress) -> None:
+    """``OUT/<pair id>.zip`` holding every file of the pair's folder that the manifest lists."""
+    by_pair: dict[str, list[str]] = {}
+    for entry in recorder.entries.values():
+        if entry.form != ZIP_FORM:
+            by_pair.setdefault(entry.pair_id, []).append(entry.path)
+    progress.start(len(selected), "Zipping packets")
+    try:
+        for pair in selected:
+            rels = sorted(rel for rel in by_pair.get(pair.pair_id, []))
+            files = [
+                (PurePosixPath(rel).name, job.out_dir / rel)
+                for rel in rels
+                if (job.out_dir / rel).is_file()
+            ]
+            rel = f"{_safe_name(pair.pair_id)}.zip"
+            status, sha = _place(job, rel, _zip_bytes(files))
+            recorder.record((pair.pair_id, ZIP_FORM, rel, status, sha, ""))
+            progress.advance(1)
+    finally:
+        progress.finish()
+
+
+def _explain_kept(result: GenerateResult) -> None:
+    if result.skipped_edited:
+        result.warnings.append(
+            f"{len(result.skipped_edited)} file(s) were changed after they were generated and "
+            f"were kept as they are (e.g. {result.skipped_edited[0]}). Run again with --force to "
+            "replace them with freshly generated ones."
+        )
+    if result.skipped_open:
+        result.warnings.append(
+            f"{len(result.skipped_open)} file(s) are open in Word or LibreOffice and were not "
+            f"replaced (e.g. {result.skipped_open[0]}). Close them and run again."
+        )

@@ -1,0 +1,387 @@
+"""generate_packets and `mentordocs generate`: real files written, reopened and checked."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import docx
+import icalendar
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE_ROSTER, TEMPLATES
+from test_render import custom_properties, fields_by_tag, make_template
+
+from mentordocs.cli import cli
+from mentordocs.context import sample_roster
+from mentordocs.errors import OfficeError, TemplateError
+from mentordocs.forms import FORM_IDS
+from mentordocs.fsutil import sha256_file
+from mentordocs.generate import GenerateResult, SelectionError, generate_packets
+from mentordocs.models import Roster
+from mentordocs.records import read_manifest
+
+
+@pytest.fixture
+def templates(tmp_path: Path) -> Path:
+    """A templates folder: the shipped .json declarations, small docxtpl templates of our own."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    for form in FORM_IDS:
+        shutil.copy(TEMPLATES / f"{form}.json", folder / f"{form}.json")
+        make_template(folder / f"{form}.docx", extra_paragraphs=(f"Form: {form}",))
+    return folder
+
+
+@pytest.fixture
+def roster() -> Roster:
+    return sample_roster()
+
+
+def all_files(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): sha256_file(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+
+
+def run(roster: Roster, out: Path, templates: Path, **options) -> GenerateResult:
+    return generate_packets(roster, out, templates_dir=templates, **options)
+
+
+def test_layout_manifest_fields_and_properties(roster: Roster, templates: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = run(roster, out, templates)
+    assert result.pairs == ["P001", "P002", "P003"]
+    assert result.forms == list(FORM_IDS)
+    assert len(result.written) == 3 * 5 and not result.unchanged
+    for pair in roster.pairs:
+        folder = out / pair.pair_id
+        expected = {f"{pair.pair_id}_{form}.docx" for form in FORM_IDS}
+        expected.add(f"{pair.pair_id}_meetings.ics")
+        assert {p.name for p in folder.iterdir()} == expected
+        for form in FORM_IDS:
+            data = (folder / f"{pair.pair_id}_{form}.docx").read_bytes()
+            props = custom_properties(data)
+            assert props["mentordocs.program"] == roster.program.name
+            assert props["mentordocs.pair_id"] == pair.pair_id
+            assert props["mentordocs.form"] == form
+            assert props["mentordocs.template_version"].startswith("1.0+")
+            fields = fields_by_tag(data)
+            assert fields["mentor_email"] == pair.mentor.email
+            assert fields["mentee_name"] == pair.mentee.name
+            document = docx.Document(io.BytesIO(data))
+            assert f"Form: {form}" in [p.text for p in document.paragraphs]
+    manifest = read_manifest(out)
+    assert manifest.program == roster.program.name
+    assert len(manifest.files) == 15
+    for entry in manifest.files:
+        assert sha256_file(out / entry.path) == entry.sha256
+        assert entry.generated_at
+        assert entry.form in (*FORM_IDS, "meetings")
+        assert bool(entry.template_version) == (entry.form != "meetings")
+    assert not [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+
+
+def test_rerun_writes_nothing_when_nothing_changed(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    run(roster, out, templates)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.*")}
+    result = run(roster, out, templates)
+    assert result.written == [] and len(result.unchanged) == 15
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.*") if p.name != "manifest.json"} == {
+        p: t for p, t in before.items() if p.name != "manifest.json"
+    }
+
+
+def test_rerun_writes_only_what_changed(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    run(roster, out, templates)
+    roster.pairs[1].mentee.name = "Renamed Mentee"
+    result = run(roster, out, templates)
+    # the mentee's name is in every form and in the calendar's event titles
+    expected = [f"P002/P002_{form}.docx" for form in FORM_IDS] + ["P002/P002_meetings.ics"]
+    assert result.written == sorted(expected)
+    assert len(result.unchanged) == 10
+    fields = fields_by_tag((out / "P002/P002_goal-sheet.docx").read_bytes())
+    assert fields["mentee_name"] == "Renamed Mentee"
+    entry = read_manifest(out).by_path()["P002/P002_goal-sheet.docx"]
+    assert entry.sha256 == sha256_file(out / entry.path)
+
+
+def test_edited_file_is_kept_unless_force(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    run(roster, out, templates)
+    edited = out / "P001" / "P001_goal-sheet.docx"
+    edited.write_bytes(edited.read_bytes() + b"typed by a coordinator")
+    edited_sha = sha256_file(edited)
+    roster.pairs[0].mentee.name = "Changed"  # would otherwise rewrite every P001 form
+
+    result = run(roster, out, templates)
+    assert result.skipped_edited == ["P001/P001_goal-sheet.docx"]
+    assert sha256_file(edited) == edited_sha
+    assert "P001/P001_action-plan.docx" in result.written
+    assert any("--force" in w for w in result.warnings)
+    # still protected the next time
+    assert run(roster, out, templates).skipped_edited == ["P001/P001_goal-sheet.docx"]
+
+    result = run(roster, out, templates, force=True)
+    assert result.written == ["P001/P001_goal-sheet.docx"]
+    assert fields_by_tag(edited.read_bytes())["mentee_name"] == "Changed"
+    assert read_manifest(out).by_path()["P001/P001_goal-sheet.docx"].sha256 == sha256_file(edited)
+
+
+def test_file_not_made_here_is_never_replaced(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    own = out / "P001" / "P001_goal-sheet.docx"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b"someone's own file")
+    result = run(roster, out, templates)
+    assert result.skipped_edited == ["P001/P001_goal-sheet.docx"]
+    assert own.read_bytes() == b"someone's own file"
+
+
+def test_file_open_in_word_is_not_replaced(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    run(roster, out, templates)
+    (out / "P001" / "~$01_goal-sheet.docx").write_bytes(b"lock")
+    roster.pairs[0].mentee.name = "Changed"
+    result = run(roster, out, templates)
+    assert result.skipped_open == ["P001/P001_goal-sheet.docx"]
+    assert any("Close them" in w for w in result.warnings)
+
+
+def test_deleted_file_is_made_again(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    run(roster, out, templates)
+    (out / "P003" / "P003_meetings.ics").unlink()
+    result = run(roster, out, templates)
+    assert result.written == ["P003/P003_meetings.ics"]
+
+
+def test_undefined_variable_fails_before_anything_is_written(roster, templates, tmp_path):
+    make_template(templates / "goal-sheet.docx", extra_paragraphs=("{{ mentor.nickname }}",))
+    out = tmp_path / "out"
+    with pytest.raises(TemplateError) as error:
+        run(roster, out, templates)
+    assert "goal-sheet.docx" in str(error.value)
+    assert "{{ mentor.nickname }}" in str(error.value)
+    assert not out.exists()
+
+
+def test_unknown_variable_fails_before_anything_is_written(roster, templates, tmp_path):
+    make_template(templates / "action-plan.docx", extra_paragraphs=("{{ coach.name }}",))
+    out = tmp_path / "out"
+    with pytest.raises(TemplateError) as error:
+        run(roster, out, templates)
+    message = str(error.value)
+    assert "action-plan.docx" in message and "coach" in message and "{{ coach.name }}" in message
+    assert "mentor" in message  # lists the variables that exist
+    assert not out.exists()
+
+
+def test_syntax_error_fails_before_anything_is_written(roster, templates, tmp_path):
+    make_template(templates / "terms-of-engagement.docx", extra_paragraphs=("{% if pair.id %}",))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(TemplateError, match="terms-of-engagement.docx"):
+        run(roster, out, templates)
+    assert list(out.iterdir()) == []
+
+
+def test_unknown_form_and_pair_list_the_valid_ones(roster, templates, tmp_path):
+    with pytest.raises(SelectionError) as error:
+        run(roster, tmp_path / "out", templates, forms=["goal-sheets"])
+    assert "goal-sheets" in str(error.value) and "goal-sheet," in str(error.value)
+    with pytest.raises(SelectionError) as error:
+        run(roster, tmp_path / "out", templates, pairs=["P009"])
+    assert "P009" in str(error.value) and "P001, P002, P003" in str(error.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_choosing_forms_and_pairs(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    result = run(roster, out, templates, forms=["goal-sheet"], pairs=["p002"])
+    assert result.written == ["P002/P002_goal-sheet.docx", "P002/P002_meetings.ics"]
+    assert sorted(p.name for p in out.iterdir()) == ["P002", "manifest.json"]
+
+
+def test_inactive_pairs(roster, templates, tmp_path):
+    roster.pairs[1].status = "Paused"
+    result = run(roster, tmp_path / "a", templates)
+    assert result.pairs == ["P001", "P003"]
+    result = run(roster, tmp_path / "b", templates, include_inactive=True)
+    assert result.pairs == ["P001", "P002", "P003"]
+    with pytest.raises(SelectionError, match=r"P002 \(Paused\).*--include-inactive"):
+        run(roster, tmp_path / "c", templates, pairs=["P002"])
+    for pair in roster.pairs:
+        pair.status = "Ended"
+    with pytest.raises(SelectionError, match="No active pairs"):
+        run(roster, tmp_path / "d", templates)
+
+
+def test_name_pattern(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    result = run(roster, out, templates, name_pattern="{form} - {mentee}", pairs=["P001"])
+    assert "P001/goal-sheet - Mentee 1.docx" in result.written
+    assert "P001/meetings - Mentee 1.ics" in result.written
+    with pytest.raises(SelectionError, match=r"must contain \{form\}"):
+        run(roster, out, templates, name_pattern="{pair_id}")
+    with pytest.raises(SelectionError, match=r"\{school\}"):
+        run(roster, out, templates, name_pattern="{school}_{form}")
+
+
+def test_zip_per_pair(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    result = run(roster, out, templates, zip_packets=True)
+    assert result.zips == ["P001.zip", "P002.zip", "P003.zip"]
+    with zipfile.ZipFile(out / "P001.zip") as archive:
+        assert sorted(archive.namelist()) == sorted(p.name for p in (out / "P001").iterdir())
+        assert (
+            archive.read("P001_goal-sheet.docx") == (out / "P001/P001_goal-sheet.docx").read_bytes()
+        )
+    entry = read_manifest(out).by_path()["P001.zip"]
+    assert entry.form == "zip" and entry.sha256 == sha256_file(out / "P001.zip")
+    again = run(roster, out, templates, zip_packets=True)
+    assert again.zips == [] and "P001.zip" in again.unchanged
+
+
+def test_two_jobs_give_the_same_files_as_one(roster, templates, tmp_path):
+    roster.pairs.extend(
+        dataclasses.replace(roster.pairs[n % 3], pair_id=f"X{n:02d}") for n in range(9)
+    )
+    one = run(roster, tmp_path / "one", templates, jobs=1)
+    two = run(roster, tmp_path / "two", templates, jobs=2)
+    assert one.written == two.written
+    assert all_files(tmp_path / "one") != {}
+    assert all_files(tmp_path / "one") == all_files(tmp_path / "two")
+
+    def entries(folder: Path) -> list:
+        return [(e.path, e.sha256, e.template_version) for e in read_manifest(folder).files]
+
+    assert entries(tmp_path / "one") == entries(tmp_path / "two")
+    # and a parallel re-run finds everything up to date
+    assert run(roster, tmp_path / "two", templates, jobs=2).written == []
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def start(self, total: int, label: str) -> None:
+        self.calls.append(("start", total, label))
+
+    def advance(self, steps: int = 1) -> None:
+        self.calls.append(("advance", steps))
+
+    def finish(self) -> None:
+        self.calls.append(("finish",))
+
+
+def test_progress_is_reported(roster, templates, tmp_path):
+    progress = Recorder()
+    run(roster, tmp_path / "out", templates, progress=progress)
+    assert progress.calls[0] == ("start", 3, "Generating packets")
+    assert sum(c[1] for c in progress.calls if c[0] == "advance") == 3
+    assert progress.calls[-1] == ("finish",)
+
+
+def test_meetings_calendar_parses_back(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    run(roster, out, templates)
+    calendar = icalendar.Calendar.from_ical((out / "P001" / "P001_meetings.ics").read_bytes())
+    events = calendar.walk("VEVENT")
+    assert len(events) == len(roster.pairs[0].meetings) + 1
+    assert events[0]["DTSTART"].dt == dt.datetime.combine(
+        roster.pairs[0].meetings[0].date, roster.pairs[0].meetings[0].time
+    )
+
+
+def test_pdf_without_libreoffice_fails_before_writing(roster, templates, tmp_path, monkeypatch):
+    monkeypatch.setenv("MENTORDOCS_SOFFICE", str(tmp_path / "no-soffice"))
+    out = tmp_path / "out"
+    with pytest.raises(OfficeError, match="LibreOffice"):
+        run(roster, out, templates, pdf=True)
+    assert not out.exists()
+
+
+@pytest.mark.soffice
+def test_pdf_for_one_packet(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    result = run(roster, out, templates, pairs=["P001"], pdf=True, zip_packets=True)
+    assert result.pdfs == [f"P001/P001_{form}.pdf" for form in sorted(FORM_IDS)]
+    for rel in result.pdfs:
+        assert (out / rel).read_bytes().startswith(b"%PDF")
+    with zipfile.ZipFile(out / "P001.zip") as archive:
+        assert "P001_goal-sheet.pdf" in archive.namelist()
+    assert not [p for p in out.rglob(".mentordocs-pdf-*")]
+    assert read_manifest(out).by_path()["P001/P001_goal-sheet.pdf"].form == "goal-sheet"
+    # nothing changed: no second LibreOffice run, the PDFs stay
+    again = run(roster, out, templates, pairs=["P001"], pdf=True)
+    assert again.pdfs == []
+
+
+# ---- the command line -----------------------------------------------------------------------
+
+
+def test_cli_generate(templates, tmp_path):
+    if not SAMPLE_ROSTER.exists():
+        pytest.skip("samples/roster.xlsx is not there yet")
+    out = tmp_path / "packets"
+    args = ["generate", str(SAMPLE_ROSTER), "-o", str(out), "--templates", str(templates)]
+    result = CliRunner().invoke(cli, [*args, "--pair", "P01", "--pair", "P02", "--zip"])
+    assert result.exit_code == 0, result.output
+    assert "Packets for 2 pair(s)" in result.output
+    assert "10 file(s) written, 0 unchanged, 2 zip(s) written." in result.output
+    assert (out / "P01" / "P01_action-plan.docx").exists()
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(data["files"]) == 12
+
+    edited = out / "P01" / "P01_goal-sheet.docx"
+    edited.write_bytes(b"edited")
+    result = CliRunner().invoke(cli, [*args, "--pair", "P01", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "1 file(s) written, 4 unchanged" in result.output
+
+
+def test_cli_usage_errors_exit_2(templates, tmp_path):
+    if not SAMPLE_ROSTER.exists():
+        pytest.skip("samples/roster.xlsx is not there yet")
+    args = [
+        "generate",
+        str(SAMPLE_ROSTER),
+        "-o",
+        str(tmp_path / "out"),
+        "--templates",
+        str(templates),
+    ]
+    result = CliRunner().invoke(cli, [*args, "--pair", "Z99"])
+    assert result.exit_code == 2
+    assert "No pair 'Z99'" in result.output and "P01" in result.output
+    result = CliRunner().invoke(cli, [*args, "--form", "nope"])
+    assert result.exit_code == 2 and "goal-sheet" in result.output
+
+
+def test_cli_template_error_exit_1(templates, tmp_path):
+    if not SAMPLE_ROSTER.exists():
+        pytest.skip("samples/roster.xlsx is not there yet")
+    make_template(templates / "goal-sheet.docx", extra_paragraphs=("{% for x in %}",))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["generate", str(SAMPLE_ROSTER), "-o", str(out), "--templates", str(templates)]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Template ") and "goal-sheet.docx" in result.output
+    assert not out.exists()
+
+
+def test_cli_help_has_example():
+    result = CliRunner().invoke(cli, ["generate", "-h"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "samples/roster.xlsx" in result.output
