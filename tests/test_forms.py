@@ -1,0 +1,348 @@
+"""The form registry (forms.py), the template context (context.py) and the content-control builders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from mentordocs import fields
+from mentordocs.context import (
+    EMPTY_COMMITMENT_SLOTS,
+    build_context,
+    format_date,
+    format_date_long,
+    sample_roster,
+)
+from mentordocs.forms import (
+    FORM_IDS,
+    SIGNATURE_FIELD_IDS,
+    FormSpecError,
+    load_form_spec,
+    load_form_specs,
+    templates_dir,
+)
+from mentordocs.models import Commitment, Goal
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+# ---- the declarations ---------------------------------------------------------------------------
+
+
+def test_every_form_is_declared_in_packet_order():
+    specs = load_form_specs(TEMPLATES)
+    assert (
+        tuple(specs)
+        == FORM_IDS
+        == (
+            "action-plan",
+            "terms-of-engagement",
+            "goal-sheet",
+            "confidentiality-agreement",
+        )
+    )
+    for form, spec in specs.items():
+        assert spec.form == form
+        assert spec.version == "1.0"
+        assert spec.template_path == TEMPLATES / f"{form}.docx"
+        assert spec.template_path.is_file()
+
+
+def test_shipped_templates_dir_is_the_checkout_templates_folder():
+    assert templates_dir() == TEMPLATES
+    assert load_form_specs().keys() == load_form_specs(TEMPLATES).keys()
+
+
+@pytest.mark.parametrize("form", FORM_IDS)
+def test_every_form_ends_with_the_required_signature_block(form):
+    spec = load_form_specs(TEMPLATES)[form]
+    assert spec.ids[-6:] == SIGNATURE_FIELD_IDS
+    for field_id in SIGNATURE_FIELD_IDS:
+        assert spec.field(field_id).required
+    assert spec.field("mentor_agree").kind == "checkbox"
+    assert spec.field("mentee_sign_date").kind == "date"
+
+
+@pytest.mark.parametrize("form", FORM_IDS)
+def test_field_ids_are_well_formed_and_repeated_ones_name_their_group(form):
+    spec = load_form_specs(TEMPLATES)[form]
+    for item in spec.fields:
+        assert re.fullmatch(r"[a-z0-9_]*(\{n\}[a-z0-9_]*)?", item.id), item.id
+        if item.repeated:
+            assert item.group and "{n}" in item.label
+        if item.kind == "dropdown":
+            assert item.choices
+
+
+def test_goal_fields_match_concrete_ids_and_give_their_instance():
+    sheet = load_form_specs(TEMPLATES)["goal-sheet"]
+    assert sheet.match("goal_3_status").id == "goal_{n}_status"
+    assert sheet.field("goal_12_target_date").kind == "date"
+    assert sheet.instance("goal_12_goal") == 12
+    assert sheet.match("goal_0_goal") is None
+    assert sheet.match("goal_x_goal") is None
+    assert sheet.match("mentor_agree").id == "mentor_agree"
+    assert sheet.instance("mentor_agree") is None
+    with pytest.raises(KeyError):
+        sheet.field("nonsense")
+    assert sheet.field("goal_{n}_horizon").choices == ("Short-term", "Long-term")
+    assert set(sheet.groups) == {"goal"}
+
+
+def test_expand_lists_concrete_ids_per_group():
+    sheet = load_form_specs(TEMPLATES)["goal-sheet"]
+    ids = [field_id for field_id, _ in sheet.expand({"goal": 2})]
+    assert ids[:3] == ["goal_1_goal", "goal_2_goal", "goal_1_horizon"]
+    assert "goal_3_goal" not in ids
+    assert ids[-6:] == list(SIGNATURE_FIELD_IDS)
+
+
+def test_required_and_confidential_ids():
+    specs = load_form_specs(TEMPLATES)
+    confidentiality = specs["confidentiality-agreement"]
+    assert "off_limits" in confidentiality.confidential_ids
+    assert "off_limits" in confidentiality.required_ids
+    assert "kept_private" in confidentiality.confidential_ids
+    terms = specs["terms-of-engagement"]
+    assert "derailers" not in terms.confidential_ids
+    assert "goals_basis" in specs["action-plan"].confidential_ids
+    assert "goal_{n}_goal" in specs["goal-sheet"].required_ids
+    # Sections shown only for some plan types are never required.
+    plan = specs["action-plan"]
+    for field_id in ("mentor_growth_{n}_goal", "coaching_focus", "observation_{n}_date"):
+        assert not plan.field(field_id).required
+
+
+def _write(tmp_path: Path, data: object, name: str = "goal-sheet.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data) if not isinstance(data, str) else data, encoding="utf-8")
+    return path
+
+
+def test_broken_json_names_the_file_line_and_column(tmp_path):
+    path = _write(tmp_path, '{"form": "goal-sheet",\n "title": "x" "version": "1.0"}')
+    with pytest.raises(FormSpecError, match=r"goal-sheet\.json: not valid JSON at line 2, column"):
+        load_form_spec(path)
+
+
+def test_every_problem_in_a_declaration_is_listed(tmp_path):
+    data = {
+        "form": "goal-sheet",
+        "title": "Goal sheet",
+        "version": "1.0",
+        "fields": [
+            {"id": "Goal One", "label": "x", "kind": "text"},
+            {"id": "a", "label": "A", "kind": "slider"},
+            {"id": "b", "label": "B", "kind": "dropdown"},
+            {"id": "c_{n}", "label": "C {n}", "kind": "text"},
+            {"id": "d", "label": "D", "kind": "text", "required": "yes"},
+            {"id": "e", "label": "E", "kind": "text"},
+            {"id": "e", "label": "E again", "kind": "text"},
+        ],
+    }
+    with pytest.raises(FormSpecError) as info:
+        load_form_spec(_write(tmp_path, data), expected_form="goal-sheet")
+    message = str(info.value)
+    assert "goal-sheet.json: 6 problem(s)" in message
+    assert "field 1 (Goal One): 'id' must be lowercase" in message
+    assert (
+        "field 2 (a): 'kind' must be one of text, checkbox, date, dropdown (not 'slider')"
+        in message
+    )
+    assert "field 3 (b): a dropdown must list its 'choices'" in message
+    assert "field 4 (c_{n}): a repeated field ('{n}' in its id) must name its 'group'" in message
+    assert "field 5 (d): 'required' must be true or false" in message
+    assert "field 7 (e): the id is declared twice" in message
+
+
+def test_a_declaration_for_another_form_is_refused(tmp_path):
+    data = {
+        "form": "action-plan",
+        "title": "T",
+        "version": "1.0",
+        "fields": [{"id": "a", "label": "A", "kind": "text"}],
+    }
+    with pytest.raises(
+        FormSpecError, match="'form' is 'action-plan' but the file is for 'goal-sheet'"
+    ):
+        load_form_spec(_write(tmp_path, data), expected_form="goal-sheet")
+
+
+def test_missing_declaration_and_missing_folder(tmp_path):
+    with pytest.raises(FormSpecError, match="declaration is missing"):
+        load_form_spec(tmp_path / "goal-sheet.json")
+    with pytest.raises(FormSpecError, match="does not exist"):
+        load_form_specs(tmp_path / "nowhere")
+
+
+# ---- the context ----------------------------------------------------------------------------------
+
+
+def _plain(value: object) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return isinstance(value, (str, int, float, bool))
+
+
+def test_context_is_plain_picklable_data():
+    roster = sample_roster()
+    for pair in roster.pairs:
+        context = build_context(roster, pair)
+        assert _plain(context)
+        assert pickle.loads(pickle.dumps(context)) == context
+
+
+def test_context_keeps_roster_values_exactly():
+    roster = sample_roster()
+    pair = roster.pairs[0]
+    hostile = "A & B <c> \"d\" 'e' {{ x }} {% if %} 😀 עברית\nsecond line"
+    pair.mentor.name = hostile
+    pair.meeting_place = hostile
+    pair.goals[0].goal = hostile
+    roster.program.name = hostile
+    context = build_context(roster, pair)
+    assert context["mentor"]["name"] == hostile
+    assert context["pair"]["meeting_place"] == hostile
+    assert context["goals"][0]["goal"] == hostile
+    assert context["program"]["name"] == hostile
+
+
+def test_dates_are_given_three_ways():
+    roster = sample_roster()
+    context = build_context(roster, roster.pairs[0])
+    assert context["program"]["start_date"] == "1 September 2026"
+    assert context["program"]["start_date_long"] == "Tuesday 1 September 2026"
+    assert context["program"]["start_date_iso"] == "2026-09-01"
+    assert context["goals"][0]["target_date_iso"] == "2026-12-18"
+    assert format_date(None) == format_date_long(None) == ""
+    assert format_date_long(dt.date(2027, 1, 29)) == "Friday 29 January 2027"
+
+
+def test_goal_slots_are_padded_to_three_and_the_plan_shows_three_to_five():
+    roster = sample_roster()
+    pair = roster.pairs[2]
+    pair.goals = []
+    context = build_context(roster, pair)
+    assert [g["slot"] for g in context["goal_slots"]] == [1, 2, 3]
+    assert [g["goal"] for g in context["goal_slots"]] == ["", "", ""]
+    assert len(context["plan_goals"]) == 3
+    pair.goals = [Goal(pair.pair_id, n, f"Goal text {n}") for n in range(1, 8)]
+    context = build_context(roster, pair)
+    assert len(context["goals"]) == len(context["goal_slots"]) == 7
+    assert [g["goal"] for g in context["plan_goals"]] == [f"Goal text {n}" for n in range(1, 6)]
+
+
+def test_commitments_by_area_are_the_rosters_then_empty_slots():
+    roster = sample_roster()
+    pair = roster.pairs[0]
+    pair.commitments = [
+        Commitment("", "Attendance", "We will be on time."),
+        Commitment(pair.pair_id, "Attendance", "We will warn each other."),
+    ]
+    context = build_context(roster, pair)
+    attendance = context["commitments"]["attendance"]
+    assert [c["text"] for c in attendance] == [
+        "We will be on time.",
+        "We will warn each other.",
+    ] + [""] * EMPTY_COMMITMENT_SLOTS
+    assert [c["number"] for c in attendance] == [1, 2, 3, 4]
+    assert attendance[0]["program_wide"] and not attendance[1]["program_wide"]
+    assert [c["text"] for c in context["commitments"]["other"]] == [""] * EMPTY_COMMITMENT_SLOTS
+
+
+def test_plan_flags_and_calendar_months():
+    roster = sample_roster()
+    flags = [build_context(roster, pair)["plan"] for pair in roster.pairs]
+    assert [f["mentee_focused"] for f in flags] == [True, False, False]
+    assert [f["mutual_growth"] for f in flags] == [False, True, False]
+    assert [f["coaching"] for f in flags] == [False, False, True]
+    calendar = build_context(roster, roster.pairs[0])["calendar"]
+    assert [c["first_in_month"] for c in calendar[:3]] == [True, False, True]
+    assert calendar[0]["number"] == 1
+
+
+# ---- the content-control builders -------------------------------------------------------------
+
+
+def _parse(xml: str) -> etree._Element:
+    return etree.fromstring(fields.wrap_namespaces(xml))[0]
+
+
+W = f"{{{fields.W_NS}}}"
+W14 = f"{{{fields.W14_NS}}}"
+
+
+@pytest.mark.parametrize("level", ["run", "block", "cell"])
+def test_text_control_carries_its_id_in_tag_and_alias(level):
+    sdt = _parse(fields.text_control("vision", placeholder_text="Describe it", level=level))
+    pr = sdt.find(W + "sdtPr")
+    assert pr.find(W + "tag").get(W + "val") == pr.find(W + "alias").get(W + "val") == "vision"
+    assert pr.find(W + "showingPlcHdr") is not None
+    content = sdt.find(W + "sdtContent")
+    first = content[0].tag
+    assert first == {"run": W + "r", "block": W + "p", "cell": W + "tc"}[level]
+    style = content.find(".//" + W + "rStyle")
+    assert style.get(W + "val") == fields.PLACEHOLDER_STYLE
+    assert "".join(content.itertext()) == "Describe it"
+
+
+def test_prefilled_text_is_escaped_and_keeps_line_breaks():
+    sdt = _parse(fields.text_control("x", text="A & <B>\nC", level="block"))
+    assert sdt.find(W + "sdtPr/" + W + "showingPlcHdr") is None
+    assert [t.text for t in sdt.iter(W + "t")] == ["A & <B>", "C"]
+    assert len(list(sdt.iter(W + "br"))) == 1
+
+
+def test_checkbox_date_and_dropdown_controls():
+    box = _parse(fields.checkbox_control("mentor_agree", checked=True))
+    checked = box.find(f"{W}sdtPr/{W14}checkbox/{W14}checked")
+    assert checked.get(W14 + "val") == "1"
+    assert "".join(box.itertext()) == fields.CHECKED_GLYPH
+    date = _parse(fields.date_control("d", text="1 September 2026", full_date="2026-09-01"))
+    picker = date.find(f"{W}sdtPr/{W}date")
+    assert picker.get(W + "fullDate") == "2026-09-01T00:00:00Z"
+    assert picker.find(W + "dateFormat").get(W + "val") == fields.DATE_FORMAT
+    empty = _parse(fields.date_control("d"))
+    assert empty.find(f"{W}sdtPr/{W}date").get(W + "fullDate") is None
+    drop = _parse(fields.dropdown_control("plan_type", ["A & B", "C"], text="C"))
+    items = drop.findall(f"{W}sdtPr/{W}dropDownList/{W}listItem")
+    assert [i.get(W + "value") for i in items] == ["A & B", "C"]
+
+
+def test_builders_refuse_what_word_cannot_show():
+    with pytest.raises(ValueError, match="placeholder"):
+        fields.text_control("x")
+    with pytest.raises(ValueError, match="choices"):
+        fields.dropdown_control("x", [])
+    with pytest.raises(ValueError, match="level"):
+        fields.text_control("x", "t", level="page")
+
+
+def test_builders_round_trip_through_the_reader():
+    body = "".join(
+        [
+            fields.text_control("a", text="Hello", level="block"),
+            "<w:p>" + fields.checkbox_control("b", checked=True) + "</w:p>",
+            "<w:p>" + fields.dropdown_control("c", ["X", "Y"], text="Y") + "</w:p>",
+            fields.text_control("d", placeholder_text="Type here", level="block"),
+        ]
+    )
+    root = etree.fromstring(
+        f'<w:document xmlns:w="{fields.W_NS}" xmlns:w14="{fields.W14_NS}"><w:body>{body}'
+        "</w:body></w:document>"
+    )
+    found = {f.id: (f.kind, f.value, f.tag == f.alias) for f in fields.read_fields(root)}
+    assert found == {
+        "a": ("text", "Hello", True),
+        "b": ("checkbox", True, True),
+        "c": ("dropdown", "Y", True),
+        "d": ("text", "", True),
+    }
