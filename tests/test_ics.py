@@ -1,0 +1,111 @@
+"""pair_calendar: the pair's meetings and mid-point check, parsed back with icalendar."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import icalendar
+import pytest
+
+from mentordocs.context import sample_roster
+from mentordocs.ics import pair_calendar
+from mentordocs.models import Meeting, Roster
+
+NOW = dt.datetime(2026, 8, 1, 9, 0, tzinfo=dt.timezone.utc)
+LATER = dt.datetime(2026, 8, 20, 9, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def roster() -> Roster:
+    return sample_roster()
+
+
+def events(data: bytes) -> list[icalendar.Event]:
+    return icalendar.Calendar.from_ical(data).walk("VEVENT")
+
+
+def test_calendar_header_and_line_format(roster):
+    data = pair_calendar(roster, roster.pairs[0], now=NOW)
+    calendar = icalendar.Calendar.from_ical(data)
+    assert calendar["VERSION"] == "2.0"
+    assert calendar["METHOD"] == "PUBLISH"
+    assert str(calendar["PRODID"]).startswith("-//mentordocs//")
+    assert data.startswith(b"BEGIN:VCALENDAR\r\n") and data.endswith(b"END:VCALENDAR\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"")  # CRLF only
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))  # folded
+
+
+def test_one_timed_event_per_meeting_and_an_all_day_midpoint(roster):
+    pair = roster.pairs[0]
+    found = events(pair_calendar(roster, pair, now=NOW))
+    assert len(found) == len(pair.meetings) + 1
+    for meeting, event in zip(pair.meetings, found, strict=False):
+        start = dt.datetime.combine(meeting.date, meeting.time)
+        assert event["DTSTART"].dt == start
+        assert event["DTEND"].dt == start + dt.timedelta(minutes=pair.meeting_length)
+        assert event["LOCATION"] == "Room 12"
+        assert event["SUMMARY"] == "Mentoring: Mentor 1 / Mentee 1"
+        assert event["DTSTAMP"].dt == NOW
+    assert "Focus: Getting started" in found[0]["DESCRIPTION"]
+    midpoint = found[-1]
+    assert midpoint["SUMMARY"] == "Mid-point check: Mentor 1 / Mentee 1"
+    assert midpoint["DTSTART"].dt == roster.program.midpoint
+    assert midpoint["DTEND"].dt == roster.program.midpoint + dt.timedelta(days=1)
+    uids = [str(e["UID"]) for e in found]
+    assert len(set(uids)) == len(uids)
+    assert all("p001" in uid and uid.endswith("@mentordocs") for uid in uids)
+
+
+def test_no_time_means_all_day_and_default_length(roster):
+    pair = roster.pairs[0]
+    pair.meeting_time = None
+    pair.meeting_length = None
+    pair.meetings = [
+        Meeting(pair.pair_id, dt.date(2026, 9, 2)),
+        Meeting(pair.pair_id, dt.date(2026, 9, 9), dt.time(8, 0), "https://meet.example.org/abc"),
+    ]
+    found = events(pair_calendar(roster, pair, now=NOW))
+    assert found[0]["DTSTART"].dt == dt.date(2026, 9, 2)
+    assert found[0]["DTEND"].dt == dt.date(2026, 9, 3)
+    assert found[1]["DTEND"].dt == dt.datetime(2026, 9, 9, 9, 0)  # 60 minutes
+    assert str(found[1]["URL"]) == "https://meet.example.org/abc"
+    assert found[1]["LOCATION"] == "https://meet.example.org/abc"
+
+
+def test_two_meetings_on_one_day_get_different_uids(roster):
+    pair = roster.pairs[0]
+    day = dt.date(2026, 9, 2)
+    pair.meetings = [
+        Meeting(pair.pair_id, day, dt.time(9)),
+        Meeting(pair.pair_id, day, dt.time(15)),
+    ]
+    uids = {str(e["UID"]) for e in events(pair_calendar(roster, pair, now=NOW))}
+    assert len(uids) == 3
+
+
+def test_same_input_same_bytes_and_changed_event_gets_new_sequence(roster):
+    pair = roster.pairs[0]
+    first = pair_calendar(roster, pair, now=NOW)
+    assert pair_calendar(roster, pair, previous=first, now=LATER) == first
+    pair.meetings[1] = dataclasses.replace(pair.meetings[1], focus="Lesson observation")
+    second = events(pair_calendar(roster, pair, previous=first, now=LATER))
+    assert [int(e["SEQUENCE"]) for e in second[:3]] == [0, 1, 0]
+    assert second[1]["DTSTAMP"].dt == LATER and second[0]["DTSTAMP"].dt == NOW
+    assert [str(e["UID"]) for e in second] == [str(e["UID"]) for e in events(first)]
+
+
+def test_hostile_text_survives(roster):
+    pair = roster.pairs[0]
+    pair.mentor.name = 'Zoë "Z" O\'Neil; Ana, <b>&</b> مرحبا 😀'
+    pair.meetings[0].focus = "line one\nline two, with; punctuation\\"
+    found = events(pair_calendar(roster, pair, now=NOW))
+    assert found[0]["SUMMARY"] == f"Mentoring: {pair.mentor.name} / Mentee 1"
+    assert "line one\nline two, with; punctuation\\" in found[0]["DESCRIPTION"]
+
+
+def test_garbage_previous_file_is_ignored(roster):
+    pair = roster.pairs[0]
+    assert pair_calendar(roster, pair, previous=b"not a calendar", now=NOW) == pair_calendar(
+        roster, pair, now=NOW
+    )
