@@ -1,0 +1,872 @@
+"""Email each pair its packet, or a reminder of what is still missing, exactly once.
+
+``send_packets`` sends one message per pair to the mentor and the mentee (Reply-To the
+coordinator) with that pair's forms and meetings calendar attached; ``send_reminders`` sends
+each pair with outstanding forms (per the tracking workbook) a reminder naming them, with those
+forms attached again. Both go through a ``Transport`` (SMTP or a folder of .eml files).
+
+Never twice: every message is appended to ``OUT/send-log.jsonl`` (``records.SendRecord``) as soon
+as the server accepts it. Before each message the log is consulted per recipient and per file
+(path + sha256), so a re-run sends exactly what is missing: a recipient the server refused
+gets it next time, a new form goes alone, and a form that changed since it was sent is held back
+and reported until ``resend=True``. Reminders: the same outstanding forms are not reminded twice
+on the same day (one reminder a day at most) unless ``resend=True``.
+
+The whole run is planned before anything is sent: every file is checked (it belongs to that pair
+by manifest, folder and document property) and every message is rendered, so a mistake in the
+email template or a missing file is reported before the first email leaves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+from mentordocs.errors import MentordocsError, Problem, SendError
+from mentordocs.fsutil import office_lock_file, sha256_bytes, sha256_file
+from mentordocs.mail import (
+    Attachment,
+    ConnectionFailed,
+    EmailTemplate,
+    MessageRefused,
+    RateLimiter,
+    RenderedEmail,
+    Transport,
+    build_message,
+    format_date,
+    make_address,
+    parse_address,
+)
+from mentordocs.models import Pair, Roster
+from mentordocs.progress import NoProgress, Progress
+from mentordocs.records import (
+    MANIFEST_NAME,
+    SEND_LOG_NAME,
+    Manifest,
+    ManifestEntry,
+    SendRecord,
+    SentFile,
+    append_send_record,
+    now_iso,
+    read_manifest,
+    read_send_log,
+)
+
+PACKET = "packet"
+REMINDER = "reminder"
+CALENDAR_FORM = "meetings"  # the manifest's form id of a pair's .ics
+
+# Outcome statuses.
+SENT = "sent"
+WOULD_SEND = "would send"  # dry run
+ALREADY_SENT = "already sent"
+CHANGED = "changed"  # a file changed since it was sent; held back until resend
+FAILED = "failed"
+SKIPPED = "skipped"  # nothing to do for this pair (not active, nothing missing)
+
+SENDABLE_SUFFIXES = (".docx", ".ics")
+
+
+@dataclass
+class Outcome:
+    """What happened (or, in a dry run, would happen) to one pair's message."""
+
+    pair_id: str
+    kind: str
+    status: str
+    detail: str = ""  # why, for anything but a plain send; says what to do
+    recipients: list[str] = field(default_factory=list)  # "Name <address>"
+    files: list[str] = field(default_factory=list)  # attached file names
+    refused: dict[str, str] = field(default_factory=dict)  # address -> server reply
+    message_id: str = ""
+    eml: str = ""
+    subject: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.pair_id}: {self.detail}" if self.detail else f"{self.pair_id}: {self.status}"
+
+
+@dataclass
+class SendResult:
+    """The outcome of every pair considered, in roster order."""
+
+    kind: str
+    transport: str
+    dry_run: bool = False
+    outcomes: list[Outcome] = field(default_factory=list)
+    stopped: str = ""  # why the run stopped before the end (connection lost, login refused...)
+
+    def with_status(self, status: str) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == status]
+
+    @property
+    def sent(self) -> list[Outcome]:
+        return self.with_status(SENT)
+
+    @property
+    def would_send(self) -> list[Outcome]:
+        return self.with_status(WOULD_SEND)
+
+    @property
+    def already_sent(self) -> list[Outcome]:
+        return self.with_status(ALREADY_SENT)
+
+    @property
+    def changed(self) -> list[Outcome]:
+        return self.with_status(CHANGED)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return self.with_status(FAILED)
+
+    @property
+    def skipped(self) -> list[Outcome]:
+        return self.with_status(SKIPPED)
+
+    @property
+    def refused(self) -> list[Outcome]:
+        "Messages that went out, but not to every recipient."
+        return [outcome for outcome in self.sent if outcome.refused]
+
+    @property
+    def complete(self) -> bool:
+        "True when everything asked for was sent (or already had been)."
+        return not (self.failed or self.changed or self.refused or self.stopped)
+
+
+class _PairProblem(Exception):
+    "One pair cannot be sent; the others can."
+
+
+@dataclass
+class _File:
+    form: str
+    rel: str  # relative to OUT, "/" separators, as in the manifest
+    path: Path
+    sha256: str
+
+
+@dataclass
+class _Plan:
+    pair: Pair
+    outcome: Outcome
+    to: list[Address]
+    cc: list[Address]
+    files: list[_File]
+    rendered: RenderedEmail | None = None
+    missing_forms: list[str] = field(default_factory=list)  # reminders: the forms named
+
+
+# ---- public API ---------------------------------------------------------------------------------
+
+
+def send_packets(
+    roster: Roster,
+    out_dir: str | os.PathLike[str],
+    *,
+    transport: Transport,
+    forms: Iterable[str] | None = None,
+    pairs: Iterable[str] | None = None,
+    message_template: str | os.PathLike[str] | EmailTemplate | None = None,
+    cc_coordinator: bool = False,
+    from_address: str | None = None,
+    rate: float | None = None,
+    resend: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendResult:
+    """Email each pair its packet: its forms (all, or ``forms``) and its meetings .ics.
+
+    ``pairs`` limits the run to those pair ids (otherwise every active pair of the roster);
+    ``rate`` is messages per minute. Returns a ``SendResult``; raises ``SendError`` only for
+    problems found before anything is sent (no packets, unknown pair or form, template error)
+    or when a sent message cannot be recorded in the send log.
+    """
+    out = Path(out_dir)
+    manifest = _read_manifest(out)
+    template = _template(message_template, PACKET)
+    selected = _select_pairs(roster, pairs)
+    wanted_forms = _check_forms(forms, manifest, allow_calendar=True)
+    log = read_send_log(out)
+    sender, reply_to = _sender(roster, from_address)
+    result = SendResult(kind=PACKET, transport=transport.name, dry_run=dry_run)
+
+    plans: list[_Plan] = []
+    for pair, named in selected:
+        outcome = Outcome(pair.pair_id, PACKET, WOULD_SEND)
+        result.outcomes.append(outcome)
+        if not pair.active and not named:
+            outcome.status = SKIPPED
+            outcome.detail = (
+                f"not sent: the pair's status is '{pair.status}' in the roster "
+                "(name it with --pair to send anyway)"
+            )
+            continue
+        try:
+            to, cc = _recipients(roster, pair, cc_coordinator)
+            files = _pair_files(out, manifest, pair, wanted_forms, kinds=None)
+            if not files:
+                raise _PairProblem(
+                    f"no file left to send after --form {', '.join(sorted(wanted_forms or []))}; "
+                    "check the form names"
+                )
+        except _PairProblem as exc:
+            outcome.status = FAILED
+            outcome.detail = str(exc)
+            continue
+        plan = _Plan(pair, outcome, to, cc, files)
+        _decide_packet(plan, log, resend)
+        if outcome.status == WOULD_SEND:
+            forms_files = [f for f in plan.files if f.form != CALENDAR_FORM]
+            calendar = next((f for f in plan.files if f.form == CALENDAR_FORM), None)
+            context = _context(roster, pair, forms_files, calendar, missing=[])
+            plan.rendered = template.render(context, where=f"for pair {pair.pair_id}")
+            plans.append(plan)
+
+    _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
+    return result
+
+
+def send_reminders(
+    roster: Roster,
+    out_dir: str | os.PathLike[str],
+    tracking_path: str | os.PathLike[str],
+    *,
+    transport: Transport,
+    forms: Iterable[str] | None = None,
+    pairs: Iterable[str] | None = None,
+    message_template: str | os.PathLike[str] | EmailTemplate | None = None,
+    cc_coordinator: bool = False,
+    from_address: str | None = None,
+    rate: float | None = None,
+    resend: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    today: dt.date | None = None,
+) -> SendResult:
+    """Remind each pair with outstanding forms (per the tracking workbook) of what is missing.
+
+    The message names each missing form and why (not returned, incomplete, unsigned) and
+    attaches those forms again. Pairs with nothing missing get nothing. The same outstanding
+    forms are reminded at most once a day (``today``, default the local date) unless ``resend``.
+    """
+    from mentordocs.tracking import read_outstanding
+
+    out = Path(out_dir)
+    manifest = _read_manifest(out)
+    template = _template(message_template, REMINDER)
+    selected = _select_pairs(roster, pairs)
+    wanted_forms = _check_forms(forms, manifest, allow_calendar=False)
+    outstanding = read_outstanding(tracking_path)
+    log = read_send_log(out)
+    sender, reply_to = _sender(roster, from_address)
+    day = today or dt.date.today()
+    result = SendResult(kind=REMINDER, transport=transport.name, dry_run=dry_run)
+
+    in_roster = {pair.pair_id for pair in roster.pairs}
+    plans: list[_Plan] = []
+    for pair, named in selected:
+        items = [
+            item
+            for item in outstanding.get(pair.pair_id, [])
+            if wanted_forms is None or item.form in wanted_forms
+        ]
+        if not items:
+            continue  # nothing missing: no reminder, nothing to report
+        outcome = Outcome(pair.pair_id, REMINDER, WOULD_SEND)
+        result.outcomes.append(outcome)
+        if not pair.active and not named:
+            outcome.status = SKIPPED
+            outcome.detail = (
+                f"no reminder: the pair's status is '{pair.status}' in the roster "
+                "(name it with --pair to remind them anyway)"
+            )
+            continue
+        missing_forms = list(dict.fromkeys(item.form for item in items))
+        try:
+            to, cc = _recipients(roster, pair, cc_coordinator)
+            files = _pair_files(out, manifest, pair, set(missing_forms), kinds=(".docx",))
+        except _PairProblem as exc:
+            outcome.status = FAILED
+            outcome.detail = str(exc)
+            continue
+        plan = _Plan(pair, outcome, to, cc, files, missing_forms=missing_forms)
+        _decide_reminder(plan, missing_forms, log, resend, day)
+        if outcome.status == WOULD_SEND:
+            by_form = {f.form: f for f in files}
+            missing = [
+                {
+                    "form": form,
+                    "title": _form_title(form),
+                    "reasons": _reasons(item for item in items if item.form == form),
+                    "filename": by_form[form].path.name if form in by_form else "",
+                }
+                for form in missing_forms
+            ]
+            without_file = [m["form"] for m in missing if not m["filename"]]
+            if without_file:
+                outcome.detail = (
+                    f"no file to attach for {', '.join(without_file)} (not in {MANIFEST_NAME}); "
+                    "the reminder names it without attaching it"
+                )
+            context = _context(roster, pair, files, None, missing=missing)
+            plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
+            plans.append(plan)
+
+    for pair_id in sorted(set(outstanding) - in_roster):
+        if pairs is None and (
+            wanted_forms is None or any(item.form in wanted_forms for item in outstanding[pair_id])
+        ):
+            result.outcomes.append(
+                Outcome(
+                    pair_id,
+                    REMINDER,
+                    FAILED,
+                    detail=(
+                        f"has outstanding forms in {Path(tracking_path).name} but is not in the "
+                        f"roster {roster.path.name}; add the pair back to the roster (or remove "
+                        "its rows from the tracking workbook)"
+                    ),
+                )
+            )
+
+    _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
+    return result
+
+
+# ---- planning -----------------------------------------------------------------------------------
+
+
+def _read_manifest(out: Path) -> Manifest:
+    if not out.is_dir():
+        raise SendError(
+            f"{out} is not a folder. Give the packets folder written by 'mentordocs generate'."
+        )
+    manifest = read_manifest(out)
+    if not manifest.files:
+        raise SendError(
+            f"{out / MANIFEST_NAME} is missing or lists no files, so there is nothing to send. "
+            f"Run 'mentordocs generate ROSTER -o {out}' first."
+        )
+    return manifest
+
+
+def _template(
+    message_template: str | os.PathLike[str] | EmailTemplate | None, kind: str
+) -> EmailTemplate:
+    if isinstance(message_template, EmailTemplate):
+        return message_template
+    if message_template is None:
+        return EmailTemplate.default(kind)
+    return EmailTemplate.from_file(message_template)
+
+
+def _select_pairs(roster: Roster, pairs: Iterable[str] | None) -> list[tuple[Pair, bool]]:
+    """The pairs to consider, with whether each was named explicitly."""
+    if pairs is None:
+        return [(pair, False) for pair in roster.pairs]
+    wanted = list(dict.fromkeys(pairs))
+    if not wanted:
+        return [(pair, False) for pair in roster.pairs]
+    by_id = {pair.pair_id.casefold(): pair for pair in roster.pairs}
+    unknown = [pair_id for pair_id in wanted if pair_id.casefold() not in by_id]
+    if unknown:
+        known = ", ".join(pair.pair_id for pair in roster.pairs[:10])
+        more = ", ..." if len(roster.pairs) > 10 else ""
+        raise SendError(
+            f"--pair {', '.join(unknown)}: no such pair in {roster.path.name} (sheet 'Pairs', "
+            f"column 'Pair ID'). Pairs there: {known}{more}."
+        )
+    chosen = list(dict.fromkeys(by_id[pair_id.casefold()].pair_id for pair_id in wanted))
+    return [(pair, True) for pair in roster.pairs if pair.pair_id in chosen]
+
+
+def _check_forms(
+    forms: Iterable[str] | None, manifest: Manifest, *, allow_calendar: bool
+) -> set[str] | None:
+    if forms is None:
+        return None
+    wanted = set(forms)
+    if not wanted:
+        return None
+    from mentordocs.forms import FORM_IDS
+
+    known = set(FORM_IDS) | {entry.form for entry in manifest.files if entry.form != "zip"}
+    if not allow_calendar:
+        known.discard(CALENDAR_FORM)
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise SendError(
+            f"--form {', '.join(unknown)}: no such form. Forms you can name: "
+            f"{', '.join(sorted(known))}."
+        )
+    return wanted
+
+
+def _sender(roster: Roster, from_address: str | None) -> tuple[Address, Address]:
+    program = roster.program
+    try:
+        coordinator = make_address(
+            program.coordinator_name, program.coordinator_email, "The coordinator"
+        )
+    except SendError as exc:
+        problem = Problem(
+            file=roster.path.name,
+            sheet="Program",
+            column="Coordinator email",
+            message=str(exc),
+            fix="Replies go to this address, so it must be right.",
+        )
+        raise SendError(str(problem)) from exc
+    sender = parse_address(from_address, "--from") if from_address else coordinator
+    return sender, coordinator
+
+
+def _recipients(
+    roster: Roster, pair: Pair, cc_coordinator: bool
+) -> tuple[list[Address], list[Address]]:
+    to: list[Address] = []
+    for role, person in (("Mentor", pair.mentor), ("Mentee", pair.mentee)):
+        try:
+            address = make_address(person.name, person.email, f"The {role.lower()}")
+        except SendError as exc:
+            problem = Problem(
+                file=roster.path.name,
+                sheet="Pairs",
+                row=pair.row or None,
+                column=f"{role} email",
+                message=str(exc),
+            )
+            raise _PairProblem(f"not sent: {problem}") from exc
+        if all(address.addr_spec.casefold() != other.addr_spec.casefold() for other in to):
+            to.append(address)
+    cc: list[Address] = []
+    if cc_coordinator:
+        coordinator = make_address(
+            roster.program.coordinator_name, roster.program.coordinator_email, "The coordinator"
+        )
+        if all(coordinator.addr_spec.casefold() != a.addr_spec.casefold() for a in to):
+            cc.append(coordinator)
+    return to, cc
+
+
+def _docx_pair_id(path: Path) -> str | None:
+    """The ``mentordocs.pair_id`` custom property of a generated .docx, if it has one."""
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            try:
+                data = archive.read("docProps/custom.xml")
+            except KeyError:
+                return None
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except (zipfile.BadZipFile, OSError, etree.XMLSyntaxError) as exc:
+        raise _PairProblem(
+            f"not sent: {path.name} is not a readable Word document ({exc}). Run "
+            "'mentordocs generate' again to recreate it."
+        ) from exc
+    for prop in root:
+        if prop.get("name") == "mentordocs.pair_id":
+            return "".join(prop.itertext()).strip()
+    return None
+
+
+def _pair_files(
+    out: Path,
+    manifest: Manifest,
+    pair: Pair,
+    wanted_forms: set[str] | None,
+    *,
+    kinds: tuple[str, ...] | None,
+) -> list[_File]:
+    """The pair's files to attach, each proven to belong to this pair (else ``_PairProblem``).
+
+    Packets (``kinds=None``): the selected forms plus the meetings calendar; reminders: the
+    .docx of the named forms.
+    """
+    suffixes = kinds or SENDABLE_SUFFIXES
+    entries = [
+        entry
+        for entry in manifest.for_pair(pair.pair_id)
+        if Path(entry.path).suffix.lower() in suffixes and entry.form != "zip"
+    ]
+    if not entries and kinds is None:
+        raise _PairProblem(
+            f"not sent: {out / MANIFEST_NAME} lists no packet for {pair.pair_id}. Run "
+            f"'mentordocs generate' for this roster with -o {out} first."
+        )
+    chosen = [
+        entry
+        for entry in entries
+        if wanted_forms is None
+        or entry.form in wanted_forms
+        or (kinds is None and entry.form == CALENDAR_FORM)
+    ]
+    chosen.sort(key=_file_order)
+    root = out.resolve()
+    pair_dir = (root / pair.pair_id).resolve()
+    files: list[_File] = []
+    for entry in chosen:
+        files.append(_checked_file(root, pair_dir, pair, entry))
+    return files
+
+
+def _file_order(entry: ManifestEntry) -> tuple[int, str]:
+    from mentordocs.forms import FORM_IDS
+
+    order = list(FORM_IDS) + [CALENDAR_FORM]
+    return (order.index(entry.form) if entry.form in order else len(order), entry.path)
+
+
+def _checked_file(root: Path, pair_dir: Path, pair: Pair, entry: ManifestEntry) -> _File:
+    """Refuse any file that is not provably this pair's: manifest, folder and document agree."""
+    path = (root / entry.path).resolve()
+    if entry.pair_id != pair.pair_id or not path.is_relative_to(pair_dir) or path == pair_dir:
+        raise _PairProblem(
+            f"not sent: {entry.path} is listed for {entry.pair_id} in {MANIFEST_NAME} but is not "
+            f"inside the folder {pair.pair_id}/, so it could belong to another pair. Run "
+            "'mentordocs generate' again with --force to rebuild the packets folder."
+        )
+    if not path.is_file():
+        raise _PairProblem(
+            f"not sent: {entry.path} is listed in {MANIFEST_NAME} but missing. Run 'mentordocs "
+            "generate' again to recreate it (it keeps the files that are there)."
+        )
+    lock = office_lock_file(path)
+    if lock is not None:
+        raise _PairProblem(
+            f"not sent: {entry.path} is open in Word or LibreOffice (lock file {lock.name}). "
+            "Close it, then run the same command again."
+        )
+    if path.suffix.lower() == ".docx":
+        owner = _docx_pair_id(path)
+        if owner is not None and owner != pair.pair_id:
+            raise _PairProblem(
+                f"not sent: {entry.path} is the form of pair {owner} (its document property "
+                f"mentordocs.pair_id), not of {pair.pair_id}. Someone copied a file between "
+                "folders; run 'mentordocs generate' again with --force to put it right."
+            )
+    return _File(entry.form, entry.path, path, sha256_file(path))
+
+
+# ---- what the send log says -----------------------------------------------------------------------
+
+
+def _delivered(
+    records: list[SendRecord], pair_id: str, kind: str
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(recipient, file path) -> (sha256, sent_at) of the latest copy each recipient received."""
+    delivered: dict[tuple[str, str], tuple[str, str]] = {}
+    for record in records:
+        if record.kind != kind or record.pair_id != pair_id:
+            continue
+        refused = {address.casefold() for address in record.refused}
+        for recipient in record.recipients:
+            if recipient.casefold() in refused:
+                continue
+            for sent in record.files:
+                delivered[(recipient.casefold(), sent.path)] = (sent.sha256, record.sent_at)
+    return delivered
+
+
+def _sent_date(sent_at: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(sent_at).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return sent_at
+
+
+def _describe(plan: _Plan) -> None:
+    plan.outcome.recipients = [str(address) for address in plan.to + plan.cc]
+    plan.outcome.files = [f.path.name for f in plan.files]
+
+
+def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> None:
+    outcome = plan.outcome
+    if resend:
+        _describe(plan)
+        return
+    delivered = _delivered(records, plan.pair.pair_id, PACKET)
+    needing: list[Address] = []
+    new_files: list[_File] = []
+    changed: dict[str, str] = {}  # form -> sent_at
+    last_sent = ""
+    for address in plan.to:
+        key = address.addr_spec.casefold()
+        lacks = False
+        for f in plan.files:
+            got = delivered.get((key, f.rel))
+            if got is None:
+                lacks = True
+                if f not in new_files:
+                    new_files.append(f)
+            elif got[0] != f.sha256:
+                changed.setdefault(f.form, got[1])
+            else:
+                last_sent = max(last_sent, got[1])
+        if lacks:
+            needing.append(address)
+    if changed:
+        names = ", ".join(changed)
+        when = _sent_date(max(changed.values()))
+        verb = "changed since it was" if len(changed) == 1 else "changed since they were"
+        outcome.status = CHANGED
+        outcome.detail = f"{names} {verb} sent on {when}; use --resend to send the new version" + (
+            " (with --form to send only that form)" if len(plan.files) > 1 else ""
+        )
+        _describe(plan)
+        return
+    if not needing:
+        outcome.status = ALREADY_SENT
+        outcome.detail = f"already sent on {_sent_date(last_sent)}"
+        _describe(plan)
+        return
+    # Exactly what is missing: to whoever lacks something, the files somebody lacks.
+    plan.to = needing
+    plan.files = [f for f in plan.files if f in new_files]
+    _describe(plan)
+
+
+def _decide_reminder(
+    plan: _Plan, missing_forms: list[str], records: list[SendRecord], resend: bool, day: dt.date
+) -> None:
+    """Reminders: the same outstanding forms at most once a day per recipient (unless resend)."""
+    if resend:
+        _describe(plan)
+        return
+    signature = _reminder_files(plan.files, missing_forms)
+    key_set = {(f.form, f.path, f.sha256) for f in signature}
+    done: dict[str, str] = {}  # recipient -> sent_at
+    for record in records:
+        if record.kind != REMINDER or record.pair_id != plan.pair.pair_id:
+            continue
+        try:
+            when = dt.datetime.fromisoformat(record.sent_at)
+        except ValueError:
+            continue
+        if when.date() != day or {(f.form, f.path, f.sha256) for f in record.files} != key_set:
+            continue
+        refused = {address.casefold() for address in record.refused}
+        for recipient in record.recipients:
+            if recipient.casefold() not in refused:
+                done[recipient.casefold()] = record.sent_at
+    needing = [a for a in plan.to if a.addr_spec.casefold() not in done]
+    if not needing:
+        plan.outcome.status = ALREADY_SENT
+        plan.outcome.detail = (
+            f"a reminder for the same forms was already sent today ({_sent_date(max(done.values()))}); "
+            "use --resend to send another"
+        )
+    else:
+        plan.to = needing
+    _describe(plan)
+
+
+def _reminder_files(files: list[_File], missing_forms: list[str]) -> list[SentFile]:
+    """What a reminder records: each attached file, and each named form that had no file."""
+    recorded = [SentFile(path=f.rel, sha256=f.sha256, form=f.form) for f in files]
+    attached = {f.form for f in files}
+    recorded += [
+        SentFile(path="", sha256="", form=form) for form in missing_forms if form not in attached
+    ]
+    return recorded
+
+
+# ---- the email's words ----------------------------------------------------------------------------
+
+
+_TITLES: dict[str, str] = {}
+
+
+def _form_title(form: str) -> str:
+    """The form's title from its declaration ("Goal sheet"), else made from its id."""
+    if not _TITLES:
+        try:
+            from mentordocs.forms import load_form_specs
+
+            _TITLES.update({form_id: spec.title for form_id, spec in load_form_specs().items()})
+        except (MentordocsError, OSError, ValueError):
+            _TITLES["\0"] = ""  # remember the failure; fall back to the id
+    if form == CALENDAR_FORM:
+        return "Meetings calendar"
+    return _TITLES.get(form) or form.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _reasons(items: Iterable[Any]) -> list[str]:
+    reasons: list[str] = []
+    for item in items:
+        value = getattr(item, "reasons", None) or []
+        for reason in [value] if isinstance(value, str) else value:
+            if reason and reason not in reasons:
+                reasons.append(str(reason))
+    return reasons or ["not returned"]
+
+
+def _context(
+    roster: Roster,
+    pair: Pair,
+    forms: list[_File],
+    calendar: _File | None,
+    *,
+    missing: list[dict[str, Any]],
+) -> dict[str, Any]:
+    program = roster.program
+    return {
+        "program": program,
+        "pair": pair,
+        "mentor": pair.mentor,
+        "mentee": pair.mentee,
+        "coordinator": {"name": program.coordinator_name, "email": program.coordinator_email},
+        "forms": [
+            {"id": f.form, "title": _form_title(f.form), "filename": f.path.name} for f in forms
+        ],
+        "calendar": calendar.path.name if calendar else "",
+        "due_date": format_date(program.forms_due) if program.forms_due else "",
+        "missing": missing,
+    }
+
+
+# ---- sending ------------------------------------------------------------------------------------
+
+
+def _attachments(plan: _Plan) -> list[Attachment]:
+    attachments: list[Attachment] = []
+    for f in plan.files:
+        try:
+            data = f.path.read_bytes()
+        except OSError as exc:
+            raise _PairProblem(
+                f"not sent: {f.rel} could not be read ({exc.strerror or exc}). Close it if it "
+                "is open and run the same command again."
+            ) from exc
+        if sha256_bytes(data) != f.sha256:
+            raise _PairProblem(
+                f"not sent: {f.rel} changed while sending. Run the same command again."
+            )
+        attachments.append(Attachment(f.path.name, data))
+    return attachments
+
+
+def _deliver(
+    result: SendResult,
+    plans: list[_Plan],
+    out: Path,
+    transport: Transport,
+    sender: Address,
+    reply_to: Address,
+    rate: float | None,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    progress: Progress | None,
+) -> None:
+    if result.dry_run or not plans:
+        return
+    progress = progress or NoProgress()
+    limiter = RateLimiter(rate, clock=clock, sleep=sleep)
+    try:
+        transport.open()
+    except ConnectionFailed as exc:
+        _stop(result, plans, str(exc))
+        return
+    progress.start(
+        len(plans), "Sending reminders" if result.kind == REMINDER else "Sending packets"
+    )
+    try:
+        for index, plan in enumerate(plans):
+            outcome = plan.outcome
+            try:
+                attachments = _attachments(plan)
+            except _PairProblem as exc:
+                outcome.status, outcome.detail = FAILED, str(exc)
+                progress.advance()
+                continue
+            assert plan.rendered is not None
+            message_id = make_msgid(domain=sender.domain)
+            message = build_message(
+                sender=sender,
+                to=plan.to,
+                cc=plan.cc,
+                reply_to=reply_to,
+                rendered=plan.rendered,
+                attachments=attachments,
+                message_id=message_id,
+            )
+            envelope = list(dict.fromkeys(address.addr_spec for address in plan.to + plan.cc))
+            limiter.wait()
+            try:
+                delivery = transport.send(
+                    message, sender.addr_spec, envelope, name=f"{plan.pair.pair_id}_{result.kind}"
+                )
+            except MessageRefused as exc:
+                outcome.status, outcome.detail = FAILED, f"not sent: {exc}"
+                outcome.refused = dict(getattr(exc, "refused", {}))
+                progress.advance()
+                continue
+            except ConnectionFailed as exc:
+                _stop(result, plans[index:], str(exc))
+                return
+            files = (
+                _reminder_files(plan.files, plan.missing_forms)
+                if result.kind == REMINDER
+                else [SentFile(path=f.rel, sha256=f.sha256, form=f.form) for f in plan.files]
+            )
+            record = SendRecord(
+                kind=result.kind,
+                pair_id=plan.pair.pair_id,
+                recipients=envelope,
+                files=files,
+                message_id=message_id,
+                sent_at=now_iso(),
+                transport=transport.name,
+                refused=sorted(delivery.refused),
+                eml=delivery.eml,
+            )
+            try:
+                append_send_record(out, record)
+            except (OSError, MentordocsError) as exc:
+                outcome.status = FAILED
+                outcome.detail = "sent, but could not be recorded"
+                raise SendError(
+                    f"The message to {plan.pair.pair_id} was sent (Message-ID {message_id}) but "
+                    f"could not be recorded in {out / SEND_LOG_NAME} ({exc}). Stopped so nothing "
+                    f"is sent twice: free some disk space or fix the file's permissions, and "
+                    f"leave {plan.pair.pair_id} out of the next run (it has its message)."
+                ) from exc
+            outcome.status = SENT
+            outcome.message_id = message_id
+            outcome.eml = delivery.eml
+            outcome.subject = plan.rendered.subject
+            outcome.refused = dict(delivery.refused)
+            if delivery.refused:
+                pair_addresses = {a.addr_spec.casefold() for a in plan.to}
+                refused = ", ".join(f"{a} ({r})" for a, r in delivery.refused.items())
+                outcome.detail = (
+                    f"the server refused {refused}; the others got the message. Correct the "
+                    "address in the roster and run the same command again to send it to them"
+                )
+                if pair_addresses <= {a.casefold() for a in delivery.refused}:
+                    outcome.status = FAILED
+            progress.advance()
+    finally:
+        progress.finish()
+        transport.close()
+
+
+def _stop(result: SendResult, plans: list[_Plan], reason: str) -> None:
+    result.stopped = reason
+    for plan in plans:
+        plan.outcome.status = FAILED
+        plan.outcome.detail = "not sent: the run stopped (see below)"
