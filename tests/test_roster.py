@@ -516,6 +516,8 @@ def test_docs_describe_every_sheet_column_and_setting() -> None:
     text = (REPO / "docs" / "roster.md").read_text(encoding="utf-8")
     for spec in SHEETS:
         assert f"## {spec.name}" in text
+        if spec.name == "Program":  # Setting/Value: its settings are checked below
+            continue
         for column in spec.columns:
             assert f"| {column.header} |" in text, column.header
     for setting in PROGRAM_SETTINGS:
