@@ -429,9 +429,11 @@ def check_template(spec: FormSpec, contexts: list[dict[str, Any]]) -> list[Probl
 
 
 def _strip_prefix(message: str, where: str) -> str:
-    for prefix in (f"Template {where}: ", f"Template {where} "):
-        if message.startswith(prefix):
-            return message[len(prefix) :]
+    """The renderer's message without its "Template <path>" opening (the Problem names the file)."""
+    if message.startswith(f"Template {where}: "):
+        return message[len(f"Template {where}: ") :]
+    if message.startswith(f"Template {where} "):
+        return "the template " + message[len(f"Template {where} ") :]
     return message
 
 
@@ -449,7 +451,7 @@ def _controls_by_part(data: bytes) -> list[tuple[str, list[Any]]]:
                 name.startswith("word/") and name.split("/")[-1].startswith(("header", "footer"))
             ):
                 root = parse_xml(package.read(name))
-                out.append((name, read_fields(root, unnamed=True)))
+                out.append((name, read_fields(root, unnamed=True, placeholder_text=True)))
     return out
 
 

@@ -1,0 +1,415 @@
+"""The shipped form templates: rendered, reopened with python-docx and lxml, and checked.
+
+Also ``mentordocs templates check`` on broken copies (each made by editing a template's XML
+in tmp_path), ``templates copy`` and ``templates list``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from mentordocs import fields
+from mentordocs.cli import cli
+from mentordocs.context import build_context, sample_contexts, sample_roster
+from mentordocs.forms import FORM_IDS, check_templates, load_form_specs
+from mentordocs.render import CompiledTemplate
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+W = f"{{{fields.W_NS}}}"
+W14 = f"{{{fields.W14_NS}}}"
+KIND_MARKERS = {"checkbox": W14 + "checkbox", "date": W + "date", "dropdown": W + "dropDownList"}
+
+
+@pytest.fixture(scope="module")
+def compiled() -> dict[str, CompiledTemplate]:
+    specs = load_form_specs(TEMPLATES)
+    return {
+        form: CompiledTemplate.load(spec.template_path, version=spec.version)
+        for form, spec in specs.items()
+    }
+
+
+def _document(data: bytes) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return etree.fromstring(package.read("word/document.xml"))
+
+
+def _controls(root: etree._Element) -> list[etree._Element]:
+    return list(root.iter(W + "sdt"))
+
+
+def _expected_ids(form: str, context: dict) -> set[str]:
+    """The concrete field ids a rendered form must hold for this context."""
+    spec = load_form_specs(TEMPLATES)[form]
+    plan = context["plan"]
+    counts = {
+        "goal": len(context["plan_goals"] if form == "action-plan" else context["goal_slots"]),
+        "action": 5,
+        "own_task": 3,
+        "calendar": len(context["calendar"]),
+        "mentor_growth": 2 if plan["mutual_growth"] else 0,
+        "observation": 4 if plan["coaching"] else 0,
+    }
+    for area, rows in context["commitments"].items():
+        counts[f"commitment_{area}"] = len(rows)
+    ids = {field_id for field_id, _ in spec.expand(counts)}
+    if not plan["mutual_growth"]:
+        ids -= {"mutual_support", "extra_colleagues"}
+    if not plan["coaching"]:
+        ids -= {
+            "coaching_focus",
+            "observation_frequency",
+            "conference_place_time",
+            "observation_limits",
+            "coaching_next_steps",
+            "coaching_outcome",
+        }
+    return ids
+
+
+@pytest.mark.parametrize("form", FORM_IDS)
+def test_rendered_forms_hold_every_declared_field_tagged_and_of_its_kind(form, compiled):
+    spec = load_form_specs(TEMPLATES)[form]
+    for context in sample_contexts():
+        data = compiled[form].render(context, {"mentordocs.form": form}, validate=True)
+        docx.Document(io.BytesIO(data))  # opens cleanly with python-docx
+        found = []
+        for sdt in _controls(_document(data)):
+            pr = sdt.find(W + "sdtPr")
+            tag = pr.find(W + "tag").get(W + "val")
+            assert pr.find(W + "alias").get(W + "val") == tag
+            declared = spec.match(tag)
+            assert declared is not None, tag
+            marker = KIND_MARKERS.get(declared.kind)
+            if marker:
+                assert pr.find(marker) is not None, f"{tag} should be a {declared.kind}"
+            else:
+                assert all(pr.find(m) is None for m in KIND_MARKERS.values()), tag
+            if declared.kind == "dropdown":
+                items = pr.findall(f"{W}dropDownList/{W}listItem")
+                assert tuple(i.get(W + "value") for i in items) == declared.choices
+            showing = pr.find(W + "showingPlcHdr") is not None
+            styles = {s.get(W + "val") for s in sdt.iter(W + "rStyle")}
+            assert showing == (fields.PLACEHOLDER_STYLE in styles), tag
+            found.append(tag)
+        assert len(found) == len(set(found)), "a field id is used twice"
+        assert set(found) == _expected_ids(form, context)
+
+
+@pytest.mark.parametrize("form", FORM_IDS)
+def test_forms_use_real_heading_styles_a_title_and_a_footer(form, compiled):
+    context = sample_contexts()[0]
+    data = compiled[form].render(context, {}, validate=True)
+    document = docx.Document(io.BytesIO(data))
+    styles = [p.style.name for p in document.paragraphs if p.text.strip()]
+    assert "Title" in styles
+    assert styles.count("Heading 1") >= 1
+    titles = [p.text for p in document.paragraphs if p.style.name == "Title"]
+    assert titles == [load_form_specs(TEMPLATES)[form].title]
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[-1].endswith("Signatures")
+    footer = document.sections[0].footer._element
+    footer_text = "".join(footer.itertext())
+    assert "Pair P001" in footer_text and "Page" in footer_text
+    instructions = [t.text.strip() for t in footer.iter(W + "instrText")]
+    assert instructions == ["PAGE", "NUMPAGES"]
+    section = document.sections[0]
+    assert section.page_width.mm == pytest.approx(210, abs=1)
+    # Tables have a header row that repeats and shaded label cells.
+    body = _document(data)
+    assert body.find(f".//{W}tblHeader") is not None
+    assert body.find(f".//{W}shd") is not None
+
+
+def test_prefilled_values_come_from_the_roster(compiled):
+    roster = sample_roster()
+    pair = roster.pairs[0]
+    context = build_context(roster, pair)
+    data = compiled["goal-sheet"].render(context, {}, validate=True)
+    values = {f.id: f for f in fields.read_fields(_document(data))}
+    goal = pair.goals[0]
+    assert values["goal_1_goal"].value == goal.goal
+    assert values["goal_1_horizon"].value == "Short-term"
+    assert values["goal_1_measure"].value == goal.measure
+    assert values["goal_1_target_date"].value == "18 December 2026"
+    assert values["goal_1_status"].value == "Not started"
+    assert values["goal_2_mentor_support"].value == ""  # empty in the roster: placeholder
+    assert values["goal_2_mentor_support"].placeholder
+    assert values["goal_3_goal"].value == ""  # a padding slot
+    assert values["mentor_agree"].value is False
+    data = compiled["terms-of-engagement"].render(context, {}, validate=True)
+    values = {f.id: f.value for f in fields.read_fields(_document(data))}
+    assert values["meeting_day"] == "Wednesday"
+    assert values["meeting_frequency"] == "Weekly"
+    assert values["cancellation_plan"] == pair.cancellation_plan
+    assert values["start_date"] == "1 September 2026"
+    assert values["derailers"] == ""
+
+
+HOSTILE = (
+    st.lists(
+        st.one_of(
+            st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Zl", "Zp")),
+            st.sampled_from(["&", "<", ">", '"', "'", "{{", "}}", "{%", "%}", "\n", "😀", "שלום"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+    .map("".join)
+    .filter(lambda s: s.strip() == s and s.strip() != "")
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(value=HOSTILE)
+def test_hostile_roster_values_arrive_verbatim(compiled, value):
+    roster = sample_roster()
+    pair = roster.pairs[0]
+    pair.mentor.name = value
+    pair.meeting_place = value
+    pair.goals[0].goal = value
+    roster.calendar[0].task = value
+    roster.program.name = value
+    context = build_context(roster, pair)
+    data = compiled["action-plan"].render(context, {}, validate=True)
+    root = _document(data)
+    values = {f.id: f.value for f in fields.read_fields(root)}
+    assert values["mentor_name"] == value
+    assert values["meeting_place"] == value
+    assert values["goal_1_goal"] == value
+    text = "".join(t.text or "" for t in root.iter(W + "t"))
+    assert value.replace("\n", "") in text
+
+
+# ---- templates check ------------------------------------------------------------------------
+
+
+def _copy_templates(tmp_path: Path) -> Path:
+    target = tmp_path / "my-templates"
+    target.mkdir()
+    for form in FORM_IDS:
+        for suffix in (".docx", ".json"):
+            shutil.copy(TEMPLATES / f"{form}{suffix}", target / f"{form}{suffix}")
+    return target
+
+
+def _edit(template: Path, old: str, new: str, count: int = 1) -> None:
+    with zipfile.ZipFile(template) as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    xml = members["word/document.xml"].decode("utf-8")
+    assert xml.count(old) >= count, f"{old!r} not in {template.name}"
+    members["word/document.xml"] = xml.replace(old, new, count).encode("utf-8")
+    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+
+
+def _check(folder: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["templates", "check", str(folder)])
+    return result.exit_code, result.output
+
+
+def test_shipped_templates_pass_the_check():
+    assert check_templates() == []
+    result = CliRunner().invoke(cli, ["templates", "check"])
+    assert result.exit_code == 0, result.output
+    assert "all four templates match their declarations" in result.output
+
+
+def test_check_names_the_template_and_tag_of_an_unknown_variable(tmp_path):
+    folder = _copy_templates(tmp_path)
+    _edit(folder / "action-plan.docx", "{{ pair.meeting_place }}", "{{ pair.meeting_room }}")
+    code, output = _check(folder)
+    assert code == 1
+    assert "action-plan.docx" in output
+    assert "{{ pair.meeting_room }}" in output
+    assert "1 problem in the templates" in output
+
+
+def test_check_reports_a_jinja_syntax_error(tmp_path):
+    folder = _copy_templates(tmp_path)
+    _edit(folder / "goal-sheet.docx", "{%p endfor %}", "{%p endfro %}")
+    code, output = _check(folder)
+    assert code == 1
+    assert "goal-sheet.docx" in output
+    assert "endfro" in output
+
+
+def test_check_reports_a_duplicated_field_id(tmp_path):
+    folder = _copy_templates(tmp_path)
+    template = folder / "confidentiality-agreement.docx"
+    _edit(template, 'w:val="ack_no_gossip"', 'w:val="ack_seek_help"', count=2)
+    code, output = _check(folder)
+    assert code == 1
+    assert "the field id 'ack_seek_help' is used by 2 content controls" in output
+    assert "the declared field 'ack_no_gossip'" in output
+
+
+def test_check_reports_a_content_control_without_a_tag(tmp_path):
+    folder = _copy_templates(tmp_path)
+    _edit(
+        folder / "confidentiality-agreement.docx",
+        '<w:alias w:val="off_limits"/><w:tag w:val="off_limits"/>',
+        "",
+    )
+    code, output = _check(folder)
+    assert code == 1
+    assert "has no tag (it shows 'Write the topics that are off limits')" in output
+    assert (
+        "the declared field 'off_limits' (Topics that are off limits) is not in the template"
+        in output
+    )
+
+
+def test_check_reports_tag_and_title_that_differ(tmp_path):
+    folder = _copy_templates(tmp_path)
+    _edit(
+        folder / "confidentiality-agreement.docx",
+        '<w:tag w:val="ending_steps"/>',
+        '<w:tag w:val="ending"/>',
+    )
+    code, output = _check(folder)
+    assert code == 1
+    assert "has the tag 'ending' but the title 'ending_steps'" in output
+
+
+def test_check_reports_a_declared_field_the_template_lacks_and_an_undeclared_one(tmp_path):
+    folder = _copy_templates(tmp_path)
+    _edit(folder / "terms-of-engagement.docx", 'w:val="recognition"', 'w:val="thanks"', count=2)
+    code, output = _check(folder)
+    assert code == 1
+    assert (
+        "the field 'thanks' in word/document.xml is not declared in terms-of-engagement.json"
+        in output
+    )
+    assert (
+        "the declared field 'recognition' (How we recognise each other's efforts) is not in"
+        in output
+    )
+
+
+def test_check_reports_a_repeated_field_missing_from_every_instance(tmp_path):
+    folder = _copy_templates(tmp_path)
+    _edit(
+        folder / "goal-sheet.docx", "goal_{{ g.slot }}_priority", "goal_{{ g.slot }}_rank", count=2
+    )
+    code, output = _check(folder)
+    assert code == 1
+    assert "the declared field 'goal_{n}_priority'" in output and "e.g. 'goal_1_priority'" in output
+    assert "the field 'goal_1_rank'" in output
+
+
+def test_check_reports_a_control_of_the_wrong_kind(tmp_path):
+    folder = _copy_templates(tmp_path)
+    spec_path = folder / "confidentiality-agreement.json"
+    spec_path.write_text(
+        spec_path.read_text(encoding="utf-8").replace(
+            '"id": "conflict_steps",\n      "label": "How we will raise and resolve a conflict",\n      "kind": "text"',
+            '"id": "conflict_steps",\n      "label": "How we will raise and resolve a conflict",\n      "kind": "date"',
+        ),
+        encoding="utf-8",
+    )
+    code, output = _check(folder)
+    assert code == 1
+    assert "'conflict_steps' is a text control but is declared as a date picker" in output
+
+
+def test_check_reports_a_missing_template_and_a_broken_declaration(tmp_path):
+    folder = _copy_templates(tmp_path)
+    (folder / "goal-sheet.docx").unlink()
+    (folder / "terms-of-engagement.json").write_text("{", encoding="utf-8")
+    code, output = _check(folder)
+    assert code == 1
+    assert "goal-sheet.docx: the template is missing." in output
+    assert "terms-of-engagement.json: not valid JSON" in output
+
+
+def test_check_with_the_sample_roster(tmp_path):
+    roster = Path(__file__).resolve().parent.parent / "samples" / "roster.xlsx"
+    if not roster.exists():
+        pytest.skip("samples/roster.xlsx is not there yet")
+    result = CliRunner().invoke(cli, ["templates", "check", "--roster", str(roster)])
+    assert result.exit_code == 0, result.output
+
+
+# ---- copy, list, build -----------------------------------------------------------------------
+
+
+def test_copy_writes_templates_and_never_overwrites(tmp_path):
+    target = tmp_path / "mine"
+    result = CliRunner().invoke(cli, ["templates", "copy", str(target)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in target.iterdir()) == sorted(
+        f"{form}{suffix}" for form in FORM_IDS for suffix in (".docx", ".json")
+    )
+    edited = target / "goal-sheet.docx"
+    edited.write_bytes(b"my edits")
+    result = CliRunner().invoke(cli, ["templates", "copy", str(target)])
+    assert result.exit_code == 0
+    assert (
+        "kept" in result.output
+        and "goal-sheet.docx (already there; not overwritten)" in result.output
+    )
+    assert edited.read_bytes() == b"my edits"
+    problem = check_templates(target)[0]
+    assert problem.file.endswith("goal-sheet.docx")
+    assert problem.message.startswith("the template is not a Word .docx file")
+
+
+def test_copy_into_a_file_is_an_error(tmp_path):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    result = CliRunner().invoke(cli, ["templates", "copy", str(target)])
+    assert result.exit_code in (1, 2)
+    assert "Error" in result.output or "Usage" in result.output
+
+
+def test_list_shows_every_form():
+    result = CliRunner().invoke(cli, ["templates", "list"])
+    assert result.exit_code == 0
+    for spec in load_form_specs(TEMPLATES).values():
+        assert spec.form in result.output and spec.title in result.output
+
+
+def test_builder_reproduces_the_committed_templates(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "build_templates", TEMPLATES / "build_templates.py"
+    )
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    assert builder.main(["build_templates.py", str(tmp_path)]) == 0
+    for form in FORM_IDS:
+        for suffix in (".docx", ".json"):
+            name = f"{form}{suffix}"
+            assert (tmp_path / name).read_bytes() == (TEMPLATES / name).read_bytes(), (
+                f"templates/{name} is out of date: run python templates/build_templates.py"
+            )
+
+
+@pytest.mark.soffice
+def test_libreoffice_converts_every_rendered_form(tmp_path, compiled):
+    from mentordocs.office import convert
+
+    context = sample_contexts()[2]  # coaching: the longest action plan
+    paths = []
+    for form in FORM_IDS:
+        path = tmp_path / f"P003_{form}.docx"
+        path.write_bytes(compiled[form].render(context, {}, validate=True))
+        paths.append(path)
+    pdfs = convert(paths, "pdf", tmp_path / "pdf")
+    assert [p.name for p in pdfs] == [f"P003_{form}.pdf" for form in FORM_IDS]
+    for pdf in pdfs:
+        assert pdf.read_bytes().startswith(b"%PDF")
