@@ -99,9 +99,9 @@ def check_command(roster: str) -> None:
     Example:
         mentordocs check samples/roster.xlsx
     """
-    from mentordocs.roster import check_roster, load_roster, summarize
+    from mentordocs.roster import summarize, validate_roster
 
-    problems = check_roster(roster)
+    loaded, problems = validate_roster(roster)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     if errors:
@@ -119,9 +119,9 @@ def check_command(roster: str) -> None:
             f"Correct the errors, save, and run 'mentordocs check {name}' again."
         )
         raise click.exceptions.Exit(1)
-    summary = summarize(load_roster(roster))
     note = f" ({_plural(len(warnings), 'warning')} above)" if warnings else ""
-    click.echo(f"{name} is ready{note}. {summary}")
+    summary = f" {summarize(loaded)}" if loaded is not None else ""
+    click.echo(f"{name} is ready{note}.{summary}")
 
 
 @cli.command("init")

@@ -51,6 +51,8 @@ __all__ = [
     "derive_schedule",
     "load_roster",
     "normalize_header",
+    "summarize",
+    "validate_roster",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -956,10 +958,32 @@ class _Loader:
                 )
             return None
         rows = self.sheet_rows(values_wb, formulas_wb, title)
-        header_index = next(
-            (i for i, (_, vals, _) in enumerate(rows[:10]) if any(not _is_blank(v) for v in vals)),
-            None,
-        )
+        lookup: dict[str, Column] = {}
+        for col in spec.columns:
+            for name in (col.header, *col.aliases):
+                for key in _header_keys(name):
+                    lookup.setdefault(key, col)
+        # The header row: of the first 10 rows, the one naming the most known columns (a title
+        # row above the headers is fine); failing that, the first row with anything in it.
+        header_index: int | None = None
+        best = 0
+        for i, (_, vals, _) in enumerate(rows[:10]):
+            known = sum(
+                1
+                for v in vals
+                if not _is_blank(v) and any(k in lookup for k in _header_keys(_as_text(v)))
+            )
+            if known > best:
+                header_index, best = i, known
+        if header_index is None:
+            header_index = next(
+                (
+                    i
+                    for i, (_, vals, _) in enumerate(rows[:10])
+                    if any(not _is_blank(v) for v in vals)
+                ),
+                None,
+            )
         if header_index is None:
             if spec.required:
                 headers = ", ".join(c.header for c in spec.columns)
@@ -970,11 +994,6 @@ class _Loader:
                 )
             return [] if not spec.required else None
         header_row, header_values, _ = rows[header_index]
-        lookup: dict[str, Column] = {}
-        for col in spec.columns:
-            for name in (col.header, *col.aliases):
-                for key in _header_keys(name):
-                    lookup.setdefault(key, col)
         found: dict[str, tuple[int, str]] = {}  # key -> (column index, header as written)
         extras: dict[int, tuple[str, str]] = {}  # column index -> (normalised key, header)
         for index, raw in enumerate(header_values):
@@ -1406,8 +1425,6 @@ class _Loader:
                 bad={col.key} if "value" in row.bad else set(),
             )
             values[col.key] = self.cell(value_row, setting)
-            if values[col.key] is None and col.required and "value" not in row.bad:
-                pass  # reported by cell()
         for col in PROGRAM_SETTINGS:
             if col.required and col.key not in seen:
                 self.error(
@@ -1785,12 +1802,16 @@ class _Loader:
 # ---------------------------------------------------------------------------------------------
 
 
-def _run(path: str | os.PathLike[str]) -> tuple[Roster | None, list[Problem]]:
+def validate_roster(path: str | os.PathLike[str]) -> tuple[Roster | None, list[Problem]]:
+    """The roster (None when there is an error) and every problem, errors first; never raises
+    for a problem in the file. ``check_roster`` and ``load_roster`` in one pass."""
     loader = _Loader(Path(path))
     roster = loader.load()
     problems = loader.sorted_problems()
     if loader.has_errors:
         return None, problems
+    if roster is not None:
+        roster.warnings = [p for p in problems if p.severity == "warning"]
     return roster, problems
 
 
@@ -1800,7 +1821,7 @@ def check_roster(path: str | os.PathLike[str]) -> list[Problem]:
     Never raises for a problem in the file (missing, wrong type, locked, damaged, bad values):
     each becomes a :class:`Problem` naming the sheet, row, column and a fix.
     """
-    return _run(path)[1]
+    return validate_roster(path)[1]
 
 
 def load_roster(path: str | os.PathLike[str]) -> Roster:
@@ -1809,10 +1830,9 @@ def load_roster(path: str | os.PathLike[str]) -> Roster:
     Raises :class:`RosterError` listing every error at once. The returned roster's ``warnings``
     holds the things that are allowed but probably wrong.
     """
-    roster, problems = _run(path)
+    roster, problems = validate_roster(path)
     if roster is None:
         raise RosterError(problems)
-    roster.warnings = [p for p in problems if p.severity == "warning"]
     return roster
 
 

@@ -131,6 +131,18 @@ def test_headers_match_whatever_their_case_spacing_and_punctuation(tmp_path: Pat
     assert result.exit_code == 0, result.output
 
 
+def test_a_title_row_above_the_headers(tmp_path: Path) -> None:
+    book = base_book()
+    set_cell(book, "Pairs", 3, "Mentor email", "wei@")
+    book["Pairs"].insert(0, ["Pairs for 2026-27 (updated by Dana)"])  # row 3 becomes row 4
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert errors_of(result) == [
+        "  roster.xlsx, sheet 'Pairs', row 4, column 'Mentor email': 'wei@' is not a valid email "
+        "address. Fix: Enter one address like name@example.org (no spaces, one @, a domain with a dot)."
+    ]
+
+
 def test_two_columns_with_the_same_meaning(tmp_path: Path) -> None:
     book = base_book()
     book["Pairs"][0].append("Mentor e-mail")
