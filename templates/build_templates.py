@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -427,6 +428,13 @@ def table(widths: list[int], rows: list[str], header: list[str] | None = None) -
     return f"<w:tbl><w:tblPr>{props}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{head}{''.join(rows)}</w:tbl>{spacer}"
 
 
+def keep_together(rows: list[str]) -> list[str]:
+    """Rows that Word and LibreOffice keep on one page (keep-with-next on all but the last)."""
+    return [
+        re.sub(r'(<w:pStyle w:val="[^"]+"/>)', r"\1<w:keepNext/>", item) for item in rows[:-1]
+    ] + rows[-1:]
+
+
 def label_cell(label: str, hint: str = "", width: int = 3200) -> str:
     content = para(run(label, bold=True), "TableText")
     if hint:
@@ -594,24 +602,26 @@ def signature_block(layout: Layout, number: int | None, title: str) -> None:
         ),
         table(
             widths,
-            [
-                sig_row(
-                    "Name",
-                    layout.field("mentor_sign_name", "Type your full name"),
-                    layout.field("mentee_sign_name", "Type your full name"),
-                    560,
-                ),
-                sig_row(
-                    "Date",
-                    layout.field("mentor_sign_date"),
-                    layout.field("mentee_sign_date"),
-                ),
-                sig_row(
-                    "Agreement",
-                    layout.field("mentor_agree") + run(" " + agree),
-                    layout.field("mentee_agree") + run(" " + agree),
-                ),
-            ],
+            keep_together(
+                [
+                    sig_row(
+                        "Name",
+                        layout.field("mentor_sign_name", "Type your full name"),
+                        layout.field("mentee_sign_name", "Type your full name"),
+                        560,
+                    ),
+                    sig_row(
+                        "Date",
+                        layout.field("mentor_sign_date"),
+                        layout.field("mentee_sign_date"),
+                    ),
+                    sig_row(
+                        "Agreement",
+                        layout.field("mentor_agree") + run(" " + agree),
+                        layout.field("mentee_agree") + run(" " + agree),
+                    ),
+                ]
+            ),
             header=["", "Mentor: {{ mentor.name }}", "Mentee: {{ mentee.name }}"],
         ),
     )
@@ -676,7 +686,7 @@ def layout_action_plan(L: Layout) -> None:
         ),
         heading("Our meeting schedule", 2),
     )
-    mw = [600, 3000, 1100, 2300, TEXT_W - 7000]
+    mw = [500, 2700, 900, 3000, TEXT_W - 7100]
     L.add(
         jinja_p("if meetings"),
         table(
@@ -822,7 +832,7 @@ def layout_action_plan(L: Layout) -> None:
         goal_rows.append(
             row([label_cell(label, hint), cell(para(content, "Answer"), TEXT_W - 3200)], 700)
         )
-    L.add(table([3200, TEXT_W - 3200], goal_rows), jinja_p("endfor"))
+    L.add(table([3200, TEXT_W - 3200], keep_together(goal_rows)), jinja_p("endfor"))
 
     # 6. Action items
     L.add(
@@ -1058,7 +1068,7 @@ def layout_action_plan(L: Layout) -> None:
             "the notes of any that do not fit."
         ),
     )
-    kw = [1500, 3500, 1150, 1700, TEXT_W - 7850]
+    kw = [1750, 3200, 1300, 1650, TEXT_W - 7900]
     L.add(
         jinja_p("if calendar"),
         table(
@@ -1106,7 +1116,7 @@ def layout_action_plan(L: Layout) -> None:
         jinja_p("endif"),
         heading("Tasks we add ourselves", 2),
     )
-    tw = [500, TEXT_W - 500 - 1150 - 1900, 1150, 1900]
+    tw = [500, TEXT_W - 500 - 1300 - 1900, 1300, 1900]
     L.add(
         table(
             tw,
@@ -1200,7 +1210,7 @@ def layout_terms(L: Layout) -> None:
         ),
         heading("4. How we keep in touch"),
     )
-    chw = [2200, 1000, TEXT_W - 3200]
+    chw = [2200, 1300, TEXT_W - 3500]
     L.add(
         table(
             chw,
@@ -1486,7 +1496,7 @@ def layout_goal_sheet(L: Layout) -> None:
                 800 if multiline else LINE,
             )
         )
-    L.add(table([3200, TEXT_W - 3200], rows), jinja_p("endfor"))
+    L.add(table([3200, TEXT_W - 3200], keep_together(rows)), jinja_p("endfor"))
     L.add(
         note(
             "Need room for more goals? Ask {{ program.coordinator_name }} for a new goal sheet "
