@@ -14,10 +14,12 @@ import calendar
 import datetime as dt
 import difflib
 import io
+import itertools
 import os
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -756,6 +758,21 @@ def derive_schedule(
 # Reading
 # ---------------------------------------------------------------------------------------------
 
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the .xlsx in ``data`` holds a formula (an <f> element)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    content = archive.read(name)
+                    if b"<f>" in content or b"<f " in content or b":f>" in content:
+                        return True
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return True  # let openpyxl report the damage
+    return False
+
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 _SAVE_AS_XLSX = (
@@ -781,6 +798,7 @@ class _Loader:
         self.file = path.name
         self.problems: list[Problem] = []
         self.known_ids: dict[str, str] = {}  # every Pair ID on the Pairs sheet, by casefold
+        self.suggestions: dict[str, str] = {}  # unknown Pair ID -> "Did you mean ...? "
 
     # -- problems ------------------------------------------------------------------------
 
@@ -897,8 +915,12 @@ class _Loader:
         try:
             import openpyxl
 
-            values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-            formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+            # Two read-only views: the values Excel saved, and (only when the workbook has
+            # formulas) the formulas, to find formulas whose result was never saved.
+            values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            formulas = None
+            if _has_formulas(data):
+                formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
         except zipfile.BadZipFile:
             self.error(
                 "The file is damaged: it is not a complete Excel workbook.",
@@ -932,18 +954,21 @@ class _Loader:
     def sheet_rows(
         self, values_wb: Any, formulas_wb: Any, title: str
     ) -> list[tuple[int, list[Any], list[Any]]]:
+        """Every row of the sheet as (Excel row number, values, formulas or Nones)."""
         values_ws = values_wb[title]
-        formulas_ws = formulas_wb[title]
+        values_ws.reset_dimensions()  # read every row, whatever the file claims its size is
+        values = values_ws.iter_rows(values_only=True)
+        if formulas_wb is not None:
+            formulas_ws = formulas_wb[title]
+            formulas_ws.reset_dimensions()
+            formulas: Iterable[Any] = formulas_ws.iter_rows(values_only=True)
+        else:
+            formulas = itertools.repeat(())
         rows = []
-        for number, (vals, forms) in enumerate(
-            zip(
-                values_ws.iter_rows(min_row=1, values_only=True),
-                formulas_ws.iter_rows(min_row=1, values_only=True),
-                strict=False,
-            ),
-            start=1,
-        ):
-            rows.append((number, list(vals), list(forms)))
+        for number, (vals, forms) in enumerate(zip(values, formulas, strict=False), start=1):
+            vals = list(vals)
+            forms = list(forms) or [None] * len(vals)
+            rows.append((number, vals, forms))
         return rows
 
     def read_table(self, spec: SheetSpec, values_wb: Any, formulas_wb: Any) -> list[_Row] | None:
@@ -1328,20 +1353,22 @@ class _Loader:
             return None
         values_wb, formulas_wb = opened
         specs = {spec.name: spec for spec in SHEETS}
-        program = self.load_program(self.read_table(specs["Program"], values_wb, formulas_wb))
-        pair_rows = self.read_table(specs["Pairs"], values_wb, formulas_wb)
+        try:
+            tables = {
+                name: self.read_table(spec, values_wb, formulas_wb) for name, spec in specs.items()
+            }
+        finally:
+            for workbook in (values_wb, formulas_wb):
+                if workbook is not None:
+                    workbook.close()
+        program = self.load_program(tables["Program"])
+        pair_rows = tables["Pairs"]
         pairs = self.load_pairs(pair_rows, program)
         ids = {pair.pair_id.casefold(): pair for pair in pairs}
-        goals = self.load_goals(self.read_table(specs["Goals"], values_wb, formulas_wb), ids)
-        meetings = self.load_meetings(
-            self.read_table(specs["Meetings"], values_wb, formulas_wb), ids
-        )
-        commitments = self.load_commitments(
-            self.read_table(specs["Commitments"], values_wb, formulas_wb), ids
-        )
-        calendar_items = self.load_calendar(
-            self.read_table(specs["Calendar"], values_wb, formulas_wb)
-        )
+        goals = self.load_goals(tables["Goals"], ids)
+        meetings = self.load_meetings(tables["Meetings"], ids)
+        commitments = self.load_commitments(tables["Commitments"], ids)
+        calendar_items = self.load_calendar(tables["Calendar"])
         if program is None or pair_rows is None:
             return None
         program_wide = [c for c in commitments if not c.pair_id]
@@ -1633,9 +1660,11 @@ class _Loader:
             return None
         pair = pairs.get(pair_id.casefold())
         if pair is None and pair_id.casefold() not in self.known_ids:
-            known = sorted(self.known_ids.values())
-            close = difflib.get_close_matches(pair_id, known, n=1)
-            hint = f"Did you mean '{close[0]}'? " if close else ""
+            if pair_id not in self.suggestions:  # many rows may repeat one wrong ID
+                known = sorted(self.known_ids.values())
+                close = difflib.get_close_matches(pair_id, known, n=1)
+                self.suggestions[pair_id] = f"Did you mean '{close[0]}'? " if close else ""
+            hint = self.suggestions[pair_id]
             self.fail(
                 row,
                 row.headers["pair_id"],
