@@ -102,7 +102,7 @@ ACTION_PLAN = [
     *[
         f(
             f"commitment_{area}_{{n}}",
-            f"{label} commitment {{n}}",
+            f"{area.capitalize()} commitment {{n}}",
             group=f"commitment_{area}",
         )
         for area, label in COMMITMENT_AREAS

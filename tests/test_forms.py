@@ -346,3 +346,10 @@ def test_builders_round_trip_through_the_reader():
         "c": ("dropdown", "Y", True),
         "d": ("text", "", True),
     }
+
+
+def test_docs_list_every_declared_field():
+    text = (TEMPLATES.parent / "docs" / "forms.md").read_text(encoding="utf-8")
+    for spec in load_form_specs(TEMPLATES).values():
+        for item in spec.fields:
+            assert f"| `{item.id}` | {item.label} |" in text, f"docs/forms.md lacks {item.id}"
