@@ -9,6 +9,11 @@ updates the events instead of duplicating them. ``SEQUENCE`` and ``DTSTAMP`` cha
 event's content changes (``previous`` is the file written last time): re-generating an unchanged
 roster gives the same bytes, and calendars that look at ``SEQUENCE`` (Outlook) take an update.
 A meeting whose date changes gets a new UID: the old event stays in calendars that imported it.
+
+Values are encoded by the ``icalendar`` package (``vText``, ``vDatetime``, ``vDate``...); the
+content lines are assembled and folded here (75 octets, never inside a UTF-8 character or an
+escape) because icalendar's own serializer folds one character at a time, which costs more per
+pair than rendering all four forms. Every file is parsed back with icalendar in the tests.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import datetime as dt
 import hashlib
 import re
 
-from icalendar import Calendar, Event
+from icalendar.prop import vDate, vDatetime, vText, vUri
 
 from mentordocs import __version__
 from mentordocs.models import Pair, Roster
@@ -46,29 +51,87 @@ def _midpoint(roster: Roster, pair: Pair) -> dt.date:
     return pair.start_date + (pair.end_date - pair.start_date) / 2
 
 
-def _content_hash(event: Event) -> str:
-    return hashlib.sha256(event.to_ical()).hexdigest()[:16]
+def _fold(line: bytes) -> bytes:
+    """One content line folded to 75 octets (RFC 5545 3.1), keeping UTF-8 and escapes whole."""
+    if len(line) <= 75:
+        return line
+    pieces = []
+    start, limit = 0, 75
+    while len(line) - start > limit:
+        end = start + limit
+        while line[end] & 0xC0 == 0x80:  # never inside a UTF-8 character
+            end -= 1
+        backslashes = 0
+        while line[end - 1 - backslashes] == 0x5C:  # never between "\" and what it escapes
+            backslashes += 1
+        if backslashes % 2:
+            end -= 1
+        pieces.append(line[start:end])
+        start, limit = end, 74  # a continuation line starts with the folding space
+    pieces.append(line[start:])
+    return b"\r\n ".join(pieces)
 
 
-def _previous_events(previous: bytes | None) -> dict[str, tuple[int, dt.datetime, str]]:
-    """UID -> (sequence, dtstamp, content hash) from last time's file (empty if unreadable)."""
+def _text(value: str) -> bytes:
+    return vText(value).to_ical()
+
+
+class _Event:
+    """One VEVENT's content lines, in order; DTSTAMP, SEQUENCE and the content hash added last."""
+
+    def __init__(self, uid: str) -> None:
+        self.uid = uid
+        self.lines: list[bytes] = [b"UID:" + _text(uid)]
+
+    def add(self, name: str, value: bytes, parameters: str = "") -> None:
+        self.lines.append(name.encode("ascii") + parameters.encode("ascii") + b":" + value)
+
+    def when(self, name: str, value: dt.date | dt.datetime) -> None:
+        if isinstance(value, dt.datetime):
+            self.add(name, vDatetime(value).to_ical())
+        else:
+            self.add(name, vDate(value).to_ical(), ";VALUE=DATE")
+
+    @property
+    def content(self) -> str:
+        return hashlib.sha256(b"\r\n".join(self.lines)).hexdigest()[:16]
+
+    def to_ical(self, stamp: bytes, sequence: int, content: str) -> list[bytes]:
+        return [
+            b"BEGIN:VEVENT",
+            *(_fold(line) for line in self.lines),
+            b"DTSTAMP:" + stamp,
+            b"SEQUENCE:" + str(sequence).encode("ascii"),
+            _CONTENT_PROPERTY.encode("ascii") + b":" + content.encode("ascii"),
+            b"END:VEVENT",
+        ]
+
+
+_UNFOLD = re.compile(rb"\r?\n[ \t]")
+
+
+def _previous_events(previous: bytes | None) -> dict[str, tuple[int, bytes, str]]:
+    """UID -> (sequence, DTSTAMP as written, content hash) from last time's file."""
     if not previous:
         return {}
-    try:
-        calendar = Calendar.from_ical(previous)
-    except ValueError:
-        return {}
-    found = {}
-    for event in calendar.walk("VEVENT"):
-        uid = str(event.get("UID", ""))
-        stamp = event.get("DTSTAMP")
-        if not uid or stamp is None:
-            continue
-        found[uid] = (
-            int(event.get("SEQUENCE", 0)),
-            stamp.dt,
-            str(event.get(_CONTENT_PROPERTY, "")),
-        )
+    found: dict[str, tuple[int, bytes, str]] = {}
+    current: dict[bytes, bytes] | None = None
+    for line in _UNFOLD.sub(b"", previous).splitlines():
+        if line == b"BEGIN:VEVENT":
+            current = {}
+        elif line == b"END:VEVENT" and current is not None:
+            uid = current.get(b"UID", b"").decode("utf-8", "replace")
+            stamp = current.get(b"DTSTAMP", b"")
+            sequence = current.get(b"SEQUENCE", b"0")
+            if uid and re.fullmatch(rb"\d{8}T\d{6}Z", stamp) and sequence.isdigit():
+                content = current.get(_CONTENT_PROPERTY.encode("ascii"), b"").decode(
+                    "ascii", "replace"
+                )
+                found[uid] = (int(sequence), stamp, content)
+            current = None
+        elif current is not None and b":" in line:
+            name, _, value = line.partition(b":")
+            current[name.split(b";", 1)[0].upper()] = value
     return found
 
 
@@ -84,86 +147,84 @@ def pair_calendar(
     ``previous`` is the file generated last time, if any: unchanged events keep their
     ``DTSTAMP`` and ``SEQUENCE``, changed ones get ``SEQUENCE + 1`` and ``DTSTAMP = now``.
     """
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
-    stamp = stamp.replace(microsecond=0)
+    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    stamp = vDatetime(moment.replace(microsecond=0)).to_ical()
     before = _previous_events(previous)
     program = roster.program
     names = f"{pair.mentor.name} / {pair.mentee.name}"
+    meeting_title = _text(f"Mentoring: {names}")
 
-    calendar = Calendar()
-    calendar.add("prodid", f"-//mentordocs//mentordocs {__version__}//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Mentoring: {names}")
-
+    contact = program.coordinator_name
+    if program.coordinator_email:
+        contact = f"{contact} <{program.coordinator_email}>".strip()
     minutes = pair.meeting_length or DEFAULT_MEETING_MINUTES
-    events: list[Event] = []
+    events: list[_Event] = []
     per_day: dict[dt.date, int] = {}
     for meeting in sorted(pair.meetings, key=lambda m: (m.date, m.time or dt.time.min)):
         per_day[meeting.date] = per_day.get(meeting.date, 0) + 1
         suffix = "" if per_day[meeting.date] == 1 else f"-{per_day[meeting.date]}"
-        event = Event()
-        event.add("uid", _uid(roster, pair, f"{meeting.date:%Y%m%d}{suffix}"))
-        event.add("summary", f"Mentoring: {names}")
+        event = _Event(_uid(roster, pair, f"{meeting.date:%Y%m%d}{suffix}"))
+        event.add("SUMMARY", meeting_title)
         when = meeting.time or pair.meeting_time
         if when is None:
-            event.add("dtstart", meeting.date)
-            event.add("dtend", meeting.date + dt.timedelta(days=1))
-            event.add("transp", "TRANSPARENT")
+            event.when("DTSTART", meeting.date)
+            event.when("DTEND", meeting.date + dt.timedelta(days=1))
+            event.add("TRANSP", b"TRANSPARENT")
         else:
             start = dt.datetime.combine(meeting.date, when)
-            event.add("dtstart", start)
-            event.add("dtend", start + dt.timedelta(minutes=minutes))
-            event.add("transp", "OPAQUE")
+            event.when("DTSTART", start)
+            event.when("DTEND", start + dt.timedelta(minutes=minutes))
+            event.add("TRANSP", b"OPAQUE")
         place = meeting.place or pair.meeting_place
         if place:
-            event.add("location", place)
+            event.add("LOCATION", _text(place))
             if _URL.match(place):
-                url = place if "://" in place else "https://" + place
-                event.add("url", url)
+                event.add("URL", vUri(place if "://" in place else "https://" + place).to_ical())
         lines = []
         if meeting.focus:
             lines.append(f"Focus: {meeting.focus}")
         if pair.meeting_mode:
             lines.append(f"Meeting: {pair.meeting_mode}" + (f", {place}" if place else ""))
         lines.append(f"{program.name}, pair {pair.pair_id}.")
-        if program.coordinator_name or program.coordinator_email:
-            contact = program.coordinator_name
-            if program.coordinator_email:
-                contact = f"{contact} <{program.coordinator_email}>".strip()
+        if contact:
             lines.append(f"Coordinator: {contact}")
-        event.add("description", "\n".join(lines))
-        event.add("status", "CONFIRMED")
+        event.add("DESCRIPTION", _text("\n".join(lines)))
+        event.add("STATUS", b"CONFIRMED")
         events.append(event)
 
     midpoint = _midpoint(roster, pair)
-    check = Event()
-    check.add("uid", _uid(roster, pair, "midpoint"))
-    check.add("summary", f"Mid-point check: {names}")
-    check.add("dtstart", midpoint)
-    check.add("dtend", midpoint + dt.timedelta(days=1))
-    check.add("transp", "TRANSPARENT")
+    check = _Event(_uid(roster, pair, "midpoint"))
+    check.add("SUMMARY", _text(f"Mid-point check: {names}"))
+    check.when("DTSTART", midpoint)
+    check.when("DTEND", midpoint + dt.timedelta(days=1))
+    check.add("TRANSP", b"TRANSPARENT")
     check.add(
-        "description",
-        f"Mid-point check of {program.name}: review the goals and progress together "
-        f"(pair {pair.pair_id}).",
+        "DESCRIPTION",
+        _text(
+            f"Mid-point check of {program.name}: review the goals and progress together "
+            f"(pair {pair.pair_id})."
+        ),
     )
-    check.add("status", "CONFIRMED")
+    check.add("STATUS", b"CONFIRMED")
     events.append(check)
 
+    out = [
+        b"BEGIN:VCALENDAR",
+        b"VERSION:2.0",
+        _fold(b"PRODID:" + _text(f"-//mentordocs//mentordocs {__version__}//EN")),
+        b"CALSCALE:GREGORIAN",
+        b"METHOD:PUBLISH",
+        _fold(b"X-WR-CALNAME:" + meeting_title),
+    ]
     for event in events:
-        content = _content_hash(event)
-        uid = str(event["UID"])
-        sequence, dtstamp = 0, stamp
-        if uid in before:
-            old_sequence, old_stamp, old_content = before[uid]
+        content = event.content
+        sequence, event_stamp = 0, stamp
+        if event.uid in before:
+            old_sequence, old_stamp, old_content = before[event.uid]
             if old_content == content:
-                sequence, dtstamp = old_sequence, old_stamp
+                sequence, event_stamp = old_sequence, old_stamp
             else:
                 sequence = old_sequence + 1
-        event.add("dtstamp", dtstamp)
-        event.add("sequence", sequence)
-        event.add(_CONTENT_PROPERTY.lower(), content)
-        calendar.add_component(event)
-    return calendar.to_ical()
+        out.extend(event.to_ical(event_stamp, sequence, content))
+    out.append(b"END:VCALENDAR")
+    return b"\r\n".join(out) + b"\r\n"

@@ -7,6 +7,8 @@ import datetime as dt
 
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mentordocs.context import sample_roster
 from mentordocs.ics import pair_calendar
@@ -109,3 +111,25 @@ def test_garbage_previous_file_is_ignored(roster):
     assert pair_calendar(roster, pair, previous=b"not a calendar", now=NOW) == pair_calendar(
         roster, pair, now=NOW
     )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    name=st.text(
+        st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(["\\", ",", ";", "é"]),
+        min_size=1,
+        max_size=120,
+    ),
+    focus=st.text(min_size=0, max_size=200).filter(lambda t: "\r" not in t),
+)
+def test_any_text_round_trips_and_lines_stay_folded(name, focus):
+    roster = sample_roster()
+    pair = roster.pairs[0]
+    pair.mentor.name = name
+    pair.meetings[0].focus = focus
+    data = pair_calendar(roster, pair, now=NOW)
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    found = events(data)
+    assert found[0]["SUMMARY"] == f"Mentoring: {name} / Mentee 1"
+    if focus:
+        assert f"Focus: {focus}\n" in found[0]["DESCRIPTION"]
