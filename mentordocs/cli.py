@@ -192,11 +192,11 @@ def templates_list_command(directory: str | None) -> None:
 @templates_group.command("copy")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=str))
 def templates_copy_command(directory: str) -> None:
-    """Copy the shipped templates and their declarations into DIRECTORY to edit in Word.
+    """Copy the templates and their declarations into DIRECTORY, to edit in Word.
 
     Never overwrites: a file already in DIRECTORY is kept as it is. Edit the wording in
     Word, then run 'mentordocs templates check DIRECTORY' and generate with
-    'mentordocs generate ... --templates DIRECTORY'.
+    'mentordocs generate ROSTER -o OUT --templates DIRECTORY'.
 
     \b
     Example:
