@@ -165,7 +165,7 @@ SHEETS: tuple[SheetSpec, ...] = (
 )
 # fmt: on
 
-_SHEET_ORDER = {spec.name: index for index, spec in enumerate(SHEETS)}
+_SHEET_ORDER = {spec.name.lower(): index for index, spec in enumerate(SHEETS)}
 
 # Obvious variants of the listed values, keyed by their compact spelling (lower case, letters only).
 _VARIANTS: dict[str, str] = {
@@ -516,7 +516,7 @@ class _Loader:
         def key(problem: Problem) -> tuple[int, int, int]:
             return (
                 0 if problem.severity == "error" else 1,
-                _SHEET_ORDER.get(problem.sheet or "", -1),
+                _SHEET_ORDER.get(_compact(problem.sheet or ""), -1),
                 problem.row or 0,
             )
 
@@ -1191,7 +1191,7 @@ class _Loader:
             self.error(
                 "The Pairs sheet has no pairs yet.",
                 "Fill in one row per mentor/mentee pair below the header row.",
-                "Pairs" if not rows else rows[0].sheet,
+                "Pairs",
             )
             return []
         pairs: list[Pair] = []
