@@ -1808,17 +1808,41 @@ def build_docx(form: str) -> bytes:
     return _deterministic_zip(buffer.getvalue())
 
 
+# python-docx's blank document carries a thumbnail of an empty page (a wrong preview in file
+# browsers) and Word 2010's stylesWithEffects.xml (400 kB nobody reads): leave both out.
+_DROPPED_PARTS = ("docProps/thumbnail.jpeg", "word/stylesWithEffects.xml")
+
+
+def _without_dropped_parts(name: str, data: bytes) -> bytes:
+    if name.endswith(".rels"):
+        text = data.decode("utf-8")
+        text = re.sub(
+            r'<Relationship [^>]*Target="(?:docProps/thumbnail\.jpeg|stylesWithEffects\.xml)"/>',
+            "",
+            text,
+        )
+        return text.encode("utf-8")
+    if name == "[Content_Types].xml":
+        text = data.decode("utf-8")
+        text = re.sub(r'<Override PartName="/word/stylesWithEffects\.xml"[^>]*/>', "", text)
+        return text.encode("utf-8")
+    return data
+
+
 def _deterministic_zip(data: bytes) -> bytes:
     """Re-pack a .docx with fixed timestamps and order, so the build is reproducible."""
     source = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+    names = sorted(
+        (n for n in source.namelist() if n not in _DROPPED_PARTS),
+        key=lambda n: (n != "[Content_Types].xml", n),
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
+            target.writestr(info, _without_dropped_parts(name, source.read(name)))
     return out.getvalue()
 
 
