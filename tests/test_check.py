@@ -331,6 +331,31 @@ def test_malformed_coordinator_email(tmp_path: Path) -> None:
     problem_line(result, "sheet 'Program', row 5, column 'Value'", "not a valid email address")
 
 
+def test_signed_copies_to_takes_several_addresses(tmp_path: Path) -> None:
+    book = base_book()
+    set_cell(book, "Program", 11, "Value", "hr@example.org; principal@example.org")
+    assert check_book(tmp_path, book).exit_code == 0
+    set_cell(book, "Program", 11, "Value", "hr@example.org, principal")
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    line = problem_line(result, "sheet 'Program', row 11, column 'Value'")
+    assert "'principal' is not a valid email address." in line
+    assert "Fix: Enter addresses like name@example.org, separated by ';'." in line
+
+
+def test_sheet_names_match_whatever_their_case(tmp_path: Path) -> None:
+    book = {
+        name.upper() if name == "Pairs" else f" {name.lower()} ": rows
+        for name, rows in base_book().items()
+    }
+    set_cell(book, "PAIRS", 2, "Mentor email", "ana@")
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert errors_of(result)[0].startswith(
+        "  roster.xlsx, sheet 'PAIRS', row 2, column 'Mentor email'"
+    )
+
+
 def test_unusual_but_valid_emails_pass(tmp_path: Path) -> None:
     book = base_book()
     set_cell(book, "Pairs", 2, "Mentor email", "mailto:ana+mentoring@mail.example.org")
@@ -764,6 +789,18 @@ def test_csv_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
     line = problem_line(result, "roster.csv: This is a text (CSV) file")
     assert "save it as Excel Workbook (.xlsx)" in line
+
+
+def test_opendocument_spreadsheet(tmp_path: Path) -> None:
+    path = tmp_path / "roster.ods"
+    path.write_bytes(b"PK\x03\x04mimetypeapplication/vnd.oasis.opendocument.spreadsheet")
+    result = run_check(path)
+    assert result.exit_code == 1
+    line = problem_line(result, "roster.ods: This is a .ods spreadsheet")
+    assert (
+        "Fix: Save it in Excel format: File > Save As > Excel 2007-365 (.xlsx) in LibreOffice"
+        in line
+    )
 
 
 def test_text_file_named_xlsx(tmp_path: Path) -> None:
