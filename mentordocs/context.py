@@ -272,6 +272,37 @@ def build_context(
     }
 
 
+def representative_pairs(roster: Roster, limit: int = 12) -> list[Pair]:
+    """A few pairs that between them show every variant of the forms.
+
+    The first pair of each plan type, the pairs with the most and the fewest goals, meetings
+    and commitments, then the first pairs in order, up to ``limit`` (used by ``templates check
+    --roster``, where rendering every pair of a big roster would add nothing).
+    """
+    chosen: list[Pair] = []
+
+    def take(pair: Pair | None) -> None:
+        if pair is not None and all(pair is not other for other in chosen):
+            chosen.append(pair)
+
+    pairs = roster.pairs
+    for plan_type in sorted({pair.plan_type for pair in pairs}):
+        take(next(pair for pair in pairs if pair.plan_type == plan_type))
+    for key in (
+        lambda pair: len(pair.goals),
+        lambda pair: len(pair.meetings),
+        lambda pair: len(pair.commitments),
+    ):
+        if pairs:
+            take(max(pairs, key=key))
+            take(min(pairs, key=key))
+    for pair in pairs:
+        if len(chosen) >= limit:
+            break
+        take(pair)
+    return chosen
+
+
 def sample_roster() -> Roster:
     """A small built-in roster (one pair per plan type) for ``templates check`` and tests."""
     program = Program(

@@ -353,3 +353,15 @@ def test_docs_list_every_declared_field():
     for spec in load_form_specs(TEMPLATES).values():
         for item in spec.fields:
             assert f"| `{item.id}` | {item.label} |" in text, f"docs/forms.md lacks {item.id}"
+
+
+def test_representative_pairs_cover_every_plan_type_and_the_extremes():
+    from mentordocs.context import representative_pairs
+
+    roster = sample_roster()
+    roster.pairs[1].goals = [Goal("P002", n, f"g{n}") for n in range(1, 9)]
+    chosen = representative_pairs(roster, limit=2)
+    assert {pair.plan_type for pair in chosen} == {"Mentee-focused", "Mutual growth", "Coaching"}
+    assert roster.pairs[1] in chosen
+    assert len({id(pair) for pair in chosen}) == len(chosen)
+    assert representative_pairs(roster.__class__(roster.path, roster.program, [])) == []
