@@ -217,8 +217,8 @@ def templates_copy_command(directory: str) -> None:
 @click.option(
     "--roster",
     type=click.Path(dir_okay=False, path_type=str),
-    help="Render with this roster's pairs instead of the built-in sample "
-    "(needed when your templates use your own roster columns).",
+    help="Render with pairs of this roster (one of each plan type, the biggest and the "
+    "smallest) instead of the built-in sample; needed when your templates use your own columns.",
 )
 def templates_check_command(directory: str | None, roster: str | None) -> None:
     """Check templates against their .json declarations (default: the shipped ones).
@@ -237,12 +237,13 @@ def templates_check_command(directory: str | None, roster: str | None) -> None:
 
     contexts = None
     if roster is not None:
-        from mentordocs.context import build_context, program_context
+        from mentordocs.context import build_context, program_context, representative_pairs
         from mentordocs.roster import load_roster
 
         loaded = load_roster(roster)
         program = program_context(loaded.program)
-        contexts = [build_context(loaded, pair, program) for pair in loaded.pairs]
+        pairs = representative_pairs(loaded)
+        contexts = [build_context(loaded, pair, program) for pair in pairs]
     problems = check_templates(directory, contexts)
     where = click.format_filename(directory or str(templates_dir()))
     if problems:
