@@ -26,9 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy as email_policy
 from email.errors import HeaderParseError
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,8 +39,43 @@ from jinja2.sandbox import SandboxedEnvironment
 from mentordocs.errors import SendError
 from mentordocs.fsutil import atomic_write_bytes
 
+
+class _Encoded(str):
+    "A header value already RFC 2047-encoded and folded for the wire: stored as it is."
+
+
+class _WirePolicy(email_policy.EmailPolicy):
+    """``email.policy.SMTP`` (CRLF, 7-bit headers), but keeping values we encoded ourselves.
+
+    The standard library's folding of long non-ASCII unstructured headers is broken before
+    Python 3.13 (an encoded word split in two, spaces between words lost), so Subject and the
+    address headers are encoded with ``email.header.Header`` and stored verbatim.
+    """
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, _Encoded):
+            return (name, str(value))
+        return super().header_store_parse(name, value)
+
+
 #: How messages are serialised: CRLF line ends, headers folded and RFC 2047-encoded.
-SMTP_POLICY = email_policy.SMTP
+SMTP_POLICY = _WirePolicy(linesep="\r\n", refold_source="none")
+
+
+def encode_text_header(name: str, text: str) -> _Encoded:
+    """An unstructured header (Subject) as RFC 2047 encoded words, folded under 78 columns."""
+    charset = "us-ascii" if text.isascii() else "utf-8"
+    return _Encoded(Header(text, charset, header_name=name).encode())
+
+
+def encode_address_header(addresses: list[Address]) -> _Encoded:
+    """Addresses as ``=?utf-8?b?...?= <addr>``, one per folded line."""
+    parts = []
+    for address in addresses:
+        name = address.display_name
+        parts.append(formataddr((name, address.addr_spec), charset="utf-8"))
+    return _Encoded(",\n ".join(parts))
+
 
 #: MIME type (maintype, subtype, extra parameters) of each attachment we send, by suffix.
 ATTACHMENT_TYPES: dict[str, tuple[str, str, dict[str, str]]] = {
@@ -343,13 +379,13 @@ def build_message(
 ) -> EmailMessage:
     """The message: multipart/mixed (multipart/alternative text + HTML, then attachments)."""
     message = EmailMessage(policy=SMTP_POLICY)
-    message["From"] = sender
-    message["To"] = to
+    message["From"] = encode_address_header([sender])
+    message["To"] = encode_address_header(to)
     if cc:
-        message["Cc"] = cc
+        message["Cc"] = encode_address_header(cc)
     if reply_to is not None:
-        message["Reply-To"] = reply_to
-    message["Subject"] = rendered.subject
+        message["Reply-To"] = encode_address_header([reply_to])
+    message["Subject"] = encode_text_header("Subject", rendered.subject)
     message["Date"] = format_datetime(date or dt.datetime.now(dt.timezone.utc).astimezone())
     message["Message-ID"] = message_id or make_msgid(domain=sender.domain)
     message.set_content(rendered.text, cte="quoted-printable")
