@@ -19,10 +19,11 @@ pair than rendering all four forms. Every file is parsed back with icalendar in 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 
-from icalendar.prop import vDate, vDatetime, vText, vUri
+from icalendar.prop import vDatetime, vText, vUri
 
 from mentordocs import __version__
 from mentordocs.models import Pair, Roster
@@ -37,8 +38,8 @@ def _slug(text: str) -> str:
     return slug or "x"
 
 
-def _uid(roster: Roster, pair: Pair, what: str) -> str:
-    return f"{_slug(roster.program.name)}-{_slug(pair.pair_id)}-{what}@mentordocs"
+def _uid_prefix(roster: Roster, pair: Pair) -> str:
+    return f"{_slug(roster.program.name)}-{_slug(pair.pair_id)}-"
 
 
 def _midpoint(roster: Roster, pair: Pair) -> dt.date:
@@ -72,7 +73,9 @@ def _fold(line: bytes) -> bytes:
     return b"\r\n ".join(pieces)
 
 
+@functools.lru_cache(maxsize=4096)
 def _text(value: str) -> bytes:
+    """A TEXT value escaped by icalendar (cached: titles and places repeat across events)."""
     return vText(value).to_ical()
 
 
@@ -87,10 +90,13 @@ class _Event:
         self.lines.append(name.encode("ascii") + parameters.encode("ascii") + b":" + value)
 
     def when(self, name: str, value: dt.date | dt.datetime) -> None:
+        # Floating local DATE-TIME (RFC 5545 3.3.5 form 1) or DATE, as vDatetime/vDate write them.
         if isinstance(value, dt.datetime):
-            self.add(name, vDatetime(value).to_ical())
+            text = f"{value.year:04d}{value.month:02d}{value.day:02d}T{value.hour:02d}{value.minute:02d}{value.second:02d}"
+            self.lines.append(name.encode("ascii") + b":" + text.encode("ascii"))
         else:
-            self.add(name, vDate(value).to_ical(), ";VALUE=DATE")
+            text = f"{value.year:04d}{value.month:02d}{value.day:02d}"
+            self.lines.append(name.encode("ascii") + b";VALUE=DATE:" + text.encode("ascii"))
 
     @property
     def content(self) -> str:
@@ -153,6 +159,7 @@ def pair_calendar(
     program = roster.program
     names = f"{pair.mentor.name} / {pair.mentee.name}"
     meeting_title = _text(f"Mentoring: {names}")
+    uid = _uid_prefix(roster, pair)
 
     contact = program.coordinator_name
     if program.coordinator_email:
@@ -163,7 +170,7 @@ def pair_calendar(
     for meeting in sorted(pair.meetings, key=lambda m: (m.date, m.time or dt.time.min)):
         per_day[meeting.date] = per_day.get(meeting.date, 0) + 1
         suffix = "" if per_day[meeting.date] == 1 else f"-{per_day[meeting.date]}"
-        event = _Event(_uid(roster, pair, f"{meeting.date:%Y%m%d}{suffix}"))
+        event = _Event(f"{uid}{meeting.date:%Y%m%d}{suffix}@mentordocs")
         event.add("SUMMARY", meeting_title)
         when = meeting.time or pair.meeting_time
         if when is None:
@@ -193,7 +200,7 @@ def pair_calendar(
         events.append(event)
 
     midpoint = _midpoint(roster, pair)
-    check = _Event(_uid(roster, pair, "midpoint"))
+    check = _Event(f"{uid}midpoint@mentordocs")
     check.add("SUMMARY", _text(f"Mid-point check: {names}"))
     check.when("DTSTART", midpoint)
     check.when("DTEND", midpoint + dt.timedelta(days=1))

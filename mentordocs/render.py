@@ -39,7 +39,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, meta
+from jinja2 import StrictUndefined, meta, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
@@ -97,12 +98,12 @@ def _clean(value: Any) -> str | Markup:
         return ""
     if hasattr(value, "__html__"):
         return Markup(value.__html__())
-    return value if isinstance(value, str) else str(value)
+    return str(value)
 
 
 def text_value(value: Any) -> Markup:
     """A value for the text of a run (inside ``<w:t>``): escaped, line breaks as ``<w:br/>``."""
-    text = _clean(value)
+    text = value if type(value) is str else _clean(value)
     if isinstance(text, Markup):
         return text
     if not _NEEDS_CLEANING.search(text):
@@ -113,7 +114,7 @@ def text_value(value: Any) -> Markup:
 
 def plain_value(value: Any) -> Markup:
     """A value anywhere else (an attribute, a property): escaped, line breaks as ``&#10;``."""
-    text = _clean(value)
+    text = value if type(value) is str else _clean(value)
     if isinstance(text, Markup):
         return text
     if not _NEEDS_CLEANING.search(text):
@@ -122,8 +123,49 @@ def plain_value(value: Any) -> Markup:
     return Markup(str(escape(text)).replace("\n", "&#10;").replace("\t", "&#9;"))
 
 
+_VALUE_FILTERS = frozenset({"_md_text", "_md_plain"})
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator, minus the second escape() around our own value filters.
+
+    ``{{ x }}`` is compiled as ``{{ (x)|_md_text }}``; that filter already returns escaped
+    Markup, so the ``escape(...)`` autoescaping wraps around it would only copy the string.
+    """
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if (
+            isinstance(node, nodes.Filter)
+            and node.name in _VALUE_FILTERS
+            and finalize.src is None
+            and not frame.eval_ctx.volatile
+        ):
+            self.write("(")
+            return
+        super()._output_child_pre(node, frame, finalize)
+
+
+class _Environment(SandboxedEnvironment):
+    """The sandbox, with a quicker ``a.b`` for the plain dicts a context is made of."""
+
+    code_generator_class = _CodeGenerator
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Same result as Jinja's attribute-then-item lookup: a plain dict has no attribute
+        # outside dir(dict), so go straight to the item.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+            except TypeError:  # an unhashable attribute name cannot happen; be safe anyway
+                pass
+        return super().getattr(obj, attribute)
+
+
 def _new_environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    env = _Environment(
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -204,6 +246,7 @@ _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest a zip can say: f
 _DOS_TIME = 0
 _EMPTY_FINAL_BLOCK = b"\x03\x00"  # a final, empty, fixed-Huffman deflate block
 _STORED_LIMIT = 2048  # dynamic stretches up to this size are stored, longer ones deflated
+_CHUNK_CACHE_LIMIT = 50_000  # static stretches kept deflated per template (a few hundred in use)
 
 
 @dataclass(frozen=True)
@@ -349,7 +392,7 @@ class CompiledTemplate:
         self._prefix_entries: tuple[_Entry, ...] = ()
         self._custom_part = CUSTOM_PROPERTIES_PART
         self._custom_kept: list[tuple[str, str]] = []  # (name, inner XML) of other properties
-        self._chunks: dict[str, bytes] = {}
+        self._chunks: dict[str, tuple[bytes, bytes]] = {}  # static XML -> (raw, deflated)
 
     def __repr__(self) -> str:
         return f"CompiledTemplate({str(self.path)!r}, version={self.version!r})"
@@ -547,42 +590,43 @@ class CompiledTemplate:
     def _render_streamed(
         self, part: _Part, context: Mapping[str, Any]
     ) -> tuple[int, int, list[bytes]]:
-        """Run the template, joining cached deflated static text with the new values."""
+        """Run the template, joining cached deflated static text with the new values.
+
+        Plain ``str`` pieces are the template's own XML (values come out as Markup): each is
+        encoded and deflated once, on first sight, and reused for every document after.
+        """
         chunks = self._chunks
+        get = chunks.get
+        raws: list[bytes] = []
         out: list[bytes] = []
         pending: list[str] = []
-        crc = 0
-        size = 0
-
-        def flush() -> None:
-            nonlocal crc, size
-            data = "".join(pending).encode("utf-8")
-            pending.clear()
-            crc = zlib.crc32(data, crc)
-            size += len(data)
-            out.append(
-                _stored_segment(data) if len(data) <= _STORED_LIMIT else _deflate_segment(data, 6)
-            )
-
-        for piece in part.template.generate(context):
-            cached = chunks.get(piece)
+        template = part.template
+        for piece in template.root_render_func(template.new_context(context)):
+            cached = get(piece)
             if cached is None:
-                if type(piece) is not str or len(piece) < 256 or len(chunks) > 20000:
+                if type(piece) is not str or len(chunks) >= _CHUNK_CACHE_LIMIT:
                     pending.append(piece)
                     continue
-                # A stretch of the template's own XML: deflate it once, reuse it every time.
                 raw = piece.encode("utf-8")
-                cached = chunks[piece] = _deflate_segment(raw, 9)
+                cached = chunks[piece] = (raw, _deflate_segment(raw, 9))
             if pending:
-                flush()
-            raw = piece.encode("utf-8")
-            crc = zlib.crc32(raw, crc)
-            size += len(raw)
-            out.append(cached)
+                data = "".join(pending).encode("utf-8")
+                pending.clear()
+                raws.append(data)
+                out.append(
+                    _stored_segment(data)
+                    if len(data) <= _STORED_LIMIT
+                    else _deflate_segment(data, 6)
+                )
+            raws.append(cached[0])
+            out.append(cached[1])
         if pending:
-            flush()
+            data = "".join(pending).encode("utf-8")
+            raws.append(data)
+            out.append(_deflate_segment(data, 6))
         out.append(_EMPTY_FINAL_BLOCK)
-        return crc, size, out
+        whole = b"".join(raws)
+        return zlib.crc32(whole), len(whole), out
 
     def _post_process(self, part: _Part, text: str) -> str:
         if part.fix_docpr:
