@@ -1,0 +1,248 @@
+"""Benchmark: how fast `mentordocs generate` makes packets, against the obvious docxtpl loop.
+
+    python benchmarks/generate.py                 # 1,000 pairs, jobs 1 and 2
+    python benchmarks/generate.py --pairs 200 --jobs 2
+    python benchmarks/generate.py --memory        # also peak memory, 1,000 vs 10,000 pairs
+
+What it does:
+1. Writes a roster workbook of N pairs (the sample roster's pairs, repeated with new ids and
+   e-mail addresses; meetings worked out from each pair's day and frequency) with openpyxl and
+   reads it with ``load_roster``, as a coordinator's run would.
+2. Runs ``generate_packets`` end to end into a fresh temporary folder: compile the templates,
+   check them, render, write every .docx and .ics atomically, write the manifest. Documents per
+   second counts the .docx forms (N x 4); the N .ics files are written too, for free.
+3. Times the naive loop ``DocxTemplate(path).render(ctx, autoescape=True); doc.save(file)`` on
+   the same templates and contexts for a sample of documents (at least 100), and prints the ratio.
+4. With --memory: in a fresh process each, generates 1,000 and 10,000 pairs and prints the peak
+   resident memory of the generation (the roster already loaded) and the ratio between them.
+
+A script, not a test: the figures depend on the machine. Nothing is written outside a temporary
+folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from mentordocs.context import build_context, program_context  # noqa: E402
+from mentordocs.forms import FORM_IDS, load_form_specs  # noqa: E402
+from mentordocs.generate import generate_packets  # noqa: E402
+from mentordocs.roster import load_roster  # noqa: E402
+
+SAMPLE = REPO / "samples" / "roster.xlsx"
+
+
+def build_roster_workbook(pairs: int, path: Path) -> Path:
+    """The sample roster with its Pairs (and their Goals) repeated to ``pairs`` rows."""
+    book = openpyxl.load_workbook(SAMPLE)
+    sheet = book["Pairs"]
+    header = [cell.value for cell in sheet[1]]
+    rows = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    status = header.index("Status")
+    id_col = header.index("Pair ID")
+    email_cols = [i for i, name in enumerate(header) if name and "email" in str(name).lower()]
+    goals_sheet = book["Goals"]
+    goals_by_pair: dict[str, list[list]] = {}
+    for row in goals_sheet.iter_rows(min_row=2, values_only=True):
+        if row[0]:
+            goals_by_pair.setdefault(row[0], []).append(list(row))
+
+    commitments = book["Commitments"]
+    pair_commitments: dict[str, list[list]] = {}
+    program_wide = []
+    for row in commitments.iter_rows(min_row=2, values_only=True):
+        if row[0]:
+            pair_commitments.setdefault(row[0], []).append(list(row))
+        elif any(row):
+            program_wide.append(list(row))
+
+    sheet.delete_rows(2, sheet.max_row)
+    goals_sheet.delete_rows(2, goals_sheet.max_row)
+    commitments.delete_rows(2, commitments.max_row)
+    for row in program_wide:
+        commitments.append(row)
+    meetings = book["Meetings"]
+    meetings.delete_rows(2, meetings.max_row)  # every pair's meetings come from day + frequency
+    for number in range(1, pairs + 1):
+        source = rows[(number - 1) % len(rows)]
+        row = list(source)
+        pair_id = f"B{number:05d}"
+        row[id_col] = pair_id
+        row[status] = "Active"
+        for col in email_cols:
+            if row[col]:
+                local, _, domain = str(row[col]).partition("@")
+                row[col] = f"{local}.{number}@{domain}"
+        sheet.append(row)
+        for goal in goals_by_pair.get(source[id_col], []):
+            goals_sheet.append([pair_id, *goal[1:]])
+        for commitment in pair_commitments.get(source[id_col], []):
+            commitments.append([pair_id, *commitment[1:]])
+    book.save(path)
+    return path
+
+
+def load_big_roster(pairs: int, folder: Path):
+    started = time.perf_counter()
+    path = build_roster_workbook(pairs, folder / f"roster-{pairs}.xlsx")
+    built = time.perf_counter()
+    roster = load_roster(path)
+    loaded = time.perf_counter()
+    return roster, built - started, loaded - built
+
+
+def naive_rate(roster, sample_pairs: int, folder: Path) -> tuple[int, float]:
+    """Documents per second of DocxTemplate(path).render(ctx); save() on the same data."""
+    from docxtpl import DocxTemplate
+
+    specs = load_form_specs()
+    program = program_context(roster.program)
+    contexts = [build_context(roster, pair, program) for pair in roster.pairs[:sample_pairs]]
+    out = folder / "naive"
+    out.mkdir()
+    started = time.perf_counter()
+    count = 0
+    for number, context in enumerate(contexts):
+        for form in FORM_IDS:
+            doc = DocxTemplate(specs[form].template_path)
+            doc.render(context, autoescape=True)
+            doc.save(out / f"{number}_{form}.docx")
+            count += 1
+    return count, time.perf_counter() - started
+
+
+def generate_rate(roster, jobs: int, folder: Path) -> tuple[int, float, int]:
+    out = folder / f"packets-jobs{jobs}"
+    started = time.perf_counter()
+    result = generate_packets(roster, out, jobs=jobs)
+    elapsed = time.perf_counter() - started
+    docs = sum(1 for rel in result.written if rel.endswith(".docx"))
+    others = len(result.written) - docs
+    return docs, elapsed, others
+
+
+# ---- memory (each size in a fresh process) ------------------------------------------------------
+
+
+def _status_kib(field: str) -> int:
+    text = Path("/proc/self/status").read_text()
+    found = re.search(rf"^{field}:\s+(\d+) kB", text, re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
+def memory_child(pairs: int, jobs: int) -> dict:
+    """Runs in its own process: load the roster, then generate; peak memory of the generation."""
+    with tempfile.TemporaryDirectory(prefix="mentordocs-bench-") as scratch:
+        folder = Path(scratch)
+        roster, _, _ = load_big_roster(pairs, folder)
+        gc.collect()
+        before = _status_kib("VmRSS")
+        # Reset the kernel's peak-RSS mark so the peak below is the generation's alone.
+        can_reset = True
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+        except OSError:
+            can_reset = False
+        started = time.perf_counter()
+        result = generate_packets(roster, folder / "packets", jobs=jobs)
+        elapsed = time.perf_counter() - started
+        peak = _status_kib("VmHWM") if can_reset else 0
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if jobs > 1 else 0
+        return {
+            "pairs": pairs,
+            "jobs": jobs,
+            "files": len(result.written),
+            "seconds": elapsed,
+            "rss_before_mib": before / 1024,
+            "peak_rss_mib": peak / 1024,
+            "growth_mib": (peak - before) / 1024,
+            "worker_peak_mib": children / 1024,
+        }
+
+
+def measure_memory(jobs: int) -> None:
+    figures = []
+    for pairs in (1000, 10000):
+        command = [sys.executable, __file__, "--memory-child", str(pairs), "--jobs", str(jobs)]
+        completed = subprocess.run(command, capture_output=True, text=True, check=True)
+        figures.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    print(f"\nMemory (each size in a fresh process, jobs={jobs}, roster loaded before measuring):")
+    for f in figures:
+        print(
+            f"  {f['pairs']:>6,} pairs: {f['files']:>6,} files in {f['seconds']:.1f} s; "
+            f"RSS with roster loaded {f['rss_before_mib']:.0f} MiB; peak RSS while generating "
+            f"{f['peak_rss_mib']:.0f} MiB (+{f['growth_mib']:.0f} MiB)"
+            + (f"; each worker's peak {f['worker_peak_mib']:.0f} MiB" if f["jobs"] > 1 else "")
+        )
+    small, big = figures
+    print(
+        f"  peak RSS ratio 10,000 / 1,000 pairs: {big['peak_rss_mib'] / small['peak_rss_mib']:.2f}"
+        f" (target <= 2.0); growth while generating: {small['growth_mib']:.0f} -> "
+        f"{big['growth_mib']:.0f} MiB"
+        + (
+            f"; worker peak ratio {big['worker_peak_mib'] / small['worker_peak_mib']:.2f}"
+            if small["worker_peak_mib"]
+            else ""
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", type=int, default=1000, help="pairs in the roster (1000)")
+    parser.add_argument(
+        "--jobs", type=int, action="append", help="worker processes; repeat (default: 1 and 2)"
+    )
+    parser.add_argument("--naive-pairs", type=int, default=25, help="pairs for the naive loop")
+    parser.add_argument("--memory", action="store_true", help="also measure peak memory")
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    jobs_list = args.jobs or [1, 2]
+
+    if args.memory_child:
+        print(json.dumps(memory_child(args.memory_child, jobs_list[-1])))
+        return
+
+    print(f"mentordocs generate benchmark: {args.pairs:,} pairs x {len(FORM_IDS)} forms")
+    print(f"machine: {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="mentordocs-bench-") as scratch:
+        folder = Path(scratch)
+        roster, build_s, load_s = load_big_roster(args.pairs, folder)
+        print(
+            f"roster: workbook written in {build_s:.1f} s, load_roster {load_s:.1f} s "
+            f"({len(roster.pairs):,} pairs, "
+            f"{sum(len(p.meetings) for p in roster.pairs):,} meetings)"
+        )
+        naive_docs, naive_s = naive_rate(roster, args.naive_pairs, folder)
+        naive = naive_docs / naive_s
+        print(
+            f"naive docxtpl loop:   {naive_docs:>6,} docs in {naive_s:6.2f} s = {naive:8.1f} docs/s"
+        )
+        for jobs in jobs_list:
+            docs, seconds, others = generate_rate(roster, jobs, folder)
+            rate = docs / seconds
+            print(
+                f"generate_packets --jobs {jobs}: {docs:>6,} docs (+{others:,} .ics) in "
+                f"{seconds:6.2f} s = {rate:8.1f} docs/s end to end; {rate / naive:5.1f} x naive"
+            )
+    if args.memory:
+        measure_memory(jobs_list[-1])
+
+
+if __name__ == "__main__":
+    main()
