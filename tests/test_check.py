@@ -896,3 +896,38 @@ def test_save_helper_round_trips(tmp_path: Path) -> None:
     # A guard for the helper the tests above rely on.
     path = save(base_book(), tmp_path / "x.xlsx")
     assert run_check(path).exit_code == 0
+
+
+def test_midpoint_outside_the_program_is_a_warning(tmp_path: Path) -> None:
+    book = base_book()
+    set_cell(book, "Program", 8, "Value", dt.datetime(2027, 8, 1))
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0
+    line = problem_line(result, "sheet 'Program', row 8, column 'Value'")
+    assert "The mid-point check (2027-08-01) is outside the program's dates." in line
+
+
+def test_the_same_meeting_twice_is_a_warning(tmp_path: Path) -> None:
+    book = base_book()
+    book["Meetings"].append(["P01", dt.datetime(2026, 9, 8), dt.time(15, 30), None, "Again"])
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0
+    problem_line(
+        result, "sheet 'Meetings', row 4, column 'Date'", "has this meeting twice (rows 2 and 4)"
+    )
+
+
+def test_two_extra_columns_with_one_header_is_a_warning(tmp_path: Path) -> None:
+    book = base_book()
+    book["Pairs"][0] += ["School", "school"]
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0
+    problem_line(result, "sheet 'Pairs', row 1, column 'school'", "only the first one is used")
+
+
+def test_an_unusually_long_meeting_is_a_warning(tmp_path: Path) -> None:
+    book = base_book()
+    set_cell(book, "Pairs", 2, "Meeting length (minutes)", 450)
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0
+    problem_line(result, "column 'Meeting length (minutes)'", "450 minutes is unusually long")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from test_roster_kit import base_book, make_roster, set_cell
 
 from mentordocs.errors import Problem, RosterError
-from mentordocs.models import Goal, Meeting, Pair, Roster
+from mentordocs.models import FREQUENCIES, MEETING_DAYS, Goal, Meeting, Pair, Roster
 from mentordocs.roster import (
     PROGRAM_SETTINGS,
     SHEETS,
@@ -522,3 +522,43 @@ def test_docs_describe_every_sheet_column_and_setting() -> None:
             assert f"| {column.header} |" in text, column.header
     for setting in PROGRAM_SETTINGS:
         assert f"| {setting.header} |" in text, setting.header
+
+
+# -- properties ----------------------------------------------------------------------------
+
+_DATES = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=_DATES,
+    days=st.integers(min_value=0, max_value=400),
+    day=st.sampled_from(MEETING_DAYS),
+    frequency=st.sampled_from(FREQUENCIES),
+)
+def test_derived_meetings_fall_on_the_day_within_the_dates(
+    start: dt.date, days: int, day: str, frequency: str
+) -> None:
+    end = start + dt.timedelta(days=days)
+    dates = [m.date for m in derive_schedule(start, end, day, frequency)]
+    assert all(start <= d <= end for d in dates)
+    assert all(d.weekday() == MEETING_DAYS.index(day) for d in dates)
+    assert dates == sorted(set(dates))
+    gaps = {(b - a).days for a, b in zip(dates, dates[1:], strict=False)}
+    if frequency == "Weekly":
+        assert gaps <= {7} and len(dates) >= days // 7
+    elif frequency == "Every 2 weeks":
+        assert gaps <= {14}
+    else:
+        assert gaps <= {28, 35} and len({(d.year, d.month) for d in dates}) == len(dates)
+    if days >= 6:
+        assert dates, "a week or more always holds the meeting day once"
+
+
+@given(st.text(max_size=30))
+def test_normalize_header_ignores_case_and_spacing(text: str) -> None:
+    key = normalize_header(text)
+    assert normalize_header(text.upper()) == normalize_header(text.lower()) or not text.isascii()
+    assert normalize_header(f"  {text}  ") == key
+    assert normalize_header(key) == key
+    assert key == key.strip("_") and "__" not in key
