@@ -364,7 +364,15 @@ def note(text: str) -> str:
 
 
 def bullets(items: list[str]) -> str:
-    return "".join(para(run(item), "ListBullet") for item in items)
+    """Bulleted paragraphs; a lead ending in ':' is set in bold."""
+    out = []
+    for item in items:
+        lead, sep, rest = item.partition(": ")
+        if sep and len(lead) < 30:
+            out.append(para(run(lead + ":", bold=True) + run(" " + rest), "ListBullet"))
+        else:
+            out.append(para(run(item), "ListBullet"))
+    return "".join(out)
 
 
 def cell(
@@ -578,6 +586,14 @@ def title_block(layout: Layout, title: str, purpose: str) -> None:
     )
 
 
+AGREE = {
+    "action-plan": "I agree to this action plan",
+    "terms-of-engagement": "I agree to these terms",
+    "goal-sheet": "I agree to these goals",
+    "confidentiality-agreement": "I agree to keep this agreement",
+}
+
+
 def signature_block(layout: Layout, number: int | None, title: str) -> None:
     label_w, col_w = 2600, (TEXT_W - 2600) // 2
     widths = [label_w, col_w, TEXT_W - label_w - col_w]
@@ -592,7 +608,7 @@ def signature_block(layout: Layout, number: int | None, title: str) -> None:
             height,
         )
 
-    agree = f"I agree to this {title.lower()}"
+    agree = AGREE[layout.form]
     layout.add(
         heading(f"{number}. Signatures" if number else "Signatures"),
         note(
@@ -790,11 +806,13 @@ def layout_action_plan(L: Layout) -> None:
     L.add(
         heading("5. Our goals"),
         note(
-            "Choose three to five goals for your time together"
-            "{% if program.standards %}, drawing on the mentee's self-assessment and "
-            "{{ program.standards }}{% endif %}. Goals may change as you go: keep the goal sheet "
-            "up to date."
+            "Choose three to five goals for your time together. They may change as you go: "
+            "keep the goal sheet up to date."
         ),
+        jinja_p("if program.standards"),
+        note("Draw on the mentee's self-assessment and on the program's standards:"),
+        para(run("{{ program.standards }}"), "FormQuote"),
+        jinja_p("endif"),
         L.answer_rows(
             [
                 (
@@ -1630,8 +1648,16 @@ STYLE_XML = {
         "paragraph",
         "Form Note",
         "Normal",
-        '<w:spacing w:before="0" w:after="120"/>',
+        '<w:keepNext/><w:spacing w:before="0" w:after="120"/>',
         '<w:color w:val="404040"/>',
+    ),
+    "FormQuote": (
+        "paragraph",
+        "Form Quote",
+        "FormNote",
+        f'<w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="{BORDER}"/></w:pBdr>'
+        '<w:ind w:left="240"/>',
+        "<w:i/>",
     ),
     "TableText": (
         "paragraph",
@@ -1681,8 +1707,7 @@ def _set_styles(doc) -> None:
         0,
         parse_xml(
             f'<w:docDefaults xmlns:w="{W}"><w:rPrDefault><w:rPr>{font}'
-            '<w:sz w:val="21"/><w:szCs w:val="21"/><w:lang w:val="en-GB" w:eastAsia="en-US" '
-            'w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
+            '<w:sz w:val="21"/><w:szCs w:val="21"/><w:lang w:eastAsia="en-US" w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
             '<w:spacing w:after="100" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
             "</w:docDefaults>"
         ),
@@ -1790,8 +1815,9 @@ def build_docx(form: str) -> bytes:
     footer.getparent().remove(footer)
 
     props = doc.core_properties
-    props.title = TITLES[form]
-    props.subject = "Mentoring program form template"
+    # docProps/core.xml is rendered too: each generated form carries its own title.
+    props.title = TITLES[form] + " · Pair {{ pair.id }}"
+    props.subject = "{{ program.name }}"
     props.author = "mentordocs"
     props.last_modified_by = "mentordocs"
     props.keywords = f"mentordocs {form} {VERSION}"
