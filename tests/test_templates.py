@@ -413,3 +413,39 @@ def test_libreoffice_converts_every_rendered_form(tmp_path, compiled):
     assert [p.name for p in pdfs] == [f"P003_{form}.pdf" for form in FORM_IDS]
     for pdf in pdfs:
         assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("form", FORM_IDS)
+def test_content_controls_sit_where_word_expects_them(form, compiled):
+    """Run-level controls inside a paragraph hold runs; none is empty or nested."""
+    for context in sample_contexts():
+        root = _document(compiled[form].render(context, {}, validate=True))
+        for sdt in root.iter(W + "sdt"):
+            assert sdt.getparent().tag == W + "p"
+            children = list(sdt)
+            assert [c.tag for c in children] == [W + "sdtPr", W + "sdtContent"]
+            runs = list(children[1])
+            assert runs and all(r.tag == W + "r" for r in runs)
+            assert sdt.find(f".//{W}sdt") is None
+            pr = children[0]
+            order = [c.tag for c in pr]
+            assert order[:2] == [W + "alias", W + "tag"]
+        # Every table cell ends with a paragraph, as Word requires.
+        for tc in root.iter(W + "tc"):
+            assert tc[-1].tag == W + "p"
+
+
+@pytest.mark.parametrize("form", FORM_IDS)
+def test_raw_templates_open_in_python_docx_and_carry_their_title(form):
+    document = docx.Document(str(TEMPLATES / f"{form}.docx"))
+    spec = load_form_specs(TEMPLATES)[form]
+    assert document.core_properties.title == spec.title + " · Pair {{ pair.id }}"
+    with zipfile.ZipFile(TEMPLATES / f"{form}.docx") as package:
+        names = package.namelist()
+        settings = package.read("word/settings.xml").decode("utf-8")
+    assert "docProps/thumbnail.jpeg" not in names
+    # Word 2010 mode or later: checkbox content controls need it.
+    assert (
+        'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="14"'
+        in settings
+    )
