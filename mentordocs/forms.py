@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ class FieldSpec:
     def repeated(self) -> bool:
         return "{n}" in self.id
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
         """A regex matching the concrete ids of this field (``{n}`` -> a number from 1)."""
         head, sep, tail = self.id.partition("{n}")

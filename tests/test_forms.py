@@ -365,3 +365,11 @@ def test_representative_pairs_cover_every_plan_type_and_the_extremes():
     assert roster.pairs[1] in chosen
     assert len({id(pair) for pair in chosen}) == len(chosen)
     assert representative_pairs(roster.__class__(roster.path, roster.program, [])) == []
+
+
+def test_specs_survive_pickling_for_worker_processes():
+    specs = load_form_specs(TEMPLATES)
+    specs["goal-sheet"].match("goal_2_goal")  # fills the cached patterns
+    copied = pickle.loads(pickle.dumps(specs))
+    assert copied == specs
+    assert copied["goal-sheet"].match("goal_3_status").id == "goal_{n}_status"
