@@ -309,7 +309,7 @@ def send_reminders(
             missing = [
                 {
                     "form": form,
-                    "title": _form_title(form),
+                    "title": _outstanding_title(items, form),
                     "reasons": _reasons(item for item in items if item.form == form),
                     "filename": by_form[form].path.name if form in by_form else "",
                 }
@@ -703,6 +703,13 @@ def _form_title(form: str) -> str:
     if form == CALENDAR_FORM:
         return "Meetings calendar"
     return _TITLES.get(form) or form.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _outstanding_title(items: list[Any], form: str) -> str:
+    for item in items:
+        if item.form == form and getattr(item, "form_title", ""):
+            return str(item.form_title)
+    return _form_title(form)
 
 
 def _reasons(items: Iterable[Any]) -> list[str]:
