@@ -179,6 +179,7 @@ def measure_memory(jobs: int) -> None:
     figures = []
     for pairs in (1000, 10000):
         command = [sys.executable, __file__, "--memory-child", str(pairs), "--jobs", str(jobs)]
+        command += ["--tmp", tempfile.gettempdir()]
         completed = subprocess.run(command, capture_output=True, text=True, check=True)
         figures.append(json.loads(completed.stdout.strip().splitlines()[-1]))
     print(f"\nMemory (each size in a fresh process, jobs={jobs}, roster loaded before measuring):")
@@ -210,9 +211,17 @@ def main() -> None:
     )
     parser.add_argument("--naive-pairs", type=int, default=25, help="pairs for the naive loop")
     parser.add_argument("--memory", action="store_true", help="also measure peak memory")
+    parser.add_argument(
+        "--tmp",
+        help="folder for the temporary files (default: the system's temp folder); file "
+        "creation speed differs a lot between file systems",
+    )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     jobs_list = args.jobs or [1, 2]
+    if args.tmp:
+        Path(args.tmp).mkdir(parents=True, exist_ok=True)
+        tempfile.tempdir = args.tmp
 
     if args.memory_child:
         print(json.dumps(memory_child(args.memory_child, jobs_list[-1])))
@@ -220,6 +229,7 @@ def main() -> None:
 
     print(f"mentordocs generate benchmark: {args.pairs:,} pairs x {len(FORM_IDS)} forms")
     print(f"machine: {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
+    print(f"temporary folder: {tempfile.gettempdir()}; load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="mentordocs-bench-") as scratch:
         folder = Path(scratch)
         roster, build_s, load_s = load_big_roster(args.pairs, folder)

@@ -316,12 +316,18 @@ def _deflate_segment(data: bytes, level: int = 9) -> bytes:
     return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
+_STORED_HEADER = struct.Struct("<BHH").pack
+
+
 def _stored_segment(data: bytes) -> bytes:
     """``data`` as non-final stored (uncompressed) deflate blocks."""
+    size = len(data)
+    if size <= 0xFFFF:
+        return _STORED_HEADER(0, size, size ^ 0xFFFF) + data
     out = []
-    for start in range(0, len(data), 0xFFFF):
+    for start in range(0, size, 0xFFFF):
         block = data[start : start + 0xFFFF]
-        out.append(b"\x00" + struct.pack("<HH", len(block), len(block) ^ 0xFFFF) + block)
+        out.append(_STORED_HEADER(0, len(block), len(block) ^ 0xFFFF) + block)
     return b"".join(out)
 
 
