@@ -39,7 +39,7 @@ class Problem:
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}"
         if self.fix:
-            text += f" {self.fix}"
+            text += f" Fix: {self.fix}"
         return text
 
 
