@@ -546,7 +546,8 @@ def _count(count: int, word: str) -> str:
 
 
 def _print_send_result(result: Any, *, where: str) -> None:
-    from mentordocs.send import ALREADY_SENT, CHANGED, FAILED, SKIPPED, WOULD_SEND
+    from mentordocs.records import SEND_LOG_NAME as SEND_LOG
+    from mentordocs.send import CHANGED, FAILED, WOULD_SEND
 
     noun = "reminder" if result.kind == "reminder" else "message"
     if result.dry_run:
@@ -562,8 +563,15 @@ def _print_send_result(result: Any, *, where: str) -> None:
                 click.echo(f"{outcome}")
         counts = [f"{_count(len(result.would_send), noun)} would be {where}"]
     else:
-        for outcome in result.outcomes:
-            if outcome.status in (ALREADY_SENT, SKIPPED):
+        for outcome in result.skipped:
+            click.echo(f"{outcome}")
+        already = result.already_sent
+        if len(already) > 10:
+            ids = ", ".join(o.pair_id for o in already)
+            done = "Already written" if "outbox" in where else "Already sent"
+            click.echo(f"{done} (see {SEND_LOG}): {ids}")
+        else:
+            for outcome in already:
                 click.echo(f"{outcome}")
         counts = [f"{len(result.sent)} {'written' if 'outbox' in where else 'sent'}"]
     counts.append(f"{len(result.already_sent)} already sent")

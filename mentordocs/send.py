@@ -582,6 +582,19 @@ def _delivered(
     return delivered
 
 
+def _already(records: list[SendRecord], pair_id: str, kind: str, sent_at: str) -> str:
+    """'already sent on <date>', or where the .eml went when it was written to an outbox."""
+    when = _sent_date(sent_at)
+    for record in records:
+        same = record.pair_id == pair_id and record.kind == kind and record.sent_at == sent_at
+        if same and record.transport == "outbox" and record.eml:
+            return (
+                f"already written to {record.eml} on {when} (send it from your mail program; "
+                "use --resend to write it again)"
+            )
+    return f"already sent on {when}"
+
+
 def _sent_date(sent_at: str) -> str:
     try:
         return dt.datetime.fromisoformat(sent_at).strftime("%Y-%m-%d %H:%M")
@@ -631,7 +644,7 @@ def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> None
         return
     if not needing:
         outcome.status = ALREADY_SENT
-        outcome.detail = f"already sent on {_sent_date(last_sent)}"
+        outcome.detail = _already(records, plan.pair.pair_id, PACKET, last_sent)
         _describe(plan)
         return
     # Exactly what is missing: to whoever lacks something, the files somebody lacks.

@@ -1,0 +1,245 @@
+"""`mentordocs send` end to end: samples/roster.xlsx -> generate -> send to a real SMTP server."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE_ROSTER
+from test_send_support import Collector, Server, accepting
+
+from mentordocs.cli import cli
+from mentordocs.forms import load_form_specs
+from mentordocs.generate import generate_packets
+from mentordocs.records import read_manifest, read_send_log
+from mentordocs.roster import load_roster
+from mentordocs.tracking import TrackingData, write_tracking
+
+PASSWORD_ENV = "MENTORDOCS_SMTP_PASSWORD"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """samples/roster.xlsx generated once into a packets folder (copied for each test)."""
+    out = tmp_path_factory.mktemp("generated") / "packets"
+    generate_packets(load_roster(SAMPLE_ROSTER), out)
+    return out
+
+
+@pytest.fixture
+def packets(generated, tmp_path, monkeypatch):
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    out = tmp_path / "packets"
+    shutil.copytree(generated, out)
+    return out
+
+
+@pytest.fixture
+def smtp_server():
+    server = Server(Collector()).start()
+    yield server
+    server.stop()
+
+
+def run(*args: str, **kwargs):
+    return CliRunner().invoke(cli, ["send", *args], catch_exceptions=False, **kwargs)
+
+
+def active_pairs() -> list[str]:
+    return [pair.pair_id for pair in load_roster(SAMPLE_ROSTER).pairs if pair.active]
+
+
+def test_sample_roster_end_to_end_over_smtp(packets, smtp_server):
+    result = run(
+        str(packets),
+        "--roster",
+        str(SAMPLE_ROSTER),
+        "--smtp",
+        f"127.0.0.1:{smtp_server.port}",
+        "-q",
+    )
+    assert result.exit_code == 0, result.output
+    pairs = active_pairs()
+    assert f"{len(pairs)} sent, 0 already sent, 0 failed" in result.stdout
+
+    received = smtp_server.handler.received
+    assert Counter(item.pair_id for item in received) == dict.fromkeys(pairs, 1)
+    manifest = read_manifest(packets)
+    roster = load_roster(SAMPLE_ROSTER)
+    for item in received:
+        pair = roster.pair(item.pair_id)
+        assert item.rcpt_tos == [pair.mentor.email, pair.mentee.email]
+        assert [a.display_name for a in item.message["To"].addresses] == [
+            pair.mentor.name,
+            pair.mentee.name,
+        ]
+        assert item.message["Reply-To"].addresses[0].addr_spec == roster.program.coordinator_email
+        expected = {
+            entry.path.rsplit("/", 1)[1]: entry
+            for entry in manifest.for_pair(item.pair_id)
+            if entry.path.endswith((".docx", ".ics"))
+        }
+        parts = {part.get_filename(): part for part in item.message.iter_attachments()}
+        assert sorted(parts) == sorted(expected)
+        for name, part in parts.items():  # byte-identical to that pair's own files
+            assert part.get_payload(decode=True) == (packets / expected[name].path).read_bytes()
+
+    again = run(
+        str(packets), "--roster", str(SAMPLE_ROSTER), "--smtp", f"127.0.0.1:{smtp_server.port}"
+    )
+    assert again.exit_code == 0, again.output
+    assert f"0 sent, {len(pairs)} already sent, 0 failed" in again.stdout
+    assert len(smtp_server.handler.received) == len(pairs)
+
+
+def test_refused_recipient_exits_1_and_says_what_to_do(packets, smtp_server):
+    roster = load_roster(SAMPLE_ROSTER)
+    mentee = roster.pair("P03").mentee.email
+    smtp_server.handler.refuse = {mentee.lower()}
+    args = [str(packets), "--roster", str(SAMPLE_ROSTER), "--smtp", f"127.0.0.1:{smtp_server.port}"]
+    result = run(*args)
+    assert result.exit_code == 1
+    assert f"P03: the server refused {mentee}" in result.stderr
+    assert "run the same command again" in result.stderr
+
+    smtp_server.handler.refuse = set()
+    resumed = run(*args)
+    assert resumed.exit_code == 0, resumed.output
+    assert "1 sent" in resumed.stdout
+    assert smtp_server.handler.received[-1].rcpt_tos == [mentee]
+
+
+def test_password_comes_from_the_environment_or_a_hidden_prompt(packets, monkeypatch):
+    server = Server(
+        Collector(), authenticator=accepting("coord", "pa55 word"), auth_require_tls=False
+    ).start()
+    try:
+        base = [str(packets), "--roster", str(SAMPLE_ROSTER), "--smtp", f"127.0.0.1:{server.port}"]
+        prompted = run(*base, "--user", "coord", "--pair", "P01", input="pa55 word\n")
+        assert prompted.exit_code == 0, prompted.output
+        assert "Password for coord on 127.0.0.1" in prompted.stderr
+        assert "pa55 word" not in prompted.output  # hidden input is not echoed
+
+        monkeypatch.setenv(PASSWORD_ENV, "pa55 word")
+        from_env = run(*base, "--user", "coord", "--pair", "P02")
+        assert from_env.exit_code == 0, from_env.output
+        assert "Password" not in from_env.output
+
+        monkeypatch.setenv(PASSWORD_ENV, "wrong")
+        refused = run(*base, "--user", "coord", "--pair", "P04")
+        assert refused.exit_code == 1
+        assert "refused the login for 'coord'" in refused.stderr
+        assert "Stopped:" in refused.stderr
+        assert server.handler.per_pair() == {"P01": 1, "P02": 1}
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ([], "Give exactly one of --smtp HOST[:PORT] and --outbox DIR"),
+        (["--smtp", "localhost", "--outbox", "o"], "Give exactly one of --smtp"),
+        (["--smtp", "localhost", "--password", "x"], "No such option '--password'"),
+        (["--outbox", "o", "--starttls"], "--starttls only apply with --smtp"),
+        (["--smtp", "localhost", "--starttls", "--ssl"], "Give --starttls or --ssl, not both"),
+        (["--smtp", "localhost:smtp"], "is not HOST or HOST:PORT"),
+        (["--smtp", "localhost:70000"], "is not HOST or HOST:PORT"),
+        (["--outbox", "o", "--rate", "0"], "--rate"),
+    ],
+)
+def test_wrong_command_lines_exit_2(packets, extra, message):
+    result = run(str(packets), "--roster", str(SAMPLE_ROSTER), *extra)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (packets / "send-log.jsonl").exists()
+
+
+def test_dry_run_prints_who_gets_what_and_sends_nothing(packets, smtp_server):
+    result = run(
+        str(packets),
+        "--roster",
+        str(SAMPLE_ROSTER),
+        "--smtp",
+        f"127.0.0.1:{smtp_server.port}",
+        "--user",
+        "coord",  # no password asked: nothing is sent
+        "--dry-run",
+        "--pair",
+        "P02",
+        "--form",
+        "goal-sheet",
+    )
+    assert result.exit_code == 0, result.output
+    roster = load_roster(SAMPLE_ROSTER)
+    pair = roster.pair("P02")
+    assert "P02: would send to " in result.stdout
+    assert pair.mentee.email in result.stdout
+    assert "P02_goal-sheet.docx, P02_meetings.ics" in result.stdout
+    assert "Dry run: 1 message would be sent through 127.0.0.1" in result.stdout
+    assert "Password" not in result.output
+    assert smtp_server.handler.received == []
+    assert read_send_log(packets) == []
+
+
+def test_outbox_then_reminders(packets, tmp_path):
+    outbox = tmp_path / "outbox"
+    result = run(str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox))
+    assert result.exit_code == 0, result.output
+    pairs = active_pairs()
+    assert f"{len(pairs)} written, 0 already sent" in result.stdout
+    eml = sorted(outbox.glob("*.eml"))
+    assert [p.name for p in eml] == [f"{pair_id}_packet.eml" for pair_id in pairs]
+    message = BytesParser(policy=policy.default).parsebytes(eml[0].read_bytes())
+    assert message["X-Unsent"] == "1"
+
+    again = run(str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox))
+    assert f"Already written (see send-log.jsonl): {', '.join(pairs)}" in again.stdout
+
+    roster = load_roster(SAMPLE_ROSTER)
+    tracking = tmp_path / "tracking.xlsx"
+    tracking.write_bytes(write_tracking(tracking, TrackingData(), roster, load_form_specs()))
+    reminders = run(
+        str(packets),
+        "--roster",
+        str(SAMPLE_ROSTER),
+        "--outbox",
+        str(outbox),
+        "--remind",
+        str(tracking),
+    )
+    assert reminders.exit_code == 0, reminders.output
+    assert f"{len(pairs)} written" in reminders.stdout
+    reminder = BytesParser(policy=policy.default).parsebytes(
+        (outbox / f"{pairs[0]}_reminder.eml").read_bytes()
+    )
+    assert reminder["Subject"].startswith("Reminder:")
+    assert len(list(reminder.iter_attachments())) == 4  # every form, not the calendar
+
+
+def test_template_error_is_reported_with_file_and_line(packets, tmp_path, smtp_server):
+    template = tmp_path / "message.txt"
+    template.write_text("Subject: Hello\n\n{% for form in forms %}\n{{ form.titel }}\n", "utf-8")
+    result = run(
+        str(packets),
+        "--roster",
+        str(SAMPLE_ROSTER),
+        "--smtp",
+        f"127.0.0.1:{smtp_server.port}",
+        "--message",
+        str(template),
+    )
+    assert result.exit_code == 1
+    assert f"Error: {template}, line 3: " in result.stderr or f"{template}, line 4" in result.stderr
+    assert smtp_server.handler.received == []
+
+
+def test_help_has_an_example():
+    result = CliRunner().invoke(cli, ["send", "-h"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert "mentordocs send packets --roster samples/roster.xlsx --outbox outbox" in result.output
