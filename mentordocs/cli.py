@@ -568,12 +568,12 @@ def _print_send_result(result: Any, *, where: str) -> None:
         already = result.already_sent
         if len(already) > 10:
             ids = ", ".join(o.pair_id for o in already)
-            done = "Already written" if "outbox" in where else "Already sent"
+            done = "Already written" if result.transport == "outbox" else "Already sent"
             click.echo(f"{done} (see {SEND_LOG}): {ids}")
         else:
             for outcome in already:
                 click.echo(f"{outcome}")
-        counts = [f"{len(result.sent)} {'written' if 'outbox' in where else 'sent'}"]
+        counts = [f"{len(result.sent)} {'written' if result.transport == 'outbox' else 'sent'}"]
     counts.append(f"{len(result.already_sent)} already sent")
     if result.changed:
         counts.append(f"{len(result.changed)} changed since sent")

@@ -225,12 +225,12 @@ def send_packets(
             outcome.detail = str(exc)
             continue
         plan = _Plan(pair, outcome, to, cc, files)
+        # Render for every pair, even one already sent, so a template mistake always shows.
+        plan.rendered = _render_packet(template, roster, pair, plan.files)
         _decide_packet(plan, log, resend)
+        if outcome.status == WOULD_SEND and plan.files != files:
+            plan.rendered = _render_packet(template, roster, pair, plan.files)
         if outcome.status == WOULD_SEND:
-            forms_files = [f for f in plan.files if f.form != CALENDAR_FORM]
-            calendar = next((f for f in plan.files if f.form == CALENDAR_FORM), None)
-            context = _context(roster, pair, forms_files, calendar, missing=[])
-            plan.rendered = template.render(context, where=f"for pair {pair.pair_id}")
             plans.append(plan)
 
     _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
@@ -303,26 +303,26 @@ def send_reminders(
             outcome.detail = str(exc)
             continue
         plan = _Plan(pair, outcome, to, cc, files, missing_forms=missing_forms)
+        by_form = {f.form: f for f in files}
+        missing = [
+            {
+                "form": form,
+                "title": _outstanding_title(items, form),
+                "reasons": _reasons(item for item in items if item.form == form),
+                "filename": by_form[form].path.name if form in by_form else "",
+            }
+            for form in missing_forms
+        ]
+        context = _context(roster, pair, files, None, missing=missing)
+        plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
         _decide_reminder(plan, missing_forms, log, resend, day)
         if outcome.status == WOULD_SEND:
-            by_form = {f.form: f for f in files}
-            missing = [
-                {
-                    "form": form,
-                    "title": _outstanding_title(items, form),
-                    "reasons": _reasons(item for item in items if item.form == form),
-                    "filename": by_form[form].path.name if form in by_form else "",
-                }
-                for form in missing_forms
-            ]
             without_file = [m["form"] for m in missing if not m["filename"]]
             if without_file:
                 outcome.detail = (
                     f"no file to attach for {', '.join(without_file)} (not in {MANIFEST_NAME}); "
                     "the reminder names it without attaching it"
                 )
-            context = _context(roster, pair, files, None, missing=missing)
-            plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
             plans.append(plan)
 
     for pair_id in sorted(set(outstanding) - in_roster):
@@ -733,6 +733,15 @@ def _reasons(items: Iterable[Any]) -> list[str]:
             if reason and reason not in reasons:
                 reasons.append(str(reason))
     return reasons or ["not returned"]
+
+
+def _render_packet(
+    template: EmailTemplate, roster: Roster, pair: Pair, files: list[_File]
+) -> RenderedEmail:
+    forms_files = [f for f in files if f.form != CALENDAR_FORM]
+    calendar = next((f for f in files if f.form == CALENDAR_FORM), None)
+    context = _context(roster, pair, forms_files, calendar, missing=[])
+    return template.render(context, where=f"for pair {pair.pair_id}")
 
 
 def _context(
