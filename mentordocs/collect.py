@@ -39,10 +39,10 @@ PROP_FORM = "mentordocs.form"
 PROP_VERSION = "mentordocs.template_version"
 
 WORD_SUFFIXES = (".docx", ".docm")
+PARALLEL_FROM = 200  # files; fewer are read in this process (starting workers costs more)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
-_MACRO_CONTENT_TYPE = "application/vnd.ms-word.document.macroEnabled.main+xml"
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,12 @@ class FormReadError(CollectError):
     """One file cannot be read as a Word form. ``fix`` says what the coordinator can do."""
 
     def __init__(self, message: str, fix: str = ""):
-        super().__init__(message)
+        super().__init__(message, fix)
         self.message = message
         self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message}. {self.fix}".strip()
 
 
 @dataclass
@@ -155,18 +158,21 @@ def _read_bytes(
     with archive:
         package = _Package(archive, name, limits)
         main = package.main_part()
-        content_types = package.content_types()
         macros = (
             name.lower().endswith(".docm")
-            or content_types.get("/" + main) == _MACRO_CONTENT_TYPE
             or any(n.lower().endswith("vbaproject.bin") for n in package.names)
+            or (
+                package.has("[Content_Types].xml")
+                and b"macroEnabled" in package.read("[Content_Types].xml")
+            )
         )
         raw_main = package.read(main)
         strict = b"purl.oclc.org/ooxml" in raw_main[:4096]
-        main_root = package.parse(main, raw_main)
-        fields = read_fields(main_root, unnamed=True)
-        for part in package.related_parts(main, ("header", "footer", "footnotes", "endnotes")):
-            fields.extend(read_fields(package.parse(part), unnamed=True))
+        fields = read_fields(package.parse(main, raw_main), unnamed=True)
+        for part in package.related_parts(main, _OTHER_STORIES):
+            raw = package.read(part)
+            if _may_hold_fields(raw):
+                fields.extend(read_fields(package.parse(part, raw), unnamed=True))
         properties = package.custom_properties()
         modified = package.modified()
     return FormReading(
@@ -181,6 +187,17 @@ def _read_bytes(
         macros=macros,
         strict=strict,
     )
+
+
+_OTHER_STORIES = ("header", "footer", "footnotes", "endnotes")
+
+
+def _may_hold_fields(xml: bytes) -> bool:
+    """Cheap pre-check: a part without "sdt" or "ffData" anywhere has no form fields.
+
+    A part in UTF-16 (legal, though Word never writes it) is always parsed.
+    """
+    return b"sdt" in xml or b"ffData" in xml or xml[:2] in (b"\xff\xfe", b"\xfe\xff")
 
 
 class _Package:
@@ -288,15 +305,6 @@ class _Package:
             if rel_type.rsplit("/", 1)[-1] in kinds and self.has(target):
                 parts.append(self.lower[target.lower()])
         return parts
-
-    def content_types(self) -> dict[str, str]:
-        if not self.has("[Content_Types].xml"):
-            return {}
-        root = self.parse("[Content_Types].xml")
-        return {
-            (el.get("PartName") or "").lower(): el.get("ContentType") or ""
-            for el in root.iter(_CT_NS + "Override")
-        }
 
     def _package_part(self, suffix: str, default: str) -> str | None:
         for rel_type, target, _ in self.relationships(""):
@@ -457,10 +465,26 @@ def _email_inputs(path: Path, problems: list[Problem]) -> list[_Input]:
     return out
 
 
-def _read_input(item: _Input) -> FormReading:
-    if item.data is not None:
-        return read_form(item.data, name=item.name, file_time=item.file_time)
-    return read_form(item.path, name=item.name, file_time=item.file_time)
+def _read_input(item: _Input) -> FormReading | FormReadError:
+    """Read one input; a file that cannot be used gives its FormReadError (not raised)."""
+    try:
+        if item.data is not None:
+            return read_form(item.data, name=item.name, file_time=item.file_time)
+        return read_form(item.path, name=item.name, file_time=item.file_time)
+    except FormReadError as exc:
+        return exc
+
+
+def _read_all(items: list[_Input], jobs: int) -> Iterable[FormReading | FormReadError]:
+    """Read every input in order; in ``jobs`` worker processes when there are many."""
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(items) < PARALLEL_FROM:
+        yield from map(_read_input, items)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_read_input, items, chunksize=16)
 
 
 # ---- who and what ----------------------------------------------------------------------------
@@ -509,11 +533,14 @@ def match_fields(
     LibreOffice) is placed by its position between the named controls around it, compared
     with the reference copy, when its kind agrees.
     """
+    from mentordocs.tracking import spec_index
+
+    declared = spec_index(spec)
     values: dict[str, Any] = {}
     ours = [f for f in fields if f.source != "legacy"]
     named_positions: list[tuple[int, str]] = []
     for index, item in enumerate(ours):
-        if item.id and spec.match(item.id) is not None:
+        if item.id and declared.match(item.id) is not None:
             named_positions.append((index, item.id))
     unplaced = 0
     unnamed = [i for i, f in enumerate(ours) if not f.id]
@@ -534,7 +561,7 @@ def match_fields(
     else:
         unplaced = len(unnamed)
     for item in ours:
-        if not item.id or spec.match(item.id) is None:
+        if not item.id or declared.match(item.id) is None:
             continue
         value = item.value
         if reference is not None and isinstance(value, str):
@@ -613,6 +640,7 @@ def collect_forms(
     packets_dir: str | os.PathLike[str] | None = None,
     include_confidential: bool = False,
     templates_dir: str | os.PathLike[str] | None = None,
+    jobs: int = 0,
     progress: Progress | None = None,
 ) -> CollectResult:
     """Read returned forms from files, folders and .eml files into the tracking workbook.
@@ -620,8 +648,9 @@ def collect_forms(
     Incremental: an existing workbook at ``tracking_path`` is read first; a file already in it
     (same SHA-256) adds nothing; of two returns of one pair and form the newest is kept and
     the other listed under Problems. The workbook is written to a temporary file and renamed;
-    the previous one is kept as ``<name>.bak``. Raises CollectError when the workbook is open
-    in Excel (nothing is written) or cannot be read back.
+    the previous one is kept as ``<name>.bak``. ``jobs`` worker processes read the files
+    (0: one per CPU, used from PARALLEL_FROM files on). Raises CollectError when the
+    workbook is open in Excel (nothing is written) or cannot be read back.
     """
     from mentordocs.forms import load_form_specs
     from mentordocs.tracking import (
@@ -631,6 +660,7 @@ def collect_forms(
         ReturnedForm,
         TrackingData,
         read_tracking,
+        spec_index,
         write_tracking,
     )
 
@@ -665,13 +695,11 @@ def collect_forms(
 
     progress.start(len(items), "Reading forms")
     try:
-        for item in items:
+        for item, reading in zip(items, _read_all(items, jobs), strict=True):
             progress.advance()
-            try:
-                reading = _read_input(item)
-            except FormReadError as exc:
+            if isinstance(reading, FormReadError):
                 scanned.add(item.name)
-                problems.append(Problem(item.name, exc.message + ".", exc.fix))
+                problems.append(Problem(item.name, reading.message + ".", reading.fix))
                 continue
             result.read += 1
             if reading.sha256 in blank_checksums:
@@ -758,11 +786,15 @@ def collect_forms(
                 continue
             spec = specs[form]
             key = (pair_id, form)
-            if key not in references:
-                references[key] = _reference_for(references_by_key.get(key)) or _rendered_reference(
-                    spec, roster, pair_id, compiled
-                )
-            values, unplaced = match_fields(reading.fields, spec, references[key])
+            reference = None
+            # Only a form re-saved elsewhere (tags gone) needs the clean copy to compare with.
+            if any(f.source != "tag" for f in reading.fields if f.source != "legacy"):
+                if key not in references:
+                    references[key] = _reference_for(
+                        references_by_key.get(key)
+                    ) or _rendered_reference(spec, roster, pair_id, compiled)
+                reference = references[key]
+            values, unplaced = match_fields(reading.fields, spec, reference)
             if unplaced:
                 problems.append(
                     Problem(
@@ -776,7 +808,7 @@ def collect_forms(
                 )
             if not include_confidential:
                 for field_id in list(values):
-                    fspec = spec.match(field_id)
+                    fspec = spec_index(spec).match(field_id)
                     if fspec is not None and fspec.confidential:
                         values[field_id] = FILLED_IN if _filled(values[field_id]) else LEFT_BLANK
             candidate = ReturnedForm(
@@ -911,7 +943,7 @@ def _reference_from_bytes(data: bytes, name: str) -> _Reference:
         package = _Package(archive, name, DEFAULT_LIMITS)
         main = package.main_part()
         fields = read_fields(package.parse(main), unnamed=True, placeholder_text=True)
-        for part in package.related_parts(main, ("header", "footer", "footnotes", "endnotes")):
+        for part in package.related_parts(main, _OTHER_STORIES):
             fields.extend(read_fields(package.parse(part), unnamed=True, placeholder_text=True))
     order = [(f.id, f.kind) for f in fields if f.id]
     placeholders = {f.id: f.value for f in fields if f.placeholder and isinstance(f.value, str)}

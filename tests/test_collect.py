@@ -311,6 +311,10 @@ def test_workbook_structure_status_dashboard_and_formatting(tmp_path):
     assert wb.sheetnames[2:6] == [spec.title[:31] for spec in SPECS.values()]
     assert {"Goals", "Other forms", "Problems"} <= set(wb.sheetnames)
     assert wb["_mentordocs"].sheet_state == "hidden"
+    for title in ("Goal sheet", "Goals", "Other forms", "Problems"):
+        assert wb[title].freeze_panes in ("A2", "B2"), title
+        assert wb[title].auto_filter.ref.startswith("A1:")
+        assert wb[title]["A1"].font.bold
     status = wb["Status"]
     assert status.freeze_panes == "B3"
     assert status.auto_filter.ref.startswith("A2:")

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from mentordocs.collect import collect_forms, read_form
-from mentordocs.fields import parse_xml, read_fields, set_field_value
+from mentordocs.fields import parse_xml, read_fields, set_field_values
 from mentordocs.forms import load_form_specs
 from mentordocs.generate import generate_packets
 from mentordocs.office import convert
@@ -41,7 +41,7 @@ def fill_docx(data: bytes, values: dict[str, object]) -> bytes:
             payload = source.read(info.filename)
             if info.filename.startswith(FILLABLE_PARTS) and info.filename.endswith(".xml"):
                 root = parse_xml(payload)
-                filled = [set_field_value(root, fid, value) for fid, value in values.items()]
+                filled = [set_field_values(root, values)]
                 if any(filled):
                     payload = etree.tostring(
                         root, xml_declaration=True, encoding="UTF-8", standalone=True

@@ -1,0 +1,156 @@
+"""Benchmark: how fast `mentordocs collect` reads returned forms, against python-docx.
+
+    python benchmarks/collect.py                  # 1,000 pairs = 4,000 filled forms
+    python benchmarks/collect.py --pairs 250 --sample 100
+
+What it does:
+1. Builds a roster of N pairs (the sample roster's pairs repeated with new ids, the same
+   way benchmarks/generate.py does) and generates every pair's packet (4 forms each).
+2. Fills every field of every form as a person would (text, ticks, dates, drop-down choices;
+   the placeholder marker removed), each form with its own values, into a "returned" folder.
+3. Runs ``collect_forms`` end to end on that folder: find the files, read and check each
+   one, match its fields, write the tracking workbook (every sheet) atomically. Forms per
+   second = forms / wall time of the whole run.
+4. In the same run, reads a sample of the same files (at least 100) twice: with
+   ``collect.read_form`` and with python-docx's ``Document()`` (which only opens the file;
+   it cannot even see content controls), and prints forms per second for both and the ratio.
+
+A script, not a test: the figures depend on the machine. Nothing is written outside a
+temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+import time
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from lxml import etree  # noqa: E402
+
+from mentordocs.collect import collect_forms, read_form  # noqa: E402
+from mentordocs.fields import parse_xml, set_field_values  # noqa: E402
+from mentordocs.forms import load_form_specs  # noqa: E402
+from mentordocs.generate import generate_packets  # noqa: E402
+from mentordocs.roster import load_roster  # noqa: E402
+
+FILLABLE = ("word/document.xml", "word/header", "word/footer")
+
+
+def build_roster(pairs: int, folder: Path) -> Path:
+    from generate import build_roster_workbook  # benchmarks/generate.py
+
+    return build_roster_workbook(pairs, folder / "roster.xlsx")
+
+
+def planned_values(reading, spec) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for index, field in enumerate(f for f in reading.fields if f.id):
+        declared = spec.match(field.id)
+        kind = declared.kind if declared else field.kind
+        if kind == "checkbox":
+            values[field.id] = index % 3 != 0
+        elif kind == "date":
+            values[field.id] = f"2026-{9 + index % 4:02d}-{1 + index % 28:02d}"
+        elif kind == "dropdown":
+            choices = declared.choices if declared else ()
+            values[field.id] = choices[index % len(choices)] if choices else ""
+        else:
+            values[field.id] = f"{reading.pair_id} wrote this for {field.id} & <more>\nline 2"
+    return values
+
+
+def fill_one(job: tuple[str, str]) -> None:
+    source, target = job
+    specs = load_form_specs()
+    data = Path(source).read_bytes()
+    reading = read_form(data, name=Path(source).name)
+    values = planned_values(reading, specs[reading.form])
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename.startswith(FILLABLE) and info.filename.endswith(".xml"):
+                root = parse_xml(payload)
+                if set_field_values(root, values):
+                    payload = etree.tostring(
+                        root, xml_declaration=True, encoding="UTF-8", standalone=True
+                    )
+            dst.writestr(info, payload)
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    Path(target).write_bytes(out.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--pairs", type=int, default=1000, help="pairs (4 forms each)")
+    parser.add_argument("--sample", type=int, default=200, help="forms read with python-docx")
+    args = parser.parse_args()
+    sample_size = max(100, args.sample)
+
+    with tempfile.TemporaryDirectory(prefix="mentordocs-bench-collect-") as tmp:
+        base = Path(tmp)
+        print(f"Preparing {args.pairs} pairs ({args.pairs * 4} forms) in {base} ...")
+        roster = load_roster(build_roster(args.pairs, base))
+        packets = base / "packets"
+        generate_packets(roster, packets, jobs=0)
+        sources = sorted(packets.rglob("*.docx"))
+        returned = base / "returned"
+        jobs = [(str(s), str(returned / s.relative_to(packets))) for s in sources]
+        started = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            list(pool.map(fill_one, jobs, chunksize=50))
+        print(f"  filled {len(jobs)} forms in {time.perf_counter() - started:.1f} s (setup)")
+        files = sorted(returned.rglob("*.docx"))
+
+        # 1. The whole collect, workbook written.
+        tracking = base / "tracking.xlsx"
+        started = time.perf_counter()
+        result = collect_forms([returned], tracking, roster, packets_dir=packets)
+        collect_seconds = time.perf_counter() - started
+        assert result.new == len(files), (result.new, len(files), result.problems[:3])
+        collect_rate = len(files) / collect_seconds
+
+        # 2. Per-form reading on a sample: read_form vs python-docx Document().
+        from docx import Document
+
+        step = max(1, len(files) // sample_size)
+        sample = files[::step][:sample_size]
+        started = time.perf_counter()
+        for path in sample:
+            read_form(path)
+        ours = len(sample) / (time.perf_counter() - started)
+        started = time.perf_counter()
+        for path in sample:
+            Document(str(path))
+        theirs = len(sample) / (time.perf_counter() - started)
+
+        size = tracking.stat().st_size / 1e6
+        print()
+        print(f"Forms collected:                      {len(files)}")
+        print(
+            f"collect_forms, end to end:            {collect_seconds:.2f} s = "
+            f"{collect_rate:,.0f} forms/s (workbook {size:.1f} MB written)"
+        )
+        print(f"read_form, sample of {len(sample)}:            {ours:,.0f} forms/s")
+        print(f"python-docx Document(), same sample:  {theirs:,.0f} forms/s")
+        print(f"read_form / python-docx:              {ours / theirs:.1f}x (target >= 20x)")
+        print(
+            f"Whole collect target >= 1,000 forms/s: {'met' if collect_rate >= 1000 else 'NOT met'}"
+        )
+
+
+if __name__ == "__main__":
+    main()
