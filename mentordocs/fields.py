@@ -99,8 +99,10 @@ def sdt_properties(
 ) -> str:
     """The w:sdtPr of one field: alias and tag = ``field_id``, then what its kind needs.
 
-    ``kind`` is "text" (``multiline``: a rich-text control that holds paragraphs; otherwise a
-    plain-text control), "checkbox", "date" (``full_date`` "YYYY-MM-DD" only when prefilled) or
+    ``kind`` is "text": always a plain-text control (``w:text``; ``multiline`` lets it hold
+    line breaks), because LibreOffice keeps the alias of plain-text controls when it re-saves a
+    form and drops it from rich-text ones; "checkbox", "date" (``full_date`` "YYYY-MM-DD" only
+    when prefilled) or
     "dropdown" (``choices``). ``placeholder`` marks the content as placeholder text
     (``w:showingPlcHdr``), which Word clears as soon as someone types.
     """
@@ -114,8 +116,7 @@ def sdt_properties(
     if placeholder and kind != "checkbox":
         parts.append("<w:showingPlcHdr/>")
     if kind == "text":
-        if not multiline:
-            parts.append("<w:text/>")
+        parts.append('<w:text w:multiLine="1"/>' if multiline else "<w:text/>")
     elif kind == "checkbox":
         parts.append(
             "<w14:checkbox>"
@@ -204,7 +205,7 @@ def content_control(
 
 
 def text_control(field_id: str, text: str = "", placeholder_text: str = "", **kw: object) -> str:
-    """A text field (``multiline=True`` for a rich-text control that holds paragraphs)."""
+    """A plain-text field (``multiline=True`` lets it hold line breaks)."""
     return content_control(field_id, "text", text=text, placeholder_text=placeholder_text, **kw)  # type: ignore[arg-type]
 
 

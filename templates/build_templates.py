@@ -495,8 +495,8 @@ class Layout:
         if kind == "dropdown":
             args["choices"] = spec["choices"]
         if kind == "text":
-            # Rich-text controls: they hold several lines, and LibreOffice keeps their
-            # placeholder styling (it drops it on plain-text controls).
+            # Plain-text controls that may hold line breaks: LibreOffice keeps their alias
+            # (the field id) when it re-saves a form, and drops it from rich-text controls.
             args["multiline"] = True
 
         def control(text: str) -> str:
