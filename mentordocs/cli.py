@@ -470,6 +470,11 @@ def collect_command(
         f"workbook, {result.other} other form(s), {len(errors)} problem(s), "
         f"{len(warnings)} warning(s)."
     )
+    if result.skipped:
+        click.echo(
+            f"{result.skipped} file(s) skipped: blank forms exactly as generated, or Office "
+            "lock files (~$...)."
+        )
     for problem in result.problems[:20]:
         echo_err(f"  - {problem}")
     if len(result.problems) > 20:
@@ -770,6 +775,12 @@ def send_command(
         result = send_reminders(roster, out_dir, tracking, **options)
     else:
         result = send_packets(roster, out_dir, **options)
+    if tracking is not None and not result.outcomes:
+        click.echo(
+            f"Nothing is outstanding for the pairs chosen, per "
+            f"{click.format_filename(str(tracking))}: no reminder to send."
+        )
+        return
     _print_send_result(result, where=where)
     if not result.dry_run and not result.complete:
         raise click.exceptions.Exit(1)

@@ -338,6 +338,21 @@ def make_address(name: str, email: str, what: str) -> Address:
             f"{what} has the email address {email!r}, which is not an address "
             "(expected name@example.org). Correct it in the roster."
         )
+    local, _, domain = email.rpartition("@")
+    if not local.isascii():
+        raise SendError(
+            f"{what} has the email address {email!r}, whose part before the @ has letters "
+            "outside plain ASCII (such as é or ü); few mail servers accept that. Use another "
+            "address for this person in the roster."
+        )
+    if not domain.isascii():  # an international domain name: send it in its ASCII form
+        try:
+            email = f"{local}@{domain.encode('idna').decode('ascii')}"
+        except UnicodeError as exc:
+            raise SendError(
+                f"{what} has the email address {email!r}, whose domain is not valid ({exc}). "
+                "Correct it in the roster."
+            ) from exc
     try:
         address = Address(display_name=(name or "").strip(), addr_spec=email)
     except (ValueError, IndexError, HeaderParseError) as exc:

@@ -194,6 +194,7 @@ def send_packets(
     """
     out = Path(out_dir)
     manifest = _read_manifest(out)
+    _check_program(roster, manifest, out)
     template = _template(message_template, PACKET)
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=True)
@@ -266,6 +267,7 @@ def send_reminders(
 
     out = Path(out_dir)
     manifest = _read_manifest(out)
+    _check_program(roster, manifest, out)
     template = _template(message_template, REMINDER)
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=False)
@@ -347,6 +349,16 @@ def send_reminders(
 
 
 # ---- planning -----------------------------------------------------------------------------------
+
+
+def _check_program(roster: Roster, manifest: Manifest, out: Path) -> None:
+    """Refuse a packets folder made for another program: the pair ids would match wrong people."""
+    if manifest.program and manifest.program != roster.program.name:
+        raise SendError(
+            f"{out} holds the packets of '{manifest.program}', but {roster.path.name} is the "
+            f"roster of '{roster.program.name}' (sheet 'Program'). Give the roster those packets "
+            "were made from, or generate the packets from this roster into another folder."
+        )
 
 
 def _read_manifest(out: Path) -> Manifest:

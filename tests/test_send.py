@@ -541,6 +541,27 @@ def test_invalid_address_fails_that_pair_with_its_roster_row(setup, smtp_server)
     assert "'dana at example.org'" in result.outcomes[2].detail
 
 
+def test_international_addresses(setup, smtp_server):
+    roster, out = setup
+    roster.pairs[0].mentee.email = "ben@bücher.example"
+    roster.pairs[1].mentee.email = "søren@example.org"
+    result = send_packets(roster, out, transport=smtp(smtp_server))
+    assert [o.status for o in result.outcomes] == [SENT, FAILED, SENT]
+    assert smtp_server.handler.received[0].rcpt_tos == [
+        "ana@example.org",
+        "ben@xn--bcher-kva.example",
+    ]
+    assert "letters outside plain ASCII" in result.outcomes[1].detail
+    assert "column 'Mentee email'" in result.outcomes[1].detail
+
+
+def test_packets_of_another_program_are_refused(setup, tmp_path):
+    roster, out = setup
+    roster.program.name = "Another Program"
+    with pytest.raises(SendError, match=r"holds the packets of 'Riverside Mentoring 2027'"):
+        send_packets(roster, out, transport=OutboxTransport(tmp_path / "outbox"))
+
+
 def test_inactive_pairs_are_skipped_unless_named(setup, smtp_server):
     roster, out = setup
     roster.pairs[0].status = "Paused"

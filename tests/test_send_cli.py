@@ -238,6 +238,25 @@ def test_template_error_is_reported_with_file_and_line(packets, tmp_path, smtp_s
     assert smtp_server.handler.received == []
 
 
+def test_starttls_with_cafile(packets, tmp_path):
+    from test_send_support import make_certificate, server_tls_context
+
+    cert, key = make_certificate(tmp_path)
+    server = Server(
+        Collector(), tls_context=server_tls_context(cert, key), require_starttls=True
+    ).start()
+    try:
+        args = [str(packets), "--roster", str(SAMPLE_ROSTER), "--smtp", f"127.0.0.1:{server.port}"]
+        untrusted = run(*args, "--starttls", "--pair", "P01")
+        assert untrusted.exit_code == 1
+        assert "could not be verified" in untrusted.stderr and "--cafile" in untrusted.stderr
+        trusted = run(*args, "--starttls", "--cafile", str(cert), "--pair", "P01")
+        assert trusted.exit_code == 0, trusted.output
+        assert server.handler.per_pair() == {"P01": 1}
+    finally:
+        server.stop()
+
+
 def test_help_has_an_example():
     result = CliRunner().invoke(cli, ["send", "-h"])
     assert result.exit_code == 0
