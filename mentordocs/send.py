@@ -216,11 +216,6 @@ def send_packets(
         try:
             to, cc = _recipients(roster, pair, cc_coordinator)
             files = _pair_files(out, manifest, pair, wanted_forms, kinds=None)
-            if not files:
-                raise _PairProblem(
-                    f"no file left to send after --form {', '.join(sorted(wanted_forms or []))}; "
-                    "check the form names"
-                )
         except _PairProblem as exc:
             outcome.status = FAILED
             outcome.detail = str(exc)
@@ -527,6 +522,14 @@ def _pair_files(
         or entry.form in wanted_forms
         or (kinds is None and entry.form == CALENDAR_FORM)
     ]
+    if wanted_forms and kinds is None:
+        lacking = sorted(wanted_forms - {entry.form for entry in entries})
+        if lacking:
+            raise _PairProblem(
+                f"not sent: {out / MANIFEST_NAME} lists no {', '.join(lacking)} for "
+                f"{pair.pair_id}. Run 'mentordocs generate' for this roster with -o {out} "
+                "(and the same --form) first."
+            )
     chosen.sort(key=_file_order)
     root = out.resolve()
     pair_dir = (root / pair.pair_id).resolve()

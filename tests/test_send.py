@@ -523,6 +523,21 @@ def test_missing_or_open_file_fails_that_pair_only(setup, smtp_server):
     )
 
 
+def test_a_form_not_generated_for_a_pair_is_reported(tmp_path, smtp_server):
+    roster = make_roster(tmp_path, pairs=2)
+    out = tmp_path / "packets"
+    make_packets(out, roster)
+    manifest = read_manifest(out)
+    manifest.files = [
+        e for e in manifest.files if not (e.pair_id == "P02" and e.form == "goal-sheet")
+    ]
+    write_manifest(out, manifest)
+    result = send_packets(roster, out, transport=smtp(smtp_server), forms=["goal-sheet"])
+    assert [o.status for o in result.outcomes] == [SENT, FAILED]
+    assert "lists no goal-sheet for P02" in result.outcomes[1].detail
+    assert smtp_server.handler.per_pair() == {"P01": 1}
+
+
 def test_docx_without_pair_property_is_accepted_in_its_folder(tmp_path, smtp_server):
     roster = make_roster(tmp_path, pairs=1)
     out = tmp_path / "packets"
