@@ -552,7 +552,7 @@ def _count(count: int, word: str) -> str:
 
 def _print_send_result(result: Any, *, where: str) -> None:
     from mentordocs.records import SEND_LOG_NAME as SEND_LOG
-    from mentordocs.send import CHANGED, FAILED, WOULD_SEND
+    from mentordocs.send import CHANGED, FAILED, NOT_REACHED, WOULD_SEND
 
     noun = "reminder" if result.kind == "reminder" else "message"
     if result.dry_run:
@@ -588,9 +588,13 @@ def _print_send_result(result: Any, *, where: str) -> None:
     problems = [o for o in result.outcomes if o.status in (FAILED, CHANGED)] + result.refused
     if not result.dry_run:
         for outcome in problems:
-            echo_err(f"{outcome}")
+            if outcome.detail != NOT_REACHED:
+                echo_err(f"{outcome}")
     if result.stopped:
+        not_reached = [o.pair_id for o in problems if o.detail == NOT_REACHED]
         echo_err(f"Stopped: {result.stopped}")
+        if not_reached:
+            echo_err(f"Not sent because of that: {', '.join(not_reached)}.")
     summary = ", ".join(counts) + "."
     if result.dry_run:
         summary = f"Dry run: {summary} Nothing was sent."

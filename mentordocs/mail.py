@@ -518,7 +518,7 @@ class SMTPTransport:
                 smtp = smtplib.SMTP(
                     self.host, self.port, timeout=self.timeout, local_hostname=self.local_hostname
                 )
-            smtp.ehlo()
+            smtp.ehlo_or_helo_if_needed()
             if self.security == "starttls":
                 if not smtp.has_extn("starttls"):
                     raise ConnectionFailed(

@@ -73,6 +73,7 @@ FAILED = "failed"
 SKIPPED = "skipped"  # nothing to do for this pair (not active, nothing missing)
 
 SENDABLE_SUFFIXES = (".docx", ".ics")
+NOT_REACHED = "not sent: the run stopped before this message"
 
 
 @dataclass
@@ -913,4 +914,4 @@ def _stop(result: SendResult, plans: list[_Plan], reason: str) -> None:
     result.stopped = reason
     for plan in plans:
         plan.outcome.status = FAILED
-        plan.outcome.detail = "not sent: the run stopped (see below)"
+        plan.outcome.detail = NOT_REACHED

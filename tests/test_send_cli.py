@@ -257,6 +257,17 @@ def test_starttls_with_cafile(packets, tmp_path):
         server.stop()
 
 
+def test_server_down_exits_1_listing_what_was_not_sent(packets):
+    from test_send_support import free_port
+
+    result = run(str(packets), "--roster", str(SAMPLE_ROSTER), "--smtp", f"127.0.0.1:{free_port()}")
+    assert result.exit_code == 1
+    assert "Stopped: Could not connect to the mail server 127.0.0.1:" in result.stderr
+    assert f"Not sent because of that: {', '.join(active_pairs())}." in result.stderr
+    assert "run the same command again: only what is missing will be sent" in result.stderr
+    assert f"0 sent, 0 already sent, {len(active_pairs())} failed" in result.stdout
+
+
 def test_help_has_an_example():
     result = CliRunner().invoke(cli, ["send", "-h"])
     assert result.exit_code == 0
