@@ -18,6 +18,8 @@ temporary name and renamed, so an interrupted run leaves whole files only.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
 import io
 import multiprocessing
 import os
@@ -207,6 +209,7 @@ class _Job:
     name_pattern: str
     known: dict[str, str]  # relative path -> sha256 the manifest recorded
     force: bool
+    now: dt.datetime  # DTSTAMP of calendar events made in this run
     program_context: dict[str, Any] | None = None
 
 
@@ -253,11 +256,10 @@ def _properties(roster: Roster, pair: Pair, form: str, template: CompiledTemplat
     }
 
 
-def _generate_pair(job: _Job, index: int) -> list[_Outcome]:
+def _generate_pair(job: _Job, pair: Pair) -> list[_Outcome]:
     from mentordocs.ics import pair_calendar
 
     roster = job.roster
-    pair = roster.pairs[index]
     if job.program_context is None:
         from mentordocs.context import program_context
 
@@ -274,22 +276,33 @@ def _generate_pair(job: _Job, index: int) -> list[_Outcome]:
     previous = None
     with contextlib.suppress(OSError):
         previous = (job.out_dir / rel).read_bytes()
-    status, sha = _place(job, rel, pair_calendar(roster, pair, previous=previous))
+    status, sha = _place(job, rel, pair_calendar(roster, pair, previous=previous, now=job.now))
     outcomes.append((pair.pair_id, MEETINGS_FORM, rel, status, sha, ""))
     return outcomes
 
 
-def _generate_chunk(indices: Sequence[int]) -> tuple[int, list[_Outcome]]:
+def _generate_chunk(pairs: Sequence[Pair]) -> tuple[int, list[_Outcome]]:
     assert _JOB is not None, "worker not initialised"
     outcomes: list[_Outcome] = []
-    for index in indices:
-        outcomes.extend(_generate_pair(_JOB, index))
-    return len(indices), outcomes
+    for pair in pairs:
+        outcomes.extend(_generate_pair(_JOB, pair))
+    return len(pairs), outcomes
 
 
-def _chunks(items: Sequence[int], size: int) -> Iterable[list[int]]:
+def _chunks(items: Sequence[Pair], size: int) -> Iterable[list[Pair]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
+
+
+def _pool_context() -> Any:
+    """Fresh worker processes (not forks of this one): their memory does not grow with the
+    roster, each gets only the pairs it works on. forkserver where there is one, else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["mentordocs.generate", "mentordocs.render"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 # ---- the run ----------------------------------------------------------------------------------
@@ -305,6 +318,7 @@ class _Recorder:
         self.result = result
         self.now = now_iso()
         self.last_save = time.monotonic()
+        self.interval = _MANIFEST_SAVE_SECONDS
 
     def record(self, outcome: _Outcome) -> None:
         pair_id, form, rel, status, sha, version = outcome
@@ -328,10 +342,16 @@ class _Recorder:
             result.skipped_open.append(rel)
 
     def save(self, force: bool = False) -> None:
-        if force or time.monotonic() - self.last_save >= _MANIFEST_SAVE_SECONDS:
-            self.manifest.files = list(self.entries.values())
-            write_manifest(self.out_dir, self.manifest)
-            self.last_save = time.monotonic()
+        """Write the manifest: at the end, and now and then during a long run (so a run that
+        is killed outright leaves a manifest that knows most of what it wrote)."""
+        if not force and time.monotonic() - self.last_save < self.interval:
+            return
+        started = time.monotonic()
+        self.manifest.files = list(self.entries.values())
+        write_manifest(self.out_dir, self.manifest)
+        self.last_save = time.monotonic()
+        # Saving costs time in proportion to the manifest: keep it under ~5% of the run.
+        self.interval = max(_MANIFEST_SAVE_SECONDS, 20 * (self.last_save - started))
 
 
 def generate_packets(
@@ -402,13 +422,12 @@ def generate_packets(
         name_pattern=name_pattern,
         known={entry.path: entry.sha256 for entry in manifest.files},
         force=force,
+        now=dt.datetime.now(dt.timezone.utc),
     )
-    by_id = {id(pair): index for index, pair in enumerate(roster.pairs)}
-    indices = [by_id[id(pair)] for pair in selected]
     try:
-        progress.start(len(indices), "Generating packets")
+        progress.start(len(selected), "Generating packets")
         try:
-            _run(job, indices, jobs, recorder, progress)
+            _run(job, selected, jobs, recorder, progress)
         finally:
             progress.finish()
         if pdf:
@@ -453,20 +472,20 @@ def _check_templates(
     pair_calendar(roster, first)
 
 
-def _run(job: _Job, indices: list[int], jobs: int, recorder: _Recorder, progress: Progress) -> None:
-    if jobs <= 1 or len(indices) < 2:
-        for index in indices:
-            for outcome in _generate_pair(job, index):
+def _run(job: _Job, pairs: list[Pair], jobs: int, recorder: _Recorder, progress: Progress) -> None:
+    if jobs <= 1 or len(pairs) < 2:
+        for pair in pairs:
+            for outcome in _generate_pair(job, pair):
                 recorder.record(outcome)
             progress.advance(1)
             recorder.save()
         return
-    workers = min(jobs, len(indices))
-    size = max(1, min(25, len(indices) // (workers * 8)))
-    with multiprocessing.get_context().Pool(
-        workers, initializer=_init_worker, initargs=(job,)
-    ) as pool:
-        for done, outcomes in pool.imap_unordered(_generate_chunk, _chunks(indices, size)):
+    workers = min(jobs, len(pairs))
+    size = max(1, min(25, len(pairs) // (workers * 8)))
+    # Workers get the program-wide part of the roster once and their pairs with each task.
+    shared = dataclasses.replace(job, roster=dataclasses.replace(job.roster, pairs=[]))
+    with _pool_context().Pool(workers, initializer=_init_worker, initargs=(shared,)) as pool:
+        for done, outcomes in pool.imap_unordered(_generate_chunk, _chunks(pairs, size)):
             for outcome in outcomes:
                 recorder.record(outcome)
             progress.advance(done)
