@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import shutil
 import string
+import sys
 import tempfile
 import time
 import zipfile
@@ -163,6 +164,22 @@ def _select_pairs(
             )
         )
     return chosen
+
+
+def _check_folders(roster: Roster, pairs: list[Pair]) -> None:
+    """Two pair ids that differ only in case (or in characters a file name cannot hold) would
+    share a folder on Windows and macOS."""
+    seen: dict[str, Pair] = {}
+    for pair in pairs:
+        key = _safe_name(pair.pair_id).casefold()
+        other = seen.setdefault(key, pair)
+        if other is not pair:
+            rows = " and ".join(f"row {p.row}" for p in (other, pair) if p.row)
+            raise SelectionError(
+                f"Pairs {other.pair_id!r} and {pair.pair_id!r} in {roster.path.name} would get "
+                f"the same packet folder. Give one of them another Pair ID in the Pairs sheet"
+                + (f" ({rows})." if rows else ".")
+            )
 
 
 def _listing(items: Sequence[str], limit: int = 30) -> str:
@@ -322,6 +339,8 @@ class _Recorder:
 
     def record(self, outcome: _Outcome) -> None:
         pair_id, form, rel, status, sha, version = outcome
+        # Outcomes from workers arrive as fresh strings: share the repeated ones.
+        pair_id, form, version = sys.intern(pair_id), sys.intern(form), sys.intern(version)
         result = self.result
         if status == "written":
             self.entries[rel] = ManifestEntry(pair_id, form, rel, sha, version, self.now)
@@ -389,6 +408,7 @@ def generate_packets(
     jobs = jobs or os.cpu_count() or 1
     _check_name_pattern(name_pattern)
     selected = _select_pairs(roster, pairs, include_inactive)
+    _check_folders(roster, selected)
     templates = _load_templates(forms, templates_dir)
     _check_templates(roster, selected[0], templates, name_pattern)
     if pdf:

@@ -232,6 +232,14 @@ def test_inactive_pairs(roster, templates, tmp_path):
         run(roster, tmp_path / "d", templates)
 
 
+def test_pair_ids_sharing_a_folder_are_refused(roster, templates, tmp_path):
+    roster.pairs[1].pair_id = "p001"
+    roster.pairs[1].row = 3
+    with pytest.raises(SelectionError, match=r"'P001' and 'p001'.*same packet folder.*row 3"):
+        run(roster, tmp_path / "out", templates)
+    assert not (tmp_path / "out").exists()
+
+
 def test_name_pattern(roster, templates, tmp_path):
     out = tmp_path / "out"
     result = run(roster, out, templates, name_pattern="{form} - {mentee}", pairs=["P001"])
