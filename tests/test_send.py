@@ -337,11 +337,23 @@ def test_connection_dropped_by_server_then_resume(setup, smtp_server):
     smtp_server.handler.drop_after = 1
     result = send_packets(roster, out, transport=smtp(smtp_server))
     assert [o.status for o in result.outcomes] == [SENT, FAILED, FAILED]
-    assert result.stopped
+    assert "The connection to the mail server 127.0.0.1:" in result.stopped
+    assert "was lost" in result.stopped
+    assert smtp_server.handler.sessions == 2  # it tried once more on a new connection
     smtp_server.handler.drop_after = None
     resumed = send_packets(roster, out, transport=smtp(smtp_server))
     assert [o.status for o in resumed.outcomes] == [ALREADY_SENT, SENT, SENT]
     assert smtp_server.handler.per_pair() == {"P01": 1, "P02": 1, "P03": 1}
+
+
+def test_a_dropped_connection_is_reopened_once_and_the_run_goes_on(setup, smtp_server):
+    roster, out = setup
+    smtp_server.handler.drop_once_after = 1
+    result = send_packets(roster, out, transport=smtp(smtp_server))
+    assert [o.status for o in result.outcomes] == [SENT, SENT, SENT]
+    assert result.complete
+    assert smtp_server.handler.per_pair() == {"P01": 1, "P02": 1, "P03": 1}
+    assert smtp_server.handler.sessions == 2  # one connection reused, reopened once
 
 
 def test_server_down_from_the_start(setup):

@@ -163,11 +163,23 @@ class Collector:
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     drop_after: int | None = None  # close the connection at MAIL FROM once this many arrived
+    drop_once_after: int | None = None  # the same, once only (a server closing idle connections)
+    sessions: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        once = self.drop_once_after
+        if once is not None and len(self.received) >= once:
+            self.drop_once_after = None
+            server.transport.close()
+            return "421 4.4.2 Idle timeout, closing connection"
         if self.drop_after is not None and len(self.received) >= self.drop_after:
-            session.transport.close()
+            server.transport.close()
             return "421 4.3.2 Service shutting down"
         envelope.mail_from = address
         return "250 OK"
