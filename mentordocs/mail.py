@@ -97,6 +97,7 @@ TEMPLATE_VARIABLES = (
     "forms",
     "calendar",
     "due_date",
+    "due_passed",
     "missing",
 )
 

@@ -311,7 +311,7 @@ def send_reminders(
             }
             for form in missing_forms
         ]
-        context = _context(roster, pair, files, None, missing=missing)
+        context = _context(roster, pair, files, None, missing=missing, today=day)
         plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
         _decide_reminder(plan, missing_forms, log, resend, day)
         if outcome.status == WOULD_SEND:
@@ -756,7 +756,7 @@ def _render_packet(
 ) -> RenderedEmail:
     forms_files = [f for f in files if f.form != CALENDAR_FORM]
     calendar = next((f for f in files if f.form == CALENDAR_FORM), None)
-    context = _context(roster, pair, forms_files, calendar, missing=[])
+    context = _context(roster, pair, forms_files, calendar, missing=[], today=dt.date.today())
     return template.render(context, where=f"for pair {pair.pair_id}")
 
 
@@ -767,8 +767,10 @@ def _context(
     calendar: _File | None,
     *,
     missing: list[dict[str, Any]],
+    today: dt.date,
 ) -> dict[str, Any]:
     program = roster.program
+    due = program.forms_due
     return {
         "program": program,
         "pair": pair,
@@ -779,7 +781,8 @@ def _context(
             {"id": f.form, "title": _form_title(f.form), "filename": f.path.name} for f in forms
         ],
         "calendar": calendar.path.name if calendar else "",
-        "due_date": format_date(program.forms_due) if program.forms_due else "",
+        "due_date": format_date(due) if due else "",
+        "due_passed": bool(due and due < today),
         "missing": missing,
     }
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from email import policy
+from email.parser import BytesParser
 
 import pytest
 from test_send_support import Collector, Server, make_packets, make_roster
 
 from mentordocs.forms import load_form_specs
-from mentordocs.mail import SMTPTransport
+from mentordocs.mail import OutboxTransport, SMTPTransport
 from mentordocs.records import read_send_log
 from mentordocs.send import ALREADY_SENT, FAILED, SENT, WOULD_SEND, send_packets, send_reminders
 from mentordocs.tracking import ReturnedForm, TrackingData, read_outstanding, write_tracking
@@ -144,3 +146,21 @@ def test_pair_in_tracking_but_not_in_roster_is_reported(world, smtp_server):
     result = send_reminders(roster, out, tracking, transport=transport)
     assert [(o.pair_id, o.status) for o in result.outcomes] == [("P01", SENT), ("P03", FAILED)]
     assert "not in the roster roster.xlsx" in result.outcomes[1].detail
+
+
+def test_reminder_after_the_due_date_says_it_was_due(world, tmp_path):
+    roster, out, tracking = world
+    late = dt.date(2027, 2, 3)  # forms were due Friday 29 January 2027
+    send_reminders(
+        roster, out, tracking, transport=OutboxTransport(tmp_path / "outbox"), today=late
+    )
+    message = BytesParser(policy=policy.default).parsebytes(
+        (tmp_path / "outbox" / "P03_reminder.eml").read_bytes()
+    )
+    text = message.get_body(("plain",)).get_content()
+    assert "They were due on Friday 29 January 2027: please reply" in text
+    assert "attached by Friday" not in text
+    assert (
+        "were due on <strong>Friday 29 January 2027</strong>"
+        in message.get_body(("html",)).get_content()
+    )
