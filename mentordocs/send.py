@@ -19,11 +19,12 @@ email template or a missing file is reported before the first email leaves.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import make_msgid
@@ -199,38 +200,39 @@ def send_packets(
     template = _template(message_template, PACKET)
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=True)
-    log = read_send_log(out)
-    sender, reply_to = _sender(roster, from_address)
-    result = SendResult(kind=PACKET, transport=transport.name, dry_run=dry_run)
+    with _send_lock(out, dry_run):
+        log = read_send_log(out)
+        sender, reply_to = _sender(roster, from_address)
+        result = SendResult(kind=PACKET, transport=transport.name, dry_run=dry_run)
 
-    plans: list[_Plan] = []
-    for pair, named in selected:
-        outcome = Outcome(pair.pair_id, PACKET, WOULD_SEND)
-        result.outcomes.append(outcome)
-        if not pair.active and not named:
-            outcome.status = SKIPPED
-            outcome.detail = (
-                f"not sent: the pair's status is '{pair.status}' in the roster "
-                "(name it with --pair to send anyway)"
-            )
-            continue
-        try:
-            to, cc = _recipients(roster, pair, cc_coordinator)
-            files = _pair_files(out, manifest, pair, wanted_forms, kinds=None)
-        except _PairProblem as exc:
-            outcome.status = FAILED
-            outcome.detail = str(exc)
-            continue
-        plan = _Plan(pair, outcome, to, cc, files)
-        # Render for every pair, even one already sent, so a template mistake always shows.
-        plan.rendered = _render_packet(template, roster, pair, plan.files)
-        _decide_packet(plan, log, resend)
-        if outcome.status == WOULD_SEND and plan.files != files:
+        plans: list[_Plan] = []
+        for pair, named in selected:
+            outcome = Outcome(pair.pair_id, PACKET, WOULD_SEND)
+            result.outcomes.append(outcome)
+            if not pair.active and not named:
+                outcome.status = SKIPPED
+                outcome.detail = (
+                    f"not sent: the pair's status is '{pair.status}' in the roster "
+                    "(name it with --pair to send anyway)"
+                )
+                continue
+            try:
+                to, cc = _recipients(roster, pair, cc_coordinator)
+                files = _pair_files(out, manifest, pair, wanted_forms, kinds=None)
+            except _PairProblem as exc:
+                outcome.status = FAILED
+                outcome.detail = str(exc)
+                continue
+            plan = _Plan(pair, outcome, to, cc, files)
+            # Render for every pair, even one already sent, so a template mistake always shows.
             plan.rendered = _render_packet(template, roster, pair, plan.files)
-        if outcome.status == WOULD_SEND:
-            plans.append(plan)
+            _decide_packet(plan, log, resend)
+            if outcome.status == WOULD_SEND and plan.files != files:
+                plan.rendered = _render_packet(template, roster, pair, plan.files)
+            if outcome.status == WOULD_SEND:
+                plans.append(plan)
 
-    _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
+        _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
     return result
 
 
@@ -268,83 +270,127 @@ def send_reminders(
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=False)
     outstanding = read_outstanding(tracking_path)
-    log = read_send_log(out)
-    sender, reply_to = _sender(roster, from_address)
-    day = today or dt.date.today()
-    result = SendResult(kind=REMINDER, transport=transport.name, dry_run=dry_run)
+    with _send_lock(out, dry_run):
+        log = read_send_log(out)
+        sender, reply_to = _sender(roster, from_address)
+        day = today or dt.date.today()
+        result = SendResult(kind=REMINDER, transport=transport.name, dry_run=dry_run)
 
-    in_roster = {pair.pair_id for pair in roster.pairs}
-    plans: list[_Plan] = []
-    for pair, named in selected:
-        items = [
-            item
-            for item in outstanding.get(pair.pair_id, [])
-            if wanted_forms is None or item.form in wanted_forms
-        ]
-        if not items:
-            continue  # nothing missing: no reminder, nothing to report
-        outcome = Outcome(pair.pair_id, REMINDER, WOULD_SEND)
-        result.outcomes.append(outcome)
-        if not pair.active and not named:
-            outcome.status = SKIPPED
-            outcome.detail = (
-                f"no reminder: the pair's status is '{pair.status}' in the roster "
-                "(name it with --pair to remind them anyway)"
-            )
-            continue
-        missing_forms = list(dict.fromkeys(item.form for item in items))
-        try:
-            to, cc = _recipients(roster, pair, cc_coordinator)
-            files = _pair_files(out, manifest, pair, set(missing_forms), kinds=(".docx",))
-        except _PairProblem as exc:
-            outcome.status = FAILED
-            outcome.detail = str(exc)
-            continue
-        plan = _Plan(pair, outcome, to, cc, files, missing_forms=missing_forms)
-        by_form = {f.form: f for f in files}
-        missing = [
-            {
-                "form": form,
-                "title": _outstanding_title(items, form),
-                "reasons": _reasons(item for item in items if item.form == form),
-                "filename": by_form[form].path.name if form in by_form else "",
-            }
-            for form in missing_forms
-        ]
-        context = _context(roster, pair, files, None, missing=missing, today=day)
-        plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
-        _decide_reminder(plan, missing_forms, log, resend, day)
-        if outcome.status == WOULD_SEND:
-            without_file = [m["form"] for m in missing if not m["filename"]]
-            if without_file:
+        in_roster = {pair.pair_id for pair in roster.pairs}
+        plans: list[_Plan] = []
+        for pair, named in selected:
+            items = [
+                item
+                for item in outstanding.get(pair.pair_id, [])
+                if wanted_forms is None or item.form in wanted_forms
+            ]
+            if not items:
+                continue  # nothing missing: no reminder, nothing to report
+            outcome = Outcome(pair.pair_id, REMINDER, WOULD_SEND)
+            result.outcomes.append(outcome)
+            if not pair.active and not named:
+                outcome.status = SKIPPED
                 outcome.detail = (
-                    f"no file to attach for {', '.join(without_file)} (not in {MANIFEST_NAME}); "
-                    "the reminder names it without attaching it"
+                    f"no reminder: the pair's status is '{pair.status}' in the roster "
+                    "(name it with --pair to remind them anyway)"
                 )
-            plans.append(plan)
+                continue
+            missing_forms = list(dict.fromkeys(item.form for item in items))
+            try:
+                to, cc = _recipients(roster, pair, cc_coordinator)
+                files = _pair_files(out, manifest, pair, set(missing_forms), kinds=(".docx",))
+            except _PairProblem as exc:
+                outcome.status = FAILED
+                outcome.detail = str(exc)
+                continue
+            plan = _Plan(pair, outcome, to, cc, files, missing_forms=missing_forms)
+            by_form = {f.form: f for f in files}
+            missing = [
+                {
+                    "form": form,
+                    "title": _outstanding_title(items, form),
+                    "reasons": _reasons(item for item in items if item.form == form),
+                    "filename": by_form[form].path.name if form in by_form else "",
+                }
+                for form in missing_forms
+            ]
+            context = _context(roster, pair, files, None, missing=missing, today=day)
+            plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
+            _decide_reminder(plan, missing_forms, log, resend, day)
+            if outcome.status == WOULD_SEND:
+                without_file = [m["form"] for m in missing if not m["filename"]]
+                if without_file:
+                    outcome.detail = (
+                        f"no file to attach for {', '.join(without_file)} (not in {MANIFEST_NAME}); "
+                        "the reminder names it without attaching it"
+                    )
+                plans.append(plan)
 
-    for pair_id in sorted(set(outstanding) - in_roster):
-        if pairs is None and (
-            wanted_forms is None or any(item.form in wanted_forms for item in outstanding[pair_id])
-        ):
-            result.outcomes.append(
-                Outcome(
-                    pair_id,
-                    REMINDER,
-                    FAILED,
-                    detail=(
-                        f"has outstanding forms in {Path(tracking_path).name} but is not in the "
-                        f"roster {roster.path.name}; add the pair back to the roster (or remove "
-                        "its rows from the tracking workbook)"
-                    ),
+        for pair_id in sorted(set(outstanding) - in_roster):
+            if pairs is None and (
+                wanted_forms is None
+                or any(item.form in wanted_forms for item in outstanding[pair_id])
+            ):
+                result.outcomes.append(
+                    Outcome(
+                        pair_id,
+                        REMINDER,
+                        FAILED,
+                        detail=(
+                            f"has outstanding forms in {Path(tracking_path).name} but is not in the "
+                            f"roster {roster.path.name}; add the pair back to the roster (or remove "
+                            "its rows from the tracking workbook)"
+                        ),
+                    )
                 )
-            )
 
-    _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
+        _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
     return result
 
 
 # ---- planning -----------------------------------------------------------------------------------
+
+
+LOCK_NAME = ".send.lock"
+
+
+@contextlib.contextmanager
+def _send_lock(out: Path, dry_run: bool) -> Iterator[None]:
+    """Only one ``send`` at a time per packets folder (two at once could both send a pair).
+
+    An operating-system lock on ``OUT/.send.lock``: released when the run ends or dies, so a
+    crash never leaves a stale lock behind.
+    """
+    if dry_run:
+        yield
+        return
+    path = out / LOCK_NAME
+    try:
+        handle = open(path, "a+b")  # noqa: SIM115 (held for the whole run)
+    except OSError as exc:
+        raise SendError(
+            f"Cannot write in {out} ({exc.strerror or exc}); send records what it sends there. "
+            "Check that the folder is writable."
+        ) from exc
+    try:
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise SendError(
+                f"Another 'mentordocs send' is working on {out} right now. Wait for it to "
+                "finish, then run this command again (it will send only what is still missing)."
+            ) from exc
+        yield
+    finally:
+        handle.close()
 
 
 def _check_program(roster: Roster, manifest: Manifest, out: Path) -> None:

@@ -686,6 +686,19 @@ def test_unknown_pair_form_or_missing_packets_are_errors(setup, tmp_path):
     assert not (tmp_path / "outbox").exists()
 
 
+def test_two_sends_at_once_on_one_folder_are_refused(setup, tmp_path):
+    from mentordocs.send import _send_lock
+
+    roster, out = setup
+    with _send_lock(out, dry_run=False):  # another run holds the folder
+        with pytest.raises(SendError, match=r"Another 'mentordocs send' is working on"):
+            send_packets(roster, out, transport=OutboxTransport(tmp_path / "outbox"))
+        dry = send_packets(roster, out, transport=OutboxTransport(tmp_path / "o"), dry_run=True)
+        assert [o.status for o in dry.outcomes] == [WOULD_SEND] * 3  # a dry run only reads
+    done = send_packets(roster, out, transport=OutboxTransport(tmp_path / "outbox"))
+    assert [o.status for o in done.outcomes] == [SENT] * 3
+
+
 def test_send_log_lines_are_plain_json(setup, tmp_path):
     roster, out = setup
     send_packets(roster, out, transport=OutboxTransport(tmp_path / "outbox"), pairs=["P01"])
