@@ -719,6 +719,14 @@ def send_command(
 
     if bool(smtp) == bool(outbox):
         raise click.UsageError("Give exactly one of --smtp HOST[:PORT] and --outbox DIR.")
+    if from_address:
+        from mentordocs.errors import SendError
+        from mentordocs.mail import parse_address
+
+        try:
+            parse_address(from_address, "--from")
+        except SendError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--from'") from exc
     if starttls and use_ssl:
         raise click.UsageError("Give --starttls or --ssl, not both.")
     if outbox:

@@ -374,12 +374,16 @@ def parse_address(text: str, what: str) -> Address:
     from email.utils import parseaddr
 
     name, email = parseaddr(text)
+    problem = SendError(
+        f"{what} {text!r} is not an email address. Write it as name@example.org "
+        "or 'Name <name@example.org>'."
+    )
     if not email:
-        raise SendError(
-            f"{what} {text!r} is not an email address. Write it as name@example.org "
-            "or 'Name <name@example.org>'."
-        )
-    return make_address(name, email, f"{what} {text!r}")
+        raise problem
+    try:
+        return make_address(name, email, f"{what} {text!r}")
+    except SendError as exc:
+        raise problem from exc
 
 
 def build_message(

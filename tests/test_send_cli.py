@@ -150,6 +150,7 @@ def test_password_comes_from_the_environment_or_a_hidden_prompt(packets, monkeyp
         (["--smtp", "localhost:smtp"], "is not HOST or HOST:PORT"),
         (["--smtp", "localhost:70000"], "is not HOST or HOST:PORT"),
         (["--outbox", "o", "--rate", "0"], "--rate"),
+        (["--outbox", "o", "--from", "office at school"], "is not an email address"),
     ],
 )
 def test_wrong_command_lines_exit_2(packets, extra, message):
