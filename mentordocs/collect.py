@@ -28,7 +28,7 @@ from typing import Any
 from lxml import etree
 
 from mentordocs.errors import CollectError, MentordocsError, OutputError, Problem
-from mentordocs.fields import Field, UnsafeXmlError, parse_xml, read_fields
+from mentordocs.fields import Field, UnsafeXmlError, parse_xml, read_fields, read_fields_fast
 from mentordocs.fsutil import atomic_write_bytes, office_lock_file
 from mentordocs.models import Roster
 from mentordocs.progress import NoProgress, Progress
@@ -168,11 +168,11 @@ def _read_bytes(
         )
         raw_main = package.read(main)
         strict = b"purl.oclc.org/ooxml" in raw_main[:4096]
-        fields = read_fields(package.parse(main, raw_main), unnamed=True)
+        fields = package.fields(main, raw_main)
         for part in package.related_parts(main, _OTHER_STORIES):
             raw = package.read(part)
             if _may_hold_fields(raw):
-                fields.extend(read_fields(package.parse(part, raw), unnamed=True))
+                fields.extend(package.fields(part, raw))
         properties = package.custom_properties()
         modified = package.modified()
     return FormReading(
@@ -256,16 +256,22 @@ class _Package:
         try:
             return parse_xml(data)
         except UnsafeXmlError as exc:
-            raise FormReadError(
-                f"contains XML with a DOCTYPE or entity declarations ({part}), which Word never "
-                "writes; it was not read, to keep your computer safe",
-                "Ask the sender to copy the answers into a fresh copy of the form.",
-            ) from exc
+            raise _unsafe(part) from exc
         except etree.XMLSyntaxError as exc:
             raise FormReadError(
                 f"is damaged: part {part} is not valid XML ({exc.msg})",
                 "Ask the sender to save the form again and send it once more.",
             ) from exc
+
+    def fields(self, part: str, data: bytes) -> list[Field]:
+        """Every field in a part (unnamed ones too): the fast byte scan, else lxml."""
+        try:
+            found = read_fields_fast(data, unnamed=True)
+        except UnsafeXmlError as exc:
+            raise _unsafe(part) from exc
+        if found is not None:
+            return found
+        return read_fields(self.parse(part, data), unnamed=True)
 
     def relationships(self, source: str) -> list[tuple[str, str, str]]:
         """(type, target part, id) of a part's relationships ("" for the package)."""
@@ -346,6 +352,14 @@ def _parse_w3c_time(text: str) -> dt.datetime | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone().replace(tzinfo=None)  # local time, as Excel shows it
     return moment
+
+
+def _unsafe(part: str) -> FormReadError:
+    return FormReadError(
+        f"contains XML with a DOCTYPE or entity declarations ({part}), which Word never "
+        "writes; it was not read, to keep your computer safe",
+        "Ask the sender to copy the answers into a fresh copy of the form.",
+    )
 
 
 def _bomb() -> FormReadError:
@@ -568,8 +582,11 @@ def match_fields(
             shown = reference.placeholders.get(item.id)
             if shown is not None and value == shown:
                 value = ""  # LibreOffice dropped the "showing placeholder" marker
-        if item.id in values and not _filled(value):
-            continue  # a repeated copy of a field (e.g. in a header): keep the filled one
+        if item.id in values and (_filled(values[item.id]) or not _filled(value)):
+            # A repeated copy of a field: keep the first filled one. LibreOffice splits a
+            # plain-text control holding right-to-left text into several controls with the
+            # same alias; the first holds the whole value, the others fragments.
+            continue
         values[item.id] = value
     return values, unplaced
 

@@ -16,6 +16,7 @@ from mentordocs.fields import (
     UnsafeXmlError,
     parse_xml,
     read_fields,
+    read_fields_fast,
     set_field_value,
 )
 
@@ -340,3 +341,72 @@ def test_custom_properties_and_modified_time_are_read(real_docx):
     reading = read_form(real_docx / "docx2python__checked-true-false.docx")
     assert reading.properties["MSIP_Label_b670c84b-f5f9-4c6c-a358-8f158745c3e2_Name"] == "Public"
     assert reading.modified is not None
+
+
+# ---- the fast byte scan gives exactly what lxml gives ----------------------------------------
+
+
+def both(xml: bytes) -> tuple[list | None, list]:
+    fast = read_fields_fast(xml, unnamed=True)
+    slow = read_fields(parse_xml(xml), unnamed=True)
+    return fast, slow
+
+
+def doc(inner: str) -> bytes:
+    return f"<w:document {NS}><w:body>{inner}</w:body></w:document>".encode()
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        sdt(named("a"), "<w:p>" + run("x &amp; y &lt;z&gt; &#x1F600; &#233;") + "</w:p><w:p/>"),
+        sdt(named("a") + "<w:showingPlcHdr/>", run("Type here")),
+        sdt(named("a") + '<w14:checkbox><w14:checked w14:val="true"/></w14:checkbox>', run("x")),
+        sdt(named("a") + "<w14:checkbox/>", run("x")),
+        sdt(named("d") + '<w:date w:fullDate="2026-01-02T00:00:00Z"/>', run("2 Jan")),
+        sdt(
+            named("f") + "<w:dropDownList><w:listItem w:displayText='One &amp; two' "
+            'w:value="1&amp;2"/></w:dropDownList>',
+            run("One &amp; two"),
+        ),
+        sdt(
+            named("a") + "<w:sdtEndPr/>",
+            "<w:r><w:t>a</w:t><w:br w:type='page'/><w:br/><w:cr/>"
+            "<w:tab/><w:noBreakHyphen/><w:t xml:space='preserve'> b </w:t><w:t/></w:r>",
+        ),
+        sdt('<w:tag w:val="goog_rdk_1"/>', run("google")) + sdt("", run("anonymous")),
+    ],
+)
+def test_fast_scan_equals_lxml(inner):
+    fast, slow = both(doc("<w:p>" + inner + "</w:p>"))
+    assert fast is not None
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        sdt(named("outer"), sdt(named("inner"), run("nested"))),  # nested controls
+        "<!-- a comment -->" + sdt(named("a"), run("x")),
+        sdt("<w:group/>", run("x")),
+        "<w:sdt><w:sdtPr/><w:sdtContent/></w:sdt>" + sdt(named("a"), run("x")),
+    ],
+)
+def test_fast_scan_leaves_unusual_parts_to_lxml(inner):
+    assert read_fields_fast(doc("<w:p>" + inner + "</w:p>"), unnamed=True) is None
+
+
+def test_fast_scan_refuses_doctype():
+    with pytest.raises(UnsafeXmlError):
+        read_fields_fast(b'<!DOCTYPE d [<!ENTITY a "b">]>' + doc(sdt(named("a"), run("&a;"))))
+
+
+def test_fast_scan_on_every_real_file(real_docx):
+    for path in sorted(real_docx.glob("*.docx")):
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.startswith("word/") and name.endswith(".xml"):
+                    data = z.read(name)
+                    fast = read_fields_fast(data, unnamed=True)
+                    if fast is not None:
+                        assert fast == read_fields(parse_xml(data), unnamed=True), (path, name)

