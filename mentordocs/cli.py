@@ -694,7 +694,7 @@ def send_command(
     tracking: Path | None,
     quiet: bool,
 ) -> None:
-    """Email each pair its packet, or (--remind) a reminder of the forms still missing.
+    """Email each pair its packet, or (--remind) a reminder of what is missing.
 
     One message per pair to the mentor and the mentee, replies going to the coordinator, with
     that pair's forms and meetings calendar attached and nothing of any other pair. Every
