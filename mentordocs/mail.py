@@ -610,10 +610,24 @@ class SMTPTransport:
                 error.refused = reasons  # type: ignore[attr-defined]
                 raise error from exc
             except smtplib.SMTPSenderRefused as exc:
+                code, reply = exc.smtp_code, _reply_text(exc.smtp_code, exc.smtp_error)
+                if code == 421 and attempt == 1:  # "closing connection": try a new one
+                    self._drop()
+                    continue
+                if code in (452, 552):
+                    size = len(data) / 1_000_000
+                    raise MessageRefused(
+                        f"the message ({size:.1f} MB with its attachments) is too big for the "
+                        f"server ({reply}); send that pair fewer forms at a time with --form"
+                    ) from exc
+                if 400 <= code < 500:
+                    raise MessageRefused(
+                        f"the server could not take the message just now ({reply}); run the "
+                        "same command again later"
+                    ) from exc
                 raise ConnectionFailed(
-                    f"{self.where} refused the sender address {sender} "
-                    f"({_reply_text(exc.smtp_code, exc.smtp_error)}). Use --from with an address "
-                    "your mail account may send from."
+                    f"{self.where} refused the sender address {sender} ({reply}). Use --from "
+                    "with an address your mail account may send from."
                 ) from exc
             except smtplib.SMTPDataError as exc:
                 if exc.smtp_code == 421 and attempt == 1:  # "closing connection": try a new one

@@ -356,6 +356,21 @@ def test_a_dropped_connection_is_reopened_once_and_the_run_goes_on(setup, smtp_s
     assert smtp_server.handler.sessions == 2  # one connection reused, reopened once
 
 
+def test_a_message_too_big_for_the_server_fails_alone(setup):
+    roster, out = setup
+    server = Server(Collector(), data_size_limit=2000).start()
+    try:
+        result = send_packets(roster, out, transport=smtp(server))
+        assert [o.status for o in result.outcomes] == [FAILED] * 3
+        assert not result.stopped  # each message was tried
+        assert "is too big for the server (552" in result.outcomes[0].detail
+        assert "--form" in result.outcomes[0].detail
+        assert server.handler.received == []
+        assert read_send_log(out) == []
+    finally:
+        server.stop()
+
+
 def test_server_down_from_the_start(setup):
     roster, out = setup
     transport = SMTPTransport("127.0.0.1", free_port(), timeout=5)
