@@ -558,7 +558,16 @@ _FAST_TEXT = re.compile(
     rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|<w:(p|br|cr|tab|noBreakHyphen)((?:\s[^>]*)?)/?>"
 )
 _FAST_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_FAST_ELEMENT = re.compile(rb"<((?:w14|w):\w+)((?:\s[^>]*?)?)\s*/?>")
+_FAST_TAG = re.compile(rb"<w:tag(\s[^>]*)?/?>")
+_FAST_ALIAS = re.compile(rb"<w:alias(\s[^>]*)?/?>")
+_FAST_PLACEHOLDER = re.compile(rb"<w:showingPlcHdr(\s[^>]*)?/?>")
+_FAST_CHECKED = re.compile(rb"<w14:checked(\s[^>]*)?/?>")
+_FAST_DATE = re.compile(rb"<w:date(\s[^>]*)?/?>")
+_FAST_LIST_ITEM = re.compile(rb"<w:listItem(\s[^>]*)?/?>")
+_FAST_PLAIN_VAL = {
+    b"<w:tag": re.compile(rb'<w:tag w:val="([^"&<]*)"/>'),
+    b"<w:alias": re.compile(rb'<w:alias w:val="([^"&<]*)"/>'),
+}
 _BAD_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
 _REFERENCE = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -578,7 +587,9 @@ def _reference(found: re.Match[str]) -> str:
     return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
 
 
-def _fast_attrs(raw: bytes) -> dict[bytes, str]:
+def _fast_attrs(raw: bytes | None) -> dict[bytes, str]:
+    if not raw:
+        return {}
     return {
         m.group(1): _unescape(m.group(2) if m.group(2) is not None else m.group(3))
         for m in _FAST_ATTR.finditer(raw)
@@ -650,47 +661,54 @@ def _end_properties_only(between: bytes) -> bool:
     )
 
 
+def _fast_one(pattern: re.Pattern[bytes], pr: bytes, name: bytes) -> str | None:
+    found = pattern.search(pr)
+    return _fast_attrs(found.group(1)).get(name) if found else None
+
+
+def _fast_name(pr: bytes, element: bytes, pattern: re.Pattern[bytes]) -> str:
+    if element not in pr:
+        return ""
+    plain = _FAST_PLAIN_VAL[element].search(pr)  # the usual <w:tag w:val="id"/>
+    if plain:
+        return plain.group(1).decode("utf-8")
+    return _fast_one(pattern, pr, b"w:val") or ""
+
+
 def _fast_control(pr: bytes, content: bytes) -> Field | None:
-    tag = alias = ""
-    kind = "text"
-    placeholder = False
-    checked: bool | None = None
-    full_date = None
-    items: list[tuple[str | None, str | None]] = []
-    for element in _FAST_ELEMENT.finditer(pr):
-        name, raw = element.group(1), element.group(2)
-        if name == b"w:tag":
-            tag = _fast_attrs(raw).get(b"w:val", "")
-        elif name == b"w:alias":
-            alias = _fast_attrs(raw).get(b"w:val", "")
-        elif name == b"w:showingPlcHdr":
-            placeholder = _is_true(_fast_attrs(raw).get(b"w:val"), absent=True)
-        elif name == b"w14:checkbox":
-            kind = "checkbox"
-        elif name == b"w14:checked":
-            checked = _is_true(_fast_attrs(raw).get(b"w14:val"), absent=True)
-        elif name == b"w:date":
-            kind = "date"
-            full_date = _fast_attrs(raw).get(b"w:fullDate")
-        elif name in (b"w:dropDownList", b"w:comboBox"):
-            kind = "dropdown"
-        elif name == b"w:listItem":
-            attrs = _fast_attrs(raw)
-            items.append((attrs.get(b"w:displayText"), attrs.get(b"w:value")))
+    tag = _fast_name(pr, b"<w:tag", _FAST_TAG)
     if tag.startswith(FOREIGN_TAG_PREFIXES):
         return None
+    alias = _fast_name(pr, b"<w:alias", _FAST_ALIAS)
+    placeholder = b"<w:showingPlcHdr" in pr and _is_true(
+        _fast_one(_FAST_PLACEHOLDER, pr, b"w:val"), absent=True
+    )
     value: str | bool
-    if kind == "checkbox":
-        value = bool(checked)
-    elif placeholder:
-        value = ""
+    if b"<w14:checkbox" in pr:
+        kind = "checkbox"
+        value = b"<w14:checked" in pr and _is_true(
+            _fast_one(_FAST_CHECKED, pr, b"w14:val"), absent=True
+        )
     else:
-        text = _fast_text(content)
-        value = text
-        if kind == "date" and full_date and text.strip():
-            value = full_date[:10]
-        elif kind == "dropdown":
-            value = _fast_list_value(items, text)
+        kind = "text"
+        if b"<w:date" in pr and _FAST_DATE.search(pr):
+            kind = "date"
+        elif b"<w:dropDownList" in pr or b"<w:comboBox" in pr:
+            kind = "dropdown"
+        if placeholder:
+            value = ""
+        else:
+            value = _fast_text(content)
+            if kind == "date":
+                full_date = _fast_one(_FAST_DATE, pr, b"w:fullDate")
+                if full_date and value.strip():
+                    value = full_date[:10]
+            elif kind == "dropdown":
+                items = []
+                for item in _FAST_LIST_ITEM.finditer(pr):
+                    attrs = _fast_attrs(item.group(1))
+                    items.append((attrs.get(b"w:displayText"), attrs.get(b"w:value")))
+                value = _fast_list_value(items, value)
     return Field(
         id=tag or alias,
         kind=kind,

@@ -364,6 +364,8 @@ def doc(inner: str) -> bytes:
         sdt(named("a") + '<w14:checkbox><w14:checked w14:val="true"/></w14:checkbox>', run("x")),
         sdt(named("a") + "<w14:checkbox/>", run("x")),
         sdt(named("d") + '<w:date w:fullDate="2026-01-02T00:00:00Z"/>', run("2 Jan")),
+        sdt(named("d") + "<w:date/>", run("next week")),
+        sdt(named("d") + "<w:date><w:dateFormat w:val='d/M'/></w:date>", run("")),
         sdt(
             named("f") + "<w:dropDownList><w:listItem w:displayText='One &amp; two' "
             'w:value="1&amp;2"/></w:dropDownList>',
