@@ -39,20 +39,35 @@ from mentordocs.send import (
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@pytest.fixture
-def smtp_server():
-    """A plain SMTP server on 127.0.0.1 collecting what it receives (``.handler.received``)."""
+@pytest.fixture(scope="module")
+def shared_server():
     server = Server(Collector()).start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def setup(tmp_path):
+def smtp_server(shared_server):
+    """A plain SMTP server on 127.0.0.1 collecting what it receives (``.handler.received``)."""
+    shared_server.handler.reset()
+    return shared_server
+
+
+@pytest.fixture
+def setup(tmp_path, packets_template):
+    """A roster of three pairs and its packets folder (a private copy for each test)."""
     roster = make_roster(tmp_path)
     out = tmp_path / "packets"
-    make_packets(out, roster)
+    shutil.copytree(packets_template, out)
     return roster, out
+
+
+@pytest.fixture(scope="module")
+def packets_template(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("template")
+    out = folder / "packets"
+    make_packets(out, make_roster(folder))
+    return out
 
 
 def smtp(server: Server, **kwargs) -> SMTPTransport:

@@ -38,11 +38,18 @@ def packets(generated, tmp_path, monkeypatch):
     return out
 
 
-@pytest.fixture
-def smtp_server():
+@pytest.fixture(scope="module")
+def shared_server():
     server = Server(Collector()).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp_server(shared_server):
+    """A plain SMTP server on 127.0.0.1 collecting what it receives (``.handler.received``)."""
+    shared_server.handler.reset()
+    return shared_server
 
 
 def run(*args: str, **kwargs):

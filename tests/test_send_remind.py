@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from email import policy
 from email.parser import BytesParser
 
@@ -16,11 +17,18 @@ from mentordocs.send import ALREADY_SENT, FAILED, SENT, WOULD_SEND, send_packets
 from mentordocs.tracking import ReturnedForm, TrackingData, read_outstanding, write_tracking
 
 
-@pytest.fixture
-def smtp_server():
+@pytest.fixture(scope="module")
+def shared_server():
     server = Server(Collector()).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp_server(shared_server):
+    """A plain SMTP server on 127.0.0.1 collecting what it receives (``.handler.received``)."""
+    shared_server.handler.reset()
+    return shared_server
 
 
 def returned(pair_id: str, form: str, spec, *, blank: tuple[str, ...] = (), unsigned: str = ""):
@@ -36,12 +44,20 @@ def returned(pair_id: str, form: str, spec, *, blank: tuple[str, ...] = (), unsi
     return ReturnedForm(pair_id, form, f"{pair_id}_{form}.docx", "0" * 64, None, values)
 
 
+@pytest.fixture(scope="module")
+def packets_template(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("template")
+    out = folder / "packets"
+    make_packets(out, make_roster(folder))
+    return out
+
+
 @pytest.fixture
-def world(tmp_path):
+def world(tmp_path, packets_template):
     """P01 owes the goal sheet (unsigned by the mentee), P02 owes nothing, P03 owes everything."""
     roster = make_roster(tmp_path)
     out = tmp_path / "packets"
-    make_packets(out, roster)
+    shutil.copytree(packets_template, out)
     specs = load_form_specs()
     returns = [returned("P02", form, spec) for form, spec in specs.items()]
     returns += [returned("P01", form, spec) for form, spec in specs.items() if form != "goal-sheet"]

@@ -199,6 +199,14 @@ class Collector:
             )
         return "250 2.0.0 Message accepted for delivery"
 
+    def reset(self) -> None:
+        """Forget everything, as a fresh server would (one server serves a whole test module)."""
+        with self.lock:
+            self.received.clear()
+        self.refuse = set()
+        self.drop_after = self.drop_once_after = None
+        self.sessions = 0
+
     def per_pair(self) -> Counter[str]:
         return Counter(item.pair_id for item in self.received)
 
