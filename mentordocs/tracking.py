@@ -506,7 +506,9 @@ def _packet_dates(
         return generated, sent
     from mentordocs.records import read_manifest, read_send_log
 
-    for entry in read_manifest(packets_dir).files:
+    manifest = read_manifest(packets_dir)
+    form_of = {entry.path: entry.form for entry in manifest.files}
+    for entry in manifest.files:
         day = _to_date(entry.generated_at)
         if day is not None:
             generated[(entry.pair_id, entry.form)] = day
@@ -517,8 +519,9 @@ def _packet_dates(
         if day is None:
             continue
         for sent_file in record.files:
-            if sent_file.form:
-                sent[(record.pair_id, sent_file.form)] = day
+            form = sent_file.form or form_of.get(sent_file.path, "")
+            if form and sent_file.path:  # a file really attached, not only named
+                sent[(record.pair_id, form)] = day
     return generated, sent
 
 
@@ -823,15 +826,21 @@ def _other_sheet(book: _Book, others: list[OtherField]) -> None:
     table.ws.auto_filter.ref = f"A1:F{max(2, table.count + 1)}"
 
 
+_VERB_FIRST = re.compile(r"(is|has|contains|unpacks|could|does|says)\b")
+
+
 def _problems_sheet(book: _Book, problems: list[Problem]) -> None:
     headers = ["File", "What is wrong", "What to do", "Severity"]
     table = book.table(PROBLEMS_SHEET, headers, [40, 60, 60, 10], "A2")
     wrap = book.WRAP
     for problem in problems:
+        message = problem.message
+        if _VERB_FIRST.match(message):  # "is damaged." reads better as "This file is damaged."
+            message = "This file " + message
         table.add(
             [
                 (problem.file, wrap),
-                (problem.message, wrap),
+                (message, wrap),
                 (problem.fix, wrap),
                 (problem.severity, book.TOP),
             ]
@@ -913,10 +922,13 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
             for row in wb[PROBLEMS_SHEET].iter_rows(min_row=2, values_only=True):
                 if not row or row[0] is None:
                     continue
+                message = str(row[1] or "")
+                if message.startswith("This file ") and _VERB_FIRST.match(message[10:]):
+                    message = message[10:]
                 data.problems.append(
                     Problem(
                         file=str(row[0]),
-                        message=str(row[1] or ""),
+                        message=message,
                         fix=str(row[2] or ""),
                         severity=str(row[3] or "error"),
                     )

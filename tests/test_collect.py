@@ -722,3 +722,42 @@ def test_help_has_examples():
     for command in ("collect", "status"):
         result = CliRunner().invoke(cli, [command, "-h"])
         assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_status_shows_generated_and_sent_from_the_packets_folder(tmp_path):
+    from mentordocs.records import SendRecord, SentFile, append_send_record
+
+    roster = make_roster(tmp_path, pairs=2)
+    packets = tmp_path / "packets"
+    original = make_docx("goal-sheet", "P02")
+    write(packets / "P02" / "P02_goal-sheet.docx", original)
+    entry = ManifestEntry(
+        "P02",
+        "goal-sheet",
+        "P02/P02_goal-sheet.docx",
+        hashlib.sha256(original).hexdigest(),
+        "1.0",
+        "2026-09-01T08:00:00+00:00",
+    )
+    write_manifest(packets, Manifest(program=PROGRAM, files=[entry]))
+    append_send_record(
+        packets,
+        SendRecord(
+            kind="packet",
+            pair_id="P02",
+            recipients=["m@example.org"],
+            files=[SentFile(path="P02/P02_goal-sheet.docx", sha256=entry.sha256)],
+            message_id="<1@example.org>",
+            sent_at="2026-09-03T09:00:00+00:00",
+            transport="smtp",
+        ),
+    )
+    collect_forms([], tmp_path / "t.xlsx", roster, packets_dir=packets)
+    status = openpyxl.load_workbook(tmp_path / "t.xlsx")["Status"]
+    col = [c.value for c in status[1]].index("Goal sheet") + 1
+    assert status.cell(2, col + 1).value == "Sent"
+    p02 = 4  # header rows 1-2, then P01, P02
+    assert status.cell(p02, col).value == dt.datetime(2026, 9, 1)
+    assert status.cell(p02, col + 1).value == dt.datetime(2026, 9, 3)
+    assert status.cell(p02, col + 2).value is None  # not returned
+    assert status.cell(3, col).value is None  # P01: nothing generated
