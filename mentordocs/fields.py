@@ -99,9 +99,10 @@ def sdt_properties(
 ) -> str:
     """The w:sdtPr of one field: alias and tag = ``field_id``, then what its kind needs.
 
-    ``kind`` is "text": always a plain-text control (``w:text``; ``multiline`` lets it hold
-    line breaks), because LibreOffice keeps the alias of plain-text controls when it re-saves a
-    form and drops it from rich-text ones; "checkbox", "date" (``full_date`` "YYYY-MM-DD" only
+    ``kind`` is "text": a plain-text control (``w:text``) for a one-line answer, whose alias
+    LibreOffice keeps when it re-saves a form; with ``multiline`` a rich-text control, whose
+    line breaks LibreOffice keeps (it moves them out of a plain-text control, joining the
+    lines) though it drops the alias. Then "checkbox", "date" (``full_date`` "YYYY-MM-DD" only
     when prefilled) or
     "dropdown" (``choices``). ``placeholder`` marks the content as placeholder text
     (``w:showingPlcHdr``), which Word clears as soon as someone types.
@@ -116,7 +117,8 @@ def sdt_properties(
     if placeholder and kind != "checkbox":
         parts.append("<w:showingPlcHdr/>")
     if kind == "text":
-        parts.append('<w:text w:multiLine="1"/>' if multiline else "<w:text/>")
+        if not multiline:
+            parts.append("<w:text/>")
     elif kind == "checkbox":
         parts.append(
             "<w14:checkbox>"
@@ -205,7 +207,7 @@ def content_control(
 
 
 def text_control(field_id: str, text: str = "", placeholder_text: str = "", **kw: object) -> str:
-    """A plain-text field (``multiline=True`` lets it hold line breaks)."""
+    """A text field: plain text, or rich text holding several lines with ``multiline=True``."""
     return content_control(field_id, "text", text=text, placeholder_text=placeholder_text, **kw)  # type: ignore[arg-type]
 
 

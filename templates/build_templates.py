@@ -495,9 +495,11 @@ class Layout:
         if kind == "dropdown":
             args["choices"] = spec["choices"]
         if kind == "text":
-            # Plain-text controls that may hold line breaks: LibreOffice keeps their alias
-            # (the field id) when it re-saves a form, and drops it from rich-text controls.
-            args["multiline"] = True
+            # A long answer is a rich-text control: LibreOffice keeps its line breaks when it
+            # re-saves (it moves them out of a plain-text control, joining the lines) but
+            # drops its alias, so collect places it by position. A one-line answer is a
+            # plain-text control, whose alias (the field id) LibreOffice keeps.
+            args["multiline"] = multiline
 
         def control(text: str) -> str:
             return fields.content_control(concrete, kind, text=text, **args)

@@ -96,9 +96,9 @@ def test_rendered_forms_hold_every_declared_field_tagged_and_of_its_kind(form, c
                 assert pr.find(marker) is not None, f"{tag} should be a {declared.kind}"
             else:
                 assert all(pr.find(m) is None for m in KIND_MARKERS.values()), tag
-            if declared.kind == "text":
-                # A plain-text control: LibreOffice keeps its alias (the field id) when it
-                # re-saves the form, and drops the alias of a rich-text control.
+            if tag in ("mentor_sign_name", "mentee_sign_name"):
+                # One-line answers are plain-text controls, whose alias (the field id)
+                # LibreOffice keeps when it re-saves; signatures must survive that.
                 assert pr.find(W + "text") is not None, f"{tag} should be a plain-text control"
             if declared.kind == "dropdown":
                 items = pr.findall(f"{W}dropDownList/{W}listItem")
