@@ -10,10 +10,11 @@ event's content changes (``previous`` is the file written last time): re-generat
 roster gives the same bytes, and calendars that look at ``SEQUENCE`` (Outlook) take an update.
 A meeting whose date changes gets a new UID: the old event stays in calendars that imported it.
 
-Values are encoded by the ``icalendar`` package (``vText``, ``vDatetime``, ``vDate``...); the
-content lines are assembled and folded here (75 octets, never inside a UTF-8 character or an
-escape) because icalendar's own serializer folds one character at a time, which costs more per
-pair than rendering all four forms. Every file is parsed back with icalendar in the tests.
+The lines are written here rather than by icalendar's serializer, which folds one character
+at a time (it cost more per pair than rendering all four forms) and turns a literal
+backslash-N in a text into a line break; ``icalendar`` encodes the time stamp and URLs, and the
+tests parse every file back with it. Lines are CRLF, folded at 75 octets, never inside a UTF-8
+character or an escape.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import functools
 import hashlib
 import re
 
-from icalendar.prop import vDatetime, vText, vUri
+from icalendar.prop import vDatetime, vUri
 
 from mentordocs import __version__
 from mentordocs.models import Pair, Roster
@@ -75,8 +76,19 @@ def _fold(line: bytes) -> bytes:
 
 @functools.lru_cache(maxsize=4096)
 def _text(value: str) -> bytes:
-    """A TEXT value escaped by icalendar (cached: titles and places repeat across events)."""
-    return vText(value).to_ical()
+    """A TEXT value escaped per RFC 5545 3.3.11 (cached: titles and places repeat).
+
+    Not icalendar's vText: it turns a literal backslash-N (``C:\\New``) into a line break.
+    """
+    escaped = (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\r", "\\n")
+        .replace("\n", "\\n")
+    )
+    return escaped.encode("utf-8")
 
 
 class _Event:

@@ -7,7 +7,7 @@ import datetime as dt
 
 import icalendar
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mentordocs.context import sample_roster
@@ -123,6 +123,9 @@ def test_garbage_previous_file_is_ignored(roster):
     focus=st.text(min_size=0, max_size=200).filter(lambda t: "\r" not in t),
 )
 def test_any_text_round_trips_and_lines_stay_folded(name, focus):
+    # icalendar's parser reads an escaped backslash followed by N as a line break: leave
+    # that pair to test_backslash_n_stays_literal below.
+    assume("\\n" not in name.lower() and "\\n" not in focus.lower())
     roster = sample_roster()
     pair = roster.pairs[0]
     pair.mentor.name = name
@@ -133,3 +136,12 @@ def test_any_text_round_trips_and_lines_stay_folded(name, focus):
     assert found[0]["SUMMARY"] == f"Mentoring: {name} / Mentee 1"
     if focus:
         assert f"Focus: {focus}\n" in found[0]["DESCRIPTION"]
+
+
+def test_backslash_n_stays_literal(roster):
+    pair = roster.pairs[0]
+    pair.meeting_place = "\\\\server\\New folder; room 2, left"
+    for meeting in pair.meetings:
+        meeting.place = ""
+    data = pair_calendar(roster, pair, now=NOW)
+    assert b"LOCATION:\\\\\\\\server\\\\New folder\\; room 2\\, left\r\n" in data
