@@ -2,6 +2,7 @@
 
     python benchmarks/collect.py                  # 1,000 pairs = 4,000 filled forms
     python benchmarks/collect.py --pairs 250 --sample 100
+    python benchmarks/collect.py --keep /tmp/bench   # keep the forms; re-runs skip step 1-2
 
 What it does:
 1. Builds a roster of N pairs (the sample roster's pairs repeated with new ids, the same
@@ -97,28 +98,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--pairs", type=int, default=1000, help="pairs (4 forms each)")
     parser.add_argument("--sample", type=int, default=200, help="forms read with python-docx")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="prepare the filled forms in this folder and keep them; a second run reuses them",
+    )
+    parser.add_argument("--jobs", type=int, default=0, help="reading processes (0: one per CPU)")
     args = parser.parse_args()
     sample_size = max(100, args.sample)
 
     with tempfile.TemporaryDirectory(prefix="mentordocs-bench-collect-") as tmp:
-        base = Path(tmp)
-        print(f"Preparing {args.pairs} pairs ({args.pairs * 4} forms) in {base} ...")
-        roster = load_roster(build_roster(args.pairs, base))
-        packets = base / "packets"
-        generate_packets(roster, packets, jobs=0)
-        sources = sorted(packets.rglob("*.docx"))
-        returned = base / "returned"
-        jobs = [(str(s), str(returned / s.relative_to(packets))) for s in sources]
-        started = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            list(pool.map(fill_one, jobs, chunksize=50))
-        print(f"  filled {len(jobs)} forms in {time.perf_counter() - started:.1f} s (setup)")
+        base = args.keep or Path(tmp)
+        base.mkdir(parents=True, exist_ok=True)
+        packets, returned = base / "packets", base / "returned"
+        if (base / "roster.xlsx").exists() and returned.is_dir():
+            print(f"Reusing the filled forms in {base}")
+            roster = load_roster(base / "roster.xlsx")
+        else:
+            print(f"Preparing {args.pairs} pairs ({args.pairs * 4} forms) in {base} ...")
+            roster = load_roster(build_roster(args.pairs, base))
+            generate_packets(roster, packets, jobs=0)
+            sources = sorted(packets.rglob("*.docx"))
+            jobs = [(str(s), str(returned / s.relative_to(packets))) for s in sources]
+            started = time.perf_counter()
+            with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                list(pool.map(fill_one, jobs, chunksize=50))
+            print(f"  filled {len(jobs)} forms in {time.perf_counter() - started:.1f} s (setup)")
         files = sorted(returned.rglob("*.docx"))
+        for old in (base / "tracking.xlsx", base / "tracking.xlsx.bak"):
+            old.unlink(missing_ok=True)
 
         # 1. The whole collect, workbook written.
         tracking = base / "tracking.xlsx"
         started = time.perf_counter()
-        result = collect_forms([returned], tracking, roster, packets_dir=packets)
+        result = collect_forms([returned], tracking, roster, packets_dir=packets, jobs=args.jobs)
         collect_seconds = time.perf_counter() - started
         assert result.new == len(files), (result.new, len(files), result.problems[:3])
         collect_rate = len(files) / collect_seconds

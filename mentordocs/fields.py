@@ -559,6 +559,8 @@ _FAST_CONTAINERS = re.compile(
 _FAST_TEXT = re.compile(
     rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|<w:(p|br|cr|tab|noBreakHyphen)((?:\s[^>]*)?)/?>"
 )
+_FAST_T = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
+_FAST_STRUCTURE = re.compile(rb"<w:(?:p|br|cr|tab|noBreakHyphen)[\s/>]")
 _FAST_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _FAST_TAG = re.compile(rb"<w:tag(\s[^>]*)?/?>")
 _FAST_ALIAS = re.compile(rb"<w:alias(\s[^>]*)?/?>")
@@ -570,7 +572,6 @@ _FAST_PLAIN_VAL = {
     b"<w:tag": re.compile(rb'<w:tag w:val="([^"&<]*)"/>'),
     b"<w:alias": re.compile(rb'<w:alias w:val="([^"&<]*)"/>'),
 }
-_BAD_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
 _REFERENCE = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
@@ -579,7 +580,10 @@ def _unescape(raw: bytes) -> str:
     text = raw.decode("utf-8")
     if "&" not in text:
         return text
-    return _REFERENCE.sub(_reference, text)
+    result, replaced = _REFERENCE.subn(_reference, text)
+    if replaced != text.count("&"):
+        raise _NotSure  # an entity reference lxml would refuse: let it say so
+    return result
 
 
 def _reference(found: re.Match[str]) -> str:
@@ -614,8 +618,19 @@ def read_fields_fast(xml: bytes, *, unnamed: bool = False) -> list[Field] | None
         return None
     if b"w14:" in xml and _W14_DECL not in xml:
         return None
-    if any(marker in xml for marker in _FAST_REFUSE) or _BAD_REFERENCE.search(xml):
+    if any(marker in xml for marker in _FAST_REFUSE):
         return None
+    try:
+        return _fast_scan(xml, unnamed)
+    except _NotSure:
+        return None
+
+
+class _NotSure(Exception):
+    "The fast scan met something it does not handle; lxml reads the part instead."
+
+
+def _fast_scan(xml: bytes, unnamed: bool) -> list[Field] | None:
     fields: list[Field] = []
     position = 0
     find = xml.find
@@ -723,6 +738,8 @@ def _fast_control(pr: bytes, content: bytes) -> Field | None:
 
 
 def _fast_text(content: bytes) -> str:
+    if not _FAST_STRUCTURE.search(content):  # one line of runs: just their text
+        return "".join(_unescape(text) for text in _FAST_T.findall(content) if text)
     parts: list[str] = []
     seen_paragraph = False
     for token in _FAST_TEXT.finditer(content):

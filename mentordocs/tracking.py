@@ -159,6 +159,17 @@ def is_filled(value: Value) -> bool:
 
 def blank_required(ret: ReturnedForm, spec: Any) -> list[str]:
     """Required field ids (concrete) left blank in ``ret``; a group counts per instance present."""
+    # Asked several times per return while writing the workbook: remembered on the return,
+    # for this declaration and these values.
+    cached = ret.__dict__.get("_blank_required")
+    if cached is not None and cached[0] is spec and cached[1] == len(ret.values):
+        return list(cached[2])
+    missing = _blank_required(ret, spec)
+    ret.__dict__["_blank_required"] = (spec, len(ret.values), tuple(missing))
+    return missing
+
+
+def _blank_required(ret: ReturnedForm, spec: Any) -> list[str]:
     missing: list[str] = []
     instances: dict[str, set[int]] = {}
     index = spec_index(spec)

@@ -392,6 +392,7 @@ def test_fast_scan_equals_lxml(inner):
         "<!-- a comment -->" + sdt(named("a"), run("x")),
         sdt("<w:group/>", run("x")),
         "<w:sdt><w:sdtPr/><w:sdtContent/></w:sdt>" + sdt(named("a"), run("x")),
+        sdt(named("a"), run("an &undefined; entity")),
     ],
 )
 def test_fast_scan_leaves_unusual_parts_to_lxml(inner):
