@@ -84,6 +84,9 @@ class FormReading:
     file_time: dt.datetime | None = None  # file mtime, or the email's Date
     macros: bool = False
     strict: bool = False
+    # Field id -> value, worked out where the file was read when every control kept its tag
+    # (then ``fields`` is left empty, so less travels back from a worker process).
+    values: dict[str, Any] | None = None
 
     @property
     def program(self) -> str:
@@ -479,25 +482,51 @@ def _email_inputs(path: Path, problems: list[Problem]) -> list[_Input]:
     return out
 
 
-def _read_input(item: _Input) -> FormReading | FormReadError:
-    """Read one input; a file that cannot be used gives its FormReadError (not raised)."""
+_WORKER_SPECS: Mapping[str, Any] = {}
+
+
+def _init_worker(specs: Mapping[str, Any]) -> None:
+    global _WORKER_SPECS
+    _WORKER_SPECS = specs
+
+
+def _read_input(
+    item: _Input, specs: Mapping[str, Any] | None = None
+) -> FormReading | FormReadError:
+    """Read one input; a file that cannot be used gives its FormReadError (not raised).
+
+    A form of ours whose controls all kept their tags is matched to its declaration here
+    (``reading.values``), so a worker process sends back values rather than every Field.
+    """
+    specs = _WORKER_SPECS if specs is None else specs
     try:
         if item.data is not None:
-            return read_form(item.data, name=item.name, file_time=item.file_time)
-        return read_form(item.path, name=item.name, file_time=item.file_time)
+            reading = read_form(item.data, name=item.name, file_time=item.file_time)
+        else:
+            reading = read_form(item.path, name=item.name, file_time=item.file_time)
     except FormReadError as exc:
         return exc
+    spec = specs.get(reading.form)
+    if spec is not None and all(f.source == "tag" for f in reading.fields):
+        reading.values, _ = match_fields(reading.fields, spec, None)
+        reading.fields = []
+    return reading
 
 
-def _read_all(items: list[_Input], jobs: int) -> Iterable[FormReading | FormReadError]:
+def _read_all(
+    items: list[_Input], jobs: int, specs: Mapping[str, Any]
+) -> Iterable[FormReading | FormReadError]:
     """Read every input in order; in ``jobs`` worker processes when there are many."""
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(items) < PARALLEL_FROM:
-        yield from map(_read_input, items)
+        for item in items:
+            yield _read_input(item, specs)
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(dict(specs),)
+    ) as pool:
         yield from pool.map(_read_input, items, chunksize=16)
 
 
@@ -712,7 +741,7 @@ def collect_forms(
 
     progress.start(len(items), "Reading forms")
     try:
-        for item, reading in zip(items, _read_all(items, jobs), strict=True):
+        for item, reading in zip(items, _read_all(items, jobs, specs), strict=True):
             progress.advance()
             if isinstance(reading, FormReadError):
                 scanned.add(item.name)
@@ -803,15 +832,18 @@ def collect_forms(
                 continue
             spec = specs[form]
             key = (pair_id, form)
-            reference = None
-            # Only a form re-saved elsewhere (tags gone) needs the clean copy to compare with.
-            if any(f.source != "tag" for f in reading.fields if f.source != "legacy"):
-                if key not in references:
-                    references[key] = _reference_for(
-                        references_by_key.get(key)
-                    ) or _rendered_reference(spec, roster, pair_id, compiled)
-                reference = references[key]
-            values, unplaced = match_fields(reading.fields, spec, reference)
+            if reading.values is not None and reading.form == form:
+                values, unplaced = reading.values, 0  # matched by tag where it was read
+            else:
+                reference = None
+                # Only a form re-saved elsewhere (tags gone) needs a clean copy to compare with.
+                if any(f.source != "tag" for f in reading.fields if f.source != "legacy"):
+                    if key not in references:
+                        references[key] = _reference_for(
+                            references_by_key.get(key)
+                        ) or _rendered_reference(spec, roster, pair_id, compiled)
+                    reference = references[key]
+                values, unplaced = match_fields(reading.fields, spec, reference)
             if unplaced:
                 problems.append(
                     Problem(
