@@ -140,15 +140,17 @@ def _select_pairs(
                 chosen.append(pair)
         if unknown:
             raise SelectionError(
-                f"No pair {', '.join(repr(u) for u in unknown)} in {roster.path.name}. The pairs "
-                f"are: {_listing([p.pair_id for p in roster.pairs])}."
+                f"No pair {', '.join(repr(u) for u in unknown)} on the Pairs sheet of "
+                f"{roster.path.name}. The pairs are: {_listing([p.pair_id for p in roster.pairs])}."
             )
         inactive = [p for p in chosen if not p.active]
         if inactive and not include_inactive:
             described = ", ".join(f"{p.pair_id} ({p.status})" for p in inactive)
+            verb = "is" if len(inactive) == 1 else "are"
             raise SelectionError(
-                f"Pair(s) {described} are not Active in {roster.path.name}. Add "
-                "--include-inactive to generate their packets anyway."
+                f"Pair{'s' if len(inactive) > 1 else ''} {described} {verb} not Active on the "
+                f"Pairs sheet of {roster.path.name}. Add --include-inactive to generate "
+                f"{'its packet' if len(inactive) == 1 else 'their packets'} anyway."
             )
         return chosen
     chosen = [p for p in roster.pairs if include_inactive or p.active]
@@ -233,11 +235,12 @@ class _Job:
 # One (pair id, form, relative path, status, sha256, template version) per file.
 _Outcome = tuple[str, str, str, str, str, str]
 _JOB: _Job | None = None
+_STOP: Any = None  # a multiprocessing Event: set when another task failed
 
 
-def _init_worker(job: _Job) -> None:
-    global _JOB
-    _JOB = job
+def _init_worker(job: _Job, stop: Any = None) -> None:
+    global _JOB, _STOP
+    _JOB, _STOP = job, stop
 
 
 def _place(job: _Job, rel: str, data: bytes) -> tuple[str, str]:
@@ -273,7 +276,8 @@ def _properties(roster: Roster, pair: Pair, form: str, template: CompiledTemplat
     }
 
 
-def _generate_pair(job: _Job, pair: Pair) -> list[_Outcome]:
+def _generate_pair(job: _Job, pair: Pair, outcomes: list[_Outcome]) -> None:
+    """Render and place the pair's files, adding each file's outcome as soon as it is done."""
     from mentordocs.ics import pair_calendar
 
     roster = job.roster
@@ -283,7 +287,6 @@ def _generate_pair(job: _Job, pair: Pair) -> list[_Outcome]:
         job.program_context = program_context(roster.program)
     context = _build_context(roster, pair, job.program_context)
     folder = _safe_name(pair.pair_id)
-    outcomes: list[_Outcome] = []
     for form, template in job.templates.items():
         rel = f"{folder}/{_file_stem(job.name_pattern, roster, pair, form)}.docx"
         data = template.render(context, _properties(roster, pair, form, template))
@@ -295,15 +298,21 @@ def _generate_pair(job: _Job, pair: Pair) -> list[_Outcome]:
         previous = (job.out_dir / rel).read_bytes()
     status, sha = _place(job, rel, pair_calendar(roster, pair, previous=previous, now=job.now))
     outcomes.append((pair.pair_id, MEETINGS_FORM, rel, status, sha, ""))
-    return outcomes
 
 
-def _generate_chunk(pairs: Sequence[Pair]) -> tuple[int, list[_Outcome]]:
+def _generate_chunk(pairs: Sequence[Pair]) -> tuple[int, list[_Outcome], Exception | None]:
+    """A worker's task. A failure comes back with the outcomes of the files already written,
+    so the manifest still records them."""
     assert _JOB is not None, "worker not initialised"
     outcomes: list[_Outcome] = []
-    for pair in pairs:
-        outcomes.extend(_generate_pair(_JOB, pair))
-    return len(pairs), outcomes
+    try:
+        for pair in pairs:
+            if _STOP is not None and _STOP.is_set():
+                break
+            _generate_pair(_JOB, pair, outcomes)
+    except Exception as exc:
+        return len(pairs), outcomes, exc
+    return len(pairs), outcomes, None
 
 
 def _chunks(items: Sequence[Pair], size: int) -> Iterable[list[Pair]]:
@@ -495,8 +504,12 @@ def _check_templates(
 def _run(job: _Job, pairs: list[Pair], jobs: int, recorder: _Recorder, progress: Progress) -> None:
     if jobs <= 1 or len(pairs) < 2:
         for pair in pairs:
-            for outcome in _generate_pair(job, pair):
-                recorder.record(outcome)
+            outcomes: list[_Outcome] = []
+            try:
+                _generate_pair(job, pair, outcomes)
+            finally:
+                for outcome in outcomes:
+                    recorder.record(outcome)
             progress.advance(1)
             recorder.save()
         return
@@ -504,12 +517,21 @@ def _run(job: _Job, pairs: list[Pair], jobs: int, recorder: _Recorder, progress:
     size = max(1, min(25, len(pairs) // (workers * 8)))
     # Workers get the program-wide part of the roster once and their pairs with each task.
     shared = dataclasses.replace(job, roster=dataclasses.replace(job.roster, pairs=[]))
-    with _pool_context().Pool(workers, initializer=_init_worker, initargs=(shared,)) as pool:
-        for done, outcomes in pool.imap_unordered(_generate_chunk, _chunks(pairs, size)):
+    context = _pool_context()
+    stop = context.Event()
+    failure: Exception | None = None
+    with context.Pool(workers, initializer=_init_worker, initargs=(shared, stop)) as pool:
+        for done, outcomes, error in pool.imap_unordered(_generate_chunk, _chunks(pairs, size)):
             for outcome in outcomes:
                 recorder.record(outcome)
+            if error is not None and failure is None:
+                # Stop the other tasks, but record what they already wrote before raising.
+                failure = error
+                stop.set()
             progress.advance(done)
             recorder.save()
+    if failure is not None:
+        raise failure
 
 
 # ---- PDFs and zips ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from test_render import custom_properties, fields_by_tag, make_template
 
 from mentordocs.cli import cli
 from mentordocs.context import sample_roster
-from mentordocs.errors import OfficeError, TemplateError
+from mentordocs.errors import OfficeError, OutputError, TemplateError
 from mentordocs.forms import FORM_IDS
 from mentordocs.fsutil import sha256_bytes, sha256_file
 from mentordocs.generate import GenerateResult, SelectionError, generate_packets
@@ -169,6 +169,54 @@ def test_deleted_file_is_made_again(roster, templates, tmp_path):
     (out / "P003" / "P003_meetings.ics").unlink()
     result = run(roster, out, templates)
     assert result.written == ["P003/P003_meetings.ics"]
+
+
+def test_interrupted_run_leaves_whole_files_and_a_manifest(
+    roster, templates, tmp_path, monkeypatch
+):
+    import mentordocs.generate as generate_module
+
+    real_write = generate_module.atomic_write_bytes
+    calls = []
+
+    def failing_write(path, data):
+        calls.append(path)
+        if len(calls) == 7:
+            raise OutputError(f"Could not write {path}: disk full.")
+        real_write(path, data)
+
+    monkeypatch.setattr(generate_module, "atomic_write_bytes", failing_write)
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match="disk full"):
+        run(roster, out, templates)
+    assert len(read_manifest(out).files) == 6  # the six files written before the failure
+    for entry in read_manifest(out).files:
+        assert sha256_file(out / entry.path) == entry.sha256
+    assert not [p for p in out.rglob("*") if p.suffix == ".tmp"]
+
+    monkeypatch.setattr(generate_module, "atomic_write_bytes", real_write)
+    result = run(roster, out, templates)
+    assert len(result.unchanged) == 6 and len(result.written) == 9
+
+
+def test_failure_in_a_worker_is_reported_and_what_was_written_recorded(roster, templates, tmp_path):
+    roster.pairs.extend(
+        dataclasses.replace(roster.pairs[n % 3], pair_id=f"X{n:02d}") for n in range(12)
+    )
+    make_template(
+        templates / "goal-sheet.docx",
+        extra_paragraphs=('{% if pair.id == "X07" %}{{ mentor.nickname }}{% endif %}',),
+    )
+    out = tmp_path / "out"
+    with pytest.raises(TemplateError, match=r"goal-sheet.docx.*\{\{ mentor.nickname \}\}"):
+        run(roster, out, templates, jobs=2)
+    written = read_manifest(out).files
+    assert written  # the other pairs' files
+    for entry in written:
+        assert sha256_file(out / entry.path) == entry.sha256
+    on_disk = {str(p.relative_to(out)) for p in out.rglob("*.*") if p.name != "manifest.json"}
+    assert on_disk == {entry.path for entry in written}
+    assert not (out / "X07" / "X07_goal-sheet.docx").exists()
 
 
 def test_undefined_variable_fails_before_anything_is_written(roster, templates, tmp_path):
