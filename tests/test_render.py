@@ -380,3 +380,34 @@ def test_pickling_recompiles(template_path: Path) -> None:
     copy = pickle.loads(pickle.dumps(template))
     assert copy.version == template.version
     assert copy.render(sample_context()) == template.render(sample_context())
+
+
+def test_a_dotx_template_renders_as_a_document(tmp_path: Path) -> None:
+    source = make_template(tmp_path / "form.docx")
+    dotx = tmp_path / "form.dotx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(dotx, "w") as copy:
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"document.main+xml", b"template.main+xml")
+            copy.writestr(info, data)
+    data = CompiledTemplate.load(dotx).render(sample_context())
+    types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml")
+    assert b"document.main+xml" in types and b"template.main+xml" not in types
+    assert fields_by_tag(data)["mentee_name"] == "Mentee 1"
+
+
+def test_macro_enabled_template_is_refused(tmp_path: Path) -> None:
+    source = make_template(tmp_path / "form.docx")
+    docm = tmp_path / "form.docm"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(docm, "w") as copy:
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+                )
+            copy.writestr(info, data)
+    with pytest.raises(TemplateError, match=r"macro-enabled.*Save As > Word Document"):
+        CompiledTemplate.load(docm)
