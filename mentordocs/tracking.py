@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from mentordocs.errors import CollectError, MentordocsError, Problem
 from mentordocs.models import Roster
 
@@ -432,8 +434,8 @@ _ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 
 def _serial(value: dt.date) -> str:
     if isinstance(value, dt.datetime):
-        delta = value.replace(tzinfo=None) - _EPOCH
-        return repr(round(delta.days + delta.seconds / 86400, 6))
+        delta = value.replace(tzinfo=None, microsecond=0) - _EPOCH
+        return repr(delta.days + delta.seconds / 86400)
     return str((value - _EPOCH.date()).days)
 
 
@@ -862,16 +864,152 @@ def _problems_sheet(book: _Book, problems: list[Problem]) -> None:
 # ---- reading back ----------------------------------------------------------------------------
 
 
-def _open(path: str | os.PathLike[str]) -> Any:
-    from openpyxl import load_workbook
+class _OpenpyxlBook:
+    """A workbook read through openpyxl (read-only): the fallback reader."""
 
+    def __init__(self, wb: Any):
+        self.wb = wb
+        self.sheetnames = list(wb.sheetnames)
+
+    def rows(self, title: str, min_row: int = 1) -> Iterable[tuple[Any, ...]]:
+        return self.wb[title].iter_rows(min_row=min_row, values_only=True)
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DOC_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+class _FastBook:
+    """A workbook's cell values read straight from its XML (some 10 times faster than openpyxl).
+
+    Handles what Excel or LibreOffice write when a coordinator saves the workbook: shared
+    and inline strings, numbers, booleans, errors, dates by their cell style.
+    """
+
+    def __init__(self, path: Path):
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+        from mentordocs.fields import parse_xml
+
+        self.archive = zipfile.ZipFile(path)
+        names = {n.lower(): n for n in self.archive.namelist()}
+        self._names = names
+        workbook = parse_xml(self._read("xl/workbook.xml"))
+        rels = parse_xml(self._read("xl/_rels/workbook.xml.rels"))
+        targets = {}
+        for rel in rels:
+            target = rel.get("Target") or ""
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            targets[rel.get("Id")] = target
+        self.paths: dict[str, str] = {}
+        for sheet in workbook.iter(_SHEET_NS + "sheet"):
+            self.paths[sheet.get("name")] = targets.get(sheet.get(_DOC_REL_NS + "id"), "")
+        self.sheetnames = list(self.paths)
+        self.shared: list[str] = []
+        if "xl/sharedstrings.xml" in names:
+            root = parse_xml(self._read("xl/sharedStrings.xml"))
+            for item in root.iter(_SHEET_NS + "si"):
+                self.shared.append(_string_item(item))
+        self.date_styles: set[int] = set()
+        if "xl/styles.xml" in names:
+            styles = parse_xml(self._read("xl/styles.xml"))
+            custom = {
+                int(fmt.get("numFmtId")): fmt.get("formatCode") or ""
+                for fmt in styles.iter(_SHEET_NS + "numFmt")
+            }
+            xfs = styles.find(_SHEET_NS + "cellXfs")
+            for index, xf in enumerate(xfs if xfs is not None else []):
+                number = int(xf.get("numFmtId") or 0)
+                code = custom.get(number, BUILTIN_FORMATS.get(number, ""))
+                if code and is_date_format(code):
+                    self.date_styles.add(index)
+
+    def _read(self, name: str) -> bytes:
+        return self.archive.read(self._names[name.lower()])
+
+    def rows(self, title: str, min_row: int = 1) -> Iterable[tuple[Any, ...]]:
+        from openpyxl.utils import column_index_from_string
+        from openpyxl.utils.datetime import from_excel
+
+        path = self.paths[title]
+        with self.archive.open(self._names[path.lower()]) as fh:
+            events = etree.iterparse(
+                fh,
+                events=("end",),
+                tag=_SHEET_NS + "row",
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=True,
+            )
+            for _, row in events:
+                number = int(row.get("r") or 0)
+                if number < min_row:
+                    row.clear()
+                    continue
+                values: list[Any] = []
+                for position, cell in enumerate(row.iterchildren(_SHEET_NS + "c")):
+                    ref = cell.get("r")
+                    if ref:
+                        letters = ref.rstrip("0123456789")
+                        position = column_index_from_string(letters) - 1
+                    while len(values) < position:
+                        values.append(None)
+                    values.append(self._value(cell, from_excel))
+                row.clear()
+                while row.getprevious() is not None:
+                    del row.getparent()[0]
+                yield tuple(values)
+
+    def _value(self, cell: Any, from_excel: Any) -> Any:
+        kind = cell.get("t") or "n"
+        if kind == "inlineStr":
+            found = cell.find(_SHEET_NS + "is")
+            return _string_item(found) if found is not None else ""
+        v = cell.find(_SHEET_NS + "v")
+        text = v.text if v is not None else None
+        if text is None:
+            return None
+        if kind == "s":
+            return self.shared[int(text)]
+        if kind in ("str", "e"):
+            return text
+        if kind == "b":
+            return text.strip() in ("1", "true")
+        number = float(text)
+        if int(cell.get("s") or 0) in self.date_styles:
+            return from_excel(number)
+        return (
+            int(number)
+            if number.is_integer() and "." not in text and "E" not in text.upper()
+            else number
+        )
+
+    def close(self) -> None:
+        self.archive.close()
+
+
+def _string_item(item: Any) -> str:
+    return "".join(t.text or "" for t in item.iter(_SHEET_NS + "t"))
+
+
+def _open(path: str | os.PathLike[str]) -> Any:
     target = Path(path)
     if not target.exists():
         raise TrackingFileError(
             f"{target} does not exist. Run 'mentordocs collect' first to make it."
         )
     try:
-        return load_workbook(target, read_only=True, data_only=True)
+        return _FastBook(target)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.XMLSyntaxError):
+        pass  # let openpyxl try, and say what is wrong if it cannot read it either
+    from openpyxl import load_workbook
+
+    try:
+        return _OpenpyxlBook(load_workbook(target, read_only=True, data_only=True))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise TrackingFileError(
             f"{target} is not a workbook mentordocs can read ({exc}). Restore the backup "
@@ -885,7 +1023,7 @@ def _hidden_rows(wb: Any, path: Path) -> list[tuple[Any, ...]]:
             f"{path} was not written by 'mentordocs collect' (its hidden sheet "
             f"'{HIDDEN_SHEET}' is missing). Collect into a new file instead."
         )
-    return [tuple(row) for row in wb[HIDDEN_SHEET].iter_rows(values_only=True)]
+    return [tuple(row) for row in wb.rows(HIDDEN_SHEET)]
 
 
 def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
@@ -912,10 +1050,13 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
                     f"{target}: sheet '{title}' is missing. Restore the backup or collect "
                     "again into a new file."
                 )
-            data.returns.extend(_read_form_sheet(wb[title], form, columns.get(title, []), meta))
+            data.returns.extend(
+                _read_form_sheet(wb.rows(title, 2), form, columns.get(title, []), meta)
+            )
         if OTHER_SHEET in wb.sheetnames:
-            for row in wb[OTHER_SHEET].iter_rows(min_row=2, values_only=True):
-                if not row or row[0] is None:
+            for row in wb.rows(OTHER_SHEET, 2):
+                row = tuple(row) + (None,) * 6
+                if row[0] is None:
                     continue
                 kind = row[2] or "text"
                 value = _from_cell(row[3], kind)
@@ -930,8 +1071,9 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
                     )
                 )
         if PROBLEMS_SHEET in wb.sheetnames:
-            for row in wb[PROBLEMS_SHEET].iter_rows(min_row=2, values_only=True):
-                if not row or row[0] is None:
+            for row in wb.rows(PROBLEMS_SHEET, 2):
+                row = tuple(row) + (None,) * 4
+                if row[0] is None:
                     continue
                 message = str(row[1] or "")
                 if message.startswith("This file ") and _VERB_FIRST.match(message[10:]):
@@ -963,11 +1105,12 @@ def _from_cell(value: Any, kind: str) -> Value:
     return str(value)
 
 
-def _read_form_sheet(ws: Any, form: str, columns, meta) -> list[ReturnedForm]:
+def _read_form_sheet(rows: Iterable[tuple], form: str, columns, meta) -> list[ReturnedForm]:
     out = []
     included = meta.get("include_confidential") == "yes"
-    for row in ws.iter_rows(min_row=2, values_only=True):
-        if not row or not row[0]:
+    for row in rows:
+        row = tuple(row) + (None,) * 6
+        if not row[0]:
             continue
         returned = row[3]
         if isinstance(returned, dt.date) and not isinstance(returned, dt.datetime):

@@ -1,0 +1,162 @@
+"""The tracking workbook on its own: rules, writing, reading back (also after Excel-like saves)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+from test_collect import PROGRAM, SPECS, complete_values, make_roster
+
+from mentordocs import tracking
+from mentordocs.errors import Problem
+from mentordocs.tracking import (
+    OtherField,
+    ReturnedForm,
+    TrackingData,
+    TrackingFileError,
+    blank_required,
+    outstanding_for,
+    read_outstanding,
+    read_tracking,
+    signed_by,
+    write_tracking,
+)
+
+
+def sample_data() -> TrackingData:
+    values = complete_values("goal-sheet")
+    values["goal_2_goal"] = (
+        '=SUM(A1:A9) & <b> "quoted"\nsecond line \u05e9\u05dc\u05d5\u05dd \U0001f600'
+    )
+    values["goal_3_target_date"] = "not a date"
+    partial = {"goal_1_goal": "Only this", "goal_1_horizon": "", "mentor_agree": True}
+    return TrackingData(
+        returns=[
+            ReturnedForm(
+                "P01",
+                "goal-sheet",
+                "in/P01_goal-sheet.docx",
+                "a" * 64,
+                dt.datetime(2026, 10, 1, 9, 30),
+                values,
+            ),
+            ReturnedForm("P02", "goal-sheet", "reply.eml > P02.docx", "b" * 64, None, partial),
+        ],
+        others=[
+            OtherField("x.docx", "c" * 64, "Check1", "checkbox", True),
+            OtherField("x.docx", "c" * 64, "Text1", "text", "typed"),
+        ],
+        problems=[Problem("bad.docx", "is damaged.", "Ask again.")],
+        superseded={"d" * 64: "old/P01_goal-sheet.docx"},
+    )
+
+
+def write(tmp_path: Path, data: TrackingData | None = None) -> Path:
+    target = tmp_path / "tracking.xlsx"
+    target.write_bytes(
+        write_tracking(target, data or sample_data(), make_roster(tmp_path, 3), SPECS)
+    )
+    return target
+
+
+def test_rules_complete_and_signed():
+    data = sample_data()
+    spec = SPECS["goal-sheet"]
+    assert blank_required(data.returns[0], spec) == []
+    assert signed_by(data.returns[0], "mentor") and signed_by(data.returns[0], "mentee")
+    blank = blank_required(data.returns[1], spec)
+    assert "goal_1_horizon" in blank and "goal_2_goal" not in blank  # goal 2 absent
+    assert not signed_by(data.returns[1], "mentor")  # ticked, but no name typed
+
+
+def test_outstanding_skips_inactive_pairs(tmp_path):
+    roster = make_roster(tmp_path, 3)
+    roster.pairs[2].status = "Paused"
+    out = outstanding_for(roster, sample_data().returns, SPECS)
+    assert set(out) == {"P01", "P02"}
+    assert [o.form for o in out["P01"]] == [f for f in SPECS if f != "goal-sheet"]
+
+
+def test_written_workbook_reads_back_the_same(tmp_path):
+    data = sample_data()
+    target = write(tmp_path, data)
+    back = read_tracking(target)
+    assert back.returns[0].values == data.returns[0].values
+    assert back.returns[0].returned_at == dt.datetime(2026, 10, 1, 9, 30)
+    assert back.returns[1].values["mentor_agree"] is True
+    assert back.returns[1].values["goal_1_goal"] == "Only this"
+    assert back.others == data.others
+    assert back.problems == data.problems
+    assert back.superseded == data.superseded
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    target = write(tmp_path)
+    ws = openpyxl.load_workbook(target)["Goal sheet"]
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(2, header.index("Goal 2") + 1)
+    assert cell.data_type == "s" and cell.value.startswith("=SUM")
+    assert ws.cell(2, header.index("Goal 3: target date") + 1).value == "not a date"
+    date = ws.cell(2, header.index("Goal 1: target date") + 1)
+    assert date.is_date and date.number_format == "yyyy-mm-dd"
+    assert ws.cell(2, header.index("Goal 1") + 1).alignment.wrap_text
+
+
+def test_problems_read_as_sentences(tmp_path):
+    ws = openpyxl.load_workbook(write(tmp_path))["Problems"]
+    assert [c.value for c in ws[2]][:3] == ["bad.docx", "This file is damaged.", "Ask again."]
+
+
+def test_fast_reader_and_openpyxl_agree(tmp_path, monkeypatch):
+    target = write(tmp_path)
+    fast = read_tracking(target)
+
+    def refuse(path):
+        raise KeyError("use openpyxl")
+
+    monkeypatch.setattr(tracking, "_FastBook", refuse)
+    slow = read_tracking(target)
+    assert fast.returns == slow.returns
+    assert fast.others == slow.others and fast.problems == slow.problems
+
+
+def test_workbook_saved_again_by_another_program_reads_back(tmp_path):
+    # Saved again as Excel does (openpyxl here): shared strings instead of inline ones,
+    # styles renumbered, dates as numbers with a date format.
+    target = write(tmp_path)
+    resaved = tmp_path / "resaved.xlsx"
+    openpyxl.load_workbook(target).save(resaved)
+    before, after = read_tracking(target), read_tracking(resaved)
+    assert after.returns == before.returns
+    assert after.others == before.others and after.problems == before.problems
+    assert read_outstanding(resaved) == read_outstanding(target)
+
+
+def test_not_a_tracking_workbook(tmp_path):
+    plain = tmp_path / "plain.xlsx"
+    openpyxl.Workbook().save(plain)
+    with pytest.raises(TrackingFileError, match="was not written by 'mentordocs collect'"):
+        read_tracking(plain)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(TrackingFileError, match="not a workbook mentordocs can read"):
+        read_outstanding(broken)
+    with pytest.raises(TrackingFileError, match="does not exist"):
+        read_tracking(tmp_path / "missing.xlsx")
+
+
+def test_sheet_titles_are_valid_and_unique():
+    used: set[str] = set()
+    first = tracking._sheet_title("Goals: [draft]/v2?", used)
+    used.add(first)
+    second = tracking._sheet_title("Goals: [draft]/v2?", used)
+    assert first != second and len(second) <= 31
+    assert not set("[]:*?/\\") & set(first)
+
+
+def test_program_name_on_the_dashboard(tmp_path):
+    wb = openpyxl.load_workbook(write(tmp_path))
+    assert wb.sheetnames[0] == "Dashboard"  # the first sheet a coordinator sees
+    assert wb["Dashboard"]["A1"].value == f"{PROGRAM}: returned forms"
