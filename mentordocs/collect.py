@@ -483,27 +483,43 @@ def _email_inputs(path: Path, problems: list[Problem]) -> list[_Input]:
 
 
 _WORKER_SPECS: Mapping[str, Any] = {}
+_WORKER_KNOWN: frozenset[str] = frozenset()
 
 
-def _init_worker(specs: Mapping[str, Any]) -> None:
-    global _WORKER_SPECS
-    _WORKER_SPECS = specs
+def _init_worker(specs: Mapping[str, Any], known: frozenset[str]) -> None:
+    global _WORKER_SPECS, _WORKER_KNOWN
+    _WORKER_SPECS, _WORKER_KNOWN = specs, known
 
 
 def _read_input(
-    item: _Input, specs: Mapping[str, Any] | None = None
+    item: _Input,
+    specs: Mapping[str, Any] | None = None,
+    known: frozenset[str] | None = None,
 ) -> FormReading | FormReadError:
     """Read one input; a file that cannot be used gives its FormReadError (not raised).
 
-    A form of ours whose controls all kept their tags is matched to its declaration here
+    A file whose checksum is in ``known`` (already in the workbook, or a blank form as
+    generated) is not read further: it comes back with its checksum only. A form of ours
+    whose controls all kept their tags is matched to its declaration here
     (``reading.values``), so a worker process sends back values rather than every Field.
     """
     specs = _WORKER_SPECS if specs is None else specs
+    known = _WORKER_KNOWN if known is None else known
+    data, file_time = item.data, item.file_time
     try:
-        if item.data is not None:
-            reading = read_form(item.data, name=item.name, file_time=item.file_time)
-        else:
-            reading = read_form(item.path, name=item.name, file_time=item.file_time)
+        if data is None:
+            try:
+                data = item.path.read_bytes()
+                file_time = file_time or dt.datetime.fromtimestamp(item.path.stat().st_mtime)
+            except OSError as exc:
+                raise FormReadError(
+                    f"could not be opened ({exc.strerror or exc})",
+                    "Check the file still exists and you may read it.",
+                ) from exc
+        checksum = hashlib.sha256(data).hexdigest()
+        if checksum in known:
+            return FormReading(item.name, checksum, len(data), "", [], file_time=file_time)
+        reading = read_form(data, name=item.name, file_time=file_time)
     except FormReadError as exc:
         return exc
     spec = specs.get(reading.form)
@@ -514,18 +530,18 @@ def _read_input(
 
 
 def _read_all(
-    items: list[_Input], jobs: int, specs: Mapping[str, Any]
+    items: list[_Input], jobs: int, specs: Mapping[str, Any], known: frozenset[str]
 ) -> Iterable[FormReading | FormReadError]:
     """Read every input in order; in ``jobs`` worker processes when there are many."""
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(items) < PARALLEL_FROM:
         for item in items:
-            yield _read_input(item, specs)
+            yield _read_input(item, specs, known)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(dict(specs),)
+        max_workers=workers, initializer=_init_worker, initargs=(dict(specs), known)
     ) as pool:
         yield from pool.map(_read_input, items, chunksize=16)
 
@@ -741,7 +757,8 @@ def collect_forms(
 
     progress.start(len(items), "Reading forms")
     try:
-        for item, reading in zip(items, _read_all(items, jobs, specs), strict=True):
+        known = frozenset(seen_checksums | blank_checksums)
+        for item, reading in zip(items, _read_all(items, jobs, specs, known), strict=True):
             progress.advance()
             if isinstance(reading, FormReadError):
                 scanned.add(item.name)
