@@ -28,9 +28,11 @@ from __future__ import annotations
 import bisect
 import hashlib
 import io
+import marshal
 import os
 import re
 import struct
+import sys
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -377,6 +379,7 @@ class _Part:
     template: Any  # jinja2.Template
     post_process: bool  # needs docxtpl's table / picture-id fixes on the whole output
     fix_docpr: bool
+    code: bytes = b""  # the compiled template's Python code, marshalled (for worker processes)
 
 
 class CompiledTemplate:
@@ -404,8 +407,24 @@ class CompiledTemplate:
         return f"CompiledTemplate({str(self.path)!r}, version={self.version!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Compiled Jinja code cannot be pickled: a worker process compiles its own copy.
-        return (_load_checked, (str(self.path), self.name, self._version_arg, self.sha256))
+        # A Jinja Template object cannot be pickled, but its Python code can be marshalled (as
+        # Jinja's own bytecode cache does): a worker process gets the compiled template ready,
+        # without reading the .docx or compiling it again.
+        state = {
+            "name": self.name,
+            "path": str(self.path),
+            "version": self.version,
+            "sha256": self.sha256,
+            "version_arg": self._version_arg,
+            "parts": [(p.name, p.source, p.code, p.post_process, p.fix_docpr) for p in self._parts],
+            "prefix": self._prefix,
+            "prefix_entries": self._prefix_entries,
+            "custom_part": self._custom_part,
+            "custom_kept": self._custom_kept,
+            "chunks": self._chunks,
+            "python": sys.version,
+        }
+        return (_restore, (state,))
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -498,12 +517,13 @@ class CompiledTemplate:
         fix_docpr = main and "<wp:docPr" in source and "{%" in source
         jinja_source = _wrap_expressions(_protect_escaped_braces(source))
         try:
-            template = self._env.from_string(_XML_DECLARATION + jinja_source)
+            code = self._env.compile(_XML_DECLARATION + jinja_source)
         except TemplateSyntaxError as exc:
             raise self._syntax_error(member, source, exc) from None
         except JinjaTemplateError as exc:  # pragma: no cover - other compile-time errors
             raise TemplateError(f"Template {label}, {member}: {exc}") from None
-        return _Part(member, source, template, post_process, fix_docpr)
+        template = self._env.template_class.from_code(self._env, code, self._env.make_globals(None))
+        return _Part(member, source, template, post_process, fix_docpr, marshal.dumps(code))
 
     def _syntax_error(self, member: str, source: str, exc: TemplateSyntaxError) -> TemplateError:
         # Parse the unwrapped source with one paragraph a line to point at the paragraph.
@@ -692,13 +712,28 @@ class CompiledTemplate:
         ).encode()
 
 
-def _load_checked(path: str, name: str, version: str, sha256: str) -> CompiledTemplate:
-    template = CompiledTemplate.load(path, name=name, version=version)
-    if template.sha256 != sha256:
-        raise TemplateError(
-            f"Template {path} changed while documents were being generated. Run again."
+def _restore(state: dict[str, Any]) -> CompiledTemplate:
+    """A CompiledTemplate from ``__reduce__``'s state (in a worker process)."""
+    if state["python"] != sys.version:  # marshalled code is only valid for the same Python
+        return CompiledTemplate.load(
+            state["path"], name=state["name"], version=state["version_arg"]
         )
-    return template
+    self = CompiledTemplate()
+    self.name = state["name"]
+    self.path = Path(state["path"])
+    self.version = state["version"]
+    self.sha256 = state["sha256"]
+    self._version_arg = state["version_arg"]
+    env = self._env
+    for name, source, code, post_process, fix_docpr in state["parts"]:
+        template = env.template_class.from_code(env, marshal.loads(code), env.make_globals(None))
+        self._parts.append(_Part(name, source, template, post_process, fix_docpr, code))
+    self._prefix = state["prefix"]
+    self._prefix_entries = state["prefix_entries"]
+    self._custom_part = state["custom_part"]
+    self._custom_kept = state["custom_kept"]
+    self._chunks = dict(state["chunks"])
+    return self
 
 
 def _shorten(text: str, limit: int = 80) -> str:
