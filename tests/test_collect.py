@@ -761,3 +761,28 @@ def test_status_shows_generated_and_sent_from_the_packets_folder(tmp_path):
     assert status.cell(p02, col + 1).value == dt.datetime(2026, 9, 3)
     assert status.cell(p02, col + 2).value is None  # not returned
     assert status.cell(3, col).value is None  # P01: nothing generated
+
+
+def test_fields_in_headers_footers_and_notes_are_read(tmp_path):
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    stories = {"header": "header1.xml", "footer": "footer1.xml", "footnotes": "footnotes.xml"}
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="{rel}/{kind}" Target="{name}"/>'
+            for i, (kind, name) in enumerate(stories.items(), start=10)
+        )
+        + "</Relationships>"
+    )
+    root = {"header": "w:hdr", "footer": "w:ftr", "footnotes": "w:footnotes"}
+    extra = {"word/_rels/document.xml.rels": rels.encode()}
+    for kind, name in stories.items():
+        body = control(f"in_{kind}", "text", f"written in the {kind}")
+        extra[f"word/{name}"] = (
+            f'<{root[kind]} xmlns:w="{W}" xmlns:w14="{W14}">{body}</{root[kind]}>'
+        ).encode()
+    reading = read_form(make_docx("goal-sheet", "P01", extra=extra))
+    found = {f.id: f.value for f in reading.fields}
+    for kind in stories:
+        assert found[f"in_{kind}"] == f"written in the {kind}"
