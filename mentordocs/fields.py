@@ -580,6 +580,13 @@ def _unescape(raw: bytes) -> str:
     text = raw.decode("utf-8")
     if "&" not in text:
         return text
+    if "&#" not in text:  # the common case: only the five named references
+        plain = (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')).replace(
+            "&apos;", "'"
+        )
+        if plain.count("&") != plain.count("&amp;"):
+            raise _NotSure  # an entity reference lxml would refuse: let it say so
+        return plain.replace("&amp;", "&")
     result, replaced = _REFERENCE.subn(_reference, text)
     if replaced != text.count("&"):
         raise _NotSure  # an entity reference lxml would refuse: let it say so

@@ -360,6 +360,7 @@ def doc(inner: str) -> bytes:
     "inner",
     [
         sdt(named("a"), "<w:p>" + run("x &amp; y &lt;z&gt; &#x1F600; &#233;") + "</w:p><w:p/>"),
+        sdt(named("a"), run("&amp;lt; is not &lt; &amp;amp; &quot;q&quot; &apos;a&apos;")),
         sdt(named("a") + "<w:showingPlcHdr/>", run("Type here")),
         sdt(named("a") + '<w14:checkbox><w14:checked w14:val="true"/></w14:checkbox>', run("x")),
         sdt(named("a") + "<w14:checkbox/>", run("x")),
