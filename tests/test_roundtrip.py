@@ -50,8 +50,28 @@ def fill_docx(data: bytes, values: dict[str, object]) -> bytes:
     return out.getvalue()
 
 
-def planned_values(path: Path, spec, pair_id: str, multiline: bool = True) -> dict[str, object]:
-    """A distinct, hostile-ish value for every field of a generated form."""
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def one_line_fields(path: Path) -> set[str]:
+    """Ids of the plain-text controls (``w:text`` without multiLine): Word keeps them on one line."""
+    with zipfile.ZipFile(path) as package:
+        root = parse_xml(package.read("word/document.xml"))
+    ids = set()
+    for pr in root.iter(W + "sdtPr"):
+        text, tag = pr.find(W + "text"), pr.find(W + "tag")
+        if text is not None and tag is not None and text.get(W + "multiLine") not in ("1", "true"):
+            ids.add(tag.get(W + "val"))
+    return ids
+
+
+def planned_values(path: Path, spec, pair_id: str) -> dict[str, object]:
+    """A distinct, hostile-ish value for every field of a generated form.
+
+    Long answers (rich-text controls) get a line break, as a person pressing Enter would
+    type; one-line answers (plain-text controls, where Word allows no break) stay on one line.
+    """
+    one_line = one_line_fields(path)
     values: dict[str, object] = {}
     for index, field in enumerate(f for f in read_form(path).fields if f.id):
         if field.id in values:
@@ -69,7 +89,7 @@ def planned_values(path: Path, spec, pair_id: str, multiline: bool = True) -> di
             values[field.id] = (
                 f"{pair_id} {field.id}: Ünïcødé & <tags> \"quotes\" 'apostrophes' \U0001f600 "
                 f"\u05e9\u05dc\u05d5\u05dd"
-                + ("\nsecond line" if multiline else " and")
+                + (" and" if field.id in one_line else "\nsecond line")
                 + "\twith a tab"
             )
     return values
@@ -78,16 +98,10 @@ def planned_values(path: Path, spec, pair_id: str, multiline: bool = True) -> di
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory):
     """Generate the sample packets, fill every form; the expected values per (pair, form)."""
-    return fill_packets(tmp_path_factory.mktemp("roundtrip"), multiline=True)
+    return fill_packets(tmp_path_factory.mktemp("roundtrip"))
 
 
-@pytest.fixture(scope="module")
-def filled_single_line(tmp_path_factory):
-    """The same with every text on one line (see test_line_breaks_in_plain_text_controls...)."""
-    return fill_packets(tmp_path_factory.mktemp("roundtrip-lo"), multiline=False)
-
-
-def fill_packets(base: Path, multiline: bool) -> dict:
+def fill_packets(base: Path) -> dict:
     roster_path = Path(__file__).resolve().parent.parent / "samples" / "roster.xlsx"
     roster = load_roster(roster_path)
     packets = base / "packets"
@@ -98,7 +112,7 @@ def fill_packets(base: Path, multiline: bool) -> dict:
     for path in sorted(packets.rglob("*.docx")):
         reading = read_form(path)
         spec = specs[reading.form]
-        values = planned_values(path, spec, reading.pair_id, multiline)
+        values = planned_values(path, spec, reading.pair_id)
         target = returned / f"Copy of {path.stem} FINAL.docx"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(fill_docx(path.read_bytes(), values))
@@ -180,30 +194,18 @@ def resave_and_collect(filled: dict, name: str, with_packets: bool = True) -> Pa
 
 
 @pytest.mark.soffice
-def test_values_survive_a_libreoffice_resave(filled_single_line):
-    # Tags dropped, drop-down aliases blanked, right-to-left text splitting plain-text
-    # controls into several: every value still comes back, in the right row.
-    tracking = resave_and_collect(filled_single_line, "resaved")
-    check_all_values(tracking, filled_single_line["expected"], filled_single_line["specs"])
+def test_values_survive_a_libreoffice_resave(filled):
+    # Tags dropped, drop-down and rich-text aliases blanked, right-to-left text splitting
+    # plain-text controls into several, line breaks in long answers: every value still comes
+    # back, in the right row.
+    tracking = resave_and_collect(filled, "resaved")
+    check_all_values(tracking, filled["expected"], filled["specs"])
 
 
 @pytest.mark.soffice
-def test_resaved_forms_match_without_the_packets_folder(filled_single_line):
+def test_resaved_forms_match_without_the_packets_folder(filled):
     # No --packets: collect renders a clean copy of each form for the pair to compare with.
-    tracking = resave_and_collect(filled_single_line, "no-packets", with_packets=False)
-    check_all_values(tracking, filled_single_line["expected"], filled_single_line["specs"])
-
-
-@pytest.mark.soffice
-@pytest.mark.xfail(
-    strict=True,
-    reason="LibreOffice 7.4 moves a line break out of a plain-text content control (w:text) "
-    "when it re-saves a form, so a multi-line answer comes back on one line. Rich-text "
-    "controls keep the break (LibreOffice drops their alias too; collect then matches them "
-    "by position). Passes once the templates use rich-text controls for long answers.",
-)
-def test_line_breaks_in_plain_text_controls_survive_a_libreoffice_resave(filled):
-    tracking = resave_and_collect(filled, "multiline")
+    tracking = resave_and_collect(filled, "no-packets", with_packets=False)
     check_all_values(tracking, filled["expected"], filled["specs"])
 
 
