@@ -74,14 +74,6 @@ def cli() -> None:
 # ---- roster commands (check, init): owned by the roster work ----------------------------------
 
 
-def format_problem(problem: Any) -> str:
-    """One problem on one line: where, what is wrong, and 'Fix: ...'."""
-    text = f"{problem.location}: {problem.message}"
-    if problem.fix:
-        text += f" Fix: {problem.fix}"
-    return text
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -107,11 +99,11 @@ def check_command(roster: str) -> None:
     if errors:
         click.echo("Errors:")
         for problem in errors:
-            click.echo(f"  {format_problem(problem)}")
+            click.echo(f"  {problem}")
     if warnings:
         click.echo("Warnings:")
         for problem in warnings:
-            click.echo(f"  {format_problem(problem)}")
+            click.echo(f"  {problem}")
     name = click.format_filename(roster)
     if errors:
         click.echo(
@@ -248,10 +240,7 @@ def templates_check_command(directory: str | None, roster: str | None) -> None:
     where = click.format_filename(directory or str(templates_dir()))
     if problems:
         for problem in problems:
-            text = f"{problem.file}: {problem.message}"
-            if problem.fix:
-                text += f" Fix: {problem.fix}"
-            click.echo(text)
+            click.echo(str(problem))
         count = len(problems)
         click.echo(f"{where}: {count} problem{'' if count == 1 else 's'} in the templates.")
         raise click.exceptions.Exit(1)
