@@ -6,7 +6,10 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from mentordocs.errors import OutputError
 
@@ -34,28 +37,42 @@ def _read_umask() -> int:
 _FILE_MODE = 0o666 & ~_read_umask()
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
+@contextmanager
+def atomic_writer(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO]:
+    """A file to write ``path`` through: a temporary file beside it, renamed over it on success.
+
+    A crash or an exception inside the block leaves the old file (or none) and no temporary.
+    ``mode`` is "wb" or "w" (text, UTF-8, ``\n`` line ends).
+    """
     target = Path(path)
     tmp: str | None = None
     try:
         if not target.parent.is_dir():
             target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        text = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
+        with os.fdopen(fd, mode, **text) as fh:
+            yield fh
         # mkstemp makes the file private (0600); give it the mode a normally created file
         # gets, so colleagues can read packets on a shared folder.
         os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, target)
+        tmp = None
     except OSError as exc:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
         raise OutputError(
             f"Could not write {target}: {exc.strerror or exc}. "
             "Check that the folder exists, is writable and the file is not open in another program."
         ) from exc
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
+    with atomic_writer(path) as fh:
+        fh.write(data)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:

@@ -24,7 +24,7 @@ HORIZONS = ("Short-term", "Long-term")
 COMMITMENT_AREAS = ("Attendance", "Participation", "Interaction", "Other")
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     name: str
     email: str
@@ -32,7 +32,7 @@ class Person:
     phone: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Program:
     name: str
     coordinator_name: str
@@ -47,7 +47,7 @@ class Program:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Goal:
     pair_id: str
     number: int  # "Goal #"; numbered 1.. in sheet order where blank
@@ -61,7 +61,7 @@ class Goal:
     row: int = 0  # Excel row in the Goals sheet
 
 
-@dataclass
+@dataclass(slots=True)
 class Meeting:
     pair_id: str
     date: dt.date
@@ -72,7 +72,7 @@ class Meeting:
     row: int = 0  # Excel row in the Meetings sheet (0 when derived)
 
 
-@dataclass
+@dataclass(slots=True)
 class Commitment:
     pair_id: str  # "" for a program-wide commitment
     area: str  # one of COMMITMENT_AREAS
@@ -80,7 +80,7 @@ class Commitment:
     row: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class CalendarItem:
     month: str
     task: str
@@ -88,7 +88,7 @@ class CalendarItem:
     row: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Pair:
     pair_id: str
     mentor: Person
@@ -116,7 +116,7 @@ class Pair:
         return self.status == "Active"
 
 
-@dataclass
+@dataclass(slots=True)
 class Roster:
     path: Path
     program: Program

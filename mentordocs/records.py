@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from mentordocs.errors import OutputError
-from mentordocs.fsutil import atomic_write_text
+from mentordocs.fsutil import atomic_writer
 
 MANIFEST_NAME = "manifest.json"
 SEND_LOG_NAME = "send-log.jsonl"
@@ -24,7 +24,7 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-@dataclass
+@dataclass(slots=True)
 class ManifestEntry:
     pair_id: str
     form: str  # form id, e.g. "action-plan"; "meetings" for the .ics; "zip" for a --zip archive
@@ -70,11 +70,19 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
 
 
 def write_manifest(out_dir: str | os.PathLike[str], manifest: Manifest) -> None:
-    data = asdict(manifest)
-    data["files"] = sorted(data["files"], key=lambda e: (e["pair_id"], e["form"], e["path"]))
-    atomic_write_text(
-        Path(out_dir) / MANIFEST_NAME, json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    )
+    """Write ``OUT/manifest.json`` atomically, one entry at a time (flat memory at any size)."""
+    head = {"program": manifest.program, "roster": manifest.roster, "generator": manifest.generator}
+    names = [f.name for f in fields(ManifestEntry)]
+    entries = sorted(manifest.files, key=lambda e: (e.pair_id, e.form, e.path))
+    with atomic_writer(Path(out_dir) / MANIFEST_NAME, "w") as fh:
+        fh.write("{\n")
+        for key, value in head.items():
+            fh.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        fh.write('  "files": [')
+        for number, entry in enumerate(entries):
+            record = {name: getattr(entry, name) for name in names}
+            fh.write(("," if number else "") + "\n    " + json.dumps(record, ensure_ascii=False))
+        fh.write("\n  ]\n}\n" if entries else "]\n}\n")
 
 
 @dataclass
