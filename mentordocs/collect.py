@@ -17,7 +17,9 @@ import os
 import posixpath
 import re
 import shutil
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -43,6 +45,7 @@ PARALLEL_FROM = 200  # files; fewer are read in this process (starting workers c
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_LOCAL_LENGTHS = struct.Struct("<HH")  # file name and extra field lengths in a local header
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def _read_bytes(
             "Ask the sender to save the form again and send it once more.",
         ) from exc
     with archive:
-        package = _Package(archive, name, limits)
+        package = _Package(archive, name, limits, data)
         main = package.main_part()
         macros = (
             name.lower().endswith(".docm")
@@ -206,8 +209,11 @@ def _may_hold_fields(xml: bytes) -> bool:
 class _Package:
     """A bounded view of a zip package: declared and real sizes are checked before use."""
 
-    def __init__(self, archive: zipfile.ZipFile, name: str, limits: ReadLimits):
+    def __init__(
+        self, archive: zipfile.ZipFile, name: str, limits: ReadLimits, data: bytes | None = None
+    ):
         self.archive = archive
+        self.data = data  # the whole zip, when in memory: members are then unpacked directly
         self.limits = limits
         infos = archive.infolist()
         if len(infos) > limits.max_members:
@@ -241,6 +247,9 @@ class _Package:
         limit = self.limits.max_part_bytes
         if info.file_size > limit:
             raise _bomb()
+        data = self._unpack(info) if self.data is not None else None
+        if data is not None:
+            return data
         try:
             with self.archive.open(info) as fh:
                 data = fh.read(limit + 1)
@@ -252,6 +261,40 @@ class _Package:
         if len(data) > limit:
             raise _bomb()
         return data
+
+    def _unpack(self, info: zipfile.ZipInfo) -> bytes | None:
+        """A member straight from the zip's bytes, or None to let ``zipfile`` read it.
+
+        Only the plain case: not encrypted, stored or deflated, a local header that agrees
+        with the directory, and exactly the declared size (never more is unpacked) with the
+        right CRC. Anything else goes through ``zipfile``, which says what is wrong.
+        """
+        data = self.data
+        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, 8):
+            return None
+        offset = info.header_offset
+        header = data[offset : offset + 30]
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            return None
+        name_length, extra_length = _LOCAL_LENGTHS.unpack_from(header, 26)
+        name_bytes = data[offset + 30 : offset + 30 + name_length]
+        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        if name_bytes.decode(encoding, "replace") != info.orig_filename:
+            return None
+        start = offset + 30 + name_length + extra_length
+        raw = data[start : start + info.compress_size]
+        if len(raw) != info.compress_size:
+            return None
+        if info.compress_type == zipfile.ZIP_STORED:
+            payload = raw
+        else:
+            try:
+                payload = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+            except zlib.error:
+                return None
+        if len(payload) != info.file_size or zlib.crc32(payload) != info.CRC:
+            return None
+        return payload
 
     def parse(self, part: str, data: bytes | None = None) -> etree._Element:
         if data is None:

@@ -623,10 +623,11 @@ def read_fields_fast(xml: bytes, *, unnamed: bool = False) -> list[Field] | None
     xml = normalize_namespaces(xml)
     if xml.count(W_NS.encode()) != 1 or _W_DECL not in xml:
         return None
-    if b"w14:" in xml and _W14_DECL not in xml:
+    if _W14_DECL not in xml and b"w14:" in xml:
         return None
-    if any(marker in xml for marker in _FAST_REFUSE):
-        return None
+    for marker in _FAST_REFUSE:
+        if marker in xml:
+            return None
     try:
         return _fast_scan(xml, unnamed)
     except _NotSure:
@@ -639,39 +640,132 @@ class _NotSure(Exception):
 
 def _fast_scan(xml: bytes, unnamed: bool) -> list[Field] | None:
     fields: list[Field] = []
+    append = fields.append
     position = 0
     find = xml.find
+    startswith = xml.startswith
+    head_match = _LANE_HEAD.match
+    properties: list[bytes] = []  # every control's properties, checked for containers at the end
+    controls = 0
     while True:
         start = find(b"<w:sdt>", position)
         if start < 0:
             break
         pr_start = start + 7
-        if not xml.startswith(b"<w:sdtPr>", pr_start):
+        if not startswith(b"<w:sdtPr>", pr_start):
             return None
         pr_end = find(b"</w:sdtPr>", pr_start)
         if pr_end < 0:
             return None
         pr = xml[pr_start + 9 : pr_end]
         content_start = find(b"<w:sdtContent>", pr_end)
-        between = xml[pr_end + 10 : content_start]
-        if content_start < 0 or not _end_properties_only(between):
+        if content_start < 0:
+            return None
+        if content_start != pr_end + 10 and not _end_properties_only(
+            xml[pr_end + 10 : content_start]
+        ):
             return None
         content_end = find(b"</w:sdtContent>", content_start)
-        if content_end < 0 or not xml.startswith(b"</w:sdt>", content_end + 15):
+        if content_end < 0 or not startswith(b"</w:sdt>", content_end + 15):
             return None
         content = xml[content_start + 14 : content_end]
-        if b"<w:sdt>" in content or b"<w:sdt>" in pr or _FAST_CONTAINERS.search(pr):
-            return None  # nested or a container: let lxml do it
+        if b"<w:sdt>" in content or b"<w:sdt>" in pr:
+            return None  # nested: let lxml do it
+        properties.append(pr)
+        controls += 1
         position = content_end + 23
-        field = _fast_control(pr, content)
+        head = head_match(pr)
+        field = _lane_control(pr, content, head) if head is not None else None
         if field is None:
-            continue
-        if field.source == "unnamed" and not unnamed:
-            continue
-        fields.append(field)
-    if xml.count(b"<w:sdt>") != xml.count(b"</w:sdt>"):
+            field = _fast_control(pr, content)
+            if field is None:
+                continue
+            if field.source == "unnamed" and not unnamed:
+                continue
+        append(field)
+    # Every "<w:sdt>" was met above (none can hide in what the loop skipped over).
+    if controls != xml.count(b"</w:sdt>"):
         return None
+    if properties and _FAST_CONTAINERS.search(b" ".join(properties)):
+        return None  # a group, building block or repeating section: let lxml do it
     return fields
+
+
+# The fast lane: a control the way mentordocs writes it (alias, then tag, plain values) and
+# filled the usual way. Anything it is not sure about goes to ``_fast_control``.
+_LANE_HEAD = re.compile(rb'<w:alias w:val="([^"&<]*)"/><w:tag w:val="([^"&<]*)"/>')
+_LANE_FULL_DATE = re.compile(rb'<w:date w:fullDate="([^"&<]*)"')
+_LANE_ITEM = re.compile(rb'<w:listItem w:displayText="([^"&<]*)" w:value="([^"&<]*)"/>')
+_LANE_STRUCTURE = (b"<w:cr", b"<w:tab", b"<w:noBreakHyphen")
+_LANE_PARAGRAPH = re.compile(rb"<w:p[\s/>]")
+
+
+def _lane_control(pr: bytes, content: bytes, head: re.Match[bytes]) -> Field | None:
+    """A control in the usual shape as a Field, or None when ``_fast_control`` must decide."""
+    tag = head.group(2).decode("utf-8")
+    if not tag or tag.startswith(FOREIGN_TAG_PREFIXES) or b"<w:showingPlcHdr" in pr:
+        return None
+    alias = head.group(1).decode("utf-8")
+    checkbox = b"<w14:checkbox" in pr
+    date = b"<w:date" in pr
+    dropdown = b"<w:dropDownList" in pr or b"<w:comboBox" in pr
+    value: str | bool
+    if checkbox:
+        if date or dropdown:
+            return None
+        if b'<w14:checked w14:val="1"/>' in pr:
+            value = True
+        elif b'<w14:checked w14:val="0"/>' in pr or b"<w14:checked" not in pr:
+            value = False
+        else:
+            return None
+        return Field(tag, "checkbox", value, tag, alias, "tag", False)
+    text = _lane_text(content)
+    if text is None:
+        return None
+    if date:
+        if dropdown:
+            return None
+        found = _LANE_FULL_DATE.search(pr)
+        if found is None:
+            return None
+        full_date = found.group(1).decode("utf-8")
+        if full_date and text.strip():
+            text = full_date[:10]
+        return Field(tag, "date", text, tag, alias, "tag", False)
+    if dropdown:
+        items = _LANE_ITEM.findall(pr)
+        if len(items) != pr.count(b"<w:listItem"):
+            return None
+        shown = text.strip()
+        for display, item_value in items:
+            if display.decode("utf-8").strip() == shown:
+                text = item_value.decode("utf-8")
+                break
+        return Field(tag, "dropdown", text, tag, alias, "tag", False)
+    return Field(tag, "text", text, tag, alias, "tag", False)
+
+
+def _lane_text(content: bytes) -> str | None:
+    """The text of one paragraph's runs (line breaks kept), else None."""
+    for marker in _LANE_STRUCTURE:
+        if marker in content:
+            return None
+    if b"<w:p" in content and _LANE_PARAGRAPH.search(content):
+        return None
+    if b"<w:br" in content:
+        if content.count(b"<w:br") != content.count(b"<w:br/>"):
+            return None  # a page or column break, or attributes: the general path decides
+        content = content.replace(b"<w:br/>", b"<w:t>\n</w:t>")
+    pieces = _FAST_T.findall(content)
+    if not pieces:
+        return ""
+    if len(pieces) == 1:
+        raw = pieces[0]
+        return _unescape(raw) if b"&" in raw else raw.decode("utf-8")
+    # NUL (never in well-formed XML) keeps a reference from spanning two pieces.
+    raw = b"\0".join(pieces)
+    return (_unescape(raw) if b"&" in raw else raw.decode("utf-8")).replace("\0", "")
 
 
 def _end_properties_only(between: bytes) -> bool:
@@ -710,8 +804,10 @@ def _fast_control(pr: bytes, content: bytes) -> Field | None:
     value: str | bool
     if b"<w14:checkbox" in pr:
         kind = "checkbox"
-        value = b"<w14:checked" in pr and _is_true(
-            _fast_one(_FAST_CHECKED, pr, b"w14:val"), absent=True
+        # <w14:checkedState> also starts with "<w14:checked": look for the element itself.
+        checked = _FAST_CHECKED.search(pr) if b"<w14:checked" in pr else None
+        value = checked is not None and _is_true(
+            _fast_attrs(checked.group(1)).get(b"w14:val"), absent=True
         )
     else:
         kind = "text"

@@ -378,6 +378,42 @@ def doc(inner: str) -> bytes:
             "<w:tab/><w:noBreakHyphen/><w:t xml:space='preserve'> b </w:t><w:t/></w:r>",
         ),
         sdt('<w:tag w:val="goog_rdk_1"/>', run("google")) + sdt("", run("anonymous")),
+        # The fast lane (alias then tag, as generated) and what it must hand on.
+        sdt(named("t") + "<w:text/>", "<w:r><w:t>a &amp; b</w:t><w:br/><w:t>c</w:t></w:r>"),
+        sdt(named("t"), "<w:r><w:t>a &amp;</w:t><w:t>amp; b &#233;</w:t></w:r>"),
+        sdt(named("t"), "<w:r><w:t>x</w:t><w:br w:type='page'/><w:t>y</w:t></w:r>"),
+        sdt(named("t"), "<w:r><w:t>x</w:t><w:tab/><w:t>y</w:t><w:cr/><w:noBreakHyphen/></w:r>"),
+        sdt(named("t"), "<w:r><w:t/><w:t></w:t></w:r>"),
+        sdt(named("t"), ""),
+        sdt(named("c") + '<w14:checkbox><w14:checked w14:val="1"/></w14:checkbox>', run("x")),
+        sdt(named("c") + '<w14:checkbox><w14:checked w14:val="0"/></w14:checkbox>', run("x")),
+        sdt(
+            named("c") + '<w14:checkbox><w14:checkedState w14:val="2612"/></w14:checkbox>',
+            run("x"),
+        ),
+        sdt(named("c") + "<w14:checkbox><w14:checked/></w14:checkbox>", run("x")),
+        sdt(named("d") + '<w:date w:fullDate="2026-03-04T00:00:00Z"/>', run("4 March")),
+        sdt(named("d") + '<w:date w:fullDate="2026-03-04T00:00:00Z"/>', run(" ")),
+        sdt(named("d") + "<w:date><w:dateFormat w:val='d/M'/></w:date>", run("soon")),
+        sdt(
+            named("f") + '<w:dropDownList><w:listItem w:displayText="One" w:value="1"/>'
+            '<w:listItem w:displayText="Two" w:value="2"/></w:dropDownList>',
+            run(" Two "),
+        ),
+        sdt(
+            named("f") + '<w:comboBox><w:listItem w:displayText="One" w:value="1"/>'
+            "<w:listItem w:value='3'/></w:comboBox>",
+            run("3"),
+        ),
+        sdt(
+            named("f") + '<w:dropDownList><w:listItem w:displayText="One" w:value="1"/>'
+            "</w:dropDownList>",
+            run("typed"),
+        ),
+        sdt(named("t") + "<w:showingPlcHdr/>", run("Click here")),
+        sdt('<w:alias w:val="a"/><w:tag w:val=""/>', run("alias only")),
+        sdt('<w:alias w:val="x"/><w:tag w:val="goog_rdk_2"/>', run("google")),
+        sdt(named("t"), "<w:r><w:t>one</w:t></w:r><w:proofErr w:type='spellStart'/>"),
     ],
 )
 def test_fast_scan_equals_lxml(inner):
@@ -394,6 +430,8 @@ def test_fast_scan_equals_lxml(inner):
         sdt("<w:group/>", run("x")),
         "<w:sdt><w:sdtPr/><w:sdtContent/></w:sdt>" + sdt(named("a"), run("x")),
         sdt(named("a"), run("an &undefined; entity")),
+        sdt(named("a") + "<w:group/>", run("x")),  # a container in the fast lane's shape
+        sdt(named("a"), run("fine")) + "<w:p/></w:sdt>",  # an end tag with no start
     ],
 )
 def test_fast_scan_leaves_unusual_parts_to_lxml(inner):
