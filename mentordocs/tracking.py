@@ -112,6 +112,7 @@ class SpecIndex:
         self._plain = {f.id: f for f in spec.fields if not f.repeated}
         self._patterns = [(f, f.pattern) for f in spec.fields if f.repeated]
         self._cache: dict[str, tuple[Any, int | None]] = {}
+        self._layouts: dict[tuple[str, ...], _Layout] = {}
 
     def lookup(self, field_id: str) -> tuple[Any, int | None]:
         """(FieldSpec or None, instance number or None) for a concrete field id."""
@@ -131,8 +132,46 @@ class SpecIndex:
     def match(self, field_id: str) -> Any:
         return self.lookup(field_id)[0]
 
+    def layout(self, field_ids: Iterable[str]) -> _Layout:
+        """What a return holding these field ids looks like (cached: most returns of a form
+        hold the same ids, so this is worked out once per form rather than once per return)."""
+        key = tuple(field_ids)
+        found = self._layouts.get(key)
+        if found is None:
+            if len(self._layouts) >= 256:
+                self._layouts.clear()
+            found = self._layouts[key] = _Layout(self, key)
+        return found
+
     def instance(self, field_id: str) -> int | None:
         return self.lookup(field_id)[1]
+
+
+class _Layout:
+    """Derived from the field ids one return holds: instances per group, required ids."""
+
+    def __init__(self, index: SpecIndex, field_ids: tuple[str, ...]):
+        instances: dict[str, set[int]] = {}
+        goals: list[tuple[str, int, Any]] = []
+        for field_id in field_ids:
+            group_spec, n = index.lookup(field_id)
+            if n is not None:
+                instances.setdefault(group_spec.group or group_spec.id, set()).add(n)
+            if group_spec is not None and group_spec.group == "goal":
+                goals.append((field_id, n, group_spec))
+        self.instances = {group: sorted(ns) for group, ns in instances.items()}
+        required: list[str] = []
+        for fspec in index.spec.fields:
+            if not fspec.required:
+                continue
+            if fspec.repeated:
+                required.extend(
+                    fspec.concrete(n) for n in self.instances.get(fspec.group or fspec.id, ())
+                )
+            else:
+                required.append(fspec.id)
+        self.required = tuple(required)  # concrete ids, in the order the rules list them
+        self.goals = tuple(goals)  # (field id, instance, FieldSpec) of the "goal" group
 
 
 _INDEXES: dict[int, tuple[Any, SpecIndex]] = {}
@@ -172,25 +211,12 @@ def blank_required(ret: ReturnedForm, spec: Any) -> list[str]:
 
 
 def _blank_required(ret: ReturnedForm, spec: Any) -> list[str]:
-    missing: list[str] = []
-    instances: dict[str, set[int]] = {}
-    index = spec_index(spec)
-    spec = index.spec
-    for field_id in ret.values:
-        group_spec, n = index.lookup(field_id)
-        if n is not None:
-            instances.setdefault(group_spec.group or group_spec.id, set()).add(n)
-    for fspec in spec.fields:
-        if not fspec.required:
-            continue
-        if fspec.repeated:
-            for n in sorted(instances.get(fspec.group or fspec.id, ())):
-                concrete = fspec.concrete(n)
-                if not is_filled(ret.values.get(concrete)):
-                    missing.append(concrete)
-        elif not is_filled(ret.values.get(fspec.id)):
-            missing.append(fspec.id)
-    return missing
+    values = ret.values
+    return [
+        field_id
+        for field_id in spec_index(spec).layout(values).required
+        if not is_filled(values.get(field_id))
+    ]
 
 
 def signed_by(ret: ReturnedForm, role: str) -> bool:
@@ -353,7 +379,7 @@ class _Book:
         out = io.BytesIO()
         with (
             zipfile.ZipFile(buffer) as source,
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=4) as target,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
         ):
             for info in source.infolist():
                 payload = source.read(info.filename)
@@ -388,27 +414,43 @@ class _Table:
         number = self.next_row
         self.next_row += 1
         parts = [f'<row r="{number}">']
+        append = parts.append
+        letters = _columns_upto(len(cells))
         for index, (value, style) in enumerate(cells):
-            if value is None or value == "":
+            if value is None:
                 continue
-            ref = f"{_column(index)}{number}"
-            if isinstance(value, str):
-                parts.append(
-                    f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                    f"{_xml_text(value)}</t></is></c>"
-                )
-            elif isinstance(value, bool):
-                parts.append(f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, (int, float)):
-                parts.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>')
-            elif isinstance(value, (dt.date, dt.datetime)):
-                parts.append(f'<c r="{ref}" s="{style}"><v>{_serial(value)}</v></c>')
-            else:
-                parts.append(
-                    f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                    f"{_xml_text(str(value))}</t></is></c>"
-                )
-        parts.append("</row>")
+            if type(value) is not str:
+                if value == "":
+                    continue
+                ref = f'<c r="{letters[index]}{number}" s="{style}"'
+                if isinstance(value, bool):
+                    append(f'{ref} t="b"><v>{int(value)}</v></c>')
+                    continue
+                if isinstance(value, (int, float)):
+                    append(f"{ref}><v>{value!r}</v></c>")
+                    continue
+                if isinstance(value, (dt.date, dt.datetime)):
+                    append(f"{ref}><v>{_serial(value)}</v></c>")
+                    continue
+                value = str(value)
+            elif not value:
+                continue
+            # _xml_text, inlined: this runs for every text cell of the workbook.
+            if not value.isprintable():
+                value = _ILLEGAL_RE.sub("", value)
+            if len(value) > _EXCEL_CELL_LIMIT:
+                value = _clean_text(value)
+            if "&" in value:
+                value = value.replace("&", "&amp;")
+            if "<" in value:
+                value = value.replace("<", "&lt;")
+            if ">" in value:
+                value = value.replace(">", "&gt;")
+            append(
+                f'<c r="{letters[index]}{number}" s="{style}" t="inlineStr">'
+                f'<is><t xml:space="preserve">{value}</t></is></c>'
+            )
+        append("</row>")
         self.rows.append("".join(parts))
 
     @property
@@ -428,6 +470,13 @@ def _column(index: int) -> str:
     return _COLUMNS[index]
 
 
+def _columns_upto(count: int) -> list[str]:
+    """The cached column letters, at least ``count`` of them."""
+    if len(_COLUMNS) < count:
+        _column(count - 1)
+    return _COLUMNS
+
+
 _EPOCH = dt.datetime(1899, 12, 30)
 _ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -440,14 +489,24 @@ def _serial(value: dt.date) -> str:
 
 
 def _clean_text(value: str) -> str:
-    value = _ILLEGAL_RE.sub("", value)
+    # isprintable() is false for every character the regex removes (and for tabs and line
+    # breaks): a quick way past it for the many short, plain cells.
+    if not value.isprintable():
+        value = _ILLEGAL_RE.sub("", value)
     if len(value) > _EXCEL_CELL_LIMIT:
         value = value[: _EXCEL_CELL_LIMIT - 40] + " [cut: too long for one Excel cell]"
     return value
 
 
 def _xml_text(value: str) -> str:
-    return _clean_text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = _clean_text(value)
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    return value
 
 
 def _cell(ws: Any, value: Any, *, font=None, fill=None, align=None, fmt=None, border=None) -> Any:
@@ -722,11 +781,8 @@ def _field_columns(spec: Any, rows: list[ReturnedForm]) -> list[tuple[str, str, 
     counts: dict[str, int] = {}
     index = spec_index(spec)
     for ret in rows:
-        for field_id in ret.values:
-            group, n = index.lookup(field_id)
-            if n is not None:
-                key = group.group or group.id
-                counts[key] = max(counts.get(key, 0), n)
+        for key, ns in index.layout(ret.values).instances.items():
+            counts[key] = max(counts.get(key, 0), ns[-1])
     columns = []
     # Groups listed instance by instance (Goal 1 ..., Goal 2 ...), not field by field.
     done_groups: set[str] = set()
@@ -752,6 +808,7 @@ def _form_sheet(book: _Book, title, spec, rows, roster) -> list[list[Any]]:
     table = book.table(title, headers, widths, "B2")
     names = {pair.pair_id: (pair.mentor.name, pair.mentee.name) for pair in roster.pairs}
     top, wrap, wrap_date = book.TOP, book.WRAP, book.WRAP_DATE
+    kinds = [(field_id, fspec.kind) for field_id, _, fspec in columns]
     for ret in sorted(rows, key=lambda r: r.pair_id):
         mentor, mentee = names.get(ret.pair_id, ("", ""))
         blank = blank_required(ret, spec)
@@ -766,10 +823,21 @@ def _form_sheet(book: _Book, title, spec, rows, roster) -> list[list[Any]]:
             ("Yes" if signed_by(ret, "mentor") else "No", top),
             ("Yes" if signed_by(ret, "mentee") else "No", top),
         ]
-        values = ret.values
-        for field_id, _, fspec in columns:
-            value = _display(values.get(field_id), fspec.kind)
-            row.append((value, wrap_date if isinstance(value, dt.date) else wrap))
+        get = ret.values.get
+        for field_id, kind in kinds:
+            value = get(field_id)
+            # _display, inlined (one call per cell adds up over thousands of forms).
+            if value is True:
+                row.append(("Yes", wrap))
+            elif value is False:
+                row.append(("No", wrap))
+            elif value is None or value == "":
+                row.append((None, wrap))
+            elif kind == "date" and isinstance(value, str):
+                shown = _display(value, kind)
+                row.append((shown, wrap_date if isinstance(shown, dt.date) else wrap))
+            else:
+                row.append((value, wrap_date if isinstance(value, dt.date) else wrap))
         table.add(row)
     table.ws.auto_filter.ref = f"A1:{_column(len(headers) - 1)}{max(2, table.count + 1)}"
     first = len(_RETURN_COLUMNS) + 1
@@ -800,14 +868,11 @@ def _goals_sheet(book: _Book, specs, returns, roster) -> None:
         spec = specs.get(ret.form)
         if spec is None:
             continue
-        index = spec_index(spec)
         goals: dict[int, dict[str, Any]] = {}
-        for field_id, value in ret.values.items():
-            fspec, n = index.lookup(field_id)
-            if fspec is None or fspec.group != "goal":
-                continue
+        values = ret.values
+        for field_id, n, fspec in spec_index(spec).layout(values).goals:
             suffix = fspec.id.partition("{n}")[2].lstrip("_")
-            goals.setdefault(n, {})[suffix] = _display(value, fspec.kind)
+            goals.setdefault(n, {})[suffix] = _display(values[field_id], fspec.kind)
         mentor, mentee = people.get(ret.pair_id, ("", ""))
         for n in sorted(goals):
             if not any(v not in (None, "No") for v in goals[n].values()):
