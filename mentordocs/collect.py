@@ -916,10 +916,8 @@ def collect_forms(
                     )
                 )
             if not include_confidential:
-                for field_id in list(values):
-                    fspec = spec_index(spec).match(field_id)
-                    if fspec is not None and fspec.confidential:
-                        values[field_id] = FILLED_IN if _filled(values[field_id]) else LEFT_BLANK
+                for field_id in spec_index(spec).layout(values).confidential:
+                    values[field_id] = FILLED_IN if _filled(values[field_id]) else LEFT_BLANK
             candidate = ReturnedForm(
                 pair_id=pair_id,
                 form=form,

@@ -12,6 +12,7 @@ Everything here is a pure function over lxml elements or bytes; ``Field`` is the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -639,14 +640,15 @@ class _NotSure(Exception):
 
 
 def _fast_scan(xml: bytes, unnamed: bool) -> list[Field] | None:
-    fields: list[Field] = []
+    fields: list[Field | None] = []
     append = fields.append
     position = 0
     find = xml.find
     startswith = xml.startswith
-    head_match = _LANE_HEAD.match
+    recipes = _LANE_RECIPES
     properties: list[bytes] = []  # every control's properties, checked for containers at the end
     controls = 0
+    pending: list[tuple[int, Any, bytes, bytes]] = []  # (slot in fields, recipe, pr, content)
     while True:
         start = find(b"<w:sdt>", position)
         if start < 0:
@@ -674,21 +676,47 @@ def _fast_scan(xml: bytes, unnamed: bool) -> list[Field] | None:
         properties.append(pr)
         controls += 1
         position = content_end + 23
-        head = head_match(pr)
-        field = _lane_control(pr, content, head) if head is not None else None
-        if field is None:
-            field = _fast_control(pr, content)
-            if field is None:
-                continue
-            if field.source == "unnamed" and not unnamed:
-                continue
+        recipe = recipes.get(pr)
+        if recipe is None:
+            recipe = _lane_recipe(pr)
+            if len(recipes) >= _LANE_RECIPES_MAX:
+                recipes.clear()
+            recipes[pr] = recipe
+        if recipe is not False:
+            # The fast lane. A checkbox's value is in its properties; the text of the others
+            # is worked out below for all of them at once.
+            if recipe[2] == "checkbox":
+                tag, alias, kind, extra = recipe
+                append(Field(tag, kind, extra, tag, alias, "tag", False))
+            else:
+                pending.append((len(fields), recipe, pr, content))
+                append(None)
+            continue
+        field = _fast_control(pr, content)
+        if field is None or (field.source == "unnamed" and not unnamed):
+            continue
         append(field)
     # Every "<w:sdt>" was met above (none can hide in what the loop skipped over).
     if controls != xml.count(b"</w:sdt>"):
         return None
     if properties and _FAST_CONTAINERS.search(b" ".join(properties)):
         return None  # a group, building block or repeating section: let lxml do it
-    return fields
+    if not pending:
+        return fields
+    texts = _lane_texts([content for _, _, _, content in pending])
+    if texts is None:  # something in some control's text needs a closer look: one by one
+        texts = [_lane_text(content) for _, _, _, content in pending]
+    for (slot, (tag, alias, kind, extra), pr, content), text in zip(pending, texts, strict=True):
+        if text is None:
+            fields[slot] = _fast_control(pr, content)
+            continue
+        if kind == "date":
+            if extra and text.strip():
+                text = extra
+        elif kind == "dropdown":
+            text = extra.get(text.strip(), text)
+        fields[slot] = Field(tag, kind, text, tag, alias, "tag", False)
+    return [field for field in fields if field is not None]
 
 
 # The fast lane: a control the way mentordocs writes it (alias, then tag, plain values) and
@@ -696,61 +724,93 @@ def _fast_scan(xml: bytes, unnamed: bool) -> list[Field] | None:
 _LANE_HEAD = re.compile(rb'<w:alias w:val="([^"&<]*)"/><w:tag w:val="([^"&<]*)"/>')
 _LANE_FULL_DATE = re.compile(rb'<w:date w:fullDate="([^"&<]*)"')
 _LANE_ITEM = re.compile(rb'<w:listItem w:displayText="([^"&<]*)" w:value="([^"&<]*)"/>')
-_LANE_STRUCTURE = (b"<w:cr", b"<w:tab", b"<w:noBreakHyphen")
 _LANE_PARAGRAPH = re.compile(rb"<w:p[\s/>]")
 
 
-def _lane_control(pr: bytes, content: bytes, head: re.Match[bytes]) -> Field | None:
-    """A control in the usual shape as a Field, or None when ``_fast_control`` must decide."""
+# What a control's properties say, by their exact bytes: the same form's controls carry the
+# same properties in every copy, so each is worked out once. Bounded; cleared when full.
+_LANE_RECIPES: dict[bytes, tuple[str, str, str, Any] | bool] = {}
+_LANE_RECIPES_MAX = 8192
+
+
+def clear_caches() -> None:
+    """Forget what the fast lane learnt about control properties (benchmarks start cold)."""
+    _LANE_RECIPES.clear()
+
+
+def _lane_recipe(pr: bytes) -> tuple[str, str, str, Any] | bool:
+    """(tag, alias, kind, extra) for properties in the usual shape, else False.
+
+    ``extra`` is the checkbox's value, the date's ``YYYY-MM-DD`` (or ""), or a drop-down's
+    shown text -> value (the first item with that text wins, as in ``_list_value``).
+    """
+    head = _LANE_HEAD.match(pr)
+    if head is None:
+        return False
     tag = head.group(2).decode("utf-8")
     if not tag or tag.startswith(FOREIGN_TAG_PREFIXES) or b"<w:showingPlcHdr" in pr:
-        return None
+        return False
     alias = head.group(1).decode("utf-8")
     checkbox = b"<w14:checkbox" in pr
     date = b"<w:date" in pr
     dropdown = b"<w:dropDownList" in pr or b"<w:comboBox" in pr
-    value: str | bool
     if checkbox:
         if date or dropdown:
-            return None
+            return False
         if b'<w14:checked w14:val="1"/>' in pr:
-            value = True
-        elif b'<w14:checked w14:val="0"/>' in pr or b"<w14:checked" not in pr:
-            value = False
-        else:
-            return None
-        return Field(tag, "checkbox", value, tag, alias, "tag", False)
-    text = _lane_text(content)
-    if text is None:
-        return None
+            return (tag, alias, "checkbox", True)
+        if b'<w14:checked w14:val="0"/>' in pr or b"<w14:checked" not in pr:
+            return (tag, alias, "checkbox", False)
+        return False
     if date:
-        if dropdown:
-            return None
         found = _LANE_FULL_DATE.search(pr)
-        if found is None:
-            return None
-        full_date = found.group(1).decode("utf-8")
-        if full_date and text.strip():
-            text = full_date[:10]
-        return Field(tag, "date", text, tag, alias, "tag", False)
+        if dropdown or found is None:
+            return False
+        return (tag, alias, "date", found.group(1).decode("utf-8")[:10])
     if dropdown:
         items = _LANE_ITEM.findall(pr)
         if len(items) != pr.count(b"<w:listItem"):
-            return None
-        shown = text.strip()
+            return False
+        choices: dict[str, str] = {}
         for display, item_value in items:
-            if display.decode("utf-8").strip() == shown:
-                text = item_value.decode("utf-8")
-                break
-        return Field(tag, "dropdown", text, tag, alias, "tag", False)
-    return Field(tag, "text", text, tag, alias, "tag", False)
+            choices.setdefault(display.decode("utf-8").strip(), item_value.decode("utf-8"))
+        return (tag, alias, "dropdown", choices)
+    return (tag, alias, "text", None)
+
+
+def _lane_texts(contents: list[bytes]) -> list[str] | None:
+    """``_lane_text`` of many controls in a few passes over their joined bytes, or None.
+
+    The controls' contents are joined with a text run holding U+0001, and the runs' texts with
+    U+0000: neither may appear in XML, so they split the result back exactly (checked).
+    """
+    blob = _LANE_SEPARATOR.join(contents)
+    if (
+        b"\0" in blob
+        or blob.count(b"\x01") != len(contents) - 1
+        or b"<w:cr" in blob
+        or b"<w:tab" in blob
+        or b"<w:noBreakHyphen" in blob
+        or (b"<w:p" in blob and _LANE_PARAGRAPH.search(blob))
+    ):
+        return None
+    if b"<w:br" in blob:
+        if blob.count(b"<w:br") != blob.count(b"<w:br/>"):
+            return None
+        blob = blob.replace(b"<w:br/>", b"<w:t>\n</w:t>")
+    raw = b"\0".join(_FAST_T.findall(blob))
+    text = _unescape(raw) if b"&" in raw else raw.decode("utf-8")
+    texts = text.replace("\0", "").split("\x01")
+    return texts if len(texts) == len(contents) else None
+
+
+_LANE_SEPARATOR = b"<w:t>\x01</w:t>"
 
 
 def _lane_text(content: bytes) -> str | None:
     """The text of one paragraph's runs (line breaks kept), else None."""
-    for marker in _LANE_STRUCTURE:
-        if marker in content:
-            return None
+    if b"<w:cr" in content or b"<w:tab" in content or b"<w:noBreakHyphen" in content:
+        return None
     if b"<w:p" in content and _LANE_PARAGRAPH.search(content):
         return None
     if b"<w:br" in content:

@@ -153,8 +153,11 @@ class _Layout:
     def __init__(self, index: SpecIndex, field_ids: tuple[str, ...]):
         instances: dict[str, set[int]] = {}
         goals: list[tuple[str, int, Any]] = []
+        confidential: list[str] = []
         for field_id in field_ids:
             group_spec, n = index.lookup(field_id)
+            if group_spec is not None and group_spec.confidential:
+                confidential.append(field_id)
             if n is not None:
                 instances.setdefault(group_spec.group or group_spec.id, set()).add(n)
             if group_spec is not None and group_spec.group == "goal":
@@ -172,6 +175,7 @@ class _Layout:
                 required.append(fspec.id)
         self.required = tuple(required)  # concrete ids, in the order the rules list them
         self.goals = tuple(goals)  # (field id, instance, FieldSpec) of the "goal" group
+        self.confidential = tuple(confidential)  # ids of confidential fields
 
 
 _INDEXES: dict[int, tuple[Any, SpecIndex]] = {}
