@@ -59,3 +59,20 @@ def sample_roster(tmp_path: Path) -> Path:
     target = tmp_path / "roster.xlsx"
     shutil.copy(SAMPLE_ROSTER, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def shared_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port, shared by a test module."""
+    from test_send_support import Collector, Server
+
+    server = Server(Collector()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server(shared_server):
+    """The shared SMTP server, emptied: what it receives is in ``.handler.received``."""
+    shared_server.handler.reset()
+    return shared_server

@@ -39,20 +39,6 @@ from mentordocs.send import (
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@pytest.fixture(scope="module")
-def shared_server():
-    server = Server(Collector()).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp_server(shared_server):
-    """A plain SMTP server on 127.0.0.1 collecting what it receives (``.handler.received``)."""
-    shared_server.handler.reset()
-    return shared_server
-
-
 @pytest.fixture
 def setup(tmp_path, packets_template):
     """A roster of three pairs and its packets folder (a private copy for each test)."""

@@ -38,20 +38,6 @@ def packets(generated, tmp_path, monkeypatch):
     return out
 
 
-@pytest.fixture(scope="module")
-def shared_server():
-    server = Server(Collector()).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp_server(shared_server):
-    """A plain SMTP server on 127.0.0.1 collecting what it receives (``.handler.received``)."""
-    shared_server.handler.reset()
-    return shared_server
-
-
 def run(*args: str, **kwargs):
     return CliRunner().invoke(cli, ["send", *args], catch_exceptions=False, **kwargs)
 

@@ -8,27 +8,13 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
-from test_send_support import Collector, Server, make_packets, make_roster
+from test_send_support import make_packets, make_roster
 
 from mentordocs.forms import load_form_specs
 from mentordocs.mail import OutboxTransport, SMTPTransport
 from mentordocs.records import read_send_log
 from mentordocs.send import ALREADY_SENT, FAILED, SENT, WOULD_SEND, send_packets, send_reminders
 from mentordocs.tracking import ReturnedForm, TrackingData, read_outstanding, write_tracking
-
-
-@pytest.fixture(scope="module")
-def shared_server():
-    server = Server(Collector()).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp_server(shared_server):
-    """A plain SMTP server on 127.0.0.1 collecting what it receives (``.handler.received``)."""
-    shared_server.handler.reset()
-    return shared_server
 
 
 def returned(pair_id: str, form: str, spec, *, blank: tuple[str, ...] = (), unsigned: str = ""):
