@@ -383,7 +383,7 @@ def sample_roster() -> Roster:
                 cancellation_plan="Text at least a day before and offer another time.",
                 informal_contact="Email or a quick visit before school",
                 goals=goals,
-                meetings=meetings,
+                listed_meetings=meetings,
                 commitments=list(program_wide)
                 + [Commitment(pair_id, "Participation", "We will come with one question each.")],
                 extra={"school": "Northfield Middle"},

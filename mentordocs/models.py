@@ -8,6 +8,7 @@ templates can use them.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,14 +107,42 @@ class Pair:
     informal_contact: str = ""
     status: str = "Active"
     goals: list[Goal] = field(default_factory=list)
-    meetings: list[Meeting] = field(default_factory=list)  # from the sheet, else derived
+    listed_meetings: list[Meeting] = field(default_factory=list)  # rows of the Meetings sheet
     commitments: list[Commitment] = field(default_factory=list)  # program-wide + this pair's
     extra: dict[str, Any] = field(default_factory=dict)
     row: int = 0  # Excel row in the Pairs sheet
+    _schedule: list[Meeting] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def active(self) -> bool:
         return self.status == "Active"
+
+    @property
+    def meetings(self) -> list[Meeting]:
+        """The pair's meetings: those listed on the Meetings sheet, else the schedule worked out
+        from its dates, meeting day, time and frequency (``derived=True``).
+
+        The schedule is worked out the first time it is asked for, not when the roster loads,
+        so a roster of thousands of pairs stays small until each pair's packet is made.
+        """
+        if self.listed_meetings:
+            return self.listed_meetings
+        if self._schedule is None:
+            self._schedule = derive_schedule(
+                self.start_date,
+                self.end_date,
+                self.meeting_day,
+                self.frequency,
+                time=self.meeting_time,
+                place=self.meeting_place,
+                pair_id=self.pair_id,
+            )
+        return self._schedule
+
+    @meetings.setter
+    def meetings(self, value: list[Meeting]) -> None:
+        self.listed_meetings = list(value)
+        self._schedule = None
 
 
 @dataclass(slots=True)
@@ -130,3 +159,45 @@ class Roster:
             if candidate.pair_id == pair_id:
                 return candidate
         raise KeyError(pair_id)
+
+
+def derive_schedule(
+    start: dt.date,
+    end: dt.date,
+    day: str,
+    frequency: str,
+    *,
+    time: dt.time | None = None,
+    place: str = "",
+    pair_id: str = "",
+) -> list[Meeting]:
+    """Meeting dates from ``start`` to ``end`` (both included) on ``day`` at ``frequency``.
+
+    Weekly and Every 2 weeks count from the first ``day`` on or after ``start``. Monthly keeps
+    that first meeting's place in its month: if it is the first Tuesday, every meeting is a
+    first Tuesday; a fifth weekday becomes the last one in months that have no fifth. No day or
+    no frequency: no meetings.
+    """
+    if day not in MEETING_DAYS or frequency not in FREQUENCIES or end < start:
+        return []
+    weekday = MEETING_DAYS.index(day)
+    first = start + dt.timedelta(days=(weekday - start.weekday()) % 7)
+    dates: list[dt.date] = []
+    if frequency in ("Weekly", "Every 2 weeks"):
+        step = dt.timedelta(days=7 if frequency == "Weekly" else 14)
+        current = first
+        while current <= end:
+            dates.append(current)
+            current += step
+    else:
+        ordinal = (first.day - 1) // 7  # 0 = first, 4 = fifth
+        year, month = first.year, first.month
+        while True:
+            weeks = [week[weekday] for week in calendar.monthcalendar(year, month) if week[weekday]]
+            current = dt.date(year, month, weeks[min(ordinal, len(weeks) - 1)])
+            if current > end:
+                break
+            if current >= start:
+                dates.append(current)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return [Meeting(pair_id=pair_id, date=d, time=time, place=place, derived=True) for d in dates]

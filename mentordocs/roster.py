@@ -10,7 +10,6 @@ The sheets and columns are declared once (``PROGRAM_SETTINGS`` and ``SHEETS``) a
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import difflib
 import io
@@ -42,6 +41,7 @@ from mentordocs.models import (
     Person,
     Program,
     Roster,
+    derive_schedule,
 )
 
 __all__ = [
@@ -396,48 +396,6 @@ def _same_name(a: str, b: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Schedule
 # ---------------------------------------------------------------------------------------------
-
-
-def derive_schedule(
-    start: dt.date,
-    end: dt.date,
-    day: str,
-    frequency: str,
-    *,
-    time: dt.time | None = None,
-    place: str = "",
-    pair_id: str = "",
-) -> list[Meeting]:
-    """Meeting dates from ``start`` to ``end`` (both included) on ``day`` at ``frequency``.
-
-    Weekly and Every 2 weeks count from the first ``day`` on or after ``start``. Monthly keeps
-    that first meeting's place in its month: if it is the first Tuesday, every meeting is a
-    first Tuesday; a fifth weekday becomes the last one in months that have no fifth. No day or
-    no frequency: no meetings.
-    """
-    if day not in MEETING_DAYS or frequency not in FREQUENCIES or end < start:
-        return []
-    weekday = MEETING_DAYS.index(day)
-    first = start + dt.timedelta(days=(weekday - start.weekday()) % 7)
-    dates: list[dt.date] = []
-    if frequency in ("Weekly", "Every 2 weeks"):
-        step = dt.timedelta(days=7 if frequency == "Weekly" else 14)
-        current = first
-        while current <= end:
-            dates.append(current)
-            current += step
-    else:
-        ordinal = (first.day - 1) // 7  # 0 = first, 4 = fifth
-        year, month = first.year, first.month
-        while True:
-            weeks = [week[weekday] for week in calendar.monthcalendar(year, month) if week[weekday]]
-            current = dt.date(year, month, weeks[min(ordinal, len(weeks) - 1)])
-            if current > end:
-                break
-            if current >= start:
-                dates.append(current)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return [Meeting(pair_id=pair_id, date=d, time=time, place=place, derived=True) for d in dates]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1063,15 +1021,8 @@ class _Loader:
             explicit = sorted(
                 meetings.get(pair.pair_id, []), key=lambda m: (m.date, m.time or dt.time())
             )
-            pair.meetings = explicit or derive_schedule(
-                pair.start_date,
-                pair.end_date,
-                pair.meeting_day,
-                pair.frequency,
-                time=pair.meeting_time,
-                place=pair.meeting_place,
-                pair_id=pair.pair_id,
-            )
+            # Without listed meetings, Pair.meetings works the schedule out when asked.
+            pair.listed_meetings = explicit
             pair.commitments = program_wide + [c for c in commitments if c.pair_id == pair.pair_id]
         return Roster(
             path=self.path,
