@@ -139,7 +139,11 @@ def read_form(
 
 
 def _read_bytes(
-    data: bytes, name: str, limits: ReadLimits, file_time: dt.datetime | None
+    data: bytes,
+    name: str,
+    limits: ReadLimits,
+    file_time: dt.datetime | None,
+    sha256: str | None = None,  # when the caller has worked it out already
 ) -> FormReading:
     if data[:8] == OLE_MAGIC:
         raise FormReadError(
@@ -183,7 +187,7 @@ def _read_bytes(
         modified = package.modified()
     return FormReading(
         name=name,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256 or hashlib.sha256(data).hexdigest(),
         size=len(data),
         main_part=main,
         fields=fields,
@@ -562,7 +566,7 @@ def _read_input(
         checksum = hashlib.sha256(data).hexdigest()
         if checksum in known:
             return FormReading(item.name, checksum, len(data), "", [], file_time=file_time)
-        reading = read_form(data, name=item.name, file_time=file_time)
+        reading = _read_bytes(data, item.name, DEFAULT_LIMITS, file_time, checksum)
     except FormReadError as exc:
         return exc
     spec = specs.get(reading.form)
@@ -640,13 +644,14 @@ def match_fields(
     declared = spec_index(spec)
     values: dict[str, Any] = {}
     ours = [f for f in fields if f.source != "legacy"]
-    named_positions: list[tuple[int, str]] = []
-    for index, item in enumerate(ours):
-        if item.id and declared.match(item.id) is not None:
-            named_positions.append((index, item.id))
     unplaced = 0
     unnamed = [i for i, f in enumerate(ours) if not f.id]
     if unnamed and reference is not None:
+        named_positions = [
+            (index, item.id)
+            for index, item in enumerate(ours)
+            if item.id and declared.match(item.id) is not None
+        ]
         ref_index = {fid: i for i, (fid, _) in enumerate(reference.order)}
         assigned = _place_unnamed(ours, unnamed, named_positions, reference, ref_index)
         for index, field_id in assigned.items():
@@ -662,12 +667,14 @@ def match_fields(
         unplaced = len(unnamed) - len(assigned)
     else:
         unplaced = len(unnamed)
+    match = declared.match
+    placeholders = reference.placeholders if reference is not None else {}
     for item in ours:
-        if not item.id or declared.match(item.id) is None:
+        if not item.id or match(item.id) is None:
             continue
         value = item.value
-        if reference is not None and isinstance(value, str):
-            shown = reference.placeholders.get(item.id)
+        if placeholders and isinstance(value, str):
+            shown = placeholders.get(item.id)
             if shown is not None and value == shown:
                 value = ""  # LibreOffice dropped the "showing placeholder" marker
         if item.id in values and (_filled(values[item.id]) or not _filled(value)):
