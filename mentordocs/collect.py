@@ -158,15 +158,18 @@ def _read_bytes(
             "Ask the sender to open the form in Word or LibreOffice and save it as a Word "
             "Document (.docx).",
         )
+    members = _plain_directory(data)
+    archive = None
+    if members is None:  # anything unusual: zipfile reads the directory (and says what is wrong)
+        try:
+            archive = zipfile.ZipFile(BytesIO(data))
+        except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+            raise FormReadError(
+                "is damaged (its contents cannot be unpacked)",
+                "Ask the sender to save the form again and send it once more.",
+            ) from exc
+    package = _Package(archive, name, limits, data, members)
     try:
-        archive = zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise FormReadError(
-            "is damaged (its contents cannot be unpacked)",
-            "Ask the sender to save the form again and send it once more.",
-        ) from exc
-    with archive:
-        package = _Package(archive, name, limits, data)
         main = package.main_part()
         macros = (
             name.lower().endswith(".docm")
@@ -185,6 +188,8 @@ def _read_bytes(
                 fields.extend(package.fields(part, raw))
         properties = package.custom_properties()
         modified = package.modified()
+    finally:
+        package.close()
     return FormReading(
         name=name,
         sha256=sha256 or hashlib.sha256(data).hexdigest(),
@@ -210,16 +215,92 @@ def _may_hold_fields(xml: bytes) -> bool:
     return b"sdt" in xml or b"ffData" in xml or xml[:2] in (b"\xff\xfe", b"\xfe\xff")
 
 
+class _Member:
+    """What ``_Package`` needs of a zip directory entry (``zipfile.ZipInfo`` has the same)."""
+
+    __slots__ = (
+        "filename",
+        "orig_filename",
+        "flag_bits",
+        "compress_type",
+        "CRC",
+        "compress_size",
+        "file_size",
+        "header_offset",
+    )
+
+    def __init__(
+        self, name: str, flags: int, method: int, crc: int, csize: int, usize: int, offset: int
+    ):
+        self.filename = self.orig_filename = name
+        self.flag_bits = flags
+        self.compress_type = method
+        self.CRC = crc
+        self.compress_size = csize
+        self.file_size = usize
+        self.header_offset = offset
+
+
+_END_OF_DIRECTORY = struct.Struct("<4s4H2LH")
+_DIRECTORY_ENTRY = struct.Struct("<4s4B4HL2L5H2L")
+
+
+def _plain_directory(data: bytes) -> list[_Member] | None:
+    """The members of a plain zip (one disk, no comment, no zip64, nothing before or between),
+    read straight from its central directory; None for anything else (zipfile reads those)."""
+    if len(data) < 22:
+        return None
+    end = _END_OF_DIRECTORY.unpack_from(data, len(data) - 22)
+    signature, disk, directory_disk, on_disk, total, size, offset, comment = end
+    if (
+        signature != b"PK\x05\x06"
+        or disk
+        or directory_disk
+        or comment
+        or on_disk != total
+        or offset + size != len(data) - 22
+    ):
+        return None
+    members = []
+    position = offset
+    unpack = _DIRECTORY_ENTRY.unpack_from
+    for _ in range(total):
+        if position + 46 > offset + size:
+            return None
+        entry = unpack(data, position)
+        if entry[0] != b"PK\x01\x02":
+            return None
+        flags, method, crc, csize, usize = entry[5], entry[6], entry[9], entry[10], entry[11]
+        name_length, extra_length, comment_length, disk_start = entry[12:16]
+        header_offset = entry[18]
+        if disk_start or 0xFFFFFFFF in (csize, usize, header_offset):
+            return None  # another disk, or zip64
+        raw_name = data[position + 46 : position + 46 + name_length]
+        if b"\0" in raw_name or b"\\" in raw_name:
+            return None  # zipfile cuts at NUL (and on Windows turns "\\" into "/")
+        name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
+        members.append(_Member(name, flags, method, crc, csize, usize, header_offset))
+        position += 46 + name_length + extra_length + comment_length
+    if position != offset + size:
+        return None
+    return members
+
+
 class _Package:
     """A bounded view of a zip package: declared and real sizes are checked before use."""
 
     def __init__(
-        self, archive: zipfile.ZipFile, name: str, limits: ReadLimits, data: bytes | None = None
+        self,
+        archive: zipfile.ZipFile | None,
+        name: str,
+        limits: ReadLimits,
+        data: bytes | None = None,
+        members: list[_Member] | None = None,
     ):
-        self.archive = archive
+        self.archive = archive  # opened on demand when ``members`` came from the bytes
         self.data = data  # the whole zip, when in memory: members are then unpacked directly
         self.limits = limits
-        infos = archive.infolist()
+        infos = members if members is not None else archive.infolist()
         if len(infos) > limits.max_members:
             raise _bomb()
         total = 0
@@ -255,9 +336,22 @@ class _Package:
         if data is not None:
             return data
         try:
+            if self.archive is None:
+                self.archive = zipfile.ZipFile(BytesIO(self.data))
+            if isinstance(info, _Member):  # the same entry as zipfile sees it
+                offset = info.header_offset
+                info = next(i for i in self.archive.infolist() if i.header_offset == offset)
             with self.archive.open(info) as fh:
                 data = fh.read(limit + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            EOFError,
+            OSError,
+            ValueError,
+            NotImplementedError,
+            StopIteration,
+            zlib.error,  # damaged deflate data
+        ) as exc:
             raise FormReadError(
                 "is damaged (its contents cannot be unpacked)",
                 "Ask the sender to save the form again and send it once more.",
@@ -266,7 +360,11 @@ class _Package:
             raise _bomb()
         return data
 
-    def _unpack(self, info: zipfile.ZipInfo) -> bytes | None:
+    def close(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+
+    def _unpack(self, info: zipfile.ZipInfo | _Member) -> bytes | None:
         """A member straight from the zip's bytes, or None to let ``zipfile`` read it.
 
         Only the plain case: not encrypted, stored or deflated, a local header that agrees

@@ -25,6 +25,7 @@ from mentordocs.cli import cli
 from mentordocs.collect import (
     FormReadError,
     ReadLimits,
+    _plain_directory,
     collect_forms,
     identify_from_name,
     read_form,
@@ -786,3 +787,53 @@ def test_fields_in_headers_footers_and_notes_are_read(tmp_path):
     found = {f.id: f.value for f in reading.fields}
     for kind in stories:
         assert found[f"in_{kind}"] == f"written in the {kind}"
+
+
+# ---- the zip read straight from its bytes gives what zipfile gives ---------------------------
+
+
+def _entries(infos) -> list[tuple]:
+    return [
+        (i.filename, i.flag_bits, i.compress_type, i.CRC, i.compress_size, i.file_size)
+        + (i.header_offset,)
+        for i in infos
+    ]
+
+
+def test_plain_zip_directory_equals_zipfile(real_docx):
+    plain = 0
+    for path in sorted(real_docx.glob("*.docx")) + [None]:
+        data = path.read_bytes() if path else make_docx("goal-sheet", "P01", {"goal_1_goal": "x"})
+        members = _plain_directory(data)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if members is not None:
+                plain += 1
+                assert _entries(members) == _entries(archive.infolist()), path
+    assert plain > 0
+
+
+def test_unusual_zips_are_read_through_zipfile():
+    members = members_of(make_docx("goal-sheet", "P01", {"goal_1_goal": "Stored"}))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.comment = b"a zip comment"
+        for name, payload in members.items():
+            archive.writestr(name, payload)
+    data = out.getvalue()
+    assert _plain_directory(data) is None
+    assert read_form(data).fields == read_form(zip_of(members)).fields
+    stored = zip_of(members, zipfile.ZIP_STORED)
+    assert _plain_directory(stored) is not None
+    assert read_form(stored).pair_id == "P01"
+
+
+def test_damaged_member_is_reported_not_misread():
+    data = bytearray(make_docx("goal-sheet", "P01", {"goal_1_goal": "x" * 3000}))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("word/document.xml")
+    # Flip bytes inside the deflated document: a CRC (or deflate) error, whichever comes first.
+    start = info.header_offset + 30 + len(info.filename.encode()) + 200
+    for index in range(start, start + 8):
+        data[index] ^= 0xFF
+    with pytest.raises(FormReadError, match="damaged"):
+        read_form(bytes(data))
