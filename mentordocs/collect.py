@@ -30,7 +30,14 @@ from typing import Any
 from lxml import etree
 
 from mentordocs.errors import CollectError, MentordocsError, OutputError, Problem
-from mentordocs.fields import Field, UnsafeXmlError, parse_xml, read_fields, read_fields_fast
+from mentordocs.fields import (
+    Field,
+    UnsafeXmlError,
+    normalize_namespaces,
+    parse_xml,
+    read_fields,
+    read_fields_fast,
+)
 from mentordocs.fsutil import atomic_write_bytes, office_lock_file
 from mentordocs.models import Roster
 from mentordocs.progress import NoProgress, Progress
@@ -429,8 +436,14 @@ class _Package:
         rels_part = posixpath.join(folder, "_rels", base + ".rels")
         out: list[tuple[str, str, str]] = []
         if self.has(rels_part):
-            root = self.parse(rels_part)
-            for rel in root.iter(_REL_NS + "Relationship"):
+            raw = self.read(rels_part)
+            found = _fast_relationships(raw)
+            rels = (
+                found
+                if found is not None
+                else self.parse(rels_part, raw).iter(_REL_NS + "Relationship")
+            )
+            for rel in rels:
                 if rel.get("TargetMode") == "External":
                     continue
                 target = rel.get("Target") or ""
@@ -470,7 +483,11 @@ class _Package:
         part = self._package_part("/custom-properties", "docProps/custom.xml")
         if part is None:
             return {}
-        root = self.parse(part)
+        raw = self.read(part)
+        fast = _fast_custom_properties(raw)
+        if fast is not None:
+            return fast
+        root = self.parse(part, raw)
         props: dict[str, str] = {}
         for prop in root:
             prop_name = prop.get("name")
@@ -483,9 +500,127 @@ class _Package:
         part = self._package_part("/core-properties", "docProps/core.xml")
         if part is None:
             return None
-        root = self.parse(part)
+        raw = self.read(part)
+        text = _fast_modified(raw)
+        if text is not None:
+            return _parse_w3c_time(text)
+        root = self.parse(part, raw)
         for el in root.iter("{http://purl.org/dc/terms/}modified"):
             return _parse_w3c_time(el.text or "")
+        return None
+
+
+# Small package parts the usual way (one namespace declaration, double-quoted attributes, no
+# comments, DOCTYPE or CDATA) read with a few regexes; anything else goes to lxml. Each check
+# below makes sure every element of the part was accounted for.
+_XML_ATTR = re.compile(rb'([\w:.-]+)="([^"<]*)"')
+_FAST_REL = re.compile(rb"<Relationship\s([^<>]*?)\s*/>")
+_FAST_PROPERTY = re.compile(
+    rb"<property\s([^<>]*)>\s*<vt:(\w+)(?:>([^<]*)</vt:\2>|\s*/>)\s*</property>"
+)
+_FAST_MODIFIED = re.compile(rb"<dcterms:modified(?:\s[^<>]*)?>([^<]*)</dcterms:modified>")
+_DC_TERMS = b'xmlns:dcterms="http://purl.org/dc/terms/"'
+
+
+def _plain_xml(raw: bytes) -> bytes | None:
+    """The part without its XML declaration, if it is plain UTF-8 with no <! or <? inside."""
+    raw = normalize_namespaces(raw)  # Strict URIs, as parse_xml does (relationship types too)
+    body = raw[3:] if raw[:3] == b"\xef\xbb\xbf" else raw
+    if body.startswith(b"<?xml"):
+        end = body.find(b"?>")
+        declaration = body[:end].lower()
+        if end < 0 or (b"encoding" in declaration and b"utf-8" not in declaration):
+            return None
+        body = body[end + 2 :].lstrip()  # Word puts "\r\n" after the declaration
+    if b"<!" in body or b"<?" in body or b"\r" in body:
+        return None  # comments, DOCTYPE, CDATA, processing instructions, line ends to normalise
+    return body
+
+
+def _attributes(raw: bytes) -> dict[str, str] | None:
+    found = _XML_ATTR.findall(raw)
+    if raw.count(b"=") != len(found):
+        return None  # single quotes, or "=" in a value: lxml decides
+    if b"\t" in raw or b"\n" in raw:
+        return None  # lxml normalises white space in attribute values
+    try:
+        return {key.decode("utf-8"): _unescape_attr(value) for key, value in found}
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _unescape_attr(value: bytes) -> str:
+    text = value.decode("utf-8")
+    if "&" not in text:
+        return text
+    plain = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    plain = plain.replace("&apos;", "'")
+    if plain.count("&") != plain.count("&amp;"):
+        raise ValueError("a character reference: lxml decides")
+    return plain.replace("&amp;", "&")
+
+
+def _fast_relationships(raw: bytes) -> list[dict[str, str]] | None:
+    body = _plain_xml(raw)
+    if body is None or b"xmlns:" in body or body.count(b"xmlns=") != 1:
+        return None
+    if b'<Relationships xmlns="' + _REL_NS[1:-1].encode() + b'"' not in body:
+        return None
+    found = _FAST_REL.findall(body)
+    if body.count(b"<") != len(found) + 2:  # the root's start and end, one per relationship
+        return None
+    rels = []
+    for attrs in found:
+        parsed = _attributes(attrs)
+        if parsed is None or "xmlns" in parsed:
+            return None
+        rels.append(parsed)
+    return rels
+
+
+def _fast_custom_properties(raw: bytes) -> dict[str, str] | None:
+    body = _plain_xml(raw)
+    if body is None:
+        return None
+    found = _FAST_PROPERTY.findall(body)
+    values = body.count(b"<vt:")
+    # The root's start and end; per property its start and end, its value's one or two tags.
+    if values != len(found) or body.count(b"<") != 2 + 2 * len(found) + values + body.count(
+        b"</vt:"
+    ):
+        return None
+    props: dict[str, str] = {}
+    for attrs, _, value in found:
+        parsed = _attributes(attrs)
+        if parsed is None:
+            return None
+        name = parsed.get("name")
+        if not name:
+            continue
+        try:
+            props[name] = _unescape_attr(value).strip()
+        except (UnicodeDecodeError, ValueError):
+            return None
+    return props
+
+
+def _fast_modified(raw: bytes) -> str | None:
+    """dcterms:modified's text; None when lxml must look (also when there is none)."""
+    body = _plain_xml(raw)
+    if (
+        body is None
+        or body.count(_DC_TERMS) != 1
+        or body.count(b"purl.org/dc/terms/") != 1
+        or body.count(b"xmlns:dcterms=") != 1
+        or body.count(b"<dcterms:modified") != 1
+    ):
+        return None
+    found = _FAST_MODIFIED.search(body)
+    if found is None:
+        return None
+    try:
+        return _unescape_attr(found.group(1))
+    except (UnicodeDecodeError, ValueError):
         return None
 
 

@@ -837,3 +837,40 @@ def test_damaged_member_is_reported_not_misread():
         data[index] ^= 0xFF
     with pytest.raises(FormReadError, match="damaged"):
         read_form(bytes(data))
+
+
+def _package_facts(data: bytes, name: str) -> tuple:
+    from mentordocs import collect
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    package = collect._Package(archive, name, collect.DEFAULT_LIMITS, data)
+    main = package.main_part()
+    facts = (
+        main,
+        package.relationships(""),
+        package.relationships(main),
+        package.custom_properties(),
+        package.modified(),
+    )
+    archive.close()
+    return facts
+
+
+def test_small_parts_read_without_lxml_give_what_lxml_gives(real_docx, monkeypatch):
+    from mentordocs import collect
+
+    strange = members_of(make_docx("goal-sheet", "P01"))
+    strange["_rels/.rels"] = strange["_rels/.rels"].replace(
+        b"<Relationship ", b"<!-- a comment --><Relationship ", 1
+    )
+    strange["docProps/custom.xml"] = strange["docProps/custom.xml"].replace(
+        b"<vt:lpwstr>", b"<vt:lpwstr>&#65;&amp;", 1
+    )
+    samples = [(p.read_bytes(), p.name) for p in sorted(real_docx.glob("*.docx"))]
+    samples += [(make_docx("goal-sheet", "P01"), "ours.docx"), (zip_of(strange), "odd.docx")]
+    fast = [_package_facts(data, name) for data, name in samples]
+    for helper in ("_fast_relationships", "_fast_custom_properties", "_fast_modified"):
+        monkeypatch.setattr(collect, helper, lambda raw: None)
+    slow = [_package_facts(data, name) for data, name in samples]
+    assert fast == slow
+    assert fast[-1][3]["mentordocs.program"].startswith("A&")
