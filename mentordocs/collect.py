@@ -449,8 +449,10 @@ class _Package:
                 target = rel.get("Target") or ""
                 if target.startswith("/"):
                     resolved = target.lstrip("/")
-                else:
+                elif not target or "/." in "/" + target or "//" in target or target[-1] == "/":
                     resolved = posixpath.normpath(posixpath.join(folder, target))
+                else:  # a clean relative path: what normpath(join()) would give, cheaper
+                    resolved = f"{folder}/{target}" if folder else target
                 out.append((rel.get("Type") or "", resolved, rel.get("Id") or ""))
         self._rels_cache[source] = out
         return out
@@ -515,6 +517,18 @@ class _Package:
 # below makes sure every element of the part was accounted for.
 _XML_ATTR = re.compile(rb'([\w:.-]+)="([^"<]*)"')
 _FAST_REL = re.compile(rb"<Relationship\s([^<>]*?)\s*/>")
+_PLAIN_VALUE = rb'="([^"<&\t\n\r]*)"'
+_PLAIN_REL = re.compile(
+    rb"<Relationship Id"
+    + _PLAIN_VALUE
+    + rb" Type"
+    + _PLAIN_VALUE
+    + rb" Target"
+    + _PLAIN_VALUE
+    + rb"(?: TargetMode"
+    + _PLAIN_VALUE
+    + rb")?\s*/>"
+)
 _FAST_PROPERTY = re.compile(
     rb"<property\s([^<>]*)>\s*<vt:(\w+)(?:>([^<]*)</vt:\2>|\s*/>)\s*</property>"
 )
@@ -566,8 +580,17 @@ def _fast_relationships(raw: bytes) -> list[dict[str, str]] | None:
         return None
     if b'<Relationships xmlns="' + _REL_NS[1:-1].encode() + b'"' not in body:
         return None
+    plain = _PLAIN_REL.findall(body)
+    if body.count(b"<") == len(plain) + 2:  # the root's start and end, one per relationship
+        # The usual attributes in the usual order, nothing to unescape: no dict per element.
+        return [
+            {"Id": i.decode(), "Type": t.decode(), "Target": g.decode(), "TargetMode": m.decode()}
+            if m
+            else {"Id": i.decode(), "Type": t.decode(), "Target": g.decode()}
+            for i, t, g, m in plain
+        ]
     found = _FAST_REL.findall(body)
-    if body.count(b"<") != len(found) + 2:  # the root's start and end, one per relationship
+    if body.count(b"<") != len(found) + 2:
         return None
     rels = []
     for attrs in found:
