@@ -18,6 +18,7 @@ temporary name and renamed, so an interrupted run leaves whole files only.
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import datetime as dt
 import io
@@ -280,6 +281,9 @@ def _generate_pair(job: _Job, pair: Pair, outcomes: list[_Outcome]) -> None:
     """Render and place the pair's files, adding each file's outcome as soon as it is done."""
     from mentordocs.ics import pair_calendar
 
+    # A shallow copy: the schedule the forms and calendar work out (Pair.meetings) is cached
+    # on the copy and dropped with it, so memory stays flat over a large roster.
+    pair = copy.copy(pair)
     roster = job.roster
     if job.program_context is None:
         from mentordocs.context import program_context
