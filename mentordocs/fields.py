@@ -647,26 +647,24 @@ def _fast_scan(xml: bytes, unnamed: bool) -> list[Field] | None:
     startswith = xml.startswith
     recipes = _LANE_RECIPES
     properties: list[bytes] = []  # every control's properties, checked for containers at the end
-    controls = 0
     pending: list[tuple[int, Any, bytes, bytes]] = []  # (slot in fields, recipe, pr, content)
     while True:
-        start = find(b"<w:sdt>", position)
+        # A "<w:sdt>" not followed by its properties is not found here, so the count of
+        # end tags below will not match and lxml reads the part.
+        start = find(b"<w:sdt><w:sdtPr>", position)
         if start < 0:
             break
         pr_start = start + 7
-        if not startswith(b"<w:sdtPr>", pr_start):
-            return None
         pr_end = find(b"</w:sdtPr>", pr_start)
         if pr_end < 0:
             return None
         pr = xml[pr_start + 9 : pr_end]
-        content_start = find(b"<w:sdtContent>", pr_end)
-        if content_start < 0:
-            return None
-        if content_start != pr_end + 10 and not _end_properties_only(
-            xml[pr_end + 10 : content_start]
-        ):
-            return None
+        if startswith(b"<w:sdtContent>", pr_end + 10):
+            content_start = pr_end + 10
+        else:
+            content_start = find(b"<w:sdtContent>", pr_end)
+            if content_start < 0 or not _end_properties_only(xml[pr_end + 10 : content_start]):
+                return None
         content_end = find(b"</w:sdtContent>", content_start)
         if content_end < 0 or not startswith(b"</w:sdt>", content_end + 15):
             return None
@@ -674,7 +672,6 @@ def _fast_scan(xml: bytes, unnamed: bool) -> list[Field] | None:
         if b"<w:sdt>" in content or b"<w:sdt>" in pr:
             return None  # nested: let lxml do it
         properties.append(pr)
-        controls += 1
         position = content_end + 23
         recipe = recipes.get(pr)
         if recipe is None:
@@ -697,7 +694,7 @@ def _fast_scan(xml: bytes, unnamed: bool) -> list[Field] | None:
             continue
         append(field)
     # Every "<w:sdt>" was met above (none can hide in what the loop skipped over).
-    if controls != xml.count(b"</w:sdt>"):
+    if len(properties) != xml.count(b"</w:sdt>"):
         return None
     if properties and _FAST_CONTAINERS.search(b" ".join(properties)):
         return None  # a group, building block or repeating section: let lxml do it
