@@ -42,12 +42,11 @@ def test_init_writes_roster_xlsx_and_says_what_next(tmp_path: Path) -> None:
     assert f"mentordocs check {path}" in result.output
 
 
-def test_init_defaults_to_the_current_folder(tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as folder:
-        result = runner.invoke(cli, ["init"])
-        assert result.exit_code == 0, result.output
-        assert (Path(folder) / "roster.xlsx").is_file()
+def test_init_defaults_to_the_current_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["init"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "roster.xlsx").is_file()
 
 
 def test_init_has_every_sheet_with_its_headers(starter: openpyxl.Workbook) -> None:
