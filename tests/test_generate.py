@@ -450,3 +450,89 @@ def test_cli_help_has_example():
     result = CliRunner().invoke(cli, ["generate", "-h"])
     assert result.exit_code == 0
     assert "Example:" in result.output and "samples/roster.xlsx" in result.output
+
+
+FAKE_SOFFICE = """\
+#!{python}
+# A stand-in for LibreOffice: logs its command line, writes a "PDF" naming each input's sha256.
+import hashlib, json, pathlib, sys
+args = sys.argv[1:]
+with open({log!r}, "a", encoding="utf-8") as log:
+    log.write(json.dumps(args) + "\\n")
+outdir = pathlib.Path(args[args.index("--outdir") + 1])
+outdir.mkdir(parents=True, exist_ok=True)
+for name in args:
+    if name.endswith(".docx"):
+        digest = hashlib.sha256(pathlib.Path(name).read_bytes()).hexdigest()
+        (outdir / (pathlib.Path(name).stem + ".pdf")).write_bytes(b"%PDF-fake " + digest.encode())
+"""
+
+
+@pytest.fixture
+def fake_soffice(tmp_path: Path, monkeypatch) -> Path:
+    """MENTORDOCS_SOFFICE -> a script that fakes soffice; returns its log (one JSON line a run)."""
+    import stat
+    import sys
+
+    log = tmp_path / "soffice-calls.jsonl"
+    script = tmp_path / "fake-soffice"
+    script.write_text(FAKE_SOFFICE.format(python=sys.executable, log=str(log)), encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("MENTORDOCS_SOFFICE", str(script))
+    return log
+
+
+def test_cli_pdf_converts_every_form_of_every_pair_in_one_soffice_call(
+    templates, tmp_path, fake_soffice
+):
+    if not SAMPLE_ROSTER.exists():
+        pytest.skip("samples/roster.xlsx is not there yet")
+    out = tmp_path / "packets"
+    args = ["generate", str(SAMPLE_ROSTER), "-o", str(out), "--templates", str(templates), "--pdf"]
+    result = CliRunner().invoke(cli, [*args, "--pair", "P01", "--pair", "P02", "--pair", "P03"])
+    assert result.exit_code == 0, result.output
+    assert "12 PDF(s) made" in result.output
+
+    calls = [json.loads(line) for line in fake_soffice.read_text(encoding="utf-8").splitlines()]
+    assert len(calls) == 1, f"expected one soffice run for the whole batch, got {len(calls)}"
+    call = calls[0]
+    assert call[call.index("--convert-to") + 1] == "pdf"
+    assert "--headless" in call
+    assert len([a for a in call if a.endswith(".docx")]) == 12
+    docx_files = sorted(out.glob("P0[123]/*.docx"))
+    assert len(docx_files) == 12
+    for source in docx_files:  # each PDF sits beside its own form and was made from it
+        pdf = source.with_suffix(".pdf")
+        assert pdf.read_bytes() == b"%PDF-fake " + sha256_file(source).encode()
+    assert not list(out.rglob(".mentordocs-pdf-*")), "the scratch folder was left behind"
+    manifest = read_manifest(out).by_path()
+    assert manifest["P02/P02_goal-sheet.pdf"].sha256 == sha256_file(out / "P02/P02_goal-sheet.pdf")
+
+    # Up to date: no LibreOffice run at all. One form changed: one run, for that form only.
+    again = CliRunner().invoke(cli, [*args, "--pair", "P01", "--pair", "P02", "--pair", "P03"])
+    assert again.exit_code == 0, again.output
+    assert "PDF(s) made" not in again.output
+    assert len(fake_soffice.read_text(encoding="utf-8").splitlines()) == 1
+    make_template(templates / "goal-sheet.docx", extra_paragraphs=("Form: goal-sheet, v2",))
+    changed = CliRunner().invoke(cli, [*args, "--pair", "P01", "--pair", "P02", "--pair", "P03"])
+    assert changed.exit_code == 0, changed.output
+    assert "3 PDF(s) made" in changed.output
+    calls = fake_soffice.read_text(encoding="utf-8").splitlines()
+    assert len(calls) == 2
+    assert len([a for a in json.loads(calls[1]) if a.endswith(".docx")]) == 3
+
+
+def test_cli_pdf_without_libreoffice_is_a_clear_error(templates, tmp_path, monkeypatch):
+    if not SAMPLE_ROSTER.exists():
+        pytest.skip("samples/roster.xlsx is not there yet")
+    monkeypatch.setenv("MENTORDOCS_SOFFICE", str(tmp_path / "no-such-soffice"))
+    out = tmp_path / "packets"
+    result = CliRunner().invoke(
+        cli,
+        ["generate", str(SAMPLE_ROSTER), "-o", str(out), "--templates", str(templates), "--pdf"],
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert "LibreOffice" in result.output and "MENTORDOCS_SOFFICE" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
