@@ -267,3 +267,91 @@ def test_help_has_an_example():
     assert result.exit_code == 0
     assert "Example:" in result.output
     assert "mentordocs send packets --roster samples/roster.xlsx --outbox outbox" in result.output
+
+
+def smtp_args(packets, server) -> list[str]:
+    return [str(packets), "--roster", str(SAMPLE_ROSTER), "--smtp", f"127.0.0.1:{server.port}"]
+
+
+def test_cc_coordinator_puts_the_coordinator_in_cc(packets, smtp_server):
+    roster = load_roster(SAMPLE_ROSTER)
+    coordinator = roster.program.coordinator_email
+    plain = run(*smtp_args(packets, smtp_server), "--pair", "P01", "-q")
+    assert plain.exit_code == 0, plain.output
+    assert smtp_server.handler.received[0].message["Cc"] is None
+    assert coordinator not in smtp_server.handler.received[0].rcpt_tos
+
+    copied = run(*smtp_args(packets, smtp_server), "--pair", "P02", "--cc-coordinator", "-q")
+    assert copied.exit_code == 0, copied.output
+    item = smtp_server.handler.received[1]
+    assert item.pair_id == "P02"
+    assert [a.addr_spec for a in item.message["Cc"].addresses] == [coordinator]
+    pair = roster.pair("P02")
+    assert item.rcpt_tos == [pair.mentor.email, pair.mentee.email, coordinator]
+    assert [a.addr_spec for a in item.message["To"].addresses] == [
+        pair.mentor.email,
+        pair.mentee.email,
+    ]
+
+
+def test_resend_sends_again_what_was_already_sent(packets, smtp_server):
+    args = [*smtp_args(packets, smtp_server), "--pair", "P01", "--pair", "P02", "-q"]
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    assert "2 sent, 0 already sent" in first.stdout
+    second = run(*args)
+    assert second.exit_code == 0, second.output
+    assert "0 sent, 2 already sent" in second.stdout
+    assert smtp_server.handler.per_pair() == {"P01": 1, "P02": 1}
+
+    again = run(*args, "--resend")
+    assert again.exit_code == 0, again.output
+    assert "2 sent" in again.stdout
+    assert smtp_server.handler.per_pair() == {"P01": 2, "P02": 2}
+    assert Counter(record.pair_id for record in read_send_log(packets)) == {"P01": 2, "P02": 2}
+
+
+def test_rate_spaces_the_messages(packets, smtp_server, monkeypatch):
+    """--rate 6 (a minute) waits 10 seconds before each message after the first.
+
+    The wait goes through the core's injectable clock and sleep (set here as their defaults),
+    so the test sees the spacing without waiting for it.
+    """
+    from mentordocs import send
+
+    now = [1000.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setitem(send.send_packets.__kwdefaults__, "clock", lambda: now[0])
+    monkeypatch.setitem(send.send_packets.__kwdefaults__, "sleep", sleep)
+    pairs = ["--pair", "P01", "--pair", "P02", "--pair", "P03"]
+    unlimited = run(*smtp_args(packets, smtp_server), *pairs, "-q")
+    assert unlimited.exit_code == 0, unlimited.output
+    assert waits == []
+
+    limited = run(*smtp_args(packets, smtp_server), *pairs, "--resend", "--rate", "6", "-q")
+    assert limited.exit_code == 0, limited.output
+    assert waits == [pytest.approx(10.0), pytest.approx(10.0)]
+    assert smtp_server.handler.per_pair() == {"P01": 2, "P02": 2, "P03": 2}
+
+
+def test_ssl_with_cafile(packets, tmp_path):
+    from test_send_support import make_certificate, server_tls_context
+
+    cert, key = make_certificate(tmp_path)
+    server = Server(Collector(), ssl_context=server_tls_context(cert, key)).start()
+    try:
+        untrusted = run(*smtp_args(packets, server), "--ssl", "--pair", "P01")
+        assert untrusted.exit_code == 1
+        assert "could not be verified" in untrusted.stderr and "--cafile" in untrusted.stderr
+        assert server.handler.received == []
+        trusted = run(*smtp_args(packets, server), "--ssl", "--cafile", str(cert), "--pair", "P01")
+        assert trusted.exit_code == 0, trusted.output
+        assert "1 sent" in trusted.stdout
+        assert server.handler.per_pair() == {"P01": 1}
+    finally:
+        server.stop()
