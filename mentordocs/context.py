@@ -7,8 +7,8 @@ the renderer escapes XML, so nothing here is pre-escaped. Dates come three ways:
 ("Tuesday 1 September 2026") and ``start_date_iso`` ("2026-09-01"); an absent date is "".
 
 Top-level names: ``program``, ``pair``, ``mentor``, ``mentee``, ``goals`` (the pair's goals),
-``goal_slots`` (the goals padded to at least 3: the goal sheet), ``plan_goals`` (3 to 5: the
-action plan), ``commitments`` (by area: the roster's, then empty slots), ``meetings``,
+``goal_slots`` (the goals padded with empty slots to 5: the goal sheet), ``plan_goals`` (the
+first 5 slots: the action plan), ``commitments`` (by area: the roster's, then empty slots), ``meetings``,
 ``calendar``, ``plan`` (flags for the plan type). See docs/forms.md for every key.
 """
 
@@ -30,8 +30,11 @@ from mentordocs.models import (
     Roster,
 )
 
-MIN_GOAL_SLOTS = 3  # the goal sheet shows at least this many goals
-MAX_PLAN_GOALS = 5  # the action plan shows 3 to 5 goals
+REQUIRED_GOALS = 3  # pairs set 3 to 5 goals: slots past the third are optional when empty
+GOAL_SLOTS = (
+    5  # both forms offer at least this many goal slots (the goal sheet more if the roster has)
+)
+MAX_PLAN_GOALS = 5  # the action plan shows exactly this many goal slots
 EMPTY_COMMITMENT_SLOTS = 2  # empty "We will ..." slots after the roster's, per area
 
 _MONTHS = (
@@ -246,10 +249,11 @@ def build_context(
     """
     goals = [_goal(goal, goal.number or index) for index, goal in enumerate(pair.goals, start=1)]
     slots = list(goals)
-    while len(slots) < MIN_GOAL_SLOTS:
+    while len(slots) < GOAL_SLOTS:
         slots.append(_goal(None, len(slots) + 1))
     for index, slot in enumerate(slots, start=1):
         slot["slot"] = index
+        slot["optional"] = index > REQUIRED_GOALS and not slot["prefilled"]
     plan_goals = slots[:MAX_PLAN_GOALS]
     plan_type = pair.plan_type
     return {

@@ -60,6 +60,7 @@ def f(
     confidential: bool = False,
     group: str | None = None,
     choices: tuple[str, ...] = (),
+    required_instances: int = 0,
 ) -> dict:
     entry: dict = {
         "id": id,
@@ -72,7 +73,13 @@ def f(
         entry["group"] = group
     if choices:
         entry["choices"] = list(choices)
+    if required_instances:
+        # Only the first N instances of the group are required; later ones are optional.
+        entry["required_instances"] = required_instances
     return entry
+
+
+REQUIRED_GOALS = 3  # pairs set 3 to 5 goals: goals 4 and 5 are optional
 
 
 SIGNATURES = [
@@ -115,18 +122,20 @@ ACTION_PLAN = [
         "What the goals are based on (self-assessment, standards, feedback)",
         confidential=True,
     ),
-    f("goal_{n}_goal", "Goal {n}", required=True, group="goal"),
+    f("goal_{n}_goal", "Goal {n}", required=True, group="goal", required_instances=REQUIRED_GOALS),
     f(
         "goal_{n}_mentor_support",
         "Goal {n}: how the mentor supports it",
         required=True,
         group="goal",
+        required_instances=REQUIRED_GOALS,
     ),
     f(
         "goal_{n}_mentee_accountable",
         "Goal {n}: what the mentee is accountable for",
         required=True,
         group="goal",
+        required_instances=REQUIRED_GOALS,
     ),
     f("action_{n}_what", "Action item {n}: what", group="action"),
     f("action_{n}_when", "Action item {n}: when", "date", group="action"),
@@ -223,6 +232,7 @@ TERMS = [
     f("feedback", "How we give and take constructive feedback", required=True),
     f("not_working", "What we do if it is not working", required=True),
     f("recognition", "How we recognise each other's efforts"),
+    f("other_agreements", "Anything else we agree on"),
     f("start_date", "Start date", "date", required=True),
     f("midpoint_date", "Mid-point check", "date", required=True),
     f("end_date", "End date", "date", required=True),
@@ -231,7 +241,7 @@ TERMS = [
 ]
 
 GOAL_SHEET = [
-    f("goal_{n}_goal", "Goal {n}", required=True, group="goal"),
+    f("goal_{n}_goal", "Goal {n}", required=True, group="goal", required_instances=REQUIRED_GOALS),
     f(
         "goal_{n}_horizon",
         "Goal {n}: short- or long-term",
@@ -239,6 +249,7 @@ GOAL_SHEET = [
         required=True,
         group="goal",
         choices=HORIZONS,
+        required_instances=REQUIRED_GOALS,
     ),
     f("goal_{n}_priority", "Goal {n}: priority", "dropdown", group="goal", choices=PRIORITIES),
     f(
@@ -246,15 +257,30 @@ GOAL_SHEET = [
         "Goal {n}: how the mentor supports it",
         required=True,
         group="goal",
+        required_instances=REQUIRED_GOALS,
     ),
     f(
         "goal_{n}_mentee_accountable",
         "Goal {n}: what the mentee is accountable for",
         required=True,
         group="goal",
+        required_instances=REQUIRED_GOALS,
     ),
-    f("goal_{n}_measure", "Goal {n}: how we measure progress", required=True, group="goal"),
-    f("goal_{n}_target_date", "Goal {n}: target date", "date", required=True, group="goal"),
+    f(
+        "goal_{n}_measure",
+        "Goal {n}: how we measure progress",
+        required=True,
+        group="goal",
+        required_instances=REQUIRED_GOALS,
+    ),
+    f(
+        "goal_{n}_target_date",
+        "Goal {n}: target date",
+        "date",
+        required=True,
+        group="goal",
+        required_instances=REQUIRED_GOALS,
+    ),
     f("goal_{n}_midpoint_progress", "Goal {n}: progress at the mid-point check", group="goal"),
     f("goal_{n}_status", "Goal {n}: status", "dropdown", group="goal", choices=GOAL_STATUSES),
     *SIGNATURES,
@@ -808,8 +834,9 @@ def layout_action_plan(L: Layout) -> None:
     L.add(
         heading("5. Our goals"),
         note(
-            "Choose three to five goals for your time together. They may change as you go: "
-            "keep the goal sheet up to date."
+            "Choose three to five goals for your time together: the first three are needed, "
+            "a fourth and a fifth are optional. They may change as you go: keep the goal sheet "
+            "up to date."
         ),
         jinja_p("if program.standards"),
         note("Draw on the mentee's self-assessment and on the program's standards:"),
@@ -826,7 +853,7 @@ def layout_action_plan(L: Layout) -> None:
             ]
         ),
         jinja_p("for g in plan_goals"),
-        heading("Goal {{ g.slot }}", 2),
+        heading("Goal {{ g.slot }}{% if g.optional %} (optional){% endif %}", 2),
     )
     goal_rows = []
     for suffix, label, hint, placeholder, expr in (
@@ -1410,6 +1437,12 @@ def layout_terms(L: Layout) -> None:
                     "How we appreciate each other's efforts",
                     "Describe how you will say thank you and celebrate",
                 ),
+                (
+                    "other_agreements",
+                    "Anything else we agree on",
+                    "Add whatever matters to both of you, as ground rules for working together",
+                    "Optional: write any other agreements",
+                ),
             ]
         ),
         heading("8. Our timeframe"),
@@ -1458,7 +1491,10 @@ def layout_goal_sheet(L: Layout) -> None:
         "which come first, and come back to this sheet at the mid-point check on "
         "{{ program.midpoint_long }}.",
     )
-    L.add(jinja_p("for g in goal_slots"), heading("Goal {{ g.slot }}"))
+    L.add(
+        jinja_p("for g in goal_slots"),
+        heading("Goal {{ g.slot }}{% if g.optional %} (optional){% endif %}"),
+    )
     n = "{{ g.slot }}"
     items = [
         ("goal", "The goal", "", "Describe the goal in a sentence", "g.goal", True),

@@ -119,6 +119,17 @@ def test_required_and_confidential_ids():
     assert "derailers" not in terms.confidential_ids
     assert "goals_basis" in specs["action-plan"].confidential_ids
     assert "goal_{n}_goal" in specs["goal-sheet"].required_ids
+    # Pairs set three to five goals: the required goal fields are required for goals 1 to 3.
+    for form in ("action-plan", "goal-sheet"):
+        declared = json.loads((TEMPLATES / f"{form}.json").read_text(encoding="utf-8"))
+        goal_fields = [item for item in declared["fields"] if item.get("group") == "goal"]
+        assert goal_fields
+        for item in goal_fields:
+            assert item.get("required_instances") == (3 if item["required"] else None), item
+    # Seed 001 invites the pair to add their own ground rules: a free, optional answer.
+    other = terms.field("other_agreements")
+    assert (other.kind, other.required, other.confidential) == ("text", False, False)
+    assert other.label == "Anything else we agree on"
     # Sections shown only for some plan types are never required.
     plan = specs["action-plan"]
     for field_id in ("mentor_growth_{n}_goal", "coaching_focus", "observation_{n}_date"):
@@ -232,18 +243,38 @@ def test_dates_are_given_three_ways():
     assert format_date_long(dt.date(2027, 1, 29)) == "Friday 29 January 2027"
 
 
-def test_goal_slots_are_padded_to_three_and_the_plan_shows_three_to_five():
+def test_goal_slots_offer_five_goals_the_rosters_first_and_empty_ones_optional():
     roster = sample_roster()
     pair = roster.pairs[2]
     pair.goals = []
     context = build_context(roster, pair)
-    assert [g["slot"] for g in context["goal_slots"]] == [1, 2, 3]
-    assert [g["goal"] for g in context["goal_slots"]] == ["", "", ""]
-    assert len(context["plan_goals"]) == 3
+    assert [g["slot"] for g in context["goal_slots"]] == [1, 2, 3, 4, 5]
+    assert [g["goal"] for g in context["goal_slots"]] == [""] * 5
+    assert [g["optional"] for g in context["goal_slots"]] == [False, False, False, True, True]
+    assert context["plan_goals"] == context["goal_slots"]
+    # Three roster goals: two more slots, empty and optional, in the plan and on the sheet.
+    pair.goals = [Goal(pair.pair_id, n, f"Goal text {n}") for n in range(1, 4)]
+    context = build_context(roster, pair)
+    for key in ("plan_goals", "goal_slots"):
+        assert [g["goal"] for g in context[key]] == [
+            "Goal text 1",
+            "Goal text 2",
+            "Goal text 3",
+            "",
+            "",
+        ]
+        assert [g["prefilled"] for g in context[key]] == [True, True, True, False, False]
+        assert [g["optional"] for g in context[key]] == [False, False, False, True, True]
+    # A prefilled fourth goal is not marked optional.
+    pair.goals = [Goal(pair.pair_id, n, f"Goal text {n}") for n in range(1, 5)]
+    context = build_context(roster, pair)
+    assert [g["optional"] for g in context["plan_goals"]] == [False] * 4 + [True]
+    # More than five: the sheet shows them all, the plan the first five.
     pair.goals = [Goal(pair.pair_id, n, f"Goal text {n}") for n in range(1, 8)]
     context = build_context(roster, pair)
     assert len(context["goals"]) == len(context["goal_slots"]) == 7
     assert [g["goal"] for g in context["plan_goals"]] == [f"Goal text {n}" for n in range(1, 6)]
+    assert not any(g["optional"] for g in context["goal_slots"])
 
 
 def test_commitments_by_area_are_the_rosters_then_empty_slots():

@@ -23,6 +23,7 @@ from mentordocs import fields
 from mentordocs.cli import cli
 from mentordocs.context import build_context, sample_contexts, sample_roster
 from mentordocs.forms import FORM_IDS, check_templates, load_form_specs
+from mentordocs.models import Goal
 from mentordocs.render import CompiledTemplate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -126,6 +127,8 @@ def test_forms_use_real_heading_styles_a_title_and_a_footer(form, compiled):
     footer = document.sections[0].footer._element
     footer_text = "".join(footer.itertext())
     assert "Pair P001" in footer_text and "Page" in footer_text
+    assert load_form_specs(TEMPLATES)[form].title in footer_text
+    assert context["program"]["name"] in footer_text
     instructions = [t.text.strip() for t in footer.iter(W + "instrText")]
     assert instructions == ["PAGE", "NUMPAGES"]
     section = document.sections[0]
@@ -159,6 +162,88 @@ def test_prefilled_values_come_from_the_roster(compiled):
     assert values["cancellation_plan"] == pair.cancellation_plan
     assert values["start_date"] == "1 September 2026"
     assert values["derailers"] == ""
+
+
+def test_a_pair_with_three_goals_gets_five_goal_slots_the_last_two_optional(compiled):
+    roster = sample_roster()
+    pair = roster.pairs[0]
+    pair.goals = [Goal(pair.pair_id, n, f"Roster goal {n}") for n in range(1, 4)]
+    context = build_context(roster, pair)
+    for form, suffixes in (
+        ("action-plan", ("goal", "mentor_support", "mentee_accountable")),
+        ("goal-sheet", ("goal", "horizon", "mentor_support", "measure", "target_date")),
+    ):
+        data = compiled[form].render(context, {}, validate=True)
+        root = _document(data)
+        values = {f.id: f for f in fields.read_fields(root)}
+        assert [values[f"goal_{n}_goal"].value for n in range(1, 4)] == [
+            f"Roster goal {n}" for n in range(1, 4)
+        ], form
+        for n in (4, 5):
+            for suffix in suffixes:
+                field = values[f"goal_{n}_{suffix}"]
+                assert field.value == "" and field.placeholder, (form, field.id)
+        assert "goal_6_goal" not in values
+        headings = [
+            "".join(p.itertext())
+            for p in root.iter(W + "p")
+            if p.find(f"{W}pPr/{W}pStyle") is not None
+            and p.find(f"{W}pPr/{W}pStyle").get(W + "val").startswith("Heading")
+        ]
+        goal_headings = [h for h in headings if h.startswith("Goal ")]
+        assert goal_headings == [
+            "Goal 1",
+            "Goal 2",
+            "Goal 3",
+            "Goal 4 (optional)",
+            "Goal 5 (optional)",
+        ], form
+
+
+def test_terms_of_engagement_has_room_for_anything_else_we_agree_on(compiled):
+    data = compiled["terms-of-engagement"].render(sample_contexts()[0], {}, validate=True)
+    root = _document(data)
+    (control,) = [
+        sdt
+        for sdt in _controls(root)
+        if sdt.find(f"{W}sdtPr/{W}tag").get(W + "val") == "other_agreements"
+    ]
+    pr = control.find(W + "sdtPr")
+    assert pr.find(W + "alias").get(W + "val") == "other_agreements"
+    # A long answer: a rich-text control (no w:text), like the other long answers.
+    assert pr.find(W + "text") is None
+    assert pr.find(W + "showingPlcHdr") is not None
+    values = {f.id: f for f in fields.read_fields(root)}
+    assert values["other_agreements"].value == ""
+    assert values["other_agreements"].placeholder is True
+    shown = "".join(t.text or "" for t in control.iter(W + "t"))
+    assert shown == "Optional: write any other agreements"
+    text = "".join(t.text or "" for t in root.iter(W + "t"))
+    assert "Anything else we agree on" in text
+
+
+def test_a_coordinators_own_roster_columns_reach_a_template(tmp_path):
+    folder = _copy_templates(tmp_path)
+    template = folder / "goal-sheet.docx"
+    # The coordinator adds a line to their copy of the goal sheet, naming their own columns.
+    _edit(
+        template,
+        "<w:sectPr",
+        "<w:p><w:r><w:t>School: {{ pair.extra.school }}; district "
+        "{{ program.extra.district_code }}</w:t></w:r></w:p><w:sectPr",
+    )
+    roster = sample_roster()
+    pair = roster.pairs[0]
+    pair.extra = {"school": "Lincoln Elementary & Annex <K-5>"}
+    spec = load_form_specs(folder)["goal-sheet"]
+    data = CompiledTemplate.load(template, version=spec.version).render(
+        build_context(roster, pair), {}, validate=True
+    )
+    text = "".join(t.text or "" for t in _document(data).iter(W + "t"))
+    assert "School: Lincoln Elementary & Annex <K-5>; district NF-01" in text
+    # The check (with its built-in sample roster, whose pairs have a School column) accepts it.
+    code, output = _check(folder)
+    assert code == 0, output
 
 
 HOSTILE = (
