@@ -437,7 +437,7 @@ def collect_command(
     Example:
         mentordocs generate samples/roster.xlsx -o packets
         mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx
-        mentordocs collect returned/ reply.eml -o tracking.xlsx --roster samples/roster.xlsx --packets packets
+        mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx --packets packets
     """
     from mentordocs.collect import collect_forms
     from mentordocs.roster import load_roster
