@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -165,3 +167,91 @@ def test_every_help_example_runs_against_a_copy_of_samples(tmp_path, monkeypatch
     assert (tmp_path / "packets" / "manifest.json").exists()
     assert (tmp_path / "tracking.xlsx").exists()
     assert list((tmp_path / "outbox").glob("*_reminder.eml"))
+
+
+# ---- the progress bar ---------------------------------------------------------------------------
+
+
+class TerminalRunner(CliRunner):
+    """A CliRunner whose stderr is a terminal, as in a coordinator's console window."""
+
+    @contextlib.contextmanager
+    def isolation(self, *args, **kwargs):
+        with super().isolation(*args, **kwargs) as streams:
+            sys.stderr.isatty = lambda: True  # type: ignore[method-assign]
+            yield streams
+
+
+def bar(label: str) -> re.Pattern[str]:
+    return re.compile(re.escape(label) + r"\s+\[[#-]+\]\s+\d+%")
+
+
+def bigger_roster(folder: Path) -> Path:
+    """samples/roster.xlsx with every pair twice (as Q01..Q12 too): 22 active pairs."""
+    import openpyxl
+    from conftest import SAMPLE_ROSTER
+
+    workbook = openpyxl.load_workbook(SAMPLE_ROSTER)
+    sheet = workbook["Pairs"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2) if row[0].value]
+    for row in rows:
+        sheet.append(["Q" + row[0][1:], *row[1:]])
+    path = folder / "bigger.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_generate_draws_a_progress_bar_on_stderr_when_it_runs_long(tmp_path):
+    roster = str(bigger_roster(tmp_path))
+    args = ["generate", roster, "--form", "goal-sheet", "-o"]
+    result = TerminalRunner().invoke(cli, [*args, str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    assert bar("Generating packets").search(result.stderr), result.stderr
+    assert "100%" in result.stderr
+    assert "Generating packets" not in result.stdout and "%" not in result.stdout
+    assert "Packets for 22 pair(s)" in result.stdout
+
+    quiet = TerminalRunner().invoke(cli, [*args, str(tmp_path / "b"), "--quiet"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "Generating packets" not in quiet.output
+    assert "Packets for 22 pair(s)" in quiet.stdout
+
+    not_a_terminal = CliRunner().invoke(cli, [*args, str(tmp_path / "c")])
+    assert not_a_terminal.exit_code == 0, not_a_terminal.output
+    assert "Generating packets" not in not_a_terminal.output  # e.g. a log file or a pipe
+
+
+def test_a_short_run_draws_no_bar(tmp_path):
+    from conftest import SAMPLE_ROSTER
+
+    args = ["generate", str(SAMPLE_ROSTER), "--form", "goal-sheet", "-o", str(tmp_path / "out")]
+    result = TerminalRunner().invoke(cli, args)  # 11 pairs: below the 20 a bar is worth it for
+    assert result.exit_code == 0, result.output
+    assert "Generating packets" not in result.output
+
+
+def test_collect_and_send_draw_their_bars_unless_quiet(tmp_path, monkeypatch):
+    from conftest import SAMPLE_ROSTER
+
+    monkeypatch.chdir(tmp_path)
+    roster = str(SAMPLE_ROSTER)
+    made = CliRunner().invoke(cli, ["generate", roster, "-o", "packets"])
+    assert made.exit_code == 0, made.output
+
+    collect = ["collect", "packets", "--roster", roster, "-o"]
+    result = TerminalRunner().invoke(cli, [*collect, "tracking.xlsx"])  # 44 forms
+    assert result.exit_code == 0, result.output
+    assert bar("Reading forms").search(result.stderr), result.stderr
+    assert "Reading forms" not in result.stdout
+    quiet = TerminalRunner().invoke(cli, [*collect, "tracking-2.xlsx", "-q"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "Reading forms" not in quiet.output
+
+    send = ["send", "packets", "--roster", roster, "--outbox"]
+    result = TerminalRunner().invoke(cli, [*send, "outbox"])  # 11 messages
+    assert result.exit_code == 0, result.output
+    assert bar("Sending packets").search(result.stderr), result.stderr
+    assert "Sending packets" not in result.stdout
+    quiet = TerminalRunner().invoke(cli, [*send, "outbox", "--resend", "--quiet"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "Sending packets" not in quiet.output
