@@ -24,6 +24,7 @@ import datetime as dt
 import io
 import multiprocessing
 import os
+import re
 import shutil
 import string
 import sys
@@ -587,7 +588,17 @@ def _make_pdfs(job: _Job, recorder: _Recorder, progress: Progress) -> None:
             try:
                 converted = office.convert(sources, "pdf", outdir=Path(scratch) / "pdf")
             except OfficeError as exc:
-                raise OfficeError(f"Making the PDFs failed: {exc}") from None
+                # LibreOffice saw numbered copies: name each form as the coordinator knows it.
+                real = {
+                    numbered.name: str(out / rel)
+                    for numbered, (_, _, rel, _) in zip(sources, todo, strict=True)
+                }
+                message = re.sub(
+                    r"(?:\S*[/\\])?\b(\d{6}\.docx)\b",
+                    lambda m: real.get(m.group(1), m.group(0)),
+                    str(exc),
+                )
+                raise OfficeError(f"Making the PDFs failed: {message}") from None
             for (pair_id, form, rel, pdf_rel), made in zip(todo, converted, strict=True):
                 target = out / pdf_rel
                 os.replace(made, target)

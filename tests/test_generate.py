@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -520,6 +521,34 @@ def test_cli_pdf_converts_every_form_of_every_pair_in_one_soffice_call(
     calls = fake_soffice.read_text(encoding="utf-8").splitlines()
     assert len(calls) == 2
     assert len([a for a in json.loads(calls[1]) if a.endswith(".docx")]) == 3
+
+
+def test_cli_pdf_that_libreoffice_cannot_make_names_the_form(templates, tmp_path, fake_soffice):
+    """A form LibreOffice fails on is named as the coordinator knows it, not as a scratch copy."""
+    if not SAMPLE_ROSTER.exists():
+        pytest.skip("samples/roster.xlsx is not there yet")
+    out = tmp_path / "packets"
+    generate = ["generate", str(SAMPLE_ROSTER), "-o", str(out), "--templates", str(templates)]
+    made = CliRunner().invoke(cli, [*generate, "--pair", "P01", "--pair", "P02"])
+    assert made.exit_code == 0, made.output
+    bad = out / "P02" / "P02_goal-sheet.docx"
+    # the fake soffice writes no PDF for a file it cannot read as a zip (a damaged .docx)
+    script = Path(os.environ["MENTORDOCS_SOFFICE"])
+    script.write_text(
+        script.read_text(encoding="utf-8").replace(
+            '    if name.endswith(".docx"):',
+            '    if name.endswith(".docx") and pathlib.Path(name).read_bytes()[:2] == b"PK":',
+        ),
+        encoding="utf-8",
+    )
+    bad.write_bytes(b"damaged")
+    result = CliRunner().invoke(cli, [*generate, "--pair", "P01", "--pair", "P02", "--pdf"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Making the PDFs failed")
+    assert str(bad) in result.output, result.output
+    assert "mentordocs-pdf-" not in result.output
+    assert not list(out.rglob("*.pdf")), "a failed batch must not leave some PDFs"
+    assert not list(out.rglob(".mentordocs-pdf-*"))
 
 
 def test_cli_pdf_without_libreoffice_is_a_clear_error(templates, tmp_path, monkeypatch):
