@@ -552,7 +552,11 @@ def read_fields(
 _FAST_MAX_BYTES = 8 * 1024 * 1024
 _W_DECL = b'xmlns:w="' + W_NS.encode() + b'"'
 _W14_DECL = b'xmlns:w14="' + W14_NS.encode() + b'"'
-_FAST_REFUSE = (b"<!--", b"<![CDATA[", b"ffData", b"<w:sdt ", b"<?xml-stylesheet")
+# Checked before the scan. A control whose start tag has attributes ("<w:sdt ...>") needs no
+# search of its own: the scan never visits it, so its end tag makes the count of "</w:sdt>"
+# differ and lxml reads the part. Legacy fields are "<w:ffData" (only "w" may name the
+# WordprocessingML namespace here, checked first).
+_FAST_REFUSE = (b"<!--", b"<![CDATA[", b"<w:ffData", b"<?xml-stylesheet")
 _FAST_CONTAINERS = re.compile(
     rb"<w:(?:group|docPartObj|docPartList|picture|citation|bibliography|equation)[\s/>]"
     rb"|<w15:repeatingSection"
