@@ -431,6 +431,13 @@ def test_fast_scan_equals_lxml(inner):
         "<w:sdt><w:sdtPr/><w:sdtContent/></w:sdt>" + sdt(named("a"), run("x")),
         sdt(named("a"), run("an &undefined; entity")),
         sdt(named("a") + "<w:group/>", run("x")),  # a container in the fast lane's shape
+        '<w:sdt w:x="1"><w:sdtPr>'
+        + named("a")
+        + "</w:sdtPr><w:sdtContent>"
+        + run("x")
+        + "</w:sdtContent></w:sdt>",  # attributes on the start tag
+        "<w:r><w:fldChar w:fldCharType='begin'><w:ffData><w:name w:val='f'/></w:ffData>"
+        "</w:fldChar></w:r>" + sdt(named("a"), run("x")),  # a legacy field
         sdt(named("a"), run("fine")) + "<w:p/></w:sdt>",  # an end tag with no start
     ],
 )
