@@ -12,7 +12,6 @@ Everything here is a pure function over lxml elements or bytes; ``Field`` is the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -264,6 +263,7 @@ def wrap_namespaces(xml: str) -> str:
 
 import copy  # noqa: E402
 import re  # noqa: E402
+from typing import Any  # noqa: E402
 
 from lxml import etree  # noqa: E402
 
