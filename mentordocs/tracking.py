@@ -949,6 +949,7 @@ class _OpenpyxlBook:
 
 _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DOC_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_SHEET_T = _SHEET_NS + "t"
 
 
 class _FastBook:
@@ -1004,6 +1005,7 @@ class _FastBook:
         from openpyxl.utils.datetime import from_excel
 
         path = self.paths[title]
+        columns: dict[str, int] = {}  # column letters -> 0-based index, as met
         with self.archive.open(self._names[path.lower()]) as fh:
             events = etree.iterparse(
                 fh,
@@ -1024,7 +1026,9 @@ class _FastBook:
                     ref = cell.get("r")
                     if ref:
                         letters = ref.rstrip("0123456789")
-                        position = column_index_from_string(letters) - 1
+                        position = columns.get(letters)
+                        if position is None:
+                            position = columns[letters] = column_index_from_string(letters) - 1
                     while len(values) < position:
                         values.append(None)
                     values.append(self._value(cell, from_excel))
@@ -1062,7 +1066,11 @@ class _FastBook:
 
 
 def _string_item(item: Any) -> str:
-    return "".join(t.text or "" for t in item.iter(_SHEET_NS + "t"))
+    if len(item) == 1:  # the usual <is><t>text</t></is> (or <si>): no runs to join
+        only = item[0]
+        if only.tag == _SHEET_T and not len(only):
+            return only.text or ""
+    return "".join(t.text or "" for t in item.iter(_SHEET_T))
 
 
 def _open(path: str | os.PathLike[str]) -> Any:
