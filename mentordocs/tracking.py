@@ -949,7 +949,7 @@ class _OpenpyxlBook:
 
 _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DOC_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_SHEET_T = _SHEET_NS + "t"
+_SHEET_T, _SHEET_IS, _SHEET_V = _SHEET_NS + "t", _SHEET_NS + "is", _SHEET_NS + "v"
 
 
 class _FastBook:
@@ -1040,9 +1040,9 @@ class _FastBook:
     def _value(self, cell: Any, from_excel: Any) -> Any:
         kind = cell.get("t") or "n"
         if kind == "inlineStr":
-            found = cell.find(_SHEET_NS + "is")
+            found = cell.find(_SHEET_IS)
             return _string_item(found) if found is not None else ""
-        v = cell.find(_SHEET_NS + "v")
+        v = cell.find(_SHEET_V)
         text = v.text if v is not None else None
         if text is None:
             return None
