@@ -50,6 +50,10 @@ class ClickProgress:
             self._bar = None
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def echo_err(message: str) -> None:
     click.echo(message, err=True)
 
@@ -72,10 +76,6 @@ def cli() -> None:
 
 
 # ---- roster commands (check, init): owned by the roster work ----------------------------------
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @cli.command("check")
@@ -535,10 +535,6 @@ def _smtp_host_port(value: str) -> tuple[str, int | None]:
     return match.group(1) or match.group(3), port
 
 
-def _count(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _print_send_result(result: Any, *, where: str) -> None:
     from mentordocs.records import SEND_LOG_NAME as SEND_LOG
     from mentordocs.send import CHANGED, FAILED, NOT_REACHED, WOULD_SEND
@@ -555,7 +551,7 @@ def _print_send_result(result: Any, *, where: str) -> None:
                     click.echo(f"    note: {outcome.detail}")
             else:
                 click.echo(f"{outcome}")
-        counts = [f"{_count(len(result.would_send), noun)} would be {where}"]
+        counts = [f"{_plural(len(result.would_send), noun)} would be {where}"]
     else:
         for outcome in result.skipped:
             click.echo(f"{outcome}")
