@@ -734,11 +734,6 @@ _LANE_RECIPES: dict[bytes, tuple[str, str, str, Any] | bool] = {}
 _LANE_RECIPES_MAX = 8192
 
 
-def clear_caches() -> None:
-    """Forget what the fast lane learnt about control properties (benchmarks start cold)."""
-    _LANE_RECIPES.clear()
-
-
 def _lane_recipe(pr: bytes) -> tuple[str, str, str, Any] | bool:
     """(tag, alias, kind, extra) for properties in the usual shape, else False.
 
