@@ -61,10 +61,19 @@ class FieldSpec:
     confidential: bool
     group: str | None = None
     choices: tuple[str, ...] = ()
+    # For a repeated required field: only instances 1..required_instances are required (the
+    # form offers more, optional, slots). None: every instance present is required.
+    required_instances: int | None = None
 
     @property
     def repeated(self) -> bool:
         return "{n}" in self.id
+
+    def required_in(self, n: int | None = None) -> bool:
+        """Whether instance ``n`` of this field must be filled for the form to be complete."""
+        if not self.required:
+            return False
+        return not (self.repeated and self.required_instances and n and n > self.required_instances)
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -266,6 +275,7 @@ def parse_form_spec(data: Any, path: Path, expected_form: str | None = None) -> 
                 confidential=raw.get("confidential", False),
                 group=raw.get("group") or None,
                 choices=tuple(raw.get("choices") or ()),
+                required_instances=raw.get("required_instances"),
             )
         )
     if problems:
@@ -298,6 +308,18 @@ def _field_problems(raw: dict[str, Any], field_id: Any) -> list[str]:
     for flag in ("required", "confidential"):
         if flag in raw and not isinstance(raw[flag], bool):
             problems.append(f"'{flag}' must be true or false")
+    limit = raw.get("required_instances")
+    if limit is not None and (
+        not isinstance(limit, int)
+        or isinstance(limit, bool)
+        or limit < 1
+        or not raw.get("required")
+        or "{n}" not in str(field_id)
+    ):
+        problems.append(
+            "'required_instances' must be a whole number from 1, on a required repeated field "
+            "(how many of its instances must be filled)"
+        )
     group = raw.get("group")
     if group is not None and (not isinstance(group, str) or not _ID_RE.match(group)):
         problems.append("'group' must be lowercase letters, digits and '_'")
@@ -326,6 +348,8 @@ def form_spec_to_json(spec: FormSpec) -> dict[str, Any]:
             entry["group"] = item.group
         if item.choices:
             entry["choices"] = list(item.choices)
+        if item.required_instances:
+            entry["required_instances"] = item.required_instances
         fields_out.append(entry)
     return {"form": spec.form, "title": spec.title, "version": spec.version, "fields": fields_out}
 

@@ -169,7 +169,9 @@ class _Layout:
                 continue
             if fspec.repeated:
                 required.extend(
-                    fspec.concrete(n) for n in self.instances.get(fspec.group or fspec.id, ())
+                    fspec.concrete(n)
+                    for n in self.instances.get(fspec.group or fspec.id, ())
+                    if fspec.required_in(n)
                 )
             else:
                 required.append(fspec.id)
@@ -249,6 +251,19 @@ def outstanding_for(
     return out
 
 
+def _labels(field_ids: list[str], spec: Any, most: int = 4) -> str:
+    """The fields as the form words them: "Goal 2, Mentee agrees and 3 more"."""
+    index = spec_index(spec)
+    labels = []
+    for field_id in field_ids[:most]:
+        fspec, n = index.lookup(field_id)
+        labels.append(fspec.label_for(n) if fspec is not None else field_id)
+    text = ", ".join(labels)
+    if len(field_ids) > most:
+        text += f" and {len(field_ids) - most} more"
+    return text
+
+
 def _reasons(ret: ReturnedForm | None, spec: Any) -> list[str]:
     if ret is None:
         return ["not returned"]
@@ -256,7 +271,7 @@ def _reasons(ret: ReturnedForm | None, spec: Any) -> list[str]:
     blank = blank_required(ret, spec)
     if blank:
         noun = "field" if len(blank) == 1 else "fields"
-        reasons.append(f"incomplete: {len(blank)} required {noun} blank")
+        reasons.append(f"incomplete: {len(blank)} required {noun} blank ({_labels(blank, spec)})")
     for role in ("mentor", "mentee"):
         if spec_index(spec).match(f"{role}_agree") is not None and not signed_by(ret, role):
             reasons.append(f"not signed by {role}")

@@ -178,6 +178,31 @@ def test_every_problem_in_a_declaration_is_listed(tmp_path):
     assert "field 7 (e): the id is declared twice" in message
 
 
+def test_required_instances_limits_which_repeated_slots_are_required(tmp_path):
+    goal = load_form_specs(TEMPLATES)["goal-sheet"].field("goal_{n}_goal")
+    assert goal.required_instances == 3
+    assert goal.required_in(3) and not goal.required_in(4)
+    data = {
+        "form": "goal-sheet",
+        "title": "Goal sheet",
+        "version": "1.0",
+        "fields": [
+            {
+                "id": "g_{n}",
+                "label": "G {n}",
+                "kind": "text",
+                "group": "g",
+                "required": True,
+                "required_instances": 0,
+            },
+            {"id": "h", "label": "H", "kind": "text", "required": True, "required_instances": 2},
+        ],
+    }
+    with pytest.raises(FormSpecError) as info:
+        load_form_spec(_write(tmp_path, data), expected_form="goal-sheet")
+    assert str(info.value).count("'required_instances' must be a whole number from 1") == 2
+
+
 def test_a_declaration_for_another_form_is_refused(tmp_path):
     data = {
         "form": "action-plan",

@@ -73,10 +73,16 @@ def test_reminders_name_exactly_what_is_missing(world, smtp_server):
     assert p01.rcpt_tos == ["ana@example.org", "ben@example.org"]
     assert p01.message["Subject"].startswith("Reminder: Riverside Mentoring 2027")
     text = p01.message.get_body(("plain",)).get_content()
-    assert "- Goal sheet: incomplete: 1 required field blank; not signed by mentee" in text
+    assert (
+        "- Goal sheet: incomplete: 1 required field blank (Mentee agrees); not signed by mentee"
+        in text
+    )
     assert "Terms of engagement" not in text
     html = p01.message.get_body(("html",)).get_content()
-    assert "<strong>Goal sheet</strong>: incomplete: 1 required field blank; not signed" in html
+    assert (
+        "<strong>Goal sheet</strong>: incomplete: 1 required field blank (Mentee agrees); "
+        "not signed" in html
+    )
     assert (
         p01.message.get_payload()[1].get_payload(decode=True)
         == (out / "P01" / "P01_goal-sheet.docx").read_bytes()

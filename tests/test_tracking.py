@@ -71,6 +71,36 @@ def test_rules_complete_and_signed():
     assert not signed_by(data.returns[1], "mentor")  # ticked, but no name typed
 
 
+def test_optional_goal_slots_do_not_make_a_form_incomplete():
+    # The goal sheet offers five goal slots; the declaration requires goals 1 to 3 only.
+    spec = SPECS["goal-sheet"]
+    values = complete_values("goal-sheet")
+    for field_id in list(values):
+        if field_id.startswith("goal_1_"):
+            values[field_id.replace("goal_1_", "goal_4_")] = ""
+            values[field_id.replace("goal_1_", "goal_5_")] = ""
+    ret = ReturnedForm("P01", "goal-sheet", "P01_goal-sheet.docx", "e" * 64, None, values)
+    assert blank_required(ret, spec) == []
+    values = {**values, "goal_3_goal": ""}
+    ret = ReturnedForm("P01", "goal-sheet", "P01_goal-sheet.docx", "e" * 64, None, values)
+    assert blank_required(ret, spec) == ["goal_3_goal"]
+
+
+def test_outstanding_names_the_blank_fields_as_the_form_words_them(tmp_path):
+    roster = make_roster(tmp_path, 1)
+    spec = SPECS["goal-sheet"]
+    values = complete_values("goal-sheet")
+    values["goal_2_measure"] = ""
+    values["mentee_agree"] = False
+    ret = ReturnedForm("P01", "goal-sheet", "P01_goal-sheet.docx", "f" * 64, None, values)
+    [owed] = [o for o in outstanding_for(roster, [ret], SPECS)["P01"] if o.form == "goal-sheet"]
+    label = spec.field("goal_2_measure").label_for(2)
+    assert owed.reasons == [
+        f"incomplete: 2 required fields blank ({label}, Mentee agrees)",
+        "not signed by mentee",
+    ]
+
+
 def test_outstanding_skips_inactive_pairs(tmp_path):
     roster = make_roster(tmp_path, 3)
     roster.pairs[2].status = "Paused"
