@@ -38,7 +38,7 @@ from mentordocs.fields import (
     read_fields,
     read_fields_fast,
 )
-from mentordocs.fsutil import atomic_write_bytes, office_lock_file
+from mentordocs.fsutil import atomic_write_bytes, is_office_lock_file, office_lock_file
 from mentordocs.models import Roster
 from mentordocs.progress import NoProgress, Progress
 
@@ -499,17 +499,29 @@ class _Package:
         return props
 
     def modified(self) -> dt.datetime | None:
+        """When the document was last saved (``dcterms:modified``), if that says anything.
+
+        Word and LibreOffice move the modified time on every save and keep the created time.
+        A modified time no later than the created time is the generated form's own stamp (the
+        template's), or a program that left the times alone: it says nothing about when the
+        form came back, so None, and the file's time is used instead.
+        """
         part = self._package_part("/core-properties", "docProps/core.xml")
         if part is None:
             return None
         raw = self.read(part)
-        text = _fast_modified(raw)
-        if text is not None:
-            return _parse_w3c_time(text)
-        root = self.parse(part, raw)
-        for el in root.iter("{http://purl.org/dc/terms/}modified"):
-            return _parse_w3c_time(el.text or "")
-        return None
+        times: dict[str, dt.datetime | None] = {}
+        for name in ("modified", "created"):
+            text = _fast_core_time(raw, name)
+            if text is None:
+                root = self.parse(part, raw)
+                found = next(root.iter(f"{{http://purl.org/dc/terms/}}{name}"), None)
+                text = found.text or "" if found is not None else ""
+            times[name] = _parse_w3c_time(text) if text else None
+        modified, created = times["modified"], times["created"]
+        if modified is not None and created is not None and modified <= created:
+            return None
+        return modified
 
 
 # Small package parts the usual way (one namespace declaration, double-quoted attributes, no
@@ -532,7 +544,10 @@ _PLAIN_REL = re.compile(
 _FAST_PROPERTY = re.compile(
     rb"<property\s([^<>]*)>\s*<vt:(\w+)(?:>([^<]*)</vt:\2>|\s*/>)\s*</property>"
 )
-_FAST_MODIFIED = re.compile(rb"<dcterms:modified(?:\s[^<>]*)?>([^<]*)</dcterms:modified>")
+_FAST_CORE_TIME = {
+    name: re.compile(rf"<dcterms:{name}(?:\s[^<>]*)?>([^<]*)</dcterms:{name}>".encode())
+    for name in ("modified", "created")
+}
 _DC_TERMS = b'xmlns:dcterms="http://purl.org/dc/terms/"'
 
 
@@ -627,18 +642,19 @@ def _fast_custom_properties(raw: bytes) -> dict[str, str] | None:
     return props
 
 
-def _fast_modified(raw: bytes) -> str | None:
-    """dcterms:modified's text; None when lxml must look (also when there is none)."""
+def _fast_core_time(raw: bytes, name: str) -> str | None:
+    """The text of dcterms:``name`` (modified, created); None when lxml must look (also when
+    there is none)."""
     body = _plain_xml(raw)
     if (
         body is None
         or body.count(_DC_TERMS) != 1
         or body.count(b"purl.org/dc/terms/") != 1
         or body.count(b"xmlns:dcterms=") != 1
-        or body.count(b"<dcterms:modified") != 1
+        or body.count(b"<dcterms:" + name.encode()) != 1
     ):
         return None
-    found = _FAST_MODIFIED.search(body)
+    found = _FAST_CORE_TIME[name].search(body)
     if found is None:
         return None
     try:
@@ -686,10 +702,6 @@ class _Input:
     file_time: dt.datetime | None = None
 
 
-def _is_lock(name: str) -> bool:
-    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
-
-
 def _expand_inputs(
     inputs: Iterable[str | os.PathLike[str]], problems: list[Problem]
 ) -> tuple[list[_Input], int]:
@@ -701,7 +713,7 @@ def _expand_inputs(
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 lowered = child.name.lower()
-                if _is_lock(child.name):
+                if is_office_lock_file(child.name):
                     skipped += 1
                 elif lowered.endswith(WORD_SUFFIXES):
                     found.append(_Input(str(child), child))
@@ -718,7 +730,7 @@ def _expand_inputs(
             )
             continue
         lowered = path.name.lower()
-        if _is_lock(path.name):
+        if is_office_lock_file(path.name):
             skipped += 1
         elif lowered.endswith(".eml"):
             found.extend(_email_inputs(path, problems))
@@ -760,7 +772,7 @@ def _email_inputs(path: Path, problems: list[Problem]) -> list[_Input]:
         if not filename or part.is_multipart():
             continue
         base = Path(filename.replace("\\", "/")).name
-        if _is_lock(base) or not base.lower().endswith(WORD_SUFFIXES):
+        if is_office_lock_file(base) or not base.lower().endswith(WORD_SUFFIXES):
             continue
         payload = part.get_payload(decode=True)
         if not payload:

@@ -79,6 +79,11 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def is_office_lock_file(name: str) -> bool:
+    """Whether a file name is an Office (``~$...``) or LibreOffice (``.~lock...#``) lock file."""
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
+
+
 def office_lock_file(path: str | os.PathLike[str]) -> Path | None:
     """The ``~$`` lock file Word/Excel keep beside a document that is open, if there is one."""
     target = Path(path)

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import shutil
 import zipfile
 from email.message import EmailMessage
@@ -96,6 +97,7 @@ def make_docx(
     program: str = PROGRAM,
     properties: bool = True,
     modified: str = "2026-10-01T10:00:00Z",
+    created: str | None = None,
     main: str = "word/document.xml",
     extra: dict[str, bytes] | None = None,
     unnamed: set[str] = frozenset(),
@@ -141,7 +143,12 @@ def make_docx(
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
         'xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{modified}</dcterms:modified>'
+        + (
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{created}</dcterms:created>'
+            if created
+            else ""
+        )
+        + f'<dcterms:modified xsi:type="dcterms:W3CDTF">{modified}</dcterms:modified>'
         "</cp:coreProperties>"
     )
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -559,6 +566,28 @@ def test_eml_attachments_are_read(tmp_path):
 # ---- incremental runs ------------------------------------------------------------------------
 
 
+def test_returned_at_ignores_the_times_a_form_was_generated_with(tmp_path):
+    # A generated form carries its template's fixed created = modified stamp; a program that
+    # saves it without moving the modified time must not make it look returned that day.
+    generated = write(
+        tmp_path / "P01_goal-sheet.docx",
+        make_docx(
+            "goal-sheet", "P01", modified="2026-01-01T00:00:00Z", created="2026-01-01T00:00:00Z"
+        ),
+    )
+    os.utime(generated, (1_790_000_000, 1_790_000_000))
+    reading = read_form(generated)
+    assert reading.modified is None
+    assert reading.when == dt.datetime.fromtimestamp(1_790_000_000)
+    saved = write(
+        tmp_path / "P02_goal-sheet.docx",
+        make_docx(
+            "goal-sheet", "P02", modified="2026-10-03T08:15:00Z", created="2026-01-01T00:00:00Z"
+        ),
+    )
+    assert read_form(saved).when.date() == dt.date(2026, 10, 3)
+
+
 def test_incremental_same_file_newest_wins_and_backup(tmp_path):
     roster = make_roster(tmp_path)
     tracking = tmp_path / "t.xlsx"
@@ -869,8 +898,9 @@ def test_small_parts_read_without_lxml_give_what_lxml_gives(real_docx, monkeypat
     samples = [(p.read_bytes(), p.name) for p in sorted(real_docx.glob("*.docx"))]
     samples += [(make_docx("goal-sheet", "P01"), "ours.docx"), (zip_of(strange), "odd.docx")]
     fast = [_package_facts(data, name) for data, name in samples]
-    for helper in ("_fast_relationships", "_fast_custom_properties", "_fast_modified"):
+    for helper in ("_fast_relationships", "_fast_custom_properties"):
         monkeypatch.setattr(collect, helper, lambda raw: None)
+    monkeypatch.setattr(collect, "_fast_core_time", lambda raw, name: None)
     slow = [_package_facts(data, name) for data, name in samples]
     assert fast == slow
     assert fast[-1][3]["mentordocs.program"].startswith("A&")

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from mentordocs.errors import OutputError
-from mentordocs.fsutil import atomic_write_bytes, office_lock_file, sha256_file
+from mentordocs.fsutil import atomic_write_bytes, is_office_lock_file, office_lock_file, sha256_file
 
 
 def test_atomic_write_replaces_the_whole_file_and_leaves_no_temporary(tmp_path):
@@ -57,3 +57,10 @@ def test_sha256_of_a_file(tmp_path):
     target = tmp_path / "a"
     target.write_bytes(b"abc")
     assert sha256_file(target) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_lock_file_names_are_recognised():
+    assert is_office_lock_file("~$P01_goal-sheet.docx")
+    assert is_office_lock_file(".~lock.P01_goal-sheet.docx#")
+    assert not is_office_lock_file("P01_goal-sheet.docx")
+    assert not is_office_lock_file(".~lock.half")
