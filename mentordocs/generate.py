@@ -31,14 +31,20 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mentordocs import __version__
 from mentordocs.errors import MentordocsError, OfficeError, OutputError, TemplateError
-from mentordocs.fsutil import atomic_write_bytes, office_lock_file, sha256_bytes, sha256_file
+from mentordocs.fsutil import (
+    atomic_folder,
+    atomic_write_bytes,
+    office_lock_file,
+    sha256_bytes,
+    sha256_file,
+)
 from mentordocs.models import Pair, Roster
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import Manifest, ManifestEntry, now_iso, read_manifest, write_manifest
@@ -279,9 +285,7 @@ def _properties(roster: Roster, pair: Pair, form: str, template: CompiledTemplat
 
 
 def _generate_pair(job: _Job, pair: Pair, outcomes: list[_Outcome]) -> None:
-    """Render and place the pair's files, adding each file's outcome as soon as it is done."""
-    from mentordocs.ics import pair_calendar
-
+    """Render and place the pair's files, adding their outcomes once they are in place."""
     # A shallow copy: the schedule the forms and calendar work out (Pair.meetings) is cached
     # on the copy and dropped with it, so memory stays flat over a large roster.
     pair = copy.copy(pair)
@@ -292,16 +296,44 @@ def _generate_pair(job: _Job, pair: Pair, outcomes: list[_Outcome]) -> None:
         job.program_context = program_context(roster.program)
     context = _build_context(roster, pair, job.program_context)
     folder = _safe_name(pair.pair_id)
+    final = job.out_dir / folder
+    if final.exists():
+        _write_pair(job, pair, context, folder, lambda rel, data: _place(job, rel, data), outcomes)
+        return
+    # A new packet: its files are written plainly into a hidden folder that is renamed into
+    # place once (one rename instead of one per file); a crash leaves no half-written packet.
+    placed: list[_Outcome] = []
+    with atomic_folder(final) as staging:
+
+        def write_new(rel: str, data: bytes) -> tuple[str, str]:
+            (staging / rel.split("/", 1)[1]).write_bytes(data)
+            return "written", sha256_bytes(data)
+
+        _write_pair(job, pair, context, folder, write_new, placed)
+    outcomes.extend(placed)  # recorded once the packet is in place
+
+
+def _write_pair(
+    job: _Job,
+    pair: Pair,
+    context: dict,
+    folder: str,
+    place: Callable[[str, bytes], tuple[str, str]],
+    outcomes: list[_Outcome],
+) -> None:
+    from mentordocs.ics import pair_calendar
+
+    roster = job.roster
     for form, template in job.templates.items():
         rel = f"{folder}/{_file_stem(job.name_pattern, roster, pair, form)}.docx"
         data = template.render(context, _properties(roster, pair, form, template))
-        status, sha = _place(job, rel, data)
+        status, sha = place(rel, data)
         outcomes.append((pair.pair_id, form, rel, status, sha, template.version))
     rel = f"{folder}/{_file_stem(job.name_pattern, roster, pair, MEETINGS_FORM)}.ics"
     previous = None
     with contextlib.suppress(OSError):
         previous = (job.out_dir / rel).read_bytes()
-    status, sha = _place(job, rel, pair_calendar(roster, pair, previous=previous, now=job.now))
+    status, sha = place(rel, pair_calendar(roster, pair, previous=previous, now=job.now))
     outcomes.append((pair.pair_id, MEETINGS_FORM, rel, status, sha, ""))
 
 

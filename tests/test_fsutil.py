@@ -64,3 +64,33 @@ def test_lock_file_names_are_recognised():
     assert is_office_lock_file(".~lock.P01_goal-sheet.docx#")
     assert not is_office_lock_file("P01_goal-sheet.docx")
     assert not is_office_lock_file(".~lock.half")
+
+
+def test_atomic_folder_appears_whole_or_not_at_all(tmp_path):
+    from mentordocs.fsutil import atomic_folder
+
+    target = tmp_path / "P01"
+    with atomic_folder(target) as staging:
+        (staging / "a.docx").write_bytes(b"a")
+        (staging / "b.ics").write_bytes(b"b")
+        assert not target.exists()  # nothing under the real name until the block ends
+    assert sorted(p.name for p in target.iterdir()) == ["a.docx", "b.ics"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["P01"]
+
+    broken = tmp_path / "P02"
+    with pytest.raises(RuntimeError), atomic_folder(broken) as staging:
+        (staging / "a.docx").write_bytes(b"a")
+        raise RuntimeError("crash half way")
+    assert not broken.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["P01"]
+
+
+def test_atomic_folder_clears_what_a_crashed_run_left(tmp_path):
+    from mentordocs.fsutil import atomic_folder
+
+    leftover = tmp_path / ".P03.tmp-abc123"
+    leftover.mkdir()
+    (leftover / "half.docx").write_bytes(b"half")
+    with atomic_folder(tmp_path / "P03") as staging:
+        (staging / "whole.docx").write_bytes(b"whole")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["P03"]

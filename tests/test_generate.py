@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import io
@@ -172,32 +173,48 @@ def test_deleted_file_is_made_again(roster, templates, tmp_path):
     assert result.written == ["P003/P003_meetings.ics"]
 
 
-def test_interrupted_run_leaves_whole_files_and_a_manifest(
+def test_interrupted_run_leaves_whole_packets_and_a_manifest(
     roster, templates, tmp_path, monkeypatch
 ):
     import mentordocs.generate as generate_module
 
-    real_write = generate_module.atomic_write_bytes
+    real_folder = generate_module.atomic_folder
     calls = []
 
-    def failing_write(path, data):
+    @contextlib.contextmanager
+    def failing_folder(path):
         calls.append(path)
-        if len(calls) == 7:
-            raise OutputError(f"Could not write {path}: disk full.")
-        real_write(path, data)
+        with real_folder(path) as staging:
+            yield staging
+            if len(calls) == 3:  # the third packet: its files are written, then the disk fills
+                raise OutputError(f"Could not write {path}: disk full.")
 
-    monkeypatch.setattr(generate_module, "atomic_write_bytes", failing_write)
+    monkeypatch.setattr(generate_module, "atomic_folder", failing_folder)
     out = tmp_path / "out"
     with pytest.raises(OutputError, match="disk full"):
         run(roster, out, templates)
-    assert len(read_manifest(out).files) == 6  # the six files written before the failure
-    for entry in read_manifest(out).files:
+    recorded = read_manifest(out).files
+    done = {entry.pair_id for entry in recorded}
+    assert len(done) == 2  # the two packets finished before the failure, whole
+    for entry in recorded:
         assert sha256_file(out / entry.path) == entry.sha256
-    assert not [p for p in out.rglob("*") if p.suffix == ".tmp"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*done, "manifest.json"])
+    per_pair = len(recorded) // 2
 
-    monkeypatch.setattr(generate_module, "atomic_write_bytes", real_write)
+    monkeypatch.setattr(generate_module, "atomic_folder", real_folder)
     result = run(roster, out, templates)
-    assert len(result.unchanged) == 6 and len(result.written) == 9
+    assert len(result.unchanged) == len(recorded)
+    assert len(result.written) == per_pair * (len(roster.pairs) - 2)
+
+
+def test_a_changed_file_in_an_existing_packet_is_replaced_atomically(roster, templates, tmp_path):
+    out = tmp_path / "out"
+    run(roster, out, templates)
+    pair = roster.pairs[0]
+    pair.mentor.name = "Someone New"
+    result = run(roster, out, templates)
+    assert result.written and all(rel.startswith(pair.pair_id + "/") for rel in result.written)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or ".tmp-" in p.name]
 
 
 def test_failure_in_a_worker_is_reported_and_what_was_written_recorded(roster, templates, tmp_path):
