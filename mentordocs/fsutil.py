@@ -77,23 +77,23 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
     """A new folder filled in one go: write into the hidden folder this yields, which is renamed
     to ``path`` when the block ends without error, and removed otherwise.
 
-    ``path`` must not exist yet. Files inside can be written plainly: a crash leaves only a
-    hidden ``.NAME.tmp-...`` folder (removed by the next call for the same ``path``), never a
+    ``path`` must not exist yet. Files inside can be written plainly: a crash leaves only the
+    hidden ``.NAME.partial`` folder (removed by the next call for the same ``path``), never a
     half-filled ``path``; and one rename replaces one per file, which on some disks is most of
     the cost of writing small files.
     """
     target = Path(path)
+    staging = target.with_name(f".{target.name}.partial")
     try:
-        for stale in target.parent.glob(f".{target.name}.tmp-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        if staging.exists():  # left by a run that crashed
+            shutil.rmtree(staging)
+        staging.mkdir(mode=_DIR_MODE)
     except OSError as exc:
         raise OutputError(
             f"Could not write in {target.parent}: {exc.strerror or exc}. "
             "Check that the folder exists and is writable."
         ) from exc
     try:
-        os.chmod(staging, _DIR_MODE)  # mkdtemp makes it private
         yield staging
         os.rename(staging, target)
     except OSError as exc:

@@ -88,7 +88,7 @@ def test_atomic_folder_appears_whole_or_not_at_all(tmp_path):
 def test_atomic_folder_clears_what_a_crashed_run_left(tmp_path):
     from mentordocs.fsutil import atomic_folder
 
-    leftover = tmp_path / ".P03.tmp-abc123"
+    leftover = tmp_path / ".P03.partial"
     leftover.mkdir()
     (leftover / "half.docx").write_bytes(b"half")
     with atomic_folder(tmp_path / "P03") as staging:

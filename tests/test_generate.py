@@ -214,7 +214,7 @@ def test_a_changed_file_in_an_existing_packet_is_replaced_atomically(roster, tem
     pair.mentor.name = "Someone New"
     result = run(roster, out, templates)
     assert result.written and all(rel.startswith(pair.pair_id + "/") for rel in result.written)
-    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or ".tmp-" in p.name]
+    assert not [p for p in out.rglob("*") if p.name.endswith((".tmp", ".partial"))]
 
 
 def test_failure_in_a_worker_is_reported_and_what_was_written_recorded(roster, templates, tmp_path):
