@@ -62,6 +62,20 @@ INSTRUCTIONS = (
 )
 
 
+def _date_validation() -> DataValidation:
+    """A soft check (a warning Excel shows, not a refusal) that a cell holds a date."""
+    return DataValidation(
+        type="date",
+        operator="greaterThan",
+        formula1="1",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="Not a date",
+        error="Type a date such as 2026-09-01 or 1 Sep 2026.",
+    )
+
+
 def _style_header(sheet: Worksheet, columns: tuple[Column, ...]) -> None:
     for index, col in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index, value=col.header)
@@ -108,16 +122,7 @@ def _add_validations(sheet: Worksheet, columns: tuple[Column, ...]) -> None:
                 error=f"Choose one of: {', '.join(col.choices)}.",
             )
         elif col.kind == "date":
-            validation = DataValidation(
-                type="date",
-                operator="greaterThan",
-                formula1="1",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorStyle="warning",
-                errorTitle="Not a date",
-                error="Type a date such as 2026-09-01 or 1 Sep 2026.",
-            )
+            validation = _date_validation()
         elif col.kind == "time":
             validation = DataValidation(
                 type="time",
@@ -160,16 +165,7 @@ def _program_sheet(workbook: Workbook, spec: SheetSpec) -> Worksheet:
             value.number_format = DATE_FORMAT
         hint = ("Required. " if setting.required else "Optional. ") + setting.hint
         sheet.cell(row=row, column=3, value=hint).font = _HINT_FONT
-    dates = DataValidation(
-        type="date",
-        operator="greaterThan",
-        formula1="1",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="warning",
-        errorTitle="Not a date",
-        error="Type a date such as 2026-09-01 or 1 Sep 2026.",
-    )
+    dates = _date_validation()
     for row, setting in enumerate(PROGRAM_SETTINGS, start=2):
         if setting.kind == "date":
             dates.add(f"B{row}")
