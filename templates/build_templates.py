@@ -82,6 +82,27 @@ def f(
 REQUIRED_GOALS = 3  # pairs set 3 to 5 goals: goals 4 and 5 are optional
 
 
+def goal_support_fields() -> list[dict]:
+    """How the mentor supports each goal and what the mentee is accountable for: asked the
+    same way on the action plan and the goal sheet (fresh entries for each form)."""
+    return [
+        f(
+            "goal_{n}_mentor_support",
+            "Goal {n}: how the mentor supports it",
+            required=True,
+            group="goal",
+            required_instances=REQUIRED_GOALS,
+        ),
+        f(
+            "goal_{n}_mentee_accountable",
+            "Goal {n}: what the mentee is accountable for",
+            required=True,
+            group="goal",
+            required_instances=REQUIRED_GOALS,
+        ),
+    ]
+
+
 SIGNATURES = [
     f("mentor_sign_name", "Mentor's name (typed signature)", required=True),
     f("mentor_sign_date", "Date the mentor signed", "date", required=True),
@@ -123,20 +144,7 @@ ACTION_PLAN = [
         confidential=True,
     ),
     f("goal_{n}_goal", "Goal {n}", required=True, group="goal", required_instances=REQUIRED_GOALS),
-    f(
-        "goal_{n}_mentor_support",
-        "Goal {n}: how the mentor supports it",
-        required=True,
-        group="goal",
-        required_instances=REQUIRED_GOALS,
-    ),
-    f(
-        "goal_{n}_mentee_accountable",
-        "Goal {n}: what the mentee is accountable for",
-        required=True,
-        group="goal",
-        required_instances=REQUIRED_GOALS,
-    ),
+    *goal_support_fields(),
     f("action_{n}_what", "Action item {n}: what", group="action"),
     f("action_{n}_when", "Action item {n}: when", "date", group="action"),
     f("action_{n}_how", "Action item {n}: how", group="action"),
@@ -252,20 +260,7 @@ GOAL_SHEET = [
         required_instances=REQUIRED_GOALS,
     ),
     f("goal_{n}_priority", "Goal {n}: priority", "dropdown", group="goal", choices=PRIORITIES),
-    f(
-        "goal_{n}_mentor_support",
-        "Goal {n}: how the mentor supports it",
-        required=True,
-        group="goal",
-        required_instances=REQUIRED_GOALS,
-    ),
-    f(
-        "goal_{n}_mentee_accountable",
-        "Goal {n}: what the mentee is accountable for",
-        required=True,
-        group="goal",
-        required_instances=REQUIRED_GOALS,
-    ),
+    *goal_support_fields(),
     f(
         "goal_{n}_measure",
         "Goal {n}: how we measure progress",
