@@ -105,7 +105,42 @@ def _clean(value: Any) -> str | Markup:
 
 def text_value(value: Any) -> Markup:
     """A value for the text of a run (inside ``<w:t>``): escaped, line breaks as ``<w:br/>``."""
-    text = value if type(value) is str else _clean(value)
+    kind = type(value)
+    if kind is str or kind is int:
+        found = _TEXT_SEEN.get(value)
+        if found is not None:
+            return found
+        return _remember(_TEXT_SEEN, value, _text_markup(str(value)))
+    return _text_markup(_clean(value))
+
+
+def plain_value(value: Any) -> Markup:
+    """A value anywhere else (an attribute, a property): escaped, line breaks as ``&#10;``."""
+    kind = type(value)
+    if kind is str or kind is int:
+        found = _PLAIN_SEEN.get(value)
+        if found is not None:
+            return found
+        return _remember(_PLAIN_SEEN, value, _plain_markup(str(value)))
+    return _plain_markup(_clean(value))
+
+
+# The same strings and numbers come back again and again (a pair's names in each of its
+# forms, the program's details in every pair's, goal numbers): each is escaped once. Keys are
+# plain str and int only (never bool, which equals 1 but prints "True"). Bounded.
+_TEXT_SEEN: dict[str | int, Markup] = {}
+_PLAIN_SEEN: dict[str | int, Markup] = {}
+_SEEN_LIMIT = 20_000
+
+
+def _remember(seen: dict[str | int, Markup], value: str | int, markup: Markup) -> Markup:
+    if len(seen) >= _SEEN_LIMIT:
+        seen.clear()
+    seen[value] = markup
+    return markup
+
+
+def _text_markup(text: str | Markup) -> Markup:
     if isinstance(text, Markup):
         return text
     if not _NEEDS_CLEANING.search(text):
@@ -114,9 +149,7 @@ def text_value(value: Any) -> Markup:
     return Markup(str(escape(text)).replace("\n", _BR).replace("\t", _TAB))
 
 
-def plain_value(value: Any) -> Markup:
-    """A value anywhere else (an attribute, a property): escaped, line breaks as ``&#10;``."""
-    text = value if type(value) is str else _clean(value)
+def _plain_markup(text: str | Markup) -> Markup:
     if isinstance(text, Markup):
         return text
     if not _NEEDS_CLEANING.search(text):
@@ -625,32 +658,36 @@ class CompiledTemplate:
         get = chunks.get
         raws: list[bytes] = []
         out: list[bytes] = []
+        keep_raw, keep = raws.append, out.append
         pending: list[str] = []
+        wait, join, stored = pending.append, "".join, _STORED_HEADER
         template = part.template
         for piece in template.root_render_func(template.new_context(context)):
             cached = get(piece)
             if cached is None:
                 if type(piece) is not str or len(chunks) >= _CHUNK_CACHE_LIMIT:
-                    pending.append(piece)
+                    wait(piece)
                     continue
                 raw = piece.encode("utf-8")
                 cached = chunks[piece] = (raw, _deflate_segment(raw, 9))
             if pending:
-                data = "".join(pending).encode("utf-8")
+                data = join(pending).encode("utf-8")
                 pending.clear()
-                raws.append(data)
-                out.append(
-                    _stored_segment(data)
-                    if len(data) <= _STORED_LIMIT
+                keep_raw(data)
+                size = len(data)
+                # Short stretches as a stored block (always under the 65,535-byte limit).
+                keep(
+                    stored(0, size, size ^ 0xFFFF) + data
+                    if size <= _STORED_LIMIT
                     else _deflate_segment(data, 6)
                 )
-            raws.append(cached[0])
-            out.append(cached[1])
+            keep_raw(cached[0])
+            keep(cached[1])
         if pending:
-            data = "".join(pending).encode("utf-8")
-            raws.append(data)
-            out.append(_deflate_segment(data, 6))
-        out.append(_EMPTY_FINAL_BLOCK)
+            data = join(pending).encode("utf-8")
+            keep_raw(data)
+            keep(_deflate_segment(data, 6))
+        keep(_EMPTY_FINAL_BLOCK)
         whole = b"".join(raws)
         return zlib.crc32(whole), len(whole), out
 

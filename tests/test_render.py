@@ -272,6 +272,34 @@ def test_values_are_never_evaluated(template_path: Path) -> None:
     assert fields_by_tag(data)["mentee_name"] == context["mentee"]["name"]
 
 
+def test_remembered_values_keep_their_own_text(template_path: Path) -> None:
+    """Escaped values are remembered between documents: a number and a boolean that are equal
+    (1 == True) still print as themselves, in run text and in an attribute alike."""
+    template = CompiledTemplate.load(template_path)
+    names, tags = [], []
+    for value in (1, True, "1", 1.0, None, "a & b", 0, False):
+        context = sample_context()
+        context["mentee"]["name"] = value
+        context["goal_slots"][0]["slot"] = value  # inside the control's w:tag attribute
+        fields = fields_by_tag(template.render(context))
+        names.append(fields["mentee_name"])
+        tags.append(next(tag for tag in fields if tag.startswith("goal_")))
+    assert names == ["1", "True", "1", "1.0", "", "a & b", "0", "False"]
+    assert tags == [f"goal_{name}_goal" for name in names]
+
+
+def test_remembered_values_are_bounded() -> None:
+    from mentordocs import render
+
+    for number in range(render._SEEN_LIMIT + 10):
+        assert render.text_value(f"v{number}<") == f"v{number}&lt;"
+        assert render.plain_value(number) == str(number)
+    assert len(render._TEXT_SEEN) <= render._SEEN_LIMIT
+    assert len(render._PLAIN_SEEN) <= render._SEEN_LIMIT
+    assert render.text_value("line\nbreak") == ('line</w:t><w:br/><w:t xml:space="preserve">break')
+    assert render.plain_value("line\nbreak") == "line&#10;break"
+
+
 def test_undefined_variable_names_template_and_tag(template_path: Path) -> None:
     template = CompiledTemplate.load(template_path)
     context = sample_context()
