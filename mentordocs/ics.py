@@ -91,24 +91,49 @@ def _text(value: str) -> bytes:
     return escaped.encode("utf-8")
 
 
+def _stamp(value: dt.date | dt.datetime) -> bytes:
+    """Floating local DATE-TIME (RFC 5545 3.3.5 form 1) or DATE, as vDatetime/vDate write them."""
+    if isinstance(value, dt.datetime):
+        return b"%04d%02d%02dT%02d%02d%02d" % (
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+        )
+    return b"%04d%02d%02d" % (value.year, value.month, value.day)
+
+
 class _Event:
-    """One VEVENT's content lines, in order; DTSTAMP, SEQUENCE and the content hash added last."""
+    """One VEVENT's content lines, in order; DTSTAMP, SEQUENCE and the content hash added last.
+
+    ``lines`` are unfolded (the content hash is worked out on them), ``folded`` as written.
+    """
+
+    __slots__ = ("uid", "lines", "folded")
 
     def __init__(self, uid: str) -> None:
         self.uid = uid
-        self.lines: list[bytes] = [b"UID:" + _text(uid)]
+        line = b"UID:" + _text(uid)
+        self.lines: list[bytes] = [line]
+        self.folded: list[bytes] = [_fold(line)]
 
     def add(self, name: str, value: bytes, parameters: str = "") -> None:
-        self.lines.append(name.encode("ascii") + parameters.encode("ascii") + b":" + value)
+        self.add_line(name.encode("ascii") + parameters.encode("ascii") + b":" + value)
 
-    def when(self, name: str, value: dt.date | dt.datetime) -> None:
-        # Floating local DATE-TIME (RFC 5545 3.3.5 form 1) or DATE, as vDatetime/vDate write them.
+    def add_line(self, line: bytes, folded: bytes | None = None) -> None:
+        self.lines.append(line)
+        self.folded.append(_fold(line) if folded is None else folded)
+
+    def when(self, name: bytes, value: dt.date | dt.datetime) -> None:
+        # Never longer than 75 octets: nothing to fold.
         if isinstance(value, dt.datetime):
-            text = f"{value.year:04d}{value.month:02d}{value.day:02d}T{value.hour:02d}{value.minute:02d}{value.second:02d}"
-            self.lines.append(name.encode("ascii") + b":" + text.encode("ascii"))
+            line = name + b":" + _stamp(value)
         else:
-            text = f"{value.year:04d}{value.month:02d}{value.day:02d}"
-            self.lines.append(name.encode("ascii") + b";VALUE=DATE:" + text.encode("ascii"))
+            line = name + b";VALUE=DATE:" + _stamp(value)
+        self.lines.append(line)
+        self.folded.append(line)
 
     @property
     def content(self) -> str:
@@ -117,12 +142,28 @@ class _Event:
     def to_ical(self, stamp: bytes, sequence: int, content: str) -> list[bytes]:
         return [
             b"BEGIN:VEVENT",
-            *(_fold(line) for line in self.lines),
+            *self.folded,
             b"DTSTAMP:" + stamp,
-            b"SEQUENCE:" + str(sequence).encode("ascii"),
-            _CONTENT_PROPERTY.encode("ascii") + b":" + content.encode("ascii"),
+            b"SEQUENCE:%d" % sequence,
+            _CONTENT_LINE + content.encode("ascii"),
             b"END:VEVENT",
         ]
+
+
+_CONTENT_LINE = _CONTENT_PROPERTY.encode("ascii") + b":"
+
+
+class _Lines:
+    """Content lines that repeat from event to event (title, place, description), folded once."""
+
+    def __init__(self) -> None:
+        self.seen: dict[bytes, bytes] = {}
+
+    def __call__(self, line: bytes) -> tuple[bytes, bytes]:
+        folded = self.seen.get(line)
+        if folded is None:
+            folded = self.seen[line] = _fold(line)
+        return line, folded
 
 
 _UNFOLD = re.compile(rb"\r?\n[ \t]")
@@ -177,28 +218,35 @@ def pair_calendar(
     if program.coordinator_email:
         contact = f"{contact} <{program.coordinator_email}>".strip()
     minutes = pair.meeting_length or DEFAULT_MEETING_MINUTES
+    length = dt.timedelta(minutes=minutes)
+    one_day = dt.timedelta(days=1)
+    repeated = _Lines()
+    summary = repeated(b"SUMMARY:" + meeting_title)
+    opaque, transparent = (b"TRANSP:OPAQUE",) * 2, (b"TRANSP:TRANSPARENT",) * 2
+    confirmed = (b"STATUS:CONFIRMED",) * 2
     events: list[_Event] = []
     per_day: dict[dt.date, int] = {}
     for meeting in sorted(pair.meetings, key=lambda m: (m.date, m.time or dt.time.min)):
         per_day[meeting.date] = per_day.get(meeting.date, 0) + 1
         suffix = "" if per_day[meeting.date] == 1 else f"-{per_day[meeting.date]}"
-        event = _Event(f"{uid}{meeting.date:%Y%m%d}{suffix}@mentordocs")
-        event.add("SUMMARY", meeting_title)
+        event = _Event(f"{uid}{_stamp(meeting.date).decode('ascii')}{suffix}@mentordocs")
+        event.add_line(*summary)
         when = meeting.time or pair.meeting_time
         if when is None:
-            event.when("DTSTART", meeting.date)
-            event.when("DTEND", meeting.date + dt.timedelta(days=1))
-            event.add("TRANSP", b"TRANSPARENT")
+            event.when(b"DTSTART", meeting.date)
+            event.when(b"DTEND", meeting.date + one_day)
+            event.add_line(*transparent)
         else:
             start = dt.datetime.combine(meeting.date, when)
-            event.when("DTSTART", start)
-            event.when("DTEND", start + dt.timedelta(minutes=minutes))
-            event.add("TRANSP", b"OPAQUE")
+            event.when(b"DTSTART", start)
+            event.when(b"DTEND", start + length)
+            event.add_line(*opaque)
         place = meeting.place or pair.meeting_place
         if place:
-            event.add("LOCATION", _text(place))
+            event.add_line(*repeated(b"LOCATION:" + _text(place)))
             if _URL.match(place):
-                event.add("URL", vUri(place if "://" in place else "https://" + place).to_ical())
+                url = vUri(place if "://" in place else "https://" + place).to_ical()
+                event.add_line(*repeated(b"URL:" + url))
         lines = []
         if meeting.focus:
             lines.append(f"Focus: {meeting.focus}")
@@ -207,15 +255,15 @@ def pair_calendar(
         lines.append(f"{program.name}, pair {pair.pair_id}.")
         if contact:
             lines.append(f"Coordinator: {contact}")
-        event.add("DESCRIPTION", _text("\n".join(lines)))
-        event.add("STATUS", b"CONFIRMED")
+        event.add_line(*repeated(b"DESCRIPTION:" + _text("\n".join(lines))))
+        event.add_line(*confirmed)
         events.append(event)
 
     midpoint = _midpoint(roster, pair)
     check = _Event(f"{uid}midpoint@mentordocs")
     check.add("SUMMARY", _text(f"Mid-point check: {names}"))
-    check.when("DTSTART", midpoint)
-    check.when("DTEND", midpoint + dt.timedelta(days=1))
+    check.when(b"DTSTART", midpoint)
+    check.when(b"DTEND", midpoint + one_day)
     check.add("TRANSP", b"TRANSPARENT")
     check.add(
         "DESCRIPTION",
