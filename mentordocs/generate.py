@@ -359,11 +359,18 @@ def _chunks(items: Sequence[Pair], size: int) -> Iterable[list[Pair]]:
 
 def _pool_context() -> Any:
     """Fresh worker processes (not forks of this one): their memory does not grow with the
-    roster, each gets only the pairs it works on. forkserver where there is one, else spawn."""
+    roster, each gets only the pairs it works on. forkserver where there is one, else spawn.
+
+    The fork server is started here, before the templates are compiled: it imports what the
+    workers need (a quarter of a second) while this process compiles and checks them.
+    """
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["mentordocs.generate", "mentordocs.render"])
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
         return context
     return multiprocessing.get_context("spawn")
 
@@ -455,6 +462,7 @@ def generate_packets(
     _check_name_pattern(name_pattern)
     selected = _select_pairs(roster, pairs, include_inactive)
     _check_folders(roster, selected)
+    pool_context = _pool_context() if jobs > 1 and len(selected) > 1 else None
     templates = _load_templates(forms, templates_dir)
     _check_templates(roster, selected[0], templates, name_pattern)
     if pdf:
@@ -493,7 +501,7 @@ def generate_packets(
     try:
         progress.start(len(selected), "Generating packets")
         try:
-            _run(job, selected, jobs, recorder, progress)
+            _run(job, selected, jobs, recorder, progress, pool_context)
         finally:
             progress.finish()
         if pdf:
@@ -538,7 +546,14 @@ def _check_templates(
     pair_calendar(roster, first)
 
 
-def _run(job: _Job, pairs: list[Pair], jobs: int, recorder: _Recorder, progress: Progress) -> None:
+def _run(
+    job: _Job,
+    pairs: list[Pair],
+    jobs: int,
+    recorder: _Recorder,
+    progress: Progress,
+    context: Any = None,
+) -> None:
     if jobs <= 1 or len(pairs) < 2:
         for pair in pairs:
             outcomes: list[_Outcome] = []
@@ -554,7 +569,7 @@ def _run(job: _Job, pairs: list[Pair], jobs: int, recorder: _Recorder, progress:
     size = max(1, min(25, len(pairs) // (workers * 8)))
     # Workers get the program-wide part of the roster once and their pairs with each task.
     shared = dataclasses.replace(job, roster=dataclasses.replace(job.roster, pairs=[]))
-    context = _pool_context()
+    context = context or _pool_context()
     stop = context.Event()
     failure: Exception | None = None
     with context.Pool(workers, initializer=_init_worker, initargs=(shared, stop)) as pool:
