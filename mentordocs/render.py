@@ -367,11 +367,19 @@ def _stored_segment(data: bytes) -> bytes:
 
 
 class _ZipBuilder:
-    """Builds a zip from raw or pre-deflated members, with fixed timestamps."""
+    """Builds a zip from raw or pre-deflated members, with fixed timestamps.
 
-    def __init__(self, prefix: bytes = b"", entries: tuple[_Entry, ...] = ()):
+    ``prefix`` is members written already (``entries``); ``central`` their central directory
+    records, when worked out before (they never change: the prefix starts the file).
+    """
+
+    def __init__(
+        self, prefix: bytes = b"", entries: tuple[_Entry, ...] = (), central: bytes | None = None
+    ):
         self.chunks: list[bytes] = [prefix] if prefix else []
-        self.entries = list(entries)
+        self.central = central if central is not None else _central(entries)
+        self.count = len(entries)
+        self.entries: list[_Entry] = []
         self.offset = len(prefix)
 
     def add_deflated(self, name: str, crc: int, size: int, data: Iterable[bytes]) -> None:
@@ -386,20 +394,35 @@ class _ZipBuilder:
     def add(self, name: str, data: bytes, level: int = 6) -> None:
         self.add_deflated(name, zlib.crc32(data), len(data), [_deflate(data, level)])
 
+    def add_small(self, name: str, data: bytes) -> None:
+        """A small member as one stored deflate block: a compressor costs more to set up than
+        the few hundred bytes it would save."""
+        size = len(data)
+        if size > 0xFFFF:
+            self.add(name, data)
+            return
+        block = struct.pack("<BHH", 1, size, size ^ 0xFFFF) + data  # final, stored
+        self.add_deflated(name, zlib.crc32(data), size, [block])
+
     def finish(self) -> bytes:
-        central = b"".join(entry.central() for entry in self.entries)
+        central = self.central + _central(self.entries)
+        count = self.count + len(self.entries)
         end = struct.pack(
             "<IHHHHIIH",
             0x06054B50,
             0,
             0,
-            len(self.entries),
-            len(self.entries),
+            count,
+            count,
             len(central),
             self.offset,
             0,
         )
         return b"".join([*self.chunks, central, end])
+
+
+def _central(entries: Iterable[_Entry]) -> bytes:
+    return b"".join(entry.central() for entry in entries)
 
 
 # ---- the compiled template --------------------------------------------------------------------
@@ -432,6 +455,7 @@ class CompiledTemplate:
         self._parts: list[_Part] = []
         self._prefix = b""
         self._prefix_entries: tuple[_Entry, ...] = ()
+        self._prefix_central = b""
         self._custom_part = CUSTOM_PROPERTIES_PART
         self._custom_kept: list[tuple[str, str]] = []  # (name, inner XML) of other properties
         self._chunks: dict[str, tuple[bytes, bytes]] = {}  # static XML -> (raw, deflated)
@@ -535,6 +559,7 @@ class CompiledTemplate:
             builder.add("_rels/.rels", rels_xml, level=9)
         self._prefix = b"".join(builder.chunks)
         self._prefix_entries = tuple(builder.entries)
+        self._prefix_central = _central(self._prefix_entries)
         self._parts = list(rendered.values())
 
     def _compile_part(self, member: str, raw: bytes, label: str, content_type: str) -> _Part | None:
@@ -555,7 +580,7 @@ class CompiledTemplate:
             raise self._syntax_error(member, source, exc) from None
         except JinjaTemplateError as exc:  # pragma: no cover - other compile-time errors
             raise TemplateError(f"Template {label}, {member}: {exc}") from None
-        template = self._env.template_class.from_code(self._env, code, self._env.make_globals(None))
+        template = self._env.template_class.from_code(self._env, code, _globals(self._env))
         return _Part(member, source, template, post_process, fix_docpr, marshal.dumps(code))
 
     def _syntax_error(self, member: str, source: str, exc: TemplateSyntaxError) -> TemplateError:
@@ -617,7 +642,7 @@ class CompiledTemplate:
         rendered part is parsed back as XML first (slower; for checking a template once).
         Raises TemplateError naming the template and the tag for an undefined variable.
         """
-        builder = _ZipBuilder(self._prefix, self._prefix_entries)
+        builder = _ZipBuilder(self._prefix, self._prefix_entries, self._prefix_central)
         for part in self._parts:
             try:
                 if part.post_process or part.fix_docpr or validate:
@@ -643,7 +668,7 @@ class CompiledTemplate:
                     f"Template {self.path}: a tag in {part.name} failed: "
                     f"{type(exc).__name__}: {exc}. Check the tags that use this value."
                 ) from None
-        builder.add(self._custom_part, self._custom_xml(properties or {}))
+        builder.add_small(self._custom_part, self._custom_xml(properties or {}))
         return builder.finish()
 
     def _render_streamed(
@@ -749,6 +774,12 @@ class CompiledTemplate:
         ).encode()
 
 
+def _globals(env: SandboxedEnvironment) -> dict[str, Any]:
+    """The template globals as a plain dict: Jinja's ChainMap is copied into every render's
+    context key by key, a plain dict at C speed."""
+    return dict(env.make_globals(None))
+
+
 def _restore(state: dict[str, Any]) -> CompiledTemplate:
     """A CompiledTemplate from ``__reduce__``'s state (in a worker process)."""
     if state["python"] != sys.version:  # marshalled code is only valid for the same Python
@@ -763,10 +794,11 @@ def _restore(state: dict[str, Any]) -> CompiledTemplate:
     self._version_arg = state["version_arg"]
     env = self._env
     for name, source, code, post_process, fix_docpr in state["parts"]:
-        template = env.template_class.from_code(env, marshal.loads(code), env.make_globals(None))
+        template = env.template_class.from_code(env, marshal.loads(code), _globals(env))
         self._parts.append(_Part(name, source, template, post_process, fix_docpr, code))
     self._prefix = state["prefix"]
     self._prefix_entries = state["prefix_entries"]
+    self._prefix_central = _central(self._prefix_entries)
     self._custom_part = state["custom_part"]
     self._custom_kept = state["custom_kept"]
     self._chunks = dict(state["chunks"])
