@@ -305,9 +305,9 @@ _FORM_CHOICES = (
     "-j",
     "--jobs",
     type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="Worker processes (0: one per CPU).",
+    default=None,
+    help="Worker processes that render and write in parallel (0: one per CPU). "
+    "Default: one per CPU for 200 pairs or more, else 1.",
 )
 @click.option("--force", is_flag=True, help="Replace files that were edited after generating.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -321,7 +321,7 @@ def generate(
     name_pattern: str,
     pdf: bool,
     zip_packets: bool,
-    jobs: int,
+    jobs: int | None,
     force: bool,
     quiet: bool,
 ) -> None:

@@ -51,6 +51,7 @@ from mentordocs.records import Manifest, ManifestEntry, now_iso, read_manifest, 
 from mentordocs.render import CompiledTemplate
 
 __all__ = [
+    "AUTO_JOBS_PAIRS",
     "DEFAULT_NAME_PATTERN",
     "GenerateResult",
     "SelectionError",
@@ -64,6 +65,8 @@ NAME_FIELDS = ("pair_id", "form", "mentor", "mentee", "program")
 MEETINGS_FORM = "meetings"  # the manifest's "form" for the .ics
 ZIP_FORM = "zip"
 _MANIFEST_SAVE_SECONDS = 5.0
+#: From this many pairs on, ``jobs=None`` (the command's default) uses one worker per CPU.
+AUTO_JOBS_PAIRS = 200
 _BAD_NAME_CHARS = set('<>:"/\\|?*')
 
 
@@ -437,7 +440,7 @@ def generate_packets(
     name_pattern: str = DEFAULT_NAME_PATTERN,
     pdf: bool = False,
     zip_packets: bool = False,
-    jobs: int = 1,
+    jobs: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
 ) -> GenerateResult:
@@ -447,7 +450,8 @@ def generate_packets(
     ``templates_dir`` is a folder of the coordinator's own templates; ``name_pattern`` names
     the files (``{pair_id}``, ``{form}``, ``{mentor}``, ``{mentee}``, ``{program}``); ``pdf``
     adds a PDF beside each .docx (one LibreOffice run); ``zip_packets`` writes
-    ``OUT/<pair id>.zip``; ``jobs`` is the number of worker processes (0: one per CPU);
+    ``OUT/<pair id>.zip``; ``jobs`` is the number of worker processes (0: one per CPU; None:
+    one per CPU for rosters of ``AUTO_JOBS_PAIRS`` pairs or more, else none besides this one);
     ``force`` overwrites files edited since they were generated.
 
     Raises SelectionError for an unknown form or pair, TemplateError for a template that
@@ -456,12 +460,14 @@ def generate_packets(
     """
     progress = progress or NoProgress()
     out = Path(out_dir)
-    if jobs < 0:
+    if jobs is not None and jobs < 0:
         raise SelectionError(f"--jobs must be 1 or more (or 0 for one per CPU), not {jobs}.")
-    jobs = jobs or os.cpu_count() or 1
     _check_name_pattern(name_pattern)
     selected = _select_pairs(roster, pairs, include_inactive)
     _check_folders(roster, selected)
+    if jobs is None:  # starting workers costs a few tenths of a second: worth it for many pairs
+        jobs = 0 if len(selected) >= AUTO_JOBS_PAIRS else 1
+    jobs = jobs or os.cpu_count() or 1
     pool_context = _pool_context() if jobs > 1 and len(selected) > 1 else None
     templates = _load_templates(forms, templates_dir)
     _check_templates(roster, selected[0], templates, name_pattern)

@@ -353,6 +353,37 @@ def test_two_jobs_give_the_same_files_as_one(roster, templates, tmp_path):
     assert run(roster, tmp_path / "two", templates, jobs=2).written == []
 
 
+def test_default_jobs_use_every_cpu_for_a_large_roster_only(
+    roster, templates, tmp_path, monkeypatch
+):
+    """Starting worker processes costs a few tenths of a second: by default a small roster is
+    done in this process, a large one on every CPU."""
+    from mentordocs import generate
+
+    chosen = []
+    monkeypatch.setattr(
+        generate, "_run", lambda job, pairs, jobs, *rest: chosen.append((len(pairs), jobs))
+    )
+    monkeypatch.setattr(generate, "_pool_context", lambda: None)
+    generate_packets(roster, tmp_path / "small", templates_dir=templates)
+    roster.pairs.extend(
+        dataclasses.replace(roster.pairs[n % 3], pair_id=f"X{n:03d}")
+        for n in range(generate.AUTO_JOBS_PAIRS)
+    )
+    generate_packets(roster, tmp_path / "large", templates_dir=templates)
+    generate_packets(roster, tmp_path / "one", templates_dir=templates, jobs=1)
+    active = len([pair for pair in roster.pairs if pair.active])
+    assert chosen == [
+        (active - generate.AUTO_JOBS_PAIRS, 1),
+        (active, os.cpu_count() or 1),
+        (active, 1),
+    ]
+    help_text = CliRunner().invoke(cli, ["generate", "--help"]).output
+    assert f"one per CPU for {generate.AUTO_JOBS_PAIRS} pairs or more" in " ".join(
+        help_text.split()
+    )
+
+
 class Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple] = []
