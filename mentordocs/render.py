@@ -436,6 +436,7 @@ class _Part:
     post_process: bool  # needs docxtpl's table / picture-id fixes on the whole output
     fix_docpr: bool
     code: bytes = b""  # the compiled template's Python code, marshalled (for worker processes)
+    variables: frozenset[str] = frozenset()  # top-level variables used and not defined here
 
 
 class CompiledTemplate:
@@ -473,7 +474,10 @@ class CompiledTemplate:
             "version": self.version,
             "sha256": self.sha256,
             "version_arg": self._version_arg,
-            "parts": [(p.name, p.source, p.code, p.post_process, p.fix_docpr) for p in self._parts],
+            "parts": [
+                (p.name, p.source, p.code, p.post_process, p.fix_docpr, p.variables)
+                for p in self._parts
+            ],
             "prefix": self._prefix,
             "prefix_entries": self._prefix_entries,
             "custom_part": self._custom_part,
@@ -575,13 +579,17 @@ class CompiledTemplate:
         fix_docpr = main and "<wp:docPr" in source and "{%" in source
         jinja_source = _wrap_expressions(_protect_escaped_braces(source))
         try:
-            code = self._env.compile(_XML_DECLARATION + jinja_source)
+            ast = self._env.parse(_XML_DECLARATION + jinja_source)
+            variables = frozenset(meta.find_undeclared_variables(ast))
+            code = self._env.compile(ast)
         except TemplateSyntaxError as exc:
             raise self._syntax_error(member, source, exc) from None
         except JinjaTemplateError as exc:  # pragma: no cover - other compile-time errors
             raise TemplateError(f"Template {label}, {member}: {exc}") from None
         template = self._env.template_class.from_code(self._env, code, _globals(self._env))
-        return _Part(member, source, template, post_process, fix_docpr, marshal.dumps(code))
+        return _Part(
+            member, source, template, post_process, fix_docpr, marshal.dumps(code), variables
+        )
 
     def _syntax_error(self, member: str, source: str, exc: TemplateSyntaxError) -> TemplateError:
         # Parse the unwrapped source with one paragraph a line to point at the paragraph.
@@ -610,11 +618,7 @@ class CompiledTemplate:
 
     def variables(self) -> set[str]:
         """The top-level variables the template uses and does not define itself."""
-        found: set[str] = set()
-        for part in self._parts:
-            ast = self._env.parse(_protect_escaped_braces(part.source))
-            found |= meta.find_undeclared_variables(ast)
-        return found
+        return set().union(*(part.variables for part in self._parts))
 
     def tag_using(self, name: str) -> str:
         """The first tag (as written in the template) that mentions ``name``, or ''."""
@@ -793,9 +797,9 @@ def _restore(state: dict[str, Any]) -> CompiledTemplate:
     self.sha256 = state["sha256"]
     self._version_arg = state["version_arg"]
     env = self._env
-    for name, source, code, post_process, fix_docpr in state["parts"]:
+    for name, source, code, post_process, fix_docpr, variables in state["parts"]:
         template = env.template_class.from_code(env, marshal.loads(code), _globals(env))
-        self._parts.append(_Part(name, source, template, post_process, fix_docpr, code))
+        self._parts.append(_Part(name, source, template, post_process, fix_docpr, code, variables))
     self._prefix = state["prefix"]
     self._prefix_entries = state["prefix_entries"]
     self._prefix_central = _central(self._prefix_entries)
