@@ -130,10 +130,15 @@ def plain_value(value: Any) -> Markup:
 # plain str and int only (never bool, which equals 1 but prints "True"). Bounded.
 _TEXT_SEEN: dict[str | int, Markup] = {}
 _PLAIN_SEEN: dict[str | int, Markup] = {}
-_SEEN_LIMIT = 20_000
+_SEEN_LIMIT = 20_000  # entries, each at most _SEEN_LONGEST characters: a few MB at most
+
+
+_SEEN_LONGEST = 200  # longer texts (a vision statement) are one pair's own: not worth keeping
 
 
 def _remember(seen: dict[str | int, Markup], value: str | int, markup: Markup) -> Markup:
+    if type(value) is str and len(value) > _SEEN_LONGEST:
+        return markup
     if len(seen) >= _SEEN_LIMIT:
         seen.clear()
     seen[value] = markup

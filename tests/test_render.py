@@ -296,6 +296,9 @@ def test_remembered_values_are_bounded() -> None:
         assert render.plain_value(number) == str(number)
     assert len(render._TEXT_SEEN) <= render._SEEN_LIMIT
     assert len(render._PLAIN_SEEN) <= render._SEEN_LIMIT
+    long_text = "x" * (render._SEEN_LONGEST + 1)
+    assert render.text_value(long_text) == long_text
+    assert long_text not in render._TEXT_SEEN  # a long text is escaped, not kept
     assert render.text_value("line\nbreak") == ('line</w:t><w:br/><w:t xml:space="preserve">break')
     assert render.plain_value("line\nbreak") == "line&#10;break"
 
