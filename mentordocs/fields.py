@@ -263,6 +263,7 @@ def wrap_namespaces(xml: str) -> str:
 
 import copy  # noqa: E402
 import re  # noqa: E402
+from itertools import repeat  # noqa: E402
 from typing import Any  # noqa: E402
 
 from lxml import etree  # noqa: E402
@@ -317,9 +318,12 @@ _PARSER = etree.XMLParser(
 )
 
 
+_STRICT_MARK = b"http://purl.oclc.org/ooxml/"  # how every Strict URI above begins
+
+
 def normalize_namespaces(xml: bytes) -> bytes:
     """Map Strict Open XML namespace URIs (purl.oclc.org) onto the usual transitional ones."""
-    if b"purl.oclc.org/ooxml" not in xml:
+    if _STRICT_MARK not in xml:  # a long needle: the search skips ahead fast
         return xml
     for strict, transitional in _STRICT_TO_TRANSITIONAL:
         xml = xml.replace(strict, transitional)
@@ -550,21 +554,29 @@ def read_fields(
 # anything else it answers None and the caller parses the part with lxml.
 
 _FAST_MAX_BYTES = 8 * 1024 * 1024
-_W_DECL = b'xmlns:w="' + W_NS.encode() + b'"'
+_W_NS_BYTES = W_NS.encode()
+_W_DECL = b'xmlns:w="' + _W_NS_BYTES + b'"'
 _W14_DECL = b'xmlns:w14="' + W14_NS.encode() + b'"'
-# Checked before the scan. A control whose start tag has attributes ("<w:sdt ...>") needs no
-# search of its own: the scan never visits it, so its end tag makes the count of "</w:sdt>"
-# differ and lxml reads the part. Legacy fields are "<w:ffData" (only "w" may name the
-# WordprocessingML namespace here, checked first).
-_FAST_REFUSE = (b"<!--", b"<![CDATA[", b"<w:ffData", b"<?xml-stylesheet")
+# The part is cut at every "sdt" (one pass in the regex engine), and every piece must be where
+# a control's own tags put it (see ``_controls``): so no control can hide anywhere (nested, with
+# attributes on its start tag, a stray end tag), and "sdt" anywhere else, even typed in text,
+# sends the part to lxml. Only "w" may name the WordprocessingML namespace (checked first).
+_FAST_SDT = re.compile(rb"sdt")
+# Legacy fields are "<w:ffData>": looked for as "ffData" by the regex engine, which runs
+# through the part faster than a bytes search for a marker starting with '<' (so frequent a
+# search for it cannot skip ahead). Any "ffData" at all sends the part to lxml.
+_FAST_LEGACY = re.compile(rb"ffData")
+_FAST_DECLARATION = re.compile(rb"<\?xml[ \t\r\n][^>]*\?>")
+_FAST_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
 _FAST_CONTAINERS = re.compile(
     rb"<w:(?:group|docPartObj|docPartList|picture|citation|bibliography|equation)[\s/>]"
     rb"|<w15:repeatingSection"
 )
+# A text element: a start tag (not an empty element's), its text, its end tag.
 _FAST_TEXT = re.compile(
-    rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|<w:(p|br|cr|tab|noBreakHyphen)((?:\s[^>]*)?)/?>"
+    rb"<w:t(?:\s[^>]*)?(?<!/)>([^<]*)</w:t>|<w:(p|br|cr|tab|noBreakHyphen)((?:\s[^>]*)?)/?>"
 )
-_FAST_T = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
+_FAST_T = re.compile(rb"<w:t(?:\s[^>]*)?(?<!/)>([^<]*)</w:t>")
 _FAST_STRUCTURE = re.compile(rb"<w:(?:p|br|cr|tab|noBreakHyphen)[\s/>]")
 _FAST_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _FAST_TAG = re.compile(rb"<w:tag(\s[^>]*)?/?>")
@@ -602,7 +614,15 @@ def _reference(found: re.Match[str]) -> str:
     name = found.group(1)
     if name[0] != "#":
         return _NAMED[name]
-    return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    code = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+    if not (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    ):
+        raise _NotSure  # not a character XML allows: lxml refuses the part
+    return chr(code)
 
 
 def _fast_attrs(raw: bytes | None) -> dict[bytes, str]:
@@ -626,98 +646,166 @@ def read_fields_fast(xml: bytes, *, unnamed: bool = False) -> list[Field] | None
     if len(xml) > _FAST_MAX_BYTES or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return None
     xml = normalize_namespaces(xml)
-    if xml.count(W_NS.encode()) != 1 or _W_DECL not in xml:
+    if xml.count(_W_NS_BYTES) != 1 or _W_DECL not in xml:
         return None
     if _W14_DECL not in xml and b"w14:" in xml:
         return None
-    for marker in _FAST_REFUSE:
-        if marker in xml:
-            return None
+    if not _plain_markup(xml) or _FAST_LEGACY.search(xml):
+        return None
     try:
         return _fast_scan(xml, unnamed)
-    except _NotSure:
+    except (_NotSure, UnicodeDecodeError):
         return None
+
+
+def _plain_markup(xml: bytes) -> bool:
+    """UTF-8 with no NUL, comment, CDATA section, DOCTYPE or processing instruction.
+
+    Each of those begins with "<!" or "<?". '!' and '?' are rare bytes, so each is found with
+    memchr and the byte before it looked at: far cheaper than searching for "<!--" and the like
+    ('<' is so frequent that a search for such a marker cannot skip ahead). The XML declaration
+    is the one "<?" allowed; it must say UTF-8 (or nothing), as the scan decodes UTF-8.
+    """
+    if b"\0" in xml:
+        return False  # never in XML: lxml refuses it
+    start = 3 if xml[:3] == b"\xef\xbb\xbf" else 0
+    declaration = _FAST_DECLARATION.match(xml, start)
+    if declaration is not None:
+        encoding = _FAST_ENCODING.search(declaration.group())
+        if encoding is not None and encoding.group(1).lower() != b"utf-8":
+            return False
+        start = declaration.end()
+    find = xml.find
+    for mark in (b"?", b"!"):
+        at = find(mark, start)
+        while at >= 0:
+            if at and xml[at - 1] == 0x3C:  # "<?" or "<!"
+                return False
+            at = find(mark, at + 1)
+    return True
 
 
 class _NotSure(Exception):
     "The fast scan met something it does not handle; lxml reads the part instead."
 
 
-def _fast_scan(xml: bytes, unnamed: bool) -> list[Field] | None:
-    fields: list[Field | None] = []
+def _fast_scan(xml: bytes, unnamed: bool) -> list[Field]:
+    pieces = _FAST_SDT.split(xml)
+    if len(pieces) == 1:
+        return []
+    prs, contents = _plain_controls(pieces) or _controls(pieces)
+    # What each control's properties say, looked up by their exact bytes (see _recipe).
+    recipes = list(map(_RECIPES.get, prs))
+    if None in recipes:
+        recipes = [recipe or _recipe(pr) for recipe, pr in zip(recipes, prs, strict=True)]
+    # The text of every control in the fast lane, worked out together.
+    lane = [
+        content[8:-4]
+        for recipe, content in zip(recipes, contents, strict=True)
+        if recipe[0] in _LANE_KINDS
+    ]
+    texts = iter(_lane_texts(lane) or [_lane_text(content) for content in lane])
+    fields: list[Field] = []
     append = fields.append
-    position = 0
-    find = xml.find
-    startswith = xml.startswith
-    recipes = _LANE_RECIPES
-    properties: list[bytes] = []  # every control's properties, checked for containers at the end
-    pending: list[tuple[int, Any, bytes, bytes]] = []  # (slot in fields, recipe, pr, content)
-    while True:
-        # A "<w:sdt>" not followed by its properties is not found here, so the count of
-        # end tags below will not match and lxml reads the part.
-        start = find(b"<w:sdt><w:sdtPr>", position)
-        if start < 0:
-            break
-        pr_start = start + 7
-        pr_end = find(b"</w:sdtPr>", pr_start)
-        if pr_end < 0:
-            return None
-        pr = xml[pr_start + 9 : pr_end]
-        if startswith(b"<w:sdtContent>", pr_end + 10):
-            content_start = pr_end + 10
-        else:
-            content_start = find(b"<w:sdtContent>", pr_end)
-            if content_start < 0 or not _end_properties_only(xml[pr_end + 10 : content_start]):
-                return None
-        content_end = find(b"</w:sdtContent>", content_start)
-        if content_end < 0 or not startswith(b"</w:sdt>", content_end + 15):
-            return None
-        content = xml[content_start + 14 : content_end]
-        if b"<w:sdt>" in content or b"<w:sdt>" in pr:
-            return None  # nested: let lxml do it
-        properties.append(pr)
-        position = content_end + 23
-        recipe = recipes.get(pr)
-        if recipe is None:
-            recipe = _lane_recipe(pr)
-            if len(recipes) >= _LANE_RECIPES_MAX:
-                recipes.clear()
-            recipes[pr] = recipe
-        if recipe is not False:
-            # The fast lane. A checkbox's value is in its properties; the text of the others
-            # is worked out below for all of them at once.
-            if recipe[2] == "checkbox":
-                tag, alias, kind, extra = recipe
-                append(Field(tag, kind, extra, tag, alias, "tag", False))
-            else:
-                pending.append((len(fields), recipe, pr, content))
-                append(None)
+    for (kind, tag, alias, extra, pr), content in zip(recipes, contents, strict=True):
+        if kind == "text":
+            text = next(texts)
+            if text is not None:
+                append(Field(tag, kind, text, tag, alias, "tag", False))
+                continue
+        elif kind == "checkbox":
+            append(Field(tag, kind, extra, tag, alias, "tag", False))
             continue
-        field = _fast_control(pr, content)
-        if field is None or (field.source == "unnamed" and not unnamed):
-            continue
-        append(field)
-    # Every "<w:sdt>" was met above (none can hide in what the loop skipped over).
-    if len(properties) != xml.count(b"</w:sdt>"):
+        elif kind is not None:
+            text = next(texts)
+            if text is not None:
+                if kind == "date":
+                    if extra and text.strip():
+                        text = extra
+                else:  # a drop-down: the value of the item shown
+                    text = extra.get(text.strip(), text)
+                append(Field(tag, kind, text, tag, alias, "tag", False))
+                continue
+        field = _fast_control(pr, content[8:-4])
+        if field is not None and (unnamed or field.source != "unnamed"):
+            append(field)
+    return fields
+
+
+def _plain_controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]] | None:
+    """``_controls`` for the usual case, no control with ``w:sdtEndPr``: each control is then
+    six pieces, checked a column at a time (in C) rather than one control at a time. None when
+    the part is not in that shape; raises _NotSure where ``_controls`` would."""
+    count = len(pieces) - 1
+    n = count // 6
+    if (
+        count != 6 * n
+        or pieces[1::6].count(b"><w:") != n
+        or pieces[3::6].count(b"Pr><w:") != n
+        or pieces[5::6].count(b"Content></w:") != n
+    ):
         return None
-    if properties and _FAST_CONTAINERS.search(b" ".join(properties)):
-        return None  # a group, building block or repeating section: let lxml do it
-    if not pending:
-        return fields
-    texts = _lane_texts([content for _, _, _, content in pending])
-    if texts is None:  # something in some control's text needs a closer look: one by one
-        texts = [_lane_text(content) for _, _, _, content in pending]
-    for (slot, (tag, alias, kind, extra), pr, content), text in zip(pending, texts, strict=True):
-        if text is None:
-            fields[slot] = _fast_control(pr, content)
-            continue
-        if kind == "date":
-            if extra and text.strip():
-                text = extra
-        elif kind == "dropdown":
-            text = extra.get(text.strip(), text)
-        fields[slot] = Field(tag, kind, text, tag, alias, "tag", False)
-    return [field for field in fields if field is not None]
+    gaps = pieces[::6]
+    contents = pieces[4::6]
+    if not (
+        all(map(bytes.endswith, gaps[:-1], repeat(b"<w:")))
+        and all(map(bytes.startswith, gaps[1:], repeat(b">")))
+        and all(map(bytes.startswith, contents, repeat(b"Content>")))
+        and all(map(bytes.endswith, contents, repeat(b"</w:")))
+    ):
+        raise _NotSure
+    return pieces[2::6], contents  # the properties are checked by _recipe
+
+
+def _controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The raw properties and contents of every control, from the part cut at each "sdt".
+
+    Every cut must be one of a control's own tags, in order: ``<w:sdt><w:sdtPr>`` properties
+    ``</w:sdtPr>``, then ``<w:sdtEndPr/>`` or ``<w:sdtEndPr>...</w:sdtEndPr>`` or nothing, then
+    ``<w:sdtContent>`` content ``</w:sdtContent></w:sdt>``; else _NotSure (a ``w:sdtEndPr``
+    inside the properties is let through, as lxml reads only their other children). A property
+    piece is
+    "Pr>" + the properties + "</w:" (checked by ``_recipe``), a content piece "Content>" +
+    the content + "</w:".
+    """
+    prs: list[bytes] = []
+    contents: list[bytes] = []
+    last = len(pieces) - 1
+    if not pieces[0].endswith(b"<w:"):
+        raise _NotSure
+    at = 1
+    try:
+        while at <= last:
+            if pieces[at] != b"><w:":
+                raise _NotSure
+            end = at + 1
+            while pieces[end + 1].startswith(b"EndPr"):
+                end += 1  # a w:sdtEndPr inside the properties: a name, not a control
+            if pieces[end + 1] != b"Pr><w:":
+                raise _NotSure
+            prs.append(b"sdt".join(pieces[at + 1 : end + 1]))
+            at = end + 2
+            if pieces[at] == b"EndPr/><w:":
+                at += 1
+            elif pieces[at].startswith(b"EndPr>"):
+                if not pieces[at].endswith(b"</w:") or pieces[at + 1] != b"EndPr><w:":
+                    raise _NotSure
+                at += 2
+            content = pieces[at]
+            if (
+                not content.startswith(b"Content>")
+                or not content.endswith(b"</w:")
+                or pieces[at + 1] != b"Content></w:"
+            ):
+                raise _NotSure
+            contents.append(content)
+            gap = pieces[at + 2]
+            if not gap.startswith(b">") or (at + 2 < last and not gap.endswith(b"<w:")):
+                raise _NotSure
+            at += 3
+    except IndexError:
+        raise _NotSure from None
+    return prs, contents
 
 
 # The fast lane: a control the way mentordocs writes it (alias, then tag, plain values) and
@@ -726,16 +814,38 @@ _LANE_HEAD = re.compile(rb'<w:alias w:val="([^"&<]*)"/><w:tag w:val="([^"&<]*)"/
 _LANE_FULL_DATE = re.compile(rb'<w:date w:fullDate="([^"&<]*)"')
 _LANE_ITEM = re.compile(rb'<w:listItem w:displayText="([^"&<]*)" w:value="([^"&<]*)"/>')
 _LANE_PARAGRAPH = re.compile(rb"<w:p[\s/>]")
+_LANE_KINDS = frozenset(("text", "date", "dropdown"))  # the kinds whose text is needed
 
 
 # What a control's properties say, by their exact bytes: the same form's controls carry the
 # same properties in every copy, so each is worked out once. Bounded; cleared when full.
-_LANE_RECIPES: dict[bytes, tuple[str, str, str, Any] | bool] = {}
-_LANE_RECIPES_MAX = 8192
+_RECIPES: dict[bytes, tuple[str | None, str, str, Any, bytes]] = {}
+_RECIPES_MAX = 8192
+
+
+def _recipe(piece: bytes) -> tuple[str | None, str, str, Any, bytes]:
+    """(kind, tag, alias, extra, properties) from a property piece ("Pr>" ... "</w:").
+
+    ``kind`` is None for a control outside the fast lane (``_fast_control`` reads it from the
+    properties). _NotSure for a piece that is not one, a container (a group, building block or
+    repeating section: lxml decides) or white space other than spaces (lxml normalises it in
+    attribute values).
+    """
+    if not piece.startswith(b"Pr>") or not piece.endswith(b"</w:"):
+        raise _NotSure
+    pr = piece[3:-4]
+    if b"\t" in pr or b"\n" in pr or b"\r" in pr or _FAST_CONTAINERS.search(pr):
+        raise _NotSure
+    lane = _lane_recipe(pr)
+    recipe = (None, "", "", None, pr) if lane is False else (*lane, pr)
+    if len(_RECIPES) >= _RECIPES_MAX:
+        _RECIPES.clear()
+    _RECIPES[piece] = recipe
+    return recipe
 
 
 def _lane_recipe(pr: bytes) -> tuple[str, str, str, Any] | bool:
-    """(tag, alias, kind, extra) for properties in the usual shape, else False.
+    """(kind, tag, alias, extra) for properties in the usual shape, else False.
 
     ``extra`` is the checkbox's value, the date's ``YYYY-MM-DD`` (or ""), or a drop-down's
     shown text -> value (the first item with that text wins, as in ``_list_value``).
@@ -754,15 +864,15 @@ def _lane_recipe(pr: bytes) -> tuple[str, str, str, Any] | bool:
         if date or dropdown:
             return False
         if b'<w14:checked w14:val="1"/>' in pr:
-            return (tag, alias, "checkbox", True)
+            return ("checkbox", tag, alias, True)
         if b'<w14:checked w14:val="0"/>' in pr or b"<w14:checked" not in pr:
-            return (tag, alias, "checkbox", False)
+            return ("checkbox", tag, alias, False)
         return False
     if date:
         found = _LANE_FULL_DATE.search(pr)
         if dropdown or found is None:
             return False
-        return (tag, alias, "date", found.group(1).decode("utf-8")[:10])
+        return ("date", tag, alias, found.group(1).decode("utf-8")[:10])
     if dropdown:
         items = _LANE_ITEM.findall(pr)
         if len(items) != pr.count(b"<w:listItem"):
@@ -770,69 +880,46 @@ def _lane_recipe(pr: bytes) -> tuple[str, str, str, Any] | bool:
         choices: dict[str, str] = {}
         for display, item_value in items:
             choices.setdefault(display.decode("utf-8").strip(), item_value.decode("utf-8"))
-        return (tag, alias, "dropdown", choices)
-    return (tag, alias, "text", None)
-
-
-def _lane_texts(contents: list[bytes]) -> list[str] | None:
-    """``_lane_text`` of many controls in a few passes over their joined bytes, or None.
-
-    The controls' contents are joined with a text run holding U+0001, and the runs' texts with
-    U+0000: neither may appear in XML, so they split the result back exactly (checked).
-    """
-    blob = _LANE_SEPARATOR.join(contents)
-    if (
-        b"\0" in blob
-        or blob.count(b"\x01") != len(contents) - 1
-        or b"<w:cr" in blob
-        or b"<w:tab" in blob
-        or b"<w:noBreakHyphen" in blob
-        or (b"<w:p" in blob and _LANE_PARAGRAPH.search(blob))
-    ):
-        return None
-    if b"<w:br" in blob:
-        if blob.count(b"<w:br") != blob.count(b"<w:br/>"):
-            return None
-        blob = blob.replace(b"<w:br/>", b"<w:t>\n</w:t>")
-    raw = b"\0".join(_FAST_T.findall(blob))
-    text = _unescape(raw) if b"&" in raw else raw.decode("utf-8")
-    texts = text.replace("\0", "").split("\x01")
-    return texts if len(texts) == len(contents) else None
+        return ("dropdown", tag, alias, choices)
+    return ("text", tag, alias, None)
 
 
 _LANE_SEPARATOR = b"<w:t>\x01</w:t>"
+_LANE_PRESERVE = b'<w:t xml:space="preserve">'
+# After every "<w:t>" became NUL: a text element is NUL, its text, "</w:t>".
+_LANE_SPLIT = re.compile(rb"\0([^<\0]*)</w:t>").split
+# What may not be left between the text elements: paragraphs, breaks other than a plain
+# <w:br/>, carriage returns, tabs, non-breaking hyphens, text elements of another shape.
+_LANE_REFUSE = re.compile(rb"<w:(?:t\s|p[\s/>]|br|cr|tab|noBreakHyphen)|</w:t>|\0")
+
+
+def _lane_texts(contents: list[bytes]) -> list[str | None] | None:
+    """The text of each control's content (runs in one paragraph, line breaks kept), or None.
+
+    All at once: the contents are joined with a text run holding U+0001, and the runs' texts
+    with NUL, neither of which XML allows, so they split the result back exactly (checked).
+    """
+    blob = _LANE_SEPARATOR.join(contents)
+    blob = blob.replace(b"<w:br/>", b"<w:t>\n</w:t>").replace(_LANE_PRESERVE, b"<w:t>")
+    pieces = _LANE_SPLIT(blob.replace(b"<w:t>", b"\0"))
+    if _LANE_REFUSE.search(b"".join(pieces[::2])):
+        return None
+    raw_texts = pieces[1::2]
+    if b"&" in blob:
+        # NUL between the pieces keeps a reference from spanning two of them.
+        text = _unescape(b"\0".join(raw_texts)).replace("\0", "")
+    else:
+        text = b"".join(raw_texts).decode("utf-8")
+    if "\r" in text and b"\r" in blob:
+        return None  # a carriage return typed as is: lxml turns it into a line feed
+    texts: list[str | None] = text.split("\x01")  # type: ignore[assignment]
+    return texts if len(texts) == len(contents) else None
 
 
 def _lane_text(content: bytes) -> str | None:
-    """The text of one paragraph's runs (line breaks kept), else None."""
-    if b"<w:cr" in content or b"<w:tab" in content or b"<w:noBreakHyphen" in content:
-        return None
-    if b"<w:p" in content and _LANE_PARAGRAPH.search(content):
-        return None
-    if b"<w:br" in content:
-        if content.count(b"<w:br") != content.count(b"<w:br/>"):
-            return None  # a page or column break, or attributes: the general path decides
-        content = content.replace(b"<w:br/>", b"<w:t>\n</w:t>")
-    pieces = _FAST_T.findall(content)
-    if not pieces:
-        return ""
-    if len(pieces) == 1:
-        raw = pieces[0]
-        return _unescape(raw) if b"&" in raw else raw.decode("utf-8")
-    # NUL (never in well-formed XML) keeps a reference from spanning two pieces.
-    raw = b"\0".join(pieces)
-    return (_unescape(raw) if b"&" in raw else raw.decode("utf-8")).replace("\0", "")
-
-
-def _end_properties_only(between: bytes) -> bool:
-    """What may sit between ``</w:sdtPr>`` and ``<w:sdtContent>``: nothing or ``w:sdtEndPr``."""
-    if not between or between == b"<w:sdtEndPr/>":
-        return True
-    return (
-        between.startswith(b"<w:sdtEndPr>")
-        and between.endswith(b"</w:sdtEndPr>")
-        and b"<w:sdt" not in between[12:-13]
-    )
+    """``_lane_texts`` of one control: its text, or None (``_fast_control`` reads it)."""
+    texts = _lane_texts([content])
+    return texts[0] if texts is not None else None
 
 
 def _fast_one(pattern: re.Pattern[bytes], pr: bytes, name: bytes) -> str | None:
@@ -897,13 +984,23 @@ def _fast_control(pr: bytes, content: bytes) -> Field | None:
 
 
 def _fast_text(content: bytes) -> str:
+    """The text of a control's content, as ``_text_of`` gives it; _NotSure where a text element
+    holds more than text (every end tag must close a text the regex took) or a carriage return
+    is typed as is (lxml turns it into a line feed)."""
+    if b"\r" in content:
+        raise _NotSure
+    ends = content.count(b"</w:t")
     if not _FAST_STRUCTURE.search(content):  # one line of runs: just their text
-        return "".join(_unescape(text) for text in _FAST_T.findall(content) if text)
+        texts = _FAST_T.findall(content)
+        if len(texts) != ends:
+            raise _NotSure
+        return "".join(_unescape(text) for text in texts if text)
     parts: list[str] = []
     seen_paragraph = False
     for token in _FAST_TEXT.finditer(content):
         text = token.group(1)
         if text is not None:
+            ends -= 1
             if text:
                 parts.append(_unescape(text))
             continue
@@ -921,6 +1018,8 @@ def _fast_text(content: bytes) -> str:
                 parts.append("\n")
         else:
             parts.append("\n")
+    if ends:
+        raise _NotSure
     return "".join(parts)
 
 

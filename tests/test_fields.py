@@ -7,6 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from mentordocs.collect import read_form
@@ -414,6 +416,22 @@ def doc(inner: str) -> bytes:
         sdt('<w:alias w:val="a"/><w:tag w:val=""/>', run("alias only")),
         sdt('<w:alias w:val="x"/><w:tag w:val="goog_rdk_2"/>', run("google")),
         sdt(named("t"), "<w:r><w:t>one</w:t></w:r><w:proofErr w:type='spellStart'/>"),
+        # '!' and '?' in text are not comments or processing instructions.
+        sdt(named("t"), run("Great! Why? 2 &gt; 1")),
+        sdt(named("t"), run("x")) + "<w:r><w:t>Done! Next?</w:t></w:r>",
+        # Word's w:sdtEndPr between the properties and the content.
+        sdt(named("t"), run("x")).replace("</w:sdtPr>", "</w:sdtPr><w:sdtEndPr/>"),
+        sdt(named("t"), run("y")).replace(
+            "</w:sdtPr>", "</w:sdtPr><w:sdtEndPr><w:rPr><w:b/></w:rPr></w:sdtEndPr>"
+        ),
+        # "Data" in a date's properties is not a legacy field's w:ffData.
+        sdt(
+            named("d") + '<w:date w:fullDate="2026-03-04T00:00:00Z"><w:lid w:val="en-GB"/>'
+            '<w:storeMappedDataAs w:val="dateTime"/></w:date>',
+            run("4 March"),
+        ),
+        sdt(named("t"), "<w:r><w:t xml:space='preserve'>a</w:t><w:t/><w:t>b</w:t></w:r>"),
+        sdt(named("t"), run("&#x10FFFF; &#9; &#233;")),
     ],
 )
 def test_fast_scan_equals_lxml(inner):
@@ -439,10 +457,67 @@ def test_fast_scan_equals_lxml(inner):
         "<w:r><w:fldChar w:fldCharType='begin'><w:ffData><w:name w:val='f'/></w:ffData>"
         "</w:fldChar></w:r>" + sdt(named("a"), run("x")),  # a legacy field
         sdt(named("a"), run("fine")) + "<w:p/></w:sdt>",  # an end tag with no start
+        # A control with attributes and an end tag with a space: once missed by the scan.
+        sdt(named("a"), run("x"))
+        + '<w:sdt w:x="1"><w:sdtPr>'
+        + named("b")
+        + "</w:sdtPr><w:sdtContent>"
+        + run("y")
+        + "</w:sdtContent></w:sdt >",
+        sdt(named("a"), "<w:r><w:t>a<?pi x?>b</w:t></w:r>"),  # lxml's text stops at the PI
+        "<?pi x?>" + sdt(named("a"), run("x")),  # any processing instruction
+        sdt(named("a"), run("<![CDATA[x]]>")),  # CDATA
+        sdt(named("a"), run("x<!-- c -->y")),  # a comment in a field's text
+        sdt(named("a"), run("my sdt notes")),  # "sdt" typed in a field's text
+        run("sdt") + sdt(named("a"), run("x")),  # ... or anywhere else
+        sdt(named("a") + sdt(named("b"), run("in props")), run("x")),  # a control in properties
+        sdt(named("a"), "<w:p>" + sdt(named("b"), run("inner")) + "</w:p>"),  # nested, in a p
+        sdt(named("a"), "<w:r><w:t>A<w:t>B</w:t>C</w:t></w:r>"),  # lxml gives "AB"
+        sdt(named("a"), "<w:r><w:t>A<w:r/>B</w:t></w:r>"),  # lxml gives "A"
+        sdt(named("a"), "<w:p><w:r><w:t>A<w:t>B</w:t>C</w:t></w:r></w:p>"),  # the same, slow lane
+        sdt(named("a"), "<w:r><w:t>X<w:t xml:space='preserve'/>Y</w:t></w:r>"),  # lxml: "X"
+        sdt(named("a"), "<w:r><w:t>a\r\nb</w:t></w:r>"),  # lxml turns CR LF into LF
+        sdt(named("a"), "<w:p><w:r><w:t>a\rb</w:t></w:r></w:p>"),  # the same, slow lane
+        sdt('<w:alias w:val="a\tb"/><w:tag w:val="a\tb"/>', run("x")),  # lxml: "a b"
+        sdt('<w:tag w:val="a\nb"/>', run("x")),
+        sdt(named("a"), run("an &#0; character XML forbids")),
+        sdt(named("a"), run("notes on ffData")),  # legacy fields are looked for by that name
     ],
 )
 def test_fast_scan_leaves_unusual_parts_to_lxml(inner):
     assert read_fields_fast(doc("<w:p>" + inner + "</w:p>"), unnamed=True) is None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n',
+        b"<?xml version='1.0' encoding='utf-8'?>",
+        b'\xef\xbb\xbf<?xml version="1.0"?>',
+        b"",
+    ],
+)
+def test_fast_scan_reads_parts_declared_utf8(head):
+    fast, slow = both(head + doc("<w:p>" + sdt(named("a"), run("caf\u00e9?!")) + "</w:p>"))
+    [field] = slow
+    assert field.value == "caf\u00e9?!"
+    assert fast == slow
+
+
+def test_fast_scan_leaves_other_encodings_and_bad_bytes_to_lxml():
+    latin = b'<?xml version="1.0" encoding="ISO-8859-1"?>' + doc(
+        "<w:p>" + sdt(named("a"), run("caf\u00e9")) + "</w:p>"
+    ).replace("\u00e9".encode(), b"\xe9")
+    assert read_fields_fast(latin, unnamed=True) is None
+    assert read_fields(parse_xml(latin))[0].value == "caf\u00e9"  # what lxml makes of it
+    broken = doc("<w:p>" + sdt(named("a"), run("x")) + "</w:p>").replace(b">x<", b">\xff<")
+    assert read_fields_fast(broken, unnamed=True) is None  # not a UnicodeDecodeError
+    with pytest.raises(etree.XMLSyntaxError):
+        parse_xml(broken)
+    stylesheet = b'<?xml version="1.0"?><?xml-stylesheet href="a.xsl"?>' + doc("")
+    assert read_fields_fast(stylesheet, unnamed=True) is None
+    with_nul = doc("<w:p>" + sdt(named("a"), run("x\0y")) + "</w:p>")
+    assert read_fields_fast(with_nul, unnamed=True) is None
 
 
 def test_fast_scan_refuses_doctype():
@@ -459,3 +534,75 @@ def test_fast_scan_on_every_real_file(real_docx):
                     fast = read_fields_fast(data, unnamed=True)
                     if fast is not None:
                         assert fast == read_fields(parse_xml(data), unnamed=True), (path, name)
+
+
+# ---- the fast scan against lxml on made-up parts ---------------------------------------------
+
+_PROPERTIES = [
+    named("a"),
+    named("a") + "<w:text/>",
+    '<w:rPr><w:b/></w:rPr><w:alias w:val="w"/><w:tag w:val="w"/><w:id w:val="7"/>',
+    named("b") + '<w14:checkbox><w14:checked w14:val="1"/></w14:checkbox>',
+    named("b") + "<w14:checkbox><w14:checked/></w14:checkbox>",
+    named("b") + "<w14:checkbox/>",
+    named("d") + '<w:date w:fullDate="2026-03-04T00:00:00Z"><w:storeMappedDataAs/></w:date>',
+    named("d") + "<w:date/>",
+    named("f") + '<w:dropDownList><w:listItem w:displayText="One" w:value="1"/>'
+    "<w:listItem w:value='2'/></w:dropDownList>",
+    named("f") + '<w:comboBox><w:listItem w:displayText=" One " w:value="1"/></w:comboBox>',
+    named("p") + "<w:showingPlcHdr/>",
+    '<w:alias w:val="only alias"/>',
+    '<w:tag w:val="goog_rdk_9"/>',
+    "",
+    "<w:group/>",
+    named("g") + "<w:docPartObj><w:docPartGallery w:val='x'/></w:docPartObj>",
+    named("e") + "<w:sdtEndPr/>",
+    '<w:alias w:val="a&amp;b"/><w:tag w:val="t&#233;"/>',
+]
+_TEXTS = ["x", "", " two  words ", "a &amp; b &lt;c&gt;", "&#233;&#x1F600;", "Why? Yes!", "sdt"]
+_CONTENTS = [
+    *[run(text) for text in _TEXTS],
+    "<w:r><w:t>a</w:t><w:br/><w:t>b</w:t></w:r>",
+    "<w:r><w:t>a</w:t><w:br w:type='page'/><w:tab/><w:cr/><w:noBreakHyphen/></w:r>",
+    "<w:r><w:t/><w:t></w:t><w:rPr><w:i/></w:rPr></w:r>",
+    "<w:p><w:r><w:t>one</w:t></w:r></w:p><w:p/><w:p><w:r><w:t>two</w:t></w:r></w:p>",
+    "",
+    "<w:r><w:t>A<w:t>B</w:t></w:t></w:r>",
+    sdt(named("inner"), run("nested")),
+    "<w:p>" + sdt(named("inner"), run("nested")) + "</w:p>",
+]
+_END_PROPERTIES = ["", "<w:sdtEndPr/>", "<w:sdtEndPr><w:rPr><w:b/></w:rPr></w:sdtEndPr>"]
+_BETWEEN = [
+    run("between"),
+    run("sdt"),
+    "<w:proofErr w:type='spellStart'/>",
+    "<!-- a comment -->",
+    "<?pi data?>",
+    '<w:bookmarkStart w:id="0" w:name="b"/><w:bookmarkEnd w:id="0"/>',
+    "<w:r><w:fldChar w:fldCharType='begin'><w:ffData><w:name w:val='L'/><w:textInput/>"
+    "</w:ffData></w:fldChar></w:r><w:r><w:fldChar w:fldCharType='separate'/></w:r>"
+    + run("legacy")
+    + "<w:r><w:fldChar w:fldCharType='end'/></w:r>",
+]
+
+
+@st.composite
+def _control(draw: st.DrawFn) -> str:
+    start = draw(st.sampled_from(["<w:sdt>"] * 5 + ['<w:sdt w:x="1">']))
+    properties = draw(st.sampled_from(_PROPERTIES))
+    end = draw(st.sampled_from(_END_PROPERTIES))
+    content = draw(st.sampled_from(_CONTENTS))
+    return (
+        f"{start}<w:sdtPr>{properties}</w:sdtPr>{end}<w:sdtContent>{content}</w:sdtContent></w:sdt>"
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(st.one_of(_control(), st.sampled_from(_BETWEEN)), max_size=6),
+    head=st.sampled_from([b"", b'<?xml version="1.0" encoding="UTF-8"?>\r\n']),
+)
+def test_fast_scan_gives_what_lxml_gives_or_leaves_it(pieces, head):
+    xml = head + doc("<w:p>" + "".join(pieces) + "</w:p>")
+    fast, slow = both(xml)
+    assert fast is None or fast == slow
