@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from io import BytesIO
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -133,16 +134,31 @@ def read_form(
     else:
         path = Path(source)
         display = name or path.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise FormReadError(
-                f"could not be opened ({exc.strerror or exc})",
-                "Check the file still exists and you may read it.",
-            ) from exc
+        data, mtime = _read_file(path)
         if file_time is None:
-            file_time = dt.datetime.fromtimestamp(path.stat().st_mtime)
+            file_time = dt.datetime.fromtimestamp(mtime)
     return _read_bytes(data, display, limits, file_time)
+
+
+def _read_file(path: Path) -> tuple[bytes, float]:
+    """A file's bytes and modification time: one open, one fstat, reads until the end."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            status = os.fstat(fd)
+            chunks = []
+            want = status.st_size + 1
+            while chunk := os.read(fd, want):
+                chunks.append(chunk)
+                want = 1 << 20
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise FormReadError(
+            f"could not be opened ({exc.strerror or exc})",
+            "Check the file still exists and you may read it.",
+        ) from exc
+    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), status.st_mtime
 
 
 def _read_bytes(
@@ -222,34 +238,36 @@ def _may_hold_fields(xml: bytes) -> bool:
     return b"sdt" in xml or b"ffData" in xml or xml[:2] in (b"\xff\xfe", b"\xfe\xff")
 
 
-class _Member:
-    """What ``_Package`` needs of a zip directory entry (``zipfile.ZipInfo`` has the same)."""
+class _Member(tuple):
+    """What ``_Package`` needs of a zip directory entry, by the names ``zipfile.ZipInfo`` uses:
+    (name, flags, method, CRC, compressed size, size, local header offset). A tuple, made in
+    one step, as every entry of every file gets one."""
 
-    __slots__ = (
-        "filename",
-        "orig_filename",
-        "flag_bits",
-        "compress_type",
-        "CRC",
-        "compress_size",
-        "file_size",
-        "header_offset",
-    )
+    __slots__ = ()
+    filename = orig_filename = property(itemgetter(0))
+    flag_bits = property(itemgetter(1))
+    compress_type = property(itemgetter(2))
+    CRC = property(itemgetter(3))
+    compress_size = property(itemgetter(4))
+    file_size = property(itemgetter(5))
+    header_offset = property(itemgetter(6))
 
-    def __init__(
-        self, name: str, flags: int, method: int, crc: int, csize: int, usize: int, offset: int
-    ):
-        self.filename = self.orig_filename = name
-        self.flag_bits = flags
-        self.compress_type = method
-        self.CRC = crc
-        self.compress_size = csize
-        self.file_size = usize
-        self.header_offset = offset
+
+def _member_name(raw: bytes, flags: int) -> str | None:
+    """A member's name as zipfile decodes it (UTF-8 when flagged, else code page 437, which
+    is ASCII below 128: decoded as such, far faster); None when it is not valid UTF-8."""
+    if raw.isascii():
+        return raw.decode("ascii")
+    try:
+        return raw.decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return None
 
 
 _END_OF_DIRECTORY = struct.Struct("<4s4H2LH")
-_DIRECTORY_ENTRY = struct.Struct("<4s4B4HL2L5H2L")
+# A central directory entry, unpacking only what is used: signature, flags, method, CRC,
+# compressed and real size, name/extra/comment lengths, disk, local header offset.
+_DIRECTORY_ENTRY = struct.Struct("<4s4xHH4xLLLHHHH6xL")
 
 
 def _plain_directory(data: bytes) -> list[_Member] | None:
@@ -269,28 +287,56 @@ def _plain_directory(data: bytes) -> list[_Member] | None:
     ):
         return None
     members = []
+    append = members.append
     position = offset
+    stop = offset + size
     unpack = _DIRECTORY_ENTRY.unpack_from
     for _ in range(total):
-        if position + 46 > offset + size:
+        if position + 46 > stop:
             return None
-        entry = unpack(data, position)
-        if entry[0] != b"PK\x01\x02":
+        (
+            signature,
+            flags,
+            method,
+            crc,
+            csize,
+            usize,
+            name_length,
+            extra_length,
+            comment_length,
+            disk_start,
+            header_offset,
+        ) = unpack(data, position)
+        if signature != b"PK\x01\x02" or disk_start:
             return None
-        flags, method, crc, csize, usize = entry[5], entry[6], entry[9], entry[10], entry[11]
-        name_length, extra_length, comment_length, disk_start = entry[12:16]
-        header_offset = entry[18]
-        if disk_start or 0xFFFFFFFF in (csize, usize, header_offset):
-            return None  # another disk, or zip64
-        raw_name = data[position + 46 : position + 46 + name_length]
+        if csize == 0xFFFFFFFF or usize == 0xFFFFFFFF or header_offset == 0xFFFFFFFF:
+            return None  # zip64
+        position += 46
+        raw_name = data[position : position + name_length]
         if b"\0" in raw_name or b"\\" in raw_name:
             return None  # zipfile cuts at NUL (and on Windows turns "\\" into "/")
-        name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
-        members.append(_Member(name, flags, method, crc, csize, usize, header_offset))
-        position += 46 + name_length + extra_length + comment_length
-    if position != offset + size:
+        name = raw_name.decode("ascii") if raw_name.isascii() else _member_name(raw_name, flags)
+        if name is None:
+            return None  # zipfile says what is wrong with it
+        append(_Member((name, flags, method, crc, csize, usize, header_offset)))
+        position += name_length + extra_length + comment_length
+    if position != stop:
         return None
     return members
+
+
+# Small parts that many files share byte for byte (content types and relationships are the
+# same in every form made from one template) are unpacked and checked once per process: what
+# ``_Package._unpack`` gives depends only on the compressed bytes, the method, the declared
+# size and the CRC, which together are the key. Bounded; cleared when full.
+_UNPACKED: dict[tuple[bytes, int, int, int], bytes | None] = {}
+_UNPACKED_MAX = 256
+_UNPACKED_RAW_MAX = 4096  # compressed bytes
+_UNPACKED_SIZE_MAX = 16 * 1024  # unpacked bytes
+# Relationships read without lxml, by the folder of their source part and the rels part's
+# bytes (which is all they depend on). Bounded; cleared when full.
+_RELATIONSHIPS: dict[tuple[str, bytes], tuple[tuple[str, str, str], ...]] = {}
+_RELATIONSHIPS_MAX = 256
 
 
 class _Package:
@@ -323,7 +369,7 @@ class _Package:
             raise _bomb()
         self.lower = {n.lower(): n for n in self.infos}
         self.names = list(self.infos)
-        self._rels_cache: dict[str, list[tuple[str, str, str]]] = {}
+        self._rels_cache: dict[str, tuple[tuple[str, str, str], ...]] = {}
 
     def has(self, part: str) -> bool:
         return part.lower() in self.lower
@@ -387,22 +433,38 @@ class _Package:
             return None
         name_length, extra_length = _LOCAL_LENGTHS.unpack_from(header, 26)
         name_bytes = data[offset + 30 : offset + 30 + name_length]
-        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-        if name_bytes.decode(encoding, "replace") != info.orig_filename:
+        if name_bytes.isascii():
+            local_name = name_bytes.decode("ascii")  # what code page 437 and UTF-8 give too
+        else:
+            encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+            local_name = name_bytes.decode(encoding, "replace")
+        if local_name != info.orig_filename:
             return None
         start = offset + 30 + name_length + extra_length
         raw = data[start : start + info.compress_size]
         if len(raw) != info.compress_size:
             return None
+        key = None
+        if len(raw) <= _UNPACKED_RAW_MAX and info.file_size <= _UNPACKED_SIZE_MAX:
+            key = (raw, info.compress_type, info.file_size, info.CRC)
+            if key in _UNPACKED:
+                return _UNPACKED[key]
+        payload: bytes | None
         if info.compress_type == zipfile.ZIP_STORED:
             payload = raw
         else:
             try:
                 payload = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
             except zlib.error:
-                return None
-        if len(payload) != info.file_size or zlib.crc32(payload) != info.CRC:
-            return None
+                payload = None
+        if payload is not None and (
+            len(payload) != info.file_size or zlib.crc32(payload) != info.CRC
+        ):
+            payload = None
+        if key is not None:
+            if len(_UNPACKED) >= _UNPACKED_MAX:
+                _UNPACKED.clear()
+            _UNPACKED[key] = payload
         return payload
 
     def parse(self, part: str, data: bytes | None = None) -> etree._Element:
@@ -428,7 +490,7 @@ class _Package:
             return found
         return read_fields(self.parse(part, data), unnamed=True)
 
-    def relationships(self, source: str) -> list[tuple[str, str, str]]:
+    def relationships(self, source: str) -> tuple[tuple[str, str, str], ...]:
         """(type, target part, id) of a part's relationships ("" for the package)."""
         if source in self._rels_cache:
             return self._rels_cache[source]
@@ -437,6 +499,10 @@ class _Package:
         out: list[tuple[str, str, str]] = []
         if self.has(rels_part):
             raw = self.read(rels_part)
+            known = _RELATIONSHIPS.get((folder, raw))
+            if known is not None:
+                self._rels_cache[source] = known
+                return known
             found = _fast_relationships(raw)
             rels = (
                 found
@@ -454,8 +520,12 @@ class _Package:
                 else:  # a clean relative path: what normpath(join()) would give, cheaper
                     resolved = f"{folder}/{target}" if folder else target
                 out.append((rel.get("Type") or "", resolved, rel.get("Id") or ""))
-        self._rels_cache[source] = out
-        return out
+            if found is not None:
+                if len(_RELATIONSHIPS) >= _RELATIONSHIPS_MAX:
+                    _RELATIONSHIPS.clear()
+                _RELATIONSHIPS[(folder, raw)] = tuple(out)
+        self._rels_cache[source] = result = tuple(out)
+        return result
 
     def main_part(self) -> str:
         for rel_type, target, _ in self.relationships(""):
@@ -511,8 +581,9 @@ class _Package:
             return None
         raw = self.read(part)
         times: dict[str, dt.datetime | None] = {}
+        fast = _fast_core_times(raw)
         for name in ("modified", "created"):
-            text = _fast_core_time(raw, name)
+            text = fast[name]
             if text is None:
                 root = self.parse(part, raw)
                 found = next(root.iter(f"{{http://purl.org/dc/terms/}}{name}"), None)
@@ -543,6 +614,10 @@ _PLAIN_REL = re.compile(
 )
 _FAST_PROPERTY = re.compile(
     rb"<property\s([^<>]*)>\s*<vt:(\w+)(?:>([^<]*)</vt:\2>|\s*/>)\s*</property>"
+)
+_PLAIN_PROPERTY = re.compile(
+    rb'<property fmtid="[^"<&\t\n\r]*" pid="[0-9]+" name="([^"<&\t\n\r]*)">'
+    rb"<vt:(?:lpwstr|i4|bool|filetime)>([^<]*)</vt:(?:lpwstr|i4|bool|filetime)></property>"
 )
 _FAST_CORE_TIME = {
     name: re.compile(rf"<dcterms:{name}(?:\s[^<>]*)?>([^<]*)</dcterms:{name}>".encode())
@@ -620,6 +695,18 @@ def _fast_custom_properties(raw: bytes) -> dict[str, str] | None:
     body = _plain_xml(raw)
     if body is None:
         return None
+    plain = _PLAIN_PROPERTY.findall(body)
+    if plain and body.count(b"<") == 2 + 4 * len(plain):
+        # Every property in the usual shape (its start and end, its value's two tags, and the
+        # root's two): names with nothing to unescape, no dict of attributes per property.
+        props: dict[str, str] = {}
+        try:
+            for name, value in plain:
+                if name:
+                    props[name.decode("utf-8")] = _unescape_attr(value).strip()
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return props
     found = _FAST_PROPERTY.findall(body)
     values = body.count(b"<vt:")
     # The root's start and end; per property its start and end, its value's one or two tags.
@@ -627,7 +714,7 @@ def _fast_custom_properties(raw: bytes) -> dict[str, str] | None:
         b"</vt:"
     ):
         return None
-    props: dict[str, str] = {}
+    props = {}
     for attrs, _, value in found:
         parsed = _attributes(attrs)
         if parsed is None:
@@ -642,28 +729,42 @@ def _fast_custom_properties(raw: bytes) -> dict[str, str] | None:
     return props
 
 
-def _fast_core_time(raw: bytes, name: str) -> str | None:
-    """The text of dcterms:``name`` (modified, created); None when lxml must look (also when
-    there is none)."""
+def _fast_core_times(raw: bytes) -> dict[str, str | None]:
+    """The text of dcterms:modified and dcterms:created; None for one lxml must look at (also
+    when there is none)."""
     body = _plain_xml(raw)
     if (
         body is None
         or body.count(_DC_TERMS) != 1
         or body.count(b"purl.org/dc/terms/") != 1
         or body.count(b"xmlns:dcterms=") != 1
-        or body.count(b"<dcterms:" + name.encode()) != 1
     ):
-        return None
-    found = _FAST_CORE_TIME[name].search(body)
-    if found is None:
-        return None
-    try:
-        return _unescape_attr(found.group(1))
-    except (UnicodeDecodeError, ValueError):
-        return None
+        return {"modified": None, "created": None}
+    times: dict[str, str | None] = {}
+    for name, pattern in _FAST_CORE_TIME.items():
+        found = pattern.search(body) if body.count(b"<dcterms:" + name.encode()) == 1 else None
+        try:
+            times[name] = _unescape_attr(found.group(1)) if found is not None else None
+        except (UnicodeDecodeError, ValueError):
+            times[name] = None
+    return times
 
 
 def _parse_w3c_time(text: str) -> dt.datetime | None:
+    """A W3C date-time as local time without a zone, or None. Remembered: the forms made from
+    one template carry the same times. Bounded; cleared when full."""
+    if text in _W3C_TIMES:
+        return _W3C_TIMES[text]
+    if len(_W3C_TIMES) >= 1024:
+        _W3C_TIMES.clear()
+    _W3C_TIMES[text] = moment = _w3c_time(text)
+    return moment
+
+
+_W3C_TIMES: dict[str, dt.datetime | None] = {}
+
+
+def _w3c_time(text: str) -> dt.datetime | None:
     text = text.strip()
     if not text:
         return None
@@ -823,14 +924,8 @@ def _read_input(
     data, file_time = item.data, item.file_time
     try:
         if data is None:
-            try:
-                data = item.path.read_bytes()
-                file_time = file_time or dt.datetime.fromtimestamp(item.path.stat().st_mtime)
-            except OSError as exc:
-                raise FormReadError(
-                    f"could not be opened ({exc.strerror or exc})",
-                    "Check the file still exists and you may read it.",
-                ) from exc
+            data, mtime = _read_file(item.path)
+            file_time = file_time or dt.datetime.fromtimestamp(mtime)
         checksum = hashlib.sha256(data).hexdigest()
         if checksum in known:
             return FormReading(item.name, checksum, len(data), "", [], file_time=file_time)

@@ -856,6 +856,50 @@ def test_unusual_zips_are_read_through_zipfile():
     assert read_form(stored).pair_id == "P01"
 
 
+def _patched(data: bytes, old: bytes, new: bytes, count: int = 2) -> bytes:
+    """``data`` with ``old`` replaced by ``new`` (in the local header and the directory)."""
+    assert data.count(old) == count
+    return data.replace(old, new)
+
+
+def test_member_names_are_decoded_as_zipfile_decodes_them():
+    members = members_of(make_docx("goal-sheet", "P01", {"goal_1_goal": "x"}))
+    members["word/media/cafX.bin"] = b"image"  # X becomes code page 437's 0x82 (e with acute)
+    data = _patched(zip_of(members), b"cafX", b"caf\x82")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert _entries(_plain_directory(data)) == _entries(archive.infolist())
+        assert "word/media/caf\u00e9.bin" in archive.namelist()
+    assert read_form(data).pair_id == "P01"
+    # A name flagged UTF-8 that is not: zipfile says so, and the file is damaged (no crash).
+    members["word/media/caf\u00e9.bin"] = members.pop("word/media/cafX.bin")
+    broken = _patched(zip_of(members), "caf\u00e9".encode(), b"caf\xff\xa9")
+    assert _plain_directory(broken) is None
+    with pytest.raises(FormReadError, match="damaged"):
+        read_form(broken)
+
+
+def test_a_part_seen_before_is_still_checked_against_its_own_crc():
+    good = make_docx("goal-sheet", "P01", {"goal_1_goal": "x"})
+    assert read_form(good).pair_id == "P01"  # its small parts are remembered now
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        crc = archive.getinfo("[Content_Types].xml").CRC.to_bytes(4, "little")
+    wrong = (int.from_bytes(crc, "little") ^ 1).to_bytes(4, "little")
+    with pytest.raises(FormReadError, match="damaged"):
+        read_form(_patched(good, crc, wrong))
+
+
+def test_unreadable_paths_are_reported(tmp_path):
+    with pytest.raises(FormReadError, match="could not be opened"):
+        read_form(tmp_path / "missing.docx")
+    with pytest.raises(FormReadError, match="could not be opened"):
+        read_form(tmp_path)  # a folder
+    path = write(tmp_path / "P01_goal-sheet.docx", make_docx("goal-sheet", "P01"))
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    reading = read_form(path)
+    assert reading.file_time == dt.datetime.fromtimestamp(1_700_000_000)
+    assert reading.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def test_damaged_member_is_reported_not_misread():
     data = bytearray(make_docx("goal-sheet", "P01", {"goal_1_goal": "x" * 3000}))
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
@@ -895,12 +939,21 @@ def test_small_parts_read_without_lxml_give_what_lxml_gives(real_docx, monkeypat
     strange["docProps/custom.xml"] = strange["docProps/custom.xml"].replace(
         b"<vt:lpwstr>", b"<vt:lpwstr>&#65;&amp;", 1
     )
+    escaped = members_of(make_docx("goal-sheet", "P01"))
+    escaped["docProps/custom.xml"] = escaped["docProps/custom.xml"].replace(
+        b"<vt:lpwstr>", b"<vt:lpwstr> &lt;A&amp;B&gt; &quot;", 1
+    )
     samples = [(p.read_bytes(), p.name) for p in sorted(real_docx.glob("*.docx"))]
     samples += [(make_docx("goal-sheet", "P01"), "ours.docx"), (zip_of(strange), "odd.docx")]
+    samples += [(zip_of(escaped), "escaped.docx")]
     fast = [_package_facts(data, name) for data, name in samples]
     for helper in ("_fast_relationships", "_fast_custom_properties"):
         monkeypatch.setattr(collect, helper, lambda raw: None)
-    monkeypatch.setattr(collect, "_fast_core_time", lambda raw, name: None)
+    monkeypatch.setattr(
+        collect, "_fast_core_times", lambda raw: dict.fromkeys(("modified", "created"))
+    )
+    monkeypatch.setattr(collect, "_RELATIONSHIPS", {})  # what the fast reads remembered
     slow = [_package_facts(data, name) for data, name in samples]
     assert fast == slow
-    assert fast[-1][3]["mentordocs.program"].startswith("A&")
+    assert fast[-2][3]["mentordocs.program"].startswith("A&")
+    assert fast[-1][3]["mentordocs.program"].startswith('<A&B> "')
