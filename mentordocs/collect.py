@@ -54,6 +54,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _LOCAL_LENGTHS = struct.Struct("<HH")  # file name and extra field lengths in a local header
+_DEFLATE_MAX_RATIO = 1032  # deflate never unpacks one byte to more than this many
 
 
 @dataclass(frozen=True)
@@ -454,7 +455,13 @@ class _Package:
             payload = raw
         else:
             try:
-                payload = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+                if len(raw) * _DEFLATE_MAX_RATIO <= self.limits.max_part_bytes:
+                    # It cannot unpack to more than the limit, whatever it holds: one buffer of
+                    # the declared size, where a bounded read grows and joins blocks (several
+                    # times slower on a large part).
+                    payload = zlib.decompress(raw, -15, max(info.file_size, 1))
+                else:
+                    payload = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
             except zlib.error:
                 payload = None
         if payload is not None and (
