@@ -264,6 +264,7 @@ def wrap_namespaces(xml: str) -> str:
 import copy  # noqa: E402
 import re  # noqa: E402
 from itertools import repeat  # noqa: E402
+from operator import itemgetter  # noqa: E402
 from typing import Any  # noqa: E402
 
 from lxml import etree  # noqa: E402
@@ -694,13 +695,30 @@ def _fast_scan(xml: bytes, unnamed: bool) -> list[Field]:
     if len(pieces) == 1:
         return []
     prs, contents = _plain_controls(pieces) or _controls(pieces)
-    # What each control's properties say, looked up by their exact bytes (see _recipe).
-    recipes = list(map(_RECIPES.get, prs))
-    if None in recipes:
-        recipes = [recipe or _recipe(pr) for recipe, pr in zip(recipes, prs, strict=True)]
-    # The text of every control in the fast lane, worked out together.
+    key = tuple(prs)
+    plan = _PLANS.get(key, False)
+    if plan is False:
+        plan = _plan(prs)
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    if plan is not None:
+        # Every control in the fast lane: their texts together, then one Field each.
+        texts = _lane_texts(plan.lane(contents)) if plan.lane else []
+        if texts is not None:
+            for slot, kind, extra in plan.fixups:
+                text = texts[slot]
+                if kind == "date":
+                    if extra and text.strip():
+                        texts[slot] = extra
+                else:  # a drop-down: the value of the item shown
+                    texts[slot] = extra.get(text.strip(), text)
+            values = plan.order(texts + plan.checked) if plan.order else texts
+            return list(map(Field, plan.ids, plan.kinds, values, plan.ids, plan.aliases, _TAG, _NO))
+    # One control at a time: any outside the fast lane, or a text the batch could not take.
+    recipes = [_RECIPES.get(pr) or _recipe(pr) for pr in prs]
     lane = [
-        content[8:-4]
+        content
         for recipe, content in zip(recipes, contents, strict=True)
         if recipe[0] in _LANE_KINDS
     ]
@@ -730,6 +748,65 @@ def _fast_scan(xml: bytes, unnamed: bool) -> list[Field]:
         if field is not None and (unnamed or field.source != "unnamed"):
             append(field)
     return fields
+
+
+_TAG = repeat("tag")  # endless: map() stops at the shortest
+_NO = repeat(False)
+
+
+class _Plan:
+    """What a part's sequence of control properties decides, when every control is in the fast
+    lane: which contents need their text (``lane``), the date and drop-down texts to turn into
+    values (``fixups``: slot in the texts, kind, extra), where each control's value comes from
+    (``order`` over the texts followed by the checkboxes' values in ``checked``; None when
+    every control is a text), and each control's id (= tag), kind and alias."""
+
+    __slots__ = ("lane", "fixups", "order", "checked", "ids", "kinds", "aliases")
+
+    def __init__(self, recipes: list[tuple[str | None, str, str, Any, bytes]]):
+        lane = [index for index, recipe in enumerate(recipes) if recipe[0] != "checkbox"]
+        self.lane = _getter(lane) if lane else None
+        self.fixups = [
+            (slot, recipes[index][0], recipes[index][3])
+            for slot, index in enumerate(lane)
+            if recipes[index][0] != "text"
+        ]
+        self.checked = [recipe[3] for recipe in recipes if recipe[0] == "checkbox"]
+        order, texts, boxes = [], 0, len(lane)
+        for recipe in recipes:
+            if recipe[0] == "checkbox":
+                order.append(boxes)
+                boxes += 1
+            else:
+                order.append(texts)
+                texts += 1
+        self.order = _getter(order) if self.checked else None
+        self.ids = [recipe[1] for recipe in recipes]
+        self.kinds = [recipe[0] for recipe in recipes]
+        self.aliases = [recipe[2] for recipe in recipes]
+
+
+def _getter(indices: list[int]) -> Any:
+    """``seq -> [seq[i] for i in indices]`` in C (a tuple; one item is a tuple too)."""
+    if len(indices) == 1:
+        index = indices[0]
+        return lambda seq: (seq[index],)
+    return itemgetter(*indices)
+
+
+def _plan(prs: list[bytes]) -> _Plan | None:
+    """The plan for these control properties, or None when a control is outside the fast lane
+    (the caller goes one control at a time); _NotSure as ``_recipe`` says."""
+    recipes = [_RECIPES.get(pr) or _recipe(pr) for pr in prs]
+    if any(recipe[0] is None for recipe in recipes):
+        return None
+    return _Plan(recipes)
+
+
+# Plans by the exact bytes of every control's properties, in order: every copy of one form has
+# the same. Bounded; cleared when full.
+_PLANS: dict[tuple[bytes, ...], _Plan | None] = {}
+_PLANS_MAX = 256
 
 
 def _plain_controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]] | None:
