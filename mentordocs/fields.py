@@ -963,32 +963,45 @@ def _lane_recipe(pr: bytes) -> tuple[str, str, str, Any] | bool:
 
 _LANE_SEPARATOR = b"<w:t>\x01</w:t>"
 _LANE_PRESERVE = b'<w:t xml:space="preserve">'
-# After every "<w:t>" became NUL: a text element is NUL, its text, "</w:t>".
-_LANE_SPLIT = re.compile(rb"\0([^<\0]*)</w:t>").split
-# What may not be left between the text elements: paragraphs, breaks other than a plain
+_LANE_NOT_MARKS = bytes(range(256)).translate(None, b"\0\x02")  # every byte but the marks
+_LANE_MARKS_TO_NUL = bytes.maketrans(b"\x02", b"\0")
+# What may not be left once the text elements are marks: paragraphs, breaks other than a plain
 # <w:br/>, carriage returns, tabs, non-breaking hyphens, text elements of another shape.
-_LANE_REFUSE = re.compile(rb"<w:(?:t\s|p[\s/>]|br|cr|tab|noBreakHyphen)|</w:t>|\0")
+_LANE_REFUSE = re.compile(rb"<w:(?:t\s|p[\s/>]|br|cr|tab|noBreakHyphen)|</w:t")
 
 
 def _lane_texts(contents: list[bytes]) -> list[str | None] | None:
     """The text of each control's content (runs in one paragraph, line breaks kept), or None.
 
-    All at once: the contents are joined with a text run holding U+0001, and the runs' texts
-    with NUL, neither of which XML allows, so they split the result back exactly (checked).
+    All at once, in a few passes over the contents joined with a text element holding U+0001
+    (which XML does not allow, so it splits the result back exactly; checked). Every text
+    element's start tag becomes NUL and its end tag STX (neither allowed in XML either): they
+    must alternate, each text between them holding no markup, so each is exactly one element's
+    text.
     """
     blob = _LANE_SEPARATOR.join(contents)
-    blob = blob.replace(b"<w:br/>", b"<w:t>\n</w:t>").replace(_LANE_PRESERVE, b"<w:t>")
-    pieces = _LANE_SPLIT(blob.replace(b"<w:t>", b"\0"))
-    if _LANE_REFUSE.search(b"".join(pieces[::2])):
+    if b"\x02" in blob:
         return None
-    raw_texts = pieces[1::2]
-    if b"&" in blob:
-        # NUL between the pieces keeps a reference from spanning two of them.
-        text = _unescape(b"\0".join(raw_texts)).replace("\0", "")
+    # A line break between two texts of a run joins them; any other plain one is a text too.
+    blob = (
+        blob.replace(_LANE_PRESERVE, b"<w:t>")
+        .replace(b"</w:t><w:br/><w:t>", b"\n")
+        .replace(b"<w:br/>", b"<w:t>\n</w:t>")
+        .replace(b"<w:t>", b"\0")
+        .replace(b"</w:t>", b"\x02")
+    )
+    marks = blob.translate(None, _LANE_NOT_MARKS)
+    if marks != b"\0\x02" * (len(marks) >> 1) or _LANE_REFUSE.search(blob):
+        return None
+    raw_texts = blob.translate(_LANE_MARKS_TO_NUL).split(b"\0")[1::2]
+    raw = b"\0".join(raw_texts)
+    if b"<" in raw or b"\r" in raw:
+        return None  # markup inside a text; a carriage return as is (lxml makes it a line feed)
+    if b"&" in raw:
+        # NUL between the texts keeps a reference from spanning two of them.
+        text = _unescape(raw).replace("\0", "")
     else:
         text = b"".join(raw_texts).decode("utf-8")
-    if "\r" in text and b"\r" in blob:
-        return None  # a carriage return typed as is: lxml turns it into a line feed
     texts: list[str | None] = text.split("\x01")  # type: ignore[assignment]
     return texts if len(texts) == len(contents) else None
 

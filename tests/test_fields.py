@@ -432,6 +432,14 @@ def doc(inner: str) -> bytes:
         ),
         sdt(named("t"), "<w:r><w:t xml:space='preserve'>a</w:t><w:t/><w:t>b</w:t></w:r>"),
         sdt(named("t"), run("&#x10FFFF; &#9; &#233;")),
+        # Line breaks between, before and after the texts of a run; references beside them.
+        sdt(named("t"), "<w:r><w:br/><w:t>x</w:t><w:br/></w:r><w:r><w:br/></w:r>"),
+        sdt(
+            named("t"),
+            "<w:r><w:t xml:space='preserve'>a </w:t><w:br/><w:t xml:space='preserve'> b</w:t>"
+            "<w:br/><w:br/><w:t>c &amp;</w:t><w:br/><w:t>amp; d</w:t></w:r>",
+        ),
+        sdt(named("t"), "<w:r><w:t>a</w:t><w:t>b</w:t></w:r><w:r><w:t/><w:t>c</w:t></w:r>"),
     ],
 )
 def test_fast_scan_equals_lxml(inner):
@@ -482,6 +490,7 @@ def test_fast_scan_equals_lxml(inner):
         sdt('<w:tag w:val="a\nb"/>', run("x")),
         sdt(named("a"), run("an &#0; character XML forbids")),
         sdt(named("a"), run("notes on ffData")),  # legacy fields are looked for by that name
+        sdt(named("a"), "<w:r><w:t>x</w:t ><w:t>y</w:t></w:r>"),  # an end tag with a space
     ],
 )
 def test_fast_scan_leaves_unusual_parts_to_lxml(inner):
@@ -518,6 +527,9 @@ def test_fast_scan_leaves_other_encodings_and_bad_bytes_to_lxml():
     assert read_fields_fast(stylesheet, unnamed=True) is None
     with_nul = doc("<w:p>" + sdt(named("a"), run("x\0y")) + "</w:p>")
     assert read_fields_fast(with_nul, unnamed=True) is None
+    # A reference cut in two by a line break: lxml refuses the part; so does the scan.
+    cut = sdt(named("a"), "<w:r><w:t>x &am</w:t><w:br/><w:t>p; y</w:t></w:r>")
+    assert read_fields_fast(doc("<w:p>" + cut + "</w:p>"), unnamed=True) is None
 
 
 def test_fast_scan_refuses_doctype():
