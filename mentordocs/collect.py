@@ -197,7 +197,7 @@ def _read_bytes(
         main = package.main_part()
         macros = (
             name.lower().endswith(".docm")
-            or any(n.lower().endswith("vbaproject.bin") for n in package.names)
+            or "vbaproject.bin\0" in "\0".join(package.lower) + "\0"  # a name ending so
             or (
                 package.has("[Content_Types].xml")
                 and b"macroEnabled" in package.read("[Content_Types].xml")
@@ -269,6 +269,7 @@ _END_OF_DIRECTORY = struct.Struct("<4s4H2LH")
 # A central directory entry, unpacking only what is used: signature, flags, method, CRC,
 # compressed and real size, name/extra/comment lengths, disk, local header offset.
 _DIRECTORY_ENTRY = struct.Struct("<4s4xHH4xLLLHHHH6xL")
+_ENTRY_LENGTHS = struct.Struct("<HHH")  # name, extra field and comment lengths, at 28
 
 
 def _plain_directory(data: bytes) -> list[_Member] | None:
@@ -292,9 +293,21 @@ def _plain_directory(data: bytes) -> list[_Member] | None:
     position = offset
     stop = offset + size
     unpack = _DIRECTORY_ENTRY.unpack_from
+    lengths = _ENTRY_LENGTHS.unpack_from
+    known = _ENTRIES
     for _ in range(total):
         if position + 46 > stop:
             return None
+        # An entry seen before byte for byte (the same part of a form made from the same
+        # template, at the same place) reads the same.
+        name_length, extra_length, comment_length = lengths(data, position + 28)
+        end = position + 46 + name_length + extra_length + comment_length
+        entry = data[position:end]
+        member = known.get(entry)
+        if member is not None:
+            append(member)
+            position = end
+            continue
         (
             signature,
             flags,
@@ -319,11 +332,20 @@ def _plain_directory(data: bytes) -> list[_Member] | None:
         name = raw_name.decode("ascii") if raw_name.isascii() else _member_name(raw_name, flags)
         if name is None:
             return None  # zipfile says what is wrong with it
-        append(_Member((name, flags, method, crc, csize, usize, header_offset)))
-        position += name_length + extra_length + comment_length
+        member = _Member((name, flags, method, crc, csize, usize, header_offset))
+        if len(known) >= _ENTRIES_MAX:
+            known.clear()
+        known[entry] = member
+        append(member)
+        position = end
     if position != stop:
         return None
     return members
+
+
+# Directory entries read before, by their exact bytes. Bounded; cleared when full.
+_ENTRIES: dict[bytes, _Member] = {}
+_ENTRIES_MAX = 4096
 
 
 # Small parts that many files share byte for byte (content types and relationships are the
@@ -354,22 +376,29 @@ class _Package:
         self.archive = archive  # opened on demand when ``members`` came from the bytes
         self.data = data  # the whole zip, when in memory: members are then unpacked directly
         self.limits = limits
-        infos = members if members is not None else archive.infolist()
-        if len(infos) > limits.max_members:
+        entries = (
+            members
+            if members is not None
+            else [(i.filename, i.compress_size, i.file_size, i) for i in archive.infolist()]
+        )
+        if len(entries) > limits.max_members:
             raise _bomb()
         total = 0
-        self.infos: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
-            total += info.file_size
-            if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(
-                info.compress_size, 1
-            ):
+        ratio = limits.max_ratio
+        self.infos: dict[str, zipfile.ZipInfo | _Member] = {}
+        for entry in entries:
+            if members is not None:
+                filename, _, _, _, compressed, size, _ = entry
+                info = entry
+            else:
+                filename, compressed, size, info = entry
+            total += size
+            if size > 1024 * 1024 and size > ratio * max(compressed, 1):
                 raise _bomb()
-            self.infos.setdefault(info.filename.lstrip("/"), info)
+            self.infos.setdefault(filename.lstrip("/"), info)
         if total > limits.max_total_bytes:
             raise _bomb()
         self.lower = {n.lower(): n for n in self.infos}
-        self.names = list(self.infos)
         self._rels_cache: dict[str, tuple[tuple[str, str, str], ...]] = {}
 
     def has(self, part: str) -> bool:
@@ -426,9 +455,18 @@ class _Package:
         right CRC. Anything else goes through ``zipfile``, which says what is wrong.
         """
         data = self.data
-        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, 8):
+        if type(info) is _Member:
+            name, flags, method, crc, compressed, size, offset = info
+        else:
+            name, flags, method, crc = (
+                info.orig_filename,
+                info.flag_bits,
+                info.compress_type,
+                info.CRC,
+            )
+            compressed, size, offset = info.compress_size, info.file_size, info.header_offset
+        if flags & 0x1 or method not in (zipfile.ZIP_STORED, 8):
             return None
-        offset = info.header_offset
         header = data[offset : offset + 30]
         if len(header) != 30 or header[:4] != b"PK\x03\x04":
             return None
@@ -437,36 +475,33 @@ class _Package:
         if name_bytes.isascii():
             local_name = name_bytes.decode("ascii")  # what code page 437 and UTF-8 give too
         else:
-            encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-            local_name = name_bytes.decode(encoding, "replace")
-        if local_name != info.orig_filename:
+            local_name = name_bytes.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        if local_name != name:
             return None
         start = offset + 30 + name_length + extra_length
-        raw = data[start : start + info.compress_size]
-        if len(raw) != info.compress_size:
+        raw = data[start : start + compressed]
+        if len(raw) != compressed:
             return None
         key = None
-        if len(raw) <= _UNPACKED_RAW_MAX and info.file_size <= _UNPACKED_SIZE_MAX:
-            key = (raw, info.compress_type, info.file_size, info.CRC)
+        if compressed <= _UNPACKED_RAW_MAX and size <= _UNPACKED_SIZE_MAX:
+            key = (raw, method, size, crc)
             if key in _UNPACKED:
                 return _UNPACKED[key]
         payload: bytes | None
-        if info.compress_type == zipfile.ZIP_STORED:
+        if method == zipfile.ZIP_STORED:
             payload = raw
         else:
             try:
-                if len(raw) * _DEFLATE_MAX_RATIO <= self.limits.max_part_bytes:
+                if compressed * _DEFLATE_MAX_RATIO <= self.limits.max_part_bytes:
                     # It cannot unpack to more than the limit, whatever it holds: one buffer of
                     # the declared size, where a bounded read grows and joins blocks (several
                     # times slower on a large part).
-                    payload = zlib.decompress(raw, -15, max(info.file_size, 1))
+                    payload = zlib.decompress(raw, -15, max(size, 1))
                 else:
-                    payload = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+                    payload = zlib.decompressobj(-15).decompress(raw, size + 1)
             except zlib.error:
                 payload = None
-        if payload is not None and (
-            len(payload) != info.file_size or zlib.crc32(payload) != info.CRC
-        ):
+        if payload is not None and (len(payload) != size or zlib.crc32(payload) != crc):
             payload = None
         if key is not None:
             if len(_UNPACKED) >= _UNPACKED_MAX:

@@ -842,6 +842,8 @@ def test_plain_zip_directory_equals_zipfile(real_docx):
             if members is not None:
                 plain += 1
                 assert _entries(members) == _entries(archive.infolist()), path
+                # Read again: every entry is now remembered, and reads the same.
+                assert _entries(_plain_directory(data)) == _entries(archive.infolist()), path
     assert plain > 0
 
 
