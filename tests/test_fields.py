@@ -490,6 +490,7 @@ def test_fast_scan_equals_lxml(inner):
         sdt('<w:tag w:val="a\nb"/>', run("x")),
         sdt(named("a"), run("an &#0; character XML forbids")),
         sdt(named("a"), run("notes on ffData")),  # legacy fields are looked for by that name
+        sdt(named("a"), run("D" * 60 + " ffData")),  # ... past many a 'D' too
         sdt(named("a"), "<w:r><w:t>x</w:t ><w:t>y</w:t></w:r>"),  # an end tag with a space
     ],
 )
