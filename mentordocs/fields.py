@@ -758,10 +758,17 @@ def _fast_scan(xml: bytes, unnamed: bool) -> list[Field]:
                     text = extra.get(text.strip(), text)
                 append(Field(tag, kind, text, tag, alias, "tag", False))
                 continue
-        field = _fast_control(pr, content[8:-4])
+        field = _fast_control(pr, _content(content))
         if field is not None and (unnamed or field.source != "unnamed"):
             append(field)
     return fields
+
+
+def _content(piece: bytes) -> bytes:
+    """A control's content from its piece ("Content>" ... "</w:")."""
+    if not piece.startswith(b"Content>") or not piece.endswith(b"</w:"):
+        raise _NotSure
+    return piece[8:-4]
 
 
 _TAG = repeat("tag")  # endless: map() stops at the shortest
@@ -837,15 +844,14 @@ def _plain_controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]] | No
     ):
         return None
     gaps = pieces[::6]
-    contents = pieces[4::6]
     if not (
         all(map(bytes.endswith, gaps[:-1], repeat(b"<w:")))
         and all(map(bytes.startswith, gaps[1:], repeat(b">")))
-        and all(map(bytes.startswith, contents, repeat(b"Content>")))
-        and all(map(bytes.endswith, contents, repeat(b"</w:")))
     ):
         raise _NotSure
-    return pieces[2::6], contents  # the properties are checked by _recipe
+    # The properties are checked by _recipe, the contents where they are read (_lane_texts,
+    # _content): a checkbox's is never read.
+    return pieces[2::6], pieces[4::6]
 
 
 def _controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]]:
@@ -976,6 +982,7 @@ def _lane_recipe(pr: bytes) -> tuple[str, str, str, Any] | bool:
 
 
 _LANE_SEPARATOR = b"<w:t>\x01</w:t>"
+_LANE_JOINT = b"</w:" + _LANE_SEPARATOR + b"Content>"  # where two content pieces meet
 _LANE_PRESERVE = b'<w:t xml:space="preserve">'
 _LANE_NOT_MARKS = bytes(range(256)).translate(None, b"\0\x02")  # every byte but the marks
 _LANE_MARKS_TO_NUL = bytes.maketrans(b"\x02", b"\0")
@@ -987,15 +994,21 @@ _LANE_REFUSE = re.compile(rb"<w:(?:t\s|p[\s/>]|br|cr|tab|noBreakHyphen)|</w:t")
 def _lane_texts(contents: list[bytes]) -> list[str | None] | None:
     """The text of each control's content (runs in one paragraph, line breaks kept), or None.
 
-    All at once, in a few passes over the contents joined with a text element holding U+0001
+    ``contents`` are content pieces ("Content>" + a control's content + "</w:", checked).
+    All at once, in a few passes over them joined with a text element holding U+0001
     (which XML does not allow, so it splits the result back exactly; checked). Every text
     element's start tag becomes NUL and its end tag STX (neither allowed in XML either): they
     must alternate, each text between them holding no markup, so each is exactly one element's
     text.
     """
     blob = _LANE_SEPARATOR.join(contents)
-    if b"\x02" in blob:
-        return None
+    if (
+        b"\x02" in blob
+        or not blob.startswith(b"Content>")
+        or not blob.endswith(b"</w:")
+        or blob.count(_LANE_JOINT) != len(contents) - 1
+    ):
+        return None  # each piece is "Content>" + a content + "</w:", STX is not XML
     # A line break between two texts of a run joins them; any other plain one is a text too.
     blob = (
         blob.replace(_LANE_PRESERVE, b"<w:t>")

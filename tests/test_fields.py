@@ -440,6 +440,10 @@ def doc(inner: str) -> bytes:
             "<w:br/><w:br/><w:t>c &amp;</w:t><w:br/><w:t>amp; d</w:t></w:r>",
         ),
         sdt(named("t"), "<w:r><w:t>a</w:t><w:t>b</w:t></w:r><w:r><w:t/><w:t>c</w:t></w:r>"),
+        # A checkbox's content is never read, whatever its start tag holds.
+        sdt(named("c") + "<w14:checkbox/>", run("x")).replace(
+            "<w:sdtContent>", "<w:sdtContent w:x='1'>"
+        ),
     ],
 )
 def test_fast_scan_equals_lxml(inner):
@@ -492,6 +496,8 @@ def test_fast_scan_equals_lxml(inner):
         sdt(named("a"), run("notes on ffData")),  # legacy fields are looked for by that name
         sdt(named("a"), run("D" * 60 + " ffData")),  # ... past many a 'D' too
         sdt(named("a"), "<w:r><w:t>x</w:t ><w:t>y</w:t></w:r>"),  # an end tag with a space
+        sdt(named("a"), run("x")).replace("<w:sdtContent>", "<w:sdtContent w:x='1'>"),
+        sdt("", run("x")).replace("<w:sdtContent>", "<w:sdtContent w:x='1'>"),  # slow lane
     ],
 )
 def test_fast_scan_leaves_unusual_parts_to_lxml(inner):
@@ -605,8 +611,10 @@ def _control(draw: st.DrawFn) -> str:
     properties = draw(st.sampled_from(_PROPERTIES))
     end = draw(st.sampled_from(_END_PROPERTIES))
     content = draw(st.sampled_from(_CONTENTS))
+    content_start = draw(st.sampled_from(["<w:sdtContent>"] * 5 + ["<w:sdtContent w:x='1'>"]))
     return (
-        f"{start}<w:sdtPr>{properties}</w:sdtPr>{end}<w:sdtContent>{content}</w:sdtContent></w:sdt>"
+        f"{start}<w:sdtPr>{properties}</w:sdtPr>{end}"
+        f"{content_start}{content}</w:sdtContent></w:sdt>"
     )
 
 
