@@ -599,12 +599,18 @@ def _unescape(raw: bytes) -> str:
     if "&" not in text:
         return text
     if "&#" not in text:  # the common case: only the five named references
-        plain = (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')).replace(
-            "&apos;", "'"
+        if "\x03" in text:
+            raise _NotSure  # not a character XML allows (and the stand-in for "&" below)
+        plain = (
+            text.replace("&amp;", "\x03")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", '"')
+            .replace("&apos;", "'")
         )
-        if plain.count("&") != plain.count("&amp;"):
+        if "&" in plain:
             raise _NotSure  # an entity reference lxml would refuse: let it say so
-        return plain.replace("&amp;", "&")
+        return plain.replace("\x03", "&")
     result, replaced = _REFERENCE.subn(_reference, text)
     if replaced != text.count("&"):
         raise _NotSure  # an entity reference lxml would refuse: let it say so
@@ -1018,12 +1024,15 @@ def _lane_texts(contents: list[bytes]) -> list[str | None] | None:
         .replace(b"</w:t>", b"\x02")
     )
     marks = blob.translate(None, _LANE_NOT_MARKS)
-    if marks != b"\0\x02" * (len(marks) >> 1) or _LANE_REFUSE.search(blob):
+    if marks != b"\0\x02" * (len(marks) >> 1):
         return None
-    raw_texts = blob.translate(_LANE_MARKS_TO_NUL).split(b"\0")[1::2]
+    pieces = blob.translate(_LANE_MARKS_TO_NUL).split(b"\0")
+    raw_texts = pieces[1::2]
     raw = b"\0".join(raw_texts)
-    if b"<" in raw or b"\r" in raw:
-        return None  # markup inside a text; a carriage return as is (lxml makes it a line feed)
+    if b"<" in raw or b"\r" in raw or _LANE_REFUSE.search(b"".join(pieces[::2])):
+        # Markup inside a text; a carriage return as is (lxml makes it a line feed); between
+        # the texts, something that is not just runs.
+        return None
     if b"&" in raw:
         # NUL between the texts keeps a reference from spanning two of them.
         text = _unescape(raw).replace("\0", "")

@@ -493,6 +493,8 @@ def test_fast_scan_equals_lxml(inner):
         sdt('<w:alias w:val="a\tb"/><w:tag w:val="a\tb"/>', run("x")),  # lxml: "a b"
         sdt('<w:tag w:val="a\nb"/>', run("x")),
         sdt(named("a"), run("an &#0; character XML forbids")),
+        sdt(named("a"), run("one as is: \x03 &amp;")),
+        sdt(named("a"), run("&amp &lt;")),  # a reference without its ';'
         sdt(named("a"), run("notes on ffData")),  # legacy fields are looked for by that name
         sdt(named("a"), run("D" * 60 + " ffData")),  # ... past many a 'D' too
         sdt(named("a"), "<w:r><w:t>x</w:t ><w:t>y</w:t></w:r>"),  # an end tag with a space
