@@ -678,7 +678,11 @@ def _plain_xml(raw: bytes) -> bytes | None:
         if end < 0 or (b"encoding" in declaration and b"utf-8" not in declaration):
             return None
         body = body[end + 2 :].lstrip()  # Word puts "\r\n" after the declaration
-    if b"<!" in body or b"<?" in body or b"\r" in body:
+    if (
+        (b"!" in body and b"<!" in body)  # one-byte searches first: memchr, far faster
+        or (b"?" in body and b"<?" in body)
+        or b"\r" in body
+    ):
         return None  # comments, DOCTYPE, CDATA, processing instructions, line ends to normalise
     return body
 
