@@ -694,10 +694,11 @@ def _plain_markup(xml: bytes) -> bool:
 
 def _legacy_hint(xml: bytes) -> bool:
     """Whether "ffData" occurs. Its 'D' is rare in the parts mentordocs makes: each is found
-    with memchr and looked at; past a few dozen, the regex engine looks at the rest."""
+    with memchr and looked at; past one per KB (where that stops paying), the regex engine
+    looks at the rest."""
     find = xml.find
     at = find(b"D", 2)
-    for _ in range(48):
+    for _ in range(max(16, len(xml) >> 10)):
         if at < 0:
             return False
         if xml.startswith(b"ffData", at - 2):
