@@ -716,13 +716,7 @@ def _fast_scan(xml: bytes, unnamed: bool) -> list[Field]:
     if len(pieces) == 1:
         return []
     prs, contents = _plain_controls(pieces) or _controls(pieces)
-    key = tuple(prs)
-    plan = _PLANS.get(key, False)
-    if plan is False:
-        plan = _plan(prs)
-        if len(_PLANS) >= _PLANS_MAX:
-            _PLANS.clear()
-        _PLANS[key] = plan
+    plan = _known_plan(prs)
     if plan is not None:
         # Every control in the fast lane: their texts together, then one Field each.
         texts = _lane_texts(plan.lane(contents)) if plan.lane else []
@@ -831,10 +825,24 @@ def _plan(prs: list[bytes]) -> _Plan | None:
     return _Plan(recipes)
 
 
-# Plans by the exact bytes of every control's properties, in order: every copy of one form has
-# the same. Bounded; cleared when full.
-_PLANS: dict[tuple[bytes, ...], _Plan | None] = {}
-_PLANS_MAX = 256
+def _known_plan(prs: list[bytes]) -> _Plan | None:
+    """The plan for these control properties: one of the last few seen when every property is
+    the same, byte for byte (lists compared, which needs no hash of each), else worked out."""
+    for index, (known, plan) in enumerate(_PLANS):
+        if known == prs:
+            if index:
+                _PLANS.insert(0, _PLANS.pop(index))
+            return plan
+    plan = _plan(prs)
+    _PLANS.insert(0, (prs, plan))
+    del _PLANS[_PLANS_MAX:]
+    return plan
+
+
+# The plans of the forms read last, most recent first: every copy of one form has the same
+# control properties, in the same order. A few forms are read by turns in one run.
+_PLANS: list[tuple[list[bytes], _Plan | None]] = []
+_PLANS_MAX = 16
 
 
 def _plain_controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]] | None:
