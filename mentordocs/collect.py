@@ -351,7 +351,8 @@ _ENTRIES_MAX = 4096
 # Small parts that many files share byte for byte (content types and relationships are the
 # same in every form made from one template) are unpacked and checked once per process: what
 # ``_Package._unpack`` gives depends only on the compressed bytes, the method, the declared
-# size and the CRC, which together are the key. Bounded; cleared when full.
+# size and the CRC, which together are the key. Only those two kinds of part: the others read
+# (body, footers, properties) differ from file to file. Bounded; cleared when full.
 _UNPACKED: dict[tuple[bytes, int, int, int], bytes | None] = {}
 _UNPACKED_MAX = 256
 _UNPACKED_RAW_MAX = 4096  # compressed bytes
@@ -483,7 +484,11 @@ class _Package:
         if len(raw) != compressed:
             return None
         key = None
-        if compressed <= _UNPACKED_RAW_MAX and size <= _UNPACKED_SIZE_MAX:
+        if (
+            compressed <= _UNPACKED_RAW_MAX
+            and size <= _UNPACKED_SIZE_MAX
+            and (name.endswith(".rels") or name == "[Content_Types].xml")
+        ):
             key = (raw, method, size, crc)
             if key in _UNPACKED:
                 return _UNPACKED[key]
