@@ -845,6 +845,9 @@ _PLANS: list[tuple[list[bytes], _Plan | None]] = []
 _PLANS_MAX = 16
 
 
+_W_NAME_STARTS = (b"<w:", b"</w:")
+
+
 def _plain_controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]] | None:
     """``_controls`` for the usual case, no control with ``w:sdtEndPr``: each control is then
     six pieces, checked a column at a time (in C) rather than one control at a time. None when
@@ -872,7 +875,7 @@ def _plain_controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]] | No
 def _controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]]:
     """The raw properties and contents of every control, from the part cut at each "sdt".
 
-    Every cut must be one of a control's own tags, in order: ``<w:sdt><w:sdtPr>`` properties
+    Every cut where a w: element's name begins must be one of a control's own tags, in order: ``<w:sdt><w:sdtPr>`` properties
     ``</w:sdtPr>``, then ``<w:sdtEndPr/>`` or ``<w:sdtEndPr>...</w:sdtEndPr>`` or nothing, then
     ``<w:sdtContent>`` content ``</w:sdtContent></w:sdt>``; else _NotSure (a ``w:sdtEndPr``
     inside the properties is let through, as lxml reads only their other children). A property
@@ -880,10 +883,22 @@ def _controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]]:
     "Pr>" + the properties + "</w:" (checked by ``_recipe``), a content piece "Content>" +
     the content + "</w:".
     """
+    # A cut at an "sdt" that does not begin a w: element's name (Word declares a namespace
+    # prefix "w16sdtdh" on every part; text) is joined back: only "w" names WordprocessingML.
+    joined = []
+    run = [pieces[0]]
+    for piece in pieces[1:]:
+        if run[-1].endswith(_W_NAME_STARTS):
+            joined.append(b"sdt".join(run))
+            run = [piece]
+        else:
+            run.append(piece)
+    joined.append(b"sdt".join(run))
+    pieces = joined
     prs: list[bytes] = []
     contents: list[bytes] = []
     last = len(pieces) - 1
-    if not pieces[0].endswith(b"<w:"):
+    if last and not pieces[0].endswith(b"<w:"):
         raise _NotSure
     at = 1
     try:

@@ -440,6 +440,9 @@ def doc(inner: str) -> bytes:
             "<w:br/><w:br/><w:t>c &amp;</w:t><w:br/><w:t>amp; d</w:t></w:r>",
         ),
         sdt(named("t"), "<w:r><w:t>a</w:t><w:t>b</w:t></w:r><w:r><w:t/><w:t>c</w:t></w:r>"),
+        # "sdt" that does not begin a w: element's name: typed in a field's text or elsewhere.
+        sdt(named("a"), run("my sdt notes")),
+        run("sdt") + sdt(named("a"), run("x")) + run("xsdt sdt"),
         # A checkbox's content is never read, whatever its start tag holds.
         sdt(named("c") + "<w14:checkbox/>", run("x")).replace(
             "<w:sdtContent>", "<w:sdtContent w:x='1'>"
@@ -480,8 +483,6 @@ def test_fast_scan_equals_lxml(inner):
         "<?pi x?>" + sdt(named("a"), run("x")),  # any processing instruction
         sdt(named("a"), run("<![CDATA[x]]>")),  # CDATA
         sdt(named("a"), run("x<!-- c -->y")),  # a comment in a field's text
-        sdt(named("a"), run("my sdt notes")),  # "sdt" typed in a field's text
-        run("sdt") + sdt(named("a"), run("x")),  # ... or anywhere else
         sdt(named("a") + sdt(named("b"), run("in props")), run("x")),  # a control in properties
         sdt(named("a"), "<w:p>" + sdt(named("b"), run("inner")) + "</w:p>"),  # nested, in a p
         sdt(named("a"), "<w:r><w:t>A<w:t>B</w:t>C</w:t></w:r>"),  # lxml gives "AB"
@@ -504,6 +505,23 @@ def test_fast_scan_equals_lxml(inner):
 )
 def test_fast_scan_leaves_unusual_parts_to_lxml(inner):
     assert read_fields_fast(doc("<w:p>" + inner + "</w:p>"), unnamed=True) is None
+
+
+def test_fast_scan_reads_parts_word_2020_writes():
+    # Word declares the "w16sdtdh" prefix (and lists it as ignorable) on every part's root,
+    # and may put a checksum in a control's properties.
+    root = (
+        f"<w:document {NS} "
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:w16sdtdh="http://schemas.microsoft.com/office/word/2020/wordml/sdtdatahash" '
+        'mc:Ignorable="w14 w16sdtdh"><w:body><w:p>'
+    )
+    checksum = '<w16sdtdh:storeItemChecksum w16sdtdh:val="x1"/>'
+    inner = sdt(named("a") + checksum, run("notes on sdt")) + sdt(named("b"), run("y"))
+    xml = (root + inner + "</w:p></w:body></w:document>").encode()
+    fast, slow = both(xml)
+    assert [f.value for f in slow] == ["notes on sdt", "y"]
+    assert fast == slow
 
 
 @pytest.mark.parametrize(
@@ -624,8 +642,15 @@ def _control(draw: st.DrawFn) -> str:
 @given(
     pieces=st.lists(st.one_of(_control(), st.sampled_from(_BETWEEN)), max_size=6),
     head=st.sampled_from([b"", b'<?xml version="1.0" encoding="UTF-8"?>\r\n']),
+    word=st.booleans(),
 )
-def test_fast_scan_gives_what_lxml_gives_or_leaves_it(pieces, head):
+def test_fast_scan_gives_what_lxml_gives_or_leaves_it(pieces, head, word):
     xml = head + doc("<w:p>" + "".join(pieces) + "</w:p>")
+    if word:  # the root as Word 2020 writes it
+        xml = xml.replace(
+            b"<w:document ",
+            b'<w:document xmlns:w16sdtdh="http://schemas.microsoft.com/office/word/2020/'
+            b'wordml/sdtdatahash" ',
+        )
     fast, slow = both(xml)
     assert fast is None or fast == slow
