@@ -552,20 +552,25 @@ def read_fields(
 # A fast path for the common case: a part written with the usual "w"/"w14" prefixes, whose
 # controls are not nested and hold no legacy fields. It scans the bytes (linear time, no
 # backtracking) instead of building a tree, and gives exactly what read_fields gives; for
-# anything else it answers None and the caller parses the part with lxml.
+# anything else it answers None and the caller parses the part with lxml. The part is cut at
+# every "sdt" in one pass (``_controls`` proves every control is found); each control's
+# properties are worked out once per distinct bytes (``_recipe``) and each form's sequence of
+# them once (``_Plan``); the texts of all controls in the fast lane come from a few passes
+# over their joined contents (``_lane_texts``). Each pass over a part is chosen for speed on
+# this kind of text, where '<' is so frequent that a bytes search for a marker beginning with
+# it cannot skip ahead: single rare bytes are found with memchr, other markers by the regex
+# engine or with a long needle.
 
 _FAST_MAX_BYTES = 8 * 1024 * 1024
 _W_NS_BYTES = W_NS.encode()
 _W_DECL = b'xmlns:w="' + _W_NS_BYTES + b'"'
 _W14_DECL = b'xmlns:w14="' + W14_NS.encode() + b'"'
-# The part is cut at every "sdt" (one pass in the regex engine), and every piece must be where
-# a control's own tags put it (see ``_controls``): so no control can hide anywhere (nested, with
-# attributes on its start tag, a stray end tag), and "sdt" anywhere else, even typed in text,
-# sends the part to lxml. Only "w" may name the WordprocessingML namespace (checked first).
+# The part is cut at every "sdt" (one pass in the regex engine), and every cut where a w:
+# element's name begins must be where a control's own tags put it (see ``_controls``): so no
+# control can hide anywhere (nested, with attributes on its start tag, a stray end tag). Only
+# "w" may name the WordprocessingML namespace (checked first).
 _FAST_SDT = re.compile(rb"sdt")
-# Legacy fields are "<w:ffData>": looked for as "ffData" by the regex engine, which runs
-# through the part faster than a bytes search for a marker starting with '<' (so frequent a
-# search for it cannot skip ahead). Any "ffData" at all sends the part to lxml.
+# Legacy fields are "<w:ffData>": any "ffData" at all sends the part to lxml (_legacy_hint).
 _FAST_LEGACY = re.compile(rb"ffData")
 _FAST_DECLARATION = re.compile(rb"<\?xml[ \t\r\n][^>]*\?>")
 _FAST_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
@@ -875,13 +880,13 @@ def _plain_controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]] | No
 def _controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]]:
     """The raw properties and contents of every control, from the part cut at each "sdt".
 
-    Every cut where a w: element's name begins must be one of a control's own tags, in order: ``<w:sdt><w:sdtPr>`` properties
-    ``</w:sdtPr>``, then ``<w:sdtEndPr/>`` or ``<w:sdtEndPr>...</w:sdtEndPr>`` or nothing, then
-    ``<w:sdtContent>`` content ``</w:sdtContent></w:sdt>``; else _NotSure (a ``w:sdtEndPr``
-    inside the properties is let through, as lxml reads only their other children). A property
-    piece is
-    "Pr>" + the properties + "</w:" (checked by ``_recipe``), a content piece "Content>" +
-    the content + "</w:".
+    Every cut where a w: element's name begins must be one of a control's own tags, in order:
+    ``<w:sdt><w:sdtPr>`` properties ``</w:sdtPr>``, then ``<w:sdtEndPr/>`` or
+    ``<w:sdtEndPr>...</w:sdtEndPr>`` or nothing, then ``<w:sdtContent>`` content
+    ``</w:sdtContent></w:sdt>``; else _NotSure (a ``w:sdtEndPr`` inside the properties is let
+    through, as lxml reads only their other children). A property piece is "Pr>" + the
+    properties + "</w:" (checked by ``_recipe``), a content piece "Content>" + the content +
+    "</w:".
     """
     # A cut at an "sdt" that does not begin a w: element's name (Word declares a namespace
     # prefix "w16sdtdh" on every part; text) is joined back: only "w" names WordprocessingML.
@@ -940,7 +945,6 @@ def _controls(pieces: list[bytes]) -> tuple[list[bytes], list[bytes]]:
 _LANE_HEAD = re.compile(rb'<w:alias w:val="([^"&<]*)"/><w:tag w:val="([^"&<]*)"/>')
 _LANE_FULL_DATE = re.compile(rb'<w:date w:fullDate="([^"&<]*)"')
 _LANE_ITEM = re.compile(rb'<w:listItem w:displayText="([^"&<]*)" w:value="([^"&<]*)"/>')
-_LANE_PARAGRAPH = re.compile(rb"<w:p[\s/>]")
 _LANE_KINDS = frozenset(("text", "date", "dropdown"))  # the kinds whose text is needed
 
 
