@@ -354,6 +354,7 @@ _ENTRIES_MAX = 4096
 # size and the CRC, which together are the key. Only those two kinds of part: the others read
 # (body, footers, properties) differ from file to file. Bounded; cleared when full.
 _UNPACKED: dict[tuple[bytes, int, int, int], bytes | None] = {}
+_UNKNOWN = object()
 _UNPACKED_MAX = 256
 _UNPACKED_RAW_MAX = 4096  # compressed bytes
 _UNPACKED_SIZE_MAX = 16 * 1024  # unpacked bytes
@@ -490,8 +491,9 @@ class _Package:
             and (name.endswith(".rels") or name == "[Content_Types].xml")
         ):
             key = (raw, method, size, crc)
-            if key in _UNPACKED:
-                return _UNPACKED[key]
+            known = _UNPACKED.get(key, _UNKNOWN)
+            if known is not _UNKNOWN:
+                return known
         payload: bytes | None
         if method == zipfile.ZIP_STORED:
             payload = raw
@@ -804,8 +806,9 @@ def _fast_core_times(raw: bytes) -> dict[str, str | None]:
 def _parse_w3c_time(text: str) -> dt.datetime | None:
     """A W3C date-time as local time without a zone, or None. Remembered: the forms made from
     one template carry the same times. Bounded; cleared when full."""
-    if text in _W3C_TIMES:
-        return _W3C_TIMES[text]
+    known = _W3C_TIMES.get(text, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
     if len(_W3C_TIMES) >= 1024:
         _W3C_TIMES.clear()
     _W3C_TIMES[text] = moment = _w3c_time(text)

@@ -833,10 +833,8 @@ def _plan(prs: list[bytes]) -> _Plan | None:
 def _known_plan(prs: list[bytes]) -> _Plan | None:
     """The plan for these control properties: one of the last few seen when every property is
     the same, byte for byte (lists compared, which needs no hash of each), else worked out."""
-    for index, (known, plan) in enumerate(_PLANS):
+    for known, plan in _PLANS:
         if known == prs:
-            if index:
-                _PLANS.insert(0, _PLANS.pop(index))
             return plan
     plan = _plan(prs)
     _PLANS.insert(0, (prs, plan))
@@ -844,8 +842,8 @@ def _known_plan(prs: list[bytes]) -> _Plan | None:
     return plan
 
 
-# The plans of the forms read last, most recent first: every copy of one form has the same
-# control properties, in the same order. A few forms are read by turns in one run.
+# The plans of the forms met last, newest first: every copy of one form has the same control
+# properties, in the same order. A few forms are read by turns in one run.
 _PLANS: list[tuple[list[bytes], _Plan | None]] = []
 _PLANS_MAX = 16
 
