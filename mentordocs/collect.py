@@ -666,7 +666,7 @@ _FAST_PROPERTY = re.compile(
 )
 _PLAIN_PROPERTY = re.compile(
     rb'<property fmtid="[^"<&\t\n\r]*" pid="[0-9]+" name="([^"<&\t\n\r]*)">'
-    rb"<vt:(?:lpwstr|i4|bool|filetime)>([^<]*)</vt:(?:lpwstr|i4|bool|filetime)></property>"
+    rb"<vt:(lpwstr|i4|bool|filetime)>([^<]*)</vt:\2></property>"
 )
 _FAST_CORE_TIME = {
     name: re.compile(rf"<dcterms:{name}(?:\s[^<>]*)?>([^<]*)</dcterms:{name}>".encode())
@@ -754,7 +754,7 @@ def _fast_custom_properties(raw: bytes) -> dict[str, str] | None:
         # root's two): names with nothing to unescape, no dict of attributes per property.
         props: dict[str, str] = {}
         try:
-            for name, value in plain:
+            for name, _, value in plain:
                 if name:
                     props[name.decode("utf-8")] = _unescape_attr(value).strip()
         except (UnicodeDecodeError, ValueError):

@@ -952,6 +952,9 @@ def test_small_parts_read_without_lxml_give_what_lxml_gives(real_docx, monkeypat
     samples = [(p.read_bytes(), p.name) for p in sorted(real_docx.glob("*.docx"))]
     samples += [(make_docx("goal-sheet", "P01"), "ours.docx"), (zip_of(strange), "odd.docx")]
     samples += [(zip_of(escaped), "escaped.docx")]
+    # A value whose end tag names another type: lxml refuses the part, and so must the regex.
+    mismatched = escaped["docProps/custom.xml"].replace(b"</vt:lpwstr>", b"</vt:i4>", 1)
+    assert collect._fast_custom_properties(mismatched) is None
     fast = [_package_facts(data, name) for data, name in samples]
     for helper in ("_fast_relationships", "_fast_custom_properties"):
         monkeypatch.setattr(collect, helper, lambda raw: None)
