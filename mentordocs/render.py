@@ -131,8 +131,6 @@ def plain_value(value: Any) -> Markup:
 _TEXT_SEEN: dict[str | int, Markup] = {}
 _PLAIN_SEEN: dict[str | int, Markup] = {}
 _SEEN_LIMIT = 20_000  # entries, each at most _SEEN_LONGEST characters: a few MB at most
-
-
 _SEEN_LONGEST = 200  # longer texts (a vision statement) are one pair's own: not worth keeping
 
 
