@@ -144,21 +144,21 @@ def _remember(seen: dict[str | int, Markup], value: str | int, markup: Markup) -
 
 
 def _text_markup(text: str | Markup) -> Markup:
-    if isinstance(text, Markup):
-        return text
-    if not _NEEDS_CLEANING.search(text):
-        return escape(text)
-    text = _INVALID_XML.sub("", _LINE_BREAKS.sub("\n", text))
-    return Markup(str(escape(text)).replace("\n", _BR).replace("\t", _TAB))
+    return _markup(text, _BR, _TAB)
 
 
 def _plain_markup(text: str | Markup) -> Markup:
+    return _markup(text, "&#10;", "&#9;")
+
+
+def _markup(text: str | Markup, line_break: str, tab: str) -> Markup:
+    """``text`` escaped, XML-illegal characters dropped, line breaks and tabs as given."""
     if isinstance(text, Markup):
         return text
     if not _NEEDS_CLEANING.search(text):
         return escape(text)
     text = _INVALID_XML.sub("", _LINE_BREAKS.sub("\n", text))
-    return Markup(str(escape(text)).replace("\n", "&#10;").replace("\t", "&#9;"))
+    return Markup(str(escape(text)).replace("\n", line_break).replace("\t", tab))
 
 
 _VALUE_FILTERS = frozenset({"_md_text", "_md_plain"})
