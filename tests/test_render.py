@@ -372,6 +372,41 @@ def test_paragraph_level_if(tmp_path: Path) -> None:
     assert not any("{%" in text for text in shown + hidden)
 
 
+def test_statement_tags_leave_no_empty_runs(tmp_path: Path) -> None:
+    """docxtpl leaves an empty run on each side of a statement tag it lifts out of a run; the
+    compiled template drops those (they show nothing) and keeps every run with text."""
+    document = docx.Document()
+    paragraph = document.add_paragraph("Lead: ")
+    for text in ("{%r if mentor.name %}", "{{ mentor.name }}", "{%r else %}", "nobody"):
+        paragraph.add_run(text)
+    paragraph.add_run("{%r endif %}")
+    paragraph.add_run(" (mentor)")
+    document.add_paragraph("Before {% if mentee.name %}named{% endif %} after")
+    path = tmp_path / "runs.docx"
+    document.save(path)
+    context = sample_context()
+
+    naive = DocxTemplate(path)
+    naive.render(context, autoescape=True)
+    buffer = io.BytesIO()
+    naive.save(buffer)
+    ours = CompiledTemplate.load(path).render(context)
+
+    def runs(data: bytes) -> list[list[str]]:
+        root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+        return [
+            ["".join(r.itertext()) for r in p.iter(f"{{{W}}}r")] for p in root.iter(f"{{{W}}}p")
+        ]
+
+    theirs = runs(buffer.getvalue())
+    assert "" in theirs[0]  # docxtpl's empty halves
+    assert runs(ours) == [[text for text in p if text] for p in theirs]
+    assert runs(ours)[0] == ["Lead: ", "Mentor 1", " (mentor)"]
+    assert b'<w:t xml:space="preserve"></w:t>' not in zipfile.ZipFile(io.BytesIO(ours)).read(
+        "word/document.xml"
+    )
+
+
 def test_not_a_docx(tmp_path: Path) -> None:
     text = tmp_path / "notes.docx"
     text.write_text("just text")
