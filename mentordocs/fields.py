@@ -72,6 +72,14 @@ def _attr(value: str) -> str:
     return _xml_quoteattr(value, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
+def text_element(text: str) -> str:
+    """One w:t holding ``text`` (escaped). Spaces at either end are kept only when the element
+    says so (``xml:space="preserve"``), and so is a Jinja tag's value, which may bring its own;
+    other text goes without it, as Word writes it."""
+    space = ' xml:space="preserve"' if "{" in text or text != text.strip() else ""
+    return f"<w:t{space}>{_xml_escape(text)}</w:t>"
+
+
 def _run(text: str, rpr: str = "", placeholder: bool = False) -> str:
     """One w:r; line breaks in ``text`` become w:br (a Jinja expression is left as it is)."""
     props = rpr
@@ -82,7 +90,7 @@ def _run(text: str, rpr: str = "", placeholder: bool = False) -> str:
     for index, line in enumerate(text.split("\n")):
         if index:
             pieces.append("<w:br/>")
-        pieces.append(f'<w:t xml:space="preserve">{_xml_escape(line)}</w:t>')
+        pieces.append(text_element(line))
     return f"<w:r>{head}{''.join(pieces)}</w:r>"
 
 

@@ -358,7 +358,7 @@ def run(text: str, bold: bool = False, italic: bool = False, color: str = "", si
     if size:
         props += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
     head = f"<w:rPr>{props}</w:rPr>" if props else ""
-    return f'<w:r>{head}<w:t xml:space="preserve">{esc(text)}</w:t></w:r>'
+    return f"<w:r>{head}{fields.text_element(text)}</w:r>"
 
 
 def para(content: str = "", style: str = "", ppr: str = "") -> str:
@@ -409,7 +409,8 @@ def cell(
         props += f'<w:gridSpan w:val="{span}"/>'
     if fill:
         props += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
-    props += f'<w:vAlign w:val="{valign}"/>'
+    if valign != "top":  # top is what Word and LibreOffice do when a cell says nothing
+        props += f'<w:vAlign w:val="{valign}"/>'
     if not content.startswith("<w:p"):
         content = para(content, "TableText" if not header else "TableHeader")
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{content}</w:tc>"
