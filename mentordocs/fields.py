@@ -11,7 +11,7 @@ Everything here is a pure function over lxml elements or bytes; ``Field`` is the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -31,14 +31,15 @@ def qn(name: str) -> str:
     return f"{{{NSMAP[prefix]}}}{local}"
 
 
-@dataclass
-class Field:
+class Field(NamedTuple):
     """One fillable field found in a document.
 
     ``id`` is our field id where the control is ours (from the tag, else the alias), else the
     best name available (tag, alias, legacy field name). ``value`` is ``str`` for text, date and
     dropdown fields ('' when blank or still showing its placeholder), ``bool`` for checkboxes.
     ``source`` says where the name came from: "tag", "alias", "position" or "legacy".
+
+    A named tuple: a form's fields are made by the hundred, and a tuple is made in C.
     """
 
     id: str
@@ -742,7 +743,11 @@ def _fast_scan(xml: bytes, unnamed: bool) -> list[Field]:
                 else:  # a drop-down: the value of the item shown
                     texts[slot] = extra.get(text.strip(), text)
             values = plan.order(texts + plan.checked) if plan.order else texts
-            return list(map(Field, plan.ids, plan.kinds, values, plan.ids, plan.aliases, _TAG, _NO))
+            # _TAG and _NO are endless: the rows end with the ids (all others are as long).
+            rows = zip(
+                plan.ids, plan.kinds, values, plan.ids, plan.aliases, _TAG, _NO, strict=False
+            )
+            return list(map(tuple.__new__, _FIELD, rows))  # Field(*row) for each, in C
     # One control at a time: any outside the fast lane, or a text the batch could not take.
     recipes = [_RECIPES.get(pr) or _recipe(pr) for pr in prs]
     lane = [
@@ -786,6 +791,7 @@ def _content(piece: bytes) -> bytes:
 
 
 _TAG = repeat("tag")  # endless: map() stops at the shortest
+_FIELD = repeat(Field)
 _NO = repeat(False)
 
 
