@@ -1029,9 +1029,38 @@ def _lane_recipe(pr: bytes) -> tuple[str, str, str, Any] | bool:
 
 _LANE_SEPARATOR = b"<w:t>\x01</w:t>"
 _LANE_JOINT = b"</w:" + _LANE_SEPARATOR + b"Content>"  # where two content pieces meet
-_LANE_PRESERVE = b'<w:t xml:space="preserve">'
+# Each piece of markup the lane reads becomes its marks followed by ETX (\x03) up to its own
+# length, so that every replace is of equal length: one search pass and a copy, where a
+# replace that changes the length counts first and so searches twice. The padding goes in the
+# pass that splits the texts out. None of NUL, STX, ETX, EOT may be in XML (checked absent).
+_LANE_PAD = 0x03
+
+
+def _lane_mark(markup: bytes, marks: bytes) -> tuple[bytes, bytes]:
+    return markup, marks + bytes([_LANE_PAD]) * (len(markup) - len(marks))
+
+
+# A line break between two texts of a run joins them; any other plain one is a text too.
+_LANE_MARKUP = (
+    _lane_mark(b'<w:t xml:space="preserve">', b"\0"),
+    _lane_mark(b"</w:t><w:br/><w:t>", b"\n"),
+    _lane_mark(b"<w:br/>", b"\0\n\x02"),
+    _lane_mark(b"<w:t>", b"\0"),
+    _lane_mark(b"</w:t>", b"\x02"),
+)
 _LANE_NOT_MARKS = bytes(range(256)).translate(None, b"\0\x02")  # every byte but the marks
 _LANE_MARKS_TO_NUL = bytes.maketrans(b"\x02", b"\0")
+_LANE_UNPADDED = bytes([_LANE_PAD, 0])
+# The five named references, "&amp;" first (to EOT: "&amp;lt;" must stay "&lt;"), each padded
+# to its own length as above; EOT becomes "&" again as the padding goes.
+_NAMED_BYTES = (
+    _lane_mark(b"&amp;", b"\x04"),
+    _lane_mark(b"&lt;", b"<"),
+    _lane_mark(b"&gt;", b">"),
+    _lane_mark(b"&quot;", b'"'),
+    _lane_mark(b"&apos;", b"'"),
+)
+_EOT_TO_AMP = bytes.maketrans(b"\x04", b"&")
 # What may not be left once the text elements are marks: paragraphs, breaks other than a plain
 # <w:br/>, carriage returns, tabs, non-breaking hyphens, text elements of another shape.
 _LANE_REFUSE = re.compile(rb"<w:(?:t\s|p[\s/>]|br|cr|tab|noBreakHyphen)|</w:t")
@@ -1050,34 +1079,35 @@ def _lane_texts(contents: list[bytes]) -> list[str | None] | None:
     blob = _LANE_SEPARATOR.join(contents)
     if (
         b"\x02" in blob
+        or b"\x03" in blob
         or not blob.startswith(b"Content>")
         or not blob.endswith(b"</w:")
         or blob.count(_LANE_JOINT) != len(contents) - 1
     ):
-        return None  # each piece is "Content>" + a content + "</w:", STX is not XML
-    # A line break between two texts of a run joins them; any other plain one is a text too.
-    blob = (
-        blob.replace(_LANE_PRESERVE, b"<w:t>")
-        .replace(b"</w:t><w:br/><w:t>", b"\n")
-        .replace(b"<w:br/>", b"<w:t>\n</w:t>")
-        .replace(b"<w:t>", b"\0")
-        .replace(b"</w:t>", b"\x02")
-    )
+        return None  # each piece is "Content>" + a content + "</w:"; STX, ETX are not XML
+    for markup, marks in _LANE_MARKUP:
+        blob = blob.replace(markup, marks)
     marks = blob.translate(None, _LANE_NOT_MARKS)
     if marks != b"\0\x02" * (len(marks) >> 1):
         return None
-    pieces = blob.translate(_LANE_MARKS_TO_NUL).split(b"\0")
+    pieces = blob.translate(_LANE_MARKS_TO_NUL, bytes([_LANE_PAD])).split(b"\0")
     raw_texts = pieces[1::2]
     raw = b"\0".join(raw_texts)
     if b"<" in raw or b"\r" in raw or _LANE_REFUSE.search(b"".join(pieces[::2])):
         # Markup inside a text; a carriage return as is (lxml makes it a line feed); between
         # the texts, something that is not just runs.
         return None
-    if b"&" in raw:
-        # NUL between the texts keeps a reference from spanning two of them.
+    # NUL between the texts keeps a reference from spanning two of them.
+    if b"&" not in raw:
+        text = b"".join(raw_texts).decode("utf-8")
+    elif b"&#" in raw or b"\x04" in raw:
         text = _unescape(raw).replace("\0", "")
     else:
-        text = b"".join(raw_texts).decode("utf-8")
+        for reference, character in _NAMED_BYTES:
+            raw = raw.replace(reference, character)
+        if b"&" in raw:
+            return None  # an entity reference lxml would refuse: let it say so
+        text = raw.translate(_EOT_TO_AMP, _LANE_UNPADDED).decode("utf-8")
     texts: list[str | None] = text.split("\x01")  # type: ignore[assignment]
     return texts if len(texts) == len(contents) else None
 

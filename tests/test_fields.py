@@ -598,7 +598,16 @@ _PROPERTIES = [
     named("e") + "<w:sdtEndPr/>",
     '<w:alias w:val="a&amp;b"/><w:tag w:val="t&#233;"/>',
 ]
-_TEXTS = ["x", "", " two  words ", "a &amp; b &lt;c&gt;", "&#233;&#x1F600;", "Why? Yes!", "sdt"]
+_TEXTS = [
+    "x",
+    "",
+    " two  words ",
+    "a &amp; b &lt;c&gt;",
+    "&quot;q&quot; &apos;a&apos; &amp;lt; &amp;amp; &amp;",
+    "&#233;&#x1F600;",
+    "Why? Yes!",
+    "sdt",
+]
 _CONTENTS = [
     *[run(text) for text in _TEXTS],
     "<w:r><w:t>a</w:t><w:br/><w:t>b</w:t></w:r>",
