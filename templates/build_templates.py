@@ -343,10 +343,6 @@ LINE = 420  # minimum height of a one-line answer row (twips)
 BOX = 1100  # minimum height of a room-to-write answer row
 
 
-def esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def run(text: str, bold: bool = False, italic: bool = False, color: str = "", size: int = 0) -> str:
     props = ""
     if bold:
