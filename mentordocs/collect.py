@@ -26,7 +26,7 @@ from email.utils import parsedate_to_datetime
 from io import BytesIO
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -133,25 +133,31 @@ def read_form(
         data = source
         display = name or "form.docx"
     else:
-        path = Path(source)
-        display = name or path.name
-        data, mtime = _read_file(path)
+        display = name or os.path.basename(source)
+        data, mtime = _read_file(source)
         if file_time is None:
             file_time = dt.datetime.fromtimestamp(mtime)
     return _read_bytes(data, display, limits, file_time)
 
 
-def _read_file(path: Path) -> tuple[bytes, float]:
-    """A file's bytes and modification time: one open, one fstat, reads until the end."""
+_O_BINARY = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def _read_file(path: str | os.PathLike[str]) -> tuple[bytes, float]:
+    """A file's bytes and modification time: one open, one fstat, one read when the file is
+    as long as fstat said (more reads only when it is not: it is growing or shrinking)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _O_BINARY)
         try:
             status = os.fstat(fd)
-            chunks = []
-            want = status.st_size + 1
-            while chunk := os.read(fd, want):
-                chunks.append(chunk)
-                want = 1 << 20
+            size = status.st_size
+            data = os.read(fd, size + 1)
+            if len(data) != size:
+                chunks = [data]
+                while data:
+                    data = os.read(fd, 1 << 20)
+                    chunks.append(data)
+                data = b"".join(chunks)
         finally:
             os.close(fd)
     except OSError as exc:
@@ -159,7 +165,7 @@ def _read_file(path: Path) -> tuple[bytes, float]:
             f"could not be opened ({exc.strerror or exc})",
             "Check the file still exists and you may read it.",
         ) from exc
-    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), status.st_mtime
+    return data, status.st_mtime
 
 
 def _read_bytes(
@@ -194,24 +200,18 @@ def _read_bytes(
             ) from exc
     package = _Package(archive, name, limits, data, members)
     try:
-        main = package.main_part()
-        macros = (
-            name.lower().endswith(".docm")
-            or "vbaproject.bin\0" in "\0".join(package.lower) + "\0"  # a name ending so
-            or (
-                package.has("[Content_Types].xml")
-                and b"macroEnabled" in package.read("[Content_Types].xml")
-            )
-        )
+        layout = package.layout()
+        main = layout.main
+        macros = layout.macros or name.lower().endswith(".docm")
         raw_main = package.read(main)
         strict = b"purl.oclc.org/ooxml" in raw_main[:4096]
         fields = package.fields(main, raw_main)
-        for part in package.related_parts(main, _OTHER_STORIES):
+        for part in layout.stories:
             raw = package.read(part)
             if _may_hold_fields(raw):
                 fields.extend(package.fields(part, raw))
-        properties = package.custom_properties()
-        modified = package.modified()
+        properties = package.custom_properties(layout.custom)
+        modified = package.modified(layout.core)
     finally:
         package.close()
     return FormReading(
@@ -364,6 +364,40 @@ _RELATIONSHIPS: dict[tuple[str, bytes], tuple[tuple[str, str, str], ...]] = {}
 _RELATIONSHIPS_MAX = 256
 
 
+class _Layout(NamedTuple):
+    """Where a package keeps what is read, and whether it holds macros (by its parts)."""
+
+    main: str
+    stories: tuple[str, ...]  # headers, footers, notes of the main part
+    custom: str | None  # custom document properties
+    core: str | None  # core properties (dcterms:modified)
+    macros: bool  # a vbaProject.bin part, or content types that say "macroEnabled"
+
+
+class _Shape:
+    """What a zip's member names alone decide: the part names (first of equal names wins,
+    as in zipfile), how to find them whatever their case, and the layout found last in a file
+    with these names, with the members it was worked out from (``_Package.layout``)."""
+
+    __slots__ = ("index", "lower", "layout")
+
+    def __init__(self, names: tuple[str, ...]):
+        self.index: dict[str, int] = {}
+        for position, filename in enumerate(names):
+            self.index.setdefault(filename.lstrip("/"), position)
+        self.lower = {n.lower(): n for n in self.index}
+        self.layout: tuple[tuple[tuple[int, tuple, bytes], ...], _Layout] | None = None
+
+
+# Shapes by their member names: every form made from one template has the same. Bounded;
+# cleared when full.
+_SHAPES: dict[tuple[str, ...], _Shape] = {}
+_SHAPES_MAX = 256
+_MEMBER_NAME = itemgetter(0)
+_MEMBER_SIZE = itemgetter(5)
+_STRUCTURE = ("[content_types].xml",)  # besides the .rels parts: what the layout depends on
+
+
 class _Package:
     """A bounded view of a zip package: declared and real sizes are checked before use."""
 
@@ -378,33 +412,90 @@ class _Package:
         self.archive = archive  # opened on demand when ``members`` came from the bytes
         self.data = data  # the whole zip, when in memory: members are then unpacked directly
         self.limits = limits
-        entries = (
-            members
-            if members is not None
-            else [(i.filename, i.compress_size, i.file_size, i) for i in archive.infolist()]
-        )
-        if len(entries) > limits.max_members:
+        self.members = members
+        # Members read to work out the layout: index -> (directory facts, compressed bytes),
+        # or None (read through zipfile: the layout is then not remembered).
+        self._consulted: dict[int, tuple[tuple, bytes] | None] | None = None
+        self._rels_cache: dict[str, tuple[tuple[str, str, str], ...]] = {}
+        ratio = limits.max_ratio
+        if members is not None:
+            if len(members) > limits.max_members:
+                raise _bomb()
+            if sum(map(_MEMBER_SIZE, members)) > limits.max_total_bytes:
+                raise _bomb()
+            if members and max(map(_MEMBER_SIZE, members)) > 1024 * 1024:
+                for member in members:
+                    size = member[5]
+                    if size > 1024 * 1024 and size > ratio * max(member[4], 1):
+                        raise _bomb()
+            names = tuple(map(_MEMBER_NAME, members))
+            shape = _SHAPES.get(names)
+            if shape is None:
+                if len(_SHAPES) >= _SHAPES_MAX:
+                    _SHAPES.clear()
+                shape = _SHAPES[names] = _Shape(names)
+            self.shape: _Shape | None = shape
+            self.lower = shape.lower
+            return
+        infos = archive.infolist()
+        if len(infos) > limits.max_members:
             raise _bomb()
         total = 0
-        ratio = limits.max_ratio
-        self.infos: dict[str, zipfile.ZipInfo | _Member] = {}
-        for entry in entries:
-            if members is not None:
-                filename, _, _, _, compressed, size, _ = entry
-                info = entry
-            else:
-                filename, compressed, size, info = entry
+        self.shape = None
+        self.infos: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            size = info.file_size
             total += size
-            if size > 1024 * 1024 and size > ratio * max(compressed, 1):
+            if size > 1024 * 1024 and size > ratio * max(info.compress_size, 1):
                 raise _bomb()
-            self.infos.setdefault(filename.lstrip("/"), info)
+            self.infos.setdefault(info.filename.lstrip("/"), info)
         if total > limits.max_total_bytes:
             raise _bomb()
         self.lower = {n.lower(): n for n in self.infos}
-        self._rels_cache: dict[str, tuple[tuple[str, str, str], ...]] = {}
 
     def has(self, part: str) -> bool:
         return part.lower() in self.lower
+
+    def layout(self) -> _Layout:
+        """The main part, its stories, the property parts, and whether there are macros.
+
+        They depend only on the member names and the parts read to find them (content types
+        and relationships): a file with the same names and those parts the same, byte for
+        byte and by their directory entries, has the layout found last (no relationship read
+        again), as every form made from one template has.
+        """
+        shape = self.shape
+        if shape is not None and shape.layout is not None:
+            consulted, known = shape.layout
+            members = self.members
+            assert members is not None
+            if all(
+                members[index][1:6] == facts and self._raw(members[index]) == raw
+                for index, facts, raw in consulted
+            ):
+                return known
+        self._consulted = {}
+        main = self.main_part()
+        found = _Layout(
+            main=main,
+            stories=tuple(self.related_parts(main, _OTHER_STORIES)),
+            custom=self._package_part("/custom-properties", "docProps/custom.xml"),
+            core=self._package_part("/core-properties", "docProps/core.xml"),
+            macros=(
+                "vbaproject.bin\0" in "\0".join(self.lower) + "\0"  # a name ending so
+                or (
+                    self.has("[Content_Types].xml")
+                    and b"macroEnabled" in self.read("[Content_Types].xml")
+                )
+            ),
+        )
+        consulted, self._consulted = self._consulted, None
+        if shape is not None and None not in consulted.values():
+            shape.layout = (
+                tuple((index, *seen) for index, seen in consulted.items()),  # type: ignore[misc]
+                found,
+            )
+        return found
 
     def read(self, part: str) -> bytes:
         actual = self.lower.get(part.lower())
@@ -413,13 +504,25 @@ class _Package:
                 f"is missing a part Word needs ({part})",
                 "Ask the sender to save the form again in Word or LibreOffice and resend it.",
             )
-        info = self.infos[actual]
         limit = self.limits.max_part_bytes
-        if info.file_size > limit:
-            raise _bomb()
-        data = self._unpack(info) if self.data is not None else None
-        if data is not None:
-            return data
+        info: zipfile.ZipInfo | _Member
+        if self.members is not None:
+            index = self.shape.index[actual]  # type: ignore[union-attr]
+            info = self.members[index]
+            if info.file_size > limit:
+                raise _bomb()
+            raw = self._raw(info)
+            if self._consulted is not None and (
+                actual.endswith(".rels") or actual.lower() in _STRUCTURE
+            ):
+                self._consulted[index] = None if raw is None else (info[1:6], raw)
+            data = self._unpack(info, raw) if raw is not None else None
+            if data is not None:
+                return data
+        else:
+            info = self.infos[actual]
+            if info.file_size > limit:
+                raise _bomb()
         try:
             if self.archive is None:
                 self.archive = zipfile.ZipFile(BytesIO(self.data))
@@ -449,26 +552,15 @@ class _Package:
         if self.archive is not None:
             self.archive.close()
 
-    def _unpack(self, info: zipfile.ZipInfo | _Member) -> bytes | None:
-        """A member straight from the zip's bytes, or None to let ``zipfile`` read it.
-
-        Only the plain case: not encrypted, stored or deflated, a local header that agrees
-        with the directory, and exactly the declared size (never more is unpacked) with the
-        right CRC. Anything else goes through ``zipfile``, which says what is wrong.
-        """
-        data = self.data
-        if type(info) is _Member:
-            name, flags, method, crc, compressed, size, offset = info
-        else:
-            name, flags, method, crc = (
-                info.orig_filename,
-                info.flag_bits,
-                info.compress_type,
-                info.CRC,
-            )
-            compressed, size, offset = info.compress_size, info.file_size, info.header_offset
+    def _raw(self, member: _Member) -> bytes | None:
+        """A member's compressed bytes straight from the zip, or None to let ``zipfile`` read
+        it: only the plain case, not encrypted, stored or deflated, and a local header that
+        agrees with the directory."""
+        name, flags, method, _, compressed, _, offset = member
         if flags & 0x1 or method not in (zipfile.ZIP_STORED, 8):
             return None
+        data = self.data
+        assert data is not None
         header = data[offset : offset + 30]
         if len(header) != 30 or header[:4] != b"PK\x03\x04":
             return None
@@ -482,8 +574,13 @@ class _Package:
             return None
         start = offset + 30 + name_length + extra_length
         raw = data[start : start + compressed]
-        if len(raw) != compressed:
-            return None
+        return raw if len(raw) == compressed else None
+
+    def _unpack(self, member: _Member, raw: bytes) -> bytes | None:
+        """A member from its compressed bytes (``_raw``), or None to let ``zipfile`` read it
+        (and say what is wrong): exactly the declared size (never more is unpacked) with the
+        right CRC."""
+        name, _, method, crc, compressed, size, _ = member
         key = None
         if (
             compressed <= _UNPACKED_RAW_MAX
@@ -493,7 +590,7 @@ class _Package:
             key = (raw, method, size, crc)
             known = _UNPACKED.get(key, _UNKNOWN)
             if known is not _UNKNOWN:
-                return known
+                return known  # type: ignore[return-value]
         payload: bytes | None
         if method == zipfile.ZIP_STORED:
             payload = raw
@@ -600,8 +697,8 @@ class _Package:
                 return target
         return default if self.has(default) else None
 
-    def custom_properties(self) -> dict[str, str]:
-        part = self._package_part("/custom-properties", "docProps/custom.xml")
+    def custom_properties(self, part: str | None) -> dict[str, str]:
+        """The custom document properties in ``part`` (``_Layout.custom``), by name."""
         if part is None:
             return {}
         raw = self.read(part)
@@ -617,15 +714,15 @@ class _Package:
             props[prop_name] = (prop[0].text or "").strip()
         return props
 
-    def modified(self) -> dt.datetime | None:
-        """When the document was last saved (``dcterms:modified``), if that says anything.
+    def modified(self, part: str | None) -> dt.datetime | None:
+        """When the document was last saved (``dcterms:modified`` in ``part``, the layout's
+        core properties), if that says anything.
 
         Word and LibreOffice move the modified time on every save and keep the created time.
         A modified time no later than the created time is the generated form's own stamp (the
         template's), or a program that left the times alone: it says nothing about when the
         form came back, so None, and the file's time is used instead.
         """
-        part = self._package_part("/core-properties", "docProps/core.xml")
         if part is None:
             return None
         raw = self.read(part)

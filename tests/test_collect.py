@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import zipfile
+import zlib
 from email.message import EmailMessage
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -894,6 +895,112 @@ def test_a_part_seen_before_is_still_checked_against_its_own_crc():
         read_form(_patched(good, crc, wrong))
 
 
+def test_a_remembered_layout_is_used_only_for_the_same_structure():
+    """Forms with the same member names share a layout (main part, stories, properties,
+    macros) worked out once; a file whose content types or relationships differ, even with
+    the same names, directory sizes and all, is worked out on its own."""
+    from mentordocs import collect
+
+    ours = members_of(make_docx("goal-sheet", "P01", {"goal_1_goal": "Kept"}))
+    names = list(ours)
+    first = read_form(zip_of(ours))
+    assert not first.macros and first.main_part == "word/document.xml"
+    shape = collect._SHAPES[tuple(names)]
+    assert shape.layout is not None and shape.layout[1].main == "word/document.xml"
+    # The same names, content types that say macros are enabled: read as such.
+    macro = dict(ours)
+    macro["[Content_Types].xml"] = ours["[Content_Types].xml"].replace(
+        b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml"
+    )
+    assert list(macro) == names
+    assert read_form(zip_of(macro)).macros
+    # The same names, the main document moved (another part, under the same names).
+    moved = dict(ours)
+    moved["_rels/.rels"] = ours["_rels/.rels"].replace(
+        b'Target="word/document.xml"', b'Target="docProps/core.xml"'
+    )
+    reading = read_form(zip_of(moved))
+    assert reading.main_part == "docProps/core.xml" and not reading.fields
+    # And the first form again, after those: its own layout, values as before.
+    again = read_form(zip_of(ours))
+    assert again.fields == first.fields and not again.macros
+
+
+def _crc_table() -> list[int]:
+    table = []
+    for index in range(256):
+        crc = index
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0xEDB88320 if crc & 1 else 0)
+        table.append(crc)
+    return table
+
+
+def _forge_crc(data: bytes, at: int, target: int) -> bytes:
+    """``data`` with its 4 bytes at ``at`` chosen so that its CRC-32 is ``target`` (the
+    register is worked back from the target over the bytes after them, then forward)."""
+    table = _crc_table()
+    by_top = {entry >> 24: index for index, entry in enumerate(table)}
+    register = target ^ 0xFFFFFFFF
+    for byte in reversed(data[at + 4 :]):
+        index = by_top[register >> 24]
+        register = (((register ^ table[index]) << 8) & 0xFFFFFFFF) | (index ^ byte)
+    indices = []
+    for _ in range(4):
+        index = by_top[register >> 24]
+        indices.append(index)
+        register = ((register ^ table[index]) << 8) & 0xFFFFFFFF
+    state = zlib.crc32(data[:at]) ^ 0xFFFFFFFF
+    chosen = bytearray()
+    for index in reversed(indices):
+        chosen.append((state ^ index) & 0xFF)
+        state = table[index] ^ (state >> 8)
+    return data[:at] + bytes(chosen) + data[at + 4 :]
+
+
+def test_a_layout_is_not_taken_from_a_part_with_the_same_crc_and_size():
+    """Two content types parts with the same CRC-32, size and method in the directory, but
+    different bytes: the second file's layout (macros) is its own, not the first's."""
+    main_type = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    macro_type = b"application/vnd.ms-word.document.macroEnabled.main+xml"
+    ours = members_of(make_docx("goal-sheet", "P01", {"goal_1_goal": "Kept"}))
+    extra = b'<Default Extension="ABCD" ContentType="application/octet-stream"/>'
+    counter = b'<Default Extension="n%05d" ContentType="application/octet-stream"/>'
+    plain = ours["[Content_Types].xml"].replace(b"</Types>", extra + counter % 0 + b"</Types>")
+    assert main_type in plain
+    target = zlib.crc32(plain)
+    padding = b" " * (len(main_type) - len(macro_type))
+    for attempt in range(100_000):
+        macro = plain.replace(main_type, macro_type).replace(
+            counter % 0, counter % attempt + padding
+        )
+        at = macro.index(b"ABCD")
+        macro = _forge_crc(macro, at, target)
+        if macro[at : at + 4].isalnum() and macro[at : at + 4].isascii():
+            break
+    assert zlib.crc32(macro) == target and len(macro) == len(plain) and macro != plain
+    first = zip_of({**ours, "[Content_Types].xml": plain}, zipfile.ZIP_STORED)
+    second = zip_of({**ours, "[Content_Types].xml": macro}, zipfile.ZIP_STORED)
+    entry = [m for m in _plain_directory(first) if m[0] == "[Content_Types].xml"][0]
+    same = [m for m in _plain_directory(second) if m[0] == "[Content_Types].xml"][0]
+    assert entry[1:6] == same[1:6]  # flags, method, CRC, sizes: the directory cannot tell
+    assert not read_form(first).macros
+    assert read_form(second).macros
+    assert not read_form(first).macros
+
+
+def test_a_file_longer_than_its_size_says_is_read_to_the_end():
+    # /proc files report a size of 0 and hold more: the reader keeps going until the end.
+    cmdline = Path("/proc/self/cmdline")
+    if not cmdline.exists():
+        pytest.skip("needs Linux's /proc")
+    from mentordocs import collect
+
+    data, _ = collect._read_file(str(cmdline))
+    assert cmdline.stat().st_size == 0
+    assert data == cmdline.read_bytes() and len(data) > 0
+
+
 def test_unreadable_paths_are_reported(tmp_path):
     with pytest.raises(FormReadError, match="could not be opened"):
         read_form(tmp_path / "missing.docx")
@@ -923,13 +1030,13 @@ def _package_facts(data: bytes, name: str) -> tuple:
 
     archive = zipfile.ZipFile(io.BytesIO(data))
     package = collect._Package(archive, name, collect.DEFAULT_LIMITS, data)
-    main = package.main_part()
+    layout = package.layout()
     facts = (
-        main,
+        layout,
         package.relationships(""),
-        package.relationships(main),
-        package.custom_properties(),
-        package.modified(),
+        package.relationships(layout.main),
+        package.custom_properties(layout.custom),
+        package.modified(layout.core),
     )
     archive.close()
     return facts
