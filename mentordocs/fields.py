@@ -140,7 +140,7 @@ def sdt_properties(
         full = f" w:fullDate={_attr(full_date + 'T00:00:00Z')}" if full_date else ""
         parts.append(
             f"<w:date{full}><w:dateFormat w:val={_attr(DATE_FORMAT)}/>"
-            f'<w:lid w:val="{DATE_LOCALE}"/><w:storeMappedDataAs w:val="dateTime"/>'
+            f'<w:lid w:val="{DATE_LOCALE}"/>'
             '<w:calendar w:val="gregorian"/></w:date>'
         )
     else:

@@ -427,17 +427,11 @@ def jinja_row(tag: str, widths: list[int]) -> str:
 
 
 def table(widths: list[int], rows: list[str], header: list[str] | None = None) -> str:
-    borders = "".join(
-        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="{BORDER}"/>'
-        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
-    )
+    # Borders and cell margins come from the "Form Table" style (FORM_TABLE): one place to
+    # change the look of every table, and no copy of them in each table of every form.
     props = (
-        f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblBorders>{borders}</w:tblBorders>'
+        f'<w:tblStyle w:val="{FORM_TABLE}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
         '<w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:top w:w="60" w:type="dxa"/><w:left w:w="100" w:type="dxa"/>'
-        '<w:bottom w:w="60" w:type="dxa"/><w:right w:w="100" w:type="dxa"/></w:tblCellMar>'
-        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
-        'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
     )
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     head = ""
@@ -1665,8 +1659,22 @@ LAYOUTS = {
 
 # ---- the document around the body ------------------------------------------------------------
 
+FORM_TABLE = "FormTable"
+_FORM_TABLE_BORDERS = "".join(
+    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="{BORDER}"/>'
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+)
 STYLE_XML = {
-    # styleId: (type, name, basedOn, pPr, rPr)
+    # styleId: (type, name, basedOn, pPr (a table style: tblPr), rPr)
+    FORM_TABLE: (
+        "table",
+        "Form Table",
+        "TableNormal",
+        f"<w:tblBorders>{_FORM_TABLE_BORDERS}</w:tblBorders>"
+        '<w:tblCellMar><w:top w:w="60" w:type="dxa"/><w:left w:w="100" w:type="dxa"/>'
+        '<w:bottom w:w="60" w:type="dxa"/><w:right w:w="100" w:type="dxa"/></w:tblCellMar>',
+        "",
+    ),
     "ProgramName": (
         "paragraph",
         "Program Name",
@@ -1779,6 +1787,8 @@ def _set_styles(doc) -> None:
         based_xml = f'<w:basedOn w:val="{based}"/>' if based else ""
         ppr_xml = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
         rpr_xml = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+        if kind == "table":  # its properties are a table's (w:tblPr, after any w:rPr)
+            ppr_xml, rpr_xml = "", f"{rpr_xml}<w:tblPr>{ppr}</w:tblPr>"
         styles.append(
             parse_xml(
                 f'<w:style xmlns:w="{W}" w:type="{kind}" w:customStyle="1" w:styleId="{style_id}">'

@@ -137,6 +137,15 @@ def test_forms_use_real_heading_styles_a_title_and_a_footer(form, compiled):
     body = _document(data)
     assert body.find(f".//{W}tblHeader") is not None
     assert body.find(f".//{W}shd") is not None
+    # Every table takes its borders and cell margins from one table style, "Form Table"
+    # (a coordinator restyles every table of a form by changing it in Word).
+    table_styles = {t.style.name for t in document.tables}
+    assert table_styles == {"Form Table"}
+    style = document.styles["Form Table"].element
+    borders = style.find(f"{W}tblPr/{W}tblBorders")
+    assert {b.tag.split("}")[1] for b in borders} >= {"top", "left", "bottom", "right"}
+    assert all(b.get(W + "val") == "single" for b in borders)
+    assert style.find(f"{W}tblPr/{W}tblCellMar/{W}left").get(W + "w") == "100"
 
 
 def test_prefilled_values_come_from_the_roster(compiled):
