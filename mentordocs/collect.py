@@ -395,7 +395,6 @@ _SHAPES: dict[tuple[str, ...], _Shape] = {}
 _SHAPES_MAX = 256
 _MEMBER_NAME = itemgetter(0)
 _MEMBER_SIZE = itemgetter(5)
-_STRUCTURE = ("[content_types].xml",)  # besides the .rels parts: what the layout depends on
 
 
 class _Package:
@@ -474,22 +473,24 @@ class _Package:
                 for index, facts, raw in consulted
             ):
                 return known
-        self._consulted = {}
-        main = self.main_part()
-        found = _Layout(
-            main=main,
-            stories=tuple(self.related_parts(main, _OTHER_STORIES)),
-            custom=self._package_part("/custom-properties", "docProps/custom.xml"),
-            core=self._package_part("/core-properties", "docProps/core.xml"),
-            macros=(
-                "vbaproject.bin\0" in "\0".join(self.lower) + "\0"  # a name ending so
-                or (
-                    self.has("[Content_Types].xml")
-                    and b"macroEnabled" in self.read("[Content_Types].xml")
-                )
-            ),
-        )
-        consulted, self._consulted = self._consulted, None
+        self._consulted = consulted = {}
+        try:
+            main = self.main_part()
+            found = _Layout(
+                main=main,
+                stories=tuple(self.related_parts(main, _OTHER_STORIES)),
+                custom=self._package_part("/custom-properties", "docProps/custom.xml"),
+                core=self._package_part("/core-properties", "docProps/core.xml"),
+                macros=(
+                    "vbaproject.bin\0" in "\0".join(self.lower) + "\0"  # a name ending so
+                    or (
+                        self.has("[Content_Types].xml")
+                        and b"macroEnabled" in self.read("[Content_Types].xml")
+                    )
+                ),
+            )
+        finally:
+            self._consulted = None
         if shape is not None and None not in consulted.values():
             shape.layout = (
                 tuple((index, *seen) for index, seen in consulted.items()),  # type: ignore[misc]
@@ -512,9 +513,7 @@ class _Package:
             if info.file_size > limit:
                 raise _bomb()
             raw = self._raw(info)
-            if self._consulted is not None and (
-                actual.endswith(".rels") or actual.lower() in _STRUCTURE
-            ):
+            if self._consulted is not None:  # a part the layout depends on
                 self._consulted[index] = None if raw is None else (info[1:6], raw)
             data = self._unpack(info, raw) if raw is not None else None
             if data is not None:
