@@ -42,10 +42,10 @@ import openpyxl
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mentordocs.context import build_context, program_context  # noqa: E402
+from mentordocs.generate.context import build_context, program_context  # noqa: E402
 from mentordocs.forms import FORM_IDS, load_form_specs  # noqa: E402
-from mentordocs.generate import generate_packets  # noqa: E402
-from mentordocs.roster import load_roster  # noqa: E402
+from mentordocs.generate.packets import generate_packets  # noqa: E402
+from mentordocs.roster.reader import load_roster  # noqa: E402
 
 SAMPLE = REPO / "samples" / "roster.xlsx"
 
@@ -131,7 +131,7 @@ def naive_rate(roster, sample_pairs: int, folder: Path) -> tuple[int, float]:
 
 def render_rate(roster) -> tuple[int, float]:
     """Documents per second of CompiledTemplate.render alone: in memory, one process, no files."""
-    from mentordocs.render import CompiledTemplate
+    from mentordocs.generate.render import CompiledTemplate
 
     specs = load_form_specs()
     templates = {

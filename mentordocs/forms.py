@@ -371,7 +371,7 @@ def check_templates(
     does not list, a field of another kind or with other choices than declared, and a declared
     field the template lacks. Returns every problem (empty when all is well).
     """
-    from mentordocs.context import sample_contexts
+    from mentordocs.generate.context import sample_contexts
 
     base = Path(folder) if folder is not None else templates_dir()
     if not base.is_dir():
@@ -393,7 +393,7 @@ def check_templates(
 
 def check_template(spec: FormSpec, contexts: list[dict[str, Any]]) -> list[Problem]:
     """Problems of one form's template against its declaration (see ``check_templates``)."""
-    from mentordocs.render import CompiledTemplate
+    from mentordocs.generate.render import CompiledTemplate
 
     path = spec.template_path
     where = str(path)
@@ -467,7 +467,7 @@ def _controls_by_part(data: bytes) -> list[tuple[str, list[Any]]]:
     import io
     import zipfile
 
-    from mentordocs.fields import parse_xml, read_fields
+    from mentordocs.ooxml.controls import parse_xml, read_fields
 
     out = []
     with zipfile.ZipFile(io.BytesIO(data)) as package:

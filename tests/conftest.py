@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mentordocs.office import find_soffice
+from mentordocs.generate.office import find_soffice
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"

@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from mentordocs.cli import cli
-from mentordocs.collect import (
+from mentordocs.collect.harvest import (
     FormReadError,
     ReadLimits,
     _plain_directory,
@@ -36,7 +36,7 @@ from mentordocs.errors import CollectError
 from mentordocs.forms import load_form_specs
 from mentordocs.models import Pair, Person, Program, Roster
 from mentordocs.records import Manifest, ManifestEntry, write_manifest
-from mentordocs.tracking import read_outstanding, read_tracking
+from mentordocs.tracking.workbook import read_outstanding, read_tracking
 
 PROGRAM = "Test Mentoring 2026"
 SPECS = load_form_specs()
@@ -705,7 +705,7 @@ def test_controls_without_tag_or_alias_are_matched_by_position(tmp_path):
 
 
 def test_cli_collect_and_status(tmp_path, sample_roster):
-    from mentordocs.roster import load_roster
+    from mentordocs.roster.reader import load_roster
 
     roster = load_roster(sample_roster)
     program = roster.program.name
@@ -899,7 +899,7 @@ def test_a_remembered_layout_is_used_only_for_the_same_structure():
     """Forms with the same member names share a layout (main part, stories, properties,
     macros) worked out once; a file whose content types or relationships differ, even with
     the same names, directory sizes and all, is worked out on its own."""
-    from mentordocs import collect
+    from mentordocs.collect import harvest as collect
 
     ours = members_of(make_docx("goal-sheet", "P01", {"goal_1_goal": "Kept"}))
     names = list(ours)
@@ -994,7 +994,7 @@ def test_a_file_longer_than_its_size_says_is_read_to_the_end():
     cmdline = Path("/proc/self/cmdline")
     if not cmdline.exists():
         pytest.skip("needs Linux's /proc")
-    from mentordocs import collect
+    from mentordocs.collect import harvest as collect
 
     data, _ = collect._read_file(str(cmdline))
     assert cmdline.stat().st_size == 0
@@ -1026,7 +1026,7 @@ def test_damaged_member_is_reported_not_misread():
 
 
 def _package_facts(data: bytes, name: str) -> tuple:
-    from mentordocs import collect
+    from mentordocs.collect import harvest as collect
 
     archive = zipfile.ZipFile(io.BytesIO(data))
     package = collect._Package(archive, name, collect.DEFAULT_LIMITS, data)
@@ -1043,7 +1043,7 @@ def _package_facts(data: bytes, name: str) -> tuple:
 
 
 def test_small_parts_read_without_lxml_give_what_lxml_gives(real_docx, monkeypatch):
-    from mentordocs import collect
+    from mentordocs.collect import harvest as collect
 
     strange = members_of(make_docx("goal-sheet", "P01"))
     strange["_rels/.rels"] = strange["_rels/.rels"].replace(

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from mentordocs.collect import read_form
-from mentordocs.fields import (
+from mentordocs.collect.harvest import read_form
+from mentordocs.ooxml.controls import (
     W_NS,
     W_STRICT_NS,
     UnsafeXmlError,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from mentordocs import fields
-from mentordocs.context import (
+from mentordocs.ooxml import controls as fields
+from mentordocs.generate.context import (
     EMPTY_COMMITMENT_SLOTS,
     build_context,
     format_date,
@@ -418,7 +418,7 @@ def test_docs_list_every_declared_field():
 
 
 def test_representative_pairs_cover_every_plan_type_and_the_extremes():
-    from mentordocs.context import representative_pairs
+    from mentordocs.generate.context import representative_pairs
 
     roster = sample_roster()
     roster.pairs[1].goals = [Goal("P002", n, f"g{n}") for n in range(1, 9)]

@@ -21,11 +21,11 @@ from conftest import SAMPLE_ROSTER, TEMPLATES
 from test_render import custom_properties, fields_by_tag, make_template
 
 from mentordocs.cli import cli
-from mentordocs.context import sample_roster
+from mentordocs.generate.context import sample_roster
 from mentordocs.errors import OfficeError, OutputError, TemplateError
 from mentordocs.forms import FORM_IDS
 from mentordocs.fsutil import sha256_bytes, sha256_file
-from mentordocs.generate import GenerateResult, SelectionError, generate_packets
+from mentordocs.generate.packets import GenerateResult, SelectionError, generate_packets
 from mentordocs.models import Roster
 from mentordocs.records import read_manifest
 
@@ -176,7 +176,7 @@ def test_deleted_file_is_made_again(roster, templates, tmp_path):
 def test_interrupted_run_leaves_whole_packets_and_a_manifest(
     roster, templates, tmp_path, monkeypatch
 ):
-    import mentordocs.generate as generate_module
+    import mentordocs.generate.packets as generate_module
 
     real_folder = generate_module.atomic_folder
     calls = []
@@ -358,7 +358,7 @@ def test_default_jobs_use_every_cpu_for_a_large_roster_only(
 ):
     """Starting worker processes costs a few tenths of a second: by default a small roster is
     done in this process, a large one on every CPU."""
-    from mentordocs import generate
+    from mentordocs.generate import packets as generate
 
     chosen = []
     monkeypatch.setattr(

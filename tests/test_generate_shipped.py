@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from test_render import custom_properties, fields_by_tag
 
 from mentordocs.cli import cli
-from mentordocs.context import build_context, sample_roster
+from mentordocs.generate.context import build_context, sample_roster
 from mentordocs.forms import FORM_IDS, load_form_specs
-from mentordocs.generate import generate_packets
+from mentordocs.generate.packets import generate_packets
 from mentordocs.records import read_manifest
-from mentordocs.render import CompiledTemplate
-from mentordocs.roster import load_roster
+from mentordocs.generate.render import CompiledTemplate
+from mentordocs.roster.reader import load_roster
 
 pytestmark = pytest.mark.skipif(
     not all((TEMPLATES / f"{form}.docx").exists() for form in FORM_IDS)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mentordocs.context import sample_roster
-from mentordocs.ics import pair_calendar
+from mentordocs.generate.context import sample_roster
+from mentordocs.generate.ics import pair_calendar
 from mentordocs.models import Meeting, Roster
 
 NOW = dt.datetime(2026, 8, 1, 9, 0, tzinfo=dt.timezone.utc)

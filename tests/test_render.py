@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from mentordocs.context import build_context, sample_roster
+from mentordocs.generate.context import build_context, sample_roster
 from mentordocs.errors import TemplateError
-from mentordocs.render import CompiledTemplate
+from mentordocs.generate.render import CompiledTemplate
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {
@@ -295,7 +295,7 @@ def test_remembered_values_keep_their_own_text(template_path: Path) -> None:
 
 
 def test_remembered_values_are_bounded() -> None:
-    from mentordocs import render
+    from mentordocs.generate import render
 
     for number in range(render._SEEN_LIMIT + 10):
         assert render.text_value(f"v{number}<") == f"v{number}&lt;"

@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from mentordocs.collect import collect_forms, read_form
-from mentordocs.fields import parse_xml, read_fields, read_fields_fast, set_field_values
+from mentordocs.collect.harvest import collect_forms, read_form
+from mentordocs.ooxml.controls import parse_xml, read_fields, read_fields_fast, set_field_values
 from mentordocs.forms import load_form_specs
-from mentordocs.generate import generate_packets
-from mentordocs.office import convert
-from mentordocs.roster import load_roster
-from mentordocs.tracking import read_tracking
+from mentordocs.generate.packets import generate_packets
+from mentordocs.generate.office import convert
+from mentordocs.roster.reader import load_roster
+from mentordocs.tracking.workbook import read_tracking
 
 FILLABLE_PARTS = ("word/document.xml", "word/header", "word/footer")
 

@@ -25,9 +25,9 @@ from test_send_support import (
 
 from mentordocs.errors import SendError
 from mentordocs.forms import load_form_specs
-from mentordocs.mail import EmailTemplateError, OutboxTransport, RateLimiter, SMTPTransport
+from mentordocs.send.mail import EmailTemplateError, OutboxTransport, RateLimiter, SMTPTransport
 from mentordocs.records import read_manifest, read_send_log, write_manifest
-from mentordocs.send import (
+from mentordocs.send.sending import (
     ALREADY_SENT,
     CHANGED,
     FAILED,
@@ -703,7 +703,7 @@ def test_unknown_pair_form_or_missing_packets_are_errors(setup, tmp_path):
 
 
 def test_two_sends_at_once_on_one_folder_are_refused(setup, tmp_path):
-    from mentordocs.send import _send_lock
+    from mentordocs.send.sending import _send_lock
 
     roster, out = setup
     with _send_lock(out, dry_run=False):  # another run holds the folder

@@ -14,10 +14,10 @@ from test_send_support import Collector, Server, accepting
 
 from mentordocs.cli import cli
 from mentordocs.forms import load_form_specs
-from mentordocs.generate import generate_packets
+from mentordocs.generate.packets import generate_packets
 from mentordocs.records import read_manifest, read_send_log
-from mentordocs.roster import load_roster
-from mentordocs.tracking import TrackingData, write_tracking
+from mentordocs.roster.reader import load_roster
+from mentordocs.tracking.workbook import TrackingData, write_tracking
 
 PASSWORD_ENV = "MENTORDOCS_SMTP_PASSWORD"
 
@@ -317,7 +317,7 @@ def test_rate_spaces_the_messages(packets, smtp_server, monkeypatch):
     The wait goes through the core's injectable clock and sleep (set here as their defaults),
     so the test sees the spacing without waiting for it.
     """
-    from mentordocs import send
+    from mentordocs.send import sending as send
 
     now = [1000.0]
     waits: list[float] = []

@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from mentordocs import fields
+from mentordocs.ooxml import controls as fields
 from mentordocs.cli import cli
-from mentordocs.context import build_context, sample_contexts, sample_roster
+from mentordocs.generate.context import build_context, sample_contexts, sample_roster
 from mentordocs.forms import FORM_IDS, check_templates, load_form_specs
 from mentordocs.models import Goal
-from mentordocs.render import CompiledTemplate
+from mentordocs.generate.render import CompiledTemplate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 W = f"{{{fields.W_NS}}}"
@@ -499,7 +499,7 @@ def test_builder_reproduces_the_committed_templates(tmp_path):
 
 @pytest.mark.soffice
 def test_libreoffice_converts_every_rendered_form(tmp_path, compiled):
-    from mentordocs.office import convert
+    from mentordocs.generate.office import convert
 
     context = sample_contexts()[2]  # coaching: the longest action plan
     paths = []

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from test_collect import PROGRAM, SPECS, complete_values, make_roster
 
-from mentordocs import tracking
+from mentordocs.tracking import workbook as tracking
 from mentordocs.errors import Problem
-from mentordocs.tracking import (
+from mentordocs.tracking.workbook import (
     OtherField,
     ReturnedForm,
     TrackingData,

@@ -977,7 +977,7 @@ class _FastBook:
     def __init__(self, path: Path):
         from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
-        from mentordocs.fields import parse_xml
+        from mentordocs.ooxml.controls import parse_xml
 
         self.archive = zipfile.ZipFile(path)
         names = {n.lower(): n for n in self.archive.namelist()}

@@ -48,7 +48,7 @@ from mentordocs.fsutil import (
 from mentordocs.models import Pair, Roster
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import Manifest, ManifestEntry, now_iso, read_manifest, write_manifest
-from mentordocs.render import CompiledTemplate
+from mentordocs.generate.render import CompiledTemplate
 
 __all__ = [
     "AUTO_JOBS_PAIRS",
@@ -273,7 +273,7 @@ def _place(job: _Job, rel: str, data: bytes) -> tuple[str, str]:
 
 
 def _build_context(roster: Roster, pair: Pair, program: dict[str, Any] | None) -> dict:
-    from mentordocs.context import build_context
+    from mentordocs.generate.context import build_context
 
     return build_context(roster, pair, program=program)
 
@@ -294,7 +294,7 @@ def _generate_pair(job: _Job, pair: Pair, outcomes: list[_Outcome]) -> None:
     pair = copy.copy(pair)
     roster = job.roster
     if job.program_context is None:
-        from mentordocs.context import program_context
+        from mentordocs.generate.context import program_context
 
         job.program_context = program_context(roster.program)
     context = _build_context(roster, pair, job.program_context)
@@ -324,7 +324,7 @@ def _write_pair(
     place: Callable[[str, bytes], tuple[str, str]],
     outcomes: list[_Outcome],
 ) -> None:
-    from mentordocs.ics import pair_calendar
+    from mentordocs.generate.ics import pair_calendar
 
     roster = job.roster
     for form, template in job.templates.items():
@@ -370,7 +370,7 @@ def _pool_context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["mentordocs.generate", "mentordocs.render"])
+        context.set_forkserver_preload(["mentordocs.generate.packets", "mentordocs.generate.render"])
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
@@ -472,7 +472,7 @@ def generate_packets(
     templates = _load_templates(forms, templates_dir)
     _check_templates(roster, selected[0], templates, name_pattern)
     if pdf:
-        from mentordocs.office import find_soffice
+        from mentordocs.generate.office import find_soffice
 
         if find_soffice() is None:
             raise OfficeError(
@@ -526,8 +526,8 @@ def _check_templates(
     roster: Roster, first: Pair, templates: dict[str, CompiledTemplate], name_pattern: str
 ) -> None:
     """Every tag refers to a known variable and the first pair renders cleanly, in memory."""
-    from mentordocs.ics import pair_calendar
-    from mentordocs.render import _new_environment
+    from mentordocs.generate.ics import pair_calendar
+    from mentordocs.generate.render import _new_environment
 
     context = _build_context(roster, first, None)
     builtins = set(_new_environment().globals)
@@ -610,7 +610,7 @@ def _run_files(recorder: _Recorder, suffix: str) -> list[tuple[str, str, str]]:
 
 def _make_pdfs(job: _Job, recorder: _Recorder, progress: Progress) -> None:
     """A PDF beside each .docx that has none or an older one, in a single LibreOffice run."""
-    from mentordocs import office
+    from mentordocs.generate import office
 
     out = job.out_dir
     todo: list[tuple[str, str, str, str]] = []  # pair id, form, docx rel, pdf rel

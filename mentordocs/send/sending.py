@@ -33,7 +33,7 @@ from typing import Any
 
 from mentordocs.errors import MentordocsError, Problem, SendError
 from mentordocs.fsutil import office_lock_file, sha256_bytes, sha256_file
-from mentordocs.mail import (
+from mentordocs.send.mail import (
     Attachment,
     ConnectionFailed,
     EmailTemplate,
@@ -261,7 +261,7 @@ def send_reminders(
     attaches those forms again. Pairs with nothing missing get nothing. The same outstanding
     forms are reminded at most once a day (``today``, default the local date) unless ``resend``.
     """
-    from mentordocs.tracking import read_outstanding
+    from mentordocs.tracking.workbook import read_outstanding
 
     out = Path(out_dir)
     manifest = _read_manifest(out)

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 from lxml import etree
 
 from mentordocs.errors import CollectError, MentordocsError, OutputError, Problem
-from mentordocs.fields import (
+from mentordocs.ooxml.controls import (
     Field,
     UnsafeXmlError,
     normalize_namespaces,
@@ -1152,7 +1152,7 @@ def match_fields(
     LibreOffice) is placed by its position between the named controls around it, compared
     with the reference copy, when its kind agrees.
     """
-    from mentordocs.tracking import spec_index
+    from mentordocs.tracking.workbook import spec_index
 
     declared = spec_index(spec)
     values: dict[str, Any] = {}
@@ -1278,7 +1278,7 @@ def collect_forms(
     workbook is open in Excel (nothing is written) or cannot be read back.
     """
     from mentordocs.forms import load_form_specs
-    from mentordocs.tracking import (
+    from mentordocs.tracking.workbook import (
         FILLED_IN,
         LEFT_BLANK,
         OtherField,
@@ -1549,8 +1549,8 @@ def _rendered_reference(
 ) -> _Reference | None:
     """Render a clean copy of the form for the pair with the generator's renderer."""
     try:
-        from mentordocs.context import build_context
-        from mentordocs.render import CompiledTemplate
+        from mentordocs.generate.context import build_context
+        from mentordocs.generate.render import CompiledTemplate
 
         template = compiled.get(spec.form)
         if template is None:

@@ -91,7 +91,7 @@ def check_command(roster: str) -> None:
     Example:
         mentordocs check samples/roster.xlsx
     """
-    from mentordocs.roster import summarize, validate_roster
+    from mentordocs.roster.reader import summarize, validate_roster
 
     loaded, problems = validate_roster(roster)
     errors = [p for p in problems if p.severity == "error"]
@@ -135,7 +135,7 @@ def init_command(directory: str) -> None:
     """
     from pathlib import Path
 
-    from mentordocs.starter import STARTER_NAME, write_starter_roster
+    from mentordocs.roster.starter import STARTER_NAME, write_starter_roster
 
     path = write_starter_roster(Path(directory) / STARTER_NAME)
     click.echo(f"Wrote {click.format_filename(str(path))}.")
@@ -229,8 +229,8 @@ def templates_check_command(directory: str | None, roster: str | None) -> None:
 
     contexts = None
     if roster is not None:
-        from mentordocs.context import build_context, program_context, representative_pairs
-        from mentordocs.roster import load_roster
+        from mentordocs.generate.context import build_context, program_context, representative_pairs
+        from mentordocs.roster.reader import load_roster
 
         loaded = load_roster(roster)
         program = program_context(loaded.program)
@@ -337,8 +337,8 @@ def generate(
         mentordocs generate samples/roster.xlsx -o packets --pair P01 --form goal-sheet
         mentordocs generate samples/roster.xlsx -o packets --zip --jobs 2
     """
-    from mentordocs.generate import SelectionError, generate_packets
-    from mentordocs.roster import load_roster
+    from mentordocs.generate.packets import SelectionError, generate_packets
+    from mentordocs.roster.reader import load_roster
 
     loaded = load_roster(roster)
     try:
@@ -439,8 +439,8 @@ def collect_command(
         mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx
         mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx --packets packets
     """
-    from mentordocs.collect import collect_forms
-    from mentordocs.roster import load_roster
+    from mentordocs.collect.harvest import collect_forms
+    from mentordocs.roster.reader import load_roster
 
     loaded = load_roster(roster)
     result = collect_forms(
@@ -489,7 +489,7 @@ def status_command(tracking: str, as_json: bool) -> None:
     import json as json_module
     from dataclasses import asdict
 
-    from mentordocs.tracking import read_outstanding
+    from mentordocs.tracking.workbook import read_outstanding
 
     outstanding = read_outstanding(tracking)
     if as_json:
@@ -537,7 +537,7 @@ def _smtp_host_port(value: str) -> tuple[str, int | None]:
 
 def _print_send_result(result: Any, *, where: str) -> None:
     from mentordocs.records import SEND_LOG_NAME as SEND_LOG
-    from mentordocs.send import CHANGED, FAILED, NOT_REACHED, WOULD_SEND
+    from mentordocs.send.sending import CHANGED, FAILED, NOT_REACHED, WOULD_SEND
 
     noun = "reminder" if result.kind == "reminder" else "message"
     if result.dry_run:
@@ -698,15 +698,15 @@ def send_command(
     """
     import os
 
-    from mentordocs.mail import OutboxTransport, SMTPTransport
-    from mentordocs.roster import load_roster
-    from mentordocs.send import send_packets, send_reminders
+    from mentordocs.send.mail import OutboxTransport, SMTPTransport
+    from mentordocs.roster.reader import load_roster
+    from mentordocs.send.sending import send_packets, send_reminders
 
     if bool(smtp) == bool(outbox):
         raise click.UsageError("Give exactly one of --smtp HOST[:PORT] and --outbox DIR.")
     if from_address:
         from mentordocs.errors import SendError
-        from mentordocs.mail import parse_address
+        from mentordocs.send.mail import parse_address
 
         try:
             parse_address(from_address, "--from")
