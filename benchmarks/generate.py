@@ -42,8 +42,8 @@ import openpyxl
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mentordocs.generate.context import build_context, program_context  # noqa: E402
 from mentordocs.forms import FORM_IDS, load_form_specs  # noqa: E402
+from mentordocs.generate.context import build_context, program_context  # noqa: E402
 from mentordocs.generate.packets import generate_packets  # noqa: E402
 from mentordocs.roster.reader import load_roster  # noqa: E402
 

@@ -25,9 +25,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from mentordocs.ooxml import controls as fields  # noqa: E402
 from mentordocs.forms import FORM_IDS  # noqa: E402
 from mentordocs.models import FREQUENCIES, HORIZONS, MEETING_DAYS, MEETING_MODES, PLAN_TYPES  # noqa: E402
+from mentordocs.ooxml import controls as fields  # noqa: E402
 
 VERSION = "1.0"
 

@@ -11,14 +11,6 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from mentordocs.ooxml import controls as fields
-from mentordocs.generate.context import (
-    EMPTY_COMMITMENT_SLOTS,
-    build_context,
-    format_date,
-    format_date_long,
-    sample_roster,
-)
 from mentordocs.forms import (
     FORM_IDS,
     SIGNATURE_FIELD_IDS,
@@ -27,7 +19,15 @@ from mentordocs.forms import (
     load_form_specs,
     templates_dir,
 )
+from mentordocs.generate.context import (
+    EMPTY_COMMITMENT_SLOTS,
+    build_context,
+    format_date,
+    format_date_long,
+    sample_roster,
+)
 from mentordocs.models import Commitment, Goal
+from mentordocs.ooxml import controls as fields
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

@@ -21,10 +21,10 @@ from conftest import SAMPLE_ROSTER, TEMPLATES
 from test_render import custom_properties, fields_by_tag, make_template
 
 from mentordocs.cli import cli
-from mentordocs.generate.context import sample_roster
 from mentordocs.errors import OfficeError, OutputError, TemplateError
 from mentordocs.forms import FORM_IDS
 from mentordocs.fsutil import sha256_bytes, sha256_file
+from mentordocs.generate.context import sample_roster
 from mentordocs.generate.packets import GenerateResult, SelectionError, generate_packets
 from mentordocs.models import Roster
 from mentordocs.records import read_manifest

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from test_render import custom_properties, fields_by_tag
 
 from mentordocs.cli import cli
-from mentordocs.generate.context import build_context, sample_roster
 from mentordocs.forms import FORM_IDS, load_form_specs
+from mentordocs.generate.context import build_context, sample_roster
 from mentordocs.generate.packets import generate_packets
-from mentordocs.records import read_manifest
 from mentordocs.generate.render import CompiledTemplate
+from mentordocs.records import read_manifest
 from mentordocs.roster.reader import load_roster
 
 pytestmark = pytest.mark.skipif(

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from mentordocs.generate.context import build_context, sample_roster
 from mentordocs.errors import TemplateError
+from mentordocs.generate.context import build_context, sample_roster
 from mentordocs.generate.render import CompiledTemplate
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

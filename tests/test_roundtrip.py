@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from mentordocs.collect.harvest import collect_forms, read_form
-from mentordocs.ooxml.controls import parse_xml, read_fields, read_fields_fast, set_field_values
 from mentordocs.forms import load_form_specs
-from mentordocs.generate.packets import generate_packets
 from mentordocs.generate.office import convert
+from mentordocs.generate.packets import generate_packets
+from mentordocs.ooxml.controls import parse_xml, read_fields, read_fields_fast, set_field_values
 from mentordocs.roster.reader import load_roster
 from mentordocs.tracking.workbook import read_tracking
 

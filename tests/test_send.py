@@ -25,8 +25,8 @@ from test_send_support import (
 
 from mentordocs.errors import SendError
 from mentordocs.forms import load_form_specs
-from mentordocs.send.mail import EmailTemplateError, OutboxTransport, RateLimiter, SMTPTransport
 from mentordocs.records import read_manifest, read_send_log, write_manifest
+from mentordocs.send.mail import EmailTemplateError, OutboxTransport, RateLimiter, SMTPTransport
 from mentordocs.send.sending import (
     ALREADY_SENT,
     CHANGED,

@@ -11,10 +11,22 @@ import pytest
 from test_send_support import make_packets, make_roster
 
 from mentordocs.forms import load_form_specs
-from mentordocs.send.mail import OutboxTransport, SMTPTransport
 from mentordocs.records import read_send_log
-from mentordocs.send.sending import ALREADY_SENT, FAILED, SENT, WOULD_SEND, send_packets, send_reminders
-from mentordocs.tracking.workbook import ReturnedForm, TrackingData, read_outstanding, write_tracking
+from mentordocs.send.mail import OutboxTransport, SMTPTransport
+from mentordocs.send.sending import (
+    ALREADY_SENT,
+    FAILED,
+    SENT,
+    WOULD_SEND,
+    send_packets,
+    send_reminders,
+)
+from mentordocs.tracking.workbook import (
+    ReturnedForm,
+    TrackingData,
+    read_outstanding,
+    write_tracking,
+)
 
 
 def returned(pair_id: str, form: str, spec, *, blank: tuple[str, ...] = (), unsigned: str = ""):

@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from mentordocs.ooxml import controls as fields
 from mentordocs.cli import cli
-from mentordocs.generate.context import build_context, sample_contexts, sample_roster
 from mentordocs.forms import FORM_IDS, check_templates, load_form_specs
-from mentordocs.models import Goal
+from mentordocs.generate.context import build_context, sample_contexts, sample_roster
 from mentordocs.generate.render import CompiledTemplate
+from mentordocs.models import Goal
+from mentordocs.ooxml import controls as fields
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 W = f"{{{fields.W_NS}}}"

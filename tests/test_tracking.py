@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from test_collect import PROGRAM, SPECS, complete_values, make_roster
 
-from mentordocs.tracking import workbook as tracking
 from mentordocs.errors import Problem
+from mentordocs.tracking import workbook as tracking
 from mentordocs.tracking.workbook import (
     OtherField,
     ReturnedForm,

@@ -698,8 +698,8 @@ def send_command(
     """
     import os
 
-    from mentordocs.send.mail import OutboxTransport, SMTPTransport
     from mentordocs.roster.reader import load_roster
+    from mentordocs.send.mail import OutboxTransport, SMTPTransport
     from mentordocs.send.sending import send_packets, send_reminders
 
     if bool(smtp) == bool(outbox):

@@ -31,6 +31,8 @@ from typing import Any, NamedTuple
 from lxml import etree
 
 from mentordocs.errors import CollectError, MentordocsError, OutputError, Problem
+from mentordocs.fsutil import atomic_write_bytes, is_office_lock_file, office_lock_file
+from mentordocs.models import Roster
 from mentordocs.ooxml.controls import (
     Field,
     UnsafeXmlError,
@@ -39,8 +41,6 @@ from mentordocs.ooxml.controls import (
     read_fields,
     read_fields_fast,
 )
-from mentordocs.fsutil import atomic_write_bytes, is_office_lock_file, office_lock_file
-from mentordocs.models import Roster
 from mentordocs.progress import NoProgress, Progress
 
 PROP_PROGRAM = "mentordocs.program"

@@ -45,10 +45,10 @@ from mentordocs.fsutil import (
     sha256_bytes,
     sha256_file,
 )
+from mentordocs.generate.render import CompiledTemplate
 from mentordocs.models import Pair, Roster
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import Manifest, ManifestEntry, now_iso, read_manifest, write_manifest
-from mentordocs.generate.render import CompiledTemplate
 
 __all__ = [
     "AUTO_JOBS_PAIRS",
@@ -370,7 +370,9 @@ def _pool_context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["mentordocs.generate.packets", "mentordocs.generate.render"])
+        context.set_forkserver_preload(
+            ["mentordocs.generate.packets", "mentordocs.generate.render"]
+        )
         from multiprocessing import forkserver
 
         forkserver.ensure_running()

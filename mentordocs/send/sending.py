@@ -33,19 +33,6 @@ from typing import Any
 
 from mentordocs.errors import MentordocsError, Problem, SendError
 from mentordocs.fsutil import office_lock_file, sha256_bytes, sha256_file
-from mentordocs.send.mail import (
-    Attachment,
-    ConnectionFailed,
-    EmailTemplate,
-    MessageRefused,
-    RateLimiter,
-    RenderedEmail,
-    Transport,
-    build_message,
-    format_date,
-    make_address,
-    parse_address,
-)
 from mentordocs.models import Pair, Roster
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import (
@@ -59,6 +46,19 @@ from mentordocs.records import (
     now_iso,
     read_manifest,
     read_send_log,
+)
+from mentordocs.send.mail import (
+    Attachment,
+    ConnectionFailed,
+    EmailTemplate,
+    MessageRefused,
+    RateLimiter,
+    RenderedEmail,
+    Transport,
+    build_message,
+    format_date,
+    make_address,
+    parse_address,
 )
 
 PACKET = "packet"
