@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from mentordocs.errors import Problem, TemplateError
+from mentordocs.errors import TemplateError
 
 #: The four forms of a packet, in packet order.
 FORM_IDS: tuple[str, ...] = (
@@ -106,6 +107,13 @@ class FormSpec:
     template_path: Path
     spec_path: Path | None = None
     _by_id: dict[str, FieldSpec] = field(default_factory=dict, repr=False, compare=False)
+    # Concrete id -> (declaration, instance): asked for every field of every return.
+    _lookups: dict[str, tuple[FieldSpec | None, int | None]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _layouts: dict[tuple[str, ...], ReturnLayout] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self._by_id.update({spec.id: spec for spec in self.fields})
@@ -117,23 +125,41 @@ class FormSpec:
             raise KeyError(f"{self.form} has no field {field_id!r}")
         return found
 
+    def lookup(self, field_id: str) -> tuple[FieldSpec | None, int | None]:
+        """(declaration or None, instance number or None) for a concrete field id."""
+        found = self._lookups.get(field_id)
+        if found is not None:
+            return found
+        plain = self._by_id.get(field_id)
+        found = (plain, None) if plain is not None and not plain.repeated else (None, None)
+        if found[0] is None:
+            for candidate in self.fields:
+                matched = candidate.repeated and candidate.pattern.match(field_id)
+                if matched:
+                    found = (candidate, int(matched.group(1)))
+                    break
+        if len(self._lookups) < 100_000:  # bounded: ids come from returned files
+            self._lookups[field_id] = found
+        return found
+
     def match(self, field_id: str) -> FieldSpec | None:
         """The declaration a concrete id belongs to, or None when it is not declared."""
-        spec = self._by_id.get(field_id)
-        if spec is not None and not spec.repeated:
-            return spec
-        for candidate in self.fields:
-            if candidate.repeated and candidate.pattern.match(field_id):
-                return candidate
-        return None
+        return self.lookup(field_id)[0]
 
     def instance(self, field_id: str) -> int | None:
         """The instance number in a concrete repeated id (``goal_3_goal`` -> 3), else None."""
-        spec = self.match(field_id)
-        if spec is None or not spec.repeated:
-            return None
-        found = spec.pattern.match(field_id)
-        return int(found.group(1)) if found else None
+        return self.lookup(field_id)[1]
+
+    def layout(self, field_ids: Iterable[str]) -> ReturnLayout:
+        """What a return holding these field ids looks like (remembered: most returns of a form
+        hold the same ids)."""
+        key = tuple(field_ids)
+        found = self._layouts.get(key)
+        if found is None:
+            if len(self._layouts) >= 256:
+                self._layouts.clear()
+            found = self._layouts[key] = ReturnLayout(self, key)
+        return found
 
     @property
     def groups(self) -> dict[str, tuple[FieldSpec, ...]]:
@@ -169,6 +195,42 @@ class FormSpec:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(spec.id for spec in self.fields)
+
+
+class ReturnLayout:
+    """What follows from the field ids one return holds: instances per group, which ids are
+    required, which are goals, which are confidential."""
+
+    def __init__(self, spec: FormSpec, field_ids: tuple[str, ...]):
+        instances: dict[str, set[int]] = {}
+        goals: list[tuple[str, int, FieldSpec]] = []
+        confidential: list[str] = []
+        for field_id in field_ids:
+            declared, n = spec.lookup(field_id)
+            if declared is None:
+                continue
+            if declared.confidential:
+                confidential.append(field_id)
+            if n is not None:
+                instances.setdefault(declared.group or declared.id, set()).add(n)
+                if declared.group == "goal":
+                    goals.append((field_id, n, declared))
+        self.instances = {group: sorted(ns) for group, ns in instances.items()}
+        required: list[str] = []
+        for declared in spec.fields:
+            if not declared.required:
+                continue
+            if declared.repeated:
+                required.extend(
+                    declared.concrete(n)
+                    for n in self.instances.get(declared.group or declared.id, ())
+                    if declared.required_in(n)
+                )
+            else:
+                required.append(declared.id)
+        self.required = tuple(required)  # concrete ids, in declaration order
+        self.goals = tuple(goals)  # (field id, instance, declaration) of the "goal" group
+        self.confidential = tuple(confidential)
 
 
 class FormSpecError(TemplateError):
@@ -354,221 +416,63 @@ def form_spec_to_json(spec: FormSpec) -> dict[str, Any]:
     return {"form": spec.form, "title": spec.title, "version": spec.version, "fields": fields_out}
 
 
-# ---- checking a templates folder (``mentordocs templates check``) ------------------------------
+# ---- the rules: filled, complete, signed ------------------------------------------------------
+
+#: What a confidential answer becomes where it is not copied: whether it was given.
+FILLED_IN = "filled in"
+LEFT_BLANK = "blank"
+
+#: A value as read from a form: text (dates as ``YYYY-MM-DD``, a drop-down's value) or a tick.
+Value = str | bool
 
 
-def check_templates(
-    folder: str | Path | None = None,
-    contexts: list[dict[str, Any]] | None = None,
-) -> list[Problem]:
-    """Check every form's template in ``folder`` (default: the shipped ones) against its JSON.
+def is_filled(value: Value | None) -> bool:
+    """A field counts as filled: a ticked box, a non-blank text, a confidential "filled in"."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    text = str(value).strip()
+    return bool(text) and text != LEFT_BLANK
 
-    Each template is compiled and rendered (with ``contexts``, default: the built-in sample
-    roster, one pair per plan type, so every conditional section shows at least once), then its
-    content controls are compared with the declaration. Problems found: a missing file, a Jinja
-    syntax error, an unknown variable (template and tag named), a content control without a
-    tag, a tag that differs from its alias, a duplicated field id, a field the declaration
-    does not list, a field of another kind or with other choices than declared, and a declared
-    field the template lacks. Returns every problem (empty when all is well).
+
+def blank_required(values: Mapping[str, Value], spec: FormSpec) -> list[str]:
+    """Required field ids (concrete) left blank; a repeated group counts per instance present."""
+    return [
+        field_id for field_id in spec.layout(values).required if not is_filled(values.get(field_id))
+    ]
+
+
+def signed_by(values: Mapping[str, Value], role: str) -> bool:
+    """Signed by ``role`` ("mentor"/"mentee"): the agree box ticked and the name typed."""
+    return values.get(f"{role}_agree") is True and is_filled(values.get(f"{role}_sign_name"))
+
+
+def labels(field_ids: list[str], spec: FormSpec, most: int = 4) -> str:
+    """The fields as the form words them: "Goal 2, Mentee agrees and 3 more"."""
+    words = []
+    for field_id in field_ids[:most]:
+        declared, n = spec.lookup(field_id)
+        words.append(declared.label_for(n) if declared is not None else field_id)
+    text = ", ".join(words)
+    if len(field_ids) > most:
+        text += f" and {len(field_ids) - most} more"
+    return text
+
+
+def outstanding_reasons(values: Mapping[str, Value] | None, spec: FormSpec) -> list[str]:
+    """Why a pair still owes this form, in a coordinator's words (empty: nothing owed).
+
+    ``values`` is None when the form was not returned.
     """
-    from mentordocs.generate.context import sample_contexts
-
-    base = Path(folder) if folder is not None else templates_dir()
-    if not base.is_dir():
-        raise FormSpecError(
-            f"Templates folder {base} does not exist. Make one with 'mentordocs templates copy "
-            f"{base}', or give the folder that holds your edited templates."
-        )
-    samples = contexts if contexts is not None else sample_contexts()
-    problems: list[Problem] = []
-    for form in FORM_IDS:
-        try:
-            spec = load_form_spec(base / f"{form}.json", expected_form=form)
-        except FormSpecError as exc:
-            problems.append(Problem(file=str(base / f"{form}.json"), message=str(exc)))
-            continue
-        problems.extend(check_template(spec, samples))
-    return problems
-
-
-def check_template(spec: FormSpec, contexts: list[dict[str, Any]]) -> list[Problem]:
-    """Problems of one form's template against its declaration (see ``check_templates``)."""
-    from mentordocs.generate.render import CompiledTemplate
-
-    path = spec.template_path
-    where = str(path)
-    if not path.is_file():
-        return [
-            Problem(
-                file=where,
-                message="the template is missing.",
-                fix="Copy it back with 'mentordocs templates copy DIR' (it never overwrites).",
-            )
-        ]
-    try:
-        compiled = CompiledTemplate.load(path, version=spec.version)
-    except TemplateError as exc:
-        return [Problem(file=where, message=_strip_prefix(str(exc), where))]
-    problems: list[Problem] = []
-    seen_ids: set[str] = set()
-    reported: set[tuple[str, str]] = set()
-
-    def report(key: str, message: str, fix: str = "") -> None:
-        if (key, message) not in reported:
-            reported.add((key, message))
-            problems.append(Problem(file=where, message=message, fix=fix))
-
-    for context in contexts:
-        try:
-            data = compiled.render(context, {}, validate=True)
-        except TemplateError as exc:
-            report("render", _strip_prefix(str(exc), where))
-            continue
-        for part, controls in _controls_by_part(data):
-            counts: dict[str, int] = {}
-            for control in controls:
-                _check_control(spec, part, control, counts, report)
-                if control.id:
-                    seen_ids.add(control.id)
-            for field_id, count in counts.items():
-                if count > 1:
-                    report(
-                        field_id,
-                        f"the field id '{field_id}' is used by {count} content controls in {part}.",
-                        "Give each content control its own id (Developer > Properties: Title and "
-                        "Tag); a copied control keeps the id of the one it was copied from.",
-                    )
-    if problems and not seen_ids:
-        return problems
-    for declared in spec.fields:
-        if not any(declared.pattern.match(found) for found in seen_ids):
-            shown = declared.concrete(1) if declared.repeated else declared.id
-            report(
-                declared.id,
-                f"the declared field '{declared.id}' ({declared.label}) is not in the template"
-                + (f" (looked for e.g. '{shown}')." if declared.repeated else "."),
-                "Put back a content control whose Title and Tag are that id, or remove the field "
-                f"from {spec.spec_path.name if spec.spec_path else 'the .json declaration'}.",
-            )
-    return problems
-
-
-def _strip_prefix(message: str, where: str) -> str:
-    """The renderer's message without its "Template <path>" opening (the Problem names the file)."""
-    if message.startswith(f"Template {where}: "):
-        return message[len(f"Template {where}: ") :]
-    if message.startswith(f"Template {where} "):
-        return "the template " + message[len(f"Template {where} ") :]
-    return message
-
-
-def _controls_by_part(data: bytes) -> list[tuple[str, list[Any]]]:
-    """The fields (``fields.Field``) of each part of a rendered .docx that can hold them."""
-    import io
-    import zipfile
-
-    from mentordocs.ooxml.controls import parse_xml, read_fields
-
-    out = []
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        for name in package.namelist():
-            if name == "word/document.xml" or (
-                name.startswith("word/") and name.split("/")[-1].startswith(("header", "footer"))
-            ):
-                root = parse_xml(package.read(name))
-                out.append((name, read_fields(root, unnamed=True, placeholder_text=True)))
-    return out
-
-
-_FIELD_KIND_WORDS = {
-    "text": "a text",
-    "checkbox": "a checkbox",
-    "date": "a date picker",
-    "dropdown": "a drop-down",
-}
-
-
-def _check_control(
-    spec: FormSpec, part: str, control: Any, counts: dict[str, int], report: Any
-) -> None:
-    if control.source == "legacy":
-        return
-    if not control.tag and not control.alias:
-        shown = str(control.value).strip() or "(empty)"
-        report(
-            f"untagged:{shown}",
-            f"a content control in {part} has no tag (it shows '{_short(shown)}').",
-            "In Word: Developer > Properties, set both Title and Tag to the field id it should "
-            "have, or delete the control.",
-        )
-        return
-    field_id = control.tag or control.alias
-    if not control.tag:
-        report(
-            field_id,
-            f"the content control '{field_id}' in {part} has a title but no tag.",
-            "In Word: Developer > Properties, set its Tag to the same id as its Title.",
-        )
-    elif control.alias and control.alias != control.tag:
-        report(
-            field_id,
-            f"the content control in {part} has the tag '{control.tag}' but the title "
-            f"'{control.alias}'.",
-            "In Word: Developer > Properties, make Title and Tag the same field id.",
-        )
-    counts[field_id] = counts.get(field_id, 0) + 1
-    declared = spec.match(field_id)
-    if declared is None:
-        report(
-            field_id,
-            f"the field '{field_id}' in {part} is not declared in "
-            f"{spec.spec_path.name if spec.spec_path else 'the declaration'}.",
-            "Add it to the .json declaration (id, label, kind, required, confidential), or fix "
-            "the control's Title and Tag if it is a typo.",
-        )
-        return
-    if control.kind != declared.kind:
-        report(
-            declared.id,
-            f"the field '{field_id}' is {_FIELD_KIND_WORDS.get(control.kind, control.kind)} "
-            f"control but is declared as {_FIELD_KIND_WORDS[declared.kind]}.",
-            f"Use {_FIELD_KIND_WORDS[declared.kind]} content control, or change its 'kind' in "
-            "the declaration.",
-        )
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def copy_templates(
-    destination: str | Path, source: str | Path | None = None
-) -> tuple[list[Path], list[Path]]:
-    """Copy every form's template and declaration into ``destination`` for a coordinator to edit.
-
-    Never overwrites: a file already there is left alone. Returns (copied, kept).
-    """
-    from mentordocs.errors import OutputError
-    from mentordocs.fsutil import atomic_write_bytes
-
-    src = Path(source) if source is not None else templates_dir()
-    dest = Path(destination)
-    if dest.exists() and not dest.is_dir():
-        raise OutputError(f"{dest} is a file, not a folder. Give a folder for the templates.")
-    copied: list[Path] = []
-    kept: list[Path] = []
-    for form in FORM_IDS:
-        for suffix in (".docx", ".json"):
-            source_file = src / f"{form}{suffix}"
-            target = dest / source_file.name
-            if target.exists():
-                kept.append(target)
-                continue
-            if not source_file.is_file():
-                raise FormSpecError(
-                    f"The shipped template {source_file} is missing; reinstall mentordocs."
-                )
-            atomic_write_bytes(target, source_file.read_bytes())
-            copied.append(target)
-    return copied, kept
+    if values is None:
+        return ["not returned"]
+    reasons = []
+    blank = blank_required(values, spec)
+    if blank:
+        noun = "field" if len(blank) == 1 else "fields"
+        reasons.append(f"incomplete: {len(blank)} required {noun} blank ({labels(blank, spec)})")
+    for role in ("mentor", "mentee"):
+        if spec.match(f"{role}_agree") is not None and not signed_by(values, role):
+            reasons.append(f"not signed by {role}")
+    return reasons

@@ -24,19 +24,19 @@ import pytest
 from click.testing import CliRunner
 
 from mentordocs.cli import cli
-from mentordocs.collect.harvest import (
+from mentordocs.collect import (
     FormReadError,
-    ReadLimits,
-    _plain_directory,
     collect_forms,
     identify_from_name,
     read_form,
 )
+from mentordocs.collect.reading import read_file
 from mentordocs.errors import CollectError
 from mentordocs.forms import load_form_specs
 from mentordocs.models import Pair, Person, Program, Roster
+from mentordocs.ooxml.package import ReadLimits, WordPackage
 from mentordocs.records import Manifest, ManifestEntry, write_manifest
-from mentordocs.tracking.workbook import read_outstanding, read_tracking
+from mentordocs.tracking import read_outstanding, read_tracking
 
 PROGRAM = "Test Mentoring 2026"
 SPECS = load_form_specs()
@@ -460,8 +460,11 @@ def hostile(tmp_path):
     write(folder / "notazip.docx", b"Hello, this is plain text pretending to be Word.")
     write(folder / "corrupt.docx", good[: len(good) // 2])
     bomb = members_of(make_docx("goal-sheet", "P02"))
-    bomb["word/media/filler.bin"] = b"\0" * (3 * 1024 * 1024)
+    bomb["word/document.xml"] += b" " * (3 * 1024 * 1024)  # a part that is read, 1000:1
     write(folder / "bomb.docx", zip_of(bomb))
+    photo = members_of(make_docx("goal-sheet", "P04", {"goal_1_goal": "With a photo"}))
+    photo["word/media/photo.bin"] = b"\0" * (3 * 1024 * 1024)  # never read: not a bomb
+    write(folder / "P04_goal-sheet.docx", zip_of(photo))
     doctype = members_of(make_docx("goal-sheet", "P02"))
     doctype["word/document.xml"] = (
         b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 '
@@ -485,7 +488,7 @@ def hostile(tmp_path):
 
 
 def test_hostile_files_are_reported_and_the_run_goes_on(tmp_path, hostile):
-    roster = make_roster(tmp_path)
+    roster = make_roster(tmp_path, pairs=4)
     tracking = tmp_path / "t.xlsx"
     result = collect_forms([hostile], tracking, roster)
     problems = {Path(p.file).name: p for p in result.problems}
@@ -503,6 +506,7 @@ def test_hostile_files_are_reported_and_the_run_goes_on(tmp_path, hostile):
     assert rows["P01"]["Goal 1"] == "Good one"
     assert rows["P02"]["Goal 1"] == "With macros"
     assert rows["P03"]["Goal 1"] == "Renamed part"
+    assert rows["P04"]["Goal 1"] == "With a photo"
     [terms] = sheet_rows(tracking, "Terms of engagement")
     assert terms["Pair"] == "P03"
     labels = {f.id: f.label for f in SPECS["terms-of-engagement"].fields}
@@ -826,28 +830,6 @@ def test_fields_in_headers_footers_and_notes_are_read(tmp_path):
 # ---- the zip read straight from its bytes gives what zipfile gives ---------------------------
 
 
-def _entries(infos) -> list[tuple]:
-    return [
-        (i.filename, i.flag_bits, i.compress_type, i.CRC, i.compress_size, i.file_size)
-        + (i.header_offset,)
-        for i in infos
-    ]
-
-
-def test_plain_zip_directory_equals_zipfile(real_docx):
-    plain = 0
-    for path in sorted(real_docx.glob("*.docx")) + [None]:
-        data = path.read_bytes() if path else make_docx("goal-sheet", "P01", {"goal_1_goal": "x"})
-        members = _plain_directory(data)
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if members is not None:
-                plain += 1
-                assert _entries(members) == _entries(archive.infolist()), path
-                # Read again: every entry is now remembered, and reads the same.
-                assert _entries(_plain_directory(data)) == _entries(archive.infolist()), path
-    assert plain > 0
-
-
 def test_unusual_zips_are_read_through_zipfile():
     members = members_of(make_docx("goal-sheet", "P01", {"goal_1_goal": "Stored"}))
     out = io.BytesIO()
@@ -856,10 +838,8 @@ def test_unusual_zips_are_read_through_zipfile():
         for name, payload in members.items():
             archive.writestr(name, payload)
     data = out.getvalue()
-    assert _plain_directory(data) is None
     assert read_form(data).fields == read_form(zip_of(members)).fields
     stored = zip_of(members, zipfile.ZIP_STORED)
-    assert _plain_directory(stored) is not None
     assert read_form(stored).pair_id == "P01"
 
 
@@ -874,13 +854,11 @@ def test_member_names_are_decoded_as_zipfile_decodes_them():
     members["word/media/cafX.bin"] = b"image"  # X becomes code page 437's 0x82 (e with acute)
     data = _patched(zip_of(members), b"cafX", b"caf\x82")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert _entries(_plain_directory(data)) == _entries(archive.infolist())
         assert "word/media/caf\u00e9.bin" in archive.namelist()
     assert read_form(data).pair_id == "P01"
     # A name flagged UTF-8 that is not: zipfile says so, and the file is damaged (no crash).
     members["word/media/caf\u00e9.bin"] = members.pop("word/media/cafX.bin")
     broken = _patched(zip_of(members), "caf\u00e9".encode(), b"caf\xff\xa9")
-    assert _plain_directory(broken) is None
     with pytest.raises(FormReadError, match="damaged"):
         read_form(broken)
 
@@ -896,17 +874,12 @@ def test_a_part_seen_before_is_still_checked_against_its_own_crc():
 
 
 def test_a_remembered_layout_is_used_only_for_the_same_structure():
-    """Forms with the same member names share a layout (main part, stories, properties,
-    macros) worked out once; a file whose content types or relationships differ, even with
-    the same names, directory sizes and all, is worked out on its own."""
-    from mentordocs.collect import harvest as collect
-
+    """Files with the same member names but other content types or relationships are read
+    as what they are, whatever was read before them."""
     ours = members_of(make_docx("goal-sheet", "P01", {"goal_1_goal": "Kept"}))
     names = list(ours)
     first = read_form(zip_of(ours))
     assert not first.macros and first.main_part == "word/document.xml"
-    shape = collect._SHAPES[tuple(names)]
-    assert shape.layout is not None and shape.layout[1].main == "word/document.xml"
     # The same names, content types that say macros are enabled: read as such.
     macro = dict(ours)
     macro["[Content_Types].xml"] = ours["[Content_Types].xml"].replace(
@@ -981,9 +954,9 @@ def test_a_layout_is_not_taken_from_a_part_with_the_same_crc_and_size():
     assert zlib.crc32(macro) == target and len(macro) == len(plain) and macro != plain
     first = zip_of({**ours, "[Content_Types].xml": plain}, zipfile.ZIP_STORED)
     second = zip_of({**ours, "[Content_Types].xml": macro}, zipfile.ZIP_STORED)
-    entry = [m for m in _plain_directory(first) if m[0] == "[Content_Types].xml"][0]
-    same = [m for m in _plain_directory(second) if m[0] == "[Content_Types].xml"][0]
-    assert entry[1:6] == same[1:6]  # flags, method, CRC, sizes: the directory cannot tell
+    with zipfile.ZipFile(io.BytesIO(first)) as a, zipfile.ZipFile(io.BytesIO(second)) as b:
+        entry, same = a.getinfo("[Content_Types].xml"), b.getinfo("[Content_Types].xml")
+    assert (entry.CRC, entry.file_size) == (same.CRC, same.file_size)  # the directory cannot tell
     assert not read_form(first).macros
     assert read_form(second).macros
     assert not read_form(first).macros
@@ -994,9 +967,7 @@ def test_a_file_longer_than_its_size_says_is_read_to_the_end():
     cmdline = Path("/proc/self/cmdline")
     if not cmdline.exists():
         pytest.skip("needs Linux's /proc")
-    from mentordocs.collect import harvest as collect
-
-    data, _ = collect._read_file(str(cmdline))
+    data, _ = read_file(str(cmdline))
     assert cmdline.stat().st_size == 0
     assert data == cmdline.read_bytes() and len(data) > 0
 
@@ -1025,26 +996,8 @@ def test_damaged_member_is_reported_not_misread():
         read_form(bytes(data))
 
 
-def _package_facts(data: bytes, name: str) -> tuple:
-    from mentordocs.collect import harvest as collect
-
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    package = collect._Package(archive, name, collect.DEFAULT_LIMITS, data)
-    layout = package.layout()
-    facts = (
-        layout,
-        package.relationships(""),
-        package.relationships(layout.main),
-        package.custom_properties(layout.custom),
-        package.modified(layout.core),
-    )
-    archive.close()
-    return facts
-
-
-def test_small_parts_read_without_lxml_give_what_lxml_gives(real_docx, monkeypatch):
-    from mentordocs.collect import harvest as collect
-
+def test_package_parts_are_read_by_lxml_whatever_their_spelling(real_docx):
+    """Relationships with comments, properties with character and entity references."""
     strange = members_of(make_docx("goal-sheet", "P01"))
     strange["_rels/.rels"] = strange["_rels/.rels"].replace(
         b"<Relationship ", b"<!-- a comment --><Relationship ", 1
@@ -1056,20 +1009,16 @@ def test_small_parts_read_without_lxml_give_what_lxml_gives(real_docx, monkeypat
     escaped["docProps/custom.xml"] = escaped["docProps/custom.xml"].replace(
         b"<vt:lpwstr>", b"<vt:lpwstr> &lt;A&amp;B&gt; &quot;", 1
     )
-    samples = [(p.read_bytes(), p.name) for p in sorted(real_docx.glob("*.docx"))]
-    samples += [(make_docx("goal-sheet", "P01"), "ours.docx"), (zip_of(strange), "odd.docx")]
-    samples += [(zip_of(escaped), "escaped.docx")]
-    # A value whose end tag names another type: lxml refuses the part, and so must the regex.
-    mismatched = escaped["docProps/custom.xml"].replace(b"</vt:lpwstr>", b"</vt:i4>", 1)
-    assert collect._fast_custom_properties(mismatched) is None
-    fast = [_package_facts(data, name) for data, name in samples]
-    for helper in ("_fast_relationships", "_fast_custom_properties"):
-        monkeypatch.setattr(collect, helper, lambda raw: None)
-    monkeypatch.setattr(
-        collect, "_fast_core_times", lambda raw: dict.fromkeys(("modified", "created"))
+    assert read_form(zip_of(strange)).program.startswith("A&")
+    assert read_form(zip_of(escaped)).program.startswith('<A&B> "')
+    # A value whose end tag names another type is not XML: the file is damaged.
+    mismatched = dict(escaped)
+    mismatched["docProps/custom.xml"] = escaped["docProps/custom.xml"].replace(
+        b"</vt:lpwstr>", b"</vt:i4>", 1
     )
-    monkeypatch.setattr(collect, "_RELATIONSHIPS", {})  # what the fast reads remembered
-    slow = [_package_facts(data, name) for data, name in samples]
-    assert fast == slow
-    assert fast[-2][3]["mentordocs.program"].startswith("A&")
-    assert fast[-1][3]["mentordocs.program"].startswith('<A&B> "')
+    with pytest.raises(FormReadError, match="not valid XML"):
+        read_form(zip_of(mismatched))
+    for path in sorted(real_docx.glob("*.docx")):
+        with WordPackage(path.read_bytes()) as package:
+            layout = package.layout()
+            assert package.has(layout.main), path

@@ -28,6 +28,7 @@ from mentordocs.generate.context import (
 )
 from mentordocs.models import Commitment, Goal
 from mentordocs.ooxml import controls as fields
+from mentordocs.ooxml.fields import read_fields
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -401,7 +402,7 @@ def test_builders_round_trip_through_the_reader():
         f'<w:document xmlns:w="{fields.W_NS}" xmlns:w14="{fields.W14_NS}"><w:body>{body}'
         "</w:body></w:document>"
     )
-    found = {f.id: (f.kind, f.value, f.tag == f.alias) for f in fields.read_fields(root)}
+    found = {f.id: (f.kind, f.value, f.tag == f.alias) for f in read_fields(root)}
     assert found == {
         "a": ("text", "Hello", True),
         "b": ("checkbox", True, True),

@@ -294,19 +294,13 @@ def test_remembered_values_keep_their_own_text(template_path: Path) -> None:
     assert tags == [f"goal_{name}_goal" for name in names]
 
 
-def test_remembered_values_are_bounded() -> None:
-    from mentordocs.generate import render
+def test_values_are_escaped_and_line_breaks_kept() -> None:
+    from mentordocs.generate.render import plain_value, text_value
 
-    for number in range(render._SEEN_LIMIT + 10):
-        assert render.text_value(f"v{number}<") == f"v{number}&lt;"
-        assert render.plain_value(number) == str(number)
-    assert len(render._TEXT_SEEN) <= render._SEEN_LIMIT
-    assert len(render._PLAIN_SEEN) <= render._SEEN_LIMIT
-    long_text = "x" * (render._SEEN_LONGEST + 1)
-    assert render.text_value(long_text) == long_text
-    assert long_text not in render._TEXT_SEEN  # a long text is escaped, not kept
-    assert render.text_value("line\nbreak") == ('line</w:t><w:br/><w:t xml:space="preserve">break')
-    assert render.plain_value("line\nbreak") == "line&#10;break"
+    assert text_value("v1<") == "v1&lt;" and plain_value(7) == "7"
+    assert text_value(None) == "" and text_value("a\x00b") == "ab"
+    assert text_value("line\nbreak") == ('line</w:t><w:br/><w:t xml:space="preserve">break')
+    assert plain_value("line\nbreak") == "line&#10;break"
 
 
 def test_undefined_variable_names_template_and_tag(template_path: Path) -> None:

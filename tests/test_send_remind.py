@@ -21,7 +21,7 @@ from mentordocs.send.sending import (
     send_packets,
     send_reminders,
 )
-from mentordocs.tracking.workbook import (
+from mentordocs.tracking import (
     ReturnedForm,
     TrackingData,
     read_outstanding,

@@ -20,11 +20,13 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from mentordocs.cli import cli
-from mentordocs.forms import FORM_IDS, check_templates, load_form_specs
+from mentordocs.forms import FORM_IDS, load_form_specs
 from mentordocs.generate.context import build_context, sample_contexts, sample_roster
 from mentordocs.generate.render import CompiledTemplate
+from mentordocs.generate.templates import check_templates
 from mentordocs.models import Goal
 from mentordocs.ooxml import controls as fields
+from mentordocs.ooxml.fields import read_fields
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 W = f"{{{fields.W_NS}}}"
@@ -153,7 +155,7 @@ def test_prefilled_values_come_from_the_roster(compiled):
     pair = roster.pairs[0]
     context = build_context(roster, pair)
     data = compiled["goal-sheet"].render(context, {}, validate=True)
-    values = {f.id: f for f in fields.read_fields(_document(data))}
+    values = {f.id: f for f in read_fields(_document(data))}
     goal = pair.goals[0]
     assert values["goal_1_goal"].value == goal.goal
     assert values["goal_1_horizon"].value == "Short-term"
@@ -165,7 +167,7 @@ def test_prefilled_values_come_from_the_roster(compiled):
     assert values["goal_3_goal"].value == ""  # a padding slot
     assert values["mentor_agree"].value is False
     data = compiled["terms-of-engagement"].render(context, {}, validate=True)
-    values = {f.id: f.value for f in fields.read_fields(_document(data))}
+    values = {f.id: f.value for f in read_fields(_document(data))}
     assert values["meeting_day"] == "Wednesday"
     assert values["meeting_frequency"] == "Weekly"
     assert values["cancellation_plan"] == pair.cancellation_plan
@@ -184,7 +186,7 @@ def test_a_pair_with_three_goals_gets_five_goal_slots_the_last_two_optional(comp
     ):
         data = compiled[form].render(context, {}, validate=True)
         root = _document(data)
-        values = {f.id: f for f in fields.read_fields(root)}
+        values = {f.id: f for f in read_fields(root)}
         assert [values[f"goal_{n}_goal"].value for n in range(1, 4)] == [
             f"Roster goal {n}" for n in range(1, 4)
         ], form
@@ -222,7 +224,7 @@ def test_terms_of_engagement_has_room_for_anything_else_we_agree_on(compiled):
     # A long answer: a rich-text control (no w:text), like the other long answers.
     assert pr.find(W + "text") is None
     assert pr.find(W + "showingPlcHdr") is not None
-    values = {f.id: f for f in fields.read_fields(root)}
+    values = {f.id: f for f in read_fields(root)}
     assert values["other_agreements"].value == ""
     assert values["other_agreements"].placeholder is True
     shown = "".join(t.text or "" for t in control.iter(W + "t"))
@@ -284,7 +286,7 @@ def test_hostile_roster_values_arrive_verbatim(compiled, value):
     context = build_context(roster, pair)
     data = compiled["action-plan"].render(context, {}, validate=True)
     root = _document(data)
-    values = {f.id: f.value for f in fields.read_fields(root)}
+    values = {f.id: f.value for f in read_fields(root)}
     assert values["mentor_name"] == value
     assert values["meeting_place"] == value
     assert values["goal_1_goal"] == value

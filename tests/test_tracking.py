@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -10,17 +11,15 @@ import pytest
 from test_collect import PROGRAM, SPECS, complete_values, make_roster
 
 from mentordocs.errors import Problem
-from mentordocs.tracking import workbook as tracking
-from mentordocs.tracking.workbook import (
+from mentordocs.forms import blank_required, signed_by
+from mentordocs.tracking import (
     OtherField,
     ReturnedForm,
     TrackingData,
     TrackingFileError,
-    blank_required,
     outstanding_for,
     read_outstanding,
     read_tracking,
-    signed_by,
     write_tracking,
 )
 
@@ -64,11 +63,13 @@ def write(tmp_path: Path, data: TrackingData | None = None) -> Path:
 def test_rules_complete_and_signed():
     data = sample_data()
     spec = SPECS["goal-sheet"]
-    assert blank_required(data.returns[0], spec) == []
-    assert signed_by(data.returns[0], "mentor") and signed_by(data.returns[0], "mentee")
-    blank = blank_required(data.returns[1], spec)
+    assert blank_required(data.returns[0].values, spec) == []
+    assert signed_by(data.returns[0].values, "mentor") and signed_by(
+        data.returns[0].values, "mentee"
+    )
+    blank = blank_required(data.returns[1].values, spec)
     assert "goal_1_horizon" in blank and "goal_2_goal" not in blank  # goal 2 absent
-    assert not signed_by(data.returns[1], "mentor")  # ticked, but no name typed
+    assert not signed_by(data.returns[1].values, "mentor")  # ticked, but no name typed
 
 
 def test_optional_goal_slots_do_not_make_a_form_incomplete():
@@ -80,10 +81,10 @@ def test_optional_goal_slots_do_not_make_a_form_incomplete():
             values[field_id.replace("goal_1_", "goal_4_")] = ""
             values[field_id.replace("goal_1_", "goal_5_")] = ""
     ret = ReturnedForm("P01", "goal-sheet", "P01_goal-sheet.docx", "e" * 64, None, values)
-    assert blank_required(ret, spec) == []
+    assert blank_required(ret.values, spec) == []
     values = {**values, "goal_3_goal": ""}
     ret = ReturnedForm("P01", "goal-sheet", "P01_goal-sheet.docx", "e" * 64, None, values)
-    assert blank_required(ret, spec) == ["goal_3_goal"]
+    assert blank_required(ret.values, spec) == ["goal_3_goal"]
 
 
 def test_outstanding_names_the_blank_fields_as_the_form_words_them(tmp_path):
@@ -139,19 +140,6 @@ def test_problems_read_as_sentences(tmp_path):
     assert [c.value for c in ws[2]][:3] == ["bad.docx", "This file is damaged.", "Ask again."]
 
 
-def test_fast_reader_and_openpyxl_agree(tmp_path, monkeypatch):
-    target = write(tmp_path)
-    fast = read_tracking(target)
-
-    def refuse(path):
-        raise KeyError("use openpyxl")
-
-    monkeypatch.setattr(tracking, "_FastBook", refuse)
-    slow = read_tracking(target)
-    assert fast.returns == slow.returns
-    assert fast.others == slow.others and fast.problems == slow.problems
-
-
 def test_workbook_saved_again_by_another_program_reads_back(tmp_path):
     # Saved again as Excel does (openpyxl here): shared strings instead of inline ones,
     # styles renumbered, dates as numbers with a date format.
@@ -177,13 +165,17 @@ def test_not_a_tracking_workbook(tmp_path):
         read_tracking(tmp_path / "missing.xlsx")
 
 
-def test_sheet_titles_are_valid_and_unique():
-    used: set[str] = set()
-    first = tracking._sheet_title("Goals: [draft]/v2?", used)
-    used.add(first)
-    second = tracking._sheet_title("Goals: [draft]/v2?", used)
-    assert first != second and len(second) <= 31
-    assert not set("[]:*?/\\") & set(first)
+def test_sheet_titles_are_valid_and_unique(tmp_path):
+    odd = {
+        form: dataclasses.replace(spec, title="Goals: [draft]/v2?")
+        for form, spec in list(SPECS.items())[:2]
+    }
+    target = tmp_path / "tracking.xlsx"
+    target.write_bytes(write_tracking(target, TrackingData(), make_roster(tmp_path, 1), odd))
+    names = openpyxl.load_workbook(target).sheetnames
+    forms = [n for n in names if n.startswith("Goals ")]
+    assert len(forms) == 2 and forms[0] != forms[1]
+    assert all(len(n) <= 31 and not set("[]:*?/\\") & set(n) for n in forms)
 
 
 def test_program_name_on_the_dashboard(tmp_path):

@@ -194,7 +194,7 @@ def templates_copy_command(directory: str) -> None:
     Example:
         mentordocs templates copy my-templates
     """
-    from mentordocs.forms import copy_templates
+    from mentordocs.generate.templates import copy_templates
 
     copied, kept = copy_templates(directory)
     for path in copied:
@@ -225,7 +225,8 @@ def templates_check_command(directory: str | None, roster: str | None) -> None:
         mentordocs templates check
         mentordocs templates check my-templates --roster samples/roster.xlsx
     """
-    from mentordocs.forms import check_templates, templates_dir
+    from mentordocs.forms import templates_dir
+    from mentordocs.generate.templates import check_templates
 
     contexts = None
     if roster is not None:
@@ -439,7 +440,7 @@ def collect_command(
         mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx
         mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx --packets packets
     """
-    from mentordocs.collect.harvest import collect_forms
+    from mentordocs.collect import collect_forms
     from mentordocs.roster.reader import load_roster
 
     loaded = load_roster(roster)
@@ -489,7 +490,7 @@ def status_command(tracking: str, as_json: bool) -> None:
     import json as json_module
     from dataclasses import asdict
 
-    from mentordocs.tracking.workbook import read_outstanding
+    from mentordocs.tracking import read_outstanding
 
     outstanding = read_outstanding(tracking)
     if as_json:

@@ -33,10 +33,12 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mentordocs import __version__
+from mentordocs import forms as registry
 from mentordocs.errors import MentordocsError, OfficeError, OutputError, TemplateError
 from mentordocs.fsutil import (
     atomic_folder,
@@ -45,7 +47,10 @@ from mentordocs.fsutil import (
     sha256_bytes,
     sha256_file,
 )
-from mentordocs.generate.render import CompiledTemplate
+from mentordocs.generate import office
+from mentordocs.generate.context import build_context, program_context
+from mentordocs.generate.ics import pair_calendar
+from mentordocs.generate.render import CompiledTemplate, new_environment
 from mentordocs.models import Pair, Roster
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import Manifest, ManifestEntry, now_iso, read_manifest, write_manifest
@@ -204,8 +209,6 @@ def _load_templates(
     forms: Sequence[str] | None, templates_dir: str | os.PathLike[str] | None
 ) -> dict[str, CompiledTemplate]:
     """Compile the chosen forms' templates (every error names the template and tag)."""
-    from mentordocs import forms as registry
-
     folder = Path(templates_dir) if templates_dir is not None else registry.templates_dir()
     if templates_dir is not None and not folder.is_dir():
         raise SelectionError(
@@ -273,8 +276,6 @@ def _place(job: _Job, rel: str, data: bytes) -> tuple[str, str]:
 
 
 def _build_context(roster: Roster, pair: Pair, program: dict[str, Any] | None) -> dict:
-    from mentordocs.generate.context import build_context
-
     return build_context(roster, pair, program=program)
 
 
@@ -294,8 +295,6 @@ def _generate_pair(job: _Job, pair: Pair, outcomes: list[_Outcome]) -> None:
     pair = copy.copy(pair)
     roster = job.roster
     if job.program_context is None:
-        from mentordocs.generate.context import program_context
-
         job.program_context = program_context(roster.program)
     context = _build_context(roster, pair, job.program_context)
     folder = _safe_name(pair.pair_id)
@@ -324,8 +323,6 @@ def _write_pair(
     place: Callable[[str, bytes], tuple[str, str]],
     outcomes: list[_Outcome],
 ) -> None:
-    from mentordocs.generate.ics import pair_calendar
-
     roster = job.roster
     for form, template in job.templates.items():
         rel = f"{folder}/{_file_stem(job.name_pattern, roster, pair, form)}.docx"
@@ -373,8 +370,6 @@ def _pool_context() -> Any:
         context.set_forkserver_preload(
             ["mentordocs.generate.packets", "mentordocs.generate.render"]
         )
-        from multiprocessing import forkserver
-
         forkserver.ensure_running()
         return context
     return multiprocessing.get_context("spawn")
@@ -473,15 +468,12 @@ def generate_packets(
     pool_context = _pool_context() if jobs > 1 and len(selected) > 1 else None
     templates = _load_templates(forms, templates_dir)
     _check_templates(roster, selected[0], templates, name_pattern)
-    if pdf:
-        from mentordocs.generate.office import find_soffice
-
-        if find_soffice() is None:
-            raise OfficeError(
-                "--pdf needs LibreOffice, which was not found. Install it "
-                "(https://www.libreoffice.org, or 'apt-get install libreoffice-writer-nogui'), "
-                "set MENTORDOCS_SOFFICE to the full path of soffice, or leave out --pdf."
-            )
+    if pdf and office.find_soffice() is None:
+        raise OfficeError(
+            "--pdf needs LibreOffice, which was not found. Install it "
+            "(https://www.libreoffice.org, or 'apt-get install libreoffice-writer-nogui'), "
+            "set MENTORDOCS_SOFFICE to the full path of soffice, or leave out --pdf."
+        )
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file, not a folder. Give a folder for the packets with -o.")
     manifest = read_manifest(out)
@@ -528,11 +520,8 @@ def _check_templates(
     roster: Roster, first: Pair, templates: dict[str, CompiledTemplate], name_pattern: str
 ) -> None:
     """Every tag refers to a known variable and the first pair renders cleanly, in memory."""
-    from mentordocs.generate.ics import pair_calendar
-    from mentordocs.generate.render import _new_environment
-
     context = _build_context(roster, first, None)
-    builtins = set(_new_environment().globals)
+    builtins = set(new_environment().globals)
     for form, template in templates.items():
         unknown = sorted(template.variables() - set(context) - builtins)
         if unknown:
@@ -612,8 +601,6 @@ def _run_files(recorder: _Recorder, suffix: str) -> list[tuple[str, str, str]]:
 
 def _make_pdfs(job: _Job, recorder: _Recorder, progress: Progress) -> None:
     """A PDF beside each .docx that has none or an older one, in a single LibreOffice run."""
-    from mentordocs.generate import office
-
     out = job.out_dir
     todo: list[tuple[str, str, str, str]] = []  # pair id, form, docx rel, pdf rel
     for pair_id, form, rel in _run_files(recorder, ".docx"):

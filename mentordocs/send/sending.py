@@ -23,7 +23,6 @@ import contextlib
 import datetime as dt
 import os
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -34,6 +33,8 @@ from typing import Any
 from mentordocs.errors import MentordocsError, Problem, SendError
 from mentordocs.fsutil import office_lock_file, sha256_bytes, sha256_file
 from mentordocs.models import Pair, Roster
+from mentordocs.ooxml.ns import PROP_PAIR
+from mentordocs.ooxml.package import PackageError, WordPackage
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import (
     MANIFEST_NAME,
@@ -261,7 +262,7 @@ def send_reminders(
     attaches those forms again. Pairs with nothing missing get nothing. The same outstanding
     forms are reminded at most once a day (``today``, default the local date) unless ``resend``.
     """
-    from mentordocs.tracking.workbook import read_outstanding
+    from mentordocs.tracking import read_outstanding
 
     out = Path(out_dir)
     manifest = _read_manifest(out)
@@ -517,25 +518,15 @@ def _recipients(
 
 
 def _docx_pair_id(path: Path) -> str | None:
-    """The ``mentordocs.pair_id`` custom property of a generated .docx, if it has one."""
-    from lxml import etree
-
+    """The pair a generated .docx says it belongs to (its custom properties), if it says."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            try:
-                data = archive.read("docProps/custom.xml")
-            except KeyError:
-                return None
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    except (zipfile.BadZipFile, OSError, etree.XMLSyntaxError) as exc:
+        with WordPackage(path.read_bytes()) as package:
+            return package.custom_properties(package.layout().custom).get(PROP_PAIR) or None
+    except (OSError, PackageError) as exc:
         raise _PairProblem(
             f"not sent: {path.name} is not a readable Word document ({exc}). Run "
             "'mentordocs generate' again to recreate it."
         ) from exc
-    for prop in root:
-        if prop.get("name") == "mentordocs.pair_id":
-            return "".join(prop.itertext()).strip()
-    return None
 
 
 def _pair_files(

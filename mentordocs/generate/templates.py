@@ -1,0 +1,232 @@
+"""The coordinator's own templates: copy the shipped ones out, check edited ones.
+
+``copy_templates(DIR)`` writes every form's template and declaration into a folder to edit in
+Word (never overwriting); ``check_templates(DIR)`` compiles, renders and reads back each
+template and compares its content controls with the form's declaration, so a mistake is found
+before ``generate --templates DIR`` rather than in 200 packets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mentordocs.errors import OutputError, Problem, TemplateError
+from mentordocs.forms import FORM_IDS, FormSpec, FormSpecError, load_form_spec, templates_dir
+from mentordocs.fsutil import atomic_write_bytes
+from mentordocs.generate.context import sample_contexts
+from mentordocs.generate.render import CompiledTemplate
+from mentordocs.ooxml.fields import Field, read_fields
+from mentordocs.ooxml.package import WordPackage
+
+__all__ = ["check_template", "check_templates", "copy_templates"]
+
+# Any: a template context maps names to whatever the templates use (text, dates, lists, dicts).
+Context = dict[str, Any]
+
+
+def check_templates(
+    folder: str | Path | None = None,
+    contexts: list[Context] | None = None,
+) -> list[Problem]:
+    """Check every form's template in ``folder`` (default: the shipped ones) against its JSON.
+
+    Each template is compiled and rendered (with ``contexts``, default: the built-in sample
+    roster, one pair per plan type, so every conditional section shows at least once), then its
+    content controls are compared with the declaration. Problems found: a missing file, a Jinja
+    syntax error, an unknown variable (template and tag named), a content control without a
+    tag, a tag that differs from its alias, a duplicated field id, a field the declaration
+    does not list, a field of another kind or with other choices than declared, and a declared
+    field the template lacks. Returns every problem (empty when all is well).
+    """
+    base = Path(folder) if folder is not None else templates_dir()
+    if not base.is_dir():
+        raise FormSpecError(
+            f"Templates folder {base} does not exist. Make one with 'mentordocs templates copy "
+            f"{base}', or give the folder that holds your edited templates."
+        )
+    samples = contexts if contexts is not None else sample_contexts()
+    problems: list[Problem] = []
+    for form in FORM_IDS:
+        try:
+            spec = load_form_spec(base / f"{form}.json", expected_form=form)
+        except FormSpecError as exc:
+            problems.append(Problem(file=str(base / f"{form}.json"), message=str(exc)))
+            continue
+        problems.extend(check_template(spec, samples))
+    return problems
+
+
+def check_template(spec: FormSpec, contexts: list[Context]) -> list[Problem]:
+    """Problems of one form's template against its declaration (see ``check_templates``)."""
+    path = spec.template_path
+    where = str(path)
+    if not path.is_file():
+        return [
+            Problem(
+                file=where,
+                message="the template is missing.",
+                fix="Copy it back with 'mentordocs templates copy DIR' (it never overwrites).",
+            )
+        ]
+    try:
+        compiled = CompiledTemplate.load(path, version=spec.version)
+    except TemplateError as exc:
+        return [Problem(file=where, message=_strip_prefix(str(exc), where))]
+    problems: list[Problem] = []
+    seen_ids: set[str] = set()
+    reported: set[tuple[str, str]] = set()
+
+    def report(key: str, message: str, fix: str = "") -> None:
+        if (key, message) not in reported:
+            reported.add((key, message))
+            problems.append(Problem(file=where, message=message, fix=fix))
+
+    for context in contexts:
+        try:
+            data = compiled.render(context, {}, validate=True)
+        except TemplateError as exc:
+            report("render", _strip_prefix(str(exc), where))
+            continue
+        for part, controls in _controls_by_part(data):
+            counts: dict[str, int] = {}
+            for control in controls:
+                _check_control(spec, part, control, counts, report)
+                if control.id:
+                    seen_ids.add(control.id)
+            for field_id, count in counts.items():
+                if count > 1:
+                    report(
+                        field_id,
+                        f"the field id '{field_id}' is used by {count} content controls in {part}.",
+                        "Give each content control its own id (Developer > Properties: Title and "
+                        "Tag); a copied control keeps the id of the one it was copied from.",
+                    )
+    if problems and not seen_ids:
+        return problems
+    for declared in spec.fields:
+        if not any(declared.pattern.match(found) for found in seen_ids):
+            shown = declared.concrete(1) if declared.repeated else declared.id
+            report(
+                declared.id,
+                f"the declared field '{declared.id}' ({declared.label}) is not in the template"
+                + (f" (looked for e.g. '{shown}')." if declared.repeated else "."),
+                "Put back a content control whose Title and Tag are that id, or remove the field "
+                f"from {spec.spec_path.name if spec.spec_path else 'the .json declaration'}.",
+            )
+    return problems
+
+
+def _strip_prefix(message: str, where: str) -> str:
+    """The renderer's message without its "Template <path>" opening (the Problem names the file)."""
+    if message.startswith(f"Template {where}: "):
+        return message[len(f"Template {where}: ") :]
+    if message.startswith(f"Template {where} "):
+        return "the template " + message[len(f"Template {where} ") :]
+    return message
+
+
+def _controls_by_part(data: bytes) -> list[tuple[str, list[Field]]]:
+    """The fields of the body and each header and footer of a rendered .docx."""
+    with WordPackage(data) as package:
+        layout = package.layout()
+        return [
+            (part, read_fields(package.parse(part), unnamed=True, placeholder_text=True))
+            for part in (layout.main, *layout.stories)
+        ]
+
+
+_FIELD_KIND_WORDS = {
+    "text": "a text",
+    "checkbox": "a checkbox",
+    "date": "a date picker",
+    "dropdown": "a drop-down",
+}
+
+
+def _check_control(
+    spec: FormSpec,
+    part: str,
+    control: Field,
+    counts: dict[str, int],
+    report: Callable[..., None],
+) -> None:
+    if control.source == "legacy":
+        return
+    if not control.tag and not control.alias:
+        shown = str(control.value).strip() or "(empty)"
+        report(
+            f"untagged:{shown}",
+            f"a content control in {part} has no tag (it shows '{_short(shown)}').",
+            "In Word: Developer > Properties, set both Title and Tag to the field id it should "
+            "have, or delete the control.",
+        )
+        return
+    field_id = control.tag or control.alias
+    if not control.tag:
+        report(
+            field_id,
+            f"the content control '{field_id}' in {part} has a title but no tag.",
+            "In Word: Developer > Properties, set its Tag to the same id as its Title.",
+        )
+    elif control.alias and control.alias != control.tag:
+        report(
+            field_id,
+            f"the content control in {part} has the tag '{control.tag}' but the title "
+            f"'{control.alias}'.",
+            "In Word: Developer > Properties, make Title and Tag the same field id.",
+        )
+    counts[field_id] = counts.get(field_id, 0) + 1
+    declared = spec.match(field_id)
+    if declared is None:
+        report(
+            field_id,
+            f"the field '{field_id}' in {part} is not declared in "
+            f"{spec.spec_path.name if spec.spec_path else 'the declaration'}.",
+            "Add it to the .json declaration (id, label, kind, required, confidential), or fix "
+            "the control's Title and Tag if it is a typo.",
+        )
+        return
+    if control.kind != declared.kind:
+        report(
+            declared.id,
+            f"the field '{field_id}' is {_FIELD_KIND_WORDS.get(control.kind, control.kind)} "
+            f"control but is declared as {_FIELD_KIND_WORDS[declared.kind]}.",
+            f"Use {_FIELD_KIND_WORDS[declared.kind]} content control, or change its 'kind' in "
+            "the declaration.",
+        )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def copy_templates(
+    destination: str | Path, source: str | Path | None = None
+) -> tuple[list[Path], list[Path]]:
+    """Copy every form's template and declaration into ``destination`` for a coordinator to edit.
+
+    Never overwrites: a file already there is left alone. Returns (copied, kept).
+    """
+    src = Path(source) if source is not None else templates_dir()
+    dest = Path(destination)
+    if dest.exists() and not dest.is_dir():
+        raise OutputError(f"{dest} is a file, not a folder. Give a folder for the templates.")
+    copied: list[Path] = []
+    kept: list[Path] = []
+    for form in FORM_IDS:
+        for suffix in (".docx", ".json"):
+            source_file = src / f"{form}{suffix}"
+            target = dest / source_file.name
+            if target.exists():
+                kept.append(target)
+                continue
+            if not source_file.is_file():
+                raise FormSpecError(
+                    f"The shipped template {source_file} is missing; reinstall mentordocs."
+                )
+            atomic_write_bytes(target, source_file.read_bytes())
+            copied.append(target)
+    return copied, kept

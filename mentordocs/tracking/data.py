@@ -1,0 +1,76 @@
+"""What the tracking workbook holds, as plain dataclasses, and the names of its sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from mentordocs.errors import CollectError, Problem
+from mentordocs.forms import Value
+
+HIDDEN_SHEET = "_mentordocs"
+STATUS_SHEET = "Status"
+DASHBOARD_SHEET = "Dashboard"
+GOALS_SHEET = "Goals"
+OTHER_SHEET = "Other forms"
+PROBLEMS_SHEET = "Problems"
+FORMAT_VERSION = "1"
+
+
+@dataclass
+class ReturnedForm:
+    """One returned form as the tracking workbook keeps it.
+
+    ``values`` maps each field id found in the document to its value: ``str`` (text, dates
+    as ``YYYY-MM-DD``, drop-down values) or ``bool`` (checkboxes). A confidential field holds
+    ``"filled in"`` or ``"blank"`` unless ``confidential_included``.
+    """
+
+    pair_id: str
+    form: str
+    source: str  # file name as the coordinator saved it (e.g. "reply.eml > P03_goal-sheet.docx")
+    sha256: str
+    returned_at: dt.datetime | None
+    values: dict[str, Value] = field(default_factory=dict)
+    confidential_included: bool = False
+    collected_at: dt.datetime | None = None
+
+
+@dataclass
+class OtherField:
+    "One field of a Word form that mentordocs did not make."
+
+    source: str
+    sha256: str
+    name: str  # tag, alias or legacy field name
+    kind: str
+    value: Value
+    tag: str = ""
+
+
+@dataclass
+class Outstanding:
+    """A form a pair still owes: ``reasons`` in a coordinator's words.
+
+    e.g. ``["not returned"]``, ``["incomplete: 3 required fields blank", "not signed by mentee"]``.
+    """
+
+    pair_id: str
+    form: str
+    reasons: list[str]
+    form_title: str = ""
+
+
+@dataclass
+class TrackingData:
+    "Everything the tracking workbook holds, as read back or about to be written."
+
+    returns: list[ReturnedForm] = field(default_factory=list)
+    others: list[OtherField] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    include_confidential: bool = False
+    superseded: dict[str, str] = field(default_factory=dict)  # sha256 -> file, older returns
+
+
+class TrackingFileError(CollectError):
+    "The tracking workbook cannot be read back (damaged, or not one mentordocs wrote)."

@@ -1,0 +1,197 @@
+"""Reading a tracking workbook back with openpyxl (read-only mode), also after Excel saved it.
+
+``read_tracking`` is what an incremental ``collect`` starts from; ``read_outstanding`` is what
+``mentordocs status`` prints and ``send --remind`` uses. Both rely on the hidden sheet the
+writer keeps, never on the visible headers (a coordinator may rename, sort and filter them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from mentordocs.errors import MentordocsError, Problem
+from mentordocs.forms import Value, load_form_specs
+from mentordocs.tracking.data import (
+    HIDDEN_SHEET,
+    OTHER_SHEET,
+    PROBLEMS_SHEET,
+    OtherField,
+    Outstanding,
+    ReturnedForm,
+    TrackingData,
+    TrackingFileError,
+)
+from mentordocs.tracking.write import problem_message
+
+__all__ = ["read_outstanding", "read_tracking"]
+
+# Any: cell values from openpyxl are str, int, float, bool, datetime or None, untyped there.
+Row = tuple[Any, ...]
+
+
+class _Workbook:
+    """A workbook opened read-only; rows come padded so short rows index safely."""
+
+    def __init__(self, path: Path):
+        if not path.exists():
+            raise TrackingFileError(
+                f"{path} does not exist. Run 'mentordocs collect' first to make it."
+            )
+        try:
+            self.wb = load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise TrackingFileError(
+                f"{path} is not a workbook mentordocs can read ({exc}). Restore the backup "
+                f"({path.name}.bak beside it) or collect again into a new file."
+            ) from exc
+        self.path = path
+        if HIDDEN_SHEET not in self.wb.sheetnames:
+            self.wb.close()
+            raise TrackingFileError(
+                f"{path} was not written by 'mentordocs collect' (its hidden sheet "
+                f"'{HIDDEN_SHEET}' is missing). Collect into a new file instead."
+            )
+
+    def rows(self, title: str, min_row: int = 1, width: int = 0) -> Iterator[Row]:
+        sheet = self.wb[title]
+        for row in sheet.iter_rows(min_row=min_row, values_only=True):
+            yield tuple(row) + (None,) * max(0, width - len(row))
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
+    """Read back a tracking workbook written by ``write_tracking`` (for an incremental run)."""
+    wb = _Workbook(Path(path))
+    try:
+        hidden = list(wb.rows(HIDDEN_SHEET, width=6))
+        meta = {row[1]: row[2] for row in hidden if row[0] == "meta"}
+        data = TrackingData(include_confidential=meta.get("include_confidential") == "yes")
+        data.superseded = {str(r[1]): str(r[2] or "") for r in hidden if r[0] == "superseded"}
+        columns: dict[str, list[tuple[int, str, str]]] = {}
+        for row in hidden:
+            if row[0] == "column":
+                columns.setdefault(row[1], []).append((int(row[2]), row[3], row[4]))
+        for row in hidden:
+            if row[0] == "form_sheet":
+                data.returns.extend(_form_sheet(wb, row[1], row[2], columns.get(row[1], []), meta))
+        data.others = _others(wb)
+        data.problems = _problems(wb)
+        return data
+    finally:
+        wb.close()
+
+
+def _form_sheet(
+    wb: _Workbook, title: str, form: str, columns: list[tuple[int, str, str]], meta: dict[Any, Any]
+) -> list[ReturnedForm]:
+    if title not in wb.wb.sheetnames:
+        raise TrackingFileError(
+            f"{wb.path}: sheet '{title}' is missing. Restore the backup or collect again into a "
+            "new file."
+        )
+    included = meta.get("include_confidential") == "yes"
+    width = max([6] + [index for index, _, _ in columns])
+    out = []
+    for row in wb.rows(title, min_row=2, width=width):
+        if not row[0]:
+            continue
+        returned = row[3]
+        if isinstance(returned, dt.date) and not isinstance(returned, dt.datetime):
+            returned = dt.datetime.combine(returned, dt.time())
+        out.append(
+            ReturnedForm(
+                pair_id=str(row[0]),
+                form=form,
+                source=str(row[4] or ""),
+                sha256=str(row[5] or ""),
+                returned_at=returned if isinstance(returned, dt.datetime) else None,
+                values={fid: _from_cell(row[index - 1], kind) for index, fid, kind in columns},
+                confidential_included=included,
+            )
+        )
+    return out
+
+
+def _others(wb: _Workbook) -> list[OtherField]:
+    if OTHER_SHEET not in wb.wb.sheetnames:
+        return []
+    return [
+        OtherField(
+            source=str(row[0]),
+            sha256=str(row[4] or ""),
+            name=str(row[1] or ""),
+            kind=row[2] or "text",
+            value=_from_cell(row[3], row[2] or "text"),
+            tag=str(row[5] or ""),
+        )
+        for row in wb.rows(OTHER_SHEET, min_row=2, width=6)
+        if row[0] is not None
+    ]
+
+
+def _problems(wb: _Workbook) -> list[Problem]:
+    if PROBLEMS_SHEET not in wb.wb.sheetnames:
+        return []
+    return [
+        Problem(
+            file=str(row[0]),
+            message=problem_message(str(row[1] or "")),
+            fix=str(row[2] or ""),
+            severity=str(row[3] or "error"),
+        )
+        for row in wb.rows(PROBLEMS_SHEET, min_row=2, width=4)
+        if row[0] is not None
+    ]
+
+
+def _from_cell(value: Any, kind: str) -> Value:
+    if value is None:
+        return False if kind == "checkbox" else ""
+    if kind == "checkbox" and value in ("Yes", "No"):
+        return value == "Yes"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_outstanding(path: str | os.PathLike[str]) -> dict[str, list[Outstanding]]:
+    """The forms each pair still owes, from a tracking workbook, keyed by pair id.
+
+    Pairs that owe nothing are left out; within a pair, forms keep packet order. Reasons are
+    short phrases: "not returned", "incomplete: 3 required fields blank", "not signed by
+    mentor", "not signed by mentee".
+    """
+    wb = _Workbook(Path(path))
+    try:
+        hidden = list(wb.rows(HIDDEN_SHEET, width=4))
+    finally:
+        wb.close()
+    try:
+        titles = {form: spec.title for form, spec in load_form_specs().items()}
+    except MentordocsError:  # titles are a nicety; the ids are enough
+        titles = {}
+    out: dict[str, list[Outstanding]] = {}
+    index: dict[tuple[str, str], Outstanding] = {}
+    for row in hidden:
+        if row[0] != "outstanding":
+            continue
+        pair_id, form, reason = str(row[1]), str(row[2]), str(row[3])
+        item = index.get((pair_id, form))
+        if item is None:
+            item = index[(pair_id, form)] = Outstanding(pair_id, form, [], titles.get(form, form))
+            out.setdefault(pair_id, []).append(item)
+        item.reasons.append(reason)
+    return out

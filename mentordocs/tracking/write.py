@@ -1,0 +1,587 @@
+"""Writing the tracking workbook with openpyxl (write-only mode).
+
+Sheets, in order: Dashboard (counts per form and a chart), Status (one row per pair, a column
+group per form), one sheet per form (one row per returned form, every field a column), Goals
+(one row per goal), Other forms (Word forms mentordocs did not make), Problems (every file that
+could not be used), and a hidden sheet that keeps what ``read_tracking`` needs on the next run
+(the field id behind each column, what each pair owes), so a coordinator can rename headers,
+sort and filter the visible sheets freely.
+
+Cells are styled through named styles (Home > Cell Styles in Excel): "Answer" and "Answer date"
+for what people wrote, "Detail", "Detail date" and "Detail time" for the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from mentordocs.errors import Problem
+from mentordocs.forms import FieldSpec, FormSpec, Value, blank_required, signed_by
+from mentordocs.models import Roster
+from mentordocs.records import read_manifest, read_send_log
+from mentordocs.tracking.data import (
+    DASHBOARD_SHEET,
+    FORMAT_VERSION,
+    GOALS_SHEET,
+    HIDDEN_SHEET,
+    OTHER_SHEET,
+    PROBLEMS_SHEET,
+    STATUS_SHEET,
+    OtherField,
+    ReturnedForm,
+    TrackingData,
+)
+from mentordocs.tracking.status import latest_returns, outstanding_for
+
+__all__ = ["write_tracking"]
+
+_EXCEL_CELL_LIMIT = 32767
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_VERB_FIRST = re.compile(r"(is|has|contains|unpacks|could|does|says)\b")
+
+ANSWER, ANSWER_DATE = "Answer", "Answer date"
+DETAIL, DETAIL_DATE, DETAIL_TIME = "Detail", "Detail date", "Detail time"
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+_GROUP_FILL = PatternFill("solid", fgColor="2E75B6")
+_RED = PatternFill("solid", fgColor="FFC7CE")
+_AMBER = PatternFill("solid", fgColor="FFEB9C")
+_GREEN = PatternFill("solid", fgColor="C6EFCE")
+
+#: A cell to write: its value, and the named style to give it (None: the default).
+Cell = tuple[object, str | None]
+# Any: openpyxl's write-only worksheet class is not public (it lives in a private module).
+WriteOnlyWorksheet = Any
+
+
+def write_tracking(
+    path: str | os.PathLike[str],
+    data: TrackingData,
+    roster: Roster,
+    specs: Mapping[str, FormSpec],
+    *,
+    packets_dir: str | os.PathLike[str] | None = None,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """Build the tracking workbook and return its bytes (the caller writes them atomically).
+
+    ``specs`` are the form declarations (``forms.load_form_specs()``); ``packets_dir`` the
+    packets folder whose manifest and send log fill the Generated and Sent columns. ``path``
+    names the workbook in nothing but the caller's messages.
+    """
+    now = now or dt.datetime.now().replace(microsecond=0)
+    book = _Book()
+    latest = latest_returns(data.returns)
+    _dashboard(book, data, roster, specs, latest, now)
+    _status(book, roster, specs, latest, _packet_dates(packets_dir))
+    hidden: list[list[object]] = [
+        ["meta", "format", FORMAT_VERSION],
+        ["meta", "include_confidential", "yes" if data.include_confidential else "no"],
+        ["meta", "collected_at", now.isoformat()],
+        ["meta", "program", roster.program.name],
+    ]
+    used = {DASHBOARD_SHEET, STATUS_SHEET, GOALS_SHEET, OTHER_SHEET, PROBLEMS_SHEET, HIDDEN_SHEET}
+    for form, spec in specs.items():
+        title = _sheet_title(spec.title, used)
+        used.add(title)
+        rows = [r for r in data.returns if r.form == form]
+        hidden.extend(_form_sheet(book, title, spec, rows, roster))
+    _goals_sheet(book, specs, data.returns, roster)
+    _other_sheet(book, data.others)
+    _problems_sheet(book, data.problems)
+    hidden.extend(["superseded", sha, source] for sha, source in data.superseded.items())
+    for pair_id, items in outstanding_for(roster, data.returns, specs).items():
+        for item in items:
+            hidden.extend(["outstanding", pair_id, item.form, r] for r in item.reasons)
+    sheet = book.wb.create_sheet(HIDDEN_SHEET)
+    sheet.sheet_state = "hidden"
+    for row in hidden:
+        sheet.append(row)
+    return book.save()
+
+
+class _Book:
+    """A write-only workbook with the named styles and a way to add styled rows."""
+
+    def __init__(self) -> None:
+        self.wb = Workbook(write_only=True)
+        top = Alignment(vertical="top")
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for name, alignment, number_format in (
+            (ANSWER, wrap, "General"),
+            (ANSWER_DATE, wrap, "yyyy-mm-dd"),
+            (DETAIL, top, "General"),
+            (DETAIL_DATE, top, "yyyy-mm-dd"),
+            (DETAIL_TIME, top, "yyyy-mm-dd hh:mm"),
+        ):
+            style = NamedStyle(name=name, alignment=alignment, number_format=number_format)
+            self.wb.add_named_style(style)
+
+    def sheet(
+        self,
+        title: str,
+        headers: Sequence[str],
+        widths: Sequence[float],
+        freeze: str | None = None,
+    ) -> WriteOnlyWorksheet:
+        ws = self.wb.create_sheet(title)
+        if freeze:
+            ws.freeze_panes = freeze  # before the first row, or write-only mode ignores it
+        for index, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        if headers:
+            ws.append(self.header_cells(ws, headers))
+        return ws
+
+    @staticmethod
+    def header_cells(ws: WriteOnlyWorksheet, headers: Iterable[str | None]) -> list[WriteOnlyCell]:
+        cells = []
+        for text in headers:
+            cell = _cell(ws, text)
+            cell.font = _HEADER_FONT
+            cell.fill = _HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            cells.append(cell)
+        return cells
+
+    @staticmethod
+    def add(ws: WriteOnlyWorksheet, cells: Iterable[Cell]) -> None:
+        row: list[object] = []
+        for value, style in cells:
+            if value is None or value == "":
+                row.append(None)
+                continue
+            cell = _cell(ws, value)
+            if style is not None:
+                cell.style = style
+            row.append(cell)
+        ws.append(row)
+
+    def save(self) -> bytes:
+        buffer = io.BytesIO()
+        self.wb.save(buffer)
+        return buffer.getvalue()
+
+
+def _cell(ws: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
+    """A cell holding ``value``; text is cleaned for Excel and never taken for a formula."""
+    if isinstance(value, str):
+        text = _ILLEGAL.sub("", value) if not value.isprintable() else value
+        if len(text) > _EXCEL_CELL_LIMIT:
+            text = text[: _EXCEL_CELL_LIMIT - 40] + " [cut: too long for one Excel cell]"
+        cell = WriteOnlyCell(ws, value=text)
+        if text.startswith("="):
+            cell.data_type = "s"  # typed text, never a formula
+        return cell
+    return WriteOnlyCell(ws, value=value)
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    clean = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Form"
+    candidate, number = clean, 2
+    while candidate in used:
+        suffix = f" ({number})"
+        candidate = clean[: 31 - len(suffix)] + suffix
+        number += 1
+    return candidate
+
+
+def display(value: Value | None, kind: str) -> object:
+    """A value as the workbook shows it: Yes/No for ticks, real dates, None for blank."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value is None or value == "":
+        return None
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _answer(value: object) -> Cell:
+    return (value, ANSWER_DATE if isinstance(value, dt.date) else ANSWER)
+
+
+def _yes_no(flag: bool) -> str:
+    return "Yes" if flag else "No"
+
+
+def _complete(values: Mapping[str, Value], spec: FormSpec) -> str:
+    blank = blank_required(values, spec)
+    return "Yes" if not blank else f"No ({len(blank)} blank)"
+
+
+def _filter(ws: WriteOnlyWorksheet, columns: int, rows: int, first: int = 1) -> None:
+    ws.auto_filter.ref = f"A{first}:{get_column_letter(columns)}{max(first + 1, rows)}"
+
+
+# ---- the packets folder: when each form was generated and sent ---------------------------------
+
+_Dates = dict[tuple[str, str], dt.date]
+
+
+def _to_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def _packet_dates(packets_dir: str | os.PathLike[str] | None) -> tuple[_Dates, _Dates]:
+    generated: _Dates = {}
+    sent: _Dates = {}
+    if packets_dir is None:
+        return generated, sent
+    manifest = read_manifest(packets_dir)
+    form_of = {entry.path: entry.form for entry in manifest.files}
+    for entry in manifest.files:
+        day = _to_date(entry.generated_at)
+        if day is not None:
+            generated[(entry.pair_id, entry.form)] = day
+    for record in read_send_log(packets_dir):
+        day = _to_date(record.sent_at)
+        if record.kind != "packet" or day is None:
+            continue
+        for sent_file in record.files:
+            form = sent_file.form or form_of.get(sent_file.path, "")
+            if form and sent_file.path:  # a file really attached, not only named
+                sent[(record.pair_id, form)] = day
+    return generated, sent
+
+
+# ---- the sheets --------------------------------------------------------------------------------
+
+
+def _dashboard(
+    book: _Book,
+    data: TrackingData,
+    roster: Roster,
+    specs: Mapping[str, FormSpec],
+    latest: Mapping[tuple[str, str], ReturnedForm],
+    now: dt.datetime,
+) -> None:
+    ws = book.sheet(DASHBOARD_SHEET, [], [30, 12, 12, 12, 12, 12])
+    active = [p for p in roster.pairs if p.active]
+    title = _cell(ws, f"{roster.program.name}: returned forms")
+    title.font = Font(bold=True, size=16, color="1F4E78")
+    ws.append([title])
+    ws.append([_note(ws, f"Collected {now:%d %B %Y at %H:%M}; {len(active)} active pairs.")])
+    if data.include_confidential:
+        warning = _cell(
+            ws,
+            "Confidential answers ARE copied into this workbook (collected with "
+            "--include-confidential). Share it with care.",
+        )
+        warning.font = Font(bold=True, color="9C5700")
+        ws.append([warning])
+    else:
+        ws.append(
+            [
+                _note(
+                    ws,
+                    "Confidential answers are not copied: the workbook only says whether they "
+                    "were filled in.",
+                )
+            ]
+        )
+    ws.append([])
+    ws.append(book.header_cells(ws, ["Form", "Returned", "Complete", "Signed", "Missing"]))
+    first = 6
+    for form, spec in specs.items():
+        returned = [latest[key] for p in active if (key := (p.pair_id, form)) in latest]
+        counts = (
+            len(returned),
+            sum(1 for r in returned if not blank_required(r.values, spec)),
+            sum(
+                1
+                for r in returned
+                if signed_by(r.values, "mentor") and signed_by(r.values, "mentee")
+            ),
+            len(active) - len(returned),
+        )
+        row = []
+        for value in (spec.title, *counts):
+            cell = _cell(ws, value)
+            cell.border = Border(bottom=Side(style="thin", color="BFBFBF"))
+            row.append(cell)
+        ws.append(row)
+    _dashboard_chart(ws, first, first + len(specs) - 1)
+
+
+def _note(ws: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+    cell = _cell(ws, text)
+    cell.font = Font(italic=True, color="7F7F7F")
+    return cell
+
+
+def _dashboard_chart(ws: WriteOnlyWorksheet, first: int, last: int) -> None:
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Forms per pair"
+    chart.y_axis.title = "Pairs"
+    chart.y_axis.majorGridlines = None
+    data = Reference(ws, min_col=2, max_col=5, min_row=first - 1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = 8, 18
+    ws.add_chart(chart, f"A{last + 3}")
+
+
+_STATUS_COLUMNS = (
+    ("Generated", 11),
+    ("Sent", 11),
+    ("Returned", 11),
+    ("File", 24),
+    ("Complete", 16),
+    ("Mentor signed", 9),
+    ("Mentee signed", 9),
+)
+
+
+def _status(
+    book: _Book,
+    roster: Roster,
+    specs: Mapping[str, FormSpec],
+    latest: Mapping[tuple[str, str], ReturnedForm],
+    dates: tuple[_Dates, _Dates],
+) -> None:
+    fixed = ["Pair", "Mentor", "Mentee", "Status"]
+    headers = fixed + [name for _ in specs for name, _ in _STATUS_COLUMNS]
+    widths = [9, 22, 22, 9] + [width for _ in specs for _, width in _STATUS_COLUMNS]
+    ws = book.sheet(STATUS_SHEET, [], widths, "B3")
+    group_row = [None] * len(fixed) + [
+        spec.title if index == 0 else None
+        for spec in specs.values()
+        for index in range(len(_STATUS_COLUMNS))
+    ]
+    group_cells = book.header_cells(ws, group_row)
+    for cell in group_cells[len(fixed) :]:
+        cell.fill = _GROUP_FILL
+    ws.append(group_cells)
+    ws.append(book.header_cells(ws, headers))
+    for pair in roster.pairs:
+        row: list[Cell] = [
+            (pair.pair_id, DETAIL),
+            (pair.mentor.name, DETAIL),
+            (pair.mentee.name, DETAIL),
+            (pair.status, DETAIL),
+        ]
+        for form, spec in specs.items():
+            row += _status_cells(
+                latest.get((pair.pair_id, form)), spec, (pair.pair_id, form), dates
+            )
+        book.add(ws, row)
+    last_row = max(3, len(roster.pairs) + 2)
+    _filter(ws, len(headers), last_row, first=2)
+    for offset in range(len(specs)):
+        _status_colours(ws, len(fixed) + offset * len(_STATUS_COLUMNS), last_row)
+
+
+def _status_cells(
+    ret: ReturnedForm | None, spec: FormSpec, key: tuple[str, str], dates: tuple[_Dates, _Dates]
+) -> list[Cell]:
+    generated, sent = dates
+    cells: list[Cell] = [(generated.get(key), DETAIL_DATE), (sent.get(key), DETAIL_DATE)]
+    if ret is None:
+        return cells + [(None, None)] * 5
+    returned = ret.returned_at.date() if ret.returned_at else dt.date.today()
+    return cells + [
+        (returned, DETAIL_DATE),
+        (ret.source, DETAIL),
+        (_complete(ret.values, spec), DETAIL),
+        (_yes_no(signed_by(ret.values, "mentor")), DETAIL),
+        (_yes_no(signed_by(ret.values, "mentee")), DETAIL),
+    ]
+
+
+def _status_colours(ws: WriteOnlyWorksheet, base: int, last_row: int) -> None:
+    """Missing (an active pair has not returned it): red. Incomplete or unsigned: amber."""
+    returned = get_column_letter(base + 3)
+    complete = get_column_letter(base + 5)
+    mentee = get_column_letter(base + 7)
+    ws.conditional_formatting.add(
+        f"{returned}3:{returned}{last_row}",
+        FormulaRule(
+            formula=[f'AND($D3="Active",ISBLANK({returned}3))'], fill=_RED, stopIfTrue=True
+        ),
+    )
+    answers = f"{complete}3:{mentee}{last_row}"
+    ws.conditional_formatting.add(
+        answers, FormulaRule(formula=[f'LEFT({complete}3,2)="No"'], fill=_AMBER)
+    )
+    ws.conditional_formatting.add(answers, FormulaRule(formula=[f'{complete}3="Yes"'], fill=_GREEN))
+
+
+_RETURN_COLUMNS = (
+    ("Pair", 9),
+    ("Mentor", 20),
+    ("Mentee", 20),
+    ("Returned at", 17),
+    ("Source file", 28),
+    ("Checksum (SHA-256)", 16),
+    ("Complete", 14),
+    ("Signed by mentor", 10),
+    ("Signed by mentee", 10),
+)
+_FIELD_WIDTHS = {"checkbox": 10, "date": 12, "dropdown": 16}
+
+
+def _field_columns(spec: FormSpec, rows: list[ReturnedForm]) -> list[tuple[str, str, FieldSpec]]:
+    """(field id, header, declaration) for every declared field, groups as seen in returns,
+    listed instance by instance (Goal 1 ..., Goal 2 ...), not field by field."""
+    counts: dict[str, int] = {}
+    for ret in rows:
+        for group, numbers in spec.layout(ret.values).instances.items():
+            counts[group] = max(counts.get(group, 0), numbers[-1])
+    columns: list[tuple[str, str, FieldSpec]] = []
+    done: set[str] = set()
+    for declared in spec.fields:
+        if not declared.repeated:
+            columns.append((declared.id, declared.label, declared))
+            continue
+        group = declared.group or declared.id
+        if group in done:
+            continue
+        done.add(group)
+        members = [f for f in spec.fields if f.repeated and (f.group or f.id) == group]
+        for n in range(1, counts.get(group, 0) + 1):
+            columns.extend((m.concrete(n), m.label_for(n), m) for m in members)
+    return columns
+
+
+def _form_sheet(
+    book: _Book, title: str, spec: FormSpec, rows: list[ReturnedForm], roster: Roster
+) -> list[list[object]]:
+    """One form's sheet; returns the hidden rows that say which field each column holds."""
+    columns = _field_columns(spec, rows)
+    headers = [name for name, _ in _RETURN_COLUMNS] + [label for _, label, _ in columns]
+    widths = [w for _, w in _RETURN_COLUMNS] + [
+        _FIELD_WIDTHS.get(f.kind, 30) for _, _, f in columns
+    ]
+    ws = book.sheet(title, headers, widths, "B2")
+    names = {pair.pair_id: (pair.mentor.name, pair.mentee.name) for pair in roster.pairs}
+    for ret in sorted(rows, key=lambda r: r.pair_id):
+        mentor, mentee = names.get(ret.pair_id, ("", ""))
+        row: list[Cell] = [
+            (ret.pair_id, DETAIL),
+            (mentor, DETAIL),
+            (mentee, DETAIL),
+            (ret.returned_at, DETAIL_TIME),
+            (ret.source, DETAIL),
+            (ret.sha256, DETAIL),
+            (_complete(ret.values, spec), DETAIL),
+            (_yes_no(signed_by(ret.values, "mentor")), DETAIL),
+            (_yes_no(signed_by(ret.values, "mentee")), DETAIL),
+        ]
+        row += [_answer(display(ret.values.get(fid), f.kind)) for fid, _, f in columns]
+        book.add(ws, row)
+    _filter(ws, len(headers), len(rows) + 1)
+    first = len(_RETURN_COLUMNS) + 1
+    return [
+        ["column", title, first + index, field_id, declared.kind, spec.form]
+        for index, (field_id, _, declared) in enumerate(columns)
+    ] + [["form_sheet", title, spec.form]]
+
+
+def _goal_names(specs: Mapping[str, FormSpec]) -> list[tuple[str, str]]:
+    """(field suffix, column header) of the goal fields, in declaration order."""
+    names: list[tuple[str, str]] = []
+    for spec in specs.values():
+        for declared in spec.fields:
+            if declared.group != "goal":
+                continue
+            suffix = declared.id.partition("{n}")[2].lstrip("_")
+            label = re.sub(r"^Goal \{n\}:?\s*", "", declared.label) or "Goal"
+            if suffix not in {s for s, _ in names}:
+                names.append((suffix, label[:1].upper() + label[1:]))
+    return names
+
+
+def _goals_sheet(
+    book: _Book, specs: Mapping[str, FormSpec], returns: list[ReturnedForm], roster: Roster
+) -> None:
+    names = _goal_names(specs)
+    headers = ["Pair", "Mentor", "Mentee", "Form", "Goal #"] + [label for _, label in names]
+    ws = book.sheet(GOALS_SHEET, headers, [9, 20, 20, 18, 8] + [30] * len(names), "B2")
+    people = {pair.pair_id: (pair.mentor.name, pair.mentee.name) for pair in roster.pairs}
+    count = 0
+    for ret in sorted(returns, key=lambda r: (r.pair_id, r.form)):
+        spec = specs.get(ret.form)
+        if spec is None:
+            continue
+        goals: dict[int, dict[str, object]] = {}
+        for field_id, n, declared in spec.layout(ret.values).goals:
+            suffix = declared.id.partition("{n}")[2].lstrip("_")
+            goals.setdefault(n, {})[suffix] = display(ret.values[field_id], declared.kind)
+        mentor, mentee = people.get(ret.pair_id, ("", ""))
+        for n in sorted(goals):
+            if not any(v not in (None, "No") for v in goals[n].values()):
+                continue  # an empty goal slot
+            row: list[Cell] = [(ret.pair_id, DETAIL), (mentor, DETAIL), (mentee, DETAIL)]
+            row += [(spec.title, DETAIL), (n, DETAIL)]
+            row += [_answer(goals[n].get(suffix)) for suffix, _ in names]
+            book.add(ws, row)
+            count += 1
+    _filter(ws, len(headers), count + 1)
+
+
+def _other_sheet(book: _Book, others: list[OtherField]) -> None:
+    headers = ["File", "Field", "Kind", "Value", "Checksum (SHA-256)", "Tag"]
+    ws = book.sheet(OTHER_SHEET, headers, [34, 28, 10, 40, 16, 20], "A2")
+    for item in others:
+        value = display(item.value, item.kind)
+        book.add(
+            ws,
+            [
+                (item.source, DETAIL),
+                (item.name, DETAIL),
+                (item.kind, DETAIL),
+                _answer(value),
+                (item.sha256, DETAIL),
+                (item.tag, DETAIL),
+            ],
+        )
+    _filter(ws, len(headers), len(others) + 1)
+
+
+def _problems_sheet(book: _Book, problems: list[Problem]) -> None:
+    headers = ["File", "What is wrong", "What to do", "Severity"]
+    ws = book.sheet(PROBLEMS_SHEET, headers, [40, 60, 60, 10], "A2")
+    for problem in problems:
+        message = problem.message
+        if _VERB_FIRST.match(message):  # "is damaged." reads better as "This file is damaged."
+            message = "This file " + message
+        book.add(
+            ws,
+            [
+                (problem.file, ANSWER),
+                (message, ANSWER),
+                (problem.fix, ANSWER),
+                (problem.severity, DETAIL),
+            ],
+        )
+    _filter(ws, len(headers), len(problems) + 1)
+
+
+def problem_message(text: str) -> str:
+    """A Problems-sheet message as ``Problem.message`` holds it (the inverse of the sheet's
+    "This file ..." wording)."""
+    if text.startswith("This file ") and _VERB_FIRST.match(text[10:]):
+        return text[10:]
+    return text
