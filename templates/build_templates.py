@@ -21,6 +21,12 @@ import re
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.oxml import parse_xml
+from docx.shared import Twips
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -61,8 +67,9 @@ def f(
     group: str | None = None,
     choices: tuple[str, ...] = (),
     required_instances: int = 0,
-) -> dict:
-    entry: dict = {
+) -> dict[str, Any]:
+    """One declared field, as it is written to the form's .json."""
+    entry: dict[str, Any] = {
         "id": id,
         "label": label,
         "kind": kind,
@@ -82,7 +89,7 @@ def f(
 REQUIRED_GOALS = 3  # pairs set 3 to 5 goals: goals 4 and 5 are optional
 
 
-def goal_support_fields() -> list[dict]:
+def goal_support_fields() -> list[dict[str, Any]]:
     """How the mentor supports each goal and what the mentee is accountable for: asked the
     same way on the action plan and the goal sheet (fresh entries for each form)."""
     return [
@@ -324,7 +331,7 @@ DECLARATIONS = {
 }
 
 
-def declaration(form: str) -> dict:
+def declaration(form: str) -> dict[str, Any]:
     return {"form": form, "title": TITLES[form], "version": VERSION, "fields": DECLARATIONS[form]}
 
 
@@ -361,10 +368,6 @@ def para(content: str = "", style: str = "", ppr: str = "") -> str:
     props = (f'<w:pStyle w:val="{style}"/>' if style else "") + ppr
     head = f"<w:pPr>{props}</w:pPr>" if props else ""
     return f"<w:p>{head}{content}</w:p>"
-
-
-def text_p(text: str, style: str = "", **kw) -> str:
-    return para(run(text, **kw), style)
 
 
 def jinja_p(tag: str) -> str:
@@ -468,7 +471,7 @@ def label_cell(label: str, hint: str = "", width: int = 3200) -> str:
 class Layout:
     """Collects a form's body XML and checks every field it places against the declaration."""
 
-    def __init__(self, form: str):
+    def __init__(self, form: str) -> None:
         self.form = form
         self.declared = {entry["id"]: entry for entry in DECLARATIONS[form]}
         self.placed: set[str] = set()
@@ -503,7 +506,7 @@ class Layout:
             return fields.checkbox_control(concrete, checked=checked)
         if not placeholder:
             placeholder = {"date": "Pick a date", "dropdown": "Choose one"}.get(kind, "Type here")
-        args: dict = {"placeholder_text": placeholder}
+        args: dict[str, Any] = {"placeholder_text": placeholder}
         if kind == "dropdown":
             args["choices"] = spec["choices"]
         if kind == "text":
@@ -1731,9 +1734,7 @@ STYLE_XML = {
 }
 
 
-def _set_styles(doc) -> None:
-    from docx.oxml import parse_xml
-
+def _set_styles(doc: DocxDocument) -> None:
     styles = doc.styles.element
     W = fields.W_NS
     font = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
@@ -1820,9 +1821,6 @@ def _footer_xml(title: str) -> str:
 
 
 def build_docx(form: str) -> bytes:
-    from docx import Document
-    from docx.oxml import parse_xml
-
     layout = Layout(form)
     LAYOUTS[form](layout)
     layout.check_complete()
@@ -1842,8 +1840,6 @@ def build_docx(form: str) -> bytes:
     for child in list(wrapper):
         sect.addprevious(child)
     section = doc.sections[0]
-    from docx.shared import Twips
-
     section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
     for side in ("left_margin", "right_margin", "top_margin"):
         setattr(section, side, Twips(MARGIN))
