@@ -12,7 +12,8 @@ to a template shows up as a change to this script in review. Each form is declar
 leaves a declared one out.
 """
 
-from __future__ import annotations
+# No "from __future__ import annotations": the test loads this file without registering it in
+# sys.modules, and dataclasses cannot then look at string annotations.
 
 import datetime as dt
 import io
@@ -20,6 +21,8 @@ import json
 import re
 import sys
 import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -480,6 +483,15 @@ class Layout:
     def add(self, *xml: str) -> None:
         self.body.extend(xml)
 
+    def render(self, block: "Block") -> str:
+        """The XML of a block: ready XML as it is, a Table or Questions laid out here."""
+        return block if isinstance(block, str) else block.xml(self)
+
+    def kind(self, field_id: str) -> str:
+        if field_id not in self.declared:
+            raise SystemExit(f"{self.form}: field {field_id} is placed but not declared")
+        return str(self.declared[field_id]["kind"])
+
     def field(
         self,
         field_id: str,
@@ -488,7 +500,6 @@ class Layout:
         when: str = "",
         n: str = "",
         multiline: bool = False,
-        checked: bool = False,
     ) -> str:
         """The XML (run level, inside a paragraph) of the declared field ``field_id``.
 
@@ -496,19 +507,16 @@ class Layout:
         under which the value is used, else the placeholder shows (docxtpl {%r if %} runs);
         ``n``: what ``{n}`` becomes in the id (e.g. "{{ g.slot }}").
         """
-        if field_id not in self.declared:
-            raise SystemExit(f"{self.form}: field {field_id} is placed but not declared")
+        kind = self.kind(field_id)
         self.placed.add(field_id)
-        spec = self.declared[field_id]
         concrete = field_id.replace("{n}", n) if "{n}" in field_id else field_id
-        kind = spec["kind"]
         if kind == "checkbox":
-            return fields.checkbox_control(concrete, checked=checked)
+            return fields.checkbox_control(concrete)
         if not placeholder:
             placeholder = {"date": "Pick a date", "dropdown": "Choose one"}.get(kind, "Type here")
         args: dict[str, Any] = {"placeholder_text": placeholder}
         if kind == "dropdown":
-            args["choices"] = spec["choices"]
+            args["choices"] = self.declared[field_id]["choices"]
         if kind == "text":
             # A long answer is a rich-text control: LibreOffice keeps its line breaks when it
             # re-saves (it moves them out of a plain-text control, joining the lines) but
@@ -558,48 +566,243 @@ class Layout:
             raise SystemExit(f"{self.form}: declared but not placed: {', '.join(sorted(missing))}")
 
 
-def title_block(layout: Layout, title: str, purpose: str) -> None:
-    layout.add(
-        para(
-            run(
-                "{{ program.name }}{% if program.organization %} · {{ program.organization }}{% endif %}"
-            ),
-            "ProgramName",
-        ),
-        para(run(title), "Title"),
-        para(
-            run("Pair {{ pair.id }} · {{ mentor.name }} (mentor) and {{ mentee.name }} (mentee)"),
-            "Subtitle",
-        ),
-        note(purpose),
-        table(
-            [TEXT_W],
-            [
-                row(
-                    [
-                        cell(
-                            para(
-                                run("How to fill in this form", bold=True, color=ACCENT),
-                                "TableText",
-                            )
-                            + para(
-                                run(
-                                    "Fill it in together. Click a grey prompt and type over it; "
-                                    "click a box to tick it; pick dates and choices from the "
-                                    "lists. Save it as a Word file (.docx) with the same name and "
-                                    "return it to {{ program.coordinator_name }} "
-                                    "({{ program.coordinator_email }})"
-                                    "{% if program.forms_due %} by {{ program.forms_due_long }}{% endif %}."
-                                ),
-                                "TableText",
-                            ),
-                            TEXT_W,
-                            fill=NOTE_FILL,
-                        )
-                    ]
-                )
-            ],
-        ),
+# ---- what a form is made of ------------------------------------------------------------------
+#
+# Each form's layout (further down) is data. A Form is the purpose shown under its title, then
+# Sections (numbered in order: "1. About us") and blocks; the signatures come last, numbered
+# after the sections. A block is ready XML (heading, note, bullets, the docxtpl tag paragraphs
+# of only_if and for_each) or one of these, which place declared fields:
+#
+#   Questions(Q(...), ...)       label | answer rows, one per question: the usual way to ask
+#   Table(widths, rows, header)  a grid of Rows (Text, Label and Answer cells), Banners, Tags
+#
+# To add a question: declare its field (DECLARATIONS, above), then add a Q to the Questions of
+# the section where it belongs. The build stops on a field placed but not declared, or
+# declared but not placed.
+
+LABEL_W = 3200  # the label column of a Questions table
+
+
+@dataclass(frozen=True)
+class Q:
+    """A question: a shaded label (a hint under it) beside the declared field ``field``.
+
+    ``placeholder``: the grey prompt ("": the kind's own, "Type here", "Pick a date", ...);
+    ``value``: what the field starts with; ``fill``: a roster expression (Jinja) the field
+    starts with when it is set, else the placeholder shows; ``multiline``: a long answer (a
+    rich-text control in a tall row), by default every text field.
+    """
+
+    field: str
+    label: str
+    hint: str = ""
+    placeholder: str = ""
+    value: str = ""
+    fill: str = ""
+    multiline: bool | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A table cell holding fixed text (Jinja allowed)."""
+
+    text: str
+    bold: bool = False
+
+    def xml(self, layout: Layout, width: int) -> str:
+        return cell(run(self.text, bold=self.bold), width)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A shaded label cell, with an optional hint under the label."""
+
+    label: str
+    hint: str = ""
+
+    def xml(self, layout: Layout, width: int) -> str:
+        return label_cell(self.label, self.hint, width)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A table cell holding the declared field ``field``; ``n`` is what "{n}" in it becomes.
+
+    ``placeholder``, ``value``, ``fill``: as for Q; ``multiline``: a long answer (one line
+    unless said); ``center``: centred across (tick boxes), ``middle``: centred down;
+    ``after``: text after the field, in the same paragraph.
+    """
+
+    field: str
+    placeholder: str = ""
+    value: str = ""
+    fill: str = ""
+    n: str = ""
+    multiline: bool = False
+    center: bool = False
+    middle: bool = False
+    after: str = ""
+
+    def xml(self, layout: Layout, width: int) -> str:
+        value, when = ("{{ " + self.fill + " }}", self.fill) if self.fill else (self.value, "")
+        content = layout.field(
+            self.field, self.placeholder, value, when, n=self.n, multiline=self.multiline
+        )
+        if self.after:
+            content += run(self.after)
+        style = "AnswerCenter" if self.center else "Answer"
+        return cell(para(content, style), width, valign="center" if self.middle else "top")
+
+
+Cell = Text | Label | Answer
+
+
+class Row:
+    """A table row, one cell per column; ``height``: its minimum height (twips), 0 as needed."""
+
+    def __init__(self, *cells: Cell, height: int = 0) -> None:
+        self.cells = cells
+        self.height = height
+
+    def xml(self, layout: Layout, widths: Sequence[int]) -> str:
+        cells = [item.xml(layout, width) for item, width in zip(self.cells, widths, strict=True)]
+        return row(cells, self.height)
+
+
+@dataclass(frozen=True)
+class Banner:
+    """A row across the whole table: a label in the accent colour, a hint under it."""
+
+    label: str
+    hint: str
+
+    def xml(self, layout: Layout, widths: Sequence[int]) -> str:
+        content = para(run(self.label, bold=True, color=ACCENT), "TableText") + para(
+            run(self.hint), "TableHint"
+        )
+        return row([cell(content, sum(widths), fill=LABEL_FILL, span=len(widths))])
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A docxtpl row tag such as "for m in meetings" ({%tr ... %}); rendering drops the row."""
+
+    tag: str
+
+    def xml(self, layout: Layout, widths: Sequence[int]) -> str:
+        return jinja_row(self.tag, list(widths))
+
+
+TableRow = Row | Banner | Tag
+
+
+@dataclass(frozen=True)
+class Table:
+    """Columns ``widths`` (twips, adding up to TEXT_W), ``rows``, an optional ``header`` row
+    (repeated on each page); ``one_page``: Word and LibreOffice keep the rows on one page."""
+
+    widths: tuple[int, ...]
+    rows: tuple[TableRow, ...]
+    header: tuple[str, ...] | None = None
+    one_page: bool = False
+
+    def xml(self, layout: Layout) -> str:
+        rows = [item.xml(layout, self.widths) for item in self.rows]
+        if self.one_page:
+            rows = keep_together(rows)
+        header = None if self.header is None else list(self.header)
+        return table(list(self.widths), rows, header)
+
+
+class Questions:
+    """Label | answer rows, one per Q. ``n``: what "{n}" in their fields becomes; ``line``,
+    ``box``: the height of the row of a one-line and of a long answer; ``one_page``: as for
+    Table."""
+
+    def __init__(
+        self, *questions: Q, n: str = "", line: int = LINE, box: int = BOX, one_page: bool = False
+    ) -> None:
+        self.questions = questions
+        self.n, self.line, self.box, self.one_page = n, line, box, one_page
+
+    def xml(self, layout: Layout) -> str:
+        rows = []
+        for q in self.questions:
+            multiline = layout.kind(q.field) == "text" if q.multiline is None else q.multiline
+            answer = Answer(q.field, q.placeholder, q.value, q.fill, self.n, multiline)
+            height = self.box if multiline else self.line
+            rows.append(Row(Label(q.label, q.hint), answer, height=height))
+        return Table((LABEL_W, TEXT_W - LABEL_W), tuple(rows), one_page=self.one_page).xml(layout)
+
+
+Block = str | Table | Questions
+
+
+class Section:
+    """A numbered part of a form: its heading ("3. Our collective commitments"), then blocks."""
+
+    def __init__(self, title: str, *blocks: Block) -> None:
+        self.title = title
+        self.blocks = blocks
+
+
+class Form:
+    """A form's layout: the ``purpose`` shown under its title, then Sections and blocks."""
+
+    def __init__(self, purpose: str, *parts: Section | Block) -> None:
+        self.purpose = purpose
+        self.parts = parts
+
+
+def only_if(condition: str, *blocks: Block, otherwise: tuple[Block, ...] = ()) -> tuple[Block, ...]:
+    """``blocks`` when the Jinja ``condition`` holds, else ``otherwise`` (docxtpl {%p if %})."""
+    other = (jinja_p("else"), *otherwise) if otherwise else ()
+    return (jinja_p(f"if {condition}"), *blocks, *other, jinja_p("endif"))
+
+
+def for_each(loop: str, *blocks: Block) -> tuple[Block, ...]:
+    """``blocks`` repeated for each item of a Jinja ``loop`` such as "g in goal_slots"."""
+    return (jinja_p(f"for {loop}"), *blocks, jinja_p("endfor"))
+
+
+def looped(loop: str, *rows: TableRow) -> tuple[TableRow, ...]:
+    """Table ``rows`` repeated for each item of a Jinja ``loop`` (docxtpl {%tr for %})."""
+    return (Tag(f"for {loop}"), *rows, Tag("endfor"))
+
+
+def numbered(count: int, *cells: Answer, height: int) -> tuple[Row, ...]:
+    """Rows 1 to ``count``: the row's number, then ``cells`` with "{n}" in their fields set to it."""
+    return tuple(
+        Row(Text(str(n)), *(replace(item, n=str(n)) for item in cells), height=height)
+        for n in range(1, count + 1)
+    )
+
+
+# ---- what every form has: a title block and signatures -----------------------------------------
+
+HOW_TO_FILL_IN = (
+    "Fill it in together. Click a grey prompt and type over it; click a box to tick it; pick "
+    "dates and choices from the lists. Save it as a Word file (.docx) with the same name and "
+    "return it to {{ program.coordinator_name }} ({{ program.coordinator_email }})"
+    "{% if program.forms_due %} by {{ program.forms_due_long }}{% endif %}."
+)
+
+
+def title_block(title: str, purpose: str) -> str:
+    """Program name, title, the pair, the form's purpose and a box on how to fill it in."""
+    program = (
+        "{{ program.name }}{% if program.organization %} · {{ program.organization }}{% endif %}"
+    )
+    pair = "Pair {{ pair.id }} · {{ mentor.name }} (mentor) and {{ mentee.name }} (mentee)"
+    how_to = para(run("How to fill in this form", bold=True, color=ACCENT), "TableText") + para(
+        run(HOW_TO_FILL_IN), "TableText"
+    )
+    return (
+        para(run(program), "ProgramName")
+        + para(run(title), "Title")
+        + para(run(pair), "Subtitle")
+        + note(purpose)
+        + table([TEXT_W], [row([cell(how_to, TEXT_W, fill=NOTE_FILL)])])
     )
 
 
@@ -610,65 +813,69 @@ AGREE = {
     "confidentiality-agreement": "I agree to keep this agreement",
 }
 
+SIGNATURE_NOTE = (
+    "Typing your name and ticking “I agree” is your signature. Keep a copy each"
+    "{% if program.signed_copies_to %} and send a signed copy to "
+    "{{ program.signed_copies_to }}{% endif %}."
+)
 
-def signature_block(layout: Layout, number: int | None, title: str) -> None:
+
+def signatures(agree: str) -> Table:
+    """Typed names, dates and "I agree" boxes, the mentor's beside the mentee's."""
     label_w, col_w = 2600, (TEXT_W - 2600) // 2
-    widths = [label_w, col_w, TEXT_W - label_w - col_w]
+    return Table(
+        widths=(label_w, col_w, TEXT_W - label_w - col_w),
+        header=("", "Mentor: {{ mentor.name }}", "Mentee: {{ mentee.name }}"),
+        rows=(
+            Row(
+                Label("Name"),
+                Answer("mentor_sign_name", "Type your full name"),
+                Answer("mentee_sign_name", "Type your full name"),
+                height=560,
+            ),
+            Row(Label("Date"), Answer("mentor_sign_date"), Answer("mentee_sign_date"), height=LINE),
+            Row(
+                Label("Agreement"),
+                Answer("mentor_agree", after=" " + agree),
+                Answer("mentee_agree", after=" " + agree),
+                height=LINE,
+            ),
+        ),
+        one_page=True,
+    )
 
-    def sig_row(label: str, mentor: str, mentee: str, height: int = LINE) -> str:
-        return row(
-            [
-                label_cell(label, "", label_w),
-                cell(para(mentor, "Answer"), widths[1]),
-                cell(para(mentee, "Answer"), widths[2]),
-            ],
-            height,
-        )
 
-    agree = AGREE[layout.form]
+def signature_block(layout: Layout, number: int | None) -> None:
     layout.add(
         heading(f"{number}. Signatures" if number else "Signatures"),
-        note(
-            "Typing your name and ticking “I agree” is your signature. Keep a copy each"
-            "{% if program.signed_copies_to %} and send a signed copy to "
-            "{{ program.signed_copies_to }}{% endif %}."
-        ),
-        table(
-            widths,
-            keep_together(
-                [
-                    sig_row(
-                        "Name",
-                        layout.field("mentor_sign_name", "Type your full name"),
-                        layout.field("mentee_sign_name", "Type your full name"),
-                        560,
-                    ),
-                    sig_row(
-                        "Date",
-                        layout.field("mentor_sign_date"),
-                        layout.field("mentee_sign_date"),
-                    ),
-                    sig_row(
-                        "Agreement",
-                        layout.field("mentor_agree") + run(" " + agree),
-                        layout.field("mentee_agree") + run(" " + agree),
-                    ),
-                ]
-            ),
-            header=["", "Mentor: {{ mentor.name }}", "Mentee: {{ mentee.name }}"],
-        ),
+        note(SIGNATURE_NOTE),
+        signatures(AGREE[layout.form]).xml(layout),
     )
+
+
+def lay_out(layout: Layout, form: Form) -> None:
+    """Walk a form's layout: title block, numbered sections and blocks, signatures."""
+    layout.add(title_block(TITLES[layout.form], form.purpose))
+    number = 0
+    for part in form.parts:
+        if isinstance(part, Section):
+            number += 1
+            layout.add(heading(f"{number}. {part.title}"), *map(layout.render, part.blocks))
+        else:
+            layout.add(layout.render(part))
+    signature_block(layout, number + 1 if number else None)
 
 
 # ---- the four forms ----------------------------------------------------------------------------
 
 
 def layout_action_plan(L: Layout) -> None:
-    title_block(
-        L,
-        TITLES["action-plan"],
-        "Your shared plan for the year: who you are, how you will work together, what you want to "
-        "achieve and how you will get there. Revisit it whenever things change.",
+    L.add(
+        title_block(
+            TITLES["action-plan"],
+            "Your shared plan for the year: who you are, how you will work together, what you want to "
+            "achieve and how you will get there. Revisit it whenever things change.",
+        )
     )
     # 1. People
     w = [2600, (TEXT_W - 2600) // 2, TEXT_W - 2600 - (TEXT_W - 2600) // 2]
@@ -1178,16 +1385,17 @@ def layout_action_plan(L: Layout) -> None:
             header=["#", "Task", "Together", "Date"],
         )
     )
-    signature_block(L, 10, TITLES["action-plan"])
+    signature_block(L, 10)
 
 
 def layout_terms(L: Layout) -> None:
-    title_block(
-        L,
-        TITLES["terms-of-engagement"],
-        "What your mentoring relationship will be like: talk these questions through at your "
-        "first meeting and write down what you decide. They are a starting point; add anything "
-        "that matters to you both.",
+    L.add(
+        title_block(
+            TITLES["terms-of-engagement"],
+            "What your mentoring relationship will be like: talk these questions through at your "
+            "first meeting and write down what you decide. They are a starting point; add anything "
+            "that matters to you both.",
+        )
     )
     L.add(
         heading("1. Our roles"),
@@ -1469,194 +1677,166 @@ def layout_terms(L: Layout) -> None:
             ]
         ),
     )
-    signature_block(L, 9, TITLES["terms-of-engagement"])
+    signature_block(L, 9)
 
 
-def layout_goal_sheet(L: Layout) -> None:
-    title_block(
-        L,
-        TITLES["goal-sheet"],
-        "One section per goal. Mix short-term work goals with long-term career goals, agree "
-        "which come first, and come back to this sheet at the mid-point check on "
-        "{{ program.midpoint_long }}.",
-    )
-    L.add(
-        jinja_p("for g in goal_slots"),
+GOAL_SHEET_LAYOUT = Form(
+    "One section per goal. Mix short-term work goals with long-term career goals, agree which "
+    "come first, and come back to this sheet at the mid-point check on "
+    "{{ program.midpoint_long }}.",
+    *for_each(
+        "g in goal_slots",
         heading("Goal {{ g.slot }}{% if g.optional %} (optional){% endif %}"),
-    )
-    n = "{{ g.slot }}"
-    items = [
-        ("goal", "The goal", "", "Describe the goal in a sentence", "g.goal", True),
-        ("horizon", "Short- or long-term?", "", "Choose one", "g.horizon", False),
-        ("priority", "Priority", "", "Choose one", "", False),
-        (
-            "mentor_support",
-            "How the mentor will support it",
-            "",
-            "How will the mentor help?",
-            "g.mentor_support",
-            True,
+        Questions(
+            Q(
+                "goal_{n}_goal",
+                "The goal",
+                placeholder="Describe the goal in a sentence",
+                fill="g.goal",
+            ),
+            Q(
+                "goal_{n}_horizon",
+                "Short- or long-term?",
+                placeholder="Choose one",
+                fill="g.horizon",
+            ),
+            Q("goal_{n}_priority", "Priority", placeholder="Choose one"),
+            Q(
+                "goal_{n}_mentor_support",
+                "How the mentor will support it",
+                placeholder="How will the mentor help?",
+                fill="g.mentor_support",
+            ),
+            Q(
+                "goal_{n}_mentee_accountable",
+                "What the mentee is accountable for",
+                placeholder="What will the mentee do?",
+                fill="g.mentee_accountable",
+            ),
+            Q(
+                "goal_{n}_measure",
+                "How we will measure progress",
+                hint="How will we know it is done?",
+                placeholder="Describe the sign of progress",
+                fill="g.measure",
+            ),
+            Q(
+                "goal_{n}_target_date",
+                "Target date",
+                placeholder="Pick a date",
+                fill="g.target_date",
+            ),
+            Q(
+                "goal_{n}_midpoint_progress",
+                "Progress at the mid-point check",
+                hint="{{ program.midpoint }}",
+                placeholder="Fill this in at the mid-point check",
+            ),
+            Q("goal_{n}_status", "Status", placeholder="Choose one", value=GOAL_STATUSES[0]),
+            n="{{ g.slot }}",
+            box=800,
+            one_page=True,
         ),
-        (
-            "mentee_accountable",
-            "What the mentee is accountable for",
-            "",
-            "What will the mentee do?",
-            "g.mentee_accountable",
-            True,
-        ),
-        (
-            "measure",
-            "How we will measure progress",
-            "How will we know it is done?",
-            "Describe the sign of progress",
-            "g.measure",
-            True,
-        ),
-        ("target_date", "Target date", "", "Pick a date", "g.target_date", False),
-        (
-            "midpoint_progress",
-            "Progress at the mid-point check",
-            "{{ program.midpoint }}",
-            "Fill this in at the mid-point check",
-            "",
-            True,
-        ),
-        ("status", "Status", "", "Choose one", "", False),
-    ]
-    rows = []
-    for suffix, label, hint, placeholder, expr, multiline in items:
-        field_id = f"goal_{{n}}_{suffix}"
-        if suffix == "status":
-            content = L.field(field_id, placeholder, GOAL_STATUSES[0], n=n)
-        elif expr:
-            content = L.field(
-                field_id, placeholder, "{{ " + expr + " }}", expr, n=n, multiline=multiline
-            )
-        else:
-            content = L.field(field_id, placeholder, n=n, multiline=multiline)
-        rows.append(
-            row(
-                [label_cell(label, hint), cell(para(content, "Answer"), TEXT_W - 3200)],
-                800 if multiline else LINE,
-            )
-        )
-    L.add(table([3200, TEXT_W - 3200], keep_together(rows)), jinja_p("endfor"))
-    L.add(
-        note(
-            "Need room for more goals? Ask {{ program.coordinator_name }} for a new goal sheet "
-            "with more goal sections."
-        )
-    )
-    signature_block(L, None, TITLES["goal-sheet"])
+    ),
+    note(
+        "Need room for more goals? Ask {{ program.coordinator_name }} for a new goal sheet with "
+        "more goal sections."
+    ),
+)
 
 
-def layout_confidentiality(L: Layout) -> None:
-    title_block(
-        L,
-        TITLES["confidentiality-agreement"],
-        "Trust is the heart of mentoring: this agreement says what stays between the two of "
-        "you and how you will keep your partnership honest.",
-    )
-    L.add(
-        heading("1. What stays between us"),
+# The promises both sign up to, each with its tick box.
+PROMISES = (
+    (
+        "ack_no_reporting",
+        "The mentor will not report the mentee's difficulties to supervisors, managers or other "
+        "colleagues.",
+    ),
+    (
+        "ack_seek_help",
+        "The mentee remains free to ask supervisors and other colleagues for help and advice; "
+        "that takes nothing away from our partnership.",
+    ),
+    ("ack_no_gossip", "Neither of us will gossip about the other's personal or professional life."),
+    (
+        "ack_open_communication",
+        "We will talk openly and honestly, and raise and try to resolve any conflict as it comes "
+        "up.",
+    ),
+    (
+        "ack_either_may_end",
+        "Either of us may end the mentoring relationship, for any reason, and the other will "
+        "accept that decision.",
+    ),
+)
+
+CONFIDENTIALITY_LAYOUT = Form(
+    "Trust is the heart of mentoring: this agreement says what stays between the two of you and "
+    "how you will keep your partnership honest.",
+    Section(
+        "What stays between us",
         note(
             "What we discuss, in meetings or informally, stays between the two of us. Sensitive "
             "matters are held in confidence, and neither of us repeats them without the other's "
             "permission. Confidentiality does not cover anything that puts someone's safety at "
             "risk or that the law requires us to report."
         ),
-        L.answer_rows(
-            [
-                (
-                    "kept_private",
-                    "Anything we want to name as private",
-                    "Optional",
-                    "Note anything specific you agree to keep between you",
-                )
-            ]
+        Questions(
+            Q(
+                "kept_private",
+                "Anything we want to name as private",
+                hint="Optional",
+                placeholder="Note anything specific you agree to keep between you",
+            )
         ),
-        heading("2. Topics that are off limits"),
-        L.answer_rows(
-            [
-                (
-                    "off_limits",
-                    "We will not discuss",
-                    "Either of us may name a topic; write “none” if there are none",
-                    "Write the topics that are off limits",
-                )
-            ]
+    ),
+    Section(
+        "Topics that are off limits",
+        Questions(
+            Q(
+                "off_limits",
+                "We will not discuss",
+                hint="Either of us may name a topic; write “none” if there are none",
+                placeholder="Write the topics that are off limits",
+            )
         ),
-        heading("3. Our promises"),
-    )
-    pw = [TEXT_W - 1400, 1400]
-    promises = [
-        (
-            "ack_no_reporting",
-            "The mentor will not report the mentee's difficulties to supervisors, managers or "
-            "other colleagues.",
+    ),
+    Section(
+        "Our promises",
+        Table(
+            widths=(TEXT_W - 1400, 1400),
+            header=("We promise", "We agree"),
+            rows=tuple(
+                Row(Text(text), Answer(field_id, center=True, middle=True), height=LINE)
+                for field_id, text in PROMISES
+            ),
         ),
-        (
-            "ack_seek_help",
-            "The mentee remains free to ask supervisors and other colleagues for help and advice; "
-            "that takes nothing away from our partnership.",
+    ),
+    Section(
+        "If things get difficult",
+        Questions(
+            Q(
+                "conflict_steps",
+                "Raising a conflict",
+                hint="How we will bring it up and work it out",
+                placeholder="Describe how you will raise and resolve a conflict",
+            ),
+            Q(
+                "ending_steps",
+                "Ending the relationship",
+                hint="How we tell each other (and the coordinator)",
+                placeholder="Describe how either of you will say it is time to end",
+            ),
         ),
-        (
-            "ack_no_gossip",
-            "Neither of us will gossip about the other's personal or professional life.",
-        ),
-        (
-            "ack_open_communication",
-            "We will talk openly and honestly, and raise and try to resolve any conflict as it "
-            "comes up.",
-        ),
-        (
-            "ack_either_may_end",
-            "Either of us may end the mentoring relationship, for any reason, and the other will "
-            "accept that decision.",
-        ),
-    ]
-    L.add(
-        table(
-            pw,
-            [
-                row(
-                    [
-                        cell(run(text), pw[0]),
-                        cell(para(L.field(field_id), "AnswerCenter"), pw[1], valign="center"),
-                    ],
-                    LINE,
-                )
-                for field_id, text in promises
-            ],
-            header=["We promise", "We agree"],
-        ),
-        heading("4. If things get difficult"),
-        L.answer_rows(
-            [
-                (
-                    "conflict_steps",
-                    "Raising a conflict",
-                    "How we will bring it up and work it out",
-                    "Describe how you will raise and resolve a conflict",
-                ),
-                (
-                    "ending_steps",
-                    "Ending the relationship",
-                    "How we tell each other (and the coordinator)",
-                    "Describe how either of you will say it is time to end",
-                ),
-            ]
-        ),
-    )
-    signature_block(L, 5, TITLES["confidentiality-agreement"])
+    ),
+)
 
 
-LAYOUTS = {
+LAYOUTS: dict[str, Form | Callable[[Layout], None]] = {
     "action-plan": layout_action_plan,
     "terms-of-engagement": layout_terms,
-    "goal-sheet": layout_goal_sheet,
-    "confidentiality-agreement": layout_confidentiality,
+    "goal-sheet": GOAL_SHEET_LAYOUT,
+    "confidentiality-agreement": CONFIDENTIALITY_LAYOUT,
 }
 
 
@@ -1822,7 +2002,11 @@ def _footer_xml(title: str) -> str:
 
 def build_docx(form: str) -> bytes:
     layout = Layout(form)
-    LAYOUTS[form](layout)
+    spec = LAYOUTS[form]
+    if isinstance(spec, Form):
+        lay_out(layout, spec)
+    else:
+        spec(layout)
     layout.check_complete()
 
     doc = Document()
