@@ -1388,17 +1388,26 @@ def layout_action_plan(L: Layout) -> None:
     signature_block(L, 10)
 
 
-def layout_terms(L: Layout) -> None:
-    L.add(
-        title_block(
-            TITLES["terms-of-engagement"],
-            "What your mentoring relationship will be like: talk these questions through at your "
-            "first meeting and write down what you decide. They are a starting point; add anything "
-            "that matters to you both.",
+CHANNELS_TABLE = Table(
+    widths=(2200, 1300, TEXT_W - 3500),
+    header=("Way", "We use it", "How often, and what for"),
+    rows=tuple(
+        Row(
+            Label(label),
+            Answer(f"channel_{key}_use", center=True),
+            Answer(f"channel_{key}_how_often", "How often, and what for?"),
+            height=LINE,
         )
-    )
-    L.add(
-        heading("1. Our roles"),
+        for key, label in CHANNELS
+    ),
+)
+
+TERMS_LAYOUT = Form(
+    "What your mentoring relationship will be like: talk these questions through at your first "
+    "meeting and write down what you decide. They are a starting point; add anything that "
+    "matters to you both.",
+    Section(
+        "Our roles",
         note(
             "The mentor shares experience, advises, advocates, coaches and supports. The mentee "
             "sets goals, asks for advice and takes the steps toward their own growth. Some "
@@ -1414,270 +1423,200 @@ def layout_terms(L: Layout) -> None:
                 "confidential.",
             ]
         ),
-        L.answer_rows(
-            [
-                (
-                    "roles_comments",
-                    "Anything to add about our roles?",
-                    "Comments or clarifications",
-                    "Note anything you want to clarify about your roles",
-                )
-            ]
+        Questions(
+            Q(
+                "roles_comments",
+                "Anything to add about our roles?",
+                hint="Comments or clarifications",
+                placeholder="Note anything you want to clarify about your roles",
+            )
         ),
-        heading("2. Our purpose"),
-        L.answer_rows(
-            [
-                (
-                    "purpose",
-                    "Why are we doing this?",
-                    "Mentoring for its own sake is not a purpose",
-                    "Write your specific purposes for this partnership",
-                )
-            ]
+    ),
+    Section(
+        "Our purpose",
+        Questions(
+            Q(
+                "purpose",
+                "Why are we doing this?",
+                hint="Mentoring for its own sake is not a purpose",
+                placeholder="Write your specific purposes for this partnership",
+            )
         ),
-        heading("3. What we expect of each other"),
-        L.answer_rows(
-            [
-                (
-                    "expect_of_mentor",
-                    "The mentee expects the mentor to ...",
-                    "During and between our sessions",
-                    "Write what the mentee hopes for from the mentor",
-                ),
-                (
-                    "expect_of_mentee",
-                    "The mentor expects the mentee to ...",
-                    "",
-                    "Write what the mentor hopes for from the mentee",
-                ),
-            ]
+    ),
+    Section(
+        "What we expect of each other",
+        Questions(
+            Q(
+                "expect_of_mentor",
+                "The mentee expects the mentor to ...",
+                hint="During and between our sessions",
+                placeholder="Write what the mentee hopes for from the mentor",
+            ),
+            Q(
+                "expect_of_mentee",
+                "The mentor expects the mentee to ...",
+                placeholder="Write what the mentor hopes for from the mentee",
+            ),
         ),
-        heading("4. How we keep in touch"),
-    )
-    chw = [2200, 1300, TEXT_W - 3500]
-    L.add(
-        table(
-            chw,
-            [
-                row(
-                    [
-                        label_cell(label, "", chw[0]),
-                        cell(para(L.field(f"channel_{key}_use"), "AnswerCenter"), chw[1]),
-                        cell(
-                            para(
-                                L.field(f"channel_{key}_how_often", "How often, and what for?"),
-                                "Answer",
-                            ),
-                            chw[2],
-                        ),
-                    ],
-                    LINE,
-                )
-                for key, label in CHANNELS
-            ],
-            header=["Way", "We use it", "How often, and what for"],
+    ),
+    Section(
+        "How we keep in touch",
+        CHANNELS_TABLE,
+        Questions(
+            Q(
+                "meeting_style",
+                "Formal, informal or a mix?",
+                hint="How structured our meetings are",
+                placeholder="Choose one",
+            )
         ),
-        L.answer_rows(
-            [
-                (
-                    "meeting_style",
-                    "Formal, informal or a mix?",
-                    "How structured our meetings are",
-                    "Choose one",
-                    "",
-                    "",
-                    False,
-                )
-            ]
+    ),
+    Section(
+        "Our scheduled meetings",
+        Questions(
+            Q("meeting_day", "Day", placeholder="Choose a day", fill="pair.meeting_day"),
+            Q(
+                "meeting_time",
+                "Time",
+                hint="Before or after school or work?",
+                placeholder="For example: 15:30",
+                fill="pair.meeting_time",
+                multiline=False,
+            ),
+            Q(
+                "meeting_length",
+                "How long",
+                placeholder="For example: 45 minutes",
+                fill="pair.meeting_length_text",
+                multiline=False,
+            ),
+            Q("meeting_frequency", "How often", placeholder="Choose one", fill="pair.frequency"),
+            Q(
+                "meeting_mode",
+                "In person or online",
+                placeholder="Choose one",
+                fill="pair.meeting_mode",
+            ),
+            Q(
+                "meeting_place",
+                "Where",
+                hint="Room, address or video link",
+                placeholder="Type where you will meet",
+                fill="pair.meeting_place",
+                multiline=False,
+            ),
+            Q(
+                "cancellation_plan",
+                "If one of us has to cancel or postpone",
+                hint="How much notice, how we tell each other, how we find another time",
+                placeholder="Describe what you will do",
+                fill="pair.cancellation_plan",
+            ),
         ),
-        heading("5. Our scheduled meetings"),
-        L.answer_rows(
-            [
-                (
-                    "meeting_day",
-                    "Day",
-                    "",
-                    "Choose a day",
-                    "{{ pair.meeting_day }}",
-                    "pair.meeting_day",
-                    False,
-                ),
-                (
-                    "meeting_time",
-                    "Time",
-                    "Before or after school or work?",
-                    "For example: 15:30",
-                    "{{ pair.meeting_time }}",
-                    "pair.meeting_time",
-                    False,
-                ),
-                (
-                    "meeting_length",
-                    "How long",
-                    "",
-                    "For example: 45 minutes",
-                    "{{ pair.meeting_length_text }}",
-                    "pair.meeting_length_text",
-                    False,
-                ),
-                (
-                    "meeting_frequency",
-                    "How often",
-                    "",
-                    "Choose one",
-                    "{{ pair.frequency }}",
-                    "pair.frequency",
-                    False,
-                ),
-                (
-                    "meeting_mode",
-                    "In person or online",
-                    "",
-                    "Choose one",
-                    "{{ pair.meeting_mode }}",
-                    "pair.meeting_mode",
-                    False,
-                ),
-                (
-                    "meeting_place",
-                    "Where",
-                    "Room, address or video link",
-                    "Type where you will meet",
-                    "{{ pair.meeting_place }}",
-                    "pair.meeting_place",
-                    False,
-                ),
-                (
-                    "cancellation_plan",
-                    "If one of us has to cancel or postpone",
-                    "How much notice, how we tell each other, how we find another time",
-                    "Describe what you will do",
-                    "{{ pair.cancellation_plan }}",
-                    "pair.cancellation_plan",
-                    True,
-                ),
-            ]
-        ),
-        heading("6. Between meetings"),
+    ),
+    Section(
+        "Between meetings",
         note(
             "Questions and news do not always wait for the next meeting. Agree how and when you "
             "can reach each other informally, so neither of you is caught off guard."
         ),
-        L.answer_rows(
-            [
-                (
-                    "informal_channels",
-                    "How can we reach each other?",
-                    "Email, text, a call, dropping by ...",
-                    "Write the ways that suit you both",
-                    "{{ pair.informal_contact }}",
-                    "pair.informal_contact",
-                    True,
-                ),
-                (
-                    "informal_hours",
-                    "Best times and places",
-                    "",
-                    "For example: mornings before 8:30, in the staff room",
-                ),
-                ("informal_weekends", "Weekends?", "", "Choose one", "", "", False),
-                (
-                    "informal_interrupt",
-                    "Can we interrupt each other's class or work?",
-                    "",
-                    "Choose one",
-                    "",
-                    "",
-                    False,
-                ),
-                (
-                    "reply_time",
-                    "How soon do we reply?",
-                    "To a phone or email message",
-                    "For example: within one working day",
-                    "",
-                    "",
-                    False,
-                ),
-            ]
+        Questions(
+            Q(
+                "informal_channels",
+                "How can we reach each other?",
+                hint="Email, text, a call, dropping by ...",
+                placeholder="Write the ways that suit you both",
+                fill="pair.informal_contact",
+            ),
+            Q(
+                "informal_hours",
+                "Best times and places",
+                placeholder="For example: mornings before 8:30, in the staff room",
+            ),
+            Q("informal_weekends", "Weekends?", placeholder="Choose one"),
+            Q(
+                "informal_interrupt",
+                "Can we interrupt each other's class or work?",
+                placeholder="Choose one",
+            ),
+            Q(
+                "reply_time",
+                "How soon do we reply?",
+                hint="To a phone or email message",
+                placeholder="For example: within one working day",
+                multiline=False,
+            ),
         ),
-        heading("7. Keeping our relationship healthy"),
-        L.answer_rows(
-            [
-                (
-                    "derailers",
-                    "What would derail us?",
-                    "Name it now so you can avoid it",
-                    "Write what could get in the way",
-                ),
-                (
-                    "disagreement",
-                    "When we disagree",
-                    "How we handle disagreement or conflict, and agree to disagree",
-                    "Describe how you will handle it",
-                ),
-                (
-                    "feedback",
-                    "Constructive feedback",
-                    "How we each prefer to give and receive it",
-                    "Describe how you will give and take feedback",
-                ),
-                (
-                    "not_working",
-                    "If it is not working",
-                    "",
-                    "Describe what you will do, and who you could ask for help",
-                ),
-                (
-                    "recognition",
-                    "Recognising each other",
-                    "How we appreciate each other's efforts",
-                    "Describe how you will say thank you and celebrate",
-                ),
-                (
-                    "other_agreements",
-                    "Anything else we agree on",
-                    "Add whatever matters to both of you, as ground rules for working together",
-                    "Optional: write any other agreements",
-                ),
-            ]
+    ),
+    Section(
+        "Keeping our relationship healthy",
+        Questions(
+            Q(
+                "derailers",
+                "What would derail us?",
+                hint="Name it now so you can avoid it",
+                placeholder="Write what could get in the way",
+            ),
+            Q(
+                "disagreement",
+                "When we disagree",
+                hint="How we handle disagreement or conflict, and agree to disagree",
+                placeholder="Describe how you will handle it",
+            ),
+            Q(
+                "feedback",
+                "Constructive feedback",
+                hint="How we each prefer to give and receive it",
+                placeholder="Describe how you will give and take feedback",
+            ),
+            Q(
+                "not_working",
+                "If it is not working",
+                placeholder="Describe what you will do, and who you could ask for help",
+            ),
+            Q(
+                "recognition",
+                "Recognising each other",
+                hint="How we appreciate each other's efforts",
+                placeholder="Describe how you will say thank you and celebrate",
+            ),
+            Q(
+                "other_agreements",
+                "Anything else we agree on",
+                hint="Add whatever matters to both of you, as ground rules for working together",
+                placeholder="Optional: write any other agreements",
+            ),
         ),
-        heading("8. Our timeframe"),
+    ),
+    Section(
+        "Our timeframe",
         note(
             "A clear end point keeps you focused. Halfway through, stop and look at your "
             "progress together."
         ),
-        L.answer_rows(
-            [
-                (
-                    "start_date",
-                    "We start on",
-                    "",
-                    "Pick a date",
-                    "{{ pair.start_date }}",
-                    "",
-                    False,
-                ),
-                (
-                    "midpoint_date",
-                    "Mid-point check",
-                    "",
-                    "Pick a date",
-                    "{{ program.midpoint }}",
-                    "",
-                    False,
-                ),
-                ("end_date", "We finish on", "", "Pick a date", "{{ pair.end_date }}", "", False),
-                (
-                    "timeframe_notes",
-                    "Milestones that shape our timeframe",
-                    "For example: a performance review or a project deadline",
-                    "Note any milestones",
-                ),
-            ]
+        Questions(
+            Q(
+                "start_date",
+                "We start on",
+                placeholder="Pick a date",
+                value="{{ pair.start_date }}",
+            ),
+            Q(
+                "midpoint_date",
+                "Mid-point check",
+                placeholder="Pick a date",
+                value="{{ program.midpoint }}",
+            ),
+            Q("end_date", "We finish on", placeholder="Pick a date", value="{{ pair.end_date }}"),
+            Q(
+                "timeframe_notes",
+                "Milestones that shape our timeframe",
+                hint="For example: a performance review or a project deadline",
+                placeholder="Note any milestones",
+            ),
         ),
-    )
-    signature_block(L, 9)
+    ),
+)
 
 
 GOAL_SHEET_LAYOUT = Form(
@@ -1834,7 +1773,7 @@ CONFIDENTIALITY_LAYOUT = Form(
 
 LAYOUTS: dict[str, Form | Callable[[Layout], None]] = {
     "action-plan": layout_action_plan,
-    "terms-of-engagement": layout_terms,
+    "terms-of-engagement": TERMS_LAYOUT,
     "goal-sheet": GOAL_SHEET_LAYOUT,
     "confidentiality-agreement": CONFIDENTIALITY_LAYOUT,
 }
