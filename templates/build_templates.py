@@ -386,6 +386,10 @@ def note(text: str) -> str:
     return para(run(text), "FormNote")
 
 
+def quote(text: str) -> str:
+    return para(run(text), "FormQuote")
+
+
 def bullets(items: list[str]) -> str:
     """Bulleted paragraphs; a lead ending in ':' is set in bold."""
     out = []
@@ -869,296 +873,313 @@ def lay_out(layout: Layout, form: Form) -> None:
 # ---- the four forms ----------------------------------------------------------------------------
 
 
-def layout_action_plan(L: Layout) -> None:
-    L.add(
-        title_block(
-            TITLES["action-plan"],
-            "Your shared plan for the year: who you are, how you will work together, what you want to "
-            "achieve and how you will get there. Revisit it whenever things change.",
-        )
-    )
-    # 1. People
-    w = [2600, (TEXT_W - 2600) // 2, TEXT_W - 2600 - (TEXT_W - 2600) // 2]
-    people = []
-    for what, label, always in (
-        ("name", "Name", True),
-        ("role", "Role in the organization", False),
-        ("email", "Email address", True),
-        ("phone", "Phone number", False),
-    ):
-        cells = [label_cell(label, "", w[0])]
-        for who, width in (("mentor", w[1]), ("mentee", w[2])):
-            expr = f"{who}.{what}"
-            content = L.field(
+def person_row(what: str, label: str, optional: bool = False) -> Row:
+    """A row of "About us": the mentor's and the mentee's ``what``, written in from the roster
+    (an ``optional`` one only when the roster has it, else the placeholder shows)."""
+    answers = []
+    for who in ("mentor", "mentee"):
+        expr = f"{who}.{what}"
+        answers.append(
+            Answer(
                 f"{who}_{what}",
                 f"Type the {who}'s {label.lower()}",
-                "{{ " + expr + " }}",
-                "" if always else expr,
+                value="" if optional else "{{ " + expr + " }}",
+                fill=expr if optional else "",
             )
-            cells.append(cell(para(content, "Answer"), width))
-        people.append(row(cells, LINE))
-    L.add(heading("1. About us"), table(w, people, header=["", "Mentor", "Mentee"]))
+        )
+    return Row(Label(label), *answers, height=LINE)
 
-    # 2. Meetings
-    L.add(
-        heading("2. When and where we meet"),
-        L.answer_rows(
-            [
-                (
-                    "meeting_time",
-                    "Our regular meeting time",
-                    "Day, time, how long and how often",
-                    "For example: Tuesdays at 15:30 for 45 minutes, every two weeks",
-                    "{{ pair.meeting_summary }}",
-                    "pair.meeting_summary",
-                    False,
-                ),
-                (
-                    "meeting_place",
-                    "Our regular meeting place",
-                    "Room, address or video link",
-                    "Type where you will meet",
-                    "{{ pair.meeting_place }}",
-                    "pair.meeting_place",
-                    False,
-                ),
-            ]
+
+PEOPLE_TABLE = Table(
+    widths=(2600, (TEXT_W - 2600) // 2, TEXT_W - 2600 - (TEXT_W - 2600) // 2),
+    header=("", "Mentor", "Mentee"),
+    rows=(
+        person_row("name", "Name"),
+        person_row("role", "Role in the organization", optional=True),
+        person_row("email", "Email address"),
+        person_row("phone", "Phone number", optional=True),
+    ),
+)
+
+MEETING_SCHEDULE = Table(
+    widths=(500, 2700, 900, 3000, TEXT_W - 7100),
+    header=("#", "Date", "Time", "Place", "Focus"),
+    rows=looped(
+        "m in meetings",
+        Row(
+            Text("{{ m.number }}"),
+            Text("{{ m.date_long }}"),
+            Text("{{ m.time }}"),
+            Text("{{ m.place }}"),
+            Text("{{ m.focus }}"),
+        ),
+    ),
+)
+
+COMMITMENT_QUESTIONS = {  # the question under each of COMMITMENT_AREAS
+    "attendance": "What do we promise about being there, on time and ready?",
+    "participation": "How will we take part? For example: listen fully, keep phones away, keep "
+    "to the point.",
+    "interaction": "How will we treat each other? For example: ask before advising, respect "
+    "each other's views, keep confidences.",
+    "other": "Anything else we need to promise each other.",
+}
+
+
+def commitment_rows(area: str, label: str) -> tuple[TableRow, ...]:
+    """An area of commitments: its question, then a row for each commitment the roster has."""
+    answer = Answer(f"commitment_{area}_{{n}}", "We will ...", fill="c.text", n="{{ c.number }}")
+    return (
+        Banner(label, COMMITMENT_QUESTIONS[area]),
+        *looped(f"c in commitments.{area}", Row(Text("{{ c.number }}"), answer, height=LINE)),
+    )
+
+
+COMMITMENTS_TABLE = Table(
+    widths=(600, TEXT_W - 600),
+    rows=tuple(item for area, label in COMMITMENT_AREAS for item in commitment_rows(area, label)),
+)
+
+
+def action_item(n: int, what: str = "", when: str = "") -> Row:
+    """Row ``n`` of the action items: ``what`` written in; ``when``: a roster date shown if set."""
+    number = str(n)
+    return Row(
+        Text(number),
+        Answer("action_{n}_what", "What will we do?", value=what, n=number),
+        Answer("action_{n}_when", fill=when, n=number),
+        Answer("action_{n}_how", "How?", n=number),
+        Answer("action_{n}_why", "Why?", n=number),
+        height=700,
+    )
+
+
+ACTION_ITEMS = Table(
+    widths=(500, 3000, 1900, 2100, TEXT_W - 7500),
+    header=("#", "What", "When", "How", "Why"),
+    rows=(
+        # 1 to 3: the program's first-meeting checklist, written in already
+        action_item(
+            1,
+            "Discuss and sign our mentoring agreement and keep a copy each"
+            "{% if program.signed_copies_to %}; send a signed copy to "
+            "{{ program.signed_copies_to }}{% endif %}",
+            when="program.forms_due",
+        ),
+        action_item(2, "Talk through what we hope to achieve together and the goals we might set"),
+        action_item(
+            3, "Agree how we will measure progress and when we will review our relationship"
+        ),
+        action_item(4),
+        action_item(5),
+    ),
+)
+
+GROWTH_GOALS = Table(
+    widths=(500, 4300, TEXT_W - 4800),
+    header=("#", "Growth goal", "How"),
+    rows=numbered(
+        2,
+        Answer("mentor_growth_{n}_goal", "A goal for growing as a mentor"),
+        Answer("mentor_growth_{n}_plan", "How the mentor will reach it"),
+        height=800,
+    ),
+)
+
+OBSERVATIONS = Table(
+    widths=(400, 1700, 2300, 2038, 1600, 1600),
+    header=("#", "Observation", "Who observes", "Focus", "Before", "After"),
+    rows=numbered(
+        4,
+        Answer("observation_{n}_date"),
+        Answer("observation_{n}_observer"),
+        Answer("observation_{n}_focus", "What to look for"),
+        Answer("observation_{n}_pre_conference"),
+        Answer("observation_{n}_post_conference"),
+        height=600,
+    ),
+)
+
+CALENDAR = Table(
+    widths=(1750, 3200, 1300, 1650, TEXT_W - 7900),
+    header=("Month", "Task", "Together", "Date", "Notes"),
+    rows=looped(
+        "c in calendar",
+        Row(
+            Text("{% if c.first_in_month %}{{ c.month }}{% endif %}", bold=True),
+            Text("{{ c.task }}"),
+            Answer("calendar_{n}_together", n="{{ c.number }}", center=True),
+            Answer("calendar_{n}_date", n="{{ c.number }}"),
+            Answer("calendar_{n}_notes", "Notes", fill="c.notes", n="{{ c.number }}"),
+            height=LINE,
+        ),
+    ),
+)
+
+OWN_TASKS = Table(
+    widths=(500, TEXT_W - 500 - 1300 - 1900, 1300, 1900),
+    header=("#", "Task", "Together", "Date"),
+    rows=numbered(
+        3,
+        Answer("own_task_{n}_task", "A task you add"),
+        Answer("own_task_{n}_together", center=True),
+        Answer("own_task_{n}_date"),
+        height=LINE,
+    ),
+)
+
+ACTION_PLAN_LAYOUT = Form(
+    "Your shared plan for the year: who you are, how you will work together, what you want to "
+    "achieve and how you will get there. Revisit it whenever things change.",
+    Section("About us", PEOPLE_TABLE),
+    Section(
+        "When and where we meet",
+        Questions(
+            Q(
+                "meeting_time",
+                "Our regular meeting time",
+                hint="Day, time, how long and how often",
+                placeholder="For example: Tuesdays at 15:30 for 45 minutes, every two weeks",
+                fill="pair.meeting_summary",
+                multiline=False,
+            ),
+            Q(
+                "meeting_place",
+                "Our regular meeting place",
+                hint="Room, address or video link",
+                placeholder="Type where you will meet",
+                fill="pair.meeting_place",
+                multiline=False,
+            ),
         ),
         heading("Our meeting schedule", 2),
-    )
-    mw = [500, 2700, 900, 3000, TEXT_W - 7100]
-    L.add(
-        jinja_p("if meetings"),
-        table(
-            mw,
-            [
-                jinja_row("for m in meetings", mw),
-                row(
-                    [
-                        cell(run("{{ m.number }}"), mw[0]),
-                        cell(run("{{ m.date_long }}"), mw[1]),
-                        cell(run("{{ m.time }}"), mw[2]),
-                        cell(run("{{ m.place }}"), mw[3]),
-                        cell(run("{{ m.focus }}"), mw[4]),
-                    ]
+        *only_if(
+            "meetings",
+            MEETING_SCHEDULE,
+            otherwise=(
+                note(
+                    "No meetings are scheduled yet. Agree your first dates together and note "
+                    "them here."
                 ),
-                jinja_row("endfor", mw),
-            ],
-            header=["#", "Date", "Time", "Place", "Focus"],
+            ),
         ),
-        jinja_p("else"),
-        note("No meetings are scheduled yet. Agree your first dates together and note them here."),
-        jinja_p("endif"),
-    )
-
-    # 3. Commitments
-    L.add(
-        heading("3. Our collective commitments"),
+    ),
+    Section(
+        "Our collective commitments",
         note(
             "Commitments are the promises you make to each other about how you will work "
             "together; each one starts with “We will”. Keep the ones below that work for you, "
             "reword any that do not, and add your own: four to six in all is a good number. If "
             "your meetings start to feel unproductive, come back to this list together."
         ),
-    )
-    cw = [600, TEXT_W - 600]
-    rows = []
-    for area, label in COMMITMENT_AREAS:
-        question = {
-            "attendance": "What do we promise about being there, on time and ready?",
-            "participation": "How will we take part? For example: listen fully, keep phones "
-            "away, keep to the point.",
-            "interaction": "How will we treat each other? For example: ask before advising, "
-            "respect each other's views, keep confidences.",
-            "other": "Anything else we need to promise each other.",
-        }[area]
-        rows.append(
-            row(
-                [
-                    cell(
-                        para(run(label, bold=True, color=ACCENT), "TableText")
-                        + para(run(question), "TableHint"),
-                        TEXT_W,
-                        fill=LABEL_FILL,
-                        span=2,
-                    )
-                ]
-            )
-        )
-        rows.append(jinja_row(f"for c in commitments.{area}", cw))
-        content = L.field(
-            f"commitment_{area}_{{n}}",
-            "We will ...",
-            "{{ c.text }}",
-            "c.text",
-            n="{{ c.number }}",
-        )
-        rows.append(
-            row([cell(run("{{ c.number }}"), cw[0]), cell(para(content, "Answer"), cw[1])], LINE)
-        )
-        rows.append(jinja_row("endfor", cw))
-    L.add(table(cw, rows))
-
-    # 4. Vision
-    L.add(
-        heading("4. Our vision and purpose"),
-        L.answer_rows(
-            [
-                (
-                    "vision",
-                    "What do we hope to achieve together?",
-                    "Your vision for this year",
-                    "Describe what success looks like for you both",
-                ),
-                (
-                    "mentor_support_style",
-                    "How will the mentor help?",
-                    "Support, advise, consult, collaborate, coach",
-                    "Describe how the mentor will support the mentee",
-                ),
-                (
-                    "why_important",
-                    "Why does this matter to the mentee?",
-                    "",
-                    "Say why this is important to you",
-                ),
-            ]
+        COMMITMENTS_TABLE,
+    ),
+    Section(
+        "Our vision and purpose",
+        Questions(
+            Q(
+                "vision",
+                "What do we hope to achieve together?",
+                hint="Your vision for this year",
+                placeholder="Describe what success looks like for you both",
+            ),
+            Q(
+                "mentor_support_style",
+                "How will the mentor help?",
+                hint="Support, advise, consult, collaborate, coach",
+                placeholder="Describe how the mentor will support the mentee",
+            ),
+            Q(
+                "why_important",
+                "Why does this matter to the mentee?",
+                placeholder="Say why this is important to you",
+            ),
         ),
-    )
-
-    # 5. Goals
-    L.add(
-        heading("5. Our goals"),
+    ),
+    Section(
+        "Our goals",
         note(
-            "Choose three to five goals for your time together: the first three are needed, "
-            "a fourth and a fifth are optional. They may change as you go: keep the goal sheet "
-            "up to date."
+            "Choose three to five goals for your time together: the first three are needed, a "
+            "fourth and a fifth are optional. They may change as you go: keep the goal sheet up "
+            "to date."
         ),
-        jinja_p("if program.standards"),
-        note("Draw on the mentee's self-assessment and on the program's standards:"),
-        para(run("{{ program.standards }}"), "FormQuote"),
-        jinja_p("endif"),
-        L.answer_rows(
-            [
-                (
-                    "goals_basis",
-                    "What are our goals based on?",
-                    "Only what the mentee chooses to share; this stays between you",
-                    "For example: self-assessment, standards, feedback from a review",
-                )
-            ]
+        *only_if(
+            "program.standards",
+            note("Draw on the mentee's self-assessment and on the program's standards:"),
+            quote("{{ program.standards }}"),
         ),
-        jinja_p("for g in plan_goals"),
-        heading("Goal {{ g.slot }}{% if g.optional %} (optional){% endif %}", 2),
-    )
-    goal_rows = []
-    for suffix, label, hint, placeholder, expr in (
-        ("goal", "The goal", "", "Describe the goal in a sentence", "g.goal"),
-        (
-            "mentor_support",
-            "How the mentor will support it",
-            "",
-            "How will the mentor help the mentee reach this goal?",
-            "g.mentor_support",
+        Questions(
+            Q(
+                "goals_basis",
+                "What are our goals based on?",
+                hint="Only what the mentee chooses to share; this stays between you",
+                placeholder="For example: self-assessment, standards, feedback from a review",
+            )
         ),
-        (
-            "mentee_accountable",
-            "What the mentee is accountable for",
-            "",
-            "What will the mentee do, and by when?",
-            "g.mentee_accountable",
+        *for_each(
+            "g in plan_goals",
+            heading("Goal {{ g.slot }}{% if g.optional %} (optional){% endif %}", 2),
+            Questions(
+                Q(
+                    "goal_{n}_goal",
+                    "The goal",
+                    placeholder="Describe the goal in a sentence",
+                    fill="g.goal",
+                    multiline=False,
+                ),
+                Q(
+                    "goal_{n}_mentor_support",
+                    "How the mentor will support it",
+                    placeholder="How will the mentor help the mentee reach this goal?",
+                    fill="g.mentor_support",
+                    multiline=False,
+                ),
+                Q(
+                    "goal_{n}_mentee_accountable",
+                    "What the mentee is accountable for",
+                    placeholder="What will the mentee do, and by when?",
+                    fill="g.mentee_accountable",
+                    multiline=False,
+                ),
+                n="{{ g.slot }}",
+                line=700,
+                one_page=True,
+            ),
         ),
-    ):
-        content = L.field(
-            f"goal_{{n}}_{suffix}", placeholder, "{{ " + expr + " }}", expr, n="{{ g.slot }}"
-        )
-        goal_rows.append(
-            row([label_cell(label, hint), cell(para(content, "Answer"), TEXT_W - 3200)], 700)
-        )
-    L.add(table([3200, TEXT_W - 3200], keep_together(goal_rows)), jinja_p("endfor"))
-
-    # 6. Action items
-    L.add(
-        heading("6. Action items"),
+    ),
+    Section(
+        "Action items",
         note(
             "What will you do, when, how and why? The first three come from the program's "
             "first-meeting checklist; add your own below them."
         ),
-    )
-    aw = [500, 3000, 1900, 2100, TEXT_W - 7500]
-    suggested = {
-        1: (
-            "Discuss and sign our mentoring agreement and keep a copy each"
-            "{% if program.signed_copies_to %}; send a signed copy to "
-            "{{ program.signed_copies_to }}{% endif %}",
-            "{{ program.forms_due }}",
-            "program.forms_due",
-        ),
-        2: ("Talk through what we hope to achieve together and the goals we might set", "", ""),
-        3: ("Agree how we will measure progress and when we will review our relationship", "", ""),
-    }
-    arows = []
-    for n in range(1, 6):
-        what, when_value, when_cond = suggested.get(n, ("", "", ""))
-        arows.append(
-            row(
-                [
-                    cell(run(str(n)), aw[0]),
-                    cell(
-                        para(
-                            L.field("action_{n}_what", "What will we do?", what, n=str(n)), "Answer"
-                        ),
-                        aw[1],
-                    ),
-                    cell(
-                        para(
-                            L.field("action_{n}_when", "", when_value, when_cond, n=str(n)),
-                            "Answer",
-                        ),
-                        aw[2],
-                    ),
-                    cell(para(L.field("action_{n}_how", "How?", n=str(n)), "Answer"), aw[3]),
-                    cell(para(L.field("action_{n}_why", "Why?", n=str(n)), "Answer"), aw[4]),
-                ],
-                700,
-            )
-        )
-    L.add(table(aw, arows, header=["#", "What", "When", "How", "Why"]))
-
-    # 7. Progress
-    L.add(
-        heading("7. Measuring progress"),
+        ACTION_ITEMS,
+    ),
+    Section(
+        "Measuring progress",
         note("The program's mid-point check is on {{ program.midpoint_long }}."),
-        L.answer_rows(
-            [
-                (
-                    "progress_measures",
-                    "How will we know we are making progress?",
-                    "Indicators and benchmarks",
-                    "What will tell you that a goal has been reached?",
-                ),
-                (
-                    "evaluation_plan",
-                    "When and how will we review our relationship?",
-                    "",
-                    "For example: a frank conversation at the mid-point and at the end",
-                ),
-                (
-                    "evaluation_date",
-                    "Date of our review",
-                    "",
-                    "Pick a date",
-                    "{{ program.midpoint }}",
-                    "",
-                    False,
-                ),
-            ]
+        Questions(
+            Q(
+                "progress_measures",
+                "How will we know we are making progress?",
+                hint="Indicators and benchmarks",
+                placeholder="What will tell you that a goal has been reached?",
+            ),
+            Q(
+                "evaluation_plan",
+                "When and how will we review our relationship?",
+                placeholder="For example: a frank conversation at the mid-point and at the end",
+            ),
+            Q(
+                "evaluation_date",
+                "Date of our review",
+                placeholder="Pick a date",
+                value="{{ program.midpoint }}",
+            ),
         ),
-    )
-
-    # 8. Plan type
-    L.add(
-        heading("8. Our plan type"),
+    ),
+    Section(
+        "Our plan type",
         bullets(
             [
                 "Mentee-focused: we work on the mentee's growth goals, for example areas a review "
@@ -1170,222 +1191,97 @@ def layout_action_plan(L: Layout) -> None:
                 "at work, with a conversation before and after each observation.",
             ]
         ),
-        L.answer_rows(
-            [
-                (
-                    "plan_type",
-                    "Our plan type",
-                    "Ask the coordinator if you want to change it",
-                    "Choose one",
-                    "{{ pair.plan_type }}",
-                    "pair.plan_type",
-                    False,
-                )
-            ]
+        Questions(
+            Q(
+                "plan_type",
+                "Our plan type",
+                hint="Ask the coordinator if you want to change it",
+                placeholder="Choose one",
+                fill="pair.plan_type",
+            )
         ),
-        jinja_p("if plan.mutual_growth"),
-        heading("The mentor's own growth goals", 2),
-    )
-    gw = [500, 4300, TEXT_W - 4800]
-    grows = [
-        row(
-            [
-                cell(run(str(n)), gw[0]),
-                cell(
-                    para(
-                        L.field(
-                            "mentor_growth_{n}_goal", "A goal for growing as a mentor", n=str(n)
-                        ),
-                        "Answer",
-                    ),
-                    gw[1],
-                ),
-                cell(
-                    para(
-                        L.field("mentor_growth_{n}_plan", "How the mentor will reach it", n=str(n)),
-                        "Answer",
-                    ),
-                    gw[2],
-                ),
-            ],
-            800,
-        )
-        for n in (1, 2)
-    ]
-    L.add(
-        table(gw, grows, header=["#", "Growth goal", "How"]),
-        L.answer_rows(
-            [
-                (
+        *only_if(
+            "plan.mutual_growth",
+            heading("The mentor's own growth goals", 2),
+            GROWTH_GOALS,
+            Questions(
+                Q(
                     "mutual_support",
                     "How will we support each other's plans?",
-                    "Share and compare your goals and strengths",
-                    "Describe how you will help each other grow",
+                    hint="Share and compare your goals and strengths",
+                    placeholder="Describe how you will help each other grow",
                 ),
-                (
+                Q(
                     "extra_colleagues",
                     "Who else could join us?",
-                    "A colleague with strengths neither of us has",
-                    "Name a colleague and the strength they bring, if any",
+                    hint="A colleague with strengths neither of us has",
+                    placeholder="Name a colleague and the strength they bring, if any",
                 ),
-            ]
+            ),
         ),
-        jinja_p("endif"),
-        jinja_p("if plan.coaching"),
-        heading("Our coaching plan", 2),
-        L.answer_rows(
-            [
-                (
+        *only_if(
+            "plan.coaching",
+            heading("Our coaching plan", 2),
+            Questions(
+                Q(
                     "coaching_focus",
                     "What do we want to master?",
-                    "The one or two strategies or skills we will work on",
-                    "Describe the skills or the question you will explore together",
+                    hint="The one or two strategies or skills we will work on",
+                    placeholder="Describe the skills or the question you will explore together",
                 ),
-                (
+                Q(
                     "observation_frequency",
                     "When and how often will we observe each other?",
-                    "Often enough to see a pattern",
-                    "For example: once a month each, for a full lesson",
+                    hint="Often enough to see a pattern",
+                    placeholder="For example: once a month each, for a full lesson",
                 ),
-                (
+                Q(
                     "conference_place_time",
                     "Where and when will we confer?",
-                    "Before and after each observation",
-                    "Type the place and times for your conversations",
+                    hint="Before and after each observation",
+                    placeholder="Type the place and times for your conversations",
                 ),
-                (
+                Q(
                     "observation_limits",
                     "When is observing not appropriate?",
-                    "",
-                    "Times or situations when you would rather not be observed",
+                    placeholder="Times or situations when you would rather not be observed",
                 ),
-            ]
-        ),
-        heading("Observation and conference schedule", 2),
-    )
-    ow = [400, 1700, 2300, 2038, 1600, 1600]
-    orows = [
-        row(
-            [
-                cell(run(str(n)), ow[0]),
-                cell(para(L.field("observation_{n}_date", n=str(n)), "Answer"), ow[1]),
-                cell(para(L.field("observation_{n}_observer", n=str(n)), "Answer"), ow[2]),
-                cell(
-                    para(L.field("observation_{n}_focus", "What to look for", n=str(n)), "Answer"),
-                    ow[3],
-                ),
-                cell(para(L.field("observation_{n}_pre_conference", n=str(n)), "Answer"), ow[4]),
-                cell(para(L.field("observation_{n}_post_conference", n=str(n)), "Answer"), ow[5]),
-            ],
-            600,
-        )
-        for n in range(1, 5)
-    ]
-    L.add(
-        table(ow, orows, header=["#", "Observation", "Who observes", "Focus", "Before", "After"]),
-        L.answer_rows(
-            [
-                (
+            ),
+            heading("Observation and conference schedule", 2),
+            OBSERVATIONS,
+            Questions(
+                Q(
                     "coaching_next_steps",
                     "After each observation",
-                    "How we will agree what to improve next, and how",
-                    "Describe how each post-observation conversation ends",
+                    hint="How we will agree what to improve next, and how",
+                    placeholder="Describe how each post-observation conversation ends",
                 ),
-                (
+                Q(
                     "coaching_outcome",
                     "What do we each hope to accomplish?",
-                    "",
-                    "Describe what you each want from coaching each other",
+                    placeholder="Describe what you each want from coaching each other",
                 ),
-            ]
+            ),
         ),
-        jinja_p("endif"),
-    )
-
-    # 9. Calendar
-    L.add(
-        heading("9. Our month-by-month plan"),
+    ),
+    Section(
+        "Our month-by-month plan",
         note(
             "The program suggests these tasks month by month. Go through them together: tick "
             "the ones you will do together, add a date and notes, and write “not for us” in "
             "the notes of any that do not fit."
         ),
-    )
-    kw = [1750, 3200, 1300, 1650, TEXT_W - 7900]
-    L.add(
-        jinja_p("if calendar"),
-        table(
-            kw,
-            [
-                jinja_row("for c in calendar", kw),
-                row(
-                    [
-                        cell(
-                            run("{% if c.first_in_month %}{{ c.month }}{% endif %}", bold=True),
-                            kw[0],
-                        ),
-                        cell(run("{{ c.task }}"), kw[1]),
-                        cell(
-                            para(
-                                L.field("calendar_{n}_together", n="{{ c.number }}"), "AnswerCenter"
-                            ),
-                            kw[2],
-                        ),
-                        cell(
-                            para(L.field("calendar_{n}_date", n="{{ c.number }}"), "Answer"), kw[3]
-                        ),
-                        cell(
-                            para(
-                                L.field(
-                                    "calendar_{n}_notes",
-                                    "Notes",
-                                    "{{ c.notes }}",
-                                    "c.notes",
-                                    n="{{ c.number }}",
-                                ),
-                                "Answer",
-                            ),
-                            kw[4],
-                        ),
-                    ],
-                    LINE,
-                ),
-                jinja_row("endfor", kw),
-            ],
-            header=["Month", "Task", "Together", "Date", "Notes"],
+        *only_if(
+            "calendar",
+            CALENDAR,
+            otherwise=(
+                note("The program has no calendar of tasks this year: add your own below."),
+            ),
         ),
-        jinja_p("else"),
-        note("The program has no calendar of tasks this year: add your own below."),
-        jinja_p("endif"),
         heading("Tasks we add ourselves", 2),
-    )
-    tw = [500, TEXT_W - 500 - 1300 - 1900, 1300, 1900]
-    L.add(
-        table(
-            tw,
-            [
-                row(
-                    [
-                        cell(run(str(n)), tw[0]),
-                        cell(
-                            para(
-                                L.field("own_task_{n}_task", "A task you add", n=str(n)), "Answer"
-                            ),
-                            tw[1],
-                        ),
-                        cell(
-                            para(L.field("own_task_{n}_together", n=str(n)), "AnswerCenter"), tw[2]
-                        ),
-                        cell(para(L.field("own_task_{n}_date", n=str(n)), "Answer"), tw[3]),
-                    ],
-                    LINE,
-                )
-                for n in range(1, 4)
-            ],
-            header=["#", "Task", "Together", "Date"],
-        )
-    )
-    signature_block(L, 10)
+        OWN_TASKS,
+    ),
+)
 
 
 CHANNELS_TABLE = Table(
@@ -1772,7 +1668,7 @@ CONFIDENTIALITY_LAYOUT = Form(
 
 
 LAYOUTS: dict[str, Form | Callable[[Layout], None]] = {
-    "action-plan": layout_action_plan,
+    "action-plan": ACTION_PLAN_LAYOUT,
     "terms-of-engagement": TERMS_LAYOUT,
     "goal-sheet": GOAL_SHEET_LAYOUT,
     "confidentiality-agreement": CONFIDENTIALITY_LAYOUT,
