@@ -7,9 +7,13 @@ Run from the repository root::
 
 The output is deterministic: the same script always writes byte-identical files, so a change
 to a template shows up as a change to this script in review. Each form is declared here once
-(``DECLARATIONS``: its fields, with label, kind, required, confidential) and laid out once
-(``layout_<form>``); the builder refuses to write a template that places an undeclared field or
-leaves a declared one out.
+(``DECLARATIONS``: its fields, with label, kind, required, confidential) and laid out once, as
+data (``LAYOUTS``: sections of questions and tables, walked by ``lay_out``); the builder
+refuses to write a template that places an undeclared field or leaves a declared one out.
+
+The file reads top to bottom: declarations, XML primitives, the building blocks of a layout
+(``Q``, ``Questions``, ``Table``, ``Section``, ``Form``), the four layouts, then the document
+around them (styles, footer, page, properties) and the deterministic zip.
 """
 
 # No "from __future__ import annotations": the test loads this file without registering it in
@@ -21,7 +25,7 @@ import json
 import re
 import sys
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -501,14 +505,14 @@ class Layout:
         field_id: str,
         placeholder: str = "",
         value: str = "",
-        when: str = "",
+        fill: str = "",
         n: str = "",
         multiline: bool = False,
     ) -> str:
         """The XML (run level, inside a paragraph) of the declared field ``field_id``.
 
-        ``value``: initial content (a Jinja expression or text); ``when``: a Jinja condition
-        under which the value is used, else the placeholder shows (docxtpl {%r if %} runs);
+        ``value``: what it starts with (text, Jinja allowed); ``fill``: a roster expression it
+        starts with when that is set, else the placeholder shows (docxtpl {%r if %} runs);
         ``n``: what ``{n}`` becomes in the id (e.g. "{{ g.slot }}").
         """
         kind = self.kind(field_id)
@@ -531,38 +535,15 @@ class Layout:
         def control(text: str) -> str:
             return fields.content_control(concrete, kind, text=text, **args)
 
-        if not value:
-            return control("")
-        if not when:
+        if not fill:
             return control(value)
         return (
-            run("{%r if " + when + " %}")
-            + control(value)
+            run("{%r if " + fill + " %}")
+            + control("{{ " + fill + " }}")
             + run("{%r else %}")
             + control("")
             + run("{%r endif %}")
         )
-
-    def answer_rows(self, items: list[tuple], label_w: int = 3200) -> str:
-        """Label | answer rows: (field_id, label, hint, placeholder[, value, when, multiline])."""
-        rows = []
-        for item in items:
-            field_id, label, hint, placeholder, *rest = item
-            value = rest[0] if rest else ""
-            when = rest[1] if len(rest) > 1 else ""
-            multiline = rest[2] if len(rest) > 2 else self.declared[field_id]["kind"] == "text"
-            content = self.field(field_id, placeholder, value, when, multiline=multiline)
-            height = BOX if multiline else LINE
-            rows.append(
-                row(
-                    [
-                        label_cell(label, hint, label_w),
-                        cell(para(content, "Answer"), TEXT_W - label_w),
-                    ],
-                    height,
-                )
-            )
-        return table([label_w, TEXT_W - label_w], rows)
 
     def check_complete(self) -> None:
         missing = set(self.declared) - self.placed
@@ -648,9 +629,8 @@ class Answer:
     after: str = ""
 
     def xml(self, layout: Layout, width: int) -> str:
-        value, when = ("{{ " + self.fill + " }}", self.fill) if self.fill else (self.value, "")
         content = layout.field(
-            self.field, self.placeholder, value, when, n=self.n, multiline=self.multiline
+            self.field, self.placeholder, self.value, self.fill, self.n, self.multiline
         )
         if self.after:
             content += run(self.after)
@@ -1667,7 +1647,7 @@ CONFIDENTIALITY_LAYOUT = Form(
 )
 
 
-LAYOUTS: dict[str, Form | Callable[[Layout], None]] = {
+LAYOUTS = {
     "action-plan": ACTION_PLAN_LAYOUT,
     "terms-of-engagement": TERMS_LAYOUT,
     "goal-sheet": GOAL_SHEET_LAYOUT,
@@ -1837,11 +1817,7 @@ def _footer_xml(title: str) -> str:
 
 def build_docx(form: str) -> bytes:
     layout = Layout(form)
-    spec = LAYOUTS[form]
-    if isinstance(spec, Form):
-        lay_out(layout, spec)
-    else:
-        spec(layout)
+    lay_out(layout, LAYOUTS[form])
     layout.check_complete()
 
     doc = Document()
