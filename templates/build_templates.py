@@ -34,6 +34,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml import parse_xml
 from docx.shared import Twips
+from lxml import etree
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -1729,68 +1730,83 @@ STYLE_XML = {
 }
 
 
+FONT_XML = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
+
+# Document defaults: Calibri 10.5 pt, a little space after paragraphs.
+DOC_DEFAULTS_XML = (
+    f'<w:docDefaults xmlns:w="{fields.W_NS}"><w:rPrDefault><w:rPr>{FONT_XML}'
+    '<w:sz w:val="21"/><w:szCs w:val="21"/><w:lang w:eastAsia="en-US" w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
+    '<w:spacing w:after="100" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+    "</w:docDefaults>"
+)
+
+BUILTIN_LOOKS = {
+    # styleId of a style python-docx's blank document has: (pPr, rPr); the font is added to rPr
+    "Normal": ("", ""),
+    "Title": (
+        '<w:spacing w:before="0" w:after="60"/><w:contextualSpacing/>',
+        f'<w:color w:val="{ACCENT}"/><w:sz w:val="44"/><w:szCs w:val="44"/>',
+    ),
+    "Subtitle": (
+        '<w:spacing w:before="0" w:after="160"/>',
+        '<w:color w:val="404040"/><w:sz w:val="22"/><w:szCs w:val="22"/>',
+    ),
+    "Heading1": (
+        f'<w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="2" w:color="{BORDER}"/></w:pBdr>'
+        '<w:spacing w:before="300" w:after="120"/><w:outlineLvl w:val="0"/>',
+        f'<w:b/><w:color w:val="{ACCENT}"/><w:sz w:val="28"/><w:szCs w:val="28"/>',
+    ),
+    "Heading2": (
+        '<w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="80"/><w:outlineLvl w:val="1"/>',
+        f'<w:b/><w:color w:val="{ACCENT_2}"/><w:sz w:val="23"/><w:szCs w:val="23"/>',
+    ),
+    "Footer": ("", '<w:color w:val="595959"/><w:sz w:val="16"/><w:szCs w:val="16"/>'),
+}
+
+
+def _w(tag: str) -> str:
+    return f"{{{fields.W_NS}}}{tag}"
+
+
 def _set_styles(doc: DocxDocument) -> None:
+    """Document defaults, the look of the built-in styles used, and the forms' own styles."""
     styles = doc.styles.element
-    W = fields.W_NS
-    font = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
-    # Document defaults: Calibri 10.5 pt, a little space after paragraphs.
-    defaults = styles.find(f"{{{W}}}docDefaults")
+    defaults = styles.find(_w("docDefaults"))
     if defaults is not None:
         styles.remove(defaults)
-    styles.insert(
-        0,
-        parse_xml(
-            f'<w:docDefaults xmlns:w="{W}"><w:rPrDefault><w:rPr>{font}'
-            '<w:sz w:val="21"/><w:szCs w:val="21"/><w:lang w:eastAsia="en-US" w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
-            '<w:spacing w:after="100" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
-            "</w:docDefaults>"
-        ),
-    )
-    looks = {
-        "Normal": ("", ""),
-        "Title": (
-            '<w:spacing w:before="0" w:after="60"/><w:contextualSpacing/>',
-            f'<w:color w:val="{ACCENT}"/><w:sz w:val="44"/><w:szCs w:val="44"/>',
-        ),
-        "Subtitle": (
-            '<w:spacing w:before="0" w:after="160"/>',
-            '<w:color w:val="404040"/><w:sz w:val="22"/><w:szCs w:val="22"/>',
-        ),
-        "Heading1": (
-            f'<w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="2" w:color="{BORDER}"/></w:pBdr>'
-            '<w:spacing w:before="300" w:after="120"/><w:outlineLvl w:val="0"/>',
-            f'<w:b/><w:color w:val="{ACCENT}"/><w:sz w:val="28"/><w:szCs w:val="28"/>',
-        ),
-        "Heading2": (
-            '<w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="80"/><w:outlineLvl w:val="1"/>',
-            f'<w:b/><w:color w:val="{ACCENT_2}"/><w:sz w:val="23"/><w:szCs w:val="23"/>',
-        ),
-        "Footer": ("", '<w:color w:val="595959"/><w:sz w:val="16"/><w:szCs w:val="16"/>'),
-    }
-    by_id = {el.get(f"{{{W}}}styleId"): el for el in styles.findall(f"{{{W}}}style")}
-    for style_id, (ppr, rpr) in looks.items():
-        el = by_id[style_id]
-        for tag in ("pPr", "rPr"):
-            old = el.find(f"{{{W}}}{tag}")
-            if old is not None:
-                el.remove(old)
-        if ppr:
-            el.append(parse_xml(f'<w:pPr xmlns:w="{W}">{ppr}</w:pPr>'))
-        el.append(parse_xml(f'<w:rPr xmlns:w="{W}">{font}{rpr}</w:rPr>'))
-    for style_id, (kind, name, based, ppr, rpr) in STYLE_XML.items():
+    styles.insert(0, parse_xml(DOC_DEFAULTS_XML))
+    by_id = {el.get(_w("styleId")): el for el in styles.findall(_w("style"))}
+    for style_id, (ppr, rpr) in BUILTIN_LOOKS.items():
+        _restyle(by_id[style_id], ppr, rpr)
+    for style_id, spec in STYLE_XML.items():
         if style_id in by_id:
             styles.remove(by_id[style_id])
-        based_xml = f'<w:basedOn w:val="{based}"/>' if based else ""
-        ppr_xml = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
-        rpr_xml = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
-        if kind == "table":  # its properties are a table's (w:tblPr, after any w:rPr)
-            ppr_xml, rpr_xml = "", f"{rpr_xml}<w:tblPr>{ppr}</w:tblPr>"
-        styles.append(
-            parse_xml(
-                f'<w:style xmlns:w="{W}" w:type="{kind}" w:customStyle="1" w:styleId="{style_id}">'
-                f'<w:name w:val="{name}"/>{based_xml}<w:qFormat/>{ppr_xml}{rpr_xml}</w:style>'
-            )
-        )
+        styles.append(parse_xml(_style_xml(style_id, *spec)))
+
+
+def _restyle(style: etree._Element, ppr: str, rpr: str) -> None:
+    """Replace a built-in style's paragraph and run properties (the run's with the font)."""
+    W = fields.W_NS
+    for tag in ("pPr", "rPr"):
+        old = style.find(_w(tag))
+        if old is not None:
+            style.remove(old)
+    if ppr:
+        style.append(parse_xml(f'<w:pPr xmlns:w="{W}">{ppr}</w:pPr>'))
+    style.append(parse_xml(f'<w:rPr xmlns:w="{W}">{FONT_XML}{rpr}</w:rPr>'))
+
+
+def _style_xml(style_id: str, kind: str, name: str, based: str, ppr: str, rpr: str) -> str:
+    """A custom style of STYLE_XML as XML."""
+    based_xml = f'<w:basedOn w:val="{based}"/>' if based else ""
+    ppr_xml = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
+    rpr_xml = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+    if kind == "table":  # its properties are a table's (w:tblPr, after any w:rPr)
+        ppr_xml, rpr_xml = "", f"{rpr_xml}<w:tblPr>{ppr}</w:tblPr>"
+    return (
+        f'<w:style xmlns:w="{fields.W_NS}" w:type="{kind}" w:customStyle="1" w:styleId="{style_id}">'
+        f'<w:name w:val="{name}"/>{based_xml}<w:qFormat/>{ppr_xml}{rpr_xml}</w:style>'
+    )
 
 
 def _footer_xml(title: str) -> str:
@@ -1815,6 +1831,13 @@ def _footer_xml(title: str) -> str:
     )
 
 
+# The namespaces a fragment of body or footer XML is parsed with.
+_FRAGMENT_NS = (
+    f'xmlns:w="{fields.W_NS}" xmlns:w14="{fields.W14_NS}" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+)
+
+
 def build_docx(form: str) -> bytes:
     layout = Layout(form)
     lay_out(layout, LAYOUTS[form])
@@ -1822,18 +1845,28 @@ def build_docx(form: str) -> bytes:
 
     doc = Document()
     _set_styles(doc)
+    _set_body(doc, "".join(layout.body))
+    _set_page(doc, TITLES[form])
+    _set_properties(doc, form)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return _deterministic_zip(buffer.getvalue())
+
+
+def _set_body(doc: DocxDocument, xml: str) -> None:
+    """Replace the blank document's body with ``xml``, keeping its section properties."""
     body = doc.element.body
-    sect = body.find(f"{{{fields.W_NS}}}sectPr")
+    sect = body.find(_w("sectPr"))
     for child in list(body):
         if child is not sect:
             body.remove(child)
-    ns = (
-        f'xmlns:w="{fields.W_NS}" xmlns:w14="{fields.W14_NS}" '
-        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
-    )
-    wrapper = parse_xml(f"<w:body {ns}>{''.join(layout.body)}</w:body>")
+    wrapper = parse_xml(f"<w:body {_FRAGMENT_NS}>{xml}</w:body>")
     for child in list(wrapper):
         sect.addprevious(child)
+
+
+def _set_page(doc: DocxDocument, title: str) -> None:
+    """A4 with 2 cm margins, and the footer (pair, form, program, page numbers)."""
     section = doc.sections[0]
     section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
     for side in ("left_margin", "right_margin", "top_margin"):
@@ -1842,11 +1875,14 @@ def build_docx(form: str) -> bytes:
     section.footer_distance = Twips(567)
     section.header_distance = Twips(567)
     footer = section.footer.paragraphs[0]._p
-    footer.addprevious(parse_xml(f"<w:wrapper {ns}>{_footer_xml(TITLES[form])}</w:wrapper>")[0])
+    footer.addprevious(parse_xml(f"<w:wrapper {_FRAGMENT_NS}>{_footer_xml(title)}</w:wrapper>")[0])
     footer.getparent().remove(footer)
 
+
+def _set_properties(doc: DocxDocument, form: str) -> None:
+    """docProps/core.xml, fixed dates included; it is rendered too, so each generated form
+    carries its own title."""
     props = doc.core_properties
-    # docProps/core.xml is rendered too: each generated form carries its own title.
     props.title = TITLES[form] + " · Pair {{ pair.id }}"
     props.subject = "{{ program.name }}"
     props.author = "mentordocs"
@@ -1860,9 +1896,6 @@ def build_docx(form: str) -> bytes:
     stamp = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     props.created = props.modified = stamp
     props.last_printed = stamp
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
 
 
 # python-docx's blank document carries a thumbnail of an empty page (a wrong preview in file
