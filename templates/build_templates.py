@@ -7,12 +7,17 @@ Run from the repository root::
 
 The output is deterministic: the same script always writes byte-identical files, so a change
 to a template shows up as a change to this script in review. Each form is declared here once
-(``DECLARATIONS``: its fields, with label, kind, required, confidential) and laid out once
-(``layout_<form>``); the builder refuses to write a template that places an undeclared field or
-leaves a declared one out.
+(``DECLARATIONS``: its fields, with label, kind, required, confidential) and laid out once, as
+data (``LAYOUTS``: sections of questions and tables, walked by ``lay_out``); the builder
+refuses to write a template that places an undeclared field or leaves a declared one out.
+
+The file reads top to bottom: declarations, XML primitives, the building blocks of a layout
+(``Q``, ``Questions``, ``Table``, ``Section``, ``Form``), the four layouts, then the document
+around them (styles, footer, page, properties) and the deterministic zip.
 """
 
-from __future__ import annotations
+# No "from __future__ import annotations": the test loads this file without registering it in
+# sys.modules, and dataclasses cannot then look at string annotations.
 
 import datetime as dt
 import io
@@ -20,7 +25,16 @@ import json
 import re
 import sys
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.oxml import parse_xml
+from docx.shared import Twips
+from lxml import etree
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -61,8 +75,9 @@ def f(
     group: str | None = None,
     choices: tuple[str, ...] = (),
     required_instances: int = 0,
-) -> dict:
-    entry: dict = {
+) -> dict[str, Any]:
+    """One declared field, as it is written to the form's .json."""
+    entry: dict[str, Any] = {
         "id": id,
         "label": label,
         "kind": kind,
@@ -82,7 +97,7 @@ def f(
 REQUIRED_GOALS = 3  # pairs set 3 to 5 goals: goals 4 and 5 are optional
 
 
-def goal_support_fields() -> list[dict]:
+def goal_support_fields() -> list[dict[str, Any]]:
     """How the mentor supports each goal and what the mentee is accountable for: asked the
     same way on the action plan and the goal sheet (fresh entries for each form)."""
     return [
@@ -324,7 +339,7 @@ DECLARATIONS = {
 }
 
 
-def declaration(form: str) -> dict:
+def declaration(form: str) -> dict[str, Any]:
     return {"form": form, "title": TITLES[form], "version": VERSION, "fields": DECLARATIONS[form]}
 
 
@@ -363,10 +378,6 @@ def para(content: str = "", style: str = "", ppr: str = "") -> str:
     return f"<w:p>{head}{content}</w:p>"
 
 
-def text_p(text: str, style: str = "", **kw) -> str:
-    return para(run(text, **kw), style)
-
-
 def jinja_p(tag: str) -> str:
     """A paragraph holding one docxtpl paragraph tag ({%p ... %}); rendering removes it."""
     return para(run("{%p " + tag + " %}"))
@@ -378,6 +389,10 @@ def heading(text: str, level: int = 1) -> str:
 
 def note(text: str) -> str:
     return para(run(text), "FormNote")
+
+
+def quote(text: str) -> str:
+    return para(run(text), "FormQuote")
 
 
 def bullets(items: list[str]) -> str:
@@ -468,7 +483,7 @@ def label_cell(label: str, hint: str = "", width: int = 3200) -> str:
 class Layout:
     """Collects a form's body XML and checks every field it places against the declaration."""
 
-    def __init__(self, form: str):
+    def __init__(self, form: str) -> None:
         self.form = form
         self.declared = {entry["id"]: entry for entry in DECLARATIONS[form]}
         self.placed: set[str] = set()
@@ -477,35 +492,40 @@ class Layout:
     def add(self, *xml: str) -> None:
         self.body.extend(xml)
 
+    def render(self, block: "Block") -> str:
+        """The XML of a block: ready XML as it is, a Table or Questions laid out here."""
+        return block if isinstance(block, str) else block.xml(self)
+
+    def kind(self, field_id: str) -> str:
+        if field_id not in self.declared:
+            raise SystemExit(f"{self.form}: field {field_id} is placed but not declared")
+        return str(self.declared[field_id]["kind"])
+
     def field(
         self,
         field_id: str,
         placeholder: str = "",
         value: str = "",
-        when: str = "",
+        fill: str = "",
         n: str = "",
         multiline: bool = False,
-        checked: bool = False,
     ) -> str:
         """The XML (run level, inside a paragraph) of the declared field ``field_id``.
 
-        ``value``: initial content (a Jinja expression or text); ``when``: a Jinja condition
-        under which the value is used, else the placeholder shows (docxtpl {%r if %} runs);
+        ``value``: what it starts with (text, Jinja allowed); ``fill``: a roster expression it
+        starts with when that is set, else the placeholder shows (docxtpl {%r if %} runs);
         ``n``: what ``{n}`` becomes in the id (e.g. "{{ g.slot }}").
         """
-        if field_id not in self.declared:
-            raise SystemExit(f"{self.form}: field {field_id} is placed but not declared")
+        kind = self.kind(field_id)
         self.placed.add(field_id)
-        spec = self.declared[field_id]
         concrete = field_id.replace("{n}", n) if "{n}" in field_id else field_id
-        kind = spec["kind"]
         if kind == "checkbox":
-            return fields.checkbox_control(concrete, checked=checked)
+            return fields.checkbox_control(concrete)
         if not placeholder:
             placeholder = {"date": "Pick a date", "dropdown": "Choose one"}.get(kind, "Type here")
-        args: dict = {"placeholder_text": placeholder}
+        args: dict[str, Any] = {"placeholder_text": placeholder}
         if kind == "dropdown":
-            args["choices"] = spec["choices"]
+            args["choices"] = self.declared[field_id]["choices"]
         if kind == "text":
             # A long answer is a rich-text control: LibreOffice keeps its line breaks when it
             # re-saves (it moves them out of a plain-text control, joining the lines) but
@@ -516,38 +536,15 @@ class Layout:
         def control(text: str) -> str:
             return fields.content_control(concrete, kind, text=text, **args)
 
-        if not value:
-            return control("")
-        if not when:
+        if not fill:
             return control(value)
         return (
-            run("{%r if " + when + " %}")
-            + control(value)
+            run("{%r if " + fill + " %}")
+            + control("{{ " + fill + " }}")
             + run("{%r else %}")
             + control("")
             + run("{%r endif %}")
         )
-
-    def answer_rows(self, items: list[tuple], label_w: int = 3200) -> str:
-        """Label | answer rows: (field_id, label, hint, placeholder[, value, when, multiline])."""
-        rows = []
-        for item in items:
-            field_id, label, hint, placeholder, *rest = item
-            value = rest[0] if rest else ""
-            when = rest[1] if len(rest) > 1 else ""
-            multiline = rest[2] if len(rest) > 2 else self.declared[field_id]["kind"] == "text"
-            content = self.field(field_id, placeholder, value, when, multiline=multiline)
-            height = BOX if multiline else LINE
-            rows.append(
-                row(
-                    [
-                        label_cell(label, hint, label_w),
-                        cell(para(content, "Answer"), TEXT_W - label_w),
-                    ],
-                    height,
-                )
-            )
-        return table([label_w, TEXT_W - label_w], rows)
 
     def check_complete(self) -> None:
         missing = set(self.declared) - self.placed
@@ -555,48 +552,242 @@ class Layout:
             raise SystemExit(f"{self.form}: declared but not placed: {', '.join(sorted(missing))}")
 
 
-def title_block(layout: Layout, title: str, purpose: str) -> None:
-    layout.add(
-        para(
-            run(
-                "{{ program.name }}{% if program.organization %} · {{ program.organization }}{% endif %}"
-            ),
-            "ProgramName",
-        ),
-        para(run(title), "Title"),
-        para(
-            run("Pair {{ pair.id }} · {{ mentor.name }} (mentor) and {{ mentee.name }} (mentee)"),
-            "Subtitle",
-        ),
-        note(purpose),
-        table(
-            [TEXT_W],
-            [
-                row(
-                    [
-                        cell(
-                            para(
-                                run("How to fill in this form", bold=True, color=ACCENT),
-                                "TableText",
-                            )
-                            + para(
-                                run(
-                                    "Fill it in together. Click a grey prompt and type over it; "
-                                    "click a box to tick it; pick dates and choices from the "
-                                    "lists. Save it as a Word file (.docx) with the same name and "
-                                    "return it to {{ program.coordinator_name }} "
-                                    "({{ program.coordinator_email }})"
-                                    "{% if program.forms_due %} by {{ program.forms_due_long }}{% endif %}."
-                                ),
-                                "TableText",
-                            ),
-                            TEXT_W,
-                            fill=NOTE_FILL,
-                        )
-                    ]
-                )
-            ],
-        ),
+# ---- what a form is made of ------------------------------------------------------------------
+#
+# Each form's layout (further down) is data. A Form is the purpose shown under its title, then
+# Sections (numbered in order: "1. About us") and blocks; the signatures come last, numbered
+# after the sections. A block is ready XML (heading, note, bullets, the docxtpl tag paragraphs
+# of only_if and for_each) or one of these, which place declared fields:
+#
+#   Questions(Q(...), ...)       label | answer rows, one per question: the usual way to ask
+#   Table(widths, rows, header)  a grid of Rows (Text, Label and Answer cells), Banners, Tags
+#
+# To add a question: declare its field (DECLARATIONS, above), then add a Q to the Questions of
+# the section where it belongs. The build stops on a field placed but not declared, or
+# declared but not placed.
+
+LABEL_W = 3200  # the label column of a Questions table
+
+
+@dataclass(frozen=True)
+class Q:
+    """A question: a shaded label (a hint under it) beside the declared field ``field``.
+
+    ``placeholder``: the grey prompt ("": the kind's own, "Type here", "Pick a date", ...);
+    ``value``: what the field starts with; ``fill``: a roster expression (Jinja) the field
+    starts with when it is set, else the placeholder shows; ``multiline``: a long answer (a
+    rich-text control in a tall row), by default every text field.
+    """
+
+    field: str
+    label: str
+    hint: str = ""
+    placeholder: str = ""
+    value: str = ""
+    fill: str = ""
+    multiline: bool | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A table cell holding fixed text (Jinja allowed)."""
+
+    text: str
+    bold: bool = False
+
+    def xml(self, layout: Layout, width: int) -> str:
+        return cell(run(self.text, bold=self.bold), width)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A shaded label cell, with an optional hint under the label."""
+
+    label: str
+    hint: str = ""
+
+    def xml(self, layout: Layout, width: int) -> str:
+        return label_cell(self.label, self.hint, width)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A table cell holding the declared field ``field``; ``n`` is what "{n}" in it becomes.
+
+    ``placeholder``, ``value``, ``fill``: as for Q; ``multiline``: a long answer (one line
+    unless said); ``center``: centred across (tick boxes), ``middle``: centred down;
+    ``after``: text after the field, in the same paragraph.
+    """
+
+    field: str
+    placeholder: str = ""
+    value: str = ""
+    fill: str = ""
+    n: str = ""
+    multiline: bool = False
+    center: bool = False
+    middle: bool = False
+    after: str = ""
+
+    def xml(self, layout: Layout, width: int) -> str:
+        content = layout.field(
+            self.field, self.placeholder, self.value, self.fill, self.n, self.multiline
+        )
+        if self.after:
+            content += run(self.after)
+        style = "AnswerCenter" if self.center else "Answer"
+        return cell(para(content, style), width, valign="center" if self.middle else "top")
+
+
+Cell = Text | Label | Answer
+
+
+class Row:
+    """A table row, one cell per column; ``height``: its minimum height (twips), 0 as needed."""
+
+    def __init__(self, *cells: Cell, height: int = 0) -> None:
+        self.cells = cells
+        self.height = height
+
+    def xml(self, layout: Layout, widths: Sequence[int]) -> str:
+        cells = [item.xml(layout, width) for item, width in zip(self.cells, widths, strict=True)]
+        return row(cells, self.height)
+
+
+@dataclass(frozen=True)
+class Banner:
+    """A row across the whole table: a label in the accent colour, a hint under it."""
+
+    label: str
+    hint: str
+
+    def xml(self, layout: Layout, widths: Sequence[int]) -> str:
+        content = para(run(self.label, bold=True, color=ACCENT), "TableText") + para(
+            run(self.hint), "TableHint"
+        )
+        return row([cell(content, sum(widths), fill=LABEL_FILL, span=len(widths))])
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A docxtpl row tag such as "for m in meetings" ({%tr ... %}); rendering drops the row."""
+
+    tag: str
+
+    def xml(self, layout: Layout, widths: Sequence[int]) -> str:
+        return jinja_row(self.tag, list(widths))
+
+
+TableRow = Row | Banner | Tag
+
+
+@dataclass(frozen=True)
+class Table:
+    """Columns ``widths`` (twips, adding up to TEXT_W), ``rows``, an optional ``header`` row
+    (repeated on each page); ``one_page``: Word and LibreOffice keep the rows on one page."""
+
+    widths: tuple[int, ...]
+    rows: tuple[TableRow, ...]
+    header: tuple[str, ...] | None = None
+    one_page: bool = False
+
+    def xml(self, layout: Layout) -> str:
+        rows = [item.xml(layout, self.widths) for item in self.rows]
+        if self.one_page:
+            rows = keep_together(rows)
+        header = None if self.header is None else list(self.header)
+        return table(list(self.widths), rows, header)
+
+
+class Questions:
+    """Label | answer rows, one per Q. ``n``: what "{n}" in their fields becomes; ``line``,
+    ``box``: the height of the row of a one-line and of a long answer; ``one_page``: as for
+    Table."""
+
+    def __init__(
+        self, *questions: Q, n: str = "", line: int = LINE, box: int = BOX, one_page: bool = False
+    ) -> None:
+        self.questions = questions
+        self.n, self.line, self.box, self.one_page = n, line, box, one_page
+
+    def xml(self, layout: Layout) -> str:
+        rows = []
+        for q in self.questions:
+            multiline = layout.kind(q.field) == "text" if q.multiline is None else q.multiline
+            answer = Answer(q.field, q.placeholder, q.value, q.fill, self.n, multiline)
+            height = self.box if multiline else self.line
+            rows.append(Row(Label(q.label, q.hint), answer, height=height))
+        return Table((LABEL_W, TEXT_W - LABEL_W), tuple(rows), one_page=self.one_page).xml(layout)
+
+
+Block = str | Table | Questions
+
+
+class Section:
+    """A numbered part of a form: its heading ("3. Our collective commitments"), then blocks."""
+
+    def __init__(self, title: str, *blocks: Block) -> None:
+        self.title = title
+        self.blocks = blocks
+
+
+class Form:
+    """A form's layout: the ``purpose`` shown under its title, then Sections and blocks."""
+
+    def __init__(self, purpose: str, *parts: Section | Block) -> None:
+        self.purpose = purpose
+        self.parts = parts
+
+
+def only_if(condition: str, *blocks: Block, otherwise: tuple[Block, ...] = ()) -> tuple[Block, ...]:
+    """``blocks`` when the Jinja ``condition`` holds, else ``otherwise`` (docxtpl {%p if %})."""
+    other = (jinja_p("else"), *otherwise) if otherwise else ()
+    return (jinja_p(f"if {condition}"), *blocks, *other, jinja_p("endif"))
+
+
+def for_each(loop: str, *blocks: Block) -> tuple[Block, ...]:
+    """``blocks`` repeated for each item of a Jinja ``loop`` such as "g in goal_slots"."""
+    return (jinja_p(f"for {loop}"), *blocks, jinja_p("endfor"))
+
+
+def looped(loop: str, *rows: TableRow) -> tuple[TableRow, ...]:
+    """Table ``rows`` repeated for each item of a Jinja ``loop`` (docxtpl {%tr for %})."""
+    return (Tag(f"for {loop}"), *rows, Tag("endfor"))
+
+
+def numbered(count: int, *cells: Answer, height: int) -> tuple[Row, ...]:
+    """Rows 1 to ``count``: the row's number, then ``cells`` with "{n}" in their fields set to it."""
+    return tuple(
+        Row(Text(str(n)), *(replace(item, n=str(n)) for item in cells), height=height)
+        for n in range(1, count + 1)
+    )
+
+
+# ---- what every form has: a title block and signatures -----------------------------------------
+
+HOW_TO_FILL_IN = (
+    "Fill it in together. Click a grey prompt and type over it; click a box to tick it; pick "
+    "dates and choices from the lists. Save it as a Word file (.docx) with the same name and "
+    "return it to {{ program.coordinator_name }} ({{ program.coordinator_email }})"
+    "{% if program.forms_due %} by {{ program.forms_due_long }}{% endif %}."
+)
+
+
+def title_block(title: str, purpose: str) -> str:
+    """Program name, title, the pair, the form's purpose and a box on how to fill it in."""
+    program = (
+        "{{ program.name }}{% if program.organization %} · {{ program.organization }}{% endif %}"
+    )
+    pair = "Pair {{ pair.id }} · {{ mentor.name }} (mentor) and {{ mentee.name }} (mentee)"
+    how_to = para(run("How to fill in this form", bold=True, color=ACCENT), "TableText") + para(
+        run(HOW_TO_FILL_IN), "TableText"
+    )
+    return (
+        para(run(program), "ProgramName")
+        + para(run(title), "Title")
+        + para(run(pair), "Subtitle")
+        + note(purpose)
+        + table([TEXT_W], [row([cell(how_to, TEXT_W, fill=NOTE_FILL)])])
     )
 
 
@@ -607,348 +798,369 @@ AGREE = {
     "confidentiality-agreement": "I agree to keep this agreement",
 }
 
+SIGNATURE_NOTE = (
+    "Typing your name and ticking “I agree” is your signature. Keep a copy each"
+    "{% if program.signed_copies_to %} and send a signed copy to "
+    "{{ program.signed_copies_to }}{% endif %}."
+)
 
-def signature_block(layout: Layout, number: int | None, title: str) -> None:
+
+def signatures(agree: str) -> Table:
+    """Typed names, dates and "I agree" boxes, the mentor's beside the mentee's."""
     label_w, col_w = 2600, (TEXT_W - 2600) // 2
-    widths = [label_w, col_w, TEXT_W - label_w - col_w]
+    return Table(
+        widths=(label_w, col_w, TEXT_W - label_w - col_w),
+        header=("", "Mentor: {{ mentor.name }}", "Mentee: {{ mentee.name }}"),
+        rows=(
+            Row(
+                Label("Name"),
+                Answer("mentor_sign_name", "Type your full name"),
+                Answer("mentee_sign_name", "Type your full name"),
+                height=560,
+            ),
+            Row(Label("Date"), Answer("mentor_sign_date"), Answer("mentee_sign_date"), height=LINE),
+            Row(
+                Label("Agreement"),
+                Answer("mentor_agree", after=" " + agree),
+                Answer("mentee_agree", after=" " + agree),
+                height=LINE,
+            ),
+        ),
+        one_page=True,
+    )
 
-    def sig_row(label: str, mentor: str, mentee: str, height: int = LINE) -> str:
-        return row(
-            [
-                label_cell(label, "", label_w),
-                cell(para(mentor, "Answer"), widths[1]),
-                cell(para(mentee, "Answer"), widths[2]),
-            ],
-            height,
-        )
 
-    agree = AGREE[layout.form]
+def signature_block(layout: Layout, number: int | None) -> None:
     layout.add(
         heading(f"{number}. Signatures" if number else "Signatures"),
-        note(
-            "Typing your name and ticking “I agree” is your signature. Keep a copy each"
-            "{% if program.signed_copies_to %} and send a signed copy to "
-            "{{ program.signed_copies_to }}{% endif %}."
-        ),
-        table(
-            widths,
-            keep_together(
-                [
-                    sig_row(
-                        "Name",
-                        layout.field("mentor_sign_name", "Type your full name"),
-                        layout.field("mentee_sign_name", "Type your full name"),
-                        560,
-                    ),
-                    sig_row(
-                        "Date",
-                        layout.field("mentor_sign_date"),
-                        layout.field("mentee_sign_date"),
-                    ),
-                    sig_row(
-                        "Agreement",
-                        layout.field("mentor_agree") + run(" " + agree),
-                        layout.field("mentee_agree") + run(" " + agree),
-                    ),
-                ]
-            ),
-            header=["", "Mentor: {{ mentor.name }}", "Mentee: {{ mentee.name }}"],
-        ),
+        note(SIGNATURE_NOTE),
+        signatures(AGREE[layout.form]).xml(layout),
     )
+
+
+def lay_out(layout: Layout, form: Form) -> None:
+    """Walk a form's layout: title block, numbered sections and blocks, signatures."""
+    layout.add(title_block(TITLES[layout.form], form.purpose))
+    number = 0
+    for part in form.parts:
+        if isinstance(part, Section):
+            number += 1
+            layout.add(heading(f"{number}. {part.title}"), *map(layout.render, part.blocks))
+        else:
+            layout.add(layout.render(part))
+    signature_block(layout, number + 1 if number else None)
 
 
 # ---- the four forms ----------------------------------------------------------------------------
 
 
-def layout_action_plan(L: Layout) -> None:
-    title_block(
-        L,
-        TITLES["action-plan"],
-        "Your shared plan for the year: who you are, how you will work together, what you want to "
-        "achieve and how you will get there. Revisit it whenever things change.",
-    )
-    # 1. People
-    w = [2600, (TEXT_W - 2600) // 2, TEXT_W - 2600 - (TEXT_W - 2600) // 2]
-    people = []
-    for what, label, always in (
-        ("name", "Name", True),
-        ("role", "Role in the organization", False),
-        ("email", "Email address", True),
-        ("phone", "Phone number", False),
-    ):
-        cells = [label_cell(label, "", w[0])]
-        for who, width in (("mentor", w[1]), ("mentee", w[2])):
-            expr = f"{who}.{what}"
-            content = L.field(
+def person_row(what: str, label: str, optional: bool = False) -> Row:
+    """A row of "About us": the mentor's and the mentee's ``what``, written in from the roster
+    (an ``optional`` one only when the roster has it, else the placeholder shows)."""
+    answers = []
+    for who in ("mentor", "mentee"):
+        expr = f"{who}.{what}"
+        answers.append(
+            Answer(
                 f"{who}_{what}",
                 f"Type the {who}'s {label.lower()}",
-                "{{ " + expr + " }}",
-                "" if always else expr,
+                value="" if optional else "{{ " + expr + " }}",
+                fill=expr if optional else "",
             )
-            cells.append(cell(para(content, "Answer"), width))
-        people.append(row(cells, LINE))
-    L.add(heading("1. About us"), table(w, people, header=["", "Mentor", "Mentee"]))
+        )
+    return Row(Label(label), *answers, height=LINE)
 
-    # 2. Meetings
-    L.add(
-        heading("2. When and where we meet"),
-        L.answer_rows(
-            [
-                (
-                    "meeting_time",
-                    "Our regular meeting time",
-                    "Day, time, how long and how often",
-                    "For example: Tuesdays at 15:30 for 45 minutes, every two weeks",
-                    "{{ pair.meeting_summary }}",
-                    "pair.meeting_summary",
-                    False,
-                ),
-                (
-                    "meeting_place",
-                    "Our regular meeting place",
-                    "Room, address or video link",
-                    "Type where you will meet",
-                    "{{ pair.meeting_place }}",
-                    "pair.meeting_place",
-                    False,
-                ),
-            ]
+
+PEOPLE_TABLE = Table(
+    widths=(2600, (TEXT_W - 2600) // 2, TEXT_W - 2600 - (TEXT_W - 2600) // 2),
+    header=("", "Mentor", "Mentee"),
+    rows=(
+        person_row("name", "Name"),
+        person_row("role", "Role in the organization", optional=True),
+        person_row("email", "Email address"),
+        person_row("phone", "Phone number", optional=True),
+    ),
+)
+
+MEETING_SCHEDULE = Table(
+    widths=(500, 2700, 900, 3000, TEXT_W - 7100),
+    header=("#", "Date", "Time", "Place", "Focus"),
+    rows=looped(
+        "m in meetings",
+        Row(
+            Text("{{ m.number }}"),
+            Text("{{ m.date_long }}"),
+            Text("{{ m.time }}"),
+            Text("{{ m.place }}"),
+            Text("{{ m.focus }}"),
+        ),
+    ),
+)
+
+COMMITMENT_QUESTIONS = {  # the question under each of COMMITMENT_AREAS
+    "attendance": "What do we promise about being there, on time and ready?",
+    "participation": "How will we take part? For example: listen fully, keep phones away, keep "
+    "to the point.",
+    "interaction": "How will we treat each other? For example: ask before advising, respect "
+    "each other's views, keep confidences.",
+    "other": "Anything else we need to promise each other.",
+}
+
+
+def commitment_rows(area: str, label: str) -> tuple[TableRow, ...]:
+    """An area of commitments: its question, then a row for each commitment the roster has."""
+    answer = Answer(f"commitment_{area}_{{n}}", "We will ...", fill="c.text", n="{{ c.number }}")
+    return (
+        Banner(label, COMMITMENT_QUESTIONS[area]),
+        *looped(f"c in commitments.{area}", Row(Text("{{ c.number }}"), answer, height=LINE)),
+    )
+
+
+COMMITMENTS_TABLE = Table(
+    widths=(600, TEXT_W - 600),
+    rows=tuple(item for area, label in COMMITMENT_AREAS for item in commitment_rows(area, label)),
+)
+
+
+def action_item(n: int, what: str = "", when: str = "") -> Row:
+    """Row ``n`` of the action items: ``what`` written in; ``when``: a roster date shown if set."""
+    number = str(n)
+    return Row(
+        Text(number),
+        Answer("action_{n}_what", "What will we do?", value=what, n=number),
+        Answer("action_{n}_when", fill=when, n=number),
+        Answer("action_{n}_how", "How?", n=number),
+        Answer("action_{n}_why", "Why?", n=number),
+        height=700,
+    )
+
+
+ACTION_ITEMS = Table(
+    widths=(500, 3000, 1900, 2100, TEXT_W - 7500),
+    header=("#", "What", "When", "How", "Why"),
+    rows=(
+        # 1 to 3: the program's first-meeting checklist, written in already
+        action_item(
+            1,
+            "Discuss and sign our mentoring agreement and keep a copy each"
+            "{% if program.signed_copies_to %}; send a signed copy to "
+            "{{ program.signed_copies_to }}{% endif %}",
+            when="program.forms_due",
+        ),
+        action_item(2, "Talk through what we hope to achieve together and the goals we might set"),
+        action_item(
+            3, "Agree how we will measure progress and when we will review our relationship"
+        ),
+        action_item(4),
+        action_item(5),
+    ),
+)
+
+GROWTH_GOALS = Table(
+    widths=(500, 4300, TEXT_W - 4800),
+    header=("#", "Growth goal", "How"),
+    rows=numbered(
+        2,
+        Answer("mentor_growth_{n}_goal", "A goal for growing as a mentor"),
+        Answer("mentor_growth_{n}_plan", "How the mentor will reach it"),
+        height=800,
+    ),
+)
+
+OBSERVATIONS = Table(
+    widths=(400, 1700, 2300, 2038, 1600, 1600),
+    header=("#", "Observation", "Who observes", "Focus", "Before", "After"),
+    rows=numbered(
+        4,
+        Answer("observation_{n}_date"),
+        Answer("observation_{n}_observer"),
+        Answer("observation_{n}_focus", "What to look for"),
+        Answer("observation_{n}_pre_conference"),
+        Answer("observation_{n}_post_conference"),
+        height=600,
+    ),
+)
+
+CALENDAR = Table(
+    widths=(1750, 3200, 1300, 1650, TEXT_W - 7900),
+    header=("Month", "Task", "Together", "Date", "Notes"),
+    rows=looped(
+        "c in calendar",
+        Row(
+            Text("{% if c.first_in_month %}{{ c.month }}{% endif %}", bold=True),
+            Text("{{ c.task }}"),
+            Answer("calendar_{n}_together", n="{{ c.number }}", center=True),
+            Answer("calendar_{n}_date", n="{{ c.number }}"),
+            Answer("calendar_{n}_notes", "Notes", fill="c.notes", n="{{ c.number }}"),
+            height=LINE,
+        ),
+    ),
+)
+
+OWN_TASKS = Table(
+    widths=(500, TEXT_W - 500 - 1300 - 1900, 1300, 1900),
+    header=("#", "Task", "Together", "Date"),
+    rows=numbered(
+        3,
+        Answer("own_task_{n}_task", "A task you add"),
+        Answer("own_task_{n}_together", center=True),
+        Answer("own_task_{n}_date"),
+        height=LINE,
+    ),
+)
+
+ACTION_PLAN_LAYOUT = Form(
+    "Your shared plan for the year: who you are, how you will work together, what you want to "
+    "achieve and how you will get there. Revisit it whenever things change.",
+    Section("About us", PEOPLE_TABLE),
+    Section(
+        "When and where we meet",
+        Questions(
+            Q(
+                "meeting_time",
+                "Our regular meeting time",
+                hint="Day, time, how long and how often",
+                placeholder="For example: Tuesdays at 15:30 for 45 minutes, every two weeks",
+                fill="pair.meeting_summary",
+                multiline=False,
+            ),
+            Q(
+                "meeting_place",
+                "Our regular meeting place",
+                hint="Room, address or video link",
+                placeholder="Type where you will meet",
+                fill="pair.meeting_place",
+                multiline=False,
+            ),
         ),
         heading("Our meeting schedule", 2),
-    )
-    mw = [500, 2700, 900, 3000, TEXT_W - 7100]
-    L.add(
-        jinja_p("if meetings"),
-        table(
-            mw,
-            [
-                jinja_row("for m in meetings", mw),
-                row(
-                    [
-                        cell(run("{{ m.number }}"), mw[0]),
-                        cell(run("{{ m.date_long }}"), mw[1]),
-                        cell(run("{{ m.time }}"), mw[2]),
-                        cell(run("{{ m.place }}"), mw[3]),
-                        cell(run("{{ m.focus }}"), mw[4]),
-                    ]
+        *only_if(
+            "meetings",
+            MEETING_SCHEDULE,
+            otherwise=(
+                note(
+                    "No meetings are scheduled yet. Agree your first dates together and note "
+                    "them here."
                 ),
-                jinja_row("endfor", mw),
-            ],
-            header=["#", "Date", "Time", "Place", "Focus"],
+            ),
         ),
-        jinja_p("else"),
-        note("No meetings are scheduled yet. Agree your first dates together and note them here."),
-        jinja_p("endif"),
-    )
-
-    # 3. Commitments
-    L.add(
-        heading("3. Our collective commitments"),
+    ),
+    Section(
+        "Our collective commitments",
         note(
             "Commitments are the promises you make to each other about how you will work "
             "together; each one starts with “We will”. Keep the ones below that work for you, "
             "reword any that do not, and add your own: four to six in all is a good number. If "
             "your meetings start to feel unproductive, come back to this list together."
         ),
-    )
-    cw = [600, TEXT_W - 600]
-    rows = []
-    for area, label in COMMITMENT_AREAS:
-        question = {
-            "attendance": "What do we promise about being there, on time and ready?",
-            "participation": "How will we take part? For example: listen fully, keep phones "
-            "away, keep to the point.",
-            "interaction": "How will we treat each other? For example: ask before advising, "
-            "respect each other's views, keep confidences.",
-            "other": "Anything else we need to promise each other.",
-        }[area]
-        rows.append(
-            row(
-                [
-                    cell(
-                        para(run(label, bold=True, color=ACCENT), "TableText")
-                        + para(run(question), "TableHint"),
-                        TEXT_W,
-                        fill=LABEL_FILL,
-                        span=2,
-                    )
-                ]
-            )
-        )
-        rows.append(jinja_row(f"for c in commitments.{area}", cw))
-        content = L.field(
-            f"commitment_{area}_{{n}}",
-            "We will ...",
-            "{{ c.text }}",
-            "c.text",
-            n="{{ c.number }}",
-        )
-        rows.append(
-            row([cell(run("{{ c.number }}"), cw[0]), cell(para(content, "Answer"), cw[1])], LINE)
-        )
-        rows.append(jinja_row("endfor", cw))
-    L.add(table(cw, rows))
-
-    # 4. Vision
-    L.add(
-        heading("4. Our vision and purpose"),
-        L.answer_rows(
-            [
-                (
-                    "vision",
-                    "What do we hope to achieve together?",
-                    "Your vision for this year",
-                    "Describe what success looks like for you both",
-                ),
-                (
-                    "mentor_support_style",
-                    "How will the mentor help?",
-                    "Support, advise, consult, collaborate, coach",
-                    "Describe how the mentor will support the mentee",
-                ),
-                (
-                    "why_important",
-                    "Why does this matter to the mentee?",
-                    "",
-                    "Say why this is important to you",
-                ),
-            ]
+        COMMITMENTS_TABLE,
+    ),
+    Section(
+        "Our vision and purpose",
+        Questions(
+            Q(
+                "vision",
+                "What do we hope to achieve together?",
+                hint="Your vision for this year",
+                placeholder="Describe what success looks like for you both",
+            ),
+            Q(
+                "mentor_support_style",
+                "How will the mentor help?",
+                hint="Support, advise, consult, collaborate, coach",
+                placeholder="Describe how the mentor will support the mentee",
+            ),
+            Q(
+                "why_important",
+                "Why does this matter to the mentee?",
+                placeholder="Say why this is important to you",
+            ),
         ),
-    )
-
-    # 5. Goals
-    L.add(
-        heading("5. Our goals"),
+    ),
+    Section(
+        "Our goals",
         note(
-            "Choose three to five goals for your time together: the first three are needed, "
-            "a fourth and a fifth are optional. They may change as you go: keep the goal sheet "
-            "up to date."
+            "Choose three to five goals for your time together: the first three are needed, a "
+            "fourth and a fifth are optional. They may change as you go: keep the goal sheet up "
+            "to date."
         ),
-        jinja_p("if program.standards"),
-        note("Draw on the mentee's self-assessment and on the program's standards:"),
-        para(run("{{ program.standards }}"), "FormQuote"),
-        jinja_p("endif"),
-        L.answer_rows(
-            [
-                (
-                    "goals_basis",
-                    "What are our goals based on?",
-                    "Only what the mentee chooses to share; this stays between you",
-                    "For example: self-assessment, standards, feedback from a review",
-                )
-            ]
+        *only_if(
+            "program.standards",
+            note("Draw on the mentee's self-assessment and on the program's standards:"),
+            quote("{{ program.standards }}"),
         ),
-        jinja_p("for g in plan_goals"),
-        heading("Goal {{ g.slot }}{% if g.optional %} (optional){% endif %}", 2),
-    )
-    goal_rows = []
-    for suffix, label, hint, placeholder, expr in (
-        ("goal", "The goal", "", "Describe the goal in a sentence", "g.goal"),
-        (
-            "mentor_support",
-            "How the mentor will support it",
-            "",
-            "How will the mentor help the mentee reach this goal?",
-            "g.mentor_support",
+        Questions(
+            Q(
+                "goals_basis",
+                "What are our goals based on?",
+                hint="Only what the mentee chooses to share; this stays between you",
+                placeholder="For example: self-assessment, standards, feedback from a review",
+            )
         ),
-        (
-            "mentee_accountable",
-            "What the mentee is accountable for",
-            "",
-            "What will the mentee do, and by when?",
-            "g.mentee_accountable",
+        *for_each(
+            "g in plan_goals",
+            heading("Goal {{ g.slot }}{% if g.optional %} (optional){% endif %}", 2),
+            Questions(
+                Q(
+                    "goal_{n}_goal",
+                    "The goal",
+                    placeholder="Describe the goal in a sentence",
+                    fill="g.goal",
+                    multiline=False,
+                ),
+                Q(
+                    "goal_{n}_mentor_support",
+                    "How the mentor will support it",
+                    placeholder="How will the mentor help the mentee reach this goal?",
+                    fill="g.mentor_support",
+                    multiline=False,
+                ),
+                Q(
+                    "goal_{n}_mentee_accountable",
+                    "What the mentee is accountable for",
+                    placeholder="What will the mentee do, and by when?",
+                    fill="g.mentee_accountable",
+                    multiline=False,
+                ),
+                n="{{ g.slot }}",
+                line=700,
+                one_page=True,
+            ),
         ),
-    ):
-        content = L.field(
-            f"goal_{{n}}_{suffix}", placeholder, "{{ " + expr + " }}", expr, n="{{ g.slot }}"
-        )
-        goal_rows.append(
-            row([label_cell(label, hint), cell(para(content, "Answer"), TEXT_W - 3200)], 700)
-        )
-    L.add(table([3200, TEXT_W - 3200], keep_together(goal_rows)), jinja_p("endfor"))
-
-    # 6. Action items
-    L.add(
-        heading("6. Action items"),
+    ),
+    Section(
+        "Action items",
         note(
             "What will you do, when, how and why? The first three come from the program's "
             "first-meeting checklist; add your own below them."
         ),
-    )
-    aw = [500, 3000, 1900, 2100, TEXT_W - 7500]
-    suggested = {
-        1: (
-            "Discuss and sign our mentoring agreement and keep a copy each"
-            "{% if program.signed_copies_to %}; send a signed copy to "
-            "{{ program.signed_copies_to }}{% endif %}",
-            "{{ program.forms_due }}",
-            "program.forms_due",
-        ),
-        2: ("Talk through what we hope to achieve together and the goals we might set", "", ""),
-        3: ("Agree how we will measure progress and when we will review our relationship", "", ""),
-    }
-    arows = []
-    for n in range(1, 6):
-        what, when_value, when_cond = suggested.get(n, ("", "", ""))
-        arows.append(
-            row(
-                [
-                    cell(run(str(n)), aw[0]),
-                    cell(
-                        para(
-                            L.field("action_{n}_what", "What will we do?", what, n=str(n)), "Answer"
-                        ),
-                        aw[1],
-                    ),
-                    cell(
-                        para(
-                            L.field("action_{n}_when", "", when_value, when_cond, n=str(n)),
-                            "Answer",
-                        ),
-                        aw[2],
-                    ),
-                    cell(para(L.field("action_{n}_how", "How?", n=str(n)), "Answer"), aw[3]),
-                    cell(para(L.field("action_{n}_why", "Why?", n=str(n)), "Answer"), aw[4]),
-                ],
-                700,
-            )
-        )
-    L.add(table(aw, arows, header=["#", "What", "When", "How", "Why"]))
-
-    # 7. Progress
-    L.add(
-        heading("7. Measuring progress"),
+        ACTION_ITEMS,
+    ),
+    Section(
+        "Measuring progress",
         note("The program's mid-point check is on {{ program.midpoint_long }}."),
-        L.answer_rows(
-            [
-                (
-                    "progress_measures",
-                    "How will we know we are making progress?",
-                    "Indicators and benchmarks",
-                    "What will tell you that a goal has been reached?",
-                ),
-                (
-                    "evaluation_plan",
-                    "When and how will we review our relationship?",
-                    "",
-                    "For example: a frank conversation at the mid-point and at the end",
-                ),
-                (
-                    "evaluation_date",
-                    "Date of our review",
-                    "",
-                    "Pick a date",
-                    "{{ program.midpoint }}",
-                    "",
-                    False,
-                ),
-            ]
+        Questions(
+            Q(
+                "progress_measures",
+                "How will we know we are making progress?",
+                hint="Indicators and benchmarks",
+                placeholder="What will tell you that a goal has been reached?",
+            ),
+            Q(
+                "evaluation_plan",
+                "When and how will we review our relationship?",
+                placeholder="For example: a frank conversation at the mid-point and at the end",
+            ),
+            Q(
+                "evaluation_date",
+                "Date of our review",
+                placeholder="Pick a date",
+                value="{{ program.midpoint }}",
+            ),
         ),
-    )
-
-    # 8. Plan type
-    L.add(
-        heading("8. Our plan type"),
+    ),
+    Section(
+        "Our plan type",
         bullets(
             [
                 "Mentee-focused: we work on the mentee's growth goals, for example areas a review "
@@ -960,234 +1172,119 @@ def layout_action_plan(L: Layout) -> None:
                 "at work, with a conversation before and after each observation.",
             ]
         ),
-        L.answer_rows(
-            [
-                (
-                    "plan_type",
-                    "Our plan type",
-                    "Ask the coordinator if you want to change it",
-                    "Choose one",
-                    "{{ pair.plan_type }}",
-                    "pair.plan_type",
-                    False,
-                )
-            ]
+        Questions(
+            Q(
+                "plan_type",
+                "Our plan type",
+                hint="Ask the coordinator if you want to change it",
+                placeholder="Choose one",
+                fill="pair.plan_type",
+            )
         ),
-        jinja_p("if plan.mutual_growth"),
-        heading("The mentor's own growth goals", 2),
-    )
-    gw = [500, 4300, TEXT_W - 4800]
-    grows = [
-        row(
-            [
-                cell(run(str(n)), gw[0]),
-                cell(
-                    para(
-                        L.field(
-                            "mentor_growth_{n}_goal", "A goal for growing as a mentor", n=str(n)
-                        ),
-                        "Answer",
-                    ),
-                    gw[1],
-                ),
-                cell(
-                    para(
-                        L.field("mentor_growth_{n}_plan", "How the mentor will reach it", n=str(n)),
-                        "Answer",
-                    ),
-                    gw[2],
-                ),
-            ],
-            800,
-        )
-        for n in (1, 2)
-    ]
-    L.add(
-        table(gw, grows, header=["#", "Growth goal", "How"]),
-        L.answer_rows(
-            [
-                (
+        *only_if(
+            "plan.mutual_growth",
+            heading("The mentor's own growth goals", 2),
+            GROWTH_GOALS,
+            Questions(
+                Q(
                     "mutual_support",
                     "How will we support each other's plans?",
-                    "Share and compare your goals and strengths",
-                    "Describe how you will help each other grow",
+                    hint="Share and compare your goals and strengths",
+                    placeholder="Describe how you will help each other grow",
                 ),
-                (
+                Q(
                     "extra_colleagues",
                     "Who else could join us?",
-                    "A colleague with strengths neither of us has",
-                    "Name a colleague and the strength they bring, if any",
+                    hint="A colleague with strengths neither of us has",
+                    placeholder="Name a colleague and the strength they bring, if any",
                 ),
-            ]
+            ),
         ),
-        jinja_p("endif"),
-        jinja_p("if plan.coaching"),
-        heading("Our coaching plan", 2),
-        L.answer_rows(
-            [
-                (
+        *only_if(
+            "plan.coaching",
+            heading("Our coaching plan", 2),
+            Questions(
+                Q(
                     "coaching_focus",
                     "What do we want to master?",
-                    "The one or two strategies or skills we will work on",
-                    "Describe the skills or the question you will explore together",
+                    hint="The one or two strategies or skills we will work on",
+                    placeholder="Describe the skills or the question you will explore together",
                 ),
-                (
+                Q(
                     "observation_frequency",
                     "When and how often will we observe each other?",
-                    "Often enough to see a pattern",
-                    "For example: once a month each, for a full lesson",
+                    hint="Often enough to see a pattern",
+                    placeholder="For example: once a month each, for a full lesson",
                 ),
-                (
+                Q(
                     "conference_place_time",
                     "Where and when will we confer?",
-                    "Before and after each observation",
-                    "Type the place and times for your conversations",
+                    hint="Before and after each observation",
+                    placeholder="Type the place and times for your conversations",
                 ),
-                (
+                Q(
                     "observation_limits",
                     "When is observing not appropriate?",
-                    "",
-                    "Times or situations when you would rather not be observed",
+                    placeholder="Times or situations when you would rather not be observed",
                 ),
-            ]
-        ),
-        heading("Observation and conference schedule", 2),
-    )
-    ow = [400, 1700, 2300, 2038, 1600, 1600]
-    orows = [
-        row(
-            [
-                cell(run(str(n)), ow[0]),
-                cell(para(L.field("observation_{n}_date", n=str(n)), "Answer"), ow[1]),
-                cell(para(L.field("observation_{n}_observer", n=str(n)), "Answer"), ow[2]),
-                cell(
-                    para(L.field("observation_{n}_focus", "What to look for", n=str(n)), "Answer"),
-                    ow[3],
-                ),
-                cell(para(L.field("observation_{n}_pre_conference", n=str(n)), "Answer"), ow[4]),
-                cell(para(L.field("observation_{n}_post_conference", n=str(n)), "Answer"), ow[5]),
-            ],
-            600,
-        )
-        for n in range(1, 5)
-    ]
-    L.add(
-        table(ow, orows, header=["#", "Observation", "Who observes", "Focus", "Before", "After"]),
-        L.answer_rows(
-            [
-                (
+            ),
+            heading("Observation and conference schedule", 2),
+            OBSERVATIONS,
+            Questions(
+                Q(
                     "coaching_next_steps",
                     "After each observation",
-                    "How we will agree what to improve next, and how",
-                    "Describe how each post-observation conversation ends",
+                    hint="How we will agree what to improve next, and how",
+                    placeholder="Describe how each post-observation conversation ends",
                 ),
-                (
+                Q(
                     "coaching_outcome",
                     "What do we each hope to accomplish?",
-                    "",
-                    "Describe what you each want from coaching each other",
+                    placeholder="Describe what you each want from coaching each other",
                 ),
-            ]
+            ),
         ),
-        jinja_p("endif"),
-    )
-
-    # 9. Calendar
-    L.add(
-        heading("9. Our month-by-month plan"),
+    ),
+    Section(
+        "Our month-by-month plan",
         note(
             "The program suggests these tasks month by month. Go through them together: tick "
             "the ones you will do together, add a date and notes, and write “not for us” in "
             "the notes of any that do not fit."
         ),
-    )
-    kw = [1750, 3200, 1300, 1650, TEXT_W - 7900]
-    L.add(
-        jinja_p("if calendar"),
-        table(
-            kw,
-            [
-                jinja_row("for c in calendar", kw),
-                row(
-                    [
-                        cell(
-                            run("{% if c.first_in_month %}{{ c.month }}{% endif %}", bold=True),
-                            kw[0],
-                        ),
-                        cell(run("{{ c.task }}"), kw[1]),
-                        cell(
-                            para(
-                                L.field("calendar_{n}_together", n="{{ c.number }}"), "AnswerCenter"
-                            ),
-                            kw[2],
-                        ),
-                        cell(
-                            para(L.field("calendar_{n}_date", n="{{ c.number }}"), "Answer"), kw[3]
-                        ),
-                        cell(
-                            para(
-                                L.field(
-                                    "calendar_{n}_notes",
-                                    "Notes",
-                                    "{{ c.notes }}",
-                                    "c.notes",
-                                    n="{{ c.number }}",
-                                ),
-                                "Answer",
-                            ),
-                            kw[4],
-                        ),
-                    ],
-                    LINE,
-                ),
-                jinja_row("endfor", kw),
-            ],
-            header=["Month", "Task", "Together", "Date", "Notes"],
+        *only_if(
+            "calendar",
+            CALENDAR,
+            otherwise=(
+                note("The program has no calendar of tasks this year: add your own below."),
+            ),
         ),
-        jinja_p("else"),
-        note("The program has no calendar of tasks this year: add your own below."),
-        jinja_p("endif"),
         heading("Tasks we add ourselves", 2),
-    )
-    tw = [500, TEXT_W - 500 - 1300 - 1900, 1300, 1900]
-    L.add(
-        table(
-            tw,
-            [
-                row(
-                    [
-                        cell(run(str(n)), tw[0]),
-                        cell(
-                            para(
-                                L.field("own_task_{n}_task", "A task you add", n=str(n)), "Answer"
-                            ),
-                            tw[1],
-                        ),
-                        cell(
-                            para(L.field("own_task_{n}_together", n=str(n)), "AnswerCenter"), tw[2]
-                        ),
-                        cell(para(L.field("own_task_{n}_date", n=str(n)), "Answer"), tw[3]),
-                    ],
-                    LINE,
-                )
-                for n in range(1, 4)
-            ],
-            header=["#", "Task", "Together", "Date"],
+        OWN_TASKS,
+    ),
+)
+
+
+CHANNELS_TABLE = Table(
+    widths=(2200, 1300, TEXT_W - 3500),
+    header=("Way", "We use it", "How often, and what for"),
+    rows=tuple(
+        Row(
+            Label(label),
+            Answer(f"channel_{key}_use", center=True),
+            Answer(f"channel_{key}_how_often", "How often, and what for?"),
+            height=LINE,
         )
-    )
-    signature_block(L, 10, TITLES["action-plan"])
+        for key, label in CHANNELS
+    ),
+)
 
-
-def layout_terms(L: Layout) -> None:
-    title_block(
-        L,
-        TITLES["terms-of-engagement"],
-        "What your mentoring relationship will be like: talk these questions through at your "
-        "first meeting and write down what you decide. They are a starting point; add anything "
-        "that matters to you both.",
-    )
-    L.add(
-        heading("1. Our roles"),
+TERMS_LAYOUT = Form(
+    "What your mentoring relationship will be like: talk these questions through at your first "
+    "meeting and write down what you decide. They are a starting point; add anything that "
+    "matters to you both.",
+    Section(
+        "Our roles",
         note(
             "The mentor shares experience, advises, advocates, coaches and supports. The mentee "
             "sets goals, asks for advice and takes the steps toward their own growth. Some "
@@ -1203,457 +1300,359 @@ def layout_terms(L: Layout) -> None:
                 "confidential.",
             ]
         ),
-        L.answer_rows(
-            [
-                (
-                    "roles_comments",
-                    "Anything to add about our roles?",
-                    "Comments or clarifications",
-                    "Note anything you want to clarify about your roles",
-                )
-            ]
+        Questions(
+            Q(
+                "roles_comments",
+                "Anything to add about our roles?",
+                hint="Comments or clarifications",
+                placeholder="Note anything you want to clarify about your roles",
+            )
         ),
-        heading("2. Our purpose"),
-        L.answer_rows(
-            [
-                (
-                    "purpose",
-                    "Why are we doing this?",
-                    "Mentoring for its own sake is not a purpose",
-                    "Write your specific purposes for this partnership",
-                )
-            ]
+    ),
+    Section(
+        "Our purpose",
+        Questions(
+            Q(
+                "purpose",
+                "Why are we doing this?",
+                hint="Mentoring for its own sake is not a purpose",
+                placeholder="Write your specific purposes for this partnership",
+            )
         ),
-        heading("3. What we expect of each other"),
-        L.answer_rows(
-            [
-                (
-                    "expect_of_mentor",
-                    "The mentee expects the mentor to ...",
-                    "During and between our sessions",
-                    "Write what the mentee hopes for from the mentor",
-                ),
-                (
-                    "expect_of_mentee",
-                    "The mentor expects the mentee to ...",
-                    "",
-                    "Write what the mentor hopes for from the mentee",
-                ),
-            ]
+    ),
+    Section(
+        "What we expect of each other",
+        Questions(
+            Q(
+                "expect_of_mentor",
+                "The mentee expects the mentor to ...",
+                hint="During and between our sessions",
+                placeholder="Write what the mentee hopes for from the mentor",
+            ),
+            Q(
+                "expect_of_mentee",
+                "The mentor expects the mentee to ...",
+                placeholder="Write what the mentor hopes for from the mentee",
+            ),
         ),
-        heading("4. How we keep in touch"),
-    )
-    chw = [2200, 1300, TEXT_W - 3500]
-    L.add(
-        table(
-            chw,
-            [
-                row(
-                    [
-                        label_cell(label, "", chw[0]),
-                        cell(para(L.field(f"channel_{key}_use"), "AnswerCenter"), chw[1]),
-                        cell(
-                            para(
-                                L.field(f"channel_{key}_how_often", "How often, and what for?"),
-                                "Answer",
-                            ),
-                            chw[2],
-                        ),
-                    ],
-                    LINE,
-                )
-                for key, label in CHANNELS
-            ],
-            header=["Way", "We use it", "How often, and what for"],
+    ),
+    Section(
+        "How we keep in touch",
+        CHANNELS_TABLE,
+        Questions(
+            Q(
+                "meeting_style",
+                "Formal, informal or a mix?",
+                hint="How structured our meetings are",
+                placeholder="Choose one",
+            )
         ),
-        L.answer_rows(
-            [
-                (
-                    "meeting_style",
-                    "Formal, informal or a mix?",
-                    "How structured our meetings are",
-                    "Choose one",
-                    "",
-                    "",
-                    False,
-                )
-            ]
+    ),
+    Section(
+        "Our scheduled meetings",
+        Questions(
+            Q("meeting_day", "Day", placeholder="Choose a day", fill="pair.meeting_day"),
+            Q(
+                "meeting_time",
+                "Time",
+                hint="Before or after school or work?",
+                placeholder="For example: 15:30",
+                fill="pair.meeting_time",
+                multiline=False,
+            ),
+            Q(
+                "meeting_length",
+                "How long",
+                placeholder="For example: 45 minutes",
+                fill="pair.meeting_length_text",
+                multiline=False,
+            ),
+            Q("meeting_frequency", "How often", placeholder="Choose one", fill="pair.frequency"),
+            Q(
+                "meeting_mode",
+                "In person or online",
+                placeholder="Choose one",
+                fill="pair.meeting_mode",
+            ),
+            Q(
+                "meeting_place",
+                "Where",
+                hint="Room, address or video link",
+                placeholder="Type where you will meet",
+                fill="pair.meeting_place",
+                multiline=False,
+            ),
+            Q(
+                "cancellation_plan",
+                "If one of us has to cancel or postpone",
+                hint="How much notice, how we tell each other, how we find another time",
+                placeholder="Describe what you will do",
+                fill="pair.cancellation_plan",
+            ),
         ),
-        heading("5. Our scheduled meetings"),
-        L.answer_rows(
-            [
-                (
-                    "meeting_day",
-                    "Day",
-                    "",
-                    "Choose a day",
-                    "{{ pair.meeting_day }}",
-                    "pair.meeting_day",
-                    False,
-                ),
-                (
-                    "meeting_time",
-                    "Time",
-                    "Before or after school or work?",
-                    "For example: 15:30",
-                    "{{ pair.meeting_time }}",
-                    "pair.meeting_time",
-                    False,
-                ),
-                (
-                    "meeting_length",
-                    "How long",
-                    "",
-                    "For example: 45 minutes",
-                    "{{ pair.meeting_length_text }}",
-                    "pair.meeting_length_text",
-                    False,
-                ),
-                (
-                    "meeting_frequency",
-                    "How often",
-                    "",
-                    "Choose one",
-                    "{{ pair.frequency }}",
-                    "pair.frequency",
-                    False,
-                ),
-                (
-                    "meeting_mode",
-                    "In person or online",
-                    "",
-                    "Choose one",
-                    "{{ pair.meeting_mode }}",
-                    "pair.meeting_mode",
-                    False,
-                ),
-                (
-                    "meeting_place",
-                    "Where",
-                    "Room, address or video link",
-                    "Type where you will meet",
-                    "{{ pair.meeting_place }}",
-                    "pair.meeting_place",
-                    False,
-                ),
-                (
-                    "cancellation_plan",
-                    "If one of us has to cancel or postpone",
-                    "How much notice, how we tell each other, how we find another time",
-                    "Describe what you will do",
-                    "{{ pair.cancellation_plan }}",
-                    "pair.cancellation_plan",
-                    True,
-                ),
-            ]
-        ),
-        heading("6. Between meetings"),
+    ),
+    Section(
+        "Between meetings",
         note(
             "Questions and news do not always wait for the next meeting. Agree how and when you "
             "can reach each other informally, so neither of you is caught off guard."
         ),
-        L.answer_rows(
-            [
-                (
-                    "informal_channels",
-                    "How can we reach each other?",
-                    "Email, text, a call, dropping by ...",
-                    "Write the ways that suit you both",
-                    "{{ pair.informal_contact }}",
-                    "pair.informal_contact",
-                    True,
-                ),
-                (
-                    "informal_hours",
-                    "Best times and places",
-                    "",
-                    "For example: mornings before 8:30, in the staff room",
-                ),
-                ("informal_weekends", "Weekends?", "", "Choose one", "", "", False),
-                (
-                    "informal_interrupt",
-                    "Can we interrupt each other's class or work?",
-                    "",
-                    "Choose one",
-                    "",
-                    "",
-                    False,
-                ),
-                (
-                    "reply_time",
-                    "How soon do we reply?",
-                    "To a phone or email message",
-                    "For example: within one working day",
-                    "",
-                    "",
-                    False,
-                ),
-            ]
+        Questions(
+            Q(
+                "informal_channels",
+                "How can we reach each other?",
+                hint="Email, text, a call, dropping by ...",
+                placeholder="Write the ways that suit you both",
+                fill="pair.informal_contact",
+            ),
+            Q(
+                "informal_hours",
+                "Best times and places",
+                placeholder="For example: mornings before 8:30, in the staff room",
+            ),
+            Q("informal_weekends", "Weekends?", placeholder="Choose one"),
+            Q(
+                "informal_interrupt",
+                "Can we interrupt each other's class or work?",
+                placeholder="Choose one",
+            ),
+            Q(
+                "reply_time",
+                "How soon do we reply?",
+                hint="To a phone or email message",
+                placeholder="For example: within one working day",
+                multiline=False,
+            ),
         ),
-        heading("7. Keeping our relationship healthy"),
-        L.answer_rows(
-            [
-                (
-                    "derailers",
-                    "What would derail us?",
-                    "Name it now so you can avoid it",
-                    "Write what could get in the way",
-                ),
-                (
-                    "disagreement",
-                    "When we disagree",
-                    "How we handle disagreement or conflict, and agree to disagree",
-                    "Describe how you will handle it",
-                ),
-                (
-                    "feedback",
-                    "Constructive feedback",
-                    "How we each prefer to give and receive it",
-                    "Describe how you will give and take feedback",
-                ),
-                (
-                    "not_working",
-                    "If it is not working",
-                    "",
-                    "Describe what you will do, and who you could ask for help",
-                ),
-                (
-                    "recognition",
-                    "Recognising each other",
-                    "How we appreciate each other's efforts",
-                    "Describe how you will say thank you and celebrate",
-                ),
-                (
-                    "other_agreements",
-                    "Anything else we agree on",
-                    "Add whatever matters to both of you, as ground rules for working together",
-                    "Optional: write any other agreements",
-                ),
-            ]
+    ),
+    Section(
+        "Keeping our relationship healthy",
+        Questions(
+            Q(
+                "derailers",
+                "What would derail us?",
+                hint="Name it now so you can avoid it",
+                placeholder="Write what could get in the way",
+            ),
+            Q(
+                "disagreement",
+                "When we disagree",
+                hint="How we handle disagreement or conflict, and agree to disagree",
+                placeholder="Describe how you will handle it",
+            ),
+            Q(
+                "feedback",
+                "Constructive feedback",
+                hint="How we each prefer to give and receive it",
+                placeholder="Describe how you will give and take feedback",
+            ),
+            Q(
+                "not_working",
+                "If it is not working",
+                placeholder="Describe what you will do, and who you could ask for help",
+            ),
+            Q(
+                "recognition",
+                "Recognising each other",
+                hint="How we appreciate each other's efforts",
+                placeholder="Describe how you will say thank you and celebrate",
+            ),
+            Q(
+                "other_agreements",
+                "Anything else we agree on",
+                hint="Add whatever matters to both of you, as ground rules for working together",
+                placeholder="Optional: write any other agreements",
+            ),
         ),
-        heading("8. Our timeframe"),
+    ),
+    Section(
+        "Our timeframe",
         note(
             "A clear end point keeps you focused. Halfway through, stop and look at your "
             "progress together."
         ),
-        L.answer_rows(
-            [
-                (
-                    "start_date",
-                    "We start on",
-                    "",
-                    "Pick a date",
-                    "{{ pair.start_date }}",
-                    "",
-                    False,
-                ),
-                (
-                    "midpoint_date",
-                    "Mid-point check",
-                    "",
-                    "Pick a date",
-                    "{{ program.midpoint }}",
-                    "",
-                    False,
-                ),
-                ("end_date", "We finish on", "", "Pick a date", "{{ pair.end_date }}", "", False),
-                (
-                    "timeframe_notes",
-                    "Milestones that shape our timeframe",
-                    "For example: a performance review or a project deadline",
-                    "Note any milestones",
-                ),
-            ]
+        Questions(
+            Q(
+                "start_date",
+                "We start on",
+                placeholder="Pick a date",
+                value="{{ pair.start_date }}",
+            ),
+            Q(
+                "midpoint_date",
+                "Mid-point check",
+                placeholder="Pick a date",
+                value="{{ program.midpoint }}",
+            ),
+            Q("end_date", "We finish on", placeholder="Pick a date", value="{{ pair.end_date }}"),
+            Q(
+                "timeframe_notes",
+                "Milestones that shape our timeframe",
+                hint="For example: a performance review or a project deadline",
+                placeholder="Note any milestones",
+            ),
         ),
-    )
-    signature_block(L, 9, TITLES["terms-of-engagement"])
+    ),
+)
 
 
-def layout_goal_sheet(L: Layout) -> None:
-    title_block(
-        L,
-        TITLES["goal-sheet"],
-        "One section per goal. Mix short-term work goals with long-term career goals, agree "
-        "which come first, and come back to this sheet at the mid-point check on "
-        "{{ program.midpoint_long }}.",
-    )
-    L.add(
-        jinja_p("for g in goal_slots"),
+GOAL_SHEET_LAYOUT = Form(
+    "One section per goal. Mix short-term work goals with long-term career goals, agree which "
+    "come first, and come back to this sheet at the mid-point check on "
+    "{{ program.midpoint_long }}.",
+    *for_each(
+        "g in goal_slots",
         heading("Goal {{ g.slot }}{% if g.optional %} (optional){% endif %}"),
-    )
-    n = "{{ g.slot }}"
-    items = [
-        ("goal", "The goal", "", "Describe the goal in a sentence", "g.goal", True),
-        ("horizon", "Short- or long-term?", "", "Choose one", "g.horizon", False),
-        ("priority", "Priority", "", "Choose one", "", False),
-        (
-            "mentor_support",
-            "How the mentor will support it",
-            "",
-            "How will the mentor help?",
-            "g.mentor_support",
-            True,
+        Questions(
+            Q(
+                "goal_{n}_goal",
+                "The goal",
+                placeholder="Describe the goal in a sentence",
+                fill="g.goal",
+            ),
+            Q(
+                "goal_{n}_horizon",
+                "Short- or long-term?",
+                placeholder="Choose one",
+                fill="g.horizon",
+            ),
+            Q("goal_{n}_priority", "Priority", placeholder="Choose one"),
+            Q(
+                "goal_{n}_mentor_support",
+                "How the mentor will support it",
+                placeholder="How will the mentor help?",
+                fill="g.mentor_support",
+            ),
+            Q(
+                "goal_{n}_mentee_accountable",
+                "What the mentee is accountable for",
+                placeholder="What will the mentee do?",
+                fill="g.mentee_accountable",
+            ),
+            Q(
+                "goal_{n}_measure",
+                "How we will measure progress",
+                hint="How will we know it is done?",
+                placeholder="Describe the sign of progress",
+                fill="g.measure",
+            ),
+            Q(
+                "goal_{n}_target_date",
+                "Target date",
+                placeholder="Pick a date",
+                fill="g.target_date",
+            ),
+            Q(
+                "goal_{n}_midpoint_progress",
+                "Progress at the mid-point check",
+                hint="{{ program.midpoint }}",
+                placeholder="Fill this in at the mid-point check",
+            ),
+            Q("goal_{n}_status", "Status", placeholder="Choose one", value=GOAL_STATUSES[0]),
+            n="{{ g.slot }}",
+            box=800,
+            one_page=True,
         ),
-        (
-            "mentee_accountable",
-            "What the mentee is accountable for",
-            "",
-            "What will the mentee do?",
-            "g.mentee_accountable",
-            True,
-        ),
-        (
-            "measure",
-            "How we will measure progress",
-            "How will we know it is done?",
-            "Describe the sign of progress",
-            "g.measure",
-            True,
-        ),
-        ("target_date", "Target date", "", "Pick a date", "g.target_date", False),
-        (
-            "midpoint_progress",
-            "Progress at the mid-point check",
-            "{{ program.midpoint }}",
-            "Fill this in at the mid-point check",
-            "",
-            True,
-        ),
-        ("status", "Status", "", "Choose one", "", False),
-    ]
-    rows = []
-    for suffix, label, hint, placeholder, expr, multiline in items:
-        field_id = f"goal_{{n}}_{suffix}"
-        if suffix == "status":
-            content = L.field(field_id, placeholder, GOAL_STATUSES[0], n=n)
-        elif expr:
-            content = L.field(
-                field_id, placeholder, "{{ " + expr + " }}", expr, n=n, multiline=multiline
-            )
-        else:
-            content = L.field(field_id, placeholder, n=n, multiline=multiline)
-        rows.append(
-            row(
-                [label_cell(label, hint), cell(para(content, "Answer"), TEXT_W - 3200)],
-                800 if multiline else LINE,
-            )
-        )
-    L.add(table([3200, TEXT_W - 3200], keep_together(rows)), jinja_p("endfor"))
-    L.add(
-        note(
-            "Need room for more goals? Ask {{ program.coordinator_name }} for a new goal sheet "
-            "with more goal sections."
-        )
-    )
-    signature_block(L, None, TITLES["goal-sheet"])
+    ),
+    note(
+        "Need room for more goals? Ask {{ program.coordinator_name }} for a new goal sheet with "
+        "more goal sections."
+    ),
+)
 
 
-def layout_confidentiality(L: Layout) -> None:
-    title_block(
-        L,
-        TITLES["confidentiality-agreement"],
-        "Trust is the heart of mentoring: this agreement says what stays between the two of "
-        "you and how you will keep your partnership honest.",
-    )
-    L.add(
-        heading("1. What stays between us"),
+# The promises both sign up to, each with its tick box.
+PROMISES = (
+    (
+        "ack_no_reporting",
+        "The mentor will not report the mentee's difficulties to supervisors, managers or other "
+        "colleagues.",
+    ),
+    (
+        "ack_seek_help",
+        "The mentee remains free to ask supervisors and other colleagues for help and advice; "
+        "that takes nothing away from our partnership.",
+    ),
+    ("ack_no_gossip", "Neither of us will gossip about the other's personal or professional life."),
+    (
+        "ack_open_communication",
+        "We will talk openly and honestly, and raise and try to resolve any conflict as it comes "
+        "up.",
+    ),
+    (
+        "ack_either_may_end",
+        "Either of us may end the mentoring relationship, for any reason, and the other will "
+        "accept that decision.",
+    ),
+)
+
+CONFIDENTIALITY_LAYOUT = Form(
+    "Trust is the heart of mentoring: this agreement says what stays between the two of you and "
+    "how you will keep your partnership honest.",
+    Section(
+        "What stays between us",
         note(
             "What we discuss, in meetings or informally, stays between the two of us. Sensitive "
             "matters are held in confidence, and neither of us repeats them without the other's "
             "permission. Confidentiality does not cover anything that puts someone's safety at "
             "risk or that the law requires us to report."
         ),
-        L.answer_rows(
-            [
-                (
-                    "kept_private",
-                    "Anything we want to name as private",
-                    "Optional",
-                    "Note anything specific you agree to keep between you",
-                )
-            ]
+        Questions(
+            Q(
+                "kept_private",
+                "Anything we want to name as private",
+                hint="Optional",
+                placeholder="Note anything specific you agree to keep between you",
+            )
         ),
-        heading("2. Topics that are off limits"),
-        L.answer_rows(
-            [
-                (
-                    "off_limits",
-                    "We will not discuss",
-                    "Either of us may name a topic; write “none” if there are none",
-                    "Write the topics that are off limits",
-                )
-            ]
+    ),
+    Section(
+        "Topics that are off limits",
+        Questions(
+            Q(
+                "off_limits",
+                "We will not discuss",
+                hint="Either of us may name a topic; write “none” if there are none",
+                placeholder="Write the topics that are off limits",
+            )
         ),
-        heading("3. Our promises"),
-    )
-    pw = [TEXT_W - 1400, 1400]
-    promises = [
-        (
-            "ack_no_reporting",
-            "The mentor will not report the mentee's difficulties to supervisors, managers or "
-            "other colleagues.",
+    ),
+    Section(
+        "Our promises",
+        Table(
+            widths=(TEXT_W - 1400, 1400),
+            header=("We promise", "We agree"),
+            rows=tuple(
+                Row(Text(text), Answer(field_id, center=True, middle=True), height=LINE)
+                for field_id, text in PROMISES
+            ),
         ),
-        (
-            "ack_seek_help",
-            "The mentee remains free to ask supervisors and other colleagues for help and advice; "
-            "that takes nothing away from our partnership.",
+    ),
+    Section(
+        "If things get difficult",
+        Questions(
+            Q(
+                "conflict_steps",
+                "Raising a conflict",
+                hint="How we will bring it up and work it out",
+                placeholder="Describe how you will raise and resolve a conflict",
+            ),
+            Q(
+                "ending_steps",
+                "Ending the relationship",
+                hint="How we tell each other (and the coordinator)",
+                placeholder="Describe how either of you will say it is time to end",
+            ),
         ),
-        (
-            "ack_no_gossip",
-            "Neither of us will gossip about the other's personal or professional life.",
-        ),
-        (
-            "ack_open_communication",
-            "We will talk openly and honestly, and raise and try to resolve any conflict as it "
-            "comes up.",
-        ),
-        (
-            "ack_either_may_end",
-            "Either of us may end the mentoring relationship, for any reason, and the other will "
-            "accept that decision.",
-        ),
-    ]
-    L.add(
-        table(
-            pw,
-            [
-                row(
-                    [
-                        cell(run(text), pw[0]),
-                        cell(para(L.field(field_id), "AnswerCenter"), pw[1], valign="center"),
-                    ],
-                    LINE,
-                )
-                for field_id, text in promises
-            ],
-            header=["We promise", "We agree"],
-        ),
-        heading("4. If things get difficult"),
-        L.answer_rows(
-            [
-                (
-                    "conflict_steps",
-                    "Raising a conflict",
-                    "How we will bring it up and work it out",
-                    "Describe how you will raise and resolve a conflict",
-                ),
-                (
-                    "ending_steps",
-                    "Ending the relationship",
-                    "How we tell each other (and the coordinator)",
-                    "Describe how either of you will say it is time to end",
-                ),
-            ]
-        ),
-    )
-    signature_block(L, 5, TITLES["confidentiality-agreement"])
+    ),
+)
 
 
 LAYOUTS = {
-    "action-plan": layout_action_plan,
-    "terms-of-engagement": layout_terms,
-    "goal-sheet": layout_goal_sheet,
-    "confidentiality-agreement": layout_confidentiality,
+    "action-plan": ACTION_PLAN_LAYOUT,
+    "terms-of-engagement": TERMS_LAYOUT,
+    "goal-sheet": GOAL_SHEET_LAYOUT,
+    "confidentiality-agreement": CONFIDENTIALITY_LAYOUT,
 }
 
 
@@ -1731,70 +1730,83 @@ STYLE_XML = {
 }
 
 
-def _set_styles(doc) -> None:
-    from docx.oxml import parse_xml
+FONT_XML = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
 
+# Document defaults: Calibri 10.5 pt, a little space after paragraphs.
+DOC_DEFAULTS_XML = (
+    f'<w:docDefaults xmlns:w="{fields.W_NS}"><w:rPrDefault><w:rPr>{FONT_XML}'
+    '<w:sz w:val="21"/><w:szCs w:val="21"/><w:lang w:eastAsia="en-US" w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
+    '<w:spacing w:after="100" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+    "</w:docDefaults>"
+)
+
+BUILTIN_LOOKS = {
+    # styleId of a style python-docx's blank document has: (pPr, rPr); the font is added to rPr
+    "Normal": ("", ""),
+    "Title": (
+        '<w:spacing w:before="0" w:after="60"/><w:contextualSpacing/>',
+        f'<w:color w:val="{ACCENT}"/><w:sz w:val="44"/><w:szCs w:val="44"/>',
+    ),
+    "Subtitle": (
+        '<w:spacing w:before="0" w:after="160"/>',
+        '<w:color w:val="404040"/><w:sz w:val="22"/><w:szCs w:val="22"/>',
+    ),
+    "Heading1": (
+        f'<w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="2" w:color="{BORDER}"/></w:pBdr>'
+        '<w:spacing w:before="300" w:after="120"/><w:outlineLvl w:val="0"/>',
+        f'<w:b/><w:color w:val="{ACCENT}"/><w:sz w:val="28"/><w:szCs w:val="28"/>',
+    ),
+    "Heading2": (
+        '<w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="80"/><w:outlineLvl w:val="1"/>',
+        f'<w:b/><w:color w:val="{ACCENT_2}"/><w:sz w:val="23"/><w:szCs w:val="23"/>',
+    ),
+    "Footer": ("", '<w:color w:val="595959"/><w:sz w:val="16"/><w:szCs w:val="16"/>'),
+}
+
+
+def _w(tag: str) -> str:
+    return f"{{{fields.W_NS}}}{tag}"
+
+
+def _set_styles(doc: DocxDocument) -> None:
+    """Document defaults, the look of the built-in styles used, and the forms' own styles."""
     styles = doc.styles.element
-    W = fields.W_NS
-    font = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
-    # Document defaults: Calibri 10.5 pt, a little space after paragraphs.
-    defaults = styles.find(f"{{{W}}}docDefaults")
+    defaults = styles.find(_w("docDefaults"))
     if defaults is not None:
         styles.remove(defaults)
-    styles.insert(
-        0,
-        parse_xml(
-            f'<w:docDefaults xmlns:w="{W}"><w:rPrDefault><w:rPr>{font}'
-            '<w:sz w:val="21"/><w:szCs w:val="21"/><w:lang w:eastAsia="en-US" w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
-            '<w:spacing w:after="100" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
-            "</w:docDefaults>"
-        ),
-    )
-    looks = {
-        "Normal": ("", ""),
-        "Title": (
-            '<w:spacing w:before="0" w:after="60"/><w:contextualSpacing/>',
-            f'<w:color w:val="{ACCENT}"/><w:sz w:val="44"/><w:szCs w:val="44"/>',
-        ),
-        "Subtitle": (
-            '<w:spacing w:before="0" w:after="160"/>',
-            '<w:color w:val="404040"/><w:sz w:val="22"/><w:szCs w:val="22"/>',
-        ),
-        "Heading1": (
-            f'<w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="2" w:color="{BORDER}"/></w:pBdr>'
-            '<w:spacing w:before="300" w:after="120"/><w:outlineLvl w:val="0"/>',
-            f'<w:b/><w:color w:val="{ACCENT}"/><w:sz w:val="28"/><w:szCs w:val="28"/>',
-        ),
-        "Heading2": (
-            '<w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="80"/><w:outlineLvl w:val="1"/>',
-            f'<w:b/><w:color w:val="{ACCENT_2}"/><w:sz w:val="23"/><w:szCs w:val="23"/>',
-        ),
-        "Footer": ("", '<w:color w:val="595959"/><w:sz w:val="16"/><w:szCs w:val="16"/>'),
-    }
-    by_id = {el.get(f"{{{W}}}styleId"): el for el in styles.findall(f"{{{W}}}style")}
-    for style_id, (ppr, rpr) in looks.items():
-        el = by_id[style_id]
-        for tag in ("pPr", "rPr"):
-            old = el.find(f"{{{W}}}{tag}")
-            if old is not None:
-                el.remove(old)
-        if ppr:
-            el.append(parse_xml(f'<w:pPr xmlns:w="{W}">{ppr}</w:pPr>'))
-        el.append(parse_xml(f'<w:rPr xmlns:w="{W}">{font}{rpr}</w:rPr>'))
-    for style_id, (kind, name, based, ppr, rpr) in STYLE_XML.items():
+    styles.insert(0, parse_xml(DOC_DEFAULTS_XML))
+    by_id = {el.get(_w("styleId")): el for el in styles.findall(_w("style"))}
+    for style_id, (ppr, rpr) in BUILTIN_LOOKS.items():
+        _restyle(by_id[style_id], ppr, rpr)
+    for style_id, spec in STYLE_XML.items():
         if style_id in by_id:
             styles.remove(by_id[style_id])
-        based_xml = f'<w:basedOn w:val="{based}"/>' if based else ""
-        ppr_xml = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
-        rpr_xml = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
-        if kind == "table":  # its properties are a table's (w:tblPr, after any w:rPr)
-            ppr_xml, rpr_xml = "", f"{rpr_xml}<w:tblPr>{ppr}</w:tblPr>"
-        styles.append(
-            parse_xml(
-                f'<w:style xmlns:w="{W}" w:type="{kind}" w:customStyle="1" w:styleId="{style_id}">'
-                f'<w:name w:val="{name}"/>{based_xml}<w:qFormat/>{ppr_xml}{rpr_xml}</w:style>'
-            )
-        )
+        styles.append(parse_xml(_style_xml(style_id, *spec)))
+
+
+def _restyle(style: etree._Element, ppr: str, rpr: str) -> None:
+    """Replace a built-in style's paragraph and run properties (the run's with the font)."""
+    W = fields.W_NS
+    for tag in ("pPr", "rPr"):
+        old = style.find(_w(tag))
+        if old is not None:
+            style.remove(old)
+    if ppr:
+        style.append(parse_xml(f'<w:pPr xmlns:w="{W}">{ppr}</w:pPr>'))
+    style.append(parse_xml(f'<w:rPr xmlns:w="{W}">{FONT_XML}{rpr}</w:rPr>'))
+
+
+def _style_xml(style_id: str, kind: str, name: str, based: str, ppr: str, rpr: str) -> str:
+    """A custom style of STYLE_XML as XML."""
+    based_xml = f'<w:basedOn w:val="{based}"/>' if based else ""
+    ppr_xml = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
+    rpr_xml = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+    if kind == "table":  # its properties are a table's (w:tblPr, after any w:rPr)
+        ppr_xml, rpr_xml = "", f"{rpr_xml}<w:tblPr>{ppr}</w:tblPr>"
+    return (
+        f'<w:style xmlns:w="{fields.W_NS}" w:type="{kind}" w:customStyle="1" w:styleId="{style_id}">'
+        f'<w:name w:val="{name}"/>{based_xml}<w:qFormat/>{ppr_xml}{rpr_xml}</w:style>'
+    )
 
 
 def _footer_xml(title: str) -> str:
@@ -1819,31 +1831,43 @@ def _footer_xml(title: str) -> str:
     )
 
 
-def build_docx(form: str) -> bytes:
-    from docx import Document
-    from docx.oxml import parse_xml
+# The namespaces a fragment of body or footer XML is parsed with.
+_FRAGMENT_NS = (
+    f'xmlns:w="{fields.W_NS}" xmlns:w14="{fields.W14_NS}" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+)
 
+
+def build_docx(form: str) -> bytes:
     layout = Layout(form)
-    LAYOUTS[form](layout)
+    lay_out(layout, LAYOUTS[form])
     layout.check_complete()
 
     doc = Document()
     _set_styles(doc)
+    _set_body(doc, "".join(layout.body))
+    _set_page(doc, TITLES[form])
+    _set_properties(doc, form)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return _deterministic_zip(buffer.getvalue())
+
+
+def _set_body(doc: DocxDocument, xml: str) -> None:
+    """Replace the blank document's body with ``xml``, keeping its section properties."""
     body = doc.element.body
-    sect = body.find(f"{{{fields.W_NS}}}sectPr")
+    sect = body.find(_w("sectPr"))
     for child in list(body):
         if child is not sect:
             body.remove(child)
-    ns = (
-        f'xmlns:w="{fields.W_NS}" xmlns:w14="{fields.W14_NS}" '
-        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
-    )
-    wrapper = parse_xml(f"<w:body {ns}>{''.join(layout.body)}</w:body>")
+    wrapper = parse_xml(f"<w:body {_FRAGMENT_NS}>{xml}</w:body>")
     for child in list(wrapper):
         sect.addprevious(child)
-    section = doc.sections[0]
-    from docx.shared import Twips
 
+
+def _set_page(doc: DocxDocument, title: str) -> None:
+    """A4 with 2 cm margins, and the footer (pair, form, program, page numbers)."""
+    section = doc.sections[0]
     section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
     for side in ("left_margin", "right_margin", "top_margin"):
         setattr(section, side, Twips(MARGIN))
@@ -1851,11 +1875,14 @@ def build_docx(form: str) -> bytes:
     section.footer_distance = Twips(567)
     section.header_distance = Twips(567)
     footer = section.footer.paragraphs[0]._p
-    footer.addprevious(parse_xml(f"<w:wrapper {ns}>{_footer_xml(TITLES[form])}</w:wrapper>")[0])
+    footer.addprevious(parse_xml(f"<w:wrapper {_FRAGMENT_NS}>{_footer_xml(title)}</w:wrapper>")[0])
     footer.getparent().remove(footer)
 
+
+def _set_properties(doc: DocxDocument, form: str) -> None:
+    """docProps/core.xml, fixed dates included; it is rendered too, so each generated form
+    carries its own title."""
     props = doc.core_properties
-    # docProps/core.xml is rendered too: each generated form carries its own title.
     props.title = TITLES[form] + " · Pair {{ pair.id }}"
     props.subject = "{{ program.name }}"
     props.author = "mentordocs"
@@ -1869,9 +1896,6 @@ def build_docx(form: str) -> bytes:
     stamp = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     props.created = props.modified = stamp
     props.last_printed = stamp
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
 
 
 # python-docx's blank document carries a thumbnail of an empty page (a wrong preview in file
