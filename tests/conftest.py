@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
 SAMPLE_ROSTER = SAMPLES / "roster.xlsx"
 TEMPLATES = REPO / "templates"
-REAL_DOCX = REPO.parent / "shared" / "fixtures" / "real-docx"
+REAL_DOCX = REPO / "tests" / "fixtures" / "real-docx"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -44,12 +44,13 @@ def soffice() -> str:
 
 @pytest.fixture(scope="session")
 def real_docx() -> Path:
-    """The folder of real .docx files made by Word, LibreOffice and Google Docs (../shared)."""
-    if not REAL_DOCX.is_dir():
-        message = f"{REAL_DOCX} is missing: the repository should sit beside shared/"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    """The folder of real .docx files made by Word, LibreOffice and Google Docs.
+
+    They are committed in tests/fixtures/real-docx/ (provenance: tests/fixtures/README.md), so
+    this never skips: a missing or empty folder is a failure everywhere.
+    """
+    if not any(REAL_DOCX.glob("*.docx")):
+        pytest.fail(f"{REAL_DOCX} is missing or holds no .docx files: see tests/fixtures/README.md")
     return REAL_DOCX
 
 
