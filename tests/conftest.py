@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -14,8 +19,20 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
 SAMPLE_ROSTER = SAMPLES / "roster.xlsx"
 TEMPLATES = REPO / "templates"
-REAL_DOCX = REPO.parent / "shared" / "fixtures" / "real-docx"
+REAL_DOCX = REPO / "tests" / "fixtures" / "real-docx"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Where .ci/install-libreoffice-25 unpacks LibreOffice 25.2 beside the system's 7.4;
+# MENTORDOCS_SOFFICE_25 points elsewhere.
+SOFFICE_25 = os.environ.get("MENTORDOCS_SOFFICE_25") or (
+    "/opt/libreoffice-25.2/usr/lib/libreoffice/program/soffice"
+)
+
+
+def missing(message: str) -> NoReturn:
+    """Something a test needs is not installed: a skip locally, a failure under CI=true."""
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -33,23 +50,86 @@ def soffice() -> str:
     """Path of LibreOffice's soffice. Missing: a skip locally, a failure under CI=true."""
     found = find_soffice()
     if found is None:
-        message = (
-            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui"
+        missing("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui")
+    return found
+
+
+@dataclass(frozen=True)
+class Soffice:
+    """One LibreOffice install: its soffice and the version it reports (e.g. "25.2.3.2")."""
+
+    path: str
+    version: str
+
+
+def soffice_version(path: str) -> str:
+    """Run ``soffice --version`` once, with a throw-away profile of its own."""
+    with tempfile.TemporaryDirectory(prefix="mentordocs-lo-version-") as profile:
+        completed = subprocess.run(
+            [path, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--version"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    found = re.search(r"LibreOffice (\d+(?:\.\d+)+)", completed.stdout)
+    if completed.returncode != 0 or found is None:
+        pytest.fail(
+            f"{path} --version gave exit {completed.returncode}: {completed.stdout}{completed.stderr}"
+        )
+    return found.group(1)
+
+
+@pytest.fixture(scope="session")
+def soffice_versions() -> dict[str, Soffice]:
+    """The LibreOffice installs found, by the major.minor version they report.
+
+    Two places are looked at: the system's soffice (``find_soffice()``: ``MENTORDOCS_SOFFICE``,
+    else PATH and the usual folders; Debian 12's 7.4 in CI) and 25.2 beside it
+    (``MENTORDOCS_SOFFICE_25``, else /opt/libreoffice-25.2, put there by
+    .ci/install-libreoffice-25). Each is asked its version once. What is not installed is simply
+    not in the result: use the ``soffice`` and ``soffice_25`` fixtures to require one.
+    """
+    paths = [find_soffice(), SOFFICE_25]
+    found: dict[str, Soffice] = {}
+    for path in dict.fromkeys(p for p in paths if p and Path(p).exists()):
+        version = soffice_version(path)
+        found.setdefault(".".join(version.split(".")[:2]), Soffice(path, version))
+    return found
+
+
+@pytest.fixture(scope="session")
+def soffice_25(soffice_versions: dict[str, Soffice]) -> str:
+    """Path of LibreOffice 25.2's soffice. Missing: a skip locally, a failure under CI=true."""
+    found = soffice_versions.get("25.2")
+    if found is None:
+        missing(
+            f"LibreOffice 25.2 is not installed: not at {SOFFICE_25} (MENTORDOCS_SOFFICE_25 to "
+            f"point elsewhere), found {sorted(soffice_versions) or 'no version'}; "
+            ".ci/install-libreoffice-25 unpacks it"
+        )
+    return found.path
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> str:
+    """Path of the Dovecot binary (tests/dovecot_support.py starts it). Missing: a skip locally,
+    a failure under CI=true."""
+    found = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin:/usr/local/sbin")
+    if found is None:
+        missing("Dovecot is not installed; .ci/run installs dovecot-imapd")
     return found
 
 
 @pytest.fixture(scope="session")
 def real_docx() -> Path:
-    """The folder of real .docx files made by Word, LibreOffice and Google Docs (../shared)."""
-    if not REAL_DOCX.is_dir():
-        message = f"{REAL_DOCX} is missing: the repository should sit beside shared/"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    """The folder of real .docx files made by Word, LibreOffice and Google Docs.
+
+    They are committed in tests/fixtures/real-docx/ (provenance: tests/fixtures/README.md), so
+    this never skips: a missing or empty folder is a failure everywhere.
+    """
+    if not any(REAL_DOCX.glob("*.docx")):
+        pytest.fail(f"{REAL_DOCX} is missing or holds no .docx files: see tests/fixtures/README.md")
     return REAL_DOCX
 
 

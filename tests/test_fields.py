@@ -1,5 +1,5 @@
 """Reading Word form fields: tiny inline XML for each rule, then real files from Word,
-LibreOffice, Google Docs and docx4j (../shared/fixtures/real-docx)."""
+LibreOffice, Google Docs and docx4j (tests/fixtures/real-docx)."""
 
 from __future__ import annotations
 
