@@ -26,13 +26,16 @@ from test_send_support import (
 from mentordocs.errors import SendError
 from mentordocs.forms import load_form_specs
 from mentordocs.records import read_manifest, read_send_log, write_manifest
-from mentordocs.send.mail import EmailTemplateError, OutboxTransport, RateLimiter, SMTPTransport
-from mentordocs.send.sending import (
+from mentordocs.send import (
     ALREADY_SENT,
     CHANGED,
     FAILED,
     SENT,
     WOULD_SEND,
+    EmailTemplateError,
+    OutboxTransport,
+    RateLimiter,
+    SMTPTransport,
     send_packets,
 )
 

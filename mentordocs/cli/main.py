@@ -537,7 +537,7 @@ def _smtp_host_port(value: str) -> tuple[str, int | None]:
 
 def _print_send_result(result: Any, *, where: str) -> None:
     from mentordocs.records import SEND_LOG_NAME as SEND_LOG
-    from mentordocs.send.sending import CHANGED, FAILED, NOT_REACHED, WOULD_SEND
+    from mentordocs.send import CHANGED, FAILED, NOT_REACHED, WOULD_SEND
 
     noun = "reminder" if result.kind == "reminder" else "message"
     if result.dry_run:
@@ -699,14 +699,13 @@ def send_command(
     import os
 
     from mentordocs.roster.reader import load_roster
-    from mentordocs.send.mail import OutboxTransport, SMTPTransport
-    from mentordocs.send.sending import send_packets, send_reminders
+    from mentordocs.send import OutboxTransport, SMTPTransport, send_packets, send_reminders
 
     if bool(smtp) == bool(outbox):
         raise click.UsageError("Give exactly one of --smtp HOST[:PORT] and --outbox DIR.")
     if from_address:
         from mentordocs.errors import SendError
-        from mentordocs.send.mail import parse_address
+        from mentordocs.send import parse_address
 
         try:
             parse_address(from_address, "--from")

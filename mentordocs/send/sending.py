@@ -47,19 +47,16 @@ from mentordocs.records import (
     read_manifest,
     read_send_log,
 )
-from mentordocs.send.mail import (
+from mentordocs.send.messages import (
     Attachment,
-    ConnectionFailed,
     EmailTemplate,
-    MessageRefused,
-    RateLimiter,
     RenderedEmail,
-    Transport,
     build_message,
     format_date,
     make_address,
     parse_address,
 )
+from mentordocs.send.transports import ConnectionFailed, MessageRefused, RateLimiter, Transport
 
 PACKET = "packet"
 REMINDER = "reminder"
