@@ -17,7 +17,7 @@ import html
 import os
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email import policy as email_policy
 from email.errors import HeaderParseError
@@ -47,6 +47,7 @@ class _WirePolicy(email_policy.EmailPolicy):
     address headers are encoded with ``email.header.Header`` and stored verbatim.
     """
 
+    # Any: the signature of the method overridden (email.policy.Policy.header_store_parse).
     def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
         if isinstance(value, _Encoded):
             return (name, str(value))
@@ -115,7 +116,7 @@ def email_templates_dir() -> Path:
     return folder
 
 
-def format_date(value: Any) -> str:
+def format_date(value: object) -> str:
     """A date as a coordinator writes it in a letter: ``Friday 12 March 2027``."""
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -179,6 +180,20 @@ def _error_line(exc: BaseException, filename: str) -> int | None:
     return None
 
 
+def _environment(loader: jinja2.BaseLoader, *, autoescape: bool) -> SandboxedEnvironment:
+    """A Jinja sandbox with strict variables and the ``date`` filter (HTML: autoescaped)."""
+    env = SandboxedEnvironment(
+        loader=loader,
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = format_date
+    return env
+
+
 class EmailTemplate:
     """An email template: a text file (``Subject: ...`` line, then the body) and optional HTML.
 
@@ -224,17 +239,9 @@ class EmailTemplate:
         def load(name: str) -> tuple[str, str, Callable[[], bool]]:
             return self._sources[name], self._filenames[name], lambda: True
 
-        options: dict[str, Any] = {
-            "loader": jinja2.FunctionLoader(load),
-            "undefined": jinja2.StrictUndefined,
-            "trim_blocks": True,
-            "lstrip_blocks": True,
-            "keep_trailing_newline": True,
-        }
-        self._text_env = SandboxedEnvironment(autoescape=False, **options)
-        self._html_env = SandboxedEnvironment(autoescape=True, **options)
-        for env in (self._text_env, self._html_env):
-            env.filters["date"] = format_date
+        loader = jinja2.FunctionLoader(load)
+        self._text_env = _environment(loader, autoescape=False)
+        self._html_env = _environment(loader, autoescape=True)
         self._templates: dict[str, jinja2.Template] = {}
         for name in self._sources:
             env = self._html_env if name == "html" else self._text_env
@@ -253,9 +260,8 @@ class EmailTemplate:
                 "format, or start from a copy of the shipped templates/email/packet.txt)."
             )
         html_path = text_path.with_suffix(".html")
-        if text_path.suffix.lower() in (".html", ".htm") or not html_path.is_file():
-            html_path = None
-        return cls(text_path, html_path)
+        has_html = text_path.suffix.lower() not in (".html", ".htm") and html_path.is_file()
+        return cls(text_path, html_path if has_html else None)
 
     @classmethod
     def default(cls, kind: str) -> EmailTemplate:
@@ -280,7 +286,7 @@ class EmailTemplate:
             hint = " Check the {{ }} and {% %} on that line (each needs its closing pair)."
         return EmailTemplateError(f"{location}: {detail}{where}.{hint}")
 
-    def render(self, context: dict[str, Any], *, where: str = "") -> RenderedEmail:
+    def render(self, context: Mapping[str, object], *, where: str = "") -> RenderedEmail:
         """Subject, text and HTML for one message; ``where`` ("for pair P03") goes in errors."""
         suffix = f" (while writing the message {where})" if where else ""
         rendered: dict[str, str] = {}

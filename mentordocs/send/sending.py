@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -29,9 +30,9 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Any
 
 from mentordocs.errors import MentordocsError, Problem, SendError
+from mentordocs.forms import FORM_IDS, load_form_specs
 from mentordocs.fsutil import office_lock_file, sha256_bytes, sha256_file
 from mentordocs.models import Pair, Roster
 from mentordocs.progress import NoProgress, Progress
@@ -57,6 +58,12 @@ from mentordocs.send.messages import (
     parse_address,
 )
 from mentordocs.send.transports import ConnectionFailed, MessageRefused, RateLimiter, Transport
+from mentordocs.tracking.workbook import Outstanding, read_outstanding
+
+if sys.platform == "win32":  # the send lock: each system has its own way to lock a file
+    import msvcrt
+else:
+    import fcntl
 
 PACKET = "packet"
 REMINDER = "reminder"
@@ -258,8 +265,6 @@ def send_reminders(
     attaches those forms again. Pairs with nothing missing get nothing. The same outstanding
     forms are reminded at most once a day (``today``, default the local date) unless ``resend``.
     """
-    from mentordocs.tracking.workbook import read_outstanding
-
     out = Path(out_dir)
     manifest = _read_manifest(out)
     _check_program(roster, manifest, out)
@@ -302,7 +307,7 @@ def send_reminders(
                 continue
             plan = _Plan(pair, outcome, to, cc, files, missing_forms=missing_forms)
             by_form = {f.form: f for f in files}
-            missing = [
+            missing: list[dict[str, object]] = [
                 {
                     "form": form,
                     "title": _outstanding_title(items, form),
@@ -315,7 +320,8 @@ def send_reminders(
             plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
             _decide_reminder(plan, missing_forms, log, resend, day)
             if outcome.status == WOULD_SEND:
-                without_file = [m["form"] for m in missing if not m["filename"]]
+                attached = {f.form for f in files}
+                without_file = [form for form in missing_forms if form not in attached]
                 if without_file:
                     outcome.detail = (
                         f"no file to attach for {', '.join(without_file)} (not in {MANIFEST_NAME}); "
@@ -371,14 +377,10 @@ def _send_lock(out: Path, dry_run: bool) -> Iterator[None]:
         ) from exc
     try:
         try:
-            if os.name == "nt":
-                import msvcrt
-
+            if sys.platform == "win32":
                 handle.seek(0)
                 msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
             else:
-                import fcntl
-
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             raise SendError(
@@ -452,8 +454,6 @@ def _check_forms(
     wanted = set(forms)
     if not wanted:
         return None
-    from mentordocs.forms import FORM_IDS
-
     known = set(FORM_IDS) | {entry.form for entry in manifest.files if entry.form != "zip"}
     if not allow_calendar:
         known.discard(CALENDAR_FORM)
@@ -531,7 +531,8 @@ def _docx_pair_id(path: Path) -> str | None:
         ) from exc
     for prop in root:
         if prop.get("name") == "mentordocs.pair_id":
-            return "".join(prop.itertext()).strip()
+            # lxml-stubs type itertext() as str | bytes; text parsed from XML is str.
+            return "".join(prop.itertext()).strip()  # type: ignore[arg-type]
     return None
 
 
@@ -584,8 +585,6 @@ def _pair_files(
 
 
 def _file_order(entry: ManifestEntry) -> tuple[int, str]:
-    from mentordocs.forms import FORM_IDS
-
     order = list(FORM_IDS) + [CALENDAR_FORM]
     return (order.index(entry.form) if entry.form in order else len(order), entry.path)
 
@@ -767,8 +766,6 @@ def _form_title(form: str) -> str:
     """The form's title from its declaration ("Goal sheet"), else made from its id."""
     if not _TITLES:
         try:
-            from mentordocs.forms import load_form_specs
-
             _TITLES.update({form_id: spec.title for form_id, spec in load_form_specs().items()})
         except (MentordocsError, OSError, ValueError):
             _TITLES["\0"] = ""  # remember the failure; fall back to the id
@@ -777,20 +774,19 @@ def _form_title(form: str) -> str:
     return _TITLES.get(form) or form.replace("-", " ").replace("_", " ").capitalize()
 
 
-def _outstanding_title(items: list[Any], form: str) -> str:
+def _outstanding_title(items: list[Outstanding], form: str) -> str:
     for item in items:
-        if item.form == form and getattr(item, "form_title", ""):
-            return str(item.form_title)
+        if item.form == form and item.form_title:
+            return item.form_title
     return _form_title(form)
 
 
-def _reasons(items: Iterable[Any]) -> list[str]:
+def _reasons(items: Iterable[Outstanding]) -> list[str]:
     reasons: list[str] = []
     for item in items:
-        value = getattr(item, "reasons", None) or []
-        for reason in [value] if isinstance(value, str) else value:
+        for reason in item.reasons:
             if reason and reason not in reasons:
-                reasons.append(str(reason))
+                reasons.append(reason)
     return reasons or ["not returned"]
 
 
@@ -809,9 +805,9 @@ def _context(
     forms: list[_File],
     calendar: _File | None,
     *,
-    missing: list[dict[str, Any]],
+    missing: list[dict[str, object]],
     today: dt.date,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     program = roster.program
     due = program.forms_due
     return {
@@ -903,7 +899,7 @@ def _deliver(
                 )
             except MessageRefused as exc:
                 outcome.status, outcome.detail = FAILED, f"not sent: {exc}"
-                outcome.refused = dict(getattr(exc, "refused", {}))
+                outcome.refused = dict(exc.refused)
                 progress.advance()
                 continue
             except ConnectionFailed as exc:

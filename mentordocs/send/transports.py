@@ -30,7 +30,14 @@ from mentordocs.send.messages import SMTP_POLICY
 
 
 class MessageRefused(SendError):
-    "The server refused this one message (every recipient, or its content); others can still go."
+    """The server refused this one message (every recipient, or its content); others can still go.
+
+    ``refused``: each refused recipient's address and the server's reply, when it said.
+    """
+
+    def __init__(self, message: str, refused: dict[str, str] | None = None):
+        super().__init__(message)
+        self.refused = refused or {}
 
 
 class ConnectionFailed(SendError):
@@ -218,12 +225,11 @@ class SMTPTransport:
                     address: _reply_text(code, reply)
                     for address, (code, reply) in exc.recipients.items()
                 }
-                error = MessageRefused(
+                raise MessageRefused(
                     "the server refused every recipient: "
-                    + "; ".join(f"{a} ({r})" for a, r in reasons.items())
-                )
-                error.refused = reasons  # type: ignore[attr-defined]
-                raise error from exc
+                    + "; ".join(f"{a} ({r})" for a, r in reasons.items()),
+                    refused=reasons,
+                ) from exc
             except smtplib.SMTPSenderRefused as exc:
                 code, reply = exc.smtp_code, _reply_text(exc.smtp_code, exc.smtp_error)
                 if code == 421 and attempt == 1:  # "closing connection": try a new one
