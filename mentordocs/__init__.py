@@ -1,6 +1,6 @@
 """mentordocs: the paperwork of a mentoring program, in bulk.
 
-The library never prints. ``mentordocs.cli.main`` is a thin Click command line over it.
+The library never prints. ``mentordocs.cli`` is a thin Click command line over it.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -26,13 +28,16 @@ from test_send_support import (
 from mentordocs.errors import SendError
 from mentordocs.forms import load_form_specs
 from mentordocs.records import read_manifest, read_send_log, write_manifest
-from mentordocs.send.mail import EmailTemplateError, OutboxTransport, RateLimiter, SMTPTransport
-from mentordocs.send.sending import (
+from mentordocs.send import (
     ALREADY_SENT,
     CHANGED,
     FAILED,
     SENT,
     WOULD_SEND,
+    EmailTemplateError,
+    OutboxTransport,
+    RateLimiter,
+    SMTPTransport,
     send_packets,
 )
 
@@ -702,17 +707,54 @@ def test_unknown_pair_form_or_missing_packets_are_errors(setup, tmp_path):
     assert not (tmp_path / "outbox").exists()
 
 
-def test_two_sends_at_once_on_one_folder_are_refused(setup, tmp_path):
-    from mentordocs.send.sending import _send_lock
+class Interrupting:
+    """An outbox transport that runs ``during`` while its first message is going out."""
 
+    name = "outbox"
+
+    def __init__(self, folder: Path, during):
+        self.outbox = OutboxTransport(folder)
+        self.during = during
+
+    def open(self) -> None:
+        self.outbox.open()
+
+    def send(self, message, sender, recipients, *, name):
+        if self.during is not None:
+            during, self.during = self.during, None
+            during()
+        return self.outbox.send(message, sender, recipients, name=name)
+
+    def close(self) -> None:
+        self.outbox.close()
+
+
+def test_two_sends_at_once_on_one_folder_are_refused(setup, tmp_path):
     roster, out = setup
-    with _send_lock(out, dry_run=False):  # another run holds the folder
+    dry = []
+
+    def second_send() -> None:  # another run on the same folder while the first is sending
         with pytest.raises(SendError, match=r"Another 'mentordocs send' is working on"):
-            send_packets(roster, out, transport=OutboxTransport(tmp_path / "outbox"))
-        dry = send_packets(roster, out, transport=OutboxTransport(tmp_path / "o"), dry_run=True)
-        assert [o.status for o in dry.outcomes] == [WOULD_SEND] * 3  # a dry run only reads
-    done = send_packets(roster, out, transport=OutboxTransport(tmp_path / "outbox"))
+            send_packets(roster, out, transport=OutboxTransport(tmp_path / "outbox-2"))
+        dry.append(
+            send_packets(roster, out, transport=OutboxTransport(tmp_path / "o"), dry_run=True)
+        )
+
+    done = send_packets(roster, out, transport=Interrupting(tmp_path / "outbox", second_send))
+    assert [o.status for o in dry[0].outcomes] == [WOULD_SEND] * 3  # a dry run only reads
     assert [o.status for o in done.outcomes] == [SENT] * 3
+    again = send_packets(roster, out, transport=OutboxTransport(tmp_path / "outbox"))
+    assert [o.status for o in again.outcomes] == [ALREADY_SENT] * 3  # the folder is free again
+
+
+def test_send_and_collect_do_not_need_each_other():
+    """Sending and reading returns are separate stages: neither imports the other."""
+    for package, other in (("send", "collect"), ("collect", "send")):
+        code = f"import sys, mentordocs.{package}; print('mentordocs.{other}' in sys.modules)"
+        completed = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert completed.stdout.strip() == "False", f"mentordocs.{package} imports {other}"
 
 
 def test_send_log_lines_are_plain_json(setup, tmp_path):

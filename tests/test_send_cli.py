@@ -17,6 +17,7 @@ from mentordocs.forms import load_form_specs
 from mentordocs.generate.packets import generate_packets
 from mentordocs.records import read_manifest, read_send_log
 from mentordocs.roster.reader import load_roster
+from mentordocs.send import send_packets
 from mentordocs.tracking import TrackingData, write_tracking
 
 PASSWORD_ENV = "MENTORDOCS_SMTP_PASSWORD"
@@ -317,8 +318,6 @@ def test_rate_spaces_the_messages(packets, smtp_server, monkeypatch):
     The wait goes through the core's injectable clock and sleep (set here as their defaults),
     so the test sees the spacing without waiting for it.
     """
-    from mentordocs.send import sending as send
-
     now = [1000.0]
     waits: list[float] = []
 
@@ -326,8 +325,8 @@ def test_rate_spaces_the_messages(packets, smtp_server, monkeypatch):
         waits.append(seconds)
         now[0] += seconds
 
-    monkeypatch.setitem(send.send_packets.__kwdefaults__, "clock", lambda: now[0])
-    monkeypatch.setitem(send.send_packets.__kwdefaults__, "sleep", sleep)
+    monkeypatch.setitem(send_packets.__kwdefaults__, "clock", lambda: now[0])
+    monkeypatch.setitem(send_packets.__kwdefaults__, "sleep", sleep)
     pairs = ["--pair", "P01", "--pair", "P02", "--pair", "P03"]
     unlimited = run(*smtp_args(packets, smtp_server), *pairs, "-q")
     assert unlimited.exit_code == 0, unlimited.output

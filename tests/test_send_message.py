@@ -9,7 +9,7 @@ from email.parser import BytesParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentordocs.send.mail import Attachment, RenderedEmail, build_message, text_to_html
+from mentordocs.send import Attachment, RenderedEmail, build_message, text_to_html
 
 # Any printable text (letters of every script, emoji, quotes, brackets, specials), no line breaks.
 TEXT = (

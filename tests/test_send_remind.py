@@ -12,12 +12,13 @@ from test_send_support import make_packets, make_roster
 
 from mentordocs.forms import load_form_specs
 from mentordocs.records import read_send_log
-from mentordocs.send.mail import OutboxTransport, SMTPTransport
-from mentordocs.send.sending import (
+from mentordocs.send import (
     ALREADY_SENT,
     FAILED,
     SENT,
     WOULD_SEND,
+    OutboxTransport,
+    SMTPTransport,
     send_packets,
     send_reminders,
 )

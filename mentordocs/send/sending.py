@@ -22,15 +22,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Any
 
 from mentordocs.errors import MentordocsError, Problem, SendError
+from mentordocs.forms import FORM_IDS, load_form_specs
 from mentordocs.fsutil import office_lock_file, sha256_bytes, sha256_file
 from mentordocs.models import Pair, Roster
 from mentordocs.ooxml.ns import PROP_PAIR
@@ -48,19 +49,28 @@ from mentordocs.records import (
     read_manifest,
     read_send_log,
 )
-from mentordocs.send.mail import (
+from mentordocs.send.messages import (
     Attachment,
-    ConnectionFailed,
     EmailTemplate,
-    MessageRefused,
-    RateLimiter,
     RenderedEmail,
-    Transport,
     build_message,
     format_date,
     make_address,
     parse_address,
 )
+from mentordocs.send.transports import (
+    ConnectionFailed,
+    Delivery,
+    MessageRefused,
+    RateLimiter,
+    Transport,
+)
+from mentordocs.tracking import Outstanding, read_outstanding
+
+if sys.platform == "win32":  # the send lock: each system has its own way to lock a file
+    import msvcrt
+else:
+    import fcntl
 
 PACKET = "packet"
 REMINDER = "reminder"
@@ -262,8 +272,6 @@ def send_reminders(
     attaches those forms again. Pairs with nothing missing get nothing. The same outstanding
     forms are reminded at most once a day (``today``, default the local date) unless ``resend``.
     """
-    from mentordocs.tracking import read_outstanding
-
     out = Path(out_dir)
     manifest = _read_manifest(out)
     _check_program(roster, manifest, out)
@@ -277,7 +285,6 @@ def send_reminders(
         day = today or dt.date.today()
         result = SendResult(kind=REMINDER, transport=transport.name, dry_run=dry_run)
 
-        in_roster = {pair.pair_id for pair in roster.pairs}
         plans: list[_Plan] = []
         for pair, named in selected:
             items = [
@@ -305,21 +312,13 @@ def send_reminders(
                 outcome.detail = str(exc)
                 continue
             plan = _Plan(pair, outcome, to, cc, files, missing_forms=missing_forms)
-            by_form = {f.form: f for f in files}
-            missing = [
-                {
-                    "form": form,
-                    "title": _outstanding_title(items, form),
-                    "reasons": _reasons(item for item in items if item.form == form),
-                    "filename": by_form[form].path.name if form in by_form else "",
-                }
-                for form in missing_forms
-            ]
+            missing = _missing(items, missing_forms, files)
             context = _context(roster, pair, files, None, missing=missing, today=day)
             plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
             _decide_reminder(plan, missing_forms, log, resend, day)
             if outcome.status == WOULD_SEND:
-                without_file = [m["form"] for m in missing if not m["filename"]]
+                attached = {f.form for f in files}
+                without_file = [form for form in missing_forms if form not in attached]
                 if without_file:
                     outcome.detail = (
                         f"no file to attach for {', '.join(without_file)} (not in {MANIFEST_NAME}); "
@@ -327,26 +326,50 @@ def send_reminders(
                     )
                 plans.append(plan)
 
-        for pair_id in sorted(set(outstanding) - in_roster):
-            if pairs is None and (
-                wanted_forms is None
-                or any(item.form in wanted_forms for item in outstanding[pair_id])
-            ):
-                result.outcomes.append(
-                    Outcome(
-                        pair_id,
-                        REMINDER,
-                        FAILED,
-                        detail=(
-                            f"has outstanding forms in {Path(tracking_path).name} but is not in the "
-                            f"roster {roster.path.name}; add the pair back to the roster (or remove "
-                            "its rows from the tracking workbook)"
-                        ),
-                    )
-                )
-
+        if pairs is None:
+            result.outcomes += _not_in_roster(roster, outstanding, wanted_forms, tracking_path)
         _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
     return result
+
+
+def _missing(
+    items: list[Outstanding], missing_forms: list[str], files: list[_File]
+) -> list[dict[str, object]]:
+    """What a reminder's template calls ``missing``: each form's title, reasons and file name."""
+    by_form = {f.form: f for f in files}
+    return [
+        {
+            "form": form,
+            "title": _outstanding_title(items, form),
+            "reasons": _reasons(item for item in items if item.form == form),
+            "filename": by_form[form].path.name if form in by_form else "",
+        }
+        for form in missing_forms
+    ]
+
+
+def _not_in_roster(
+    roster: Roster,
+    outstanding: dict[str, list[Outstanding]],
+    wanted_forms: set[str] | None,
+    tracking_path: str | os.PathLike[str],
+) -> list[Outcome]:
+    """A failure for each pair owing (wanted) forms per the tracking workbook, not in the roster."""
+    in_roster = {pair.pair_id for pair in roster.pairs}
+    return [
+        Outcome(
+            pair_id,
+            REMINDER,
+            FAILED,
+            detail=(
+                f"has outstanding forms in {Path(tracking_path).name} but is not in the "
+                f"roster {roster.path.name}; add the pair back to the roster (or remove "
+                "its rows from the tracking workbook)"
+            ),
+        )
+        for pair_id in sorted(set(outstanding) - in_roster)
+        if wanted_forms is None or any(item.form in wanted_forms for item in outstanding[pair_id])
+    ]
 
 
 # ---- planning -----------------------------------------------------------------------------------
@@ -375,14 +398,10 @@ def _send_lock(out: Path, dry_run: bool) -> Iterator[None]:
         ) from exc
     try:
         try:
-            if os.name == "nt":
-                import msvcrt
-
+            if sys.platform == "win32":
                 handle.seek(0)
                 msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
             else:
-                import fcntl
-
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             raise SendError(
@@ -456,8 +475,6 @@ def _check_forms(
     wanted = set(forms)
     if not wanted:
         return None
-    from mentordocs.forms import FORM_IDS
-
     known = set(FORM_IDS) | {entry.form for entry in manifest.files if entry.form != "zip"}
     if not allow_calendar:
         known.discard(CALENDAR_FORM)
@@ -578,8 +595,6 @@ def _pair_files(
 
 
 def _file_order(entry: ManifestEntry) -> tuple[int, str]:
-    from mentordocs.forms import FORM_IDS
-
     order = list(FORM_IDS) + [CALENDAR_FORM]
     return (order.index(entry.form) if entry.form in order else len(order), entry.path)
 
@@ -761,8 +776,6 @@ def _form_title(form: str) -> str:
     """The form's title from its declaration ("Goal sheet"), else made from its id."""
     if not _TITLES:
         try:
-            from mentordocs.forms import load_form_specs
-
             _TITLES.update({form_id: spec.title for form_id, spec in load_form_specs().items()})
         except (MentordocsError, OSError, ValueError):
             _TITLES["\0"] = ""  # remember the failure; fall back to the id
@@ -771,20 +784,19 @@ def _form_title(form: str) -> str:
     return _TITLES.get(form) or form.replace("-", " ").replace("_", " ").capitalize()
 
 
-def _outstanding_title(items: list[Any], form: str) -> str:
+def _outstanding_title(items: list[Outstanding], form: str) -> str:
     for item in items:
-        if item.form == form and getattr(item, "form_title", ""):
-            return str(item.form_title)
+        if item.form == form and item.form_title:
+            return item.form_title
     return _form_title(form)
 
 
-def _reasons(items: Iterable[Any]) -> list[str]:
+def _reasons(items: Iterable[Outstanding]) -> list[str]:
     reasons: list[str] = []
     for item in items:
-        value = getattr(item, "reasons", None) or []
-        for reason in [value] if isinstance(value, str) else value:
+        for reason in item.reasons:
             if reason and reason not in reasons:
-                reasons.append(str(reason))
+                reasons.append(reason)
     return reasons or ["not returned"]
 
 
@@ -803,9 +815,9 @@ def _context(
     forms: list[_File],
     calendar: _File | None,
     *,
-    missing: list[dict[str, Any]],
+    missing: list[dict[str, object]],
     today: dt.date,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     program = roster.program
     due = program.forms_due
     return {
@@ -871,83 +883,112 @@ def _deliver(
     )
     try:
         for index, plan in enumerate(plans):
-            outcome = plan.outcome
             try:
-                attachments = _attachments(plan)
-            except _PairProblem as exc:
-                outcome.status, outcome.detail = FAILED, str(exc)
-                progress.advance()
-                continue
-            assert plan.rendered is not None
-            message_id = make_msgid(domain=sender.domain)
-            message = build_message(
-                sender=sender,
-                to=plan.to,
-                cc=plan.cc,
-                reply_to=reply_to,
-                rendered=plan.rendered,
-                attachments=attachments,
-                message_id=message_id,
-            )
-            envelope = list(dict.fromkeys(address.addr_spec for address in plan.to + plan.cc))
-            limiter.wait()
-            try:
-                delivery = transport.send(
-                    message, sender.addr_spec, envelope, name=f"{plan.pair.pair_id}_{result.kind}"
-                )
-            except MessageRefused as exc:
-                outcome.status, outcome.detail = FAILED, f"not sent: {exc}"
-                outcome.refused = dict(getattr(exc, "refused", {}))
-                progress.advance()
-                continue
+                _send_one(plan, result.kind, out, transport, sender, reply_to, limiter)
             except ConnectionFailed as exc:
                 _stop(result, plans[index:], str(exc))
                 return
-            files = (
-                _reminder_files(plan.files, plan.missing_forms)
-                if result.kind == REMINDER
-                else [SentFile(path=f.rel, sha256=f.sha256, form=f.form) for f in plan.files]
-            )
-            record = SendRecord(
-                kind=result.kind,
-                pair_id=plan.pair.pair_id,
-                recipients=envelope,
-                files=files,
-                message_id=message_id,
-                sent_at=now_iso(),
-                transport=transport.name,
-                refused=sorted(delivery.refused),
-                eml=delivery.eml,
-            )
-            try:
-                append_send_record(out, record)
-            except (OSError, MentordocsError) as exc:
-                outcome.status = FAILED
-                outcome.detail = "sent, but could not be recorded"
-                raise SendError(
-                    f"The message to {plan.pair.pair_id} was sent (Message-ID {message_id}) but "
-                    f"could not be recorded in {out / SEND_LOG_NAME} ({exc}). Stopped so nothing "
-                    f"is sent twice: free some disk space or fix the file's permissions, and "
-                    f"leave {plan.pair.pair_id} out of the next run (it has its message)."
-                ) from exc
-            outcome.status = SENT
-            outcome.message_id = message_id
-            outcome.eml = delivery.eml
-            outcome.subject = plan.rendered.subject
-            outcome.refused = dict(delivery.refused)
-            if delivery.refused:
-                pair_addresses = {a.addr_spec.casefold() for a in plan.to}
-                refused = ", ".join(f"{a} ({r})" for a, r in delivery.refused.items())
-                outcome.detail = (
-                    f"the server refused {refused}; the others got the message. Correct the "
-                    "address in the roster and run the same command again to send it to them"
-                )
-                if pair_addresses <= {a.casefold() for a in delivery.refused}:
-                    outcome.status = FAILED
             progress.advance()
     finally:
         progress.finish()
         transport.close()
+
+
+def _send_one(
+    plan: _Plan,
+    kind: str,
+    out: Path,
+    transport: Transport,
+    sender: Address,
+    reply_to: Address,
+    limiter: RateLimiter,
+) -> None:
+    """Send one pair's message and record it in the send log; its outcome says what happened.
+
+    Raises ``ConnectionFailed`` when nothing more can be sent, and ``SendError`` when the
+    message went out but could not be recorded (the run must stop, or it could go twice).
+    """
+    outcome = plan.outcome
+    try:
+        attachments = _attachments(plan)
+    except _PairProblem as exc:
+        outcome.status, outcome.detail = FAILED, str(exc)
+        return
+    assert plan.rendered is not None
+    message_id = make_msgid(domain=sender.domain)
+    message = build_message(
+        sender=sender,
+        to=plan.to,
+        cc=plan.cc,
+        reply_to=reply_to,
+        rendered=plan.rendered,
+        attachments=attachments,
+        message_id=message_id,
+    )
+    envelope = list(dict.fromkeys(address.addr_spec for address in plan.to + plan.cc))
+    limiter.wait()
+    try:
+        delivery = transport.send(
+            message, sender.addr_spec, envelope, name=f"{plan.pair.pair_id}_{kind}"
+        )
+    except MessageRefused as exc:
+        outcome.status, outcome.detail = FAILED, f"not sent: {exc}"
+        outcome.refused = dict(exc.refused)
+        return
+    _record(plan, kind, out, transport.name, message_id, envelope, delivery)
+    outcome.status = SENT
+    outcome.message_id = message_id
+    outcome.eml = delivery.eml
+    outcome.subject = plan.rendered.subject
+    outcome.refused = dict(delivery.refused)
+    if delivery.refused:
+        pair_addresses = {a.addr_spec.casefold() for a in plan.to}
+        refused = ", ".join(f"{a} ({r})" for a, r in delivery.refused.items())
+        outcome.detail = (
+            f"the server refused {refused}; the others got the message. Correct the "
+            "address in the roster and run the same command again to send it to them"
+        )
+        if pair_addresses <= {a.casefold() for a in delivery.refused}:
+            outcome.status = FAILED
+
+
+def _record(
+    plan: _Plan,
+    kind: str,
+    out: Path,
+    transport: str,
+    message_id: str,
+    envelope: list[str],
+    delivery: Delivery,
+) -> None:
+    """Append the message just sent to the send log; ``SendError`` (stop the run) if it can't."""
+    files = (
+        _reminder_files(plan.files, plan.missing_forms)
+        if kind == REMINDER
+        else [SentFile(path=f.rel, sha256=f.sha256, form=f.form) for f in plan.files]
+    )
+    record = SendRecord(
+        kind=kind,
+        pair_id=plan.pair.pair_id,
+        recipients=envelope,
+        files=files,
+        message_id=message_id,
+        sent_at=now_iso(),
+        transport=transport,
+        refused=sorted(delivery.refused),
+        eml=delivery.eml,
+    )
+    try:
+        append_send_record(out, record)
+    except (OSError, MentordocsError) as exc:
+        plan.outcome.status = FAILED
+        plan.outcome.detail = "sent, but could not be recorded"
+        raise SendError(
+            f"The message to {plan.pair.pair_id} was sent (Message-ID {message_id}) but "
+            f"could not be recorded in {out / SEND_LOG_NAME} ({exc}). Stopped so nothing "
+            f"is sent twice: free some disk space or fix the file's permissions, and "
+            f"leave {plan.pair.pair_id} out of the next run (it has its message)."
+        ) from exc
 
 
 def _stop(result: SendResult, plans: list[_Plan], reason: str) -> None:

@@ -1,0 +1,130 @@
+"""``mentordocs generate``: every pair's packet of fillable Word forms and a meetings calendar."""
+
+from __future__ import annotations
+
+import click
+
+from mentordocs.cli.common import ClickProgress, echo_err, quiet_option, templates_option
+
+_FORM_CHOICES = (
+    "action-plan",
+    "terms-of-engagement",
+    "goal-sheet",
+    "confidentiality-agreement",
+)
+
+
+@click.command("generate")
+@click.argument("roster", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the packets (made if missing; re-running updates it).",
+)
+@click.option(
+    "--form",
+    "forms",
+    multiple=True,
+    type=click.Choice(_FORM_CHOICES),
+    help="Only this form (repeat for several). Default: all four.",
+)
+@click.option(
+    "--pair",
+    "pairs",
+    multiple=True,
+    metavar="PAIR_ID",
+    help="Only this pair (repeat for several). Default: every Active pair.",
+)
+@templates_option("Folder of your own templates (see 'mentordocs templates copy').")
+@click.option("--include-inactive", is_flag=True, help="Also Paused and Ended pairs.")
+@click.option(
+    "--name",
+    "name_pattern",
+    default="{pair_id}_{form}",
+    show_default=True,
+    help="File names: {pair_id}, {form}, {mentor}, {mentee}, {program}.",
+)
+@click.option("--pdf", is_flag=True, help="Also a PDF beside each form (needs LibreOffice).")
+@click.option(
+    "--zip", "zip_packets", is_flag=True, help="Also one zip per pair: OUT/<pair id>.zip."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes that render and write in parallel (0: one per CPU). "
+    "Default: one per CPU for 200 pairs or more, else 1.",
+)
+@click.option("--force", is_flag=True, help="Replace files that were edited after generating.")
+@quiet_option
+def generate_command(
+    roster: str,
+    out_dir: str,
+    forms: tuple[str, ...],
+    pairs: tuple[str, ...],
+    templates_dir: str | None,
+    include_inactive: bool,
+    name_pattern: str,
+    pdf: bool,
+    zip_packets: bool,
+    jobs: int | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Make every pair's packet: the fillable Word forms and a meetings calendar.
+
+    Writes OUT/<pair id>/ with one .docx per form and <pair id>_meetings.ics, and records
+    everything in OUT/manifest.json. Running it again only rewrites what changed, and never
+    replaces a form someone edited after it was generated (unless --force).
+
+    \b
+    Example:
+        mentordocs generate samples/roster.xlsx -o packets
+        mentordocs generate samples/roster.xlsx -o packets --pair P01 --form goal-sheet
+        mentordocs generate samples/roster.xlsx -o packets --zip --jobs 2
+    """
+    # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
+    from mentordocs.generate.packets import SelectionError, generate_packets
+    from mentordocs.roster.reader import load_roster
+
+    loaded = load_roster(roster)
+    try:
+        result = generate_packets(
+            loaded,
+            out_dir,
+            forms=forms or None,
+            pairs=pairs or None,
+            templates_dir=templates_dir,
+            include_inactive=include_inactive,
+            name_pattern=name_pattern,
+            pdf=pdf,
+            zip_packets=zip_packets,
+            jobs=jobs,
+            force=force,
+            progress=ClickProgress(quiet=quiet),
+        )
+    except SelectionError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if loaded.warnings:
+        echo_err(
+            f"Note: the roster has {len(loaded.warnings)} warning(s); "
+            f"'mentordocs check {roster}' lists them."
+        )
+    for warning in result.warnings:
+        echo_err(f"Warning: {warning}")
+    parts = [f"{len(result.written)} file(s) written", f"{len(result.unchanged)} unchanged"]
+    if result.pdfs:
+        parts.append(f"{len(result.pdfs)} PDF(s) made")
+    if result.zips:
+        parts.append(f"{len(result.zips)} zip(s) written")
+    if result.skipped_edited:
+        parts.append(f"{len(result.skipped_edited)} kept because edited since generation")
+    if result.skipped_open:
+        parts.append(f"{len(result.skipped_open)} kept because open in Word")
+    click.echo(f"Packets for {len(result.pairs)} pair(s) in {out_dir}: " + ", ".join(parts) + ".")
+    if result.skipped_edited:
+        click.echo("To replace the edited files with freshly generated ones, add --force.")

@@ -1,0 +1,315 @@
+"""``mentordocs send``: each pair's packet by email, or (--remind) a reminder of what is missing."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
+
+import click
+
+from mentordocs.cli.common import ClickProgress, echo_err, plural, quiet_option
+from mentordocs.errors import SendError
+
+if TYPE_CHECKING:
+    from mentordocs.send import SendResult, Transport
+
+PASSWORD_ENV = "MENTORDOCS_SMTP_PASSWORD"
+_HOST_PORT = re.compile(r"\[([^\]\s]+)\](?::(\d+))?|([^:\[\]\s]+)(?::(\d+))?")
+
+
+class _SendOptions(TypedDict):
+    """The keyword arguments send_packets and send_reminders share."""
+
+    transport: Transport
+    forms: list[str] | None
+    pairs: list[str] | None
+    message_template: Path | None
+    cc_coordinator: bool
+    from_address: str | None
+    rate: float | None
+    resend: bool
+    dry_run: bool
+    progress: ClickProgress
+
+
+@click.command("send")
+@click.argument(
+    "out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--roster",
+    "roster_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The roster workbook the packets were made from (names and email addresses).",
+)
+@click.option("--smtp", metavar="HOST[:PORT]", help="Send through this mail server.")
+@click.option(
+    "--outbox",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write each message as a .eml file in this folder, to send from your own mail program.",
+)
+@click.option("--starttls", is_flag=True, help="Encrypt the connection with STARTTLS (port 587).")
+@click.option("--ssl", "use_ssl", is_flag=True, help="Connect over SSL/TLS (port 465).")
+@click.option(
+    "--user",
+    metavar="USER",
+    help=f"Log in as USER. The password comes from {PASSWORD_ENV} or is asked for (hidden).",
+)
+@click.option(
+    "--cafile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also trust server certificates signed by this certificate (PEM), e.g. a company CA.",
+)
+@click.option(
+    "--from",
+    "from_address",
+    metavar="ADDRESS",
+    help="Sender address (default: the roster's coordinator; replies always go to them).",
+)
+@click.option("--cc-coordinator", is_flag=True, help="Send the coordinator a copy of each message.")
+@click.option(
+    "--message",
+    "message_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Your own email template (see docs/send.md) instead of the shipped one.",
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="N",
+    help="At most N messages per minute (providers throttle bulk mail).",
+)
+@click.option(
+    "--pair", "pair_ids", multiple=True, metavar="ID", help="Only this pair (repeatable)."
+)
+@click.option(
+    "--form", "form_ids", multiple=True, metavar="ID", help="Only this form (repeatable)."
+)
+@click.option("--resend", is_flag=True, help="Send again what was already sent.")
+@click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
+@click.option(
+    "--remind",
+    "tracking",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="TRACKING.xlsx",
+    help="Send reminders of the forms still missing per this tracking workbook.",
+)
+@quiet_option
+def send_command(
+    out_dir: Path,
+    roster_path: Path,
+    smtp: str | None,
+    outbox: Path | None,
+    starttls: bool,
+    use_ssl: bool,
+    user: str | None,
+    cafile: Path | None,
+    from_address: str | None,
+    cc_coordinator: bool,
+    message_file: Path | None,
+    rate: float | None,
+    pair_ids: tuple[str, ...],
+    form_ids: tuple[str, ...],
+    resend: bool,
+    dry_run: bool,
+    tracking: Path | None,
+    quiet: bool,
+) -> None:
+    """Email each pair its packet, or (--remind) a reminder of what is missing.
+
+    One message per pair to the mentor and the mentee, replies going to the coordinator, with
+    that pair's forms and meetings calendar attached and nothing of any other pair. Every
+    message is recorded in OUT/send-log.jsonl: running the command again sends only what is
+    missing (a refused address, a pair left out, a new form), never the same thing twice.
+    Exactly one of --smtp and --outbox. The password is never an option: set
+    MENTORDOCS_SMTP_PASSWORD or type it when asked. Exit 1 when anything was not sent.
+
+    \b
+    Example:
+        mentordocs generate samples/roster.xlsx -o packets
+        mentordocs send packets --roster samples/roster.xlsx --outbox outbox
+        mentordocs send packets --roster samples/roster.xlsx --smtp smtp.example.org \\
+            --starttls --user coordinator@example.org --rate 20 --dry-run
+        mentordocs send packets --roster samples/roster.xlsx --outbox outbox --remind tracking.xlsx
+    """
+    # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
+    from mentordocs.roster.reader import load_roster
+    from mentordocs.send import send_packets, send_reminders
+
+    if bool(smtp) == bool(outbox):
+        raise click.UsageError("Give exactly one of --smtp HOST[:PORT] and --outbox DIR.")
+    if from_address:
+        _check_from(from_address)
+    transport, where = _transport(
+        smtp, outbox, starttls=starttls, use_ssl=use_ssl, user=user, cafile=cafile, rate=rate
+    )
+    roster = load_roster(roster_path)
+    options = _SendOptions(
+        transport=transport,
+        forms=list(form_ids) or None,
+        pairs=list(pair_ids) or None,
+        message_template=message_file,
+        cc_coordinator=cc_coordinator,
+        from_address=from_address,
+        rate=rate,
+        resend=resend,
+        dry_run=dry_run,
+        progress=ClickProgress(quiet=quiet, min_items=2),
+    )
+    if tracking is not None:
+        result = send_reminders(roster, out_dir, tracking, **options)
+    else:
+        result = send_packets(roster, out_dir, **options)
+    if tracking is not None and not result.outcomes:
+        click.echo(
+            f"Nothing is outstanding for the pairs chosen, per "
+            f"{click.format_filename(str(tracking))}: no reminder to send."
+        )
+        return
+    _print_send_result(result, where=where)
+    if not result.dry_run and not result.complete:
+        raise click.exceptions.Exit(1)
+
+
+def _check_from(from_address: str) -> None:
+    """--from must be an address (checked before anything is read or sent)."""
+    # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
+    from mentordocs.send import parse_address
+
+    try:
+        parse_address(from_address, "--from")
+    except SendError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--from'") from exc
+
+
+def _transport(
+    smtp: str | None,
+    outbox: Path | None,
+    *,
+    starttls: bool,
+    use_ssl: bool,
+    user: str | None,
+    cafile: Path | None,
+    rate: float | None,
+) -> tuple[Transport, str]:
+    """The transport the options ask for, and where its messages go ("sent through HOST")."""
+    # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
+    from mentordocs.send import OutboxTransport, SMTPTransport
+
+    if starttls and use_ssl:
+        raise click.UsageError("Give --starttls or --ssl, not both.")
+    if outbox:
+        given = [
+            name
+            for name, value in (
+                ("--starttls", starttls),
+                ("--ssl", use_ssl),
+                ("--user", user),
+                ("--cafile", cafile),
+                ("--rate", rate),
+            )
+            if value
+        ]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} only apply with --smtp, not --outbox.")
+        return OutboxTransport(outbox), f"written to {click.format_filename(str(outbox))}"
+    assert smtp is not None
+    host, port = _smtp_host_port(smtp)
+
+    def password() -> str:
+        value = os.environ.get(PASSWORD_ENV)
+        if value:
+            return value
+        return click.prompt(
+            f"Password for {user} on {host} (or set {PASSWORD_ENV})",
+            hide_input=True,
+            err=True,
+        )
+
+    security = "ssl" if use_ssl else "starttls" if starttls else "plain"
+    transport = SMTPTransport(
+        host,
+        port,
+        security=security,
+        user=user,
+        password=password if user else None,
+        cafile=cafile,
+    )
+    return transport, f"sent through {host}"
+
+
+def _smtp_host_port(value: str) -> tuple[str, int | None]:
+    """``host``, ``host:port`` or ``[IPv6 address]:port`` from --smtp."""
+    match = _HOST_PORT.fullmatch(value.strip())
+    port_text = match and (match.group(2) or match.group(4))
+    port = int(port_text) if port_text else None
+    if not match or (port is not None and not 0 < port < 65536):
+        raise click.BadParameter(
+            f"{value!r} is not HOST or HOST:PORT (e.g. smtp.example.org:587).",
+            param_hint="'--smtp'",
+        )
+    return match.group(1) or match.group(3), port
+
+
+def _print_send_result(result: SendResult, *, where: str) -> None:
+    # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
+    from mentordocs.records import SEND_LOG_NAME as SEND_LOG
+    from mentordocs.send import CHANGED, FAILED, NOT_REACHED, WOULD_SEND
+
+    noun = "reminder" if result.kind == "reminder" else "message"
+    if result.dry_run:
+        for outcome in result.outcomes:
+            if outcome.status == WOULD_SEND:
+                click.echo(
+                    f"{outcome.pair_id}: would send to {', '.join(outcome.recipients)}: "
+                    f"{', '.join(outcome.files) or '(no attachment)'}"
+                )
+                if outcome.detail:
+                    click.echo(f"    note: {outcome.detail}")
+            else:
+                click.echo(f"{outcome}")
+        counts = [f"{plural(len(result.would_send), noun)} would be {where}"]
+    else:
+        for outcome in result.skipped:
+            click.echo(f"{outcome}")
+        already = result.already_sent
+        if len(already) > 10:
+            ids = ", ".join(o.pair_id for o in already)
+            done = "Already written" if result.transport == "outbox" else "Already sent"
+            click.echo(f"{done} (see {SEND_LOG}): {ids}")
+        else:
+            for outcome in already:
+                click.echo(f"{outcome}")
+        counts = [f"{len(result.sent)} {'written' if result.transport == 'outbox' else 'sent'}"]
+    counts.append(f"{len(result.already_sent)} already sent")
+    if result.changed:
+        counts.append(f"{len(result.changed)} changed since sent")
+    counts.append(f"{len(result.failed)} failed")
+    if result.skipped:
+        counts.append(f"{len(result.skipped)} skipped")
+    problems = [o for o in result.outcomes if o.status in (FAILED, CHANGED)] + result.refused
+    if not result.dry_run:
+        for outcome in problems:
+            if outcome.detail != NOT_REACHED:
+                echo_err(f"{outcome}")
+    if result.stopped:
+        not_reached = [o.pair_id for o in problems if o.detail == NOT_REACHED]
+        echo_err(f"Stopped: {result.stopped}")
+        if not_reached:
+            echo_err(f"Not sent because of that: {', '.join(not_reached)}.")
+    summary = ", ".join(counts) + "."
+    if result.dry_run:
+        summary = f"Dry run: {summary} Nothing was sent."
+    click.echo(summary)
+    if not result.dry_run and problems and not result.stopped:
+        echo_err(
+            "Fix what is listed above and run the same command again: only what is missing "
+            "will be sent."
+        )
+    elif result.stopped:
+        echo_err(
+            "Once that is fixed, run the same command again: only what is missing will be sent."
+        )
