@@ -322,7 +322,7 @@ def parse_form_spec(data: Any, path: Path, expected_form: str | None = None) -> 
             where = f"field {index} ({field_id})"
         spec_problems = _field_problems(raw, field_id)
         problems.extend(f"{where}: {message}" for message in spec_problems)
-        if spec_problems:
+        if spec_problems or not isinstance(field_id, str):
             continue
         if field_id in seen:
             problems.append(f"{where}: the id is declared twice; each field id must be unique")

@@ -53,8 +53,9 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
         if not target.parent.is_dir():
             target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        text = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
-        with os.fdopen(fd, mode, **text) as fh:
+        text = "b" not in mode
+        encoding, newline = ("utf-8", "\n") if text else (None, None)
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
             yield fh
         # mkstemp makes the file private (0600); give it the mode a normally created file
         # gets, so colleagues can read packets on a shared folder.

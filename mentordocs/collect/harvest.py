@@ -78,7 +78,7 @@ def collect_forms(
     """
     target = Path(tracking_path)
     _refuse_open_workbook(target)
-    specs = load_form_specs(templates_dir)
+    specs = load_form_specs(Path(templates_dir) if templates_dir is not None else None)
     previous = read_tracking(target) if target.exists() else TrackingData()
     harvest = _Harvest(roster, specs, previous, packets_dir, include_confidential)
     result = CollectResult(tracking_path=target)

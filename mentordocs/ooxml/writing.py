@@ -81,7 +81,9 @@ def with_custom_relationship(package_rels: bytes | None, custom_part: str) -> by
     """``_rels/.rels`` with a relationship to the custom properties part."""
     tag = f"{{{ns.RELATIONSHIPS}}}Relationship"
     if package_rels is None:
-        root = etree.Element(f"{{{ns.RELATIONSHIPS}}}Relationships", nsmap={None: ns.RELATIONSHIPS})
+        # lxml-stubs types nsmap keys as str; None is lxml's key for the default namespace.
+        default: dict[str | None, str] = {None: ns.RELATIONSHIPS}
+        root = etree.Element(f"{{{ns.RELATIONSHIPS}}}Relationships", nsmap=default)  # type: ignore[arg-type]
     else:
         root = parse_xml(package_rels)
     relationships = list(root.iter(tag))
@@ -103,9 +105,8 @@ def custom_properties_xml(properties: Mapping[str, str], template_part: bytes | 
     properties (``template_part``, or none) that do not have one of those names."""
     prop_tag = f"{{{ns.CUSTOM_PROPERTIES}}}property"
     if template_part is None:
-        root = etree.Element(
-            f"{{{ns.CUSTOM_PROPERTIES}}}Properties", nsmap={None: ns.CUSTOM_PROPERTIES, "vt": ns.VT}
-        )
+        default: dict[str | None, str] = {None: ns.CUSTOM_PROPERTIES, "vt": ns.VT}
+        root = etree.Element(f"{{{ns.CUSTOM_PROPERTIES}}}Properties", nsmap=default)  # type: ignore[arg-type]
     else:
         root = parse_xml(template_part)
     for prop in list(root.iter(prop_tag)):

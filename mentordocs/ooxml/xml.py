@@ -53,6 +53,8 @@ def parse_xml(xml: bytes) -> etree._Element:
         raise UnsafeXmlError("the XML declares a DOCTYPE or entities")
     root = etree.fromstring(normalize_namespaces(xml), _PARSER)
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    # lxml-stubs 0.5 leaves out DocInfo.doctype, which lxml has had since 2.0.
+    doctype = docinfo.doctype  # type: ignore[union-attr]
+    if doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise UnsafeXmlError("the XML declares a DOCTYPE or entities")
     return root

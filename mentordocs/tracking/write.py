@@ -22,6 +22,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
@@ -60,8 +61,10 @@ _RED = PatternFill("solid", fgColor="FFC7CE")
 _AMBER = PatternFill("solid", fgColor="FFEB9C")
 _GREEN = PatternFill("solid", fgColor="C6EFCE")
 
+#: What a cell can hold.
+CellValue = str | int | float | dt.date | dt.datetime | None
 #: A cell to write: its value, and the named style to give it (None: the default).
-Cell = tuple[object, str | None]
+Cell = tuple[CellValue, str | None]
 # Any: openpyxl's write-only worksheet class is not public (it lives in a private module).
 WriteOnlyWorksheet = Any
 
@@ -146,7 +149,7 @@ class _Book:
         return ws
 
     @staticmethod
-    def header_cells(ws: WriteOnlyWorksheet, headers: Iterable[str | None]) -> list[WriteOnlyCell]:
+    def header_cells(ws: WriteOnlyWorksheet, headers: Iterable[str | None]) -> list[OpenpyxlCell]:
         cells = []
         for text in headers:
             cell = _cell(ws, text)
@@ -175,7 +178,7 @@ class _Book:
         return buffer.getvalue()
 
 
-def _cell(ws: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
+def _cell(ws: WriteOnlyWorksheet, value: CellValue) -> OpenpyxlCell:
     """A cell holding ``value``; text is cleaned for Excel and never taken for a formula."""
     if isinstance(value, str):
         text = _ILLEGAL.sub("", value) if not value.isprintable() else value
@@ -185,7 +188,8 @@ def _cell(ws: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
         if text.startswith("="):
             cell.data_type = "s"  # typed text, never a formula
         return cell
-    return WriteOnlyCell(ws, value=value)
+    # types-openpyxl leaves out date, which openpyxl writes as a date.
+    return WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -198,7 +202,7 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return candidate
 
 
-def display(value: Value | None, kind: str) -> object:
+def display(value: Value | None, kind: str) -> CellValue:
     """A value as the workbook shows it: Yes/No for ticks, real dates, None for blank."""
     if isinstance(value, bool):
         return "Yes" if value else "No"
@@ -212,7 +216,7 @@ def display(value: Value | None, kind: str) -> object:
     return value
 
 
-def _answer(value: object) -> Cell:
+def _answer(value: CellValue) -> Cell:
     return (value, ANSWER_DATE if isinstance(value, dt.date) else ANSWER)
 
 
@@ -324,7 +328,7 @@ def _dashboard(
     _dashboard_chart(ws, first, first + len(specs) - 1)
 
 
-def _note(ws: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+def _note(ws: WriteOnlyWorksheet, text: str) -> OpenpyxlCell:
     cell = _cell(ws, text)
     cell.font = Font(italic=True, color="7F7F7F")
     return cell
@@ -525,7 +529,7 @@ def _goals_sheet(
         spec = specs.get(ret.form)
         if spec is None:
             continue
-        goals: dict[int, dict[str, object]] = {}
+        goals: dict[int, dict[str, CellValue]] = {}
         for field_id, n, declared in spec.layout(ret.values).goals:
             suffix = declared.id.partition("{n}")[2].lstrip("_")
             goals.setdefault(n, {})[suffix] = display(ret.values[field_id], declared.kind)
