@@ -50,7 +50,7 @@ def _member(name: str, data: bytes, level: int) -> _Member:
 class FastPacker:
     """Packs forms from static parts compressed once and rendered parts compressed per form."""
 
-    def __init__(self, static: Iterable[tuple[str, bytes]], level: int = 6, static_level: int = 9):
+    def __init__(self, static: Iterable[tuple[str, bytes]], level: int = 3, static_level: int = 9):
         self.level = level
         self.static = [_member(name, data, static_level) for name, data in static]
 

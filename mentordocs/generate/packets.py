@@ -52,6 +52,7 @@ from mentordocs.generate.context import build_context, program_context
 from mentordocs.generate.ics import pair_calendar
 from mentordocs.generate.render import CompiledTemplate, new_environment
 from mentordocs.models import Pair, Roster
+from mentordocs.ooxml import ns
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import Manifest, ManifestEntry, now_iso, read_manifest, write_manifest
 
@@ -281,10 +282,10 @@ def _build_context(roster: Roster, pair: Pair, program: dict[str, Any] | None) -
 
 def _properties(roster: Roster, pair: Pair, form: str, template: CompiledTemplate) -> dict:
     return {
-        "mentordocs.program": roster.program.name,
-        "mentordocs.pair_id": pair.pair_id,
-        "mentordocs.form": form,
-        "mentordocs.template_version": template.version,
+        ns.PROP_PROGRAM: roster.program.name,
+        ns.PROP_PAIR: pair.pair_id,
+        ns.PROP_FORM: form,
+        ns.PROP_VERSION: template.version,
     }
 
 

@@ -387,17 +387,17 @@ class CompiledTemplate:
         if part.post_process:
             tree = DocxTemplate(self.path).fix_tables(body)
         else:
-            tree = etree.fromstring(body.encode("utf-8"))
+            tree = parse_xml(body.encode("utf-8"))
         if part.fix_docpr:
             # Each picture needs its own id, and a repeated picture repeats its id.
-            for number, doc_pr in enumerate(tree.iter(f"{{{_WP}}}docPr"), start=1001):
+            for number, doc_pr in enumerate(tree.iter(f"{{{ns.WP}}}docPr"), start=1001):
                 doc_pr.set("id", str(number))
         return _XML_DECLARATION + etree.tostring(tree, encoding="unicode")
 
     def _validate(self, part: _Part, text: str) -> None:
         try:
-            etree.fromstring(text.encode("utf-8"))
-        except etree.XMLSyntaxError as exc:
+            parse_xml(text.encode("utf-8"))
+        except (etree.XMLSyntaxError, UnsafeXmlError) as exc:
             raise TemplateError(
                 f"Template {self.path}: {part.name} is not valid XML once rendered ({exc}). "
                 "A {%p %}, {%tr %}, {%tc %} or {%r %} tag probably sits in the wrong place: "
@@ -417,9 +417,6 @@ class CompiledTemplate:
             f"({message}). The variables every template can use are: {known}. Correct the tag "
             "in Word, or add the value to the roster."
         )
-
-
-_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 
 
 def _load_again(path: str, name: str, version: str, sha256: str) -> CompiledTemplate:
