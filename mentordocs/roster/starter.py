@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from mentordocs.errors import OutputError
 from mentordocs.fsutil import atomic_write_bytes
-from mentordocs.roster.reader import PROGRAM_SETTINGS, SHEETS, Column, SheetSpec
+from mentordocs.roster.schema import PROGRAM_SETTINGS, SHEETS, Column, SheetSpec
 
 __all__ = ["STARTER_NAME", "VALIDATED_ROWS", "new_workbook", "write_starter_roster"]
 
