@@ -24,7 +24,7 @@ from mentordocs.forms import load_form_specs
 from mentordocs.generate.office import convert
 from mentordocs.generate.packets import generate_packets
 from mentordocs.ooxml.controls import parse_xml, read_fields, read_fields_fast, set_field_values
-from mentordocs.roster.reader import load_roster
+from mentordocs.roster import load_roster
 from mentordocs.tracking.workbook import read_tracking
 
 FILLABLE_PARTS = ("word/document.xml", "word/header", "word/footer")

@@ -91,7 +91,7 @@ def check_command(roster: str) -> None:
     Example:
         mentordocs check samples/roster.xlsx
     """
-    from mentordocs.roster.reader import summarize, validate_roster
+    from mentordocs.roster import summarize, validate_roster
 
     loaded, problems = validate_roster(roster)
     errors = [p for p in problems if p.severity == "error"]
@@ -135,7 +135,7 @@ def init_command(directory: str) -> None:
     """
     from pathlib import Path
 
-    from mentordocs.roster.starter import STARTER_NAME, write_starter_roster
+    from mentordocs.roster import STARTER_NAME, write_starter_roster
 
     path = write_starter_roster(Path(directory) / STARTER_NAME)
     click.echo(f"Wrote {click.format_filename(str(path))}.")
@@ -230,7 +230,7 @@ def templates_check_command(directory: str | None, roster: str | None) -> None:
     contexts = None
     if roster is not None:
         from mentordocs.generate.context import build_context, program_context, representative_pairs
-        from mentordocs.roster.reader import load_roster
+        from mentordocs.roster import load_roster
 
         loaded = load_roster(roster)
         program = program_context(loaded.program)
@@ -338,7 +338,7 @@ def generate(
         mentordocs generate samples/roster.xlsx -o packets --zip --jobs 2
     """
     from mentordocs.generate.packets import SelectionError, generate_packets
-    from mentordocs.roster.reader import load_roster
+    from mentordocs.roster import load_roster
 
     loaded = load_roster(roster)
     try:
@@ -440,7 +440,7 @@ def collect_command(
         mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx --packets packets
     """
     from mentordocs.collect.harvest import collect_forms
-    from mentordocs.roster.reader import load_roster
+    from mentordocs.roster import load_roster
 
     loaded = load_roster(roster)
     result = collect_forms(
@@ -698,7 +698,7 @@ def send_command(
     """
     import os
 
-    from mentordocs.roster.reader import load_roster
+    from mentordocs.roster import load_roster
     from mentordocs.send.mail import OutboxTransport, SMTPTransport
     from mentordocs.send.sending import send_packets, send_reminders
 
