@@ -13,15 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import io
-import itertools
 import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import openpyxl
+from openpyxl import Workbook
 
 from mentordocs.errors import Problem, RosterError
 from mentordocs.fsutil import office_lock_file
@@ -215,25 +216,60 @@ def _same_name(a: str, b: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet of the .xlsx in ``data`` holds a formula (an <f> element)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for name in archive.namelist():
-                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                    content = archive.read(name)
-                    if b"<f>" in content or b"<f " in content or b":f>" in content:
-                        return True
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return True  # let openpyxl report the damage
-    return False
-
-
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 _SAVE_AS_XLSX = (
     "Open it in Excel and choose File > Save As > Excel Workbook (.xlsx), then use that file."
 )
+
+
+class _Book:
+    """The roster workbook, opened read-only: each sheet's rows, with each cell's saved value
+    and whether it holds a formula.
+
+    It is opened as written (a formula cell holds its formula, data type "f"). Only when a
+    sheet has formulas is the workbook opened a second time for the results Excel saved
+    (``data_only``), so a workbook without formulas is read once.
+    """
+
+    def __init__(self, data: bytes, formulas: Workbook) -> None:
+        self.data = data
+        self.formulas = formulas
+        self.values: Workbook | None = None
+
+    def find_sheet(self, name: str) -> str | None:
+        """The title of the worksheet called ``name`` (case, spaces and punctuation aside)."""
+        wanted = compact(name)
+        for sheet in self.formulas.worksheets:
+            if compact(sheet.title) == wanted:
+                return sheet.title
+        return None
+
+    def rows(self, title: str) -> list[tuple[int, list[object], list[bool]]]:
+        """Every row of the sheet as (Excel row number, saved values, whether each cell holds
+        a formula)."""
+        sheet = next(s for s in self.formulas.worksheets if s.title == title)
+        sheet.reset_dimensions()  # read every row, whatever the file claims its size is
+        cells = [list(row) for row in sheet.iter_rows()]
+        formulas = [[cell.data_type == "f" for cell in row] for row in cells]
+        values: list[list[object]]
+        if any(any(row) for row in formulas):
+            if self.values is None:  # the same bytes, opened once already: no new failure
+                self.values = openpyxl.load_workbook(
+                    io.BytesIO(self.data), read_only=True, data_only=True
+                )
+            saved = next(s for s in self.values.worksheets if s.title == title)
+            saved.reset_dimensions()
+            values = [list(row) for row in saved.iter_rows(values_only=True)]
+        else:
+            values = [[cell.value for cell in row] for row in cells]
+        numbered = enumerate(zip(values, formulas, strict=False), start=1)
+        return [(number, vals, forms) for number, (vals, forms) in numbered]
+
+    def close(self) -> None:
+        self.formulas.close()
+        if self.values is not None:
+            self.values.close()
 
 
 @dataclass
@@ -294,8 +330,8 @@ class _Loader:
 
     # -- the file ------------------------------------------------------------------------
 
-    def open(self) -> tuple[Any, Any] | None:
-        """Both views of the workbook (saved values, formulas), or None after a file problem."""
+    def open(self) -> _Book | None:
+        """The workbook, or None after a file problem."""
         path = self.path
         suffix = path.suffix.lower()
         if path.name.startswith("~$"):
@@ -369,14 +405,7 @@ class _Loader:
             )
             return None
         try:
-            import openpyxl
-
-            # Two read-only views: the values Excel saved, and (only when the workbook has
-            # formulas) the formulas, to find formulas whose result was never saved.
-            values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            formulas = None
-            if _has_formulas(data):
-                formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
         except zipfile.BadZipFile:
             self.error(
                 "The file is damaged: it is not a complete Excel workbook.",
@@ -395,41 +424,13 @@ class _Loader:
                 f"The workbook seems to be open in Excel or LibreOffice ({lock.name} is beside it): changes not yet saved are not seen.",
                 "Save the workbook in Excel first (you may keep it open).",
             )
-        return values, formulas
+        return _Book(data, workbook)
 
     # -- sheets --------------------------------------------------------------------------
 
-    @staticmethod
-    def find_sheet(workbook: Any, name: str) -> str | None:
-        wanted = compact(name)
-        for title in workbook.sheetnames:
-            if compact(title) == wanted:
-                return title
-        return None
-
-    def sheet_rows(
-        self, values_wb: Any, formulas_wb: Any, title: str
-    ) -> list[tuple[int, list[Any], list[Any]]]:
-        """Every row of the sheet as (Excel row number, values, formulas or Nones)."""
-        values_ws = values_wb[title]
-        values_ws.reset_dimensions()  # read every row, whatever the file claims its size is
-        values = values_ws.iter_rows(values_only=True)
-        if formulas_wb is not None:
-            formulas_ws = formulas_wb[title]
-            formulas_ws.reset_dimensions()
-            formulas: Iterable[Any] = formulas_ws.iter_rows(values_only=True)
-        else:
-            formulas = itertools.repeat(())
-        rows = []
-        for number, (vals, forms) in enumerate(zip(values, formulas, strict=False), start=1):
-            vals = list(vals)
-            forms = list(forms) or [None] * len(vals)
-            rows.append((number, vals, forms))
-        return rows
-
-    def read_table(self, spec: SheetSpec, values_wb: Any, formulas_wb: Any) -> list[_Row] | None:
+    def read_table(self, spec: SheetSpec, book: _Book) -> list[_Row] | None:
         """The sheet's non-blank data rows, or None when the sheet is missing or unusable."""
-        title = self.find_sheet(values_wb, spec.name)
+        title = book.find_sheet(spec.name)
         if title is None:
             if spec.required:
                 headers = ", ".join(c.header for c in spec.columns)
@@ -438,7 +439,7 @@ class _Loader:
                     f"Add a sheet named '{spec.name}' with the headers {headers} in row 1 (run 'mentordocs init' for a starter workbook).",
                 )
             return None
-        rows = self.sheet_rows(values_wb, formulas_wb, title)
+        rows = book.rows(title)
         lookup = header_lookup(spec.columns)
         # The header row: of the first 10 rows, the one naming the most known columns (a title
         # row above the headers is fine); failing that, the first row with anything in it.
@@ -522,10 +523,10 @@ class _Loader:
         result: list[_Row] = []
         unnamed_reported: set[int] = set()
         for number, vals, forms in rows[header_index + 1 :]:
-            if all(_is_blank(v) for v in vals) and all(_is_blank(f) for f in forms):
+            if all(_is_blank(v) for v in vals) and not any(forms):
                 continue
             row = _Row(title, number, {}, headers)
-            for index, (value, formula) in enumerate(zip(vals, forms, strict=False)):
+            for index, (value, is_formula) in enumerate(zip(vals, forms, strict=False)):
                 if index in extras:
                     key, written = extras[index]
                 elif index in by_index:
@@ -543,11 +544,6 @@ class _Loader:
                             number,
                         )
                     continue
-                is_formula = (
-                    isinstance(formula, str) and formula.startswith("=")
-                ) or not isinstance(
-                    formula, (type(None), str, int, float, bool, dt.date, dt.time, dt.timedelta)
-                )  # ArrayFormula and the like
                 if value is None and is_formula:
                     self.error(
                         "This cell holds a formula whose result was never saved, so its value is unknown.",
@@ -800,19 +796,13 @@ class _Loader:
     # -- the sheets ----------------------------------------------------------------------
 
     def load(self) -> Roster | None:
-        opened = self.open()
-        if opened is None:
+        book = self.open()
+        if book is None:
             return None
-        values_wb, formulas_wb = opened
-        specs = {spec.name: spec for spec in SHEETS}
         try:
-            tables = {
-                name: self.read_table(spec, values_wb, formulas_wb) for name, spec in specs.items()
-            }
+            tables = {spec.name: self.read_table(spec, book) for spec in SHEETS}
         finally:
-            for workbook in (values_wb, formulas_wb):
-                if workbook is not None:
-                    workbook.close()
+            book.close()
         program = self.load_program(tables["Program"])
         pair_rows = tables["Pairs"]
         pairs = self.load_pairs(pair_rows, program)
