@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from openpyxl.utils.datetime import from_excel
+
 from mentordocs.roster.problems import Problems
 from mentordocs.roster.schema import CHOICE_VARIANTS, Column, compact
 
@@ -127,7 +129,6 @@ def _parse_time_text(text: str) -> dt.time | None:
     return None
 
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _BAD_ID_CHARS = set('/\\:*?"<>|')
 _RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {
     f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)
@@ -345,7 +346,7 @@ class CellReader:
             return raw
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             if 20000 <= raw <= 80000:  # an Excel date serial in a cell formatted as a number
-                value = _EXCEL_EPOCH + dt.timedelta(days=int(raw))
+                value: dt.date = from_excel(int(raw)).date()  # the 1900 date system
                 self.problems.warn(
                     f"The date is stored as the number {as_text(raw)}; it was read as {value.isoformat()}.",
                     "Choose Format Cells > Date in Excel so everyone sees the date.",
