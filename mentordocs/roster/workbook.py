@@ -16,6 +16,7 @@ from typing import NamedTuple
 import openpyxl
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from mentordocs.fsutil import office_lock_file
 from mentordocs.roster.cells import CellReader, Row, as_text, is_blank
@@ -51,7 +52,7 @@ class Book:
     """The roster workbook, opened read-only: each sheet's rows, with each cell's saved value
     and whether it holds a formula.
 
-    It is opened as written (a formula cell holds its formula, data type "f"). Only when a
+    It is opened as written, where openpyxl gives a formula cell its formula. Only when a
     sheet has formulas is the workbook opened a second time for the results Excel saved
     (``data_only``), so a workbook without formulas is read once.
     """
@@ -73,9 +74,8 @@ class Book:
         """Every row of the sheet, blank ones included."""
         sheet = next(s for s in self.formulas.worksheets if s.title == title)
         sheet.reset_dimensions()  # read every row, whatever the file claims its size is
-        cells = [list(row) for row in sheet.iter_rows()]
-        formulas = [[cell.data_type == "f" for cell in row] for row in cells]
-        values: list[list[object]]
+        values: list[list[object]] = [list(row) for row in sheet.iter_rows(values_only=True)]
+        formulas = [[_is_formula(value) for value in row] for row in values]
         if any(any(row) for row in formulas):
             if self.values is None:  # the same bytes, opened once already: no new failure
                 self.values = openpyxl.load_workbook(
@@ -84,8 +84,6 @@ class Book:
             saved = next(s for s in self.values.worksheets if s.title == title)
             saved.reset_dimensions()
             values = [list(row) for row in saved.iter_rows(values_only=True)]
-        else:
-            values = [[cell.value for cell in row] for row in cells]
         numbered = enumerate(zip(values, formulas, strict=False), start=1)
         return [SheetRow(number, vals, forms) for number, (vals, forms) in numbered]
 
@@ -93,6 +91,15 @@ class Book:
         self.formulas.close()
         if self.values is not None:
             self.values.close()
+
+
+def _is_formula(value: object) -> bool:
+    """Whether a cell read as written holds a formula: openpyxl gives its text, starting with
+    "=", or an ArrayFormula or DataTableFormula. (Text typed as '=... counts too; it only makes
+    the sheet be read twice, and its saved value is the same text.)"""
+    return (isinstance(value, str) and value.startswith("=")) or isinstance(
+        value, (ArrayFormula, DataTableFormula)
+    )
 
 
 def open_workbook(path: Path, problems: Problems) -> Book | None:
