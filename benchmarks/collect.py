@@ -51,7 +51,7 @@ from mentordocs.forms import load_form_specs  # noqa: E402
 from mentordocs.generate.packets import generate_packets  # noqa: E402
 from mentordocs.ooxml.fields import set_field_values  # noqa: E402
 from mentordocs.ooxml.xml import parse_xml  # noqa: E402
-from mentordocs.roster.reader import load_roster  # noqa: E402
+from mentordocs.roster import load_roster  # noqa: E402
 
 FILLABLE = ("word/document.xml", "word/header", "word/footer")
 

@@ -45,7 +45,7 @@ sys.path.insert(0, str(REPO))
 from mentordocs.forms import FORM_IDS, load_form_specs  # noqa: E402
 from mentordocs.generate.context import build_context, program_context  # noqa: E402
 from mentordocs.generate.packets import generate_packets  # noqa: E402
-from mentordocs.roster.reader import load_roster  # noqa: E402
+from mentordocs.roster import load_roster  # noqa: E402
 
 SAMPLE = REPO / "samples" / "roster.xlsx"
 

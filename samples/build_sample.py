@@ -26,8 +26,7 @@ sys.path.insert(0, str(HERE.parent))
 from openpyxl.comments import Comment  # noqa: E402
 from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
 
-from mentordocs.roster.reader import SHEETS  # noqa: E402
-from mentordocs.roster.starter import new_workbook  # noqa: E402
+from mentordocs.roster import SHEETS, new_workbook  # noqa: E402
 
 OUTPUT = HERE / "roster.xlsx"
 FIXED_TIME = dt.datetime(2026, 8, 3, 9, 0, 0)

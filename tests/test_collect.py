@@ -709,7 +709,7 @@ def test_controls_without_tag_or_alias_are_matched_by_position(tmp_path):
 
 
 def test_cli_collect_and_status(tmp_path, sample_roster):
-    from mentordocs.roster.reader import load_roster
+    from mentordocs.roster import load_roster
 
     roster = load_roster(sample_roster)
     program = roster.program.name

@@ -19,7 +19,7 @@ from mentordocs.generate.context import build_context, sample_roster
 from mentordocs.generate.packets import generate_packets
 from mentordocs.generate.render import CompiledTemplate
 from mentordocs.records import read_manifest
-from mentordocs.roster.reader import load_roster
+from mentordocs.roster import load_roster
 
 pytestmark = pytest.mark.skipif(
     not all((TEMPLATES / f"{form}.docx").exists() for form in FORM_IDS)

@@ -11,8 +11,7 @@ from click.testing import CliRunner
 from mentordocs.cli import cli
 from mentordocs.errors import OutputError
 from mentordocs.models import FREQUENCIES, MEETING_DAYS, MEETING_MODES, PLAN_TYPES, STATUSES
-from mentordocs.roster.reader import PROGRAM_SETTINGS, SHEETS, check_roster
-from mentordocs.roster.starter import write_starter_roster
+from mentordocs.roster import PROGRAM_SETTINGS, SHEETS, check_roster, write_starter_roster
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from test_roster_kit import base_book, make_roster, set_cell
 
 from mentordocs.errors import Problem, RosterError
 from mentordocs.models import FREQUENCIES, MEETING_DAYS, Goal, Meeting, Pair, Roster
-from mentordocs.roster.reader import (
+from mentordocs.roster import (
     PROGRAM_SETTINGS,
     SHEETS,
     check_roster,

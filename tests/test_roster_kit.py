@@ -13,7 +13,7 @@ from typing import Any
 
 import openpyxl
 
-from mentordocs.roster.reader import load_roster
+from mentordocs.roster import load_roster
 
 Book = dict[str, list[list[Any]]]
 

@@ -25,7 +25,7 @@ from mentordocs.generate.office import convert
 from mentordocs.generate.packets import generate_packets
 from mentordocs.ooxml.fields import read_fields, set_field_values
 from mentordocs.ooxml.xml import parse_xml
-from mentordocs.roster.reader import load_roster
+from mentordocs.roster import load_roster
 from mentordocs.tracking import read_tracking
 
 FILLABLE_PARTS = ("word/document.xml", "word/header", "word/footer")

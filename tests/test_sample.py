@@ -6,7 +6,7 @@ import importlib.util
 
 from conftest import SAMPLE_ROSTER, SAMPLES
 
-from mentordocs.roster.reader import load_roster
+from mentordocs.roster import load_roster
 
 
 def _builder():

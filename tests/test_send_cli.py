@@ -16,7 +16,7 @@ from mentordocs.cli import cli
 from mentordocs.forms import load_form_specs
 from mentordocs.generate.packets import generate_packets
 from mentordocs.records import read_manifest, read_send_log
-from mentordocs.roster.reader import load_roster
+from mentordocs.roster import load_roster
 from mentordocs.send import send_packets
 from mentordocs.tracking import TrackingData, write_tracking
 

@@ -21,7 +21,7 @@ def check_command(roster: str) -> None:
         mentordocs check samples/roster.xlsx
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
-    from mentordocs.roster.reader import summarize, validate_roster
+    from mentordocs.roster import summarize, validate_roster
 
     loaded, problems = validate_roster(roster)
     errors = [p for p in problems if p.severity == "error"]

@@ -59,7 +59,7 @@ def collect_command(
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
     from mentordocs.collect import collect_forms
-    from mentordocs.roster.reader import load_roster
+    from mentordocs.roster import load_roster
 
     loaded = load_roster(roster)
     result = collect_forms(

@@ -89,7 +89,7 @@ def generate_command(
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
     from mentordocs.generate.packets import SelectionError, generate_packets
-    from mentordocs.roster.reader import load_roster
+    from mentordocs.roster import load_roster
 
     loaded = load_roster(roster)
     try:

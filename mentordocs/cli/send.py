@@ -136,7 +136,7 @@ def send_command(
         mentordocs send packets --roster samples/roster.xlsx --outbox outbox --remind tracking.xlsx
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
-    from mentordocs.roster.reader import load_roster
+    from mentordocs.roster import load_roster
     from mentordocs.send import send_packets, send_reminders
 
     if bool(smtp) == bool(outbox):

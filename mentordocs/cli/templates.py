@@ -88,7 +88,7 @@ def templates_check_command(directory: str | None, roster: str | None) -> None:
     from mentordocs.forms import templates_dir
     from mentordocs.generate.context import build_context, program_context, representative_pairs
     from mentordocs.generate.templates import check_templates
-    from mentordocs.roster.reader import load_roster
+    from mentordocs.roster import load_roster
 
     contexts = None
     if roster is not None:

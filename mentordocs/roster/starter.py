@@ -1,6 +1,6 @@
 """The starter roster workbook ``mentordocs init`` writes for a coordinator to fill in Excel.
 
-Its sheets and headers come from ``roster.SHEETS`` and ``roster.PROGRAM_SETTINGS``, so the
+Its sheets and headers come from ``schema.SHEETS`` and ``schema.PROGRAM_SETTINGS``, so the
 workbook and the loader cannot drift apart.
 """
 
@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from mentordocs.errors import OutputError
 from mentordocs.fsutil import atomic_write_bytes
-from mentordocs.roster.reader import PROGRAM_SETTINGS, SHEETS, Column, SheetSpec
+from mentordocs.roster.schema import PROGRAM_SETTINGS, SHEETS, Column, SheetSpec
 
 __all__ = ["STARTER_NAME", "VALIDATED_ROWS", "new_workbook", "write_starter_roster"]
 
@@ -187,7 +187,7 @@ def _instructions_sheet(workbook: Workbook) -> Worksheet:
 def new_workbook() -> Workbook:
     """The starter roster as an openpyxl workbook: Instructions, then one sheet per roster sheet."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty "Sheet" a new workbook has
     _instructions_sheet(workbook)
     for spec in SHEETS:
         if spec.name == "Program":

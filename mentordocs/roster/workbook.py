@@ -1,0 +1,375 @@
+"""Opening the roster workbook and reading its sheets into rows.
+
+``open_workbook`` reports a file that is missing, locked, damaged or not an .xlsx workbook;
+``read_table`` finds a sheet's header row, matches its headers to the format's columns and
+returns the data rows, with a problem for each formula that has no saved result.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import openpyxl
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+from mentordocs.fsutil import office_lock_file
+from mentordocs.ooxml.ns import OLE_SIGNATURE
+from mentordocs.roster.cells import CellReader, Row, as_text, is_blank
+from mentordocs.roster.problems import Problems
+from mentordocs.roster.schema import (
+    Column,
+    SheetSpec,
+    compact,
+    header_keys,
+    header_lookup,
+    normalize_header,
+)
+
+_ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_SAVE_AS_XLSX = (
+    "Open it in Excel and choose File > Save As > Excel Workbook (.xlsx), then use that file."
+)
+_EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!")
+
+# ---------------------------------------------------------------------------------------------
+# The file
+# ---------------------------------------------------------------------------------------------
+
+
+class SheetRow(NamedTuple):
+    number: int  # as Excel numbers the row
+    values: list[object]  # the saved values
+    formulas: list[bool]  # whether each cell holds a formula
+
+
+class Book:
+    """The roster workbook, opened read-only: each sheet's rows, with each cell's saved value
+    and whether it holds a formula.
+
+    It is opened as written, where openpyxl gives a formula cell its formula. Only when a
+    sheet has formulas is the workbook opened a second time for the results Excel saved
+    (``data_only``), so a workbook without formulas is read once.
+    """
+
+    def __init__(self, data: bytes, formulas: Workbook) -> None:
+        self.data = data
+        self.formulas = formulas
+        self.values: Workbook | None = None
+
+    def find_sheet(self, name: str) -> str | None:
+        """The title of the worksheet called ``name`` (case, spaces and punctuation aside)."""
+        wanted = compact(name)
+        for sheet in self.formulas.worksheets:
+            if compact(sheet.title) == wanted:
+                return sheet.title
+        return None
+
+    def rows(self, title: str) -> list[SheetRow]:
+        """Every row of the sheet, blank ones included."""
+        sheet = next(s for s in self.formulas.worksheets if s.title == title)
+        sheet.reset_dimensions()  # read every row, whatever the file claims its size is
+        values: list[list[object]] = [list(row) for row in sheet.iter_rows(values_only=True)]
+        formulas = [[_is_formula(value) for value in row] for row in values]
+        if any(any(row) for row in formulas):
+            if self.values is None:  # the same bytes, opened once already: no new failure
+                self.values = openpyxl.load_workbook(
+                    io.BytesIO(self.data), read_only=True, data_only=True
+                )
+            saved = next(s for s in self.values.worksheets if s.title == title)
+            saved.reset_dimensions()
+            values = [list(row) for row in saved.iter_rows(values_only=True)]
+        numbered = enumerate(zip(values, formulas, strict=False), start=1)
+        return [SheetRow(number, vals, forms) for number, (vals, forms) in numbered]
+
+    def close(self) -> None:
+        self.formulas.close()
+        if self.values is not None:
+            self.values.close()
+
+
+def _is_formula(value: object) -> bool:
+    """Whether a cell read as written holds a formula: openpyxl gives its text, starting with
+    "=", or an ArrayFormula or DataTableFormula. (Text typed as '=... counts too; it only makes
+    the sheet be read twice, and its saved value is the same text.)"""
+    return (isinstance(value, str) and value.startswith("=")) or isinstance(
+        value, (ArrayFormula, DataTableFormula)
+    )
+
+
+def open_workbook(path: Path, problems: Problems) -> Book | None:
+    """The workbook at ``path``, or None after reporting why it cannot be read."""
+    data = _read_bytes(path, problems)
+    if data is None:
+        return None
+    wrong_format = _format_problem(path.suffix.lower(), data)
+    if wrong_format is not None:
+        problems.error(*wrong_format)
+        return None
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except zipfile.BadZipFile:
+        problems.error(
+            "The file is damaged: it is not a complete Excel workbook.",
+            "Open it in Excel (which offers to repair it) and save it again, or restore a backup copy.",
+        )
+        return None
+    except Exception as exc:  # openpyxl raises many kinds on broken or foreign files
+        problems.error(
+            f"The file cannot be read as an Excel workbook ({type(exc).__name__}: {exc}).",
+            "Open it in Excel and save it again as Excel Workbook (.xlsx), or restore a backup copy.",
+        )
+        return None
+    lock = office_lock_file(path)
+    if lock is not None:
+        problems.warn(
+            f"The workbook seems to be open in Excel or LibreOffice ({lock.name} is beside it): changes not yet saved are not seen.",
+            "Save the workbook in Excel first (you may keep it open).",
+        )
+    return Book(data, workbook)
+
+
+def _read_bytes(path: Path, problems: Problems) -> bytes | None:
+    """The file's bytes, or None after reporting a lock file, a missing, unreadable or empty
+    file, or a folder."""
+    if path.name.startswith("~$"):
+        real = path.with_name(path.name[2:])
+        problems.error(
+            "This is the lock file Excel keeps while a workbook is open, not the roster itself.",
+            f"Give the workbook's own name instead, e.g. {real.name}.",
+        )
+        return None
+    if not path.exists():
+        problems.error(
+            "File not found.",
+            "Check the name and folder; run 'mentordocs init' to create a new roster.",
+        )
+        return None
+    if path.is_dir():
+        inside = path / "roster.xlsx"
+        hint = f"Did you mean {inside}?" if inside.is_file() else "Give the path of the .xlsx file."
+        problems.error("This is a folder, not a roster workbook.", hint)
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.error(
+            f"The file cannot be read: {exc.strerror or exc}.",
+            "Close it in Excel if another program holds it, and check that you may read it.",
+        )
+        return None
+    if not data:
+        problems.error(
+            "The file is empty (0 bytes).",
+            "Restore the roster from a backup, or save it again from Excel.",
+        )
+        return None
+    return data
+
+
+def _format_problem(suffix: str, data: bytes) -> tuple[str, str] | None:
+    """(message, fix) when the file is not an .xlsx workbook: CSV, another spreadsheet's
+    format, an old or password-protected Excel file, anything else that is not a zip."""
+    if suffix in (".csv", ".tsv", ".txt"):
+        return (
+            "This is a text (CSV) file; a roster needs several sheets, which CSV cannot hold.",
+            "Copy the rows into the workbook made by 'mentordocs init' and save it as Excel Workbook (.xlsx).",
+        )
+    if suffix in (".ods", ".numbers"):
+        return (
+            f"This is a {suffix} spreadsheet; mentordocs reads Excel workbooks (.xlsx).",
+            "Save it in Excel format: File > Save As > Excel 2007-365 (.xlsx) in LibreOffice, or File > Export To > Excel in Numbers.",
+        )
+    if data.startswith(OLE_SIGNATURE):
+        if any(marker in data for marker in _ENCRYPTED_MARKERS):
+            return (
+                "The workbook is protected with a password, so it cannot be read.",
+                "In Excel choose File > Info > Protect Workbook > Encrypt with Password, clear the password, and save.",
+            )
+        return "This is an old Excel 97-2003 workbook (.xls).", _SAVE_AS_XLSX
+    if suffix == ".xls":
+        return "This is an old Excel 97-2003 workbook (.xls), or not Excel at all.", _SAVE_AS_XLSX
+    if not data.startswith(b"PK"):
+        looks_text = b"\x00" not in data[:2048]
+        return (
+            "This is not an Excel workbook"
+            + (" (it looks like a text file)." if looks_text else "."),
+            "Give the roster saved from Excel as Excel Workbook (.xlsx).",
+        )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheets
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Columns:
+    """Where a sheet's columns are, found from its header row."""
+
+    header_row: int  # as Excel numbers it
+    known: dict[int, str]  # column index -> key of a column of the format
+    extras: dict[int, tuple[str, str]]  # column index -> (normalised header, header as written)
+    headers: dict[str, str]  # key -> header as written (the format's header when absent)
+
+
+def read_table(spec: SheetSpec, book: Book, cells: CellReader) -> list[Row] | None:
+    """The sheet's non-blank data rows, or None when the sheet is missing or unusable."""
+    problems = cells.problems
+    title = book.find_sheet(spec.name)
+    if title is None:
+        if spec.required:
+            headers = ", ".join(c.header for c in spec.columns)
+            problems.error(
+                f"The workbook has no '{spec.name}' sheet.",
+                f"Add a sheet named '{spec.name}' with the headers {headers} in row 1 (run 'mentordocs init' for a starter workbook).",
+            )
+        return None
+    rows = book.rows(title)
+    lookup = header_lookup(spec.columns)
+    header_index = _header_index(rows, lookup)
+    if header_index is None:
+        if spec.required:
+            headers = ", ".join(c.header for c in spec.columns)
+            problems.error(
+                f"The '{title}' sheet is empty.",
+                f"Put the headers {headers} in row 1 and one row per entry below.",
+                sheet=title,
+            )
+        return [] if not spec.required else None
+    columns = _match_headers(spec, title, rows[header_index], lookup, problems)
+    if columns is None:
+        return None
+    return _data_rows(title, rows[header_index + 1 :], columns, cells)
+
+
+def _header_index(rows: list[SheetRow], lookup: dict[str, Column]) -> int | None:
+    """The header row: of the first 10 rows, the one naming the most known columns (a title row
+    above the headers is fine); failing that, the first row with anything in it."""
+    header_index: int | None = None
+    best = 0
+    for i, (_, vals, _) in enumerate(rows[:10]):
+        known = sum(
+            1 for v in vals if not is_blank(v) and any(k in lookup for k in header_keys(as_text(v)))
+        )
+        if known > best:
+            header_index, best = i, known
+    if header_index is None:
+        header_index = next(
+            (i for i, (_, vals, _) in enumerate(rows[:10]) if any(not is_blank(v) for v in vals)),
+            None,
+        )
+    return header_index
+
+
+def _match_headers(
+    spec: SheetSpec, title: str, header: SheetRow, lookup: dict[str, Column], problems: Problems
+) -> _Columns | None:
+    """The columns the header row names; None after reporting a missing required column."""
+    header_row = header.number
+    found: dict[str, tuple[int, str]] = {}  # key -> (column index, header as written)
+    extras: dict[int, tuple[str, str]] = {}
+    for index, raw in enumerate(header.values):
+        if is_blank(raw):
+            continue
+        written = " ".join(as_text(raw).split())
+        col = next((lookup[k] for k in header_keys(written) if k in lookup), None)
+        if col is None:
+            key = normalize_header(written) or f"column_{index + 1}"
+            if key in {k for k, _ in extras.values()}:
+                problems.warn(
+                    f"Two columns are headed '{written}'; only the first one is used.",
+                    "Rename or delete one of them.",
+                    title,
+                    header_row,
+                    written,
+                )
+                continue
+            extras[index] = (key, written)
+            continue
+        if col.key in found:
+            problems.error(
+                f"Two columns mean '{col.header}': '{found[col.key][1]}' and '{written}'.",
+                "Delete or rename one of them.",
+                title,
+                header_row,
+                written,
+            )
+            continue
+        found[col.key] = (index, written)
+    usable = True
+    for col in spec.columns:
+        if col.required and col.key not in found:
+            problems.error(
+                f"The required column '{col.header}' is missing.",
+                f"Add a column headed '{col.header}' to row {header_row}.",
+                title,
+                header_row,
+                col.header,
+            )
+            usable = False
+    if not usable:
+        return None
+    headers = {key: written for key, (_, written) in found.items()}
+    headers.update({col.key: col.header for col in spec.columns if col.key not in headers})
+    known = {index: key for key, (index, _) in found.items()}
+    return _Columns(header_row, known, extras, headers)
+
+
+def _data_rows(title: str, rows: list[SheetRow], columns: _Columns, cells: CellReader) -> list[Row]:
+    """The rows below the header row that have anything in them, by column key."""
+    problems = cells.problems
+    result: list[Row] = []
+    unnamed_reported: set[int] = set()
+    for number, vals, forms in rows:
+        if all(is_blank(v) for v in vals) and not any(forms):
+            continue
+        row = Row(title, number, {}, columns.headers)
+        for index, (value, is_formula) in enumerate(zip(vals, forms, strict=False)):
+            if index in columns.extras:
+                key, written = columns.extras[index]
+            elif index in columns.known:
+                key = columns.known[index]
+                written = columns.headers[key]
+            else:
+                if not is_blank(value) and index not in unnamed_reported:
+                    unnamed_reported.add(index)
+                    problems.warn(
+                        f"Column {get_column_letter(index + 1)} has values but no header, so they are ignored.",
+                        f"Type a header in row {columns.header_row} to keep them (they then reach the templates).",
+                        title,
+                        number,
+                    )
+                continue
+            unusable = _formula_problem(value, is_formula)
+            if unusable is not None:
+                problems.error(*unusable, title, number, written)
+                row.bad.add(key)
+                value = None
+            if index in columns.extras:
+                row.extra[key] = cells.extra_value(value, row, written)
+            else:
+                row.values[key] = value
+        result.append(row)
+    return result
+
+
+def _formula_problem(value: object, is_formula: bool) -> tuple[str, str] | None:
+    """(message, fix) when the cell is a formula whose saved result cannot be used."""
+    if value is None and is_formula:
+        return (
+            "This cell holds a formula whose result was never saved, so its value is unknown.",
+            "Open the workbook in Excel and save it (Excel stores the results), or type the value instead of a formula.",
+        )
+    if is_formula and value in _EXCEL_ERRORS:
+        return (
+            f"This cell's formula gives the Excel error {value}.",
+            "Correct the formula, or type the value instead.",
+        )
+    return None
