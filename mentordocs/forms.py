@@ -46,6 +46,9 @@ SIGNATURE_FIELD_IDS: tuple[str, ...] = (
 MENTOR_SIGNATURE = ("mentor_sign_name", "mentor_sign_date", "mentor_agree")
 MENTEE_SIGNATURE = ("mentee_sign_name", "mentee_sign_date", "mentee_agree")
 
+# Any: a declaration read from JSON holds JSON values of any kind until it is checked.
+JsonObject = dict[str, Any]
+
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
 _ID_PATTERN_RE = re.compile(r"^[a-z0-9_]*(\{n\}[a-z0-9_]*)?$")
 _FORM_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -287,7 +290,7 @@ def load_form_spec(path: str | Path, expected_form: str | None = None) -> FormSp
     return parse_form_spec(data, path, expected_form)
 
 
-def parse_form_spec(data: Any, path: Path, expected_form: str | None = None) -> FormSpec:
+def parse_form_spec(data: object, path: Path, expected_form: str | None = None) -> FormSpec:
     """Validate a parsed declaration; every problem is listed in one FormSpecError."""
     problems: list[str] = []
     if not isinstance(data, dict):
@@ -353,7 +356,7 @@ def parse_form_spec(data: Any, path: Path, expected_form: str | None = None) -> 
     )
 
 
-def _field_problems(raw: dict[str, Any], field_id: Any) -> list[str]:
+def _field_problems(raw: JsonObject, field_id: object) -> list[str]:
     problems: list[str] = []
     if not isinstance(field_id, str) or not _ID_PATTERN_RE.match(field_id) or not field_id:
         problems.append(
@@ -395,11 +398,11 @@ def _field_problems(raw: dict[str, Any], field_id: Any) -> list[str]:
     return problems
 
 
-def form_spec_to_json(spec: FormSpec) -> dict[str, Any]:
+def form_spec_to_json(spec: FormSpec) -> JsonObject:
     """The sidecar JSON object for ``spec`` (used by the template builder)."""
     fields_out = []
     for item in spec.fields:
-        entry: dict[str, Any] = {
+        entry: JsonObject = {
             "id": item.id,
             "label": item.label,
             "kind": item.kind,

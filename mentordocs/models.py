@@ -24,6 +24,9 @@ STATUSES = ("Active", "Paused", "Ended")
 HORIZONS = ("Short-term", "Long-term")
 COMMITMENT_AREAS = ("Attendance", "Participation", "Interaction", "Other")
 
+# Any: a coordinator's own columns hold whatever Excel holds (text, numbers, dates, times).
+Extra = dict[str, Any]
+
 
 @dataclass(slots=True)
 class Person:
@@ -45,7 +48,7 @@ class Program:
     forms_due: dt.date | None = None
     standards: str = ""
     signed_copies_to: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: Extra = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -58,7 +61,7 @@ class Goal:
     mentee_accountable: str = ""
     measure: str = ""
     target_date: dt.date | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: Extra = field(default_factory=dict)
     row: int = 0  # Excel row in the Goals sheet
 
 
@@ -109,7 +112,7 @@ class Pair:
     goals: list[Goal] = field(default_factory=list)
     listed_meetings: list[Meeting] = field(default_factory=list)  # rows of the Meetings sheet
     commitments: list[Commitment] = field(default_factory=list)  # program-wide + this pair's
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: Extra = field(default_factory=dict)
     row: int = 0  # Excel row in the Pairs sheet
     _schedule: list[Meeting] | None = field(default=None, init=False, repr=False, compare=False)
 

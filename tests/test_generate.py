@@ -25,7 +25,12 @@ from mentordocs.errors import OfficeError, OutputError, TemplateError
 from mentordocs.forms import FORM_IDS
 from mentordocs.fsutil import sha256_bytes, sha256_file
 from mentordocs.generate.context import sample_roster
-from mentordocs.generate.packets import GenerateResult, SelectionError, generate_packets
+from mentordocs.generate.packets import (
+    AUTO_JOBS_PAIRS,
+    GenerateResult,
+    SelectionError,
+    generate_packets,
+)
 from mentordocs.models import Roster
 from mentordocs.records import read_manifest
 
@@ -353,49 +358,22 @@ def test_two_jobs_give_the_same_files_as_one(roster, templates, tmp_path):
     assert run(roster, tmp_path / "two", templates, jobs=2).written == []
 
 
-def test_default_jobs_use_every_cpu_for_a_large_roster_only(
-    roster, templates, tmp_path, monkeypatch
-):
+def test_default_jobs_use_every_cpu_for_a_large_roster_only(roster, templates, tmp_path):
     """Starting worker processes costs a few tenths of a second: by default a small roster is
     done in this process, a large one on every CPU."""
-    from mentordocs.generate import packets as generate
-
-    chosen = []
-    monkeypatch.setattr(
-        generate, "_run", lambda job, pairs, jobs, *rest: chosen.append((len(pairs), jobs))
-    )
-    monkeypatch.setattr(generate, "_pool_context", lambda: None)
-    generate_packets(roster, tmp_path / "small", templates_dir=templates)
+    small = generate_packets(roster, tmp_path / "small", templates_dir=templates)
     roster.pairs.extend(
         dataclasses.replace(roster.pairs[n % 3], pair_id=f"X{n:03d}")
-        for n in range(generate.AUTO_JOBS_PAIRS)
+        for n in range(AUTO_JOBS_PAIRS)
     )
-    generate_packets(roster, tmp_path / "large", templates_dir=templates)
-    generate_packets(roster, tmp_path / "one", templates_dir=templates, jobs=1)
-    active = len([pair for pair in roster.pairs if pair.active])
-    assert chosen == [
-        (active - generate.AUTO_JOBS_PAIRS, 1),
-        (active, os.cpu_count() or 1),
-        (active, 1),
-    ]
-    help_text = CliRunner().invoke(cli, ["generate", "--help"]).output
-    assert f"one per CPU for {generate.AUTO_JOBS_PAIRS} pairs or more" in " ".join(
-        help_text.split()
+    large = generate_packets(
+        roster, tmp_path / "large", templates_dir=templates, forms=["goal-sheet"]
     )
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple] = []
-
-    def start(self, total: int, label: str) -> None:
-        self.calls.append(("start", total, label))
-
-    def advance(self, steps: int = 1) -> None:
-        self.calls.append(("advance", steps))
-
-    def finish(self) -> None:
-        self.calls.append(("finish",))
+    one = generate_packets(
+        roster, tmp_path / "one", templates_dir=templates, jobs=1, forms=["goal-sheet"]
+    )
+    assert (small.processes, large.processes, one.processes) == (1, os.cpu_count() or 1, 1)
+    assert len(large.written) == len(one.written) == 2 * len(large.pairs)  # form + calendar
 
 
 def test_progress_is_reported(roster, templates, tmp_path):

@@ -30,6 +30,10 @@ from mentordocs.models import (
     Roster,
 )
 
+# Any: a context maps names to plain values of whatever kind the templates use (text, numbers,
+# dates as text, lists and dicts of them).
+TemplateContext = dict[str, Any]
+
 REQUIRED_GOALS = 3  # pairs set 3 to 5 goals: slots past the third are optional when empty
 GOAL_SLOTS = (
     5  # both forms offer at least this many goal slots (the goal sheet more if the roster has)
@@ -73,13 +77,13 @@ def format_time(value: dt.time | None) -> str:
     return "" if value is None else f"{value.hour:02d}:{value.minute:02d}"
 
 
-def _dates(out: dict[str, Any], name: str, value: dt.date | None) -> None:
+def _dates(out: TemplateContext, name: str, value: dt.date | None) -> None:
     out[name] = format_date(value)
     out[f"{name}_long"] = format_date_long(value)
     out[f"{name}_iso"] = value.isoformat() if value is not None else ""
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """An extra column's value as str/int/float/bool (dates formatted like the others)."""
     if value is None:
         return ""
@@ -94,17 +98,17 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _extras(extra: dict[str, Any]) -> dict[str, Any]:
+def _extras(extra: TemplateContext) -> TemplateContext:
     return {key: _plain(value) for key, value in extra.items()}
 
 
-def _person(person: Person) -> dict[str, Any]:
+def _person(person: Person) -> TemplateContext:
     return {"name": person.name, "role": person.role, "email": person.email, "phone": person.phone}
 
 
-def program_context(program: Program) -> dict[str, Any]:
+def program_context(program: Program) -> TemplateContext:
     """The ``program`` variable: the same for every pair, so a caller may build it once."""
-    out: dict[str, Any] = {
+    out: TemplateContext = {
         "name": program.name,
         "organization": program.organization,
         "coordinator": {"name": program.coordinator_name, "email": program.coordinator_email},
@@ -121,9 +125,9 @@ def program_context(program: Program) -> dict[str, Any]:
     return out
 
 
-def _goal(goal: Goal | None, number: int) -> dict[str, Any]:
+def _goal(goal: Goal | None, number: int) -> TemplateContext:
     if goal is None:
-        out: dict[str, Any] = {
+        out: TemplateContext = {
             "number": number,
             "goal": "",
             "horizon": "",
@@ -149,8 +153,8 @@ def _goal(goal: Goal | None, number: int) -> dict[str, Any]:
     return out
 
 
-def _meeting(meeting: Meeting, number: int) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def _meeting(meeting: Meeting, number: int) -> TemplateContext:
+    out: TemplateContext = {
         "number": number,
         "time": format_time(meeting.time),
         "place": meeting.place,
@@ -162,8 +166,8 @@ def _meeting(meeting: Meeting, number: int) -> dict[str, Any]:
     return out
 
 
-def _calendar(items: list[CalendarItem]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _calendar(items: list[CalendarItem]) -> list[TemplateContext]:
+    out: list[TemplateContext] = []
     previous_month = None
     for number, item in enumerate(items, start=1):
         out.append(
@@ -179,9 +183,9 @@ def _calendar(items: list[CalendarItem]) -> list[dict[str, Any]]:
     return out
 
 
-def _commitments(commitments: list[Commitment]) -> dict[str, list[dict[str, Any]]]:
+def _commitments(commitments: list[Commitment]) -> dict[str, list[TemplateContext]]:
     """By area key ("attendance", ...): the roster's commitments, then empty slots, numbered."""
-    by_area: dict[str, list[dict[str, Any]]] = {area.lower(): [] for area in COMMITMENT_AREAS}
+    by_area: dict[str, list[TemplateContext]] = {area.lower(): [] for area in COMMITMENT_AREAS}
     for commitment in commitments:
         key = commitment.area.lower()
         rows = by_area.setdefault(key, [])
@@ -215,9 +219,9 @@ def _meeting_summary(pair: Pair) -> str:
     return text
 
 
-def pair_context(pair: Pair) -> dict[str, Any]:
+def pair_context(pair: Pair) -> TemplateContext:
     """The ``pair`` variable."""
-    out: dict[str, Any] = {
+    out: TemplateContext = {
         "id": pair.pair_id,
         "pair_id": pair.pair_id,
         "plan_type": pair.plan_type,
@@ -240,8 +244,8 @@ def pair_context(pair: Pair) -> dict[str, Any]:
 
 
 def build_context(
-    roster: Roster, pair: Pair, program: dict[str, Any] | None = None
-) -> dict[str, Any]:
+    roster: Roster, pair: Pair, program: TemplateContext | None = None
+) -> TemplateContext:
     """Every variable the form templates see for ``pair``.
 
     ``program`` may be passed in (``program_context(roster.program)``) when building many
@@ -402,7 +406,7 @@ def sample_roster() -> Roster:
     )
 
 
-def sample_contexts() -> list[dict[str, Any]]:
+def sample_contexts() -> list[TemplateContext]:
     """One context per plan type from ``sample_roster()``: together they show every section."""
     roster = sample_roster()
     return [build_context(roster, pair) for pair in roster.pairs]

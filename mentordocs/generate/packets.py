@@ -34,8 +34,9 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing import forkserver
+from multiprocessing.context import BaseContext
+from multiprocessing.synchronize import Event
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from mentordocs import __version__
 from mentordocs import forms as registry
@@ -48,7 +49,7 @@ from mentordocs.fsutil import (
     sha256_file,
 )
 from mentordocs.generate import office
-from mentordocs.generate.context import build_context, program_context
+from mentordocs.generate.context import TemplateContext, build_context, program_context
 from mentordocs.generate.ics import pair_calendar
 from mentordocs.generate.render import CompiledTemplate, new_environment
 from mentordocs.models import Pair, Roster
@@ -94,6 +95,7 @@ class GenerateResult:
     pdfs: list[str] = field(default_factory=list)  # PDFs written this run
     zips: list[str] = field(default_factory=list)  # zips written this run
     warnings: list[str] = field(default_factory=list)
+    processes: int = 1  # processes that rendered the forms (this one, or that many workers)
 
     def path(self, relative: str) -> Path:
         "The full path of one of the relative paths above."
@@ -244,16 +246,16 @@ class _Job:
     known: dict[str, str]  # relative path -> sha256 the manifest recorded
     force: bool
     now: dt.datetime  # DTSTAMP of calendar events made in this run
-    program_context: dict[str, Any] | None = None
+    program_context: TemplateContext | None = None
 
 
 # One (pair id, form, relative path, status, sha256, template version) per file.
 _Outcome = tuple[str, str, str, str, str, str]
 _JOB: _Job | None = None
-_STOP: Any = None  # a multiprocessing Event: set when another task failed
+_STOP: Event | None = None  # set when another task failed
 
 
-def _init_worker(job: _Job, stop: Any = None) -> None:
+def _init_worker(job: _Job, stop: Event | None = None) -> None:
     global _JOB, _STOP
     _JOB, _STOP = job, stop
 
@@ -276,7 +278,7 @@ def _place(job: _Job, rel: str, data: bytes) -> tuple[str, str]:
     return "written", new
 
 
-def _build_context(roster: Roster, pair: Pair, program: dict[str, Any] | None) -> dict:
+def _build_context(roster: Roster, pair: Pair, program: TemplateContext | None) -> TemplateContext:
     return build_context(roster, pair, program=program)
 
 
@@ -358,7 +360,7 @@ def _chunks(items: Sequence[Pair], size: int) -> Iterable[list[Pair]]:
         yield list(items[start : start + size])
 
 
-def _pool_context() -> Any:
+def _pool_context() -> BaseContext:
     """Fresh worker processes (not forks of this one): their memory does not grow with the
     roster, each gets only the pairs it works on. forkserver where there is one, else spawn.
 
@@ -481,6 +483,7 @@ def generate_packets(
     out.mkdir(parents=True, exist_ok=True)
 
     result = GenerateResult(out_dir=out, pairs=[p.pair_id for p in selected], forms=list(templates))
+    result.processes = min(jobs, len(selected)) if pool_context is not None else 1
     if manifest.program and manifest.program != roster.program.name:
         result.warnings.append(
             f"{out} already holds packets of '{manifest.program}'; this run adds packets of "
@@ -550,7 +553,7 @@ def _run(
     jobs: int,
     recorder: _Recorder,
     progress: Progress,
-    context: Any = None,
+    context: BaseContext | None = None,
 ) -> None:
     if jobs <= 1 or len(pairs) < 2:
         for pair in pairs:

@@ -33,7 +33,6 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, Template, meta
@@ -58,8 +57,7 @@ from mentordocs.ooxml.xml import UnsafeXmlError, parse_xml
 
 __all__ = ["CompiledTemplate", "new_environment"]
 
-# Any: a template context maps names to whatever the templates use (text, dates, lists, dicts).
-Context = Mapping[str, Any]
+Context = Mapping[str, object]
 
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 
@@ -209,7 +207,7 @@ class CompiledTemplate:
     def __repr__(self) -> str:
         return f"CompiledTemplate({str(self.path)!r}, version={self.version!r})"
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[object, ...]:
         # A compiled Jinja template cannot be pickled: a worker process compiles its own copy.
         return (_load_again, (str(self.path), self.name, self._version_arg, self.sha256))
 

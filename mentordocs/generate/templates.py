@@ -10,20 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from mentordocs.errors import OutputError, Problem, TemplateError
 from mentordocs.forms import FORM_IDS, FormSpec, FormSpecError, load_form_spec, templates_dir
 from mentordocs.fsutil import atomic_write_bytes
-from mentordocs.generate.context import sample_contexts
+from mentordocs.generate.context import TemplateContext, sample_contexts
 from mentordocs.generate.render import CompiledTemplate
 from mentordocs.ooxml.fields import Field, read_fields
 from mentordocs.ooxml.package import WordPackage
 
 __all__ = ["check_template", "check_templates", "copy_templates"]
 
-# Any: a template context maps names to whatever the templates use (text, dates, lists, dicts).
-Context = dict[str, Any]
+Context = TemplateContext
 
 
 def check_templates(

@@ -91,7 +91,11 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
 
 
 def _form_sheet(
-    wb: _Workbook, title: str, form: str, columns: list[tuple[int, str, str]], meta: dict[Any, Any]
+    wb: _Workbook,
+    title: str,
+    form: str,
+    columns: list[tuple[int, str, str]],
+    meta: dict[object, object],
 ) -> list[ReturnedForm]:
     if title not in wb.wb.sheetnames:
         raise TrackingFileError(
@@ -153,7 +157,7 @@ def _problems(wb: _Workbook) -> list[Problem]:
     ]
 
 
-def _from_cell(value: Any, kind: str) -> Value:
+def _from_cell(value: object, kind: str) -> Value:
     if value is None:
         return False if kind == "checkbox" else ""
     if kind == "checkbox" and value in ("Yes", "No"):
