@@ -374,6 +374,22 @@ def test_default_jobs_use_every_cpu_for_a_large_roster_only(roster, templates, t
     )
     assert (small.processes, large.processes, one.processes) == (1, os.cpu_count() or 1, 1)
     assert len(large.written) == len(one.written) == 2 * len(large.pairs)  # form + calendar
+    help_text = CliRunner().invoke(cli, ["generate", "--help"]).output
+    assert f"one per CPU for {AUTO_JOBS_PAIRS} pairs or more" in " ".join(help_text.split())
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def start(self, total: int, label: str) -> None:
+        self.calls.append(("start", total, label))
+
+    def advance(self, steps: int = 1) -> None:
+        self.calls.append(("advance", steps))
+
+    def finish(self) -> None:
+        self.calls.append(("finish",))
 
 
 def test_progress_is_reported(roster, templates, tmp_path):
