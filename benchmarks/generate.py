@@ -149,6 +149,40 @@ def render_rate(roster) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
+def pack_rates(roster, pairs: int = 50) -> tuple[int, float, float]:
+    """Packing alone, the plain way (zipfile) and the fast way (fastzip), on the same parts:
+    every form of the first ``pairs`` pairs, rendered once beforehand."""
+    import io
+    import zipfile
+
+    from mentordocs.generate.packaging import StaticParts, pack_plain
+    from mentordocs.generate.render import CompiledTemplate
+
+    program = program_context(roster.program)
+    jobs: list[tuple[StaticParts, list[tuple[str, bytes]]]] = []
+    for spec in load_form_specs().values():
+        template = CompiledTemplate.load(spec.template_path)
+        data = template.render(build_context(roster, roster.pairs[0], program))
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = [(i.filename, package.read(i)) for i in package.infolist()]
+        rendered_names = set(template.parts) | {"docProps/custom.xml"}
+        static = StaticParts([p for p in parts if p[0] not in rendered_names])
+        for pair in roster.pairs[:pairs]:
+            data = template.render(build_context(roster, pair, program))
+            with zipfile.ZipFile(io.BytesIO(data)) as package:
+                rendered = [(n, package.read(n)) for n in package.namelist() if n in rendered_names]
+            jobs.append((static, rendered))
+    started = time.perf_counter()
+    for static, rendered in jobs:
+        pack_plain([*static.parts, *rendered])
+    plain = time.perf_counter() - started
+    started = time.perf_counter()
+    for static, rendered in jobs:
+        static.pack(rendered)
+    fast = time.perf_counter() - started
+    return len(jobs), plain, fast
+
+
 def generate_rate(roster, jobs: int, folder: Path, run: int = 1) -> tuple[int, float, int]:
     out = folder / f"packets-jobs{jobs}-{run}"
     started = time.perf_counter()
@@ -334,6 +368,11 @@ def main() -> None:
             f"render only (memory): {docs:>6,} docs in {seconds:6.2f} s = {docs / seconds:8.1f} "
             f"docs/s in one process, no files; {docs / seconds / naive:5.1f} x naive"
         )
+        packed, plain_s, fast_s = pack_rates(roster)
+        print(
+            f"packing alone:        {packed:>6,} docs: zipfile {packed / plain_s:8.1f} docs/s, "
+            f"fastzip {packed / fast_s:8.1f} docs/s; fastzip buys {plain_s / fast_s:4.1f} x"
+        )
         print(f"disk: creating a 50 KB file takes {file_creation_ms(folder):.2f} ms here now")
         for jobs in jobs_list:
             rates = []
@@ -347,8 +386,8 @@ def main() -> None:
             rate = statistics.median(rates)
             print(
                 f"generate_packets --jobs {jobs}: median of {len(rates)} rounds {rate:8.1f} docs/s "
-                f"end to end; {rate / naive:5.1f} x naive (target >= 25 x naive and "
-                f">= 1,000 docs/s: {'met' if rate >= 1000 and rate >= 25 * naive else 'NOT met'})"
+                f"end to end; {rate / naive:5.1f} x naive (guard rail >= 50 x naive: "
+                f"{'met' if rate >= 50 * naive else 'NOT met'})"
             )
     if args.memory:
         measure_memory(jobs_list[-1])

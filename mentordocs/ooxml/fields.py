@@ -49,6 +49,8 @@ _SDT, _SDT_PR, _SDT_CONTENT = _W + "sdt", _W + "sdtPr", _W + "sdtContent"
 _P, _T, _BR, _CR, _TAB = _W + "p", _W + "t", _W + "br", _W + "cr", _W + "tab"
 _NO_BREAK_HYPHEN = _W + "noBreakHyphen"
 _VAL = _W + "val"
+_TAG, _ALIAS, _SHOWING_PLACEHOLDER = _W + "tag", _W + "alias", _W + "showingPlcHdr"
+_CHECKED, _CHECKED_VAL, _FULL_DATE = _W14 + "checked", _W14 + "val", _W + "fullDate"
 _KINDS = {
     _W14 + "checkbox": "checkbox",
     _W + "date": "date",
@@ -100,18 +102,23 @@ def read_fields(
 
 def _control_field(sdt: etree._Element, placeholder_text: bool) -> Field | None:
     """One content control as a Field, or None when it is a container or not a field."""
-    pr = sdt.find(_SDT_PR)
+    pr = content = None
+    for child in sdt:  # a control's two or three children, walked once (find() costs more)
+        if child.tag == _SDT_PR:
+            pr = child
+        elif child.tag == _SDT_CONTENT:
+            content = child
     if pr is None:
         return None
     tag = alias = ""
     kind, kind_el, placeholder = "text", None, False
     for child in pr:
         name = child.tag
-        if name == _W + "tag":
+        if name == _TAG:
             tag = child.get(_VAL) or ""
-        elif name == _W + "alias":
+        elif name == _ALIAS:
             alias = child.get(_VAL) or ""
-        elif name == _W + "showingPlcHdr":
+        elif name == _SHOWING_PLACEHOLDER:
             placeholder = is_true(child.get(_VAL), absent=True)
         elif name in _CONTAINER_KINDS:
             return None
@@ -119,23 +126,24 @@ def _control_field(sdt: etree._Element, placeholder_text: bool) -> Field | None:
             kind, kind_el = _KINDS[name], child
     if tag.startswith(FOREIGN_TAG_PREFIXES):
         return None
-    value = _control_value(sdt, kind, kind_el, placeholder and not placeholder_text)
+    value = _control_value(content, kind, kind_el, placeholder and not placeholder_text)
     source = "tag" if tag else ("alias" if alias else "unnamed")
     return Field(tag or alias, kind, value, tag, alias, source, placeholder)
 
 
 def _control_value(
-    sdt: etree._Element, kind: str, kind_el: etree._Element | None, blank: bool
+    content: etree._Element | None, kind: str, kind_el: etree._Element | None, blank: bool
 ) -> str | bool:
     if kind == "checkbox":
-        checked = kind_el.find(_W14 + "checked") if kind_el is not None else None
-        return checked is not None and is_true(checked.get(_W14 + "val"), absent=True)
+        for child in kind_el if kind_el is not None else ():
+            if child.tag == _CHECKED:
+                return is_true(child.get(_CHECKED_VAL), absent=True)
+        return False
     if blank:
         return ""
-    content = sdt.find(_SDT_CONTENT)
     text = _text_of(content) if content is not None else ""
     if kind == "date" and kind_el is not None:
-        full = kind_el.get(_W + "fullDate")
+        full = kind_el.get(_FULL_DATE)
         return full[:10] if full and text.strip() else text
     if kind == "dropdown" and kind_el is not None:
         return _list_value(kind_el, text)

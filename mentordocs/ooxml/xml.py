@@ -24,6 +24,7 @@ _PARSER = etree.XMLParser(
     load_dtd=False,
     dtd_validation=False,
     huge_tree=False,
+    collect_ids=False,  # Word XML has no xml:id worth indexing
 )
 _STRICT = [(s.encode(), t.encode()) for s, t in ns.STRICT_TO_TRANSITIONAL]
 _STRICT_MARK = ns.STRICT_MARK.encode()
