@@ -48,7 +48,7 @@ from mentordocs.ooxml import ns
 from mentordocs.ooxml.writing import (
     MAIN_TYPES,
     TEMPLATED_TYPES,
-    custom_properties_xml,
+    CustomProperties,
     part_content_types,
     with_custom_override,
     with_custom_relationship,
@@ -200,7 +200,7 @@ class CompiledTemplate:
         self._env = new_environment()
         self._parts: list[_Part] = []
         self._custom_part = ns.CUSTOM_PROPERTIES_PART
-        self._template_custom: bytes | None = None
+        self._custom = CustomProperties(None)
         self._static = StaticParts([])
         self._compile(_read_package(data, str(path)))
 
@@ -256,7 +256,7 @@ class CompiledTemplate:
         custom = [m for m, t in types.items() if t == ns.CT_CUSTOM_PROPERTIES]
         if custom:
             self._custom_part = custom[0]
-            self._template_custom = members[custom[0]]
+            self._custom = CustomProperties(members[custom[0]])
         rendered = {part.name for part in self._parts} | {self._custom_part}
         static = {name: data for name, data in members.items() if name not in rendered}
         static["[Content_Types].xml"] = with_custom_override(content_types, self._custom_part)
@@ -353,8 +353,7 @@ class CompiledTemplate:
             (part.name, self._render_part(part, context, validate).encode("utf-8"))
             for part in self._parts
         ]
-        custom = custom_properties_xml(properties or {}, self._template_custom)
-        rendered.append((self._custom_part, custom))
+        rendered.append((self._custom_part, self._custom.xml(properties or {})))
         return self._static.pack(rendered)
 
     def _render_part(self, part: _Part, context: Context, validate: bool) -> str:

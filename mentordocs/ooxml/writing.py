@@ -8,6 +8,7 @@ write the properties part itself. A ``.dotx`` template becomes a plain document.
 
 from __future__ import annotations
 
+import copy
 import posixpath
 from collections.abc import Iterable, Mapping
 
@@ -18,7 +19,7 @@ from mentordocs.ooxml.xml import parse_xml
 
 __all__ = [
     "TEMPLATED_TYPES",
-    "custom_properties_xml",
+    "CustomProperties",
     "part_content_types",
     "with_custom_override",
     "with_custom_relationship",
@@ -100,26 +101,35 @@ def with_custom_relationship(package_rels: bytes | None, custom_part: str) -> by
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def custom_properties_xml(properties: Mapping[str, str], template_part: bytes | None) -> bytes:
-    """``docProps/custom.xml`` holding ``properties`` as text, after the template's own
-    properties (``template_part``, or none) that do not have one of those names."""
-    prop_tag = f"{{{ns.CUSTOM_PROPERTIES}}}property"
-    if template_part is None:
-        default: dict[str | None, str] = {None: ns.CUSTOM_PROPERTIES, "vt": ns.VT}
-        root = etree.Element(f"{{{ns.CUSTOM_PROPERTIES}}}Properties", nsmap=default)  # type: ignore[arg-type]
-    else:
-        root = parse_xml(template_part)
-    for prop in list(root.iter(prop_tag)):
-        if prop.get("name") in properties:
-            parent = prop.getparent()
-            if parent is not None:
-                parent.remove(prop)
-    for name, value in properties.items():
-        prop = etree.SubElement(root, prop_tag, fmtid=ns.CUSTOM_PROPERTY_FMTID, name=name)
-        etree.SubElement(prop, f"{{{ns.VT}}}lpwstr").text = _xml_text(str(value))
-    for pid, prop in enumerate(root.iter(prop_tag), start=2):
-        prop.set("pid", str(pid))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+class CustomProperties:
+    """``docProps/custom.xml`` for each rendered form: the template's own properties (parsed
+    once), without those a form sets, then the form's own as text."""
+
+    def __init__(self, template_part: bytes | None):
+        if template_part is None:
+            # lxml-stubs types nsmap keys as str; None is lxml's key for the default namespace.
+            default: dict[str | None, str] = {None: ns.CUSTOM_PROPERTIES, "vt": ns.VT}
+            self._base = etree.Element(_PROPERTIES, nsmap=default)  # type: ignore[arg-type]
+        else:
+            self._base = parse_xml(template_part)
+
+    def xml(self, properties: Mapping[str, str]) -> bytes:
+        root = copy.deepcopy(self._base)
+        for prop in list(root.iter(_PROPERTY)):
+            if prop.get("name") in properties:
+                parent = prop.getparent()
+                if parent is not None:
+                    parent.remove(prop)
+        for name, value in properties.items():
+            prop = etree.SubElement(root, _PROPERTY, fmtid=ns.CUSTOM_PROPERTY_FMTID, name=name)
+            etree.SubElement(prop, f"{{{ns.VT}}}lpwstr").text = _xml_text(str(value))
+        for pid, prop in enumerate(root.iter(_PROPERTY), start=2):
+            prop.set("pid", str(pid))
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_PROPERTIES = f"{{{ns.CUSTOM_PROPERTIES}}}Properties"
+_PROPERTY = f"{{{ns.CUSTOM_PROPERTIES}}}property"
 
 
 def _xml_text(text: str) -> str:
