@@ -30,6 +30,11 @@ class Field(NamedTuple):
     control). ``value`` is ``str`` for text, date and dropdown fields ('' when blank or still
     showing its placeholder), ``bool`` for checkboxes. ``source`` says where the name came
     from: "tag", "alias", "unnamed" or "legacy".
+
+    ``anchor`` is the field id a bookmark named after a field gives it (our templates put one
+    inside every control: LibreOffice keeps bookmarks where it drops tags), '' when none.
+    ``before`` is the text the document shows just before the field (its label, usually),
+    for a coordinator to recognise an answer whose field could not be proven.
     """
 
     id: str
@@ -39,6 +44,8 @@ class Field(NamedTuple):
     alias: str = ""
     source: str = "tag"
     placeholder: bool = False  # still showing its placeholder text
+    anchor: str = ""
+    before: str = ""
 
 
 #: Google Docs wraps text in controls tagged like this: they are not form fields.
