@@ -45,14 +45,16 @@ def convert(
     to: str,
     outdir: str | os.PathLike[str] | None = None,
     timeout: float = 600,
+    soffice: str | None = None,
 ) -> list[Path]:
     """Convert ``files`` with one ``soffice --convert-to`` call per output folder.
 
     ``to`` is LibreOffice's filter spec, e.g. ``"pdf"`` or ``"docx"``. Without ``outdir`` each
     result is written beside its source. Returns the converted files, in the order given.
-    Raises OfficeError when LibreOffice is missing or a file did not convert.
+    ``soffice`` is the LibreOffice to use (default: ``find_soffice()``). Raises OfficeError
+    when LibreOffice is missing or a file did not convert.
     """
-    soffice = find_soffice()
+    soffice = soffice or find_soffice()
     if soffice is None:
         raise OfficeError(
             "LibreOffice is needed for this but was not found. Install it "
