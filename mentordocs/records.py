@@ -2,7 +2,8 @@
 
 ``OUT/manifest.json``: written by ``generate``; one entry per generated file.
 ``OUT/send-log.jsonl``: appended by ``send``; one JSON object per message sent (or written as
-.eml). Both are plain JSON so a coordinator's IT person can read them.
+.eml). ``OUT/.mentordocs/forms/<form>@<version>.json``: the declaration of each template
+version generated from. All plain JSON, so a coordinator's IT person can read them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from mentordocs.errors import OutputError
+from mentordocs.forms import FormSpec, form_spec_to_json, load_form_spec
 from mentordocs.fsutil import atomic_writer
 
 MANIFEST_NAME = "manifest.json"
@@ -135,3 +137,33 @@ def append_send_record(out_dir: str | os.PathLike[str], record: SendRecord) -> N
         fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+# ---- the declarations of the forms as generated ---------------------------------------------------
+
+#: Where ``generate`` keeps, per form and template version, the declaration it generated from,
+#: so that ``collect`` reads a form made from an older template against that template's fields.
+FORMS_DIR = ".mentordocs/forms"
+
+
+def declaration_path(out_dir: str | os.PathLike[str], form: str, version: str) -> Path:
+    safe = "".join(c if c.isalnum() or c in "+-._" else "_" for c in version)
+    return Path(out_dir) / FORMS_DIR / f"{form}@{safe}.json"
+
+
+def save_declaration(out_dir: str | os.PathLike[str], spec: FormSpec, version: str) -> None:
+    """Keep ``spec`` as the declaration of template ``version`` (once; never rewritten)."""
+    path = declaration_path(out_dir, spec.form, version)
+    if path.exists():
+        return
+    text = json.dumps(form_spec_to_json(spec), ensure_ascii=False, indent=1) + "\n"
+    with atomic_writer(path, "w") as fh:
+        fh.write(text)
+
+
+def saved_declaration(out_dir: str | os.PathLike[str], form: str, version: str) -> FormSpec | None:
+    """The declaration kept for ``form`` at template ``version``, or None."""
+    path = declaration_path(out_dir, form, version)
+    if not path.is_file():
+        return None
+    return load_form_spec(path, expected_form=form)

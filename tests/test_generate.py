@@ -32,7 +32,7 @@ from mentordocs.generate.packets import (
     generate_packets,
 )
 from mentordocs.models import Roster
-from mentordocs.records import read_manifest
+from mentordocs.records import declaration_path, read_manifest
 
 
 @pytest.fixture
@@ -99,7 +99,13 @@ def test_layout_manifest_fields_and_properties(roster: Roster, templates: Path, 
         assert entry.generated_at
         assert entry.form in (*FORM_IDS, "meetings")
         assert bool(entry.template_version) == (entry.form != "meetings")
-    assert not [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    leftovers = [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert [p.relative_to(out).as_posix() for p in leftovers] == [".mentordocs"]
+    # The declaration of each form's template version, kept for collect.
+    versions = {e.form: e.template_version for e in manifest.files if e.form != "meetings"}
+    for form, version in versions.items():
+        kept = json.loads(declaration_path(out, form, version).read_text(encoding="utf-8"))
+        assert kept["form"] == form and kept["fields"]
 
 
 def test_rerun_writes_nothing_when_nothing_changed(roster, templates, tmp_path):
@@ -203,7 +209,7 @@ def test_interrupted_run_leaves_whole_packets_and_a_manifest(
     assert len(done) == 2  # the two packets finished before the failure, whole
     for entry in recorded:
         assert sha256_file(out / entry.path) == entry.sha256
-    assert sorted(p.name for p in out.iterdir()) == sorted([*done, "manifest.json"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*done, ".mentordocs", "manifest.json"])
     per_pair = len(recorded) // 2
 
     monkeypatch.setattr(generate_module, "atomic_folder", real_folder)
@@ -237,7 +243,11 @@ def test_failure_in_a_worker_is_reported_and_what_was_written_recorded(roster, t
     assert written  # the other pairs' files
     for entry in written:
         assert sha256_file(out / entry.path) == entry.sha256
-    on_disk = {str(p.relative_to(out)) for p in out.rglob("*.*") if p.name != "manifest.json"}
+    on_disk = {
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*.*")
+        if p.name != "manifest.json" and not p.relative_to(out).as_posix().startswith(".")
+    }
     assert on_disk == {entry.path for entry in written}
     assert not (out / "X07" / "X07_goal-sheet.docx").exists()
 
@@ -286,7 +296,7 @@ def test_choosing_forms_and_pairs(roster, templates, tmp_path):
     out = tmp_path / "out"
     result = run(roster, out, templates, forms=["goal-sheet"], pairs=["p002"])
     assert result.written == ["P002/P002_goal-sheet.docx", "P002/P002_meetings.ics"]
-    assert sorted(p.name for p in out.iterdir()) == ["P002", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".mentordocs", "P002", "manifest.json"]
 
 
 def test_inactive_pairs(roster, templates, tmp_path):

@@ -1,24 +1,43 @@
 """Collecting returned forms into the tracking workbook.
 
-- ``inputs``: finding the returns among files, folders and saved emails;
-- ``reading``: reading one Word form safely (``read_form``);
-- ``matching``: which pair and form a return is, which field each answer belongs to;
+- ``inputs``: every file given sorted into returns, containers (zip, emails, Outlook
+  messages) opened within limits, files that are not forms, files that need attention;
+- ``reading``: reading one return safely (``read_form``, ``read_return``);
+- ``matching``: which pair and form a return is, and which field each answer belongs to
+  where that is proven (the rest goes to review);
+- ``versions``: returns made from an earlier version of a template;
 - ``harvest``: ``collect_forms``, the whole run, written to the tracking workbook.
 """
 
 from mentordocs.collect.harvest import PARALLEL_FROM, CollectResult, backup_path, collect_forms
-from mentordocs.collect.inputs import WORD_SUFFIXES, Found, find_returns
-from mentordocs.collect.matching import Reference, identify_from_name, match_fields
-from mentordocs.collect.reading import FormReadError, FormReading, read_form, read_form_bytes
+from mentordocs.collect.inputs import RETURN_KINDS, ContainerLimits, Found, Inventory, find_returns
+from mentordocs.collect.matching import (
+    Matched,
+    Reference,
+    Unproven,
+    identify_from_name,
+    match_fields,
+)
+from mentordocs.collect.reading import (
+    FormReadError,
+    FormReading,
+    read_form,
+    read_form_bytes,
+    read_return,
+)
 
 __all__ = [
     "PARALLEL_FROM",
-    "WORD_SUFFIXES",
+    "RETURN_KINDS",
     "CollectResult",
+    "ContainerLimits",
     "FormReadError",
     "FormReading",
     "Found",
+    "Inventory",
+    "Matched",
     "Reference",
+    "Unproven",
     "backup_path",
     "collect_forms",
     "find_returns",
@@ -26,4 +45,5 @@ __all__ = [
     "match_fields",
     "read_form",
     "read_form_bytes",
+    "read_return",
 ]

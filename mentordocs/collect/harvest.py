@@ -2,8 +2,9 @@
 
 Incremental: an existing workbook is read back first; a file already in it (same SHA-256) adds
 nothing; of two returns of one pair and form the newest is kept and the other is listed under
-Problems. Nothing here prints: every file that cannot be used becomes a ``Problem`` in the
-workbook and in ``CollectResult``.
+Problems. An answer goes into its field's column only when the field is proven
+(``matching``); any other answer goes to the Review sheet. Nothing here prints: every file
+that cannot be used becomes a ``Problem`` in the workbook and in ``CollectResult``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mentordocs.collect.inputs import WORD_SUFFIXES, Found, find_returns
-from mentordocs.collect.matching import References, identify_from_name, match_fields
-from mentordocs.collect.reading import FormReadError, FormReading, read_file, read_form_bytes
+from mentordocs.collect.inputs import RETURN_KINDS, Found, find_returns
+from mentordocs.collect.matching import Matched, References, identify_from_name, match_fields
+from mentordocs.collect.reading import FormReadError, FormReading, read_file, read_return
+from mentordocs.collect.versions import FormVersions
 from mentordocs.errors import CollectError, OutputError, Problem
 from mentordocs.forms import FILLED_IN, LEFT_BLANK, FormSpec, is_filled, load_form_specs
 from mentordocs.fsutil import atomic_write_bytes, office_lock_file
@@ -29,6 +31,7 @@ from mentordocs.records import read_manifest
 from mentordocs.tracking import (
     OtherField,
     ReturnedForm,
+    ReviewItem,
     TrackingData,
     read_tracking,
     write_tracking,
@@ -44,13 +47,21 @@ class CollectResult:
     """What one ``collect_forms`` run did."""
 
     tracking_path: Path
-    read: int = 0  # Word files read (including ones already in the workbook)
+    read: int = 0  # files read as forms (including ones already in the workbook)
     new: int = 0  # returns added or replaced in this run
     unchanged: int = 0  # files already in the workbook (same checksum)
     other: int = 0  # Word forms mentordocs did not make
     skipped: int = 0  # Office lock files and blank forms as generated
+    not_forms: list[str] = field(default_factory=list)  # files recognisably not forms
+    unreadable: int = 0  # files that may be returns but could not be read
+    review: int = 0  # answers put on the Review sheet in this run
     problems: list[Problem] = field(default_factory=list)
     backup: Path | None = None
+
+    @property
+    def attention(self) -> int:
+        "Files this run found something wrong with (the Problems sheet says what)."
+        return len({p.file for p in self.problems})
 
 
 def backup_path(tracking_path: str | os.PathLike[str]) -> Path:
@@ -69,7 +80,7 @@ def collect_forms(
     jobs: int = 0,
     progress: Progress | None = None,
 ) -> CollectResult:
-    """Read returned forms from files, folders and .eml files into the tracking workbook.
+    """Read returned forms from files, folders, zips and emails into the tracking workbook.
 
     The workbook is written to a temporary file and renamed; the previous one is kept as
     ``<name>.bak``. ``jobs`` worker processes read the files (0: one per CPU, used from
@@ -82,20 +93,23 @@ def collect_forms(
     previous = read_tracking(target) if target.exists() else TrackingData()
     harvest = _Harvest(roster, specs, previous, packets_dir, include_confidential)
     result = CollectResult(tracking_path=target)
-    problems: list[Problem] = []
-    found, result.skipped = find_returns(inputs, problems)
+    inventory = find_returns(inputs)
+    problems = list(inventory.problems)
+    result.skipped, result.not_forms = inventory.passed_over, inventory.not_forms
+    result.unreadable = sum(1 for p in problems if p.severity == "error")
     progress = progress or NoProgress()
-    progress.start(len(found), "Reading forms")
+    progress.start(len(inventory.returns), "Reading forms")
     try:
-        readings = _read_all(found, jobs, specs, frozenset(harvest.known_checksums))
-        for item, reading in zip(found, readings, strict=True):
+        readings = _read_all(inventory.returns, jobs, specs, frozenset(harvest.known_checksums))
+        for item, reading in zip(inventory.returns, readings, strict=True):
             progress.advance()
             harvest.take(item, reading, result, problems)
     finally:
         progress.finish()
     result.problems = problems
-    data = harvest.tracking_data(problems)
-    payload = write_tracking(target, data, roster, specs, packets_dir=packets_dir)
+    payload = write_tracking(
+        target, harvest.tracking_data(problems), roster, specs, packets_dir=packets_dir
+    )
     result.backup = _write_with_backup(target, payload)
     return result
 
@@ -144,8 +158,8 @@ def _read_one(item: Found) -> FormReading | FormReadError:
     """Read one file; a file that cannot be used gives its FormReadError (not raised).
 
     A file whose checksum is known (already in the workbook, or a blank form as generated)
-    comes back with its checksum only. A form of ours whose controls all kept their tags is
-    matched to its declaration here (``reading.values``), so a worker sends back values
+    comes back with its checksum only. A form of ours whose fields all kept their tags is
+    matched to its declaration here (``reading.matched``), so a worker sends back values
     rather than every Field.
     """
     data, file_time = item.data, item.file_time
@@ -157,13 +171,14 @@ def _read_one(item: Found) -> FormReading | FormReadError:
         checksum = hashlib.sha256(data).hexdigest()
         if checksum in _WORKER_KNOWN:
             return FormReading(item.name, checksum, len(data), "", [], file_time=file_time)
-        reading = read_form_bytes(data, item.name, file_time=file_time, sha256=checksum)
+        reading = read_return(data, item.name, item.kind, file_time=file_time, sha256=checksum)
     except FormReadError as exc:
         return exc
     spec = _WORKER_SPECS.get(reading.form)
-    if spec is not None and all(f.source == "tag" for f in reading.fields):
-        reading.values, _ = match_fields(reading.fields, spec, None)
-        reading.fields = []
+    if spec is not None and reading.fields and all(f.source == "tag" for f in reading.fields):
+        matched = match_fields(reading.fields, spec, None)
+        if not matched.unproven:
+            reading.matched, reading.fields = matched, []
     return reading
 
 
@@ -203,9 +218,11 @@ class _Harvest:
         self.pair_ids = [p.pair_id for p in roster.pairs]
         self.blank_checksums, generated = _packet_index(packets_dir)
         self.references = References(roster, generated)
+        self.versions = FormVersions(specs, packets_dir)
         self.returns = {(r.pair_id, r.form): r for r in previous.returns}
         self.superseded = dict(previous.superseded)
         self.others = list(previous.others)
+        self.review = list(previous.review)
         self.seen = {r.sha256 for r in previous.returns}
         self.seen.update(o.sha256 for o in previous.others)
         self.seen.update(previous.superseded)
@@ -224,6 +241,7 @@ class _Harvest:
     ) -> None:
         if isinstance(reading, FormReadError):
             self.scanned.add(item.name)
+            result.unreadable += 1
             problems.append(Problem(item.name, reading.message + ".", reading.fix))
             return
         result.read += 1
@@ -325,16 +343,18 @@ class _Harvest:
         result: CollectResult,
         problems: list[Problem],
     ) -> None:
-        values = self._values(item, reading, pair_id, spec, problems)
+        matched = self._match(item, reading, pair_id, spec, problems)
         candidate = ReturnedForm(
             pair_id=pair_id,
             form=spec.form,
             source=item.name,
             sha256=reading.sha256,
             returned_at=reading.when,
-            values=values,
+            values=self._kept_values(matched, spec),
             confidential_included=self.include_confidential,
+            came_in=_came_in(item, reading),
         )
+        self._add_review(item, reading, pair_id, spec, matched, result, problems)
         key = (pair_id, spec.form)
         current = self.returns.get(key)
         if current is None:
@@ -344,6 +364,7 @@ class _Harvest:
         newer, older = _newest(current, candidate)
         self.returns[key] = newer
         self.superseded[older.sha256] = older.source
+        self.review = [r for r in self.review if r.sha256 != older.sha256]
         if newer is candidate:
             result.new += 1
         problems.append(
@@ -357,37 +378,70 @@ class _Harvest:
             )
         )
 
-    def _values(
+    def _match(
         self,
         item: Found,
         reading: FormReading,
         pair_id: str,
         spec: FormSpec,
         problems: list[Problem],
-    ) -> dict[str, str | bool]:
-        if reading.values is not None and reading.form == spec.form:
-            values, unplaced = reading.values, 0  # matched by tag where it was read
-        else:
-            reference = None
-            # Only a form re-saved elsewhere (tags gone) needs a clean copy to compare with.
-            if any(f.source not in ("tag", "legacy") for f in reading.fields):
-                reference = self.references.get(pair_id, spec)
-            values, unplaced = match_fields(reading.fields, spec, reference)
-        if unplaced:
-            problems.append(
-                Problem(
-                    item.name,
-                    f"has {unplaced} field(s) whose name was removed (usually by re-saving in "
-                    "another program); they could not be matched and were left out.",
-                    "Give --packets with the folder the forms were generated into, so collect "
-                    "can compare with the original, or check those answers by hand.",
-                    severity="warning",
-                )
-            )
+    ) -> Matched:
+        if reading.matched is not None and reading.form == spec.form:
+            return reading.matched  # every field proven by its tag where it was read
+        sent, note = self.versions.spec_for(spec, reading.template_version)
+        if note:
+            problems.append(Problem(item.name, note, "", severity="warning"))
+        reference = None
+        # Only a form re-saved elsewhere (tags gone) needs a clean copy to compare with.
+        if any(f.source not in ("tag", "legacy") for f in reading.fields):
+            reference = self.references.get(pair_id, spec)
+        matched = match_fields(reading.fields, sent, reference)
+        return self.versions.today(matched, sent, spec)
+
+    def _kept_values(self, matched: Matched, spec: FormSpec) -> dict[str, str | bool]:
+        values = dict(matched.values)
         if not self.include_confidential:
             for field_id in spec.layout(values).confidential:
                 values[field_id] = FILLED_IN if is_filled(values[field_id]) else LEFT_BLANK
         return values
+
+    def _add_review(
+        self,
+        item: Found,
+        reading: FormReading,
+        pair_id: str,
+        spec: FormSpec,
+        matched: Matched,
+        result: CollectResult,
+        problems: list[Problem],
+    ) -> None:
+        for unproven in matched.unproven:
+            self.review.append(
+                ReviewItem(
+                    pair_id=pair_id,
+                    form=spec.form,
+                    source=item.name,
+                    sha256=reading.sha256,
+                    text=unproven.field.value,
+                    before=unproven.field.before,
+                    suggestion=unproven.suggestion,
+                    why=unproven.why,
+                )
+            )
+        if matched.unproven:
+            count = len(matched.unproven)
+            result.review += count
+            problems.append(
+                Problem(
+                    item.name,
+                    f"has {count} answer(s) whose question could not be proven (usually because "
+                    "another program removed the fields' names); they are on the Review sheet, "
+                    "not in the form's columns.",
+                    "Check each one on the Review sheet and copy it into its column if it is "
+                    "right. Giving --packets lets collect compare with the form as it was sent.",
+                    severity="warning",
+                )
+            )
 
     def tracking_data(self, problems: list[Problem]) -> TrackingData:
         """What the workbook will hold: problems about files not looked at in this run are
@@ -404,21 +458,42 @@ class _Harvest:
             problems=kept + problems,
             include_confidential=self.include_confidential or self.previous.include_confidential,
             superseded=self.superseded,
+            review=self.review,
         )
+
+
+def _came_in(item: Found, reading: FormReading) -> str:
+    """How a return came back, in a coordinator's words: "docx", "odt, in email > zip"."""
+    kind = reading.format
+    return kind if item.came_in == "file" else f"{kind}, in {item.came_in}"
 
 
 def _warnings(item: Found, reading: FormReading) -> list[Problem]:
-    if not reading.macros:
-        return []
-    return [
-        Problem(
-            item.name,
-            "contains macros (it is a macro-enabled .docm). Its answers were read, but macros "
-            "can carry viruses.",
-            "Do not open it in Word unless you trust the sender; ask for a plain .docx next time.",
-            severity="warning",
+    warnings = []
+    if reading.macros:
+        warnings.append(
+            Problem(
+                item.name,
+                "contains macros (it is a macro-enabled .docm). Its answers were read, but "
+                "macros can carry viruses.",
+                "Do not open it in Word unless you trust the sender; ask for a plain .docx next "
+                "time.",
+                severity="warning",
+            )
         )
-    ]
+    if reading.attached_template:
+        warnings.append(
+            Problem(
+                item.name,
+                f"is attached to a template elsewhere ({reading.attached_template}), which Word "
+                "fetches when it opens the file and which can carry macros. Its answers were "
+                "read.",
+                "Do not open it in Word unless you trust the sender; ask them to send the form "
+                "itself, saved as a plain .docx.",
+                severity="warning",
+            )
+        )
+    return warnings
 
 
 def _when(ret: ReturnedForm) -> str:
@@ -445,6 +520,6 @@ def _packet_index(
     files = {
         (entry.pair_id, entry.form): folder / entry.path
         for entry in manifest.files
-        if entry.path.lower().endswith(WORD_SUFFIXES)
+        if Path(entry.path).suffix.lower() in RETURN_KINDS
     }
     return checksums, files

@@ -1,8 +1,19 @@
-"""Finding the returns among what the coordinator gives ``collect``: files, folders, emails.
+"""Finding the returns among what the coordinator gives ``collect``.
 
-``find_returns(inputs, problems)`` expands folders (recursively) and saved emails (their
-attachments) into the list of Word files to read, in a stable order. Every file given that is
-not read becomes a Problem saying what to do, so nothing is passed over in silence.
+``find_returns(inputs)`` looks at every file given: folders (searched to the bottom), ``.zip``
+archives, saved emails (``.eml``: attachments and forwarded messages) and Outlook messages
+(``.msg``), nested in any way. Every file ends up in exactly one place of the ``Inventory``:
+
+- ``returns``: a file that may be a returned form (Word, OpenDocument or PDF), to be read;
+- ``not_forms``: a file that is recognisably something else (a picture, a text, a calendar
+  invitation...), named in the command's summary;
+- ``problems``: a file that could not be looked at, with what to do about it;
+- ``passed_over``: Office's lock files (``~$...``) and system files (``.DS_Store``,
+  ``Thumbs.db``, hidden folders such as the packets folder's own ``.mentordocs``), which are
+  never returns.
+
+Containers are opened within limits (their size, how many files they hold, how much those
+unpack to, how deep they nest), so no file can exhaust the machine.
 """
 
 from __future__ import annotations
@@ -10,110 +21,447 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import io
 import os
+import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import parsedate_to_datetime
-from pathlib import Path
+from email.utils import parseaddr, parsedate_to_datetime
+from pathlib import Path, PurePosixPath
 
+import extract_msg
+from extract_msg.enums import AttachmentType
+
+from mentordocs.collect.reading import MAX_FILE_BYTES, FormReadError, read_file
 from mentordocs.errors import Problem
 from mentordocs.fsutil import is_office_lock_file
+from mentordocs.ooxml.ns import OLE_SIGNATURE
 
-__all__ = ["WORD_SUFFIXES", "Found", "find_returns"]
+__all__ = ["RETURN_KINDS", "ContainerLimits", "Found", "Inventory", "find_returns"]
 
-WORD_SUFFIXES = (".docx", ".docm")
+#: What a file that may be a return is, by the ending of its name.
+RETURN_KINDS = {
+    ".docx": "docx",
+    ".docm": "docx",
+    ".dotx": "docx",
+    ".dotm": "docx",
+    ".odt": "odt",
+    ".pdf": "pdf",
+}
+_CONTAINERS = {".zip": "zip", ".eml": "email", ".msg": "outlook"}
+#: Formats a form may come back in that cannot be read, and what to ask for instead.
+_UNREADABLE = {
+    ".doc": "the old Word 97-2003 format",
+    ".rtf": "Rich Text Format",
+    ".pages": "Apple Pages' own format",
+    ".wpd": "WordPerfect's format",
+    ".gdoc": "a link to a Google Docs document, not the document itself",
+}
+_ASK_FOR_DOCX = (
+    "Ask the sender to open it and save it as a Word Document (.docx) (in Google Docs: File > "
+    "Download > Microsoft Word), then collect again."
+)
+_NOT_FORMS = frozenset(
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".heic",
+        ".webp",
+        ".svg",
+        ".emz",
+        ".wmf",
+        ".txt",
+        ".htm",
+        ".html",
+        ".css",
+        ".ics",
+        ".vcf",
+        ".p7s",
+        ".p7m",
+        ".asc",
+        ".sig",
+        ".xlsx",
+        ".xls",
+        ".csv",
+        ".pptx",
+        ".mp3",
+        ".mp4",
+        ".m4a",
+        ".mov",
+        ".wav",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ContainerLimits:
+    """How far a zip, an email or an Outlook message is opened."""
+
+    max_depth: int = 5  # containers inside containers
+    max_members: int = 1000  # files in one container
+    max_total_bytes: int = 1024 * 1024 * 1024  # unpacked from one container
+    max_ratio: int = 100  # unpacked / packed, for members over 1 MB
 
 
 @dataclass
 class Found:
-    """One file to read: on disk (``path``) or in memory (``data``, from an email)."""
+    """One file that may be a return: on disk (``path``) or in memory (``data``)."""
 
-    name: str  # as shown to the coordinator, e.g. "reply.eml > P03_goal-sheet.docx"
+    name: str  # as shown to the coordinator: "reply.eml > forms.zip > P03_goal-sheet.docx"
     path: Path | None
+    kind: str  # "docx", "odt" or "pdf"
     data: bytes | None = None
+    file_time: dt.datetime | None = None  # the email's date, for a file from an email
+    came_in: str = "file"  # "file", or the containers it came in: "email > zip"
+    sender: str = ""  # the email address it was sent from, when it came by email
+
+
+@dataclass
+class Inventory:
+    returns: list[Found] = field(default_factory=list)
+    not_forms: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    passed_over: int = 0
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where files inside a container came from."""
+
+    name: str  # the container's display name
+    came_in: str  # the chain of containers, "" at the top
+    depth: int
     file_time: dt.datetime | None = None
+    sender: str = ""
+
+    def inside(
+        self,
+        kind: str,
+        name: str,
+        *,
+        file_time: dt.datetime | None = None,
+        sender: str = "",
+    ) -> _Origin:
+        """The origin of the files inside container ``name`` of ``kind``, found here."""
+        chain = f"{self.came_in} > {kind}" if self.came_in else kind
+        return _Origin(
+            name=name,
+            came_in=chain,
+            depth=self.depth + 1,
+            file_time=file_time or self.file_time,
+            sender=sender or self.sender,
+        )
 
 
 def find_returns(
-    inputs: Iterable[str | os.PathLike[str]], problems: list[Problem]
-) -> tuple[list[Found], int]:
-    """Every Word file to read, and how many Office lock files were passed over."""
-    found: list[Found] = []
-    skipped = 0
+    inputs: Iterable[str | os.PathLike[str]], limits: ContainerLimits = ContainerLimits()
+) -> Inventory:
+    """Every file in ``inputs`` (files and folders), sorted into an ``Inventory``."""
+    found = Inventory()
+    top = _Origin(name="", came_in="", depth=0)
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if is_office_lock_file(child.name):
-                    skipped += 1
-                elif child.name.lower().endswith(WORD_SUFFIXES):
-                    found.append(Found(str(child), child))
-                elif child.name.lower().endswith(".eml"):
-                    found.extend(_email_attachments(child, problems))
-        elif not path.exists():
-            problems.append(
+                if _system_file(child.relative_to(path)):
+                    found.passed_over += 1
+                else:
+                    _file(found, child, top, limits)
+        elif path.exists():
+            _file(found, path, top, limits)
+        else:
+            found.problems.append(
                 Problem(
                     str(path),
                     "does not exist.",
                     "Check the name and folder, and run the command again.",
                 )
             )
-        elif is_office_lock_file(path.name):
-            skipped += 1
-        elif path.name.lower().endswith(".eml"):
-            found.extend(_email_attachments(path, problems))
-        elif path.name.lower().endswith(WORD_SUFFIXES):
-            found.append(Found(str(path), path))
-        else:
-            problems.append(
+    return found
+
+
+_SYSTEM_FILES = frozenset(("thumbs.db", "desktop.ini", "ehthumbs.db"))
+
+
+def _system_file(relative: Path) -> bool:
+    """A hidden file or folder (a name starting with "."), or one Windows makes by itself."""
+    return any(part.startswith(".") for part in relative.parts) or (
+        relative.name.lower() in _SYSTEM_FILES
+    )
+
+
+def _file(found: Inventory, path: Path, origin: _Origin, limits: ContainerLimits) -> None:
+    """A file on disk: a return is read later; a container is opened now."""
+    name = str(path)
+    if is_office_lock_file(path.name):
+        found.passed_over += 1
+        return
+    kind = _kind(path.name)
+    if kind in RETURN_KINDS.values():
+        found.returns.append(Found(name, path, kind))
+        return
+    if kind in ("zip", "email", "outlook", "unknown"):
+        try:
+            data, _ = read_file(path, MAX_FILE_BYTES)
+        except FormReadError as exc:
+            found.problems.append(Problem(name, exc.message + ".", exc.fix))
+            return
+        _bytes(found, name, path.name, data, origin, limits, kind, path)
+        return
+    _classified(found, name, kind)
+
+
+def _bytes(
+    found: Inventory,
+    name: str,
+    base: str,
+    data: bytes,
+    origin: _Origin,
+    limits: ContainerLimits,
+    kind: str,
+    path: Path | None = None,
+) -> None:
+    """A file's bytes (from disk or a container), sorted by what it is."""
+    if kind == "unknown":
+        kind = _sniff(data)
+    if kind in RETURN_KINDS.values():
+        found.returns.append(
+            Found(
+                name,
+                path,
+                kind,
+                data=None if path is not None else data,
+                file_time=origin.file_time,
+                came_in=origin.came_in or "file",
+                sender=origin.sender,
+            )
+        )
+    elif kind in ("zip", "email", "outlook"):
+        if origin.depth >= limits.max_depth:
+            found.problems.append(
                 Problem(
-                    str(path),
-                    "is not a Word form (.docx) or a saved email (.eml), so it was not read.",
-                    "Save returned forms as .docx (or save the whole email as .eml) and give "
-                    "those instead.",
+                    name,
+                    f"is a container nested {origin.depth} levels deep; it was not opened.",
+                    "Save the forms inside it as separate files and collect those.",
                 )
             )
-    return found, skipped
+            return
+        opener = {"zip": _zip, "email": _email, "outlook": _outlook}[kind]
+        opener(found, name, data, origin, limits)
+    else:
+        _classified(found, name, kind)
 
 
-def _email_attachments(path: Path, problems: list[Problem]) -> list[Found]:
+def _classified(found: Inventory, name: str, kind: str) -> None:
+    if kind.startswith("unreadable:"):
+        what = kind.split(":", 1)[1]
+        found.problems.append(Problem(name, f"is in {what}, which cannot be read.", _ASK_FOR_DOCX))
+    else:
+        found.not_forms.append(name)
+
+
+def _kind(file_name: str) -> str:
+    """What a file is by its name: a return kind, a container, "unreadable:...", "not a form",
+    or "unknown" (then its content decides)."""
+    suffix = PurePosixPath(file_name.lower()).suffix
+    if suffix in RETURN_KINDS:
+        return RETURN_KINDS[suffix]
+    if suffix in _CONTAINERS:
+        return _CONTAINERS[suffix]
+    if suffix in _UNREADABLE:
+        return "unreadable:" + _UNREADABLE[suffix]
+    if suffix in _NOT_FORMS:
+        return "not a form"
+    return "unknown"
+
+
+def _sniff(data: bytes) -> str:
+    """What a file whose name says nothing is, by its first bytes and parts."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(OLE_SIGNATURE):
+        return (
+            "outlook"
+            if b"_\x00_\x00s\x00u\x00b\x00s\x00t\x00g\x00" in data
+            else ("unreadable:" + _UNREADABLE[".doc"])
+        )
+    if data.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = {n.lower() for n in archive.namelist()}
+                if "[content_types].xml" in names:
+                    return "docx"
+                if "mimetype" in names and archive.read("mimetype").startswith(
+                    b"application/vnd.oasis.opendocument.text"
+                ):
+                    return "odt"
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
+            return "docx"  # a damaged zip that may be a form: reading it says what is wrong
+        return "zip"
+    if data[:4096].lstrip().lower().startswith((b"received:", b"from:", b"return-path:")) or (
+        b"\nmime-version:" in data[:4096].lower()
+    ):
+        return "email"
+    return "not a form"
+
+
+# ---- containers ---------------------------------------------------------------------------------
+
+
+def _zip(
+    found: Inventory, name: str, data: bytes, origin: _Origin, limits: ContainerLimits
+) -> None:
     try:
-        with path.open("rb") as fh:
-            message = email.message_from_binary_file(fh, policy=email.policy.default)
-    except OSError as exc:
-        problems.append(Problem(str(path), f"could not be opened ({exc}).", "Check the file."))
-        return []
-    when = _sent_at(message) or dt.datetime.fromtimestamp(path.stat().st_mtime)
-    out: list[Found] = []
-    for part in message.walk():
-        filename = part.get_filename()
-        if not filename or part.is_multipart():
-            continue
-        base = Path(filename.replace("\\", "/")).name
-        if is_office_lock_file(base) or not base.lower().endswith(WORD_SUFFIXES):
-            continue
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes) or not payload:
-            problems.append(
-                Problem(
-                    f"{path} > {base}",
-                    "is an empty attachment.",
-                    "Ask the sender to attach the form again.",
-                )
-            )
-            continue
-        out.append(Found(f"{path} > {base}", None, payload, when))
-    if not out:
-        problems.append(
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        found.problems.append(
             Problem(
-                str(path),
-                "is a saved email with no Word form (.docx) attached.",
-                "Save the reply that carries the form, or save its attachment as a .docx.",
+                name,
+                f"is a damaged zip archive ({exc}); nothing in it was read.",
+                "Ask the sender to zip the forms again, or to send them unzipped.",
+            )
+        )
+        return
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        problem = _zip_problem(members, limits)
+        if problem:
+            found.problems.append(
+                Problem(name, problem, "Unzip it yourself and collect the forms in it.")
+            )
+            return
+        for info in members:
+            _zip_member(found, name, archive, info, origin, limits)
+
+
+def _zip_problem(members: list[zipfile.ZipInfo], limits: ContainerLimits) -> str:
+    if len(members) > limits.max_members:
+        return f"holds {len(members):,} files, more than collect opens in one archive ({limits.max_members:,})."
+    if sum(info.file_size for info in members) > limits.max_total_bytes:
+        return 'unpacks to far more data than a set of forms could hold (a "zip bomb"); it was not opened.'
+    for info in members:
+        if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
+            return f'holds {info.filename}, which unpacks to far more than it should (a "zip bomb"); it was not opened.'
+    return ""
+
+
+def _zip_member(
+    found: Inventory,
+    name: str,
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    origin: _Origin,
+    limits: ContainerLimits,
+) -> None:
+    base = PurePosixPath(info.filename.replace("\\", "/")).name
+    member_name = f"{name} > {info.filename}"
+    if is_office_lock_file(base) or base.startswith("._") or "__MACOSX/" in info.filename:
+        found.passed_over += 1  # Office's lock files and the Mac's resource forks
+        return
+    kind = _kind(base)
+    if kind == "not a form" or kind.startswith("unreadable:"):
+        _classified(found, member_name, kind)
+        return
+    if info.file_size > MAX_FILE_BYTES:
+        found.problems.append(
+            Problem(
+                member_name,
+                "is far larger than any form; it was not read.",
+                "Check what the file is; unzip it and collect it separately if it is a form.",
+            )
+        )
+        return
+    try:
+        payload = archive.read(info)
+    except RuntimeError:  # zipfile: "File ... is encrypted, password required"
+        found.problems.append(
+            Problem(
+                member_name,
+                "is protected with a password inside the zip archive, so it was not read.",
+                "Ask the sender to zip the forms again without a password.",
+            )
+        )
+        return
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        found.problems.append(
+            Problem(
+                member_name,
+                f"is damaged inside the zip archive ({exc}).",
+                "Ask the sender to zip the forms again, or to send them unzipped.",
+            )
+        )
+        return
+    inner = origin.inside("zip", member_name)
+    _bytes(found, member_name, base, payload, inner, limits, kind)
+
+
+def _email(
+    found: Inventory, name: str, data: bytes, origin: _Origin, limits: ContainerLimits
+) -> None:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    _email_message(found, name, message, origin, limits)
+
+
+def _email_message(
+    found: Inventory, name: str, message: EmailMessage, origin: _Origin, limits: ContainerLimits
+) -> None:
+    sender = parseaddr(str(message.get("From", "")))[1]
+    here = origin.inside("email", name, file_time=_sent_at(message), sender=sender)
+    before = (len(found.returns), len(found.not_forms), len(found.problems))
+    for part in message.walk():
+        if part is message or part.is_multipart() and part.get_content_type() != "message/rfc822":
+            continue
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload(0)
+            if isinstance(inner, EmailMessage):
+                subject = str(inner.get("Subject", "")) or "forwarded message"
+                _email_message(found, f"{name} > {subject}", inner, here, limits)
+            continue
+        _email_part(found, name, part, here, limits)
+    if (len(found.returns), len(found.not_forms), len(found.problems)) == before:
+        found.problems.append(
+            Problem(
+                name,
+                "is an email with nothing attached, so there was no form to read.",
+                "If the sender meant to return a form, ask them to attach it and send it again.",
                 severity="warning",
             )
         )
-    return out
+
+
+def _email_part(
+    found: Inventory, name: str, part: EmailMessage, here: _Origin, limits: ContainerLimits
+) -> None:
+    filename = part.get_filename()
+    if not filename:
+        return  # the message's own text
+    base = PurePosixPath(filename.replace("\\", "/")).name
+    part_name = f"{name} > {base}"
+    if is_office_lock_file(base):
+        found.passed_over += 1
+        return
+    kind = _kind(base)
+    if kind == "not a form" or kind.startswith("unreadable:"):
+        _classified(found, part_name, kind)
+        return
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes) or not payload:
+        found.problems.append(
+            Problem(
+                part_name, "is an empty attachment.", "Ask the sender to attach the form again."
+            )
+        )
+        return
+    _bytes(found, part_name, base, payload, here, limits, kind)
 
 
 def _sent_at(message: EmailMessage) -> dt.datetime | None:
@@ -126,3 +474,97 @@ def _sent_at(message: EmailMessage) -> dt.datetime | None:
     except (TypeError, ValueError):
         return None
     return when.astimezone().replace(tzinfo=None) if when.tzinfo is not None else when
+
+
+def _outlook(
+    found: Inventory, name: str, data: bytes, origin: _Origin, limits: ContainerLimits
+) -> None:
+    try:
+        message = extract_msg.openMsg(data, strict=False)
+    except Exception as exc:  # extract-msg raises many kinds on damaged or unusual files
+        found.problems.append(
+            Problem(
+                name,
+                f"could not be opened as an Outlook message ({type(exc).__name__}: {exc}).",
+                "Open it in Outlook and save the attachments as files, then collect those.",
+            )
+        )
+        return
+    try:
+        _outlook_message(found, name, message, origin, limits)
+    finally:
+        message.close()
+
+
+def _outlook_message(
+    found: Inventory,
+    name: str,
+    message: extract_msg.MSGFile,
+    origin: _Origin,
+    limits: ContainerLimits,
+) -> None:
+    sender = parseaddr(str(getattr(message, "sender", "") or ""))[1]
+    sent = getattr(message, "date", None)
+    when = (
+        sent.astimezone().replace(tzinfo=None)
+        if isinstance(sent, dt.datetime) and sent.tzinfo
+        else sent
+    )
+    here = origin.inside(
+        "Outlook message",
+        name,
+        sender=sender,
+        file_time=when if isinstance(when, dt.datetime) else None,
+    )
+    attachments = list(getattr(message, "attachments", []))
+    if not attachments:
+        found.problems.append(
+            Problem(
+                name,
+                "is an Outlook message with nothing attached, so there was no form to read.",
+                "If the sender meant to return a form, ask them to attach it and send it again.",
+                severity="warning",
+            )
+        )
+    if len(attachments) > limits.max_members:
+        found.problems.append(
+            Problem(
+                name,
+                f"holds {len(attachments):,} attachments; it was not opened.",
+                "Save the forms in it as files and collect those.",
+            )
+        )
+        return
+    for attachment in attachments:
+        _outlook_attachment(found, name, attachment, here, limits)
+
+
+def _outlook_attachment(
+    found: Inventory, name: str, attachment: object, here: _Origin, limits: ContainerLimits
+) -> None:
+    kind_of = getattr(attachment, "type", None)
+    data = getattr(attachment, "data", None)
+    if kind_of in (AttachmentType.MSG, AttachmentType.SIGNED_EMBEDDED) and data is not None:
+        subject = str(getattr(data, "subject", "") or "attached message")
+        _outlook_message(found, f"{name} > {subject}", data, here, limits)
+        return
+    filename = str(
+        getattr(attachment, "longFilename", None)
+        or getattr(attachment, "shortFilename", None)
+        or "attachment"
+    )
+    part_name = f"{name} > {filename}"
+    if not isinstance(data, bytes):
+        found.problems.append(
+            Problem(
+                part_name,
+                "is an attachment of a kind that cannot be read here.",
+                "Open the message in Outlook, save the attachment as a file and collect that.",
+            )
+        )
+        return
+    kind = _kind(filename)
+    if kind == "not a form" or kind.startswith("unreadable:"):
+        _classified(found, part_name, kind)
+        return
+    _bytes(found, part_name, filename, data, here, limits, kind)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentordocs.errors import MentordocsError
@@ -22,7 +22,7 @@ from mentordocs.models import Roster
 from mentordocs.ooxml.fields import Field, read_fields
 from mentordocs.ooxml.package import PackageError, WordPackage
 
-__all__ = ["Reference", "References", "identify_from_name", "match_fields"]
+__all__ = ["Matched", "Reference", "References", "Unproven", "identify_from_name", "match_fields"]
 
 
 def _words(text: str) -> str:
@@ -48,10 +48,12 @@ def identify_from_name(
 
 @dataclass
 class Reference:
-    """A clean copy of the same form for the same pair: field order, kinds, placeholders."""
+    """A clean copy of the same form for the same pair: its fields in order, their kinds,
+    placeholders and the text shown before each (their labels)."""
 
     order: list[tuple[str, str]]  # (field id, kind) in document order
     placeholders: dict[str, str]  # field id -> placeholder text shown when not filled in
+    before: dict[str, str] = field(default_factory=dict)  # field id -> text shown before it
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Reference:
@@ -61,9 +63,18 @@ class Reference:
             fields: list[Field] = []
             for part in (layout.main, *layout.stories):
                 fields.extend(read_fields(package.parse(part), unnamed=True, placeholder_text=True))
-        order = [(f.id, f.kind) for f in fields if f.id]
-        placeholders = {f.id: f.value for f in fields if f.placeholder and isinstance(f.value, str)}
-        return cls(order, placeholders)
+        named = [f for f in fields if f.id]
+        return cls(
+            order=[(f.id, f.kind) for f in named],
+            placeholders={
+                f.id: f.value for f in named if f.placeholder and isinstance(f.value, str)
+            },
+            before={f.id: f.before for f in named if f.before},
+        )
+
+    @property
+    def ids(self) -> set[str]:
+        return {field_id for field_id, _ in self.order}
 
 
 class References:
@@ -101,48 +112,145 @@ class References:
             return None
 
 
-def match_fields(
-    fields: Sequence[Field], spec: FormSpec, reference: Reference | None
-) -> tuple[dict[str, Value], int]:
-    """Field id -> value for a returned form, and how many controls could not be placed.
+@dataclass(frozen=True)
+class Unproven:
+    """An answer whose field could not be proven: shown for review, never put in a column."""
 
-    By tag, then alias; a control whose tag and alias are gone (a drop-down re-saved by
-    LibreOffice) is placed by its position between the named controls around it, compared
-    with the reference copy, when its kind agrees.
+    field: Field
+    suggestion: str  # the field its place suggests (a hint, not a proof), or ""
+    why: str
+
+
+@dataclass
+class Matched:
+    values: dict[str, Value]
+    unproven: list[Unproven]
+
+
+_NAME_REMOVED = (
+    "its field name was removed (usually by saving the form in another program), so which "
+    "question it answers cannot be proven"
+)
+
+
+def match_fields(fields: Sequence[Field], spec: FormSpec, reference: Reference | None) -> Matched:
+    """Which declared field each answer belongs to, where that is proven.
+
+    Proof is a name the field carries (its tag, its title, a bookmark named after it) that the
+    form declares for a field of that kind (and, with a reference copy, that the pair's own
+    form has), or, for a field whose names are gone, the form's own label just before it,
+    when exactly one field of the pair's form has that label. Anything else is ``unproven``:
+    a hint of the field its place suggests, never a value in a column.
     """
-    ours = [f for f in fields if f.source != "legacy"]
-    unnamed = [i for i, f in enumerate(ours) if not f.id]
-    unplaced = len(unnamed)
-    if unnamed and reference is not None:
-        named = [(i, f.id) for i, f in enumerate(ours) if f.id and spec.match(f.id) is not None]
-        assigned = _place_unnamed(ours, unnamed, named, reference)
-        for index, field_id in assigned.items():
-            ours[index] = ours[index]._replace(id=field_id, source="position")
-        unplaced -= len(assigned)
-    placeholders = reference.placeholders if reference is not None else {}
     values: dict[str, Value] = {}
-    for item in ours:
-        if not item.id or spec.match(item.id) is None:
+    unproven: list[Unproven] = []
+    ours = [f for f in fields if f.source != "legacy"]
+    unnamed: list[int] = []
+    for index, item in enumerate(ours):
+        field_id, problem = _proven_id(item, spec, reference)
+        if field_id:
+            _keep(values, field_id, _blank_placeholder(item, field_id, reference))
+        elif problem:
+            unproven.append(Unproven(item, "", problem))
+        else:
+            unnamed.append(index)
+    if unnamed:
+        unproven += _by_label_or_review(ours, unnamed, values, spec, reference)
+    return Matched(values, [u for u in unproven if _written(u.field, reference)])
+
+
+def _proven_id(item: Field, spec: FormSpec, reference: Reference | None) -> tuple[str, str]:
+    """(field id, "") when a name proves it, ("", why) when its names contradict the form,
+    ("", "") when it has no name."""
+    names = [n for n in dict.fromkeys((item.tag, item.alias, item.anchor)) if n]
+    if not names:
+        return "", ""
+    for name in names:
+        declared = spec.match(name)
+        if declared is None:
             continue
-        value = item.value
-        if isinstance(value, str) and placeholders.get(item.id) == value:
-            value = ""  # LibreOffice dropped the "showing placeholder" marker
-        if item.id in values and (is_filled(values[item.id]) or not is_filled(value)):
-            # A repeated copy of a field: keep the first filled one. LibreOffice splits a
-            # plain-text control holding right-to-left text into several controls with the
-            # same alias; the first holds the whole value, the others fragments.
-            continue
-        values[item.id] = value
-    return values, unplaced
+        if declared.kind != item.kind:
+            return "", (
+                f"it is named '{name}', which the form declares as a {declared.kind} field, "
+                f"but it is a {item.kind} field here"
+            )
+        if reference is not None and name not in reference.ids:
+            return "", f"it is named '{name}', but the pair's own form has no such field"
+        return name, ""
+    return "", f"its name ('{names[0]}') is not a field of {spec.title}"
+
+
+def _by_label_or_review(
+    ours: list[Field],
+    unnamed: list[int],
+    values: dict[str, Value],
+    spec: FormSpec,
+    reference: Reference | None,
+) -> list[Unproven]:
+    """Nameless fields: proven by their label where it is unique in the pair's form, else
+    for review, with the field their place suggests."""
+    out: list[Unproven] = []
+    by_label: dict[str, list[str]] = {}
+    if reference is not None:
+        for field_id, text in reference.before.items():
+            by_label.setdefault(text, []).append(field_id)
+    hints = _place_unnamed(ours, unnamed, reference) if reference is not None else {}
+    kinds = dict(reference.order) if reference is not None else {}
+    for index in unnamed:
+        item = ours[index]
+        labelled = by_label.get(item.before, []) if item.before else []
+        candidates = [
+            fid
+            for fid in labelled
+            if fid not in values and kinds.get(fid) == item.kind and spec.match(fid) is not None
+        ]
+        if len(candidates) == 1:
+            _keep(values, candidates[0], _blank_placeholder(item, candidates[0], reference))
+        else:
+            out.append(Unproven(item, hints.get(index, ""), _NAME_REMOVED))
+    return out
+
+
+def _keep(values: dict[str, Value], field_id: str, value: Value) -> None:
+    """A repeated copy of a field keeps the first filled value. LibreOffice splits a
+    plain-text control holding right-to-left text into several controls with the same
+    name; the first holds the whole value, the others fragments."""
+    if field_id in values and (is_filled(values[field_id]) or not is_filled(value)):
+        return
+    values[field_id] = value
+
+
+def _blank_placeholder(item: Field, field_id: str, reference: Reference | None) -> Value:
+    """A value still showing the form's placeholder text is blank (LibreOffice drops the
+    "showing placeholder" mark when it saves)."""
+    value = item.value
+    if (
+        reference is not None
+        and isinstance(value, str)
+        and reference.placeholders.get(field_id) == value
+    ):
+        return ""
+    return value
+
+
+def _written(item: Field, reference: Reference | None) -> bool:
+    """Whether an unproven field holds anything a person wrote (blank ones lose nothing)."""
+    if item.placeholder or not is_filled(item.value):
+        return False
+    placeholders = set(reference.placeholders.values()) if reference is not None else set()
+    return not (isinstance(item.value, str) and item.value in placeholders)
 
 
 def _place_unnamed(
-    ours: list[Field],
-    unnamed: list[int],
-    named_positions: list[tuple[int, str]],
-    reference: Reference,
+    ours: list[Field], unnamed: list[int], reference: Reference | None
 ) -> dict[int, str]:
-    """Assign unnamed controls to reference ids between the same named neighbours."""
+    """The reference field each nameless field's place (between named neighbours, same kind)
+    suggests. A hint for the coordinator only."""
+    if reference is None:
+        return {}
+    named_positions = [
+        (i, f.tag or f.alias or f.anchor) for i, f in enumerate(ours) if i not in unnamed
+    ]
     ref_index = {fid: i for i, (fid, _) in enumerate(reference.order)}
     named_ids = {fid for _, fid in named_positions}
     anchors = [(-1, -1)] + [
@@ -155,12 +263,11 @@ def _place_unnamed(
             clean.append((pos, ref))
     assigned: dict[int, str] = {}
     for (pos_a, ref_a), (pos_b, ref_b) in zip(clean, clean[1:], strict=False):
-        gap = [i for i in unnamed if pos_a < i < pos_b]
         candidates = [
             (fid, kind) for fid, kind in reference.order[ref_a + 1 : ref_b] if fid not in named_ids
         ]
         cursor = 0
-        for index in gap:
+        for index in (i for i in unnamed if pos_a < i < pos_b):
             while cursor < len(candidates) and candidates[cursor][1] != ours[index].kind:
                 cursor += 1
             if cursor >= len(candidates):

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mentordocs.errors import CollectError
 from mentordocs.ooxml import ns
@@ -19,7 +20,17 @@ from mentordocs.ooxml.fields import Field, read_fields
 from mentordocs.ooxml.package import DEFAULT_LIMITS, PackageError, ReadLimits, WordPackage
 from mentordocs.ooxml.xml import is_strict
 
-__all__ = ["FormReadError", "FormReading", "read_form", "read_form_bytes", "read_file"]
+if TYPE_CHECKING:
+    from mentordocs.collect.matching import Matched
+
+__all__ = [
+    "FormReadError",
+    "FormReading",
+    "read_file",
+    "read_form",
+    "read_form_bytes",
+    "read_return",
+]
 
 #: A file bigger than this is not read at all (a form is a few hundred KB; with photos, MBs).
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -52,9 +63,10 @@ class FormReading:
     macros: bool = False
     strict: bool = False
     attached_template: str | None = None  # an external template (a remote one can run code)
-    # Field id -> value, worked out where the file was read when every control kept its tag
-    # (then ``fields`` is left empty, so less travels back from a worker process).
-    values: dict[str, str | bool] | None = None
+    format: str = "docx"  # what it came back as: "docx", "odt", "pdf"
+    # The fields matched to the declaration where the file was read, when every field kept
+    # its tag (then ``fields`` is left empty, so less travels back from a worker process).
+    matched: Matched | None = None
 
     @property
     def program(self) -> str:
@@ -151,4 +163,22 @@ def read_form_bytes(
         macros=layout.macros or name.lower().endswith(".docm"),
         strict=is_strict(raw_main),
         attached_template=layout.attached_template,
+    )
+
+
+def read_return(
+    data: bytes,
+    name: str,
+    kind: str,
+    *,
+    file_time: dt.datetime | None = None,
+    sha256: str | None = None,
+) -> FormReading:
+    """Read a return of any ``kind`` ("docx", "odt", "pdf"). Raises FormReadError."""
+    if kind == "docx":
+        return read_form_bytes(data, name, file_time=file_time, sha256=sha256)
+    raise FormReadError(
+        f"is {'an OpenDocument text (.odt)' if kind == 'odt' else 'a PDF'}, which this version "
+        "of mentordocs cannot read yet",
+        "Ask the sender to return the form as a Word document (.docx).",
     )

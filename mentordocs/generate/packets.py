@@ -41,6 +41,7 @@ from pathlib import Path, PurePosixPath
 from mentordocs import __version__
 from mentordocs import forms as registry
 from mentordocs.errors import MentordocsError, OfficeError, OutputError, TemplateError
+from mentordocs.forms import FormSpec
 from mentordocs.fsutil import (
     atomic_folder,
     atomic_write_bytes,
@@ -55,7 +56,14 @@ from mentordocs.generate.render import CompiledTemplate, new_environment
 from mentordocs.models import Pair, Roster
 from mentordocs.ooxml import ns
 from mentordocs.progress import NoProgress, Progress
-from mentordocs.records import Manifest, ManifestEntry, now_iso, read_manifest, write_manifest
+from mentordocs.records import (
+    Manifest,
+    ManifestEntry,
+    now_iso,
+    read_manifest,
+    save_declaration,
+    write_manifest,
+)
 
 __all__ = [
     "AUTO_JOBS_PAIRS",
@@ -210,7 +218,7 @@ def _listing(items: Sequence[str], limit: int = 30) -> str:
 
 def _load_templates(
     forms: Sequence[str] | None, templates_dir: str | os.PathLike[str] | None
-) -> dict[str, CompiledTemplate]:
+) -> tuple[dict[str, CompiledTemplate], dict[str, FormSpec]]:
     """Compile the chosen forms' templates (every error names the template and tag)."""
     folder = Path(templates_dir) if templates_dir is not None else registry.templates_dir()
     if templates_dir is not None and not folder.is_dir():
@@ -226,12 +234,13 @@ def _load_templates(
             f"{', '.join(registry.FORM_IDS)}."
         )
     templates: dict[str, CompiledTemplate] = {}
+    specs: dict[str, FormSpec] = {}
     for form in chosen:
-        spec = registry.load_form_spec(folder / f"{form}.json", expected_form=form)
+        spec = specs[form] = registry.load_form_spec(folder / f"{form}.json", expected_form=form)
         templates[form] = CompiledTemplate.load(
             spec.template_path, name=spec.template_path.name, version=spec.version
         )
-    return templates
+    return templates, specs
 
 
 # ---- the work for one pair (runs in worker processes with --jobs) -----------------------------
@@ -469,7 +478,7 @@ def generate_packets(
         jobs = 0 if len(selected) >= AUTO_JOBS_PAIRS else 1
     jobs = jobs or os.cpu_count() or 1
     pool_context = _pool_context() if jobs > 1 and len(selected) > 1 else None
-    templates = _load_templates(forms, templates_dir)
+    templates, specs = _load_templates(forms, templates_dir)
     _check_templates(roster, selected[0], templates, name_pattern)
     if pdf and office.find_soffice() is None:
         raise OfficeError(
@@ -481,6 +490,8 @@ def generate_packets(
         raise OutputError(f"{out} is a file, not a folder. Give a folder for the packets with -o.")
     manifest = read_manifest(out)
     out.mkdir(parents=True, exist_ok=True)
+    for form, template in templates.items():  # so collect knows each version's fields
+        save_declaration(out, specs[form], template.version)
 
     result = GenerateResult(out_dir=out, pairs=[p.pair_id for p in selected], forms=list(templates))
     result.processes = min(jobs, len(selected)) if pool_context is not None else 1

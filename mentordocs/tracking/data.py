@@ -14,7 +14,8 @@ DASHBOARD_SHEET = "Dashboard"
 GOALS_SHEET = "Goals"
 OTHER_SHEET = "Other forms"
 PROBLEMS_SHEET = "Problems"
-FORMAT_VERSION = "1"
+REVIEW_SHEET = "Review"
+FORMAT_VERSION = "2"  # 2: "Came in as" after the signatures, a Review sheet
 
 
 @dataclass
@@ -34,6 +35,22 @@ class ReturnedForm:
     values: dict[str, Value] = field(default_factory=dict)
     confidential_included: bool = False
     collected_at: dt.datetime | None = None
+    came_in: str = ""  # how it came back: "docx", "odt by email", "pdf in zip in email", ...
+
+
+@dataclass
+class ReviewItem:
+    """An answer found in a return whose field could not be proven, for the coordinator to
+    check and copy by hand: it is never put in a field's column."""
+
+    pair_id: str
+    form: str
+    source: str  # the file it was found in
+    sha256: str
+    text: Value  # what was written
+    before: str = ""  # the text the form shows before it (its label, usually)
+    suggestion: str = ""  # the field its place suggests: a hint, not a proof
+    why: str = ""
 
 
 @dataclass
@@ -70,6 +87,7 @@ class TrackingData:
     problems: list[Problem] = field(default_factory=list)
     include_confidential: bool = False
     superseded: dict[str, str] = field(default_factory=dict)  # sha256 -> file, older returns
+    review: list[ReviewItem] = field(default_factory=list)
 
 
 class TrackingFileError(CollectError):

@@ -22,9 +22,11 @@ from mentordocs.tracking.data import (
     HIDDEN_SHEET,
     OTHER_SHEET,
     PROBLEMS_SHEET,
+    REVIEW_SHEET,
     OtherField,
     Outstanding,
     ReturnedForm,
+    ReviewItem,
     TrackingData,
     TrackingFileError,
 )
@@ -85,6 +87,8 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
                 data.returns.extend(_form_sheet(wb, row[1], row[2], columns.get(row[1], []), meta))
         data.others = _others(wb)
         data.problems = _problems(wb)
+        titles = {str(r[2]): str(r[1]) for r in hidden if r[0] == "form"}
+        data.review = _review(wb, titles)
         return data
     finally:
         wb.close()
@@ -103,7 +107,8 @@ def _form_sheet(
             "new file."
         )
     included = meta.get("include_confidential") == "yes"
-    width = max([6] + [index for index, _, _ in columns])
+    came_in_column = str(meta.get("format")) not in ("", "None", "1")  # from format 2 on
+    width = max([10] + [index for index, _, _ in columns])
     out = []
     for row in wb.rows(title, min_row=2, width=width):
         if not row[0]:
@@ -120,6 +125,7 @@ def _form_sheet(
                 returned_at=returned if isinstance(returned, dt.datetime) else None,
                 values={fid: _from_cell(row[index - 1], kind) for index, fid, kind in columns},
                 confidential_included=included,
+                came_in=str(row[9] or "") if came_in_column else "",
             )
         )
     return out
@@ -138,6 +144,26 @@ def _others(wb: _Workbook) -> list[OtherField]:
             tag=str(row[5] or ""),
         )
         for row in wb.rows(OTHER_SHEET, min_row=2, width=6)
+        if row[0] is not None
+    ]
+
+
+def _review(wb: _Workbook, form_ids: dict[str, str]) -> list[ReviewItem]:
+    """The Review sheet's rows; the sheet shows each form's title, the item keeps its id."""
+    if REVIEW_SHEET not in wb.wb.sheetnames:
+        return []
+    return [
+        ReviewItem(
+            pair_id=str(row[0]),
+            form=form_ids.get(str(row[1] or ""), str(row[1] or "")),
+            source=str(row[2] or ""),
+            text=_from_cell(row[3], "text"),
+            before=str(row[4] or ""),
+            suggestion=str(row[5] or ""),
+            why=str(row[6] or ""),
+            sha256=str(row[7] or ""),
+        )
+        for row in wb.rows(REVIEW_SHEET, min_row=2, width=8)
         if row[0] is not None
     ]
 

@@ -39,9 +39,11 @@ from mentordocs.tracking.data import (
     HIDDEN_SHEET,
     OTHER_SHEET,
     PROBLEMS_SHEET,
+    REVIEW_SHEET,
     STATUS_SHEET,
     OtherField,
     ReturnedForm,
+    ReviewItem,
     TrackingData,
 )
 from mentordocs.tracking.status import latest_returns, outstanding_for
@@ -95,13 +97,23 @@ def write_tracking(
         ["meta", "collected_at", now.isoformat()],
         ["meta", "program", roster.program.name],
     ]
-    used = {DASHBOARD_SHEET, STATUS_SHEET, GOALS_SHEET, OTHER_SHEET, PROBLEMS_SHEET, HIDDEN_SHEET}
+    used = {
+        DASHBOARD_SHEET,
+        STATUS_SHEET,
+        GOALS_SHEET,
+        REVIEW_SHEET,
+        OTHER_SHEET,
+        PROBLEMS_SHEET,
+        HIDDEN_SHEET,
+    }
+    hidden.extend(["form", form, spec.title] for form, spec in specs.items())
     for form, spec in specs.items():
         title = _sheet_title(spec.title, used)
         used.add(title)
         rows = [r for r in data.returns if r.form == form]
         hidden.extend(_form_sheet(book, title, spec, rows, roster))
     _goals_sheet(book, specs, data.returns, roster)
+    _review_sheet(book, data.review, roster, specs)
     _other_sheet(book, data.others)
     _problems_sheet(book, data.problems)
     hidden.extend(["superseded", sha, source] for sha, source in data.superseded.items())
@@ -442,6 +454,7 @@ _RETURN_COLUMNS = (
     ("Complete", 14),
     ("Signed by mentor", 10),
     ("Signed by mentee", 10),
+    ("Came in as", 14),
 )
 _FIELD_WIDTHS = {"checkbox": 10, "date": 12, "dropdown": 16}
 
@@ -492,6 +505,7 @@ def _form_sheet(
             (_complete(ret.values, spec), DETAIL),
             (_yes_no(signed_by(ret.values, "mentor")), DETAIL),
             (_yes_no(signed_by(ret.values, "mentee")), DETAIL),
+            (ret.came_in, DETAIL),
         ]
         row += [_answer(display(ret.values.get(fid), f.kind)) for fid, _, f in columns]
         book.add(ws, row)
@@ -543,6 +557,46 @@ def _goals_sheet(
             book.add(ws, row)
             count += 1
     _filter(ws, len(headers), count + 1)
+
+
+REVIEW_HEADERS = (
+    "Pair",
+    "Form",
+    "File",
+    "What was written",
+    "Shown after",
+    "Perhaps the field",
+    "Why it is here",
+    "Checksum (SHA-256)",
+)
+
+
+def _review_sheet(
+    book: _Book, items: list[ReviewItem], roster: Roster, specs: Mapping[str, FormSpec]
+) -> None:
+    """Answers whose field could not be proven: for the coordinator to check and copy."""
+    ws = book.sheet(REVIEW_SHEET, REVIEW_HEADERS, [9, 18, 30, 40, 30, 24, 40, 16], "A2")
+    for item in items:
+        spec = specs.get(item.form)
+        title = spec.title if spec is not None else item.form
+        hint = item.suggestion
+        if spec is not None and hint:
+            declared, n = spec.lookup(hint)
+            hint = declared.label_for(n) if declared is not None else hint
+        book.add(
+            ws,
+            [
+                (item.pair_id, DETAIL),
+                (title, DETAIL),
+                (item.source, ANSWER),
+                _answer(display(item.text, "text")),
+                (item.before, ANSWER),
+                (hint, ANSWER),
+                (item.why, ANSWER),
+                (item.sha256, DETAIL),
+            ],
+        )
+    _filter(ws, len(REVIEW_HEADERS), len(items) + 1)
 
 
 def _other_sheet(book: _Book, others: list[OtherField]) -> None:

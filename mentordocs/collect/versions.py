@@ -1,0 +1,90 @@
+"""Returns made from an earlier version of a template.
+
+A coordinator may edit a template mid-year (and raise its declared ``version``, as
+docs/forms.md asks): forms sent before the change carry the older version
+(``mentordocs.template_version``, e.g. ``1.0+3fa9c2d1``), and their fields are the older
+template's. ``generate``
+keeps each version's declaration in the packets folder (``records.save_declaration``); a
+return is matched against the declaration of the version it was made from, and an answer to a
+question today's form no longer asks goes to the Review sheet instead of being dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from mentordocs.collect.matching import Matched, Unproven
+from mentordocs.forms import FormSpec, FormSpecError
+from mentordocs.ooxml.fields import Field
+from mentordocs.records import saved_declaration
+
+__all__ = ["FormVersions", "template_version"]
+
+
+def template_version(spec: FormSpec) -> str:
+    """The version string forms generated from ``spec``'s template carry (as ``generate``
+    writes it: the declared version and the first 8 hex digits of the file's SHA-256)."""
+    try:
+        digest = hashlib.sha256(spec.template_path.read_bytes()).hexdigest()[:8]
+    except OSError:
+        return ""
+    return f"{spec.version}+{digest}" if spec.version else digest
+
+
+class FormVersions:
+    """The declarations returns are read against: today's, or the one they were made from."""
+
+    def __init__(
+        self, specs: Mapping[str, FormSpec], packets_dir: str | os.PathLike[str] | None
+    ) -> None:
+        self.packets = Path(packets_dir) if packets_dir is not None else None
+        self.current = {form: template_version(spec) for form, spec in specs.items()}
+        self._saved: dict[tuple[str, str], FormSpec | None] = {}
+
+    def spec_for(self, spec: FormSpec, version: str) -> tuple[FormSpec, str]:
+        """The declaration a return made from template ``version`` is read against, and a
+        note for the coordinator when it could not be found (today's is used then)."""
+        if not version or version == self.current.get(spec.form) or self.packets is None:
+            return spec, ""
+        if version.partition("+")[0] == spec.version:
+            return spec, ""  # the same declared version: the template changed, its fields not
+        key = (spec.form, version)
+        if key not in self._saved:
+            try:
+                self._saved[key] = saved_declaration(self.packets, spec.form, version)
+            except FormSpecError:
+                self._saved[key] = None
+        saved = self._saved[key]
+        if saved is not None:
+            return saved, ""
+        return spec, (
+            f"was made from version {version} of the {spec.title} template, whose fields were "
+            f"not found in {self.packets}; it was read against today's version, and answers "
+            "to questions that version does not have are on the Review sheet."
+        )
+
+    @staticmethod
+    def today(matched: Matched, sent: FormSpec, spec: FormSpec) -> Matched:
+        """``matched`` (against the declaration the form was made from) for today's form:
+        answers to questions today's form does not ask go to review."""
+        if sent is spec:
+            return matched
+        values: dict[str, str | bool] = {}
+        unproven = list(matched.unproven)
+        for field_id, value in matched.values.items():
+            if spec.match(field_id) is not None:
+                values[field_id] = value
+            elif value not in ("", False):
+                field = Field(field_id, sent.field(field_id).kind, value, source="tag")
+                unproven.append(
+                    Unproven(
+                        field,
+                        field_id,
+                        "the form was made from an earlier version of the template; today's "
+                        "version does not ask this question",
+                    )
+                )
+        return Matched(values, unproven)
