@@ -709,7 +709,9 @@ def test_controls_without_a_name_go_to_review_never_into_a_column(tmp_path):
         assert ret.values.get(fid, "") == "", fid  # never placed by position
     assert result.review == len(data.review) == len([f for f in dropdowns if values.get(f)])
     suggested = {item.suggestion for item in data.review}
-    assert {str(item.text) for item in data.review} == {values[f] for f in dropdowns if values.get(f)}
+    assert {str(item.text) for item in data.review} == {
+        values[f] for f in dropdowns if values.get(f)
+    }
     assert suggested  # the coordinator sees which question the place suggests
     status = openpyxl.load_workbook(tmp_path / "t.xlsx")["Status"]
     header = [c.value for c in status[1]]
