@@ -70,6 +70,7 @@ def _message(writer: OleWriter, message: OutlookMessage, prefix: str, top: bool)
             (0x0037, message.subject),
             (0x1000, message.body),
             (0x0C1F, message.sender),
+            (0x5D01, message.sender),
             (0x0C1A, message.sender.split("@")[0]),
             (0x0065, message.sender),
         ],

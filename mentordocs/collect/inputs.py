@@ -24,7 +24,7 @@ import email.policy
 import io
 import os
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
@@ -417,16 +417,14 @@ def _email_message(
     sender = parseaddr(str(message.get("From", "")))[1]
     here = origin.inside("email", name, file_time=_sent_at(message), sender=sender)
     before = (len(found.returns), len(found.not_forms), len(found.problems))
-    for part in message.walk():
-        if part is message or part.is_multipart() and part.get_content_type() != "message/rfc822":
-            continue
+    for part in _leaves(message):
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload(0)
             if isinstance(inner, EmailMessage):
                 subject = str(inner.get("Subject", "")) or "forwarded message"
                 _email_message(found, f"{name} > {subject}", inner, here, limits)
-            continue
-        _email_part(found, name, part, here, limits)
+        else:
+            _email_part(found, name, part, here, limits)
     if (len(found.returns), len(found.not_forms), len(found.problems)) == before:
         found.problems.append(
             Problem(
@@ -436,6 +434,20 @@ def _email_message(
                 severity="warning",
             )
         )
+
+
+def _leaves(message: EmailMessage) -> Iterator[EmailMessage]:
+    """The parts of a message that are not containers of parts (an attached message counts
+    as a leaf: it is opened on its own), in order."""
+    if not message.is_multipart():
+        yield message
+        return
+    for part in message.iter_parts():
+        assert isinstance(part, EmailMessage)
+        if part.is_multipart() and part.get_content_type() != "message/rfc822":
+            yield from _leaves(part)
+        else:
+            yield part
 
 
 def _email_part(
@@ -503,7 +515,7 @@ def _outlook_message(
     origin: _Origin,
     limits: ContainerLimits,
 ) -> None:
-    sender = parseaddr(str(getattr(message, "sender", "") or ""))[1]
+    sender = _outlook_sender(message)
     sent = getattr(message, "date", None)
     when = (
         sent.astimezone().replace(tzinfo=None)
@@ -537,6 +549,19 @@ def _outlook_message(
         return
     for attachment in attachments:
         _outlook_attachment(found, name, attachment, here, limits)
+
+
+# The sender's address, as Outlook stores it: PR_SENDER_SMTP_ADDRESS, else
+# PR_SENDER_EMAIL_ADDRESS (an SMTP address for mail from outside the organisation).
+_SENDER_STREAMS = ("__substg1.0_5D01", "__substg1.0_0C1F")
+
+
+def _outlook_sender(message: extract_msg.MSGFile) -> str:
+    for stream in _SENDER_STREAMS:
+        address = message.getStringStream(stream)
+        if address and "@" in address:
+            return str(address)
+    return parseaddr(str(getattr(message, "sender", "") or ""))[1]
 
 
 def _outlook_attachment(

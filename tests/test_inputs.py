@@ -1,0 +1,162 @@
+"""Every file given to collect is accounted for: read as a form, named as not a form, or a
+problem with what to do; containers (zip, .eml, Outlook .msg) are opened within limits."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+
+from click.testing import CliRunner
+from msg_support import Attachment, OutlookMessage, outlook_message
+from test_collect import make_docx, make_roster, sheet_rows, write
+
+from mentordocs.cli import cli
+from mentordocs.collect import ContainerLimits, collect_forms, find_returns
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def zipped(members: dict[str, bytes], password_flag: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    data = buffer.getvalue()
+    if password_flag:  # mark every member encrypted (zipfile then asks for a password)
+        data = data.replace(b"PK\x03\x04\x14\x00\x00\x00", b"PK\x03\x04\x14\x00\x01\x00")
+        data = data.replace(
+            b"PK\x01\x02\x14\x03\x14\x00\x00\x00", b"PK\x01\x02\x14\x03\x14\x00\x01\x00"
+        )
+    return data
+
+
+def email_with(attachments: dict[str, bytes], *, forwarded: EmailMessage | None = None) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Mentee Two <mentee2@example.org>"
+    message["To"] = "coord@example.org"
+    message["Subject"] = "Our forms"
+    message["Date"] = "Tue, 06 Oct 2026 09:30:00 +0000"
+    message.set_content("Attached.")
+    for name, data in attachments.items():
+        maintype, subtype = ("application", "octet-stream")
+        if name.endswith(".docx"):
+            maintype, subtype = DOCX.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    if forwarded is not None:
+        message.add_attachment(forwarded)
+    return bytes(message)
+
+
+def test_every_kind_of_file_and_container_is_accounted_for(tmp_path):
+    folder = tmp_path / "returned"
+    goal = make_docx("goal-sheet", "P01", {"goal_1_goal": "In a zip"})
+    terms = make_docx("terms-of-engagement", "P02", {"mentor_sign_name": "In an email"})
+    conf = make_docx("confidentiality-agreement", "P03", {"mentor_sign_name": "In Outlook"})
+    action = make_docx("action-plan", "P01", {"vision": "Forwarded, zipped"})
+    inner = EmailMessage()
+    inner["Subject"] = "Fwd: plan"
+    inner.set_content("see attached")
+    inner.add_attachment(zipped({"plan/P01_action-plan.docx": action}), maintype="application",
+                         subtype="zip", filename="plan.zip")  # fmt: skip
+    write(folder / "a" / "b" / "forms.zip", zipped({"P01_goal-sheet.docx": goal, "logo.png": b"x"}))
+    write(
+        folder / "reply.eml",
+        email_with({"P02_terms.docx": terms, "sig.jpg": b"x"}, forwarded=inner),
+    )
+    msg = OutlookMessage(
+        "Re: packet", "mentor3@example.org", "Here",
+        [Attachment("P03_confidentiality-agreement.docx", conf, DOCX), Attachment("image001.png", b"p")],
+    )  # fmt: skip
+    write(folder / "outlook.msg", outlook_message(msg))
+    write(folder / "notes.txt", b"call Ann")
+    write(folder / "old.doc", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600)
+    write(folder / ".DS_Store", b"\0\0")
+    write(folder / "~$reply.docx", b"lock")
+
+    found = find_returns([folder])
+    names = sorted(f.name.split(str(folder) + "/")[-1] for f in found.returns)
+    assert names == [
+        "a/b/forms.zip > P01_goal-sheet.docx",
+        "outlook.msg > P03_confidentiality-agreement.docx",
+        "reply.eml > Fwd: plan > plan.zip > plan/P01_action-plan.docx",
+        "reply.eml > P02_terms.docx",
+    ]
+    came_in = {f.name.rsplit(" > ", 1)[-1]: f.came_in for f in found.returns}
+    assert came_in["plan/P01_action-plan.docx"] == "email > email > zip"
+    assert came_in["P03_confidentiality-agreement.docx"] == "Outlook message"
+    senders = {f.sender for f in found.returns if f.came_in != "zip"}
+    assert senders == {"mentee2@example.org", "mentor3@example.org"}
+    not_forms = sorted(Path(n.rsplit(" > ", 1)[-1]).name for n in found.not_forms)
+    assert not_forms == ["image001.png", "logo.png", "notes.txt", "sig.jpg"]
+    [old] = found.problems
+    assert old.file.endswith("old.doc") and "Word 97-2003" in old.message and "Download" in old.fix
+    assert found.passed_over == 2  # .DS_Store and the lock file
+
+    roster = make_roster(tmp_path)
+    result = collect_forms([folder], tmp_path / "t.xlsx", roster)
+    assert result.new == 4 and result.unreadable == 1
+    goal_row = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")[0]
+    assert goal_row["Goal 1"] == "In a zip" and goal_row["Came in as"] == "docx, in zip"
+    [conf_row] = sheet_rows(tmp_path / "t.xlsx", "Confidentiality agreement")
+    assert conf_row["Came in as"] == "docx, in Outlook message"
+    [plan] = sheet_rows(tmp_path / "t.xlsx", "Mentoring action plan")
+    assert plan["Came in as"] == "docx, in email > email > zip"
+
+
+def test_containers_are_opened_within_limits(tmp_path):
+    goal = make_docx("goal-sheet", "P01", {"goal_1_goal": "x"})
+    bomb = zipped({"big.docx": b"\0" * (3 * 1024 * 1024)})
+    deep = goal
+    for level in range(7):
+        deep = zipped({f"level{level}.zip" if level else "P01_goal-sheet.docx": deep})
+    write(tmp_path / "bomb.zip", bomb)
+    write(tmp_path / "deep.zip", deep)
+    write(tmp_path / "locked.zip", zipped({"P01_goal-sheet.docx": goal}, password_flag=True))
+    write(tmp_path / "many.zip", zipped({f"f{n}.txt": b"x" for n in range(30)}))
+    found = find_returns(sorted(tmp_path.glob("*.zip")), ContainerLimits(max_members=20))
+    problems = {Path(p.file.split(" > ")[0]).name: p for p in found.problems}
+    assert "zip bomb" in problems["bomb.zip"].message
+    assert "nested" in problems["deep.zip"].message
+    assert "password" in problems["locked.zip"].message
+    assert "30 files" in problems["many.zip"].message
+    assert not found.returns and all(p.fix for p in found.problems)
+
+
+def test_unknown_names_are_recognised_by_their_content(tmp_path):
+    goal = make_docx("goal-sheet", "P01", {"goal_1_goal": "renamed"})
+    write(tmp_path / "attachment", goal)  # no extension at all
+    write(tmp_path / "scan.bin", b"%PDF-1.7 ...")
+    write(tmp_path / "data.dat", b"\x00\x01binary")
+    found = find_returns([tmp_path])
+    kinds = {Path(f.name).name: f.kind for f in found.returns}
+    assert kinds == {"attachment": "docx", "scan.bin": "pdf"}
+    assert [Path(n).name for n in found.not_forms] == ["data.dat"]
+
+
+def test_cli_summary_counts_every_file_and_exits_1_for_an_unreadable_return(
+    tmp_path, sample_roster
+):
+    from mentordocs.roster import load_roster
+
+    roster = load_roster(sample_roster)
+    pair = roster.pairs[0].pair_id
+    folder = tmp_path / "in"
+    good = make_docx("goal-sheet", pair, {"goal_1_goal": "fine"}, program=roster.program.name)
+    write(folder / "ok.zip", zipped({f"{pair}_goal-sheet.docx": good, "photo.jpg": b"x"}))
+    runner = CliRunner()
+    args = ["collect", str(folder), "-o", str(tmp_path / "t.xlsx"), "--roster", str(sample_roster)]
+    result = runner.invoke(cli, [*args, "-q"])
+    assert result.exit_code == 0, result.output
+    assert "1 file(s) are not forms: photo.jpg." in result.output
+    assert result.output.splitlines()[-1] == (
+        "Files: 1 read as forms, 1 not forms, 0 needing attention."
+    )
+    write(folder / "broken.docx", good[:200])
+    result = runner.invoke(cli, [*args, "-q"])
+    assert result.exit_code == 1
+    assert "could not be read" in result.output.splitlines()[-1]
+    csv = runner.invoke(cli, ["collect", str(folder), "-o", str(tmp_path / "t.csv"),
+                              "--roster", str(sample_roster)])  # fmt: skip
+    assert csv.exit_code == 2 and "does not end in .xlsx" in csv.output
