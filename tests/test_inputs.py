@@ -160,3 +160,16 @@ def test_cli_summary_counts_every_file_and_exits_1_for_an_unreadable_return(
     csv = runner.invoke(cli, ["collect", str(folder), "-o", str(tmp_path / "t.csv"),
                               "--roster", str(sample_roster)])  # fmt: skip
     assert csv.exit_code == 2 and "does not end in .xlsx" in csv.output
+
+
+def test_a_form_without_identity_is_matched_by_its_senders_address(tmp_path):
+    roster = make_roster(tmp_path)
+    roster.pairs[1].mentee.email = "mentee2@example.org"
+    anonymous = make_docx("goal-sheet", "P02", {"goal_1_goal": "by mail"}, properties=False)
+    write(tmp_path / "in" / "reply.eml", email_with({"goal-sheet.docx": anonymous}))
+    result = collect_forms([tmp_path / "in"], tmp_path / "t.xlsx", roster)
+    assert result.new == 1
+    [row] = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")
+    assert row["Pair"] == "P02" and row["Goal 1"] == "by mail"
+    [note] = [p for p in result.problems if "sent it" in p.message]
+    assert note.severity == "warning" and "mentee2@example.org" in note.message

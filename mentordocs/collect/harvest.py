@@ -277,6 +277,8 @@ class _Harvest:
         pair_id, form = reading.pair_id, reading.form
         if not pair_id or not form:
             named_pair, named_form = identify_from_name(item.name, self.pair_ids, self.specs)
+            if not (pair_id or named_pair) and item.sender:
+                named_pair = self._by_sender(item, problems)
             pair_id, form = pair_id or named_pair or "", form or named_form or ""
             if not reading.form and not (named_pair and named_form):
                 self._other_form(item, reading, result, problems)
@@ -303,6 +305,28 @@ class _Harvest:
             )
             return None
         return pair_id, spec
+
+    def _by_sender(self, item: Found, problems: list[Problem]) -> str | None:
+        """The pair whose mentor or mentee sent the email a file came in, if exactly one."""
+        sender = item.sender.casefold()
+        pairs = [
+            p.pair_id
+            for p in self.roster.pairs
+            if sender in (p.mentor.email.casefold(), p.mentee.email.casefold())
+        ]
+        if len(pairs) != 1:
+            return None
+        problems.append(
+            Problem(
+                item.name,
+                f"does not say which pair it is for; it was taken as pair {pairs[0]}'s because "
+                f"{item.sender} sent it.",
+                "Check it is that pair's form; if not, rename the file to start with the right "
+                "pair id and collect again.",
+                severity="warning",
+            )
+        )
+        return pairs[0]
 
     def _other_form(
         self, item: Found, reading: FormReading, result: CollectResult, problems: list[Problem]
