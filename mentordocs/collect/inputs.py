@@ -22,7 +22,7 @@ from mentordocs.fsutil import is_office_lock_file
 
 __all__ = ["WORD_SUFFIXES", "Found", "find_returns"]
 
-WORD_SUFFIXES = (".docx", ".docm")
+WORD_SUFFIXES = (".docx", ".docm", ".odt")  # .odt: a form saved from LibreOffice
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 ``read_form(path_or_bytes)`` opens the file as a ``WordPackage`` (bounded zip, hardened XML),
 finds the main part and the stories beside it through the package's relationships, and reads
-every field with ``mentordocs.ooxml.fields``. A file that cannot be used raises
+every field with ``mentordocs.ooxml.fields``; an OpenDocument text (.odt, whatever its name) is
+read by ``mentordocs.odf`` instead. A file that cannot be used raises
 ``FormReadError``, whose ``message`` says what is wrong and ``fix`` what the coordinator can do.
 """
 
@@ -14,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 
 from mentordocs.errors import CollectError
+from mentordocs.odf import is_odt, read_odt
 from mentordocs.ooxml import ns
 from mentordocs.ooxml.fields import Field, read_fields
 from mentordocs.ooxml.package import DEFAULT_LIMITS, PackageError, ReadLimits, WordPackage
@@ -55,6 +57,7 @@ class FormReading:
     # Field id -> value, worked out where the file was read when every control kept its tag
     # (then ``fields`` is left empty, so less travels back from a worker process).
     values: dict[str, str | bool] | None = None
+    format: str = "docx"  # "docx" (Word's, also .docm) or "odt" (OpenDocument, LibreOffice's)
 
     @property
     def program(self) -> str:
@@ -128,6 +131,8 @@ def read_form_bytes(
     sha256: str | None = None,
 ) -> FormReading:
     """Read a Word form held in memory (``name`` is how it is shown in messages)."""
+    if is_odt(data):
+        return _read_odt_form(data, name, limits, file_time, sha256)
     try:
         with WordPackage(data, limits) as package:
             layout = package.layout()
@@ -151,4 +156,45 @@ def read_form_bytes(
         macros=layout.macros or name.lower().endswith(".docm"),
         strict=is_strict(raw_main),
         attached_template=layout.attached_template,
+    )
+
+
+def _read_odt_form(
+    data: bytes,
+    name: str,
+    limits: ReadLimits,
+    file_time: dt.datetime | None,
+    sha256: str | None,
+) -> FormReading:
+    """An OpenDocument text (a form saved from LibreOffice as .odt) read like a Word form.
+
+    LibreOffice 7.4 and older keep no field's name in an .odt (and drop filled plain-text
+    fields altogether), so placing its answers by position would put them in the wrong
+    columns: such a file is refused until matching places fields by their bookmarks.
+    """
+    try:
+        document = read_odt(data, limits)
+    except PackageError as exc:
+        raise FormReadError(exc.message, exc.fix) from exc
+    nameless = sum(1 for item in document.fields if not item.id)
+    if nameless:
+        raise FormReadError(
+            f"was saved as .odt by a LibreOffice that removes the names of the form's fields "
+            f"({nameless} of {len(document.fields)} have none; LibreOffice 7.4 and older do "
+            "this), so its answers cannot be matched to their questions safely and were not read",
+            "Open it and copy the answers into the tracking workbook by hand, or ask the sender "
+            "to fill in the .docx form they were sent and save it as a Word Document (.docx), "
+            "or to use LibreOffice 7.5 or later.",
+        )
+    return FormReading(
+        name=name,
+        sha256=sha256 or hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        main_part=document.main_part,
+        fields=document.fields,
+        properties=document.properties,
+        modified=document.modified,
+        file_time=file_time,
+        macros=document.macros,
+        format="odt",
     )
