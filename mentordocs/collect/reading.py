@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 
 from mentordocs.errors import CollectError
-from mentordocs.odf import is_odt, read_odt
+from mentordocs.odf import is_opendocument, read_odt
 from mentordocs.ooxml import ns
 from mentordocs.ooxml.fields import Field, read_fields
 from mentordocs.ooxml.package import DEFAULT_LIMITS, PackageError, ReadLimits, WordPackage
@@ -131,7 +131,7 @@ def read_form_bytes(
     sha256: str | None = None,
 ) -> FormReading:
     """Read a Word form held in memory (``name`` is how it is shown in messages)."""
-    if is_odt(data):
+    if is_opendocument(data):  # an .odt; another kind is refused, saying what it is
         return _read_odt_form(data, name, limits, file_time, sha256)
     try:
         with WordPackage(data, limits) as package:

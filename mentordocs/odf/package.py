@@ -22,38 +22,53 @@ from lxml import etree
 from mentordocs.odf import ns
 from mentordocs.ooxml.package import PackageError, ZipPackage, w3c_time
 
-__all__ = ["OdtMeta", "OdtPackage", "is_odt"]
+__all__ = ["OdtMeta", "OdtPackage", "is_odt", "is_opendocument", "media_type"]
 
-_MEDIA_TYPE = ns.MEDIA_TYPE_TEXT.encode()
+_MIMETYPE = ns.MIMETYPE_PART.encode()
+_MAX_MEDIA_TYPE = 200  # bytes; "application/vnd.oasis.opendocument.text" is 39
+_OPENDOCUMENT = "application/vnd.oasis.opendocument."
 _RESAVE = "Ask the sender to open the form in LibreOffice, save it again and resend it."
 _LOCAL_HEADER = b"PK\x03\x04"
 _FRACTION = re.compile(r"\.(\d+)")  # LibreOffice writes nanoseconds; Python reads microseconds
 
 
-def is_odt(data: bytes) -> bool:
-    """Whether ``data`` is an OpenDocument text: a zip whose ``mimetype`` member says so.
+def media_type(data: bytes) -> str | None:
+    """What the ``mimetype`` member of an OpenDocument package says, None for anything else.
 
     The format puts ``mimetype`` first and uncompressed, so the first bytes tell; a package
     written otherwise is opened to look (only when the name appears in it at all).
     """
     if data[:4] != _LOCAL_HEADER:
-        return False
-    if data[30:38] == ns.MIMETYPE_PART.encode() and data[8:10] == b"\x00\x00":
-        size = int.from_bytes(data[18:22], "little")  # compressed size = size when stored
-        extra = int.from_bytes(data[28:30], "little")
-        if size == len(_MEDIA_TYPE):
-            start = 38 + extra
-            return data[start : start + size] == _MEDIA_TYPE
-    if ns.MIMETYPE_PART.encode() not in data:
-        return False
+        return None
+    if data[30:38] == _MIMETYPE and data[8:10] == b"\x00\x00":  # first, and stored
+        size = int.from_bytes(data[18:22], "little")
+        start = 38 + int.from_bytes(data[28:30], "little")  # after the extra field
+        found = data[start : start + size] if size <= _MAX_MEDIA_TYPE else b""
+    elif _MIMETYPE in data:
+        found = _mimetype_member(data)
+    else:
+        return None
+    text = found.strip().decode("ascii", "replace")
+    return text if text.startswith(_OPENDOCUMENT) else None
+
+
+def _mimetype_member(data: bytes) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             info = package.getinfo(ns.MIMETYPE_PART)
-            if info.file_size > 200:
-                return False
-            return package.read(info).strip() == _MEDIA_TYPE
+            return package.read(info) if info.file_size <= _MAX_MEDIA_TYPE else b""
     except (KeyError, zipfile.BadZipFile, ValueError, EOFError, OSError, RuntimeError, zlib.error):
-        return False  # RuntimeError: an encrypted member; NotImplementedError is a RuntimeError
+        return b""  # RuntimeError: an encrypted member (NotImplementedError is one too)
+
+
+def is_opendocument(data: bytes) -> bool:
+    """Whether ``data`` is an OpenDocument package of any kind (text, spreadsheet, ...)."""
+    return media_type(data) is not None
+
+
+def is_odt(data: bytes) -> bool:
+    """Whether ``data`` is an OpenDocument text (.odt)."""
+    return media_type(data) == ns.MEDIA_TYPE_TEXT
 
 
 @dataclass(frozen=True)

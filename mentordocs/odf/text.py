@@ -71,8 +71,9 @@ _SKIPPED = frozenset(
         _LIST_ITEM,
     )
 )
-#: Text of its own, not part of the paragraph it sits in (fields inside still count).
-_SEPARATE = frozenset((_T + "note-body",))
+#: Text of its own, not part of the paragraph it sits in (fields inside still count); a note's
+#: number is not part of what was typed either (Word's reader sees no text there).
+_SEPARATE = frozenset((_T + "note-body", _T + "note-citation"))
 _WHITE_SPACE = re.compile(r"[ \t\n\r]+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -186,15 +187,13 @@ class _Walker:
             self._after_space = text.endswith(" ")
         else:
             self._after_space = False
-        if self._separate:
-            return
         if self._buffers:
             self._buffers[-1].parts.append(text)
-        else:
+        elif not self._separate:
             self.tokens.append(text)
 
     def paragraph(self, el: etree._Element) -> None:
-        if self._buffers and not self._separate:
+        if self._buffers:
             buffer = self._buffers[-1]
             if buffer.paragraphs:
                 buffer.parts.append("\n")
@@ -208,12 +207,12 @@ class _Walker:
 
     def separate(self, el: etree._Element) -> None:
         """A note's body or a drawing: walked for its fields, its text kept apart."""
-        saved = self._paragraphs, self._after_space
-        self._paragraphs = 0
+        saved = self._paragraphs, self._after_space, self._buffers
+        self._paragraphs, self._buffers = 0, []
         self._separate += 1
         self.children(el)
         self._separate -= 1
-        self._paragraphs, self._after_space = saved
+        self._paragraphs, self._after_space, self._buffers = saved
 
     def control(self, el: etree._Element) -> None:
         index = len(self.tokens)
@@ -223,7 +222,7 @@ class _Walker:
         self.children(el)
         self._buffers.pop()
         text = "".join(buffer.parts)
-        if self._buffers and not self._separate:
+        if self._buffers:
             self._buffers[-1].parts.append(text)  # a control inside a control: both show it
         if el.tag == _TEXT_INPUT:
             found: Field | None = _text_input_field(el, text, buffer.anchor)
@@ -240,6 +239,8 @@ class _Walker:
         if self._buffers:
             if not self._buffers[-1].anchor:
                 self._buffers[-1].anchor = anchor
+        elif self._separate:
+            return  # outside controls in a note or drawing, whose text is not read
         elif el.tag == _BOOKMARK:
             self.tokens.append(_Point(anchor))
         elif el.tag == _BOOKMARK_START:
