@@ -13,6 +13,9 @@ from mentordocs.ooxml.package import DEFAULT_LIMITS, ReadLimits
 
 __all__ = ["OdtDocument", "read_odt"]
 
+#: The local names of every element a field is read from, whatever their prefixes.
+_FIELD_ELEMENTS = (b"content-control", b"text-input", b"bookmark")
+
 
 @dataclass
 class OdtDocument:
@@ -45,8 +48,9 @@ def read_odt(
         package.check_text()
         body = package.parse(ns.CONTENT_PART).find(f"{ns.qn('office:body')}/{ns.qn('office:text')}")
         fields = read_story(body, field_of_bookmark) if body is not None else []
-        if package.has(ns.STYLES_PART):
-            masters = package.parse(ns.STYLES_PART).find(ns.qn("office:master-styles"))
+        styles = package.read(ns.STYLES_PART) if package.has(ns.STYLES_PART) else b""
+        if any(name in styles for name in _FIELD_ELEMENTS):  # else no header holds a field
+            masters = package.parse(ns.STYLES_PART, styles).find(ns.qn("office:master-styles"))
             if masters is not None:
                 fields.extend(read_story(masters, field_of_bookmark))
         meta = package.meta()

@@ -24,8 +24,8 @@ space, or at the start of a paragraph, is dropped); ``text:s`` (``text:c`` times
 ``text:tab`` a tab, ``text:line-break`` and each further paragraph of a field a newline.
 Tracked changes read as if all were accepted: the body already holds inserted text, and deleted
 text lives only in ``text:tracked-changes``, which is skipped. Comments, ruby annotations,
-foot- and endnote bodies and the text of drawings are not part of the text around them (fields
-inside them are still found).
+foot- and endnotes (their numbers too, as in Word's reader) and the text of drawings are not
+part of the text around them; fields inside notes and drawings are still found.
 
 ``before`` is the text outside fields shown before the field (paragraphs and cells apart by a
 space, white space collapsed, at most 80 characters beginning at a word).
