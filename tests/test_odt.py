@@ -512,9 +512,14 @@ def test_unsafe_or_broken_xml_is_refused_with_what_to_do():
         read_form(out.getvalue(), "P01.odt")
 
 
-def test_many_spaces_are_bounded():
+def test_what_markup_multiplies_is_bounded():
     [field] = fields_of(cc('loext:tag="a"', '<text:s text:c="999999999"/>'))
     assert field.value == " " * 10_000
+    [field] = fields_of(cc('loext:tag="a"', '<text:s text:c="10000"/>' * 150))
+    assert len(field.value) == 1_000_000 + 50  # then one space each
+    nested = "<loext:content-control>" * 40 + "v" + "</loext:content-control>" * 40
+    fields = fields_of(cc('loext:tag="a"', nested))
+    assert len(fields) == 16 and {f.value for f in fields} == {"v"}
 
 
 # ---- real LibreOffice: the shipped forms, filled, saved as .odt ------------------------------------

@@ -49,7 +49,12 @@ __all__ = ["BEFORE_CHARS", "FieldOfBookmark", "anchor_of", "read_story"]
 FieldOfBookmark = Callable[[str], str | None]
 
 BEFORE_CHARS = 80
-_MAX_SPACES = 10_000  # text:c beyond this is no real document's, and would cost memory
+# Bounds on what markup can multiply, so a small hostile part cannot fill memory: spaces one
+# text:s stands for, spaces all of them stand for (then each is one), controls inside controls
+# (each copies the text of those inside it; deeper ones are read as their text).
+_MAX_SPACES = 10_000
+_MAX_SPACES_TOTAL = 1_000_000
+_MAX_NESTING = 16
 
 _T, _L = f"{{{TEXT}}}", f"{{{LOEXT}}}"
 _P, _H, _S, _TAB, _LINE_BREAK = _T + "p", _T + "h", _T + "s", _T + "tab", _T + "line-break"
@@ -145,6 +150,7 @@ class _Walker:
         self._paragraphs = 0  # paragraphs open around the current element
         self._separate = 0  # > 0 inside text that is not its paragraph's (a note's body)
         self._after_space = True  # the last character was a collapsible space, or none yet
+        self._spaces_left = _MAX_SPACES_TOTAL
 
     def children(self, el: etree._Element) -> None:
         if el.text:
@@ -161,12 +167,14 @@ class _Walker:
         if tag in (_P, _H):
             self.paragraph(el)
         elif tag == _S:
-            self.text(" " * _count(el.get(_T + "c")), collapse=False)
+            count = max(1, min(_count(el.get(_T + "c")), self._spaces_left))
+            self._spaces_left = max(0, self._spaces_left - count)
+            self.text(" " * count, collapse=False)
         elif tag == _TAB:
             self.text("\t", collapse=False)
         elif tag == _LINE_BREAK:
             self.text("\n", collapse=False)
-        elif tag in (_CONTROL, _TEXT_INPUT):
+        elif tag in (_CONTROL, _TEXT_INPUT) and len(self._buffers) < _MAX_NESTING:
             self.control(el)
         elif tag in (_BOOKMARK, _BOOKMARK_START, _BOOKMARK_END):
             self.bookmark(el)
