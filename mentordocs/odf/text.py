@@ -33,6 +33,7 @@ space, white space collapsed, at most 80 characters beginning at a word).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -353,6 +354,10 @@ def _resolve(tokens: list[_Token]) -> list[Field]:
     window = _Window()
     anchors: dict[int, str] = {}  # control token -> the field a bookmark just outside names
     consumed: set[int] = set()  # text tokens that became a bookmark field's value
+    ends: dict[str, list[int]] = {}  # where ranges end, by name, in order
+    for index, token in enumerate(tokens):
+        if isinstance(token, _End):
+            ends.setdefault(token.name, []).append(index)
     for index, token in enumerate(tokens):
         if index in consumed or token is None:
             continue
@@ -366,7 +371,8 @@ def _resolve(tokens: list[_Token]) -> list[Field]:
                 found = found._replace(anchor=anchors[index])
             fields.append(found._replace(before=window.text()))
         elif isinstance(token, (_Point, _Start)):
-            if isinstance(token, _Start) and (end := _range_end(tokens, index)) is not None:
+            end = _range_end(ends, token.name, index) if isinstance(token, _Start) else None
+            if isinstance(token, _Start) and end is not None:
                 taken = _range_field(tokens, index, end, token.anchor, anchors)
             else:
                 taken = _point_field(tokens, index, token.anchor, anchors)
@@ -379,15 +385,11 @@ def _resolve(tokens: list[_Token]) -> list[Field]:
     return fields
 
 
-def _range_end(tokens: list[_Token], start: int) -> int | None:
-    """Where the bookmark range beginning at ``start`` ends (None: it never does)."""
-    token = tokens[start]
-    name = token.name if isinstance(token, _Start) else ""
-    for index in range(start + 1, len(tokens)):
-        other = tokens[index]
-        if isinstance(other, _End) and other.name == name:
-            return index
-    return None
+def _range_end(ends: dict[str, list[int]], name: str, start: int) -> int | None:
+    """Where the bookmark range named ``name`` beginning at ``start`` ends (None: never)."""
+    found = ends.get(name, [])
+    at = bisect.bisect_right(found, start)
+    return found[at] if at < len(found) else None
 
 
 def _point_field(
