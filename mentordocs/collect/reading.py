@@ -2,7 +2,8 @@
 
 ``read_form(path_or_bytes)`` opens the file as a ``WordPackage`` (bounded zip, hardened XML),
 finds the main part and the stories beside it through the package's relationships, and reads
-every field with ``mentordocs.ooxml.fields``. A file that cannot be used raises
+every field with ``mentordocs.ooxml.fields``; an OpenDocument text (.odt, whatever its name) is
+read by ``mentordocs.odf`` instead. A file that cannot be used raises
 ``FormReadError``, whose ``message`` says what is wrong and ``fix`` what the coordinator can do.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mentordocs.errors import CollectError
+from mentordocs.odf import is_opendocument, read_odt
 from mentordocs.ooxml import ns
 from mentordocs.ooxml.fields import Field, read_fields
 from mentordocs.ooxml.package import DEFAULT_LIMITS, PackageError, ReadLimits, WordPackage
@@ -140,6 +142,8 @@ def read_form_bytes(
     sha256: str | None = None,
 ) -> FormReading:
     """Read a Word form held in memory (``name`` is how it is shown in messages)."""
+    if is_opendocument(data):  # an .odt; another kind is refused, saying what it is
+        return _read_odt_form(data, name, limits, file_time, sha256)
     try:
         with WordPackage(data, limits) as package:
             layout = package.layout()
@@ -174,11 +178,55 @@ def read_return(
     file_time: dt.datetime | None = None,
     sha256: str | None = None,
 ) -> FormReading:
-    """Read a return of any ``kind`` ("docx", "odt", "pdf"). Raises FormReadError."""
-    if kind == "docx":
+    """Read a return of any ``kind`` ("docx", "odt", "pdf"). Raises FormReadError.
+
+    A Word or OpenDocument file is told apart by its content, not by ``kind`` (a form
+    renamed .docx that is an .odt is still read).
+    """
+    if kind in ("docx", "odt"):
         return read_form_bytes(data, name, file_time=file_time, sha256=sha256)
     raise FormReadError(
-        f"is {'an OpenDocument text (.odt)' if kind == 'odt' else 'a PDF'}, which this version "
-        "of mentordocs cannot read yet",
+        "is a PDF, which this version of mentordocs cannot read yet",
         "Ask the sender to return the form as a Word document (.docx).",
+    )
+
+
+def _read_odt_form(
+    data: bytes,
+    name: str,
+    limits: ReadLimits,
+    file_time: dt.datetime | None,
+    sha256: str | None,
+) -> FormReading:
+    """An OpenDocument text (a form saved from LibreOffice as .odt) read like a Word form.
+
+    LibreOffice 7.4 and older keep no field's name in an .odt (and drop filled plain-text
+    fields altogether, leaving their text in the paragraph): a form without the bookmarks our
+    templates put in every field would lose those answers, so it is refused, saying why.
+    """
+    try:
+        document = read_odt(data, limits)
+    except PackageError as exc:
+        raise FormReadError(exc.message, exc.fix) from exc
+    nameless = sum(1 for item in document.fields if not item.id and not item.anchor)
+    if nameless:
+        raise FormReadError(
+            f"was saved as .odt by a LibreOffice that removes the names of the form's fields "
+            f"({nameless} of {len(document.fields)} have none; LibreOffice 7.4 and older do "
+            "this), so its answers cannot be matched to their questions safely and were not read",
+            "Open it and copy the answers into the tracking workbook by hand, or ask the sender "
+            "to fill in the .docx form they were sent and save it as a Word Document (.docx), "
+            "or to use LibreOffice 7.5 or later.",
+        )
+    return FormReading(
+        name=name,
+        sha256=sha256 or hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        main_part=document.main_part,
+        fields=document.fields,
+        properties=document.properties,
+        modified=document.modified,
+        file_time=file_time,
+        macros=document.macros,
+        format="odt",
     )

@@ -1,7 +1,9 @@
 """Reading a Word package (.docx, .docm, .dotx) safely, with ``zipfile`` and the hardened parser.
 
-``WordPackage(data)`` opens the zip in memory and refuses what no real document looks like
-(too many members, two members with one name). Every part is read through ``read()``, which
+``ZipPackage(data)`` opens a zip in memory and refuses what no real document looks like
+(too many members, two members with one name); ``WordPackage`` is a ZipPackage that knows Word's
+layout (``mentordocs.odf`` builds its OpenDocument package on the same base, so both formats are
+read within the same limits). Every part is read through ``read()``, which
 applies ``ReadLimits`` to the parts actually read: a part's declared size, its unpacked size
 (never more than declared is unpacked), its compression ratio, and the total unpacked over the
 whole package, repeated reads included. A document with large photos is fine as long as the
@@ -22,7 +24,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from types import TracebackType
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from lxml import etree
 
@@ -37,6 +39,7 @@ __all__ = [
     "ReadLimits",
     "Relationship",
     "WordPackage",
+    "ZipPackage",
     "w3c_time",
 ]
 
@@ -81,7 +84,7 @@ def _bomb() -> PackageError:
     )
 
 
-def _encrypted() -> PackageError:
+def _word_encrypted() -> PackageError:
     return PackageError(
         "is protected with a password, or saved in the old Word 97-2003 format, so its "
         "answers cannot be read",
@@ -109,21 +112,22 @@ class Layout:
     attached_template: str | None  # an external template the document is attached to
 
 
-class WordPackage:
-    """A zip package in memory, read part by part within ``limits``."""
+_P = TypeVar("_P", bound="ZipPackage")
+
+
+class ZipPackage:
+    """A zip package in memory, read part by part within ``limits``.
+
+    The messages that name a format (not a zip at all, a missing part, a password, XML the
+    format's programs never write) come from the ``_not_a_package``, ``_missing``,
+    ``_encrypted`` and ``_unsafe`` hooks, which each format's subclass words for itself.
+    """
 
     def __init__(self, data: bytes, limits: ReadLimits = DEFAULT_LIMITS):
-        if data[:8] == ns.OLE_SIGNATURE:
-            raise _encrypted()
         if data[:2] != b"PK":
-            raise PackageError(
-                "is not a Word document (.docx) even though it is named like one",
-                "Ask the sender to open the form in Word or LibreOffice and save it as a Word "
-                "Document (.docx).",
-            )
+            raise self._not_a_package()
         self.limits = limits
         self._read_total = 0
-        self._relationships: dict[str, tuple[Relationship, ...]] = {}
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
@@ -133,6 +137,24 @@ class WordPackage:
         except PackageError:
             self._zip.close()
             raise
+
+    # -- what a format says in its own words --------------------------------------------------
+
+    def _not_a_package(self) -> PackageError:
+        return PackageError("is not a zip package", _RESEND)
+
+    def _missing(self, part: str) -> PackageError:
+        return PackageError(f"is missing a part it needs ({part})", _RESEND)
+
+    def _encrypted(self) -> PackageError:
+        return PackageError("is protected with a password, so it cannot be read", _RESEND)
+
+    def _unsafe(self, part: str) -> PackageError:
+        return PackageError(
+            f"contains XML with a DOCTYPE or entity declarations ({part}); it was not read, "
+            "to keep your computer safe",
+            "Ask the sender to copy the answers into a fresh copy of the form.",
+        )
 
     def _index(self, infos: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
         """Members by lower-case name; two members whose names differ only in case (or not
@@ -153,7 +175,7 @@ class WordPackage:
             members[key] = info
         return members
 
-    def __enter__(self) -> WordPackage:
+    def __enter__(self: _P) -> _P:
         return self
 
     def __exit__(
@@ -181,10 +203,7 @@ class WordPackage:
         """One part's bytes, unpacked within the limits. Raises PackageError."""
         info = self._members.get(part.lstrip("/").lower())
         if info is None:
-            raise PackageError(
-                f"is missing a part Word needs ({part})",
-                "Ask the sender to save the form again in Word or LibreOffice and resend it.",
-            )
+            raise self._missing(part)
         limits = self.limits
         size = info.file_size
         if size > limits.max_part_bytes or self._read_total + size > limits.max_total_bytes:
@@ -195,7 +214,7 @@ class WordPackage:
             with self._zip.open(info) as stream:
                 data = stream.read(size + 1)
         except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
-            raise _encrypted() from exc
+            raise self._encrypted() from exc
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
             raise _damaged() from exc
         except zlib.error as exc:
@@ -212,15 +231,44 @@ class WordPackage:
         try:
             return parse_xml(data)
         except UnsafeXmlError as exc:
-            raise PackageError(
-                f"contains XML with a DOCTYPE or entity declarations ({part}), which Word "
-                "never writes; it was not read, to keep your computer safe",
-                "Ask the sender to copy the answers into a fresh copy of the form.",
-            ) from exc
+            raise self._unsafe(part) from exc
         except etree.XMLSyntaxError as exc:
             raise PackageError(
                 f"is damaged: part {part} is not valid XML ({exc.msg})", _RESEND
             ) from exc
+
+
+class WordPackage(ZipPackage):
+    """A Word package (.docx, .docm, .dotx): its parts, relationships, layout and properties."""
+
+    def __init__(self, data: bytes, limits: ReadLimits = DEFAULT_LIMITS):
+        if data[:8] == ns.OLE_SIGNATURE:
+            raise _word_encrypted()
+        self._relationships: dict[str, tuple[Relationship, ...]] = {}
+        super().__init__(data, limits)
+
+    def _not_a_package(self) -> PackageError:
+        return PackageError(
+            "is not a Word document (.docx) even though it is named like one",
+            "Ask the sender to open the form in Word or LibreOffice and save it as a Word "
+            "Document (.docx).",
+        )
+
+    def _missing(self, part: str) -> PackageError:
+        return PackageError(
+            f"is missing a part Word needs ({part})",
+            "Ask the sender to save the form again in Word or LibreOffice and resend it.",
+        )
+
+    def _encrypted(self) -> PackageError:
+        return _word_encrypted()
+
+    def _unsafe(self, part: str) -> PackageError:
+        return PackageError(
+            f"contains XML with a DOCTYPE or entity declarations ({part}), which Word "
+            "never writes; it was not read, to keep your computer safe",
+            "Ask the sender to copy the answers into a fresh copy of the form.",
+        )
 
     # -- relationships and layout -------------------------------------------------------------
 
