@@ -252,3 +252,248 @@ def test_a_workbook_whose_chart_cannot_be_read_is_read_without_merged_cells(
         "workbook in Excel and save it again; check merged cells yourself meanwhile."
     )
     assert [p.meeting_place for p in load_roster(path).pairs] == ["Room 12", ""]
+
+
+# -- headers spelled another way -----------------------------------------------------------
+
+_PAIRS_HEADERS = (
+    "'Pair ID', 'Mentor name', 'Mentor role', {mentor}'Mentee name', {mentee}'Plan type', "
+    "'Meeting day', 'Meeting time', 'Meeting length (minutes)', 'Meeting mode', "
+    "'Meeting place', 'Frequency', 'Start date', 'End date', 'Status'"
+)
+
+
+@pytest.mark.parametrize(
+    ("mentor", "mentee"),
+    [
+        ("E-mail (mentor)", "E-mail (mentee)"),
+        ("Mentor e-mail address", "Mentee e-mail address"),
+        ("Mentor's email", "Mentee's e-mail"),
+        ("EMAIL MENTOR", "email_mentee"),
+        ("Mentor mail address", "Address of the mentee's e-mail"),
+    ],
+)
+def test_common_spellings_of_the_email_headers(tmp_path: Path, mentor: str, mentee: str) -> None:
+    book = base_book()
+    book["Pairs"][0][3] = mentor
+    book["Pairs"][0][5] = mentee
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0, result.output
+    assert "Warnings:" not in result.output
+    pair = load_roster(tmp_path / "roster.xlsx").pairs[0]
+    assert (pair.mentor.email, pair.mentee.email) == (
+        "ana.lopez@example.org",
+        "liam.obrien@example.org",
+    )
+
+
+def test_other_spellings_of_phones_and_pair_ids(tmp_path: Path) -> None:
+    book = base_book()
+    book["Pairs"][0][0] = "Pair #"
+    book["Pairs"][0] += ["Phone number (mentor)", "Mentee telephone"]
+    book["Pairs"][1] += ["555-0101", "555-0102"]
+    book["Goals"][0][0] = "Pair no."
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0, result.output
+    pair = load_roster(tmp_path / "roster.xlsx").pairs[0]
+    assert (pair.mentor.phone, pair.mentee.phone, len(pair.goals)) == ("555-0101", "555-0102", 2)
+
+
+def test_email_alone_on_the_program_sheet_is_the_coordinators(tmp_path: Path) -> None:
+    book = base_book()
+    book["Program"][4][0] = "Email"  # was Coordinator email
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0, result.output
+    assert "Warnings:" not in result.output
+    program = load_roster(tmp_path / "roster.xlsx").program
+    assert program.coordinator_email == "dana.whitfield@example.org"
+
+
+def test_email_beside_the_coordinator_email_is_a_setting_of_ones_own(tmp_path: Path) -> None:
+    book = base_book()
+    book["Program"].append(["Email", "office@example.org"])
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0, result.output
+    program = load_roster(tmp_path / "roster.xlsx").program
+    assert program.coordinator_email == "dana.whitfield@example.org"
+    assert program.extra["email"] == "office@example.org"
+
+
+def test_email_alone_on_pairs_is_ambiguous_and_asked_about(tmp_path: Path) -> None:
+    book = base_book()
+    book["Pairs"][0][3] = "Email"
+    for row in book["Pairs"]:
+        del row[5]  # Mentee email
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    headers = _PAIRS_HEADERS.format(mentor="'Email', ", mentee="")
+    assert errors_of(result) == [
+        "  roster.xlsx, sheet 'Pairs', row 1, column 'Mentor email': The required column "
+        f"'Mentor email' is missing. The headers in row 1 are: {headers}. Fix: If 'Email' holds "
+        "the Mentor email, rename it 'Mentor email'; otherwise add a column headed "
+        "'Mentor email' to row 1.",
+        "  roster.xlsx, sheet 'Pairs', row 1, column 'Mentee email': The required column "
+        f"'Mentee email' is missing. The headers in row 1 are: {headers}. Fix: If 'Email' holds "
+        "the Mentee email, rename it 'Mentee email'; otherwise add a column headed "
+        "'Mentee email' to row 1.",
+    ]
+
+
+def test_email_beside_mentee_email_is_still_asked_about(tmp_path: Path) -> None:
+    book = base_book()
+    book["Pairs"][0][3] = "Email"
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    headers = _PAIRS_HEADERS.format(mentor="'Email', ", mentee="'Mentee email', ")
+    assert errors_of(result) == [
+        "  roster.xlsx, sheet 'Pairs', row 1, column 'Mentor email': The required column "
+        f"'Mentor email' is missing. The headers in row 1 are: {headers}. Fix: If 'Email' holds "
+        "the Mentor email, rename it 'Mentor email'; otherwise add a column headed "
+        "'Mentor email' to row 1."
+    ]
+
+
+def test_a_misspelt_header_is_pointed_out(tmp_path: Path) -> None:
+    book = base_book()
+    book["Pairs"][0][3] = "Mentor emial"
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    headers = _PAIRS_HEADERS.format(mentor="'Mentor emial', ", mentee="'Mentee email', ")
+    assert errors_of(result) == [
+        "  roster.xlsx, sheet 'Pairs', row 1, column 'Mentor email': The required column "
+        f"'Mentor email' is missing. The headers in row 1 are: {headers}. Fix: If "
+        "'Mentor emial' holds the Mentor email, rename it 'Mentor email'; otherwise add a "
+        "column headed 'Mentor email' to row 1."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "name"), [("Settings", "Program"), ("pair", "Pairs"), ("Goal", "Goals")]
+)
+def test_sheets_under_other_usual_names(tmp_path: Path, title: str, name: str) -> None:
+    book = base_book()
+    book[title] = book.pop(name)
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0, result.output
+    assert len(load_roster(tmp_path / "roster.xlsx").pairs[0].goals) == 2
+
+
+# -- a missing sheet or column, reported once ----------------------------------------------
+
+_PAIRS_COLUMNS = (
+    "Pair ID, Mentor name, Mentor role, Mentor email, Mentor phone, Mentee name, Mentee role, "
+    "Mentee email, Mentee phone, Plan type, Meeting day, Meeting time, Meeting length "
+    "(minutes), Meeting mode, Meeting place, Frequency, Start date, End date, Cancellation "
+    "plan, Informal contact, Status"
+)
+
+
+def test_a_missing_pairs_sheet_is_the_only_error(tmp_path: Path) -> None:
+    book = base_book()
+    del book["Pairs"]
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert errors_of(result) == [
+        "  roster.xlsx: The workbook has no 'Pairs' sheet. Its sheets are: Program, Goals, "
+        f"Meetings, Commitments, Calendar. Fix: Add a sheet named 'Pairs' with the headers "
+        f"{_PAIRS_COLUMNS} in row 1 (run 'mentordocs init' for a starter workbook)."
+    ]
+
+
+@pytest.mark.parametrize("title", ["Pair list", "Mentoring 2026-27"])
+def test_the_sheet_that_may_be_meant_is_named(tmp_path: Path, title: str) -> None:
+    """By a name close to the sheet's, or by its headers."""
+    book = base_book()
+    book[title] = book.pop("Pairs")
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert errors_of(result) == [
+        "  roster.xlsx: The workbook has no 'Pairs' sheet. Its sheets are: Program, Goals, "
+        f"Meetings, Commitments, Calendar, {title}. Fix: If '{title}' is that sheet, rename it "
+        f"'Pairs'; otherwise add a sheet named 'Pairs' with the headers {_PAIRS_COLUMNS} in "
+        "row 1 (run 'mentordocs init' for a starter workbook)."
+    ]
+
+
+def test_a_missing_column_hides_no_other_problem_and_causes_none(tmp_path: Path) -> None:
+    book = base_book()
+    set_cell(book, "Pairs", 3, "Mentee email", "olga@")  # a problem of its own
+    for row in book["Pairs"]:
+        del row[3]  # Mentor email
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    headers = _PAIRS_HEADERS.format(mentor="", mentee="'Mentee email', ")
+    assert errors_of(result) == [
+        "  roster.xlsx, sheet 'Pairs', row 1, column 'Mentor email': The required column "
+        f"'Mentor email' is missing. The headers in row 1 are: {headers}. Fix: Add a column "
+        "headed 'Mentor email' to row 1.",
+        "  roster.xlsx, sheet 'Pairs', row 3, column 'Mentee email': 'olga@' is not a valid "
+        "email address. Fix: Enter one address like name@example.org (no spaces, one @, a "
+        "domain with a dot).",
+    ]
+
+
+def test_a_missing_pair_id_column_is_not_followed_by_unknown_ids(tmp_path: Path) -> None:
+    book = base_book()
+    for row in book["Pairs"]:
+        del row[0]
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert [line.split(":")[1] for line in errors_of(result)] == [
+        " The required column 'Pair ID' is missing. The headers in row 1 are"
+    ]
+
+
+def test_an_empty_pairs_sheet_is_not_followed_by_unknown_ids(tmp_path: Path) -> None:
+    book = base_book()
+    book["Pairs"] = book["Pairs"][:1]
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert errors_of(result) == [
+        "  roster.xlsx, sheet 'Pairs': The Pairs sheet has no pairs yet. Fix: Fill in one row "
+        "per mentor/mentee pair below the header row."
+    ]
+
+
+def test_a_missing_value_column_is_the_only_program_error(tmp_path: Path) -> None:
+    book = base_book()
+    for row in book["Program"]:
+        del row[1]
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert errors_of(result) == [
+        "  roster.xlsx, sheet 'Program', row 1, column 'Value': The required column 'Value' is "
+        "missing. The headers in row 1 are: 'Setting'. Fix: Add a column headed 'Value' to "
+        "row 1."
+    ]
+
+
+def test_a_missing_goal_column_is_the_only_goals_error(tmp_path: Path) -> None:
+    book = base_book()
+    for row in book["Goals"]:
+        del row[2]  # Goal
+    set_cell(book, "Goals", 3, "Pair ID", "P09")  # a problem of its own
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert errors_of(result) == [
+        "  roster.xlsx, sheet 'Goals', row 1, column 'Goal': The required column 'Goal' is "
+        "missing. The headers in row 1 are: 'Pair ID', 'Goal #', 'Horizon', 'Target date'. "
+        "Fix: Add a column headed 'Goal' to row 1.",
+        "  roster.xlsx, sheet 'Goals', row 3, column 'Pair ID': Pair ID 'P09' is not on the "
+        "Pairs sheet. Fix: Did you mean 'P02'? Use an ID from the Pairs sheet, or add the pair "
+        "there.",
+    ]
+
+
+def test_a_missing_setting_names_the_settings_found(tmp_path: Path) -> None:
+    book = base_book()
+    del book["Program"][5]  # Start date
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert errors_of(result) == [
+        "  roster.xlsx, sheet 'Program', column 'Setting': The setting 'Start date' is missing. "
+        "The settings in column A are: 'Program name', 'Organization', 'Coordinator name', "
+        "'Coordinator email', 'End date', 'Mid-point check', 'Forms due', 'Standards', "
+        "'Signed copies to'. Fix: Add a row with 'Start date' in column A and its value in "
+        "column B. First day of the program, e.g. 2026-09-01."
+    ]

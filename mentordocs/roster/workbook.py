@@ -7,6 +7,7 @@ returns the data rows, with a problem for each formula that has no saved result.
 
 from __future__ import annotations
 
+import difflib
 import io
 import zipfile
 from dataclasses import dataclass
@@ -24,11 +25,11 @@ from mentordocs.ooxml.ns import OLE_SIGNATURE
 from mentordocs.roster.cells import CellReader, Row, as_text, is_blank
 from mentordocs.roster.problems import Problems
 from mentordocs.roster.schema import (
+    SHEETS,
     Column,
+    HeaderMatcher,
     SheetSpec,
     compact,
-    header_keys,
-    header_lookup,
     normalize_header,
 )
 
@@ -95,10 +96,11 @@ class Book:
     def titles(self) -> list[str]:
         return [sheet.title for sheet in self.formulas.worksheets]
 
-    def find_sheet(self, name: str) -> str | None:
-        """The title of the worksheet called ``name`` (case, spaces and punctuation aside)."""
-        wanted = compact(name)
-        return next((title for title in self.titles if compact(title) == wanted), None)
+    def find_sheet(self, name: str, aliases: tuple[str, ...] = ()) -> str | None:
+        """The title of the worksheet called ``name`` or one of ``aliases`` (case, spaces and
+        punctuation aside)."""
+        wanted = {compact(n) for n in (name, *aliases)}
+        return next((title for title in self.titles if compact(title) in wanted), None)
 
     def sheet(self, title: str) -> Sheet:
         """The sheet called ``title``: its rows, merged cells filled in, and hidden rows."""
@@ -300,6 +302,7 @@ class _Columns:
     known: dict[int, str]  # column index -> key of a column of the format
     extras: dict[int, tuple[str, str]]  # column index -> (normalised header, header as written)
     headers: dict[str, str]  # key -> header as written (the format's header when absent)
+    missing: frozenset[str]  # keys of the required columns the header row lacks (reported)
 
     def header_at(self, index: int) -> str | None:
         """The header of the column at ``index`` as written, None when it has none."""
@@ -308,22 +311,31 @@ class _Columns:
         return self.extras[index][1] if index in self.extras else None
 
 
-def read_table(spec: SheetSpec, book: Book, cells: CellReader) -> list[Row] | None:
-    """The sheet's non-blank data rows, or None when the sheet is missing or unusable."""
+@dataclass
+class Table:
+    """A sheet's data rows, and the keys of the required columns its header row lacks.
+
+    Those columns were reported once; in each row they are marked as reported (``Row.bad``),
+    so nothing that only follows from their absence is reported again.
+    """
+
+    title: str
+    rows: list[Row]
+    missing: frozenset[str]
+
+
+def read_table(spec: SheetSpec, book: Book, cells: CellReader) -> Table | None:
+    """The sheet's non-blank data rows, or None when the sheet is missing or empty (reported
+    when the workbook must have it; an optional sheet without rows is an empty table)."""
     problems = cells.problems
-    title = book.find_sheet(spec.name)
+    title = book.find_sheet(spec.name, spec.aliases)
     if title is None:
         if spec.required:
-            headers = ", ".join(c.header for c in spec.columns)
-            problems.error(
-                f"The workbook has no '{spec.name}' sheet.",
-                f"Add a sheet named '{spec.name}' with the headers {headers} in row 1 (run 'mentordocs init' for a starter workbook).",
-            )
+            _missing_sheet(spec, book, problems)
         return None
     sheet = book.sheet(title)
-    rows = sheet.rows
-    lookup = header_lookup(spec.columns)
-    header_index = _header_index(rows, lookup)
+    matcher = HeaderMatcher(spec.columns)
+    header_index = _header_index(sheet.rows, matcher)
     if header_index is None:
         if spec.required:
             headers = ", ".join(c.header for c in spec.columns)
@@ -332,24 +344,56 @@ def read_table(spec: SheetSpec, book: Book, cells: CellReader) -> list[Row] | No
                 f"Put the headers {headers} in row 1 and one row per entry below.",
                 sheet=title,
             )
-        return [] if not spec.required else None
-    columns = _match_headers(spec, title, rows[header_index], lookup, problems)
-    if columns is None:
-        return None
-    data = _data_rows(title, rows[header_index + 1 :], columns, cells)
-    _merged_and_hidden(spec, sheet, columns, data, problems)
-    return data
+            return None
+        return Table(title, [], frozenset())
+    columns = _match_headers(spec, title, sheet.rows[header_index], matcher, problems)
+    rows = _data_rows(title, sheet.rows[header_index + 1 :], columns, cells)
+    _merged_and_hidden(spec, sheet, columns, rows, problems)
+    return Table(title, rows, columns.missing)
 
 
-def _header_index(rows: list[SheetRow], lookup: dict[str, Column]) -> int | None:
+def _missing_sheet(spec: SheetSpec, book: Book, problems: Problems) -> None:
+    """Report a required sheet the workbook lacks, naming the sheets it has and the one that
+    may be meant: a sheet with its required headers, or with a name close to its own."""
+    headers = ", ".join(c.header for c in spec.columns)
+    titles = book.titles
+    others = {compact(n) for s in SHEETS if s is not spec for n in (s.name, *s.aliases)}
+    candidates = [t for t in titles if compact(t) not in others]
+    matcher = HeaderMatcher(spec.columns)
+    required = {c.key for c in spec.columns if c.required}
+    meant = next(
+        (t for t in candidates if _names_columns(book.sheet(t).rows[:10], matcher, required)),
+        None,
+    )
+    if meant is None:
+        by_name = {compact(t): t for t in candidates}
+        close = difflib.get_close_matches(compact(spec.name), list(by_name), n=1, cutoff=0.6)
+        meant = by_name[close[0]] if close else None
+    add = f"add a sheet named '{spec.name}' with the headers {headers} in row 1 (run 'mentordocs init' for a starter workbook)."
+    problems.error(
+        f"The workbook has no '{spec.name}' sheet. Its sheets are: {', '.join(titles)}.",
+        f"If '{meant}' is that sheet, rename it '{spec.name}'; otherwise {add}"
+        if meant
+        else add[0].upper() + add[1:],
+    )
+
+
+def _names_columns(rows: list[SheetRow], matcher: HeaderMatcher, keys: set[str]) -> bool:
+    """Whether one of ``rows`` names every column of ``keys``."""
+    for row in rows:
+        named = {matcher.match(as_text(v)) for v in row.values if not is_blank(v)}
+        if keys <= {col.key for col in named if col is not None}:
+            return True
+    return False
+
+
+def _header_index(rows: list[SheetRow], matcher: HeaderMatcher) -> int | None:
     """The header row: of the first 10 rows, the one naming the most known columns (a title row
     above the headers is fine); failing that, the first row with anything in it."""
     header_index: int | None = None
     best = 0
     for i, (_, vals, _) in enumerate(rows[:10]):
-        known = sum(
-            1 for v in vals if not is_blank(v) and any(k in lookup for k in header_keys(as_text(v)))
-        )
+        known = sum(1 for v in vals if not is_blank(v) and matcher.match(as_text(v)) is not None)
         if known > best:
             header_index, best = i, known
     if header_index is None:
@@ -361,9 +405,10 @@ def _header_index(rows: list[SheetRow], lookup: dict[str, Column]) -> int | None
 
 
 def _match_headers(
-    spec: SheetSpec, title: str, header: SheetRow, lookup: dict[str, Column], problems: Problems
-) -> _Columns | None:
-    """The columns the header row names; None after reporting a missing required column."""
+    spec: SheetSpec, title: str, header: SheetRow, matcher: HeaderMatcher, problems: Problems
+) -> _Columns:
+    """The columns the header row names; reports two headers of one column, and each missing
+    required column."""
     header_row = header.number
     found: dict[str, tuple[int, str]] = {}  # key -> (column index, header as written)
     extras: dict[int, tuple[str, str]] = {}
@@ -371,7 +416,7 @@ def _match_headers(
         if is_blank(raw):
             continue
         written = " ".join(as_text(raw).split())
-        col = next((lookup[k] for k in header_keys(written) if k in lookup), None)
+        col = matcher.match(written)
         if col is None:
             key = normalize_header(written) or f"column_{index + 1}"
             if key in {k for k, _ in extras.values()}:
@@ -395,23 +440,58 @@ def _match_headers(
             )
             continue
         found[col.key] = (index, written)
-    usable = True
-    for col in spec.columns:
-        if col.required and col.key not in found:
-            problems.error(
-                f"The required column '{col.header}' is missing.",
-                f"Add a column headed '{col.header}' to row {header_row}.",
-                title,
-                header_row,
-                col.header,
-            )
-            usable = False
-    if not usable:
-        return None
+    missing = _missing_columns(spec, title, header, matcher, found, extras, problems)
     headers = {key: written for key, (_, written) in found.items()}
     headers.update({col.key: col.header for col in spec.columns if col.key not in headers})
     known = {index: key for key, (index, _) in found.items()}
-    return _Columns(header_row, known, extras, headers)
+    return _Columns(header_row, known, extras, headers, frozenset(missing))
+
+
+def _missing_columns(
+    spec: SheetSpec,
+    title: str,
+    header: SheetRow,
+    matcher: HeaderMatcher,
+    found: dict[str, tuple[int, str]],
+    extras: dict[int, tuple[str, str]],
+    problems: Problems,
+) -> list[str]:
+    """The keys of the required columns the header row lacks, each reported with the headers
+    found. A one-word header that can only mean a missing column ("Email" where only one
+    column ends in "email") is taken as that column (moved from ``extras`` to ``found``)."""
+    written_all = [" ".join(as_text(v).split()) for v in header.values if not is_blank(v)]
+    listing = ", ".join(f"'{w}'" for w in written_all)
+    missing: list[str] = []
+    for col in spec.columns:
+        if not col.required or col.key in found:
+            continue
+        hints = [i for i, (_, w) in extras.items() if col in matcher.guesses(w)]
+        if len(hints) == 1 and matcher.guesses(extras[hints[0]][1]) == [col]:
+            found[col.key] = (hints[0], extras.pop(hints[0])[1])
+            continue
+        missing.append(col.key)
+        meant = _meant(col, [extras[i][1] for i in hints], [w for _, w in extras.values()])
+        add = f"add a column headed '{col.header}' to row {header.number}."
+        problems.error(
+            f"The required column '{col.header}' is missing. The headers in row {header.number} are: {listing}.",
+            f"If '{meant}' holds the {col.header}, rename it '{col.header}'; otherwise {add}"
+            if meant
+            else add[0].upper() + add[1:],
+            title,
+            header.number,
+            col.header,
+        )
+    return missing
+
+
+def _meant(col: Column, guesses: list[str], unknown: list[str]) -> str | None:
+    """The header that may have been meant for ``col``: one it may be short for, or one
+    spelled close to it (a typo)."""
+    if guesses:
+        return guesses[0]
+    by_key = {compact(w): w for w in unknown}
+    close = difflib.get_close_matches(compact(col.header), list(by_key), n=1, cutoff=0.75)
+    return by_key[close[0]] if close else None
 
 
 def _merged_and_hidden(
@@ -486,7 +566,7 @@ def _data_rows(title: str, rows: list[SheetRow], columns: _Columns, cells: CellR
     for number, vals, forms in rows:
         if all(is_blank(v) for v in vals) and not any(forms):
             continue
-        row = Row(title, number, {}, columns.headers)
+        row = Row(title, number, {}, columns.headers, bad=set(columns.missing))
         for index, (value, is_formula) in enumerate(zip(vals, forms, strict=False)):
             if index in columns.extras:
                 key, written = columns.extras[index]
