@@ -732,7 +732,7 @@ def test_cli_collect_and_status(tmp_path, sample_roster):
     assert "2 form(s) read" not in result.output
     assert "1 form(s) read, 1 new" in result.output
     assert "1 problem(s)" in result.output
-    status = runner.invoke(cli, ["status", str(tracking)])
+    status = runner.invoke(cli, ["status", str(tracking), "--all"])  # the per-form listing
     assert status.exit_code == 0
     lines = status.output.splitlines()
     start = lines.index(f"{pair}:")
