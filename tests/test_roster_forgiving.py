@@ -497,3 +497,34 @@ def test_a_missing_setting_names_the_settings_found(tmp_path: Path) -> None:
         "'Signed copies to'. Fix: Add a row with 'Start date' in column A and its value in "
         "column B. First day of the program, e.g. 2026-09-01."
     ]
+
+
+def test_the_example_in_roster_md_is_what_check_prints(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    program = workbook.active
+    assert program is not None
+    program.title = "Program"
+    for setting in (
+        ["Setting", "Value"],
+        ["Program name", "X"],
+        ["Coordinator name", "C"],
+        ["Coordinator email", "c@example.org"],
+        ["Start date", "2026-09-01"],
+        ["End date", "2027-06-01"],
+    ):
+        program.append(setting)
+    pairs = workbook.create_sheet("Pairs")
+    for row in (
+        ["Pair ID", "Mentor name", "Email", "Mentee name", "Meeting place"],
+        ["P01", "Ann Lee", "ann@example.org", "Bo Chen", "Room 12"],
+        ["P02", "Cy Dee", "cy@example.org", "Di Eve", None],
+        ["P03", "Ed Fox", "ed@example.org", "Flo Gee", None],
+        ["P04", "Gil Ho", "gil@example.org", "Hal Ivy", "Room 3"],
+    ):
+        pairs.append(row)
+    pairs.merge_cells("E2:E4")
+    pairs.row_dimensions[5].hidden = True
+    workbook.save(tmp_path / "roster.xlsx")
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "roster.md").read_text()
+    example = doc.split("and a hidden row gives:\n\n```\n")[1].split("```")[0]
+    assert run_check(tmp_path / "roster.xlsx").output.startswith(example)
