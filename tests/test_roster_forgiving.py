@@ -9,6 +9,7 @@ that only follow from it. Each test writes a real .xlsx in tmp_path and checks t
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from openpyxl.chart import BarChart, Reference
 from test_check import check_book, errors_of, problem_line, run_check
 from test_roster_kit import base_book, make_roster, set_cell
 
-from mentordocs.roster import load_roster
+from mentordocs.roster import check_roster, load_roster
 
 _DATE_FIX = (
     "Fix: Type the date as 2026-09-01 or 1 Sep 2026 (numbers-only dates like 09/01/2026 are "
@@ -528,3 +529,25 @@ def test_the_example_in_roster_md_is_what_check_prints(tmp_path: Path) -> None:
     doc = (Path(__file__).resolve().parent.parent / "docs" / "roster.md").read_text()
     example = doc.split("and a hidden row gives:\n\n```\n")[1].split("```")[0]
     assert run_check(tmp_path / "roster.xlsx").output.startswith(example)
+
+
+def test_excel_extensions_openpyxl_would_drop_give_no_python_warning(tmp_path: Path) -> None:
+    """Excel saves drop-downs that list another sheet's cells as an extension; openpyxl's normal
+    mode warns it "will be removed" (when saving, which check never does)."""
+    path = make_roster(tmp_path)
+    extension = (
+        b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+        b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        b'<x14:dataValidations count="0"/></ext></extLst></worksheet>'
+    )
+    with zipfile.ZipFile(path) as source:
+        parts = {item: source.read(item) for item in source.infolist()}
+    with zipfile.ZipFile(path, "w") as saved:
+        for item, data in parts.items():
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"</worksheet>", extension)
+            saved.writestr(item, data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert check_roster(path) == []
+    assert [str(w.message) for w in caught] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,7 +188,11 @@ def open_workbook(path: Path, problems: Problems) -> Book | None:
         problems.error(*wrong_format)
         return None
     try:
-        workbook, layout = openpyxl.load_workbook(io.BytesIO(data)), True
+        with warnings.catch_warnings():
+            # openpyxl's normal mode warns about the parts it would drop when saving (Excel's
+            # drop-down and formatting extensions, shapes...): the roster is never saved.
+            warnings.simplefilter("ignore", UserWarning)
+            workbook, layout = openpyxl.load_workbook(io.BytesIO(data)), True
     except zipfile.BadZipFile:
         problems.error(
             "The file is damaged: it is not a complete Excel workbook.",
