@@ -750,7 +750,7 @@ def test_cli_collect_and_status(tmp_path, sample_roster):
     assert result.output.splitlines()[-1] == (
         "Files: 1 read as forms, 0 not forms, 1 needing attention (1 could not be read)."
     )
-    status = runner.invoke(cli, ["status", str(tracking)])
+    status = runner.invoke(cli, ["status", str(tracking), "--all"])  # the per-form listing
     assert status.exit_code == 0
     lines = status.output.splitlines()
     start = lines.index(f"{pair}:")

@@ -6,12 +6,15 @@ returns every problem (errors, then warnings) and never raises for a problem in 
 
 Modules:
 
-- ``schema``: the format: sheets, columns, allowed values, Program settings, header matching.
+- ``schema``: the format: sheets, columns, allowed values, Program settings, and how a header
+  as written is matched to a column (``HeaderMatcher``: other spellings, word order).
 - ``problems``: the problems found, collected and sorted as ``mentordocs check`` prints them.
 - ``cells``: a sheet's row, and turning its cells into typed values (dates, times, emails,
   allowed values, Pair IDs...), reporting the ones that cannot be.
 - ``workbook``: opens the .xlsx (reporting a missing, locked, damaged or foreign file) and
-  reads each sheet's header row and data rows, with formulas whose result was not saved.
+  reads each sheet's header row and data rows, with formulas whose result was not saved,
+  merged cells (their value in each cell) and hidden rows; a missing sheet or column is
+  reported with what was found instead.
 - ``loader``: builds the program, pairs, goals, meetings, commitments and calendar from the
   rows, with the checks across rows and sheets; ``load_roster``, ``check_roster``,
   ``validate_roster``, ``summarize``.

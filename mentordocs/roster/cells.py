@@ -98,6 +98,33 @@ _DATE_FIX = (
 )
 
 
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
+
+
+def _numeric_readings(text: str) -> list[dt.date]:
+    """The dates a numbers-only date such as ``13/09/2026`` can be: day first, month first.
+
+    Empty when neither is a date; one date when only one reading is (``13/09/2026``: there is
+    no month 13) or both give the same day (``05/05/2026``); two when it is ambiguous. A
+    two-digit year is in this century.
+    """
+    match = _NUMERIC_DATE.fullmatch(text)
+    if match is None:
+        return []
+    first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    if year < 100:
+        year += 2000
+    readings: list[dt.date] = []
+    for day, month in ((first, second), (second, first)):
+        try:
+            reading = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if reading not in readings:
+            readings.append(reading)
+    return readings
+
+
 def _parse_date_text(text: str) -> dt.date | None:
     cleaned = re.sub(r"[,]", " ", text)
     cleaned = re.sub(r"(\d+)(st|nd|rd|th)\b", r"\1", cleaned, flags=re.IGNORECASE)
@@ -362,13 +389,17 @@ class CellReader:
             return None
         text = self.cleaned(raw, row, column, single_line=True)
         parsed = _parse_date_text(text)
-        if parsed is None:
-            if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", text):
-                message = f"'{text}' is ambiguous: it could be day/month or month/day."
-            else:
-                message = f"'{text}' is not a date."
-            self.fail(row, column, message, _DATE_FIX)
-        return parsed
+        if parsed is not None:
+            return parsed
+        readings = _numeric_readings(text)
+        if len(readings) == 1:
+            return readings[0]
+        if len(readings) == 2:
+            message = f"'{text}' is ambiguous: it could be day/month or month/day."
+        else:
+            message = f"'{text}' is not a date."
+        self.fail(row, column, message, _DATE_FIX)
+        return None
 
     def _to_time(self, raw: object, row: Row, col: Column, column: str) -> dt.time | None:
         if isinstance(raw, dt.datetime):

@@ -32,12 +32,12 @@ from mentordocs.roster.problems import Problems
 from mentordocs.roster.schema import (
     PROGRAM_SETTINGS,
     SHEETS,
-    header_keys,
-    header_lookup,
+    Column,
+    HeaderMatcher,
     normalize_header,
     sheet_spec,
 )
-from mentordocs.roster.workbook import open_workbook, read_table
+from mentordocs.roster.workbook import Table, open_workbook, read_table
 
 
 class _RosterBuilder:
@@ -48,6 +48,9 @@ class _RosterBuilder:
         self.problems = Problems(path.name)
         self.cells = CellReader(self.problems)
         self.known_ids: dict[str, str] = {}  # every Pair ID on the Pairs sheet, by casefold
+        # False when the Pairs sheet, its Pair ID column or its rows are missing (reported):
+        # then a Pair ID on another sheet is not reported as unknown.
+        self.ids_known = True
         self.suggestions: dict[str, str] = {}  # unknown Pair ID -> "Did you mean ...? "
 
     def load(self) -> Roster | None:
@@ -60,14 +63,17 @@ class _RosterBuilder:
         finally:
             book.close()
         program = self.load_program(tables["Program"])
-        pair_rows = tables["Pairs"]
-        pairs = self.load_pairs(pair_rows, program)
+        pair_table = tables["Pairs"]
+        pairs = self.load_pairs(pair_table, program)
+        self.ids_known = bool(
+            pair_table and pair_table.rows and "pair_id" not in pair_table.missing
+        )
         ids = {pair.pair_id.casefold(): pair for pair in pairs}
-        goals = self.load_goals(tables["Goals"], ids)
-        meetings = self.load_meetings(tables["Meetings"], ids)
-        commitments = self.load_commitments(tables["Commitments"], ids)
-        calendar_items = self.load_calendar(tables["Calendar"])
-        if program is None or pair_rows is None:
+        goals = self.load_goals(_rows(tables["Goals"]), ids)
+        meetings = self.load_meetings(_rows(tables["Meetings"]), ids)
+        commitments = self.load_commitments(_rows(tables["Commitments"]), ids)
+        calendar_items = self.load_calendar(_rows(tables["Calendar"]))
+        if program is None or pair_table is None:
             return None
         program_wide = [c for c in commitments if not c.pair_id]
         for pair in pairs:
@@ -88,45 +94,60 @@ class _RosterBuilder:
 
     # -- Program -------------------------------------------------------------------------
 
-    def load_program(self, rows: list[Row] | None) -> Program | None:
-        if rows is None:
-            return None
-        sheet = rows[0].sheet if rows else "Program"
+    def load_program(self, table: Table | None) -> Program | None:
+        """The Program; None when the sheet, its Setting or Value column or a required setting
+        is missing or wrong (reported)."""
+        if table is None or table.missing:
+            return None  # the Setting or Value column is missing: nothing else can be read
+        rows = table.rows
         value_header = rows[0].headers.get("value", "Value") if rows else "Value"
-        values, seen, extra = self._settings(rows, value_header)
+        setting_header = rows[0].headers.get("setting", "Setting") if rows else "Setting"
+        values, seen, extra, names = self._settings(rows, value_header)
+        listing = ", ".join(f"'{name}'" for name in names)
         for col in PROGRAM_SETTINGS:
             if col.required and col.key not in seen:
+                found = f" The settings in column A are: {listing}." if names else ""
                 self.problems.error(
-                    f"The setting '{col.header}' is missing.",
+                    f"The setting '{col.header}' is missing.{found}",
                     f"Add a row with '{col.header}' in column A and its value in column B. {col.hint}",
-                    sheet,
+                    table.title,
                     None,
-                    "Setting",
+                    setting_header,
                 )
-        return self._program(Values(values), seen, extra, sheet, value_header)
+        return self._program(Values(values), seen, extra, table.title, value_header)
 
     def _settings(
         self, rows: list[Row], value_header: str
-    ) -> tuple[dict[str, Converted], dict[str, int], dict[str, object]]:
-        """The Program sheet's settings converted by kind, the row of each, and the settings the
-        format does not know (they reach the templates as they are)."""
-        lookup = header_lookup(PROGRAM_SETTINGS)
+    ) -> tuple[dict[str, Converted], dict[str, int], dict[str, object], list[str]]:
+        """The Program sheet's settings converted by kind, the row of each, the settings the
+        format does not know (they reach the templates as they are), and every setting's name.
+
+        A setting named by one word that can only mean a required setting missing from the
+        sheet ("Email": only Coordinator email ends in "email") is taken as that setting."""
+        matcher = HeaderMatcher(PROGRAM_SETTINGS)
         values: dict[str, Converted] = {}
         seen: dict[str, int] = {}
         extra: dict[str, object] = {}
+        named: list[tuple[Row, str, Column | None]] = []
         for row in rows:
             name = self.cells.cleaned(row.values.get("setting"), row, row.headers["setting"], True)
-            if not name:
-                if not is_blank(row.values.get("value")):
-                    self.problems.warn(
-                        "This row has a value but no setting name, so it is ignored.",
-                        "Type the setting's name in column A.",
-                        row.sheet,
-                        row.number,
-                        row.headers["setting"],
-                    )
-                continue
-            col = next((lookup[k] for k in header_keys(name) if k in lookup), None)
+            if name:
+                named.append((row, name, matcher.match(name)))
+            elif not is_blank(row.values.get("value")):
+                self.problems.warn(
+                    "This row has a value but no setting name, so it is ignored.",
+                    "Type the setting's name in column A.",
+                    row.sheet,
+                    row.number,
+                    row.headers["setting"],
+                )
+        matched = {col.key for _, _, col in named if col is not None}
+        for index, (row, name, col) in enumerate(named):
+            guesses = matcher.guesses(name) if col is None else []
+            if len(guesses) == 1 and guesses[0].required and guesses[0].key not in matched:
+                named[index] = (row, name, guesses[0])
+                matched.add(guesses[0].key)
+        for row, name, col in named:
             if col is None:
                 if "value" not in row.bad:
                     value = row.values.get("value")
@@ -150,7 +171,7 @@ class _RosterBuilder:
                 bad={col.key} if "value" in row.bad else set(),
             )
             values[col.key] = self.cells.cell(value_row, col)
-        return values, seen, extra
+        return values, seen, extra, [name for _, name, _ in named]
 
     def _program(
         self, v: Values, seen: dict[str, int], extra: dict[str, object], sheet: str, column: str
@@ -197,9 +218,10 @@ class _RosterBuilder:
 
     # -- Pairs ---------------------------------------------------------------------------
 
-    def load_pairs(self, rows: list[Row] | None, program: Program | None) -> list[Pair]:
-        if rows is None:
+    def load_pairs(self, table: Table | None, program: Program | None) -> list[Pair]:
+        if table is None:
             return []
+        rows = table.rows
         if not rows:
             self.problems.error(
                 "The Pairs sheet has no pairs yet.",
@@ -375,7 +397,7 @@ class _RosterBuilder:
         if not pair_id:
             return None
         pair = pairs.get(pair_id.casefold())
-        if pair is None and pair_id.casefold() not in self.known_ids:
+        if pair is None and self.ids_known and pair_id.casefold() not in self.known_ids:
             if pair_id not in self.suggestions:  # many rows may repeat one wrong ID
                 known = sorted(self.known_ids.values())
                 close = difflib.get_close_matches(pair_id, known, n=1)
@@ -547,6 +569,10 @@ class _RosterBuilder:
                 continue
             result.append(CalendarItem(month, task, v.text("notes") or "", row=row.number))
         return result
+
+
+def _rows(table: Table | None) -> list[Row]:
+    return table.rows if table is not None else []
 
 
 def _usable(row: Row, v: Values) -> bool:

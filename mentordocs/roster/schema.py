@@ -45,6 +45,7 @@ class SheetSpec:
     required: bool
     columns: tuple[Column, ...]
     purpose: str = ""
+    aliases: tuple[str, ...] = ()  # other names the sheet is found by
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -69,22 +70,23 @@ PROGRAM_SETTINGS: tuple[Column, ...] = (
 )
 
 _ID_HINT = "A short code for the pair, used in file names, e.g. P01."
+_PAIR_ALIASES = ("pair", "pair code", "pair number", "pair no")
 
 SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("Program", True, (
         Column("setting", "Setting", required=True, kind="line", width=24),
         Column("value", "Value", required=True, width=48),
-    ), "One row per setting: the setting's name in column A, its value in column B."),
+    ), "One row per setting: the setting's name in column A, its value in column B.", ("Programme", "Settings", "Program settings")),
     SheetSpec("Pairs", True, (
-        Column("pair_id", "Pair ID", required=True, kind="id", hint=_ID_HINT, aliases=("pair", "id", "pair code"), width=10),
+        Column("pair_id", "Pair ID", required=True, kind="id", hint=_ID_HINT, aliases=("pair", "id", "pair code", "pair number", "pair no"), width=10),
         Column("mentor_name", "Mentor name", required=True, kind="line", hint="The mentor's full name.", aliases=("mentor",), width=24),
         Column("mentor_role", "Mentor role", kind="line", hint="E.g. Grade 3 teacher.", width=22),
         Column("mentor_email", "Mentor email", required=True, kind="email", hint="The mentor's email address, e.g. ana.lopez@example.org.", width=30),
-        Column("mentor_phone", "Mentor phone", kind="line", width=16),
+        Column("mentor_phone", "Mentor phone", kind="line", aliases=("mentor phone number", "mentor cell"), width=16),
         Column("mentee_name", "Mentee name", required=True, kind="line", hint="The mentee's full name.", aliases=("mentee",), width=24),
         Column("mentee_role", "Mentee role", kind="line", hint="E.g. First-year Grade 3 teacher.", width=22),
         Column("mentee_email", "Mentee email", required=True, kind="email", hint="The mentee's email address.", width=30),
-        Column("mentee_phone", "Mentee phone", kind="line", width=16),
+        Column("mentee_phone", "Mentee phone", kind="line", aliases=("mentee phone number", "mentee cell"), width=16),
         Column("plan_type", "Plan type", kind="choice", choices=PLAN_TYPES, hint="Blank = Mentee-focused.", width=16),
         Column("meeting_day", "Meeting day", kind="choice", choices=MEETING_DAYS, hint="Day of the regular meeting; blank = no schedule worked out.", width=13),
         Column("meeting_time", "Meeting time", kind="time", hint="E.g. 15:30 or 3:30 PM.", width=13),
@@ -97,9 +99,9 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("cancellation_plan", "Cancellation plan", hint="What the pair does when a meeting must be cancelled.", width=30),
         Column("informal_contact", "Informal contact", hint="How the pair keeps in touch between meetings.", width=30),
         Column("status", "Status", kind="choice", choices=STATUSES, hint="Blank = Active. Only Active pairs get packets.", width=10),
-    ), "One row per mentor/mentee pair."),
+    ), "One row per mentor/mentee pair.", ("Pair", "Mentoring pairs")),
     SheetSpec("Goals", False, (
-        Column("pair_id", "Pair ID", required=True, kind="id", hint="The pair's ID from the Pairs sheet.", aliases=("pair",), width=10),
+        Column("pair_id", "Pair ID", required=True, kind="id", hint="The pair's ID from the Pairs sheet.", aliases=_PAIR_ALIASES, width=10),
         Column("number", "Goal #", kind="int", hint="1, 2, 3... Blank = numbered in sheet order.", aliases=("goal number", "goal no", "number", "no", "#"), width=8),
         Column("goal", "Goal", required=True, hint="The goal, in a sentence.", width=40),
         Column("horizon", "Horizon", kind="choice", choices=HORIZONS, width=12),
@@ -107,19 +109,19 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("mentee_accountable", "Mentee accountable for", hint="What the mentee will do.", aliases=("mentee accountable", "mentee accountability"), width=30),
         Column("measure", "Measure of progress", hint="How progress will be seen.", aliases=("measure", "progress measure"), width=30),
         Column("target_date", "Target date", kind="date", width=13),
-    ), "Optional. Several rows per pair, one per goal."),
+    ), "Optional. Several rows per pair, one per goal.", ("Goal",)),
     SheetSpec("Meetings", False, (
-        Column("pair_id", "Pair ID", required=True, kind="id", hint="The pair's ID from the Pairs sheet.", aliases=("pair",), width=10),
+        Column("pair_id", "Pair ID", required=True, kind="id", hint="The pair's ID from the Pairs sheet.", aliases=_PAIR_ALIASES, width=10),
         Column("date", "Date", required=True, kind="date", hint="The meeting's date, e.g. 2026-09-08.", aliases=("meeting date",), width=13),
         Column("time", "Time", kind="time", hint="Blank = the pair's meeting time.", aliases=("meeting time",), width=10),
         Column("place", "Place", kind="line", hint="Blank = the pair's meeting place.", aliases=("meeting place", "location"), width=28),
         Column("focus", "Focus", hint="What the meeting is about.", aliases=("topic", "agenda"), width=40),
-    ), "Optional. The schedule: one row per meeting. A pair with no rows gets a schedule worked out from its meeting day, time and frequency."),
+    ), "Optional. The schedule: one row per meeting. A pair with no rows gets a schedule worked out from its meeting day, time and frequency.", ("Meeting",)),
     SheetSpec("Commitments", False, (
-        Column("pair_id", "Pair ID", kind="id", hint="Blank = a commitment for the whole program.", aliases=("pair",), width=10),
+        Column("pair_id", "Pair ID", kind="id", hint="Blank = a commitment for the whole program.", aliases=_PAIR_ALIASES, width=10),
         Column("area", "Area", kind="choice", choices=COMMITMENT_AREAS, hint="Blank = Other.", width=14),
         Column("commitment", "Commitment", required=True, hint="A 'We will ...' sentence.", width=60),
-    ), "Optional. The terms of engagement: program-wide (Pair ID blank) and pair-specific commitments."),
+    ), "Optional. The terms of engagement: program-wide (Pair ID blank) and pair-specific commitments.", ("Commitment",)),
     SheetSpec("Calendar", False, (
         Column("month", "Month", required=True, kind="line", hint="E.g. September.", width=14),
         Column("task", "Task", required=True, hint="What pairs should do that month.", width=50),
@@ -127,8 +129,6 @@ SHEETS: tuple[SheetSpec, ...] = (
     ), "Optional. The program's month-by-month guidelines; pairs adapt them in their action plan."),
 )
 # fmt: on
-
-SHEET_ORDER = {spec.name.lower(): index for index, spec in enumerate(SHEETS)}
 
 # Obvious variants of the allowed values, keyed by their compact spelling (lower case, letters only).
 CHOICE_VARIANTS: dict[str, str] = {
@@ -228,6 +228,80 @@ def header_lookup(columns: Iterable[Column]) -> dict[str, Column]:
             for key in header_keys(name):
                 lookup.setdefault(key, col)
     return lookup
+
+
+# Words a header may add or spell its own way: "Mentor e-mail address", "E-mail (mentor)" and
+# "Mentor's email" all name the Mentor email column.
+_FILLER_WORDS = frozenset({"a", "an", "the", "of", "for", "in", "address", "addresses"})
+_SYNONYMS = {
+    "mail": "email",
+    "emails": "email",
+    "telephone": "phone",
+    "tel": "phone",
+    "mobile": "phone",
+    "organisation": "organization",
+    "programme": "program",
+    "mins": "minutes",
+}
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
+
+
+def header_words(text: object) -> tuple[str, ...]:
+    """A header's words, with the ones that do not change its meaning left out and common
+    spellings made one: ``"Mentor's e-mail address"`` gives ``("mentor", "email")``."""
+    without = _POSSESSIVE.sub("", unicodedata.normalize("NFKC", str(text)).casefold())
+    words = (_SYNONYMS.get(word, word) for word in normalize_header(without).split("_"))
+    return tuple(word for word in words if word and word not in _FILLER_WORDS)
+
+
+def _without_note(text: str) -> str:
+    return re.sub(r"\(.*?\)", " ", text)
+
+
+class HeaderMatcher:
+    """Which column of a sheet (or which Program setting) a header as written names.
+
+    :meth:`match` is sure: the header or one of its aliases, whatever the case, spacing,
+    punctuation and word order, with or without a note in brackets; "address", "of"... and
+    spellings such as "e-mail" or "telephone" aside. :meth:`guesses` is not: the columns whose
+    header ends in the one word written (``"Email"``: Mentor email and Mentee email on Pairs).
+    """
+
+    def __init__(self, columns: Iterable[Column]) -> None:
+        self.columns = tuple(columns)
+        self.keys = header_lookup(self.columns)
+        self.words: dict[frozenset[str], Column] = {}
+        self.heads: dict[str, list[Column]] = {}
+        for col in self.columns:
+            for name in (col.header, *col.aliases):
+                for text in (name, _without_note(name)):
+                    if header_words(text):
+                        self.words.setdefault(frozenset(header_words(text)), col)
+            head = header_words(_without_note(col.header))[-1:]
+            if head:
+                self.heads.setdefault(head[0], []).append(col)
+
+    def match(self, written: str) -> Column | None:
+        """The column ``written`` names, or None."""
+        for key in header_keys(written):
+            if key in self.keys:
+                return self.keys[key]
+        for text in (written, _without_note(written)):
+            col = self.words.get(frozenset(header_words(text)))
+            if col is not None:
+                return col
+        return None
+
+    def guesses(self, written: str) -> list[Column]:
+        """The columns a one-word header may mean: those whose header ends in that word."""
+        words = header_words(_without_note(written))
+        return list(self.heads.get(words[0], [])) if len(words) == 1 else []
+
+
+# Where each sheet's problems come in what `check` prints, by the sheet's compact name.
+SHEET_ORDER = {
+    compact(name): index for index, spec in enumerate(SHEETS) for name in (spec.name, *spec.aliases)
+}
 
 
 def sheet_spec(name: str) -> SheetSpec:
