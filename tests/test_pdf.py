@@ -230,6 +230,31 @@ def test_fields_export_of_an_unfilled_form_shows_prompts(filled, soffice_25, tmp
     assert values["mentor_agree"] is False
 
 
+def test_a_fields_pdf_filled_in_a_viewer_gives_the_new_values(filled, soffice_25, tmp_path):
+    # Someone opens the fillable PDF, types into it and saves: pypdf's writer stands in for
+    # the viewer, which stores each value in the field's /V as a viewer does.
+    blank = filled["packets"] / "P05" / "P05_goal-sheet.docx"
+    [path] = convert([blank], WITH_FIELDS, tmp_path, soffice=soffice_25)
+    reader = PdfReader(path)
+    names = {str(f["/TU"]): name for name, f in reader.get_fields().items()}
+    typed = {
+        "goal_1_goal": "Plan lessons\ntogether",
+        "goal_1_priority": "High",
+        "mentor_sign_date": "3 September 2026",
+    }
+    writer = PdfWriter(clone_from=reader)
+    values = {names[k]: v for k, v in typed.items()} | {names["mentor_agree"]: "/\u2612"}
+    writer.update_page_form_field_values(None, values, auto_regenerate=False)
+    filled_in = tmp_path / "filled in a viewer.pdf"
+    with filled_in.open("wb") as fh:
+        writer.write(fh)
+    reading = reader_for(filled)(filled_in)
+    by_id = {f.id: f for f in reading.fields}
+    assert {k: by_id[k].value for k in typed} == typed
+    assert by_id["mentor_agree"].value is True and by_id["mentee_agree"].value is False
+    assert by_id["goal_1_target_date"].kind == "date"
+
+
 # ---- exported without form fields ------------------------------------------------------------
 
 

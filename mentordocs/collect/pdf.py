@@ -961,11 +961,10 @@ def _repeated_headings(
 ) -> list[tuple[int, int]]:
     """The first lines of pages between ``begin`` and ``end`` that repeat words the form
     showed before (a table's heading row, which Word and LibreOffice repeat on each page)."""
-    shown = [" " + " ".join(words) + " " for words in labels if words]
+    inside = [start for start in text.page_starts if begin < start < end]
+    shown = [" " + " ".join(words) + " " for words in labels if words] if inside else []
     removed: list[tuple[int, int]] = []
-    for start in text.page_starts:
-        if not begin < start < end:
-            continue
+    for start in inside:
         stop = text.text.find("\n", start, end)
         stop = end if stop < 0 else stop
         line = _words(text.text[start:stop])
