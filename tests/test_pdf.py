@@ -207,8 +207,8 @@ def test_fields_export_gives_every_value_under_its_id(filled, soffice_25):
             identity.form.value,
         )
         spec = SPECS[form_reading.form]
-        values, unplaced = match_fields(form_reading.fields, spec, None)
-        assert values == expected and unplaced == 0
+        matched = match_fields(form_reading.fields, spec, None)
+        assert matched.values == expected and matched.unproven == []
         rows.setdefault((spec.form, "25.2 fields"), Counter()).update(measure(reading, expected))
     print("\n" + table(rows))
 
@@ -225,7 +225,7 @@ def test_fields_export_of_an_unfilled_form_shows_prompts(filled, soffice_25, tmp
     for field_id in ("goal_1_priority", "goal_1_midpoint_progress"):
         assert by_id[field_id].value == reference.placeholders[field_id]
     assert "Choose one" in PdfReader(path).get_fields()["_3"]["/Opt"]
-    values, _ = match_fields(reading.fields, SPECS["goal-sheet"], reference)
+    values = match_fields(reading.fields, SPECS["goal-sheet"], reference).values
     assert values["goal_1_midpoint_progress"] == values["goal_1_priority"] == ""
     assert values["mentor_agree"] is False
 
@@ -579,3 +579,39 @@ def test_hostile_field_trees_end():
     with pytest.raises(PdfError) as caught:
         read_pdf(raw_pdf(*many), "x.pdf", SPECS, limits=PdfLimits(max_fields=20))
     assert caught.value.reason == "too complex"
+
+
+# ---- through collect -----------------------------------------------------------------------------
+
+
+def test_collect_reads_pdf_returns_by_field_and_printed_ones_for_review(
+    filled, soffice_25, tmp_path
+):
+    from mentordocs.collect import collect_forms
+    from mentordocs.tracking import read_tracking
+
+    with_fields = exported(filled, "fields-25", soffice_25, WITH_FIELDS)
+    plain = exported(filled, "plain-25", soffice_25, "pdf")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pick = [p for p in with_fields if "P01_" in p.name] + [p for p in plain if "P02_" in p.name]
+    for path in pick:
+        (folder / path.name).write_bytes(path.read_bytes())
+    tracking = tmp_path / "t.xlsx"
+    result = collect_forms([folder], tracking, filled["roster"], packets_dir=filled["packets"],
+                           include_confidential=True)  # fmt: skip
+    assert result.unreadable == 0 and result.new == len(pick)
+    data = read_tracking(tracking)
+    by_key = {(r.pair_id, r.form): r for r in data.returns}
+    for (pair, form), ret in by_key.items():
+        if pair == "P01":
+            assert ret.came_in == "pdf"
+            for field_id, value in filled["expected"][(pair, form)].items():
+                if SPECS[form].match(field_id) is not None and value not in ("", False):
+                    assert ret.values.get(field_id) == value, (form, field_id)
+        else:
+            assert ret.came_in == "pdf (printed)"
+            assert not any(v not in ("", False) for v in ret.values.values())  # never placed
+    assert all(item.pair_id == "P02" and "printed form" in item.why for item in data.review)
+    warned = {p.file for p in result.problems if "PDF without form fields" in p.message}
+    assert warned == {str(folder / p.name) for p in pick if "P02_" in p.name}

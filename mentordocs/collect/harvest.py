@@ -13,14 +13,21 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentordocs.collect.inputs import RETURN_KINDS, Found, find_returns
 from mentordocs.collect.matching import Matched, References, identify_from_name, match_fields
-from mentordocs.collect.reading import FormReadError, FormReading, read_file, read_return
+from mentordocs.collect.pdf import FormLabels, PdfReading, ShownLabel, read_pdf
+from mentordocs.collect.reading import (
+    FormReadError,
+    FormReading,
+    Recovered,
+    read_file,
+    read_return,
+)
 from mentordocs.collect.versions import FormVersions
 from mentordocs.errors import CollectError, OutputError, Problem
 from mentordocs.forms import FILLED_IN, LEFT_BLANK, FormSpec, is_filled, load_form_specs
@@ -100,7 +107,8 @@ def collect_forms(
     progress = progress or NoProgress()
     progress.start(len(inventory.returns), "Reading forms")
     try:
-        readings = _read_all(inventory.returns, jobs, specs, frozenset(harvest.known_checksums))
+        known = frozenset(harvest.known_checksums)
+        readings = _read_all(inventory.returns, jobs, specs, known, harvest.read_pdf)
         for item, reading in zip(inventory.returns, readings, strict=True):
             progress.advance()
             harvest.take(item, reading, result, problems)
@@ -183,18 +191,29 @@ def _read_one(item: Found) -> FormReading | FormReadError:
 
 
 def _read_all(
-    items: list[Found], jobs: int, specs: Mapping[str, FormSpec], known: frozenset[str]
+    items: list[Found],
+    jobs: int,
+    specs: Mapping[str, FormSpec],
+    known: frozenset[str],
+    read_pdf_here: Callable[[Found], FormReading | FormReadError],
 ) -> Iterator[FormReading | FormReadError]:
-    """Read every file in order; in ``jobs`` worker processes when there are many."""
+    """Read every file in order; Word and OpenDocument files in ``jobs`` worker processes
+    when there are many; PDFs here (their printed answers are located against the pair's
+    own form, which this process holds)."""
+    words = [item for item in items if item.kind != "pdf"]
     workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(items) < PARALLEL_FROM:
+    if workers <= 1 or len(words) < PARALLEL_FROM:
         _init_worker(specs, known)
-        yield from map(_read_one, items)
+        read: Iterator[FormReading | FormReadError] = map(_read_one, words)
+        for item in items:
+            yield read_pdf_here(item) if item.kind == "pdf" else next(read)
         return
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(dict(specs), known)
     ) as pool:
-        yield from pool.map(_read_one, items, chunksize=16)
+        read = pool.map(_read_one, words, chunksize=16)
+        for item in items:
+            yield read_pdf_here(item) if item.kind == "pdf" else next(read)
 
 
 # ---- what each reading adds ---------------------------------------------------------------------
@@ -231,6 +250,38 @@ class _Harvest:
     @property
     def known_checksums(self) -> set[str]:
         return self.seen | self.blank_checksums
+
+    def read_pdf(self, item: Found) -> FormReading | FormReadError:
+        """A PDF return: its form fields, else its printed answers located for review."""
+        try:
+            data, file_time = item.data, item.file_time
+            if data is None:
+                assert item.path is not None
+                data, mtime = read_file(item.path)
+                file_time = file_time or dt.datetime.fromtimestamp(mtime)
+            pdf = read_pdf(
+                data,
+                item.name,
+                self.specs,
+                program=self.roster.program.name,
+                pair_ids=self.pair_ids,
+                labels=self._shown_labels,
+            )
+        except FormReadError as exc:
+            return exc
+        return _pdf_reading(pdf, file_time)
+
+    def _shown_labels(self, pair_id: str, form: str) -> FormLabels | None:
+        spec = self.specs.get(form)
+        reference = self.references.get(pair_id, spec) if spec is not None else None
+        if reference is None:
+            return None
+        return FormLabels(
+            [
+                ShownLabel(fid, reference.before.get(fid, ""), reference.placeholders.get(fid, ""))
+                for fid, _ in reference.order
+            ]
+        )
 
     def take(
         self,
@@ -452,6 +503,39 @@ class _Harvest:
                     why=unproven.why,
                 )
             )
+        for recovered in reading.recovered:
+            self.review.append(
+                ReviewItem(
+                    pair_id=pair_id,
+                    form=spec.form,
+                    source=item.name,
+                    sha256=reading.sha256,
+                    text=recovered.text,
+                    before=recovered.label,
+                    suggestion=recovered.field_id,
+                    why=f"read from the printed form ({recovered.sure}"
+                    + (f": {recovered.reason}" if recovered.reason else "")
+                    + "); confirm it against the PDF",
+                )
+            )
+        if reading.format == "pdf (printed)":
+            result.review += len(reading.recovered)
+            found = (
+                f"the {len(reading.recovered)} answer(s) read from its text are on the Review "
+                "sheet, not in the form's columns"
+                if reading.recovered
+                else "no answer could be read from its text with certainty"
+            )
+            problems.append(
+                Problem(
+                    item.name,
+                    "is a PDF without form fields (printed or exported from the form): it counts "
+                    f"as returned, and {found}.",
+                    "Check the answers against the PDF and copy them into the form's columns, or "
+                    "ask the pair to return the Word form itself.",
+                    severity="warning",
+                )
+            )
         if matched.unproven:
             count = len(matched.unproven)
             result.review += count
@@ -484,6 +568,16 @@ class _Harvest:
             superseded=self.superseded,
             review=self.review,
         )
+
+
+def _pdf_reading(pdf: PdfReading, file_time: dt.datetime | None) -> FormReading:
+    reading = pdf.form_reading(file_time)
+    reading.format = "pdf" if pdf.fields else "pdf (printed)"
+    reading.recovered = [
+        Recovered(item.field_id, item.label, str(item.value), item.sure, item.reason)
+        for item in pdf.review
+    ]
+    return reading
 
 
 def _came_in(item: Found, reading: FormReading) -> str:

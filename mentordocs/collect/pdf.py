@@ -289,6 +289,7 @@ def read_pdf(
                 "Check what the file is; ask the sender for the Word file instead.",
             )
         info, properties = _metadata(reader)
+        modified = _modified(reader)
         fields, unnamed, with_fields, field_review = _form_fields(reader, limits)
         text = _read_text(reader, limits)
     except PdfError:
@@ -309,7 +310,7 @@ def read_pdf(
         info=info,
         identity=identity,
         review=field_review,
-        modified=_pdf_date(info.get("/ModDate") or info.get("/CreationDate", "")),
+        modified=modified,
     )
     spec = specs.get(identity.form.value) if identity.form else None
     if spec is not None:
@@ -411,31 +412,19 @@ def _metadata(reader: PdfReader) -> tuple[dict[str, str], dict[str, str]]:
     return info, properties
 
 
-def _pdf_date(text: str) -> dt.datetime | None:
-    """A PDF date ("D:20261202134239Z'" or "D:20261202134239+01'00'"), else None."""
-    found = re.match(
-        r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+\-])?(\d{2})?'?(\d{2})?", text
-    )
-    if not found:
+def _modified(reader: PdfReader) -> dt.datetime | None:
+    """When the PDF was last changed (else made), as local time without a zone, from the
+    document information as pypdf reads it."""
+    metadata = reader.metadata
+    if metadata is None:
         return None
-    year, month, day, hour, minute, second, sign, tz_h, tz_m = found.groups()
     try:
-        stamp = dt.datetime(
-            int(year),
-            int(month or 1),
-            int(day or 1),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-        )
-    except ValueError:
+        moment = metadata.modification_date or metadata.creation_date
+    except (ValueError, PyPdfError):  # a date pypdf cannot read says nothing
         return None
-    if sign in ("+", "-"):
-        offset = dt.timedelta(hours=int(tz_h or 0), minutes=int(tz_m or 0))
-        return stamp.replace(tzinfo=dt.timezone(offset if sign == "+" else -offset))
-    if sign in ("Z", "z"):
-        return stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp
+    if moment is not None and moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return moment
 
 
 # ---- form fields ------------------------------------------------------------------------------

@@ -65,7 +65,9 @@ class FormReading:
     macros: bool = False
     strict: bool = False
     attached_template: str | None = None  # an external template (a remote one can run code)
-    format: str = "docx"  # what it came back as: "docx", "odt", "pdf"
+    format: str = "docx"  # what it came back as: "docx", "odt", "pdf", "pdf (printed)"
+    # Answers recovered from a printed PDF's text: for review only, never proven.
+    recovered: list[Recovered] = field(default_factory=list)
     # The fields matched to the declaration where the file was read, when every field kept
     # its tag (then ``fields`` is left empty, so less travels back from a worker process).
     matched: Matched | None = None
@@ -90,6 +92,18 @@ class FormReading:
     def when(self) -> dt.datetime | None:
         """When it was last saved: the document's own time, else the file's."""
         return self.modified or self.file_time
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """An answer read from a form's printed text (a PDF without form fields): where it seems
+    to be, never proof of which question it answers."""
+
+    field_id: str  # the field whose printed label it follows
+    label: str  # that label, as printed
+    text: str  # what was printed
+    sure: str  # "likely" or "unsure"
+    reason: str = ""
 
 
 def read_form(
@@ -178,17 +192,15 @@ def read_return(
     file_time: dt.datetime | None = None,
     sha256: str | None = None,
 ) -> FormReading:
-    """Read a return of any ``kind`` ("docx", "odt", "pdf"). Raises FormReadError.
+    """Read a Word or OpenDocument return. Raises FormReadError.
 
-    A Word or OpenDocument file is told apart by its content, not by ``kind`` (a form
-    renamed .docx that is an .odt is still read).
+    The two are told apart by their content, not by ``kind`` (a form renamed .docx that is an
+    .odt is still read). PDFs are read by ``collect.pdf`` (their printed answers are located
+    against the pair's own form).
     """
-    if kind in ("docx", "odt"):
-        return read_form_bytes(data, name, file_time=file_time, sha256=sha256)
-    raise FormReadError(
-        "is a PDF, which this version of mentordocs cannot read yet",
-        "Ask the sender to return the form as a Word document (.docx).",
-    )
+    if kind not in ("docx", "odt"):
+        raise ValueError(f"read_return reads Word and OpenDocument files, not {kind!r}")
+    return read_form_bytes(data, name, file_time=file_time, sha256=sha256)
 
 
 def _read_odt_form(
