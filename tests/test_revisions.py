@@ -8,10 +8,14 @@ Track Changes on, made at run time.
 
 from __future__ import annotations
 
+import zipfile
+
 from lxml import etree
 
+from mentordocs.collect.reading import read_form
 from mentordocs.ooxml.fields import read_fields
 from mentordocs.ooxml.ns import MC, W14, W
+from mentordocs.ooxml.package import WordPackage
 from mentordocs.ooxml.revisions import (
     BEFORE_CHARS,
     StrayText,
@@ -584,3 +588,67 @@ def test_accept_all_collects_the_same_while_accepting():
     accept_all(root, found)
     assert found == [StrayText(" note", "value", "m")]
     assert count(root, "ins") == 0
+
+
+# ---- real files made by Word ------------------------------------------------------------------------
+
+PT = "Open-Xml-PowerTools__"  # tests/fixtures/README.md: Word 2013/2016 test documents, MIT
+
+
+def as_saved(path) -> list[tuple[str, str | bool]]:
+    """The fields of a file's main part as saved, no revision accepted (the old reading)."""
+    with WordPackage(path.read_bytes()) as package:
+        return values(package.parse(package.layout().main))
+
+
+def as_read(path) -> list[tuple[str, str | bool]]:
+    return [(f.id, f.value) for f in read_form(path).fields]
+
+
+def test_word_text_deleted_inside_a_control(real_docx):
+    path = real_docx / f"{PT}RP004-Deleted-Text-in-CC.docx"
+    with zipfile.ZipFile(path) as package:
+        assert b'<w:delText xml:space="preserve">provides </w:delText>' in package.read(
+            "word/document.xml"
+        )
+    assert as_read(path) == [("Test", "Video a powerful way")]
+
+
+def test_word_deleted_control_is_no_field(real_docx):
+    path = real_docx / f"{PT}RP016-Deleted-CC.docx"
+    assert as_saved(path) == [("", "Video")]
+    assert as_read(path) == []
+
+
+def test_word_inserted_control_is_a_field(real_docx):
+    path = real_docx / f"{PT}RP017-Inserted-CC.docx"
+    assert as_saved(path) == as_read(path) == [("", "Video")]
+
+
+def test_word_moved_control_is_read_once(real_docx):
+    path = real_docx / f"{PT}RP018-MoveFrom-MoveTo-CC.docx"
+    assert as_saved(path) == [("", "When you click Online Video.")] * 2
+    assert as_read(path) == [("", "When you click Online Video.")]
+
+
+def test_word_text_box_controls_are_read_once(real_docx):
+    # Title and Subtitle controls sit in a text box Word wrote twice (wps and VML).
+    path = real_docx / f"{PT}HC031-Complicated-Document.docx"
+    saved, read = as_saved(path), as_read(path)
+    assert [i for i, _ in saved].count("Title") == 2
+    assert [i for i, _ in read].count("Title") == 1
+    assert [i for i, _ in read].count("Subtitle") == 1
+    assert len(saved) - len(read) == 2
+    assert [f for f in saved if f[0] not in ("Title", "Subtitle")] == [
+        f for f in read if f[0] not in ("Title", "Subtitle")
+    ]
+
+
+def test_word_deleted_paragraph_mark_joins_two_paragraphs(real_docx):
+    path = real_docx / f"{PT}RP005-Deleted-Paragraph-Mark.docx"
+    with WordPackage(path.read_bytes()) as package:
+        root = package.parse(package.layout().main)
+    assert len(paragraph_texts(root)) == 2
+    accept_all(root)
+    [joined] = paragraph_texts(root)
+    assert "you want to add.You can also type" in joined
