@@ -12,27 +12,28 @@ does, so that ``fields.read_fields`` sees each answer once, where the person lef
 * a control whose own markup was deleted is no longer a control: what it held stays, as
   plain text, outside any field.
 
-The rules, with the ECMA-376 (5th edition) clauses they follow. Part 1 is WordprocessingML,
-Part 3 Markup Compatibility.
+The rules, with the ECMA-376 elements they follow, by the titles the standard gives them:
+Part 1 (WordprocessingML) section 17.13.5 "Revisions", Part 3 "Markup Compatibility and
+Extensibility".
 
-Markup compatibility (Part 3, 10.2 ``AlternateContent``, ``Choice``, ``Fallback``):
+Markup compatibility (Part 3: ``AlternateContent``, ``Choice``, ``Fallback``):
   A ``mc:Choice`` is selected when every namespace named by the prefixes of its ``Requires``
   attribute (resolved where the Choice stands) is one Word understands
-  (``UNDERSTOOD_NAMESPACES``, below); the first such Choice in markup order is used, else the
-  ``mc:Fallback``, else nothing ("as if the AlternateContent element were absent"). The
-  AlternateContent is replaced by the children of the branch chosen, so what Word renders is
-  read exactly once.
+  (``UNDERSTOOD_NAMESPACES``, below); "the first Choice element, in markup order" is used,
+  else the ``mc:Fallback``, else nothing ("as if the AlternateContent element were absent").
+  The AlternateContent is replaced by the children of the branch chosen, so what Word renders
+  is read exactly once.
 
-Inserted and deleted content (Part 1, 17.13.5.18 ``ins``, 17.13.5.14 ``del``):
+Inserted and deleted content (``ins`` "Inserted Run Content", ``del`` "Deleted Run Content"):
   ``w:ins`` around run content is unwrapped: its content stays where it is. ``w:del`` is
   removed with everything in it: ``w:delText``, ``w:delInstrText``, deleted breaks, tabs,
   symbols, whole controls, and any ``w:t`` a producer left inside it. A stray ``w:delText`` or
   ``w:delInstrText`` outside a ``w:del`` is deleted text all the same and removed.
 
-Paragraph marks (17.13.5.15 ``del``, 17.13.5.20 ``ins`` in ``w:pPr/w:rPr``; 17.13.5.21
-``moveFrom``, 17.13.5.23 ``moveTo`` there):
-  A paragraph whose mark was deleted (or moved away) is "combined with the following
-  paragraph": its content moves to the start of the next paragraph, which keeps its own
+Paragraph marks (``del`` "Deleted Paragraph", ``ins`` "Inserted Paragraph", ``moveFrom``
+"Move Source Paragraph", ``moveTo`` "Move Destination Paragraph", all in ``w:pPr/w:rPr``):
+  A paragraph whose mark was deleted (or moved away) has its contents "combined with the
+  following paragraph": they move to the start of the next paragraph, which keeps its own
   properties (the mark that survives is the next one's). The next paragraph is the next
   sibling ``w:p``, looking past bookmarks and other range markers; a paragraph is never joined
   across a table, a cell, a text box or a block-level control's edge. With no such next
@@ -40,21 +41,20 @@ Paragraph marks (17.13.5.15 ``del``, 17.13.5.20 ``ins`` in ``w:pPr/w:rPr``; 17.1
   (never the last paragraph of its container). An inserted or moved-here mark stays: only the
   marker goes.
 
-Moves (17.13.5.22 ``moveFrom``, 17.13.5.24 ``moveTo``, 17.13.5.25-28 the move ranges):
+Moves (``moveFrom`` "Move Source Run Content", ``moveTo`` "Move Destination Run Content",
+``moveFromRangeStart/End``, ``moveToRangeStart/End``):
   ``w:moveFrom`` content is the old place and is removed like ``w:del``; ``w:moveTo`` content
-  is kept like ``w:ins``. ``w:moveFromRangeStart/End`` and ``w:moveToRangeStart/End`` only
-  name the move; they are removed. Content inside a move range that is not itself marked as
-  moved is not part of the move and stays (17.13.5.24: the range holds "content which is
-  marked as a move source").
+  is kept like ``w:ins``. The range elements only name the move ("all content within it which
+  [is] marked as a move source is part of a single named move"); they are removed, and
+  content inside a range that is not itself marked as moved stays.
 
-Property changes (17.13.5.29-37 ``rPrChange``, ``pPrChange``, ``sectPrChange``,
-``tblPrChange``, ``tblPrExChange``, ``tblGridChange``, ``trPrChange``, ``tcPrChange``;
-17.13.5.19 ``numberingChange``):
+Property changes (``rPrChange``, ``pPrChange``, ``sectPrChange``, ``tblPrChange``,
+``tblPrExChange``, ``tblGridChange``, ``trPrChange``, ``tcPrChange``, ``numberingChange``):
   Each holds the *previous* properties; accepting keeps the current ones, so the change
   element is removed. Inserted numbering (``w:numPr/w:ins``) keeps the numbering.
 
-Table rows and cells (17.13.5.12 ``del`` and 17.13.5.17 ``ins`` in ``w:trPr``; 17.13.5.1
-``cellDel``, 17.13.5.2 ``cellIns``, 17.13.5.3 ``cellMerge``):
+Table rows and cells (``del`` "Deleted Table Row" and ``ins`` "Inserted Table Row" in
+``w:trPr``; ``cellDel``, ``cellIns``, ``cellMerge``):
   A deleted row is removed (and a table left without rows with it); a deleted cell is
   removed; inserted rows and cells stay. A vertical-merge revision (``cellMerge``) only loses
   its marker: merged cells hold no text of their own.
@@ -62,17 +62,17 @@ Table rows and cells (17.13.5.12 ``del`` and 17.13.5.17 ``ins`` in ``w:trPr``; 1
 Content controls under revision:
   A control inside ``w:ins``/``w:moveTo`` stays, inside ``w:del``/``w:moveFrom`` goes, with
   the rule above. Word records that a control *itself* (its start and end tags, not its
-  content) was inserted, deleted or moved with the range markers of 17.13.5.4-11
-  (``w:customXmlInsRangeStart/End``, ``w:customXmlDelRangeStart/End``,
-  ``w:customXmlMoveFromRangeStart/End``, ``w:customXmlMoveToRangeStart/End``): a Del or
-  MoveFrom range starts before the ``w:sdt`` and ends as the first child of its
-  ``w:sdtContent``. A control whose ``w:sdtPr`` lies inside such a range is unwrapped: its
-  content (itself subject to the rules above) stays, but no longer as a field. A ``w:del`` or
-  ``w:moveFrom`` in ``w:sdtPr/w:rPr`` is not in the schema (``w:sdtPr/w:rPr`` is a plain
-  ``CT_RPr``, which has no revision markers); should a producer write one, it is read the
-  same way. The range markers themselves are removed.
+  content) was inserted, deleted or moved with the custom XML markup revision ranges
+  (``customXmlInsRangeStart/End``, ``customXmlDelRangeStart/End``,
+  ``customXmlMoveFromRangeStart/End``, ``customXmlMoveToRangeStart/End``): a Del or MoveFrom
+  range starts before the ``w:sdt`` and ends as the first child of its ``w:sdtContent``. A
+  control whose ``w:sdtPr`` lies inside such a range is unwrapped: its content (itself subject
+  to the rules above) stays, but no longer as a field. A ``w:del`` or ``w:moveFrom`` in
+  ``w:sdtPr/w:rPr`` is not in the schema (``w:sdtPr/w:rPr`` is a plain ``CT_RPr``, which has
+  no revision markers); should a producer write one, it is read the same way. The range
+  markers themselves are removed.
 
-Placeholder text (17.5.2.39 ``showingPlcHdr``):
+Placeholder text (``showingPlcHdr``, "Current Contents Are Placeholder Text"):
   A control still marked as showing its placeholder but holding tracked inserted text is not
   showing its placeholder once that text is accepted (a placeholder is never typed as a
   revision): the stale marker is removed, so the inserted text is read as the value.
