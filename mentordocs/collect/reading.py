@@ -20,6 +20,7 @@ from mentordocs.odf import is_opendocument, read_odt
 from mentordocs.ooxml import ns
 from mentordocs.ooxml.fields import Field, read_fields
 from mentordocs.ooxml.package import DEFAULT_LIMITS, PackageError, ReadLimits, WordPackage
+from mentordocs.ooxml.revisions import accept_all
 from mentordocs.ooxml.xml import is_strict
 
 if TYPE_CHECKING:
@@ -162,9 +163,9 @@ def read_form_bytes(
         with WordPackage(data, limits) as package:
             layout = package.layout()
             raw_main = package.read(layout.main)
-            fields = read_fields(package.parse(layout.main, raw_main), unnamed=True)
+            fields = read_fields(accept_all(package.parse(layout.main, raw_main)), unnamed=True)
             for part in layout.stories:
-                fields.extend(read_fields(package.parse(part), unnamed=True))
+                fields.extend(read_fields(accept_all(package.parse(part)), unnamed=True))
             properties = package.custom_properties(layout.custom)
             modified = package.modified(layout.core)
     except PackageError as exc:
