@@ -490,66 +490,14 @@ class _Harvest:
         result: CollectResult,
         problems: list[Problem],
     ) -> None:
-        for unproven in matched.unproven:
-            self.review.append(
-                ReviewItem(
-                    pair_id=pair_id,
-                    form=spec.form,
-                    source=item.name,
-                    sha256=reading.sha256,
-                    text=unproven.field.value,
-                    before=unproven.field.before,
-                    suggestion=unproven.suggestion,
-                    why=unproven.why,
-                )
-            )
-        for recovered in reading.recovered:
-            self.review.append(
-                ReviewItem(
-                    pair_id=pair_id,
-                    form=spec.form,
-                    source=item.name,
-                    sha256=reading.sha256,
-                    text=recovered.text,
-                    before=recovered.label,
-                    suggestion=recovered.field_id,
-                    why=f"read from the printed form ({recovered.sure}"
-                    + (f": {recovered.reason}" if recovered.reason else "")
-                    + "); confirm it against the PDF",
-                )
-            )
-        if reading.format == "pdf (printed)":
-            result.review += len(reading.recovered)
-            found = (
-                f"the {len(reading.recovered)} answer(s) read from its text are on the Review "
-                "sheet, not in the form's columns"
-                if reading.recovered
-                else "no answer could be read from its text with certainty"
-            )
-            problems.append(
-                Problem(
-                    item.name,
-                    "is a PDF without form fields (printed or exported from the form): it counts "
-                    f"as returned, and {found}.",
-                    "Check the answers against the PDF and copy them into the form's columns, or "
-                    "ask the pair to return the Word form itself.",
-                    severity="warning",
-                )
-            )
-        if matched.unproven:
-            count = len(matched.unproven)
-            result.review += count
-            problems.append(
-                Problem(
-                    item.name,
-                    f"has {count} answer(s) whose question could not be proven (usually because "
-                    "another program removed the fields' names); they are on the Review sheet, "
-                    "not in the form's columns.",
-                    "Check each one on the Review sheet and copy it into its column if it is "
-                    "right. Giving --packets lets collect compare with the form as it was sent.",
-                    severity="warning",
-                )
-            )
+        """Everything written in a return that is no proven field's answer, for review."""
+        found = _for_review(reading, matched)
+        self.review.extend(
+            ReviewItem(pair_id, spec.form, item.name, reading.sha256, text, before, hint, why)
+            for text, before, hint, why in found
+        )
+        result.review += len(found)
+        problems.extend(_review_problems(item, reading, matched))
 
     def tracking_data(self, problems: list[Problem]) -> TrackingData:
         """What the workbook will hold: problems about files not looked at in this run are
@@ -568,6 +516,77 @@ class _Harvest:
             superseded=self.superseded,
             review=self.review,
         )
+
+
+def _for_review(reading: FormReading, matched: Matched) -> list[tuple[str | bool, str, str, str]]:
+    """(what was written, the text before it, the field it suggests, why) of each answer in
+    ``reading`` that is no proven field's answer."""
+    found = [(u.field.value, u.field.before, u.suggestion, u.why) for u in matched.unproven]
+    found += [
+        (typed.text, typed.before, typed.control_before, _TYPED_OUTSIDE) for typed in reading.stray
+    ]
+    found += [
+        (
+            recovered.text,
+            recovered.label,
+            recovered.field_id,
+            f"read from the printed form ({recovered.sure}"
+            + (f": {recovered.reason}" if recovered.reason else "")
+            + "); confirm it against the PDF",
+        )
+        for recovered in reading.recovered
+    ]
+    return found
+
+
+_TYPED_OUTSIDE = (
+    "typed outside the form's fields (with Track Changes on), so it is no field's answer"
+)
+
+
+def _review_problems(item: Found, reading: FormReading, matched: Matched) -> list[Problem]:
+    """The warnings that send the coordinator to the Review sheet."""
+    problems = []
+    if matched.unproven:
+        problems.append(
+            Problem(
+                item.name,
+                f"has {len(matched.unproven)} answer(s) whose question could not be proven "
+                "(usually because another program removed the fields' names); they are on the "
+                "Review sheet, not in the form's columns.",
+                "Check each one on the Review sheet and copy it into its column if it is right. "
+                "Giving --packets lets collect compare with the form as it was sent.",
+                severity="warning",
+            )
+        )
+    if reading.stray:
+        problems.append(
+            Problem(
+                item.name,
+                f"has {len(reading.stray)} piece(s) of text typed outside the form's fields; "
+                "they are on the Review sheet.",
+                "Check each one and add it to the answer it belongs to, if any.",
+                severity="warning",
+            )
+        )
+    if reading.format == "pdf (printed)":
+        found = (
+            f"the {len(reading.recovered)} answer(s) read from its text are on the Review sheet, "
+            "not in the form's columns"
+            if reading.recovered
+            else "no answer could be read from its text with certainty"
+        )
+        problems.append(
+            Problem(
+                item.name,
+                "is a PDF without form fields (printed or exported from the form): it counts as "
+                f"returned, and {found}.",
+                "Check the answers against the PDF and copy them into the form's columns, or ask "
+                "the pair to return the Word form itself.",
+                severity="warning",
+            )
+        )
+    return problems
 
 
 def _pdf_reading(pdf: PdfReading, file_time: dt.datetime | None) -> FormReading:

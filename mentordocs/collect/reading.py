@@ -20,7 +20,7 @@ from mentordocs.odf import is_opendocument, read_odt
 from mentordocs.ooxml import ns
 from mentordocs.ooxml.fields import Field, read_fields
 from mentordocs.ooxml.package import DEFAULT_LIMITS, PackageError, ReadLimits, WordPackage
-from mentordocs.ooxml.revisions import accept_all
+from mentordocs.ooxml.revisions import StrayText, accept_all
 from mentordocs.ooxml.xml import is_strict
 
 if TYPE_CHECKING:
@@ -69,6 +69,8 @@ class FormReading:
     format: str = "docx"  # what it came back as: "docx", "odt", "pdf", "pdf (printed)"
     # Answers recovered from a printed PDF's text: for review only, never proven.
     recovered: list[Recovered] = field(default_factory=list)
+    # Text typed (with Track Changes on) outside every field: no field's value, for review.
+    stray: list[StrayText] = field(default_factory=list)
     # The fields matched to the declaration where the file was read, when every field kept
     # its tag (then ``fields`` is left empty, so less travels back from a worker process).
     matched: Matched | None = None
@@ -163,9 +165,11 @@ def read_form_bytes(
         with WordPackage(data, limits) as package:
             layout = package.layout()
             raw_main = package.read(layout.main)
-            fields = read_fields(accept_all(package.parse(layout.main, raw_main)), unnamed=True)
+            stray: list[StrayText] = []
+            main = accept_all(package.parse(layout.main, raw_main), stray)
+            fields = read_fields(main, unnamed=True)
             for part in layout.stories:
-                fields.extend(read_fields(accept_all(package.parse(part)), unnamed=True))
+                fields.extend(read_fields(accept_all(package.parse(part), stray), unnamed=True))
             properties = package.custom_properties(layout.custom)
             modified = package.modified(layout.core)
     except PackageError as exc:
@@ -182,6 +186,7 @@ def read_form_bytes(
         macros=layout.macros or name.lower().endswith(".docm"),
         strict=is_strict(raw_main),
         attached_template=layout.attached_template,
+        stray=stray,
     )
 
 
