@@ -234,7 +234,10 @@ class ZipPackage:
             raise self._unsafe(part) from exc
         except etree.XMLSyntaxError as exc:
             raise PackageError(
-                f"is damaged: part {part} is not valid XML ({exc.msg})", _RESEND
+                f"is damaged: part {part} is not valid XML ({exc.msg})",
+                _RESEND + " LibreOffice 7.4 writes such a file when a form was edited with Track "
+                "Changes on: then ask the sender to accept all changes (Edit > Track Changes > "
+                "Accept All), save and send it again.",
             ) from exc
 
 
