@@ -346,12 +346,13 @@ def _bookmark_fields(
     part_root: etree._Element, walk: _AnchorWalk
 ) -> list[tuple[int, etree._Element, Field, str]]:
     """The text inside each anchor no field took: what LibreOffice 7.4 leaves of a filled
-    plain-text control that went through .odt. A collapsed anchor (no text, no paragraph
-    inside) gives no field: where the answer ends is not known."""
+    plain-text control that went through .odt. A collapsed anchor (no text inside) gives no
+    field: where the answer ends is not known."""
     by_start = {anchor.start: anchor for anchor in walk.leftovers}
     ends = {anchor.start.get(_ID) for anchor in walk.leftovers}
     parts: dict[etree._Element, list[str]] = {}
     inside: list[tuple[str | None, etree._Element]] = []  # (w:id, start) of those open here
+    new_paragraph = False  # a paragraph began inside: a line break if more text follows
     for el in part_root.iter(
         _BOOKMARK_START, _BOOKMARK_END, _P, _T, _BR, _CR, _TAB, _NO_BREAK_HYPHEN
     ):
@@ -360,15 +361,19 @@ def _bookmark_fields(
             if el in by_start:
                 inside.append((el.get(_ID), el))
                 parts[el] = []
+                new_paragraph = False
         elif tag == _BOOKMARK_END:
             if el.get(_ID) in ends:
                 inside = [entry for entry in inside if entry[0] != el.get(_ID)]
+        elif tag == _P:
+            new_paragraph = True
         elif inside:
             text = parts[inside[-1][1]]
+            if new_paragraph and text:
+                text.append("\n")
+            new_paragraph = False
             if tag == _T:
                 text.append(el.text or "")
-            elif tag == _P:
-                text.append("\n")
             elif tag == _TAB:
                 text.append("\t")
             elif tag == _NO_BREAK_HYPHEN:

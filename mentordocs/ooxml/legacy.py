@@ -107,11 +107,10 @@ def is_fillin(code: str) -> bool:
 
 
 def _mentions_fillin(root: etree._Element) -> bool:
-    for el in root.iter(_INSTR_TEXT, _FLD_SIMPLE):
-        code = el.text if el.tag == _INSTR_TEXT else el.get(_INSTR)
-        if code and "FILLIN" in code.upper():
-            return True
-    return False
+    """Whether any field code in the part says FILLIN (a code may come in pieces)."""
+    codes = [el.text or "" for el in root.iter(_INSTR_TEXT)]
+    codes.extend(el.get(_INSTR) or "" for el in root.iter(_FLD_SIMPLE))
+    return "FILLIN" in "".join(codes).upper()
 
 
 def _child(el: etree._Element, tag: str) -> etree._Element | None:
