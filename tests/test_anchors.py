@@ -218,7 +218,7 @@ def test_the_shapes_libreoffice_makes_are_all_anchored():
         ("email", "", "fillin", "Type your email", "text"),
         ("phone", "", "bookmark", "555-0100", "text"),
     ]
-    assert [f.before for f in read_fields(root)] == [
+    assert [f.before for f in read_fields(root, before="all")] == [
         "Name a hint",
         "Role a hint",
         "Plan a hint",
@@ -335,13 +335,33 @@ def test_before_is_the_label_the_document_shows_answers_left_out():
         + f"<w:p>{run(long_label)}</w:p><w:p>{answer}</w:p>"
         + f"<w:p>{run(long_label)}{answer}</w:p>"
     )
-    befores = [f.before for f in read_fields(root, unnamed=True)]
+    befores = [f.before for f in read_fields(root, unnamed=True, before="all")]
     assert befores[:5] == ["I, Ana", "Mentor", "Mentor", "Question:", "Question:"]
     clipped_start, clipped_end = befores[5:]
     assert len(clipped_start) == len(clipped_end) == 80
     assert clipped_start.startswith("A question that") and clipped_start.endswith("...")
     assert clipped_end.startswith("...") and clipped_end.endswith("goes on")
-    assert all(f.before == "" for f in read_fields(root, unnamed=True, before=False))
+    assert all(f.before == "" for f in read_fields(root, unnamed=True, before="none"))
+
+
+def test_by_default_only_fields_whose_identity_is_not_proven_get_their_label():
+    named = '<w:alias w:val="a"/><w:tag w:val="a"/>'
+    root = body(
+        table(
+            row("Tagged", sdt(named, run("1"))),
+            row("Anchored", bs("_mdf_b", 1) + sdt("", run("2")) + be(1)),
+            row("Nameless", sdt("", run("3"))),
+            row("Conflict", bs("_mdf_c", 2) + sdt(named, run("4")) + be(2)),
+            row("Tag and title differ", sdt('<w:alias w:val="x"/><w:tag w:val="y"/>', run("5"))),
+        )
+    )
+    assert [f.before for f in read_fields(root, unnamed=True)] == [
+        "",
+        "",
+        "Nameless a hint",
+        "Conflict a hint",
+        "Tag and title differ a hint",
+    ]
 
 
 def test_filling_keeps_a_bookmark_inside_the_control():

@@ -1,6 +1,6 @@
 """Building content controls for the form templates: the Word XML of each kind of field.
 
-Each builder returns XML text (one ``w:sdt``, with the ``w:`` and ``w14:`` prefixes every
+Each builder returns XML text (one ``w:sdt`` and its anchor, with the ``w:`` and ``w14:`` prefixes every
 document root python-docx and Word write declares). Text given to a builder is escaped here, so
 a caller passes plain text or a Jinja expression such as ``{{ pair.meeting_place }}`` as it is.
 Every control carries its field id in both ``w:tag`` and ``w:alias`` (the title Word shows),
@@ -14,8 +14,9 @@ checks it with both): a run-level control is wrapped, bookmark start just before
 ``w:sdt`` and end just after it. A bookmark *inside* a plain-text control is collapsed by 7.4
 to a point before the text, which then says where the answer starts but not where it ends;
 around the control it stays a range in every version and path (7.4 moves the start into the
-control's content on a .docx re-save, 25.2 into it on the way through .odt), and typing in
-Word or LibreOffice happens inside the control, never at the bookmark's edges. Block- and
+control's content on a .docx re-save; through .odt both move the bookmark into the content,
+or 7.4 keeps it around what it made of a plain-text control), and typing in Word or
+LibreOffice happens inside the control, never at the bookmark's edges. Block- and
 cell-level controls (none in our templates) carry the bookmark inside their paragraph, around
 the runs, where the schema and Word expect range markup.
 

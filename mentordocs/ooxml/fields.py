@@ -17,15 +17,18 @@ same paragraph. These are the shapes LibreOffice makes of a wrapped control (mea
 - 7.4 re-save: the start moved into the control's content, the end after the control; a
   plain-text control holding right-to-left text split into several controls with the same
   alias, all within the range (each gets the anchor);
-- via .odt: 7.4 and 25.2 move the whole bookmark into the control's content; 7.4 turns a
-  plain-text control into plain text inside the bookmark (read here as a field of its own,
-  ``source == "bookmark"``), or, when it showed its placeholder, into a FILLIN field inside it.
+- via .odt: 7.4 and 25.2 move the whole bookmark into the control's content, except that 7.4
+  turns a plain-text control into a FILLIN field inside the bookmark (its text as the result,
+  or its placeholder text) or, when it held right-to-left text, into plain text inside the
+  bookmark (read here as a field of its own, ``source == "bookmark"``).
 
-A bookmark collapsed to a point with no field after it says where an answer started but not
-where it ended: no field is made of it. ``before`` is the fixed text the document shows just
-before a field: in its paragraph, else the nearest paragraph before it in its cell, else the
-nearest cell before it in its row (or paragraph before it in the body); other fields' values
-are left out; whitespace collapsed, at most 80 characters.
+A bookmark collapsed to a point says where an answer started but not where it ended: no field
+is made of it (a bookmark *inside* a plain-text control is collapsed so by 7.4; ours go
+around). ``before`` is the fixed text the document shows just before a field: in its
+paragraph, else the nearest paragraph before it in its cell, else the nearest cell before it
+in its row (or paragraph before it in the body); other fields' values are left out;
+whitespace collapsed, at most 80 characters. By default only fields whose identity is not
+proven get it (see ``read_fields``).
 
 ``set_field_values(root, values)`` fills controls as a person would in Word: for tests and a
 coordinator's own tooling; mentordocs never edits a returned form.
@@ -37,11 +40,11 @@ import copy
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from lxml import etree
 
-from mentordocs.ooxml.legacy import is_fillin, is_true, legacy_fields
+from mentordocs.ooxml.legacy import LegacyField, is_fillin, is_true, legacy_fields
 from mentordocs.ooxml.ns import (
     ANCHOR_MAX,
     ANCHOR_PREFIX,
@@ -66,9 +69,10 @@ class Field(NamedTuple):
     its own: "fillin" (a FILLIN field) or "bookmark" (text inside an anchor, no field at all).
 
     ``anchor`` is the field id a bookmark named after a field gives it (our templates put one
-    inside every control: LibreOffice keeps bookmarks where it drops tags), '' when none.
+    around every control: LibreOffice keeps bookmarks where it drops tags), '' when none.
     ``before`` is the text the document shows just before the field (its label, usually),
-    for a coordinator to recognise an answer whose field could not be proven.
+    for a coordinator to recognise an answer whose field could not be proven (by default
+    filled for those only: ``read_fields(before=...)``).
     """
 
     id: str
@@ -125,7 +129,7 @@ def read_fields(
     unnamed: bool = False,
     placeholder_text: bool = False,
     anchors: Mapping[str, str] | None = None,
-    before: bool = True,
+    before: Literal["unproven", "all", "none"] = "unproven",
 ) -> list[Field]:
     """Every form field in one part, in document order.
 
@@ -137,13 +141,75 @@ def read_fields(
     With ``placeholder_text`` a control showing its placeholder keeps that text as its value
     (``placeholder`` stays true): how a reference copy tells what "not filled in" looks like.
     ``anchors`` maps hashed anchor names to field ids (``ns.anchor_lookup`` of the form's
-    ids); spelled-out names (all of ours) need none. With ``before`` false, ``Field.before``
-    is left empty: the labels cost about as much as the rest (10 us a field), which a reader
-    of a form whose every field kept its name can save.
+    ids); spelled-out names (all of ours) need none.
+
+    ``before`` says which fields get ``Field.before``: by default those whose identity is not
+    proven (no tag, alias or anchor, or two of them disagree: the ones a coordinator reviews);
+    "all" every field; "none" none. A label costs about 10 us, as much as the rest of the
+    reading of a field, so a form whose every field is proven pays nothing for it.
     """
     complex_fields = dict(legacy_fields(part_root))
     walk = _AnchorWalk(dict(anchors or {}))
-    found: list[tuple[int, etree._Element, Field, str]] = []  # order, start, field, anchor name
+    found = None if complex_fields else _quick_fields(part_root, placeholder_text)
+    if found is None:
+        found = _walked_fields(part_root, placeholder_text, walk, complex_fields)
+    labels = _Before() if before != "none" else None
+    fields = []
+    for _, el, item, name in found:
+        anchor = walk.field_id(name, item) if name else ""
+        if unnamed or item.id or anchor:
+            label = ""
+            if labels is not None and (before == "all" or not _proven(item, anchor)):
+                label = labels.of(el)
+            fields.append(Field._make((*item[:7], anchor, label)) if anchor or label else item)
+    return fields
+
+
+_Found = list[tuple[int, etree._Element, Field, str]]  # order, where it starts, field, anchor
+
+
+def _quick_fields(part_root: etree._Element, placeholder_text: bool) -> _Found | None:
+    """The controls of a part, each with the anchor starting just before it or at the start of
+    its content; None when that does not account for every control and every anchor (then
+    ``_walked_fields`` works out which anchors enclose which fields). A form as built, filled
+    in Word or re-saved by LibreOffice 25.2, and a document without anchors, take this way:
+    one pass over the controls, as fast as reading them without anchors."""
+    found: _Found = []
+    anchored = 0
+    for order, sdt in enumerate(part_root.iter(_SDT)):
+        control = _control_field(sdt, placeholder_text)
+        if control is None:
+            continue
+        item, content = control
+        previous = sdt.getprevious()
+        name = previous.get(_NAME) or "" if previous is not None else ""
+        if (
+            previous is None
+            or previous.tag != _BOOKMARK_START
+            or not name.startswith(ANCHOR_PREFIX)
+        ):
+            inside = _anchor_start_in(content) if content is not None else None
+            name = (inside.get(_NAME) or "") if inside is not None else ""
+        anchored += bool(name)
+        found.append((order, sdt, item, name))
+    total = 0  # (an XPath count() with starts-with() takes four times as long)
+    for start in part_root.iter(_BOOKMARK_START):
+        total += (start.get(_NAME) or "").startswith(ANCHOR_PREFIX)
+    if total == 0 or total == anchored == len(found):
+        return found
+    return None
+
+
+def _walked_fields(
+    part_root: etree._Element,
+    placeholder_text: bool,
+    walk: _AnchorWalk,
+    complex_fields: dict[etree._Element, LegacyField],
+) -> _Found:
+    """Every field of a part with the anchor that starts in it or encloses it (see the
+    module's docstring): one walk over controls, bookmarks and field characters in document
+    order."""
+    found: _Found = []
     tags: tuple[str, ...] = (_SDT, _BOOKMARK_START, _BOOKMARK_END)
     if complex_fields:
         tags += (_FLD_CHAR, _FLD_SIMPLE)
@@ -157,8 +223,10 @@ def read_fields(
             control = _control_field(el, placeholder_text)
             if control is not None:
                 item, content = control
-                inside = _anchor_start_in(content) if content is not None else None
-                name = walk.claim(inside, el) if inside is not None else walk.enclosing(el)
+                name = walk.beside(el)
+                if not name:
+                    inside = _anchor_start_in(content) if content is not None else None
+                    name = walk.claim(inside, el) if inside is not None else walk.enclosing(el)
                 found.append((order, el, item, name))
         elif el in complex_fields:
             old = complex_fields[el]
@@ -167,40 +235,13 @@ def read_fields(
     if walk.leftovers:
         found.extend(_bookmark_fields(part_root, walk))
         found.sort(key=lambda entry: entry[0])
-    labels = _Before() if before else None
-    fields = []
-    for _, el, item, name in found:
-        anchor = _anchor_id(item, name, walk.lookup) if name else ""
-        if unnamed or item.id or anchor:
-            fields.append(
-                Field(
-                    item.id,
-                    item.kind,
-                    item.value,
-                    item.tag,
-                    item.alias,
-                    item.source,
-                    item.placeholder,
-                    anchor,
-                    labels.of(el) if labels is not None else "",
-                )
-            )
-    return fields
+    return found
 
 
-def _anchor_id(item: Field, name: str, lookup: dict[str, str]) -> str:
-    """The field id the anchor bookmark ``name`` of ``item`` stands for ('' for none).
-
-    A hashed name (40 characters) that ``lookup`` does not know is still recognised when it is
-    the anchor name of the field's own tag or alias: a control that kept its name proves it.
-    """
-    field_id = anchor_field_id(name, lookup)
-    if not field_id and len(name) == ANCHOR_MAX:
-        for own in (item.tag, item.alias):
-            if own and anchor_name(own) == name:
-                lookup[name] = field_id = own
-                break
-    return field_id
+def _proven(item: Field, anchor: str) -> bool:
+    """Whether a field's identity is proven: named by its tag, alias or anchor, which agree."""
+    name = item.tag or item.alias or anchor
+    return bool(name) and item.alias in ("", name) and anchor in ("", name)
 
 
 def _control_field(
@@ -257,6 +298,7 @@ class _AnchorWalk:
     """The anchor bookmarks open at each point of a walk through a part in document order."""
 
     lookup: dict[str, str]
+    ids: dict[str, str] = field(default_factory=dict)  # anchor name -> field id, once worked out
     open: dict[str, _OpenAnchor] = field(default_factory=dict)  # by w:id, in opening order
     claimed: dict[etree._Element, etree._Element] = field(default_factory=dict)  # start -> sdt
     leftovers: list[_OpenAnchor] = field(default_factory=list)  # anchors no field took
@@ -264,7 +306,7 @@ class _AnchorWalk:
     def start(self, el: etree._Element, order: int) -> None:
         name = el.get(_NAME) or ""
         if name.startswith(ANCHOR_PREFIX):
-            owner = self.claimed.pop(el, None)
+            owner = self.claimed.pop(el, None) if self.claimed else None
             anchor = _OpenAnchor(name, el, order, owner, used=owner is not None)
             self.open[el.get(_ID) or ""] = anchor
 
@@ -272,6 +314,39 @@ class _AnchorWalk:
         anchor = self.open.pop(el.get(_ID) or "", None)
         if anchor is not None and not anchor.used:
             self.leftovers.append(anchor)
+
+    def beside(self, el: etree._Element) -> str:
+        """The name of the open anchor that starts just before ``el``, as our templates put
+        it ('' for none): the quick answer for a form as built or re-saved by 25.2."""
+        previous = el.getprevious()
+        if previous is None or previous.tag != _BOOKMARK_START:
+            return ""
+        anchor = self.open.get(previous.get(_ID) or "")
+        if anchor is None or anchor.start is not previous:
+            return ""
+        anchor.used = True
+        return anchor.name
+
+    def field_id(self, name: str, item: Field) -> str:
+        """The field id the anchor bookmark ``name`` of ``item`` stands for ('' for none).
+
+        A hashed name (40 characters) that ``lookup`` does not know is still recognised when
+        it is the anchor name of the field's own tag or alias: a control that kept its name
+        proves it.
+        """
+        known = self.ids.get(name)
+        if known is not None:
+            return known
+        field_id = anchor_field_id(name, self.lookup)
+        if not field_id and len(name) == ANCHOR_MAX:
+            for own in (item.tag, item.alias):
+                if own and anchor_name(own) == name:
+                    self.lookup[name] = field_id = own
+                    break
+            if not field_id:
+                return ""  # another control may prove it later
+        self.ids[name] = field_id
+        return field_id
 
     def claim(self, start: etree._Element, sdt: etree._Element) -> str:
         """The anchor starting inside the content of ``sdt`` (met after it in the walk)."""
@@ -342,9 +417,7 @@ def _paragraph_of(el: etree._Element) -> etree._Element | None:
     return None
 
 
-def _bookmark_fields(
-    part_root: etree._Element, walk: _AnchorWalk
-) -> list[tuple[int, etree._Element, Field, str]]:
+def _bookmark_fields(part_root: etree._Element, walk: _AnchorWalk) -> _Found:
     """The text inside each anchor no field took: what LibreOffice 7.4 leaves of a filled
     plain-text control that went through .odt. A collapsed anchor (no text inside) gives no
     field: where the answer ends is not known."""

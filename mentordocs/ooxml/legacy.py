@@ -66,13 +66,11 @@ def is_true(value: str | None, *, absent: bool) -> bool:
 def legacy_fields(root: etree._Element) -> list[tuple[etree._Element, LegacyField]]:
     """Every legacy form field and FILLIN field in a part, with the element that begins it
     (a ``w:fldChar`` or ``w:fldSimple``), in document order."""
-    fillin = _mentions_fillin(root)
-    if not fillin and root.find(f".//{_FF_DATA}") is None:
+    if not _has_input_fields(root):
         return []
     found: list[tuple[etree._Element, LegacyField]] = []
     stack: list[_Open] = []
-    tags = (_FLD_CHAR, _T, _P, _BR, _CR, _TAB) + ((_INSTR_TEXT, _FLD_SIMPLE) if fillin else ())
-    for el in root.iter(*tags):
+    for el in root.iter(_FLD_CHAR, _T, _P, _BR, _CR, _TAB, _INSTR_TEXT, _FLD_SIMPLE):
         tag = el.tag
         if tag == _FLD_CHAR:
             kind = el.get(_FLD_CHAR_TYPE)
@@ -106,10 +104,14 @@ def is_fillin(code: str) -> bool:
     return bool(words) and words[0].upper() == "FILLIN"
 
 
-def _mentions_fillin(root: etree._Element) -> bool:
-    """Whether any field code in the part says FILLIN (a code may come in pieces)."""
-    codes = [el.text or "" for el in root.iter(_INSTR_TEXT)]
-    codes.extend(el.get(_INSTR) or "" for el in root.iter(_FLD_SIMPLE))
+def _has_input_fields(root: etree._Element) -> bool:
+    """Whether a part holds a legacy form field or a FILLIN field (one scan of the part; the
+    code of a field may come in pieces, so the codes are looked at joined)."""
+    codes = []
+    for el in root.iter(_FF_DATA, _INSTR_TEXT, _FLD_SIMPLE):
+        if el.tag == _FF_DATA:
+            return True
+        codes.append((el.text if el.tag == _INSTR_TEXT else el.get(_INSTR)) or "")
     return "FILLIN" in "".join(codes).upper()
 
 
