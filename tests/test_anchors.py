@@ -147,6 +147,23 @@ def test_every_rendered_control_has_its_own_anchor(form, rendered):
         assert fields and all(f.anchor == f.tag == f.id for f in fields)
 
 
+@pytest.mark.parametrize("form", FORM_IDS)
+def test_the_quick_way_and_the_walk_find_the_same_anchors(form, rendered):
+    # A form as built takes the quick way (one pass over the controls); the walk through
+    # bookmarks, which LibreOffice 7.4's shapes need, must agree with it.
+    from mentordocs.ooxml import fields as reader
+
+    for data in rendered[form]:
+        root = _document(data)
+        quick = reader._quick_fields(root, False)
+        walk = reader._AnchorWalk({})
+        walked = reader._walked_fields(root, False, walk, {})
+        assert quick is not None and not walk.leftovers
+        assert [(el, item, name) for _, el, item, name in quick] == [
+            (el, item, name) for _, el, item, name in walked
+        ]
+
+
 # ---- reading each shape (inline XML) ----------------------------------------------------------
 
 
