@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE.parent))
 from mentordocs.forms import FORM_IDS  # noqa: E402
 from mentordocs.models import FREQUENCIES, HORIZONS, MEETING_DAYS, MEETING_MODES, PLAN_TYPES  # noqa: E402
 from mentordocs.ooxml import controls as fields  # noqa: E402
+from mentordocs.ooxml import ns  # noqa: E402
 
 VERSION = "1.0"
 
@@ -488,6 +489,7 @@ class Layout:
         self.declared = {entry["id"]: entry for entry in DECLARATIONS[form]}
         self.placed: set[str] = set()
         self.body: list[str] = []
+        self.anchors = 0  # fields placed so far: numbers their anchors' bookmark ids
 
     def add(self, *xml: str) -> None:
         self.body.extend(xml)
@@ -519,11 +521,12 @@ class Layout:
         kind = self.kind(field_id)
         self.placed.add(field_id)
         concrete = field_id.replace("{n}", n) if "{n}" in field_id else field_id
+        anchor = self.anchor(field_id, n)
         if kind == "checkbox":
-            return fields.checkbox_control(concrete)
+            return fields.checkbox_control(concrete, **anchor)
         if not placeholder:
             placeholder = {"date": "Pick a date", "dropdown": "Choose one"}.get(kind, "Type here")
-        args: dict[str, Any] = {"placeholder_text": placeholder}
+        args: dict[str, Any] = {"placeholder_text": placeholder, **anchor}
         if kind == "dropdown":
             args["choices"] = self.declared[field_id]["choices"]
         if kind == "text":
@@ -545,6 +548,25 @@ class Layout:
             + control("")
             + run("{%r endif %}")
         )
+
+    def anchor(self, field_id: str, n: str) -> dict[str, Any]:
+        """The name and bookmark id of the anchor around one placed field (see
+        ``ooxml.controls``). Each placement gets its own thousand ids, the instance number
+        ``n`` picks one of them: a literal number, or "{{ g.slot }}" rendered in a loop. Both
+        branches of a ``fill`` (only one is rendered) share one.
+        """
+        self.anchors += 1
+        base = self.anchors * 1000
+        if "{{" not in n:
+            return {"anchor_id": base + int(n or 0)}
+        expression = n.strip()[2:-2].strip()
+        widest = ns.anchor_name(field_id.replace("{n}", "999"))
+        if widest != ns.ANCHOR_PREFIX + field_id.replace("{n}", "999"):
+            raise SystemExit(f"{self.form}: {field_id} is too long to name its anchor in a loop")
+        return {
+            "anchor": ns.ANCHOR_PREFIX + field_id.replace("{n}", n),
+            "anchor_id": "{{ " + f"{base} + ({expression})|int" + " }}",
+        }
 
     def check_complete(self) -> None:
         missing = set(self.declared) - self.placed

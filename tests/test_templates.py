@@ -404,7 +404,10 @@ def test_check_reports_a_declared_field_the_template_lacks_and_an_undeclared_one
 def test_check_reports_a_repeated_field_missing_from_every_instance(tmp_path):
     folder = _copy_templates(tmp_path)
     _edit(
-        folder / "goal-sheet.docx", "goal_{{ g.slot }}_priority", "goal_{{ g.slot }}_rank", count=2
+        folder / "goal-sheet.docx",
+        'w:val="goal_{{ g.slot }}_priority"',  # the tag and title (the anchor's name stays)
+        'w:val="goal_{{ g.slot }}_rank"',
+        count=2,
     )
     code, output = _check(folder)
     assert code == 1

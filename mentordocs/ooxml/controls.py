@@ -1,21 +1,35 @@
 """Building content controls for the form templates: the Word XML of each kind of field.
 
-Each builder returns XML text (one ``w:sdt``, with the ``w:`` and ``w14:`` prefixes every
+Each builder returns XML text (one ``w:sdt`` and its anchor, with the ``w:`` and ``w14:`` prefixes every
 document root python-docx and Word write declares). Text given to a builder is escaped here, so
 a caller passes plain text or a Jinja expression such as ``{{ pair.meeting_place }}`` as it is.
-Every control carries its field id in both ``w:tag`` and ``w:alias`` (the title Word shows):
-LibreOffice 7.4 drops the tag when it re-saves a form and keeps the alias on plain-text
-controls.
+Every control carries its field id in both ``w:tag`` and ``w:alias`` (the title Word shows),
+and sits inside a bookmark named after it (``ns.anchor_name``), its *anchor*: LibreOffice 7.4
+drops the tag when it re-saves a form, keeps the alias on plain-text controls only, and turns
+a plain-text control into plain text or a FILLIN field when the form goes through .odt; it
+keeps bookmarks all the way.
+
+Where the bookmark goes was measured with LibreOffice 7.4 and 25.2 (``tests/test_anchors.py``
+checks it with both): a run-level control is wrapped, bookmark start just before the
+``w:sdt`` and end just after it. A bookmark *inside* a plain-text control is collapsed by 7.4
+to a point before the text, which then says where the answer starts but not where it ends;
+around the control it stays a range in every version and path (7.4 moves the start into the
+control's content on a .docx re-save; through .odt both move the bookmark into the content,
+or 7.4 keeps it around what it made of a plain-text control), and typing in Word or
+LibreOffice happens inside the control, never at the bookmark's edges. Block- and
+cell-level controls (none in our templates) carry the bookmark inside their paragraph, around
+the runs, where the schema and Word expect range markup.
 
 Reading filled-in controls back is ``mentordocs.ooxml.fields``.
 """
 
 from __future__ import annotations
 
+import zlib
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
-from mentordocs.ooxml.ns import NSMAP, W14, W, qn
+from mentordocs.ooxml.ns import NSMAP, W14, W, anchor_name, qn
 
 __all__ = [
     "CHECKED_GLYPH",
@@ -27,6 +41,8 @@ __all__ = [
     "UNCHECKED_GLYPH",
     "W14_NS",
     "W_NS",
+    "anchor_bookmark",
+    "anchor_name",
     "checkbox_control",
     "checkbox_run",
     "content_control",
@@ -137,6 +153,22 @@ def sdt_properties(
     return f"<w:sdtPr>{''.join(parts)}</w:sdtPr>"
 
 
+def anchor_bookmark(name: str, bookmark_id: int | str | None = None) -> tuple[str, str]:
+    """The bookmark start and end (XML text) of an anchor called ``name``.
+
+    ``bookmark_id`` is the ``w:id`` pairing start and end, unique in the document: a number, or
+    a Jinja expression that renders to one (a control repeated by a loop needs one per copy);
+    by default a number worked out from ``name`` (CRC-32), the same in every build.
+    """
+    if bookmark_id is None:
+        bookmark_id = zlib.crc32(name.encode("utf-8")) & 0x7FFFFFFF
+    number = _attr(str(bookmark_id))
+    return (
+        f"<w:bookmarkStart w:id={number} w:name={_attr(name)}/>",
+        f"<w:bookmarkEnd w:id={number}/>",
+    )
+
+
 def checkbox_run(checked: bool = False) -> str:
     """The run showing a checkbox's glyph (inside the checkbox control's content)."""
     font = (
@@ -160,13 +192,17 @@ def content_control(
     rpr: str = "",
     ppr: str = "",
     tcpr: str = "",
+    anchor: str = "",
+    anchor_id: int | str | None = None,
 ) -> str:
-    """One content control as XML text, tagged and aliased ``field_id``.
+    """One content control as XML text, tagged and aliased ``field_id``, with its anchor.
 
     ``text`` is the initial content (a value or a Jinja expression); when it is empty the
     control shows ``placeholder_text`` as placeholder. ``level`` says where it sits: "run"
     (inside a w:p), "block" (around a w:p, in the body or a table cell) or "cell" (around a w:tc,
     inside a w:tr); ``ppr``/``tcpr`` give the paragraph and cell properties the content needs.
+    ``anchor`` is the bookmark's name (default ``anchor_name(field_id)``; give it when the id
+    holds a Jinja expression) and ``anchor_id`` its ``w:id`` (see ``anchor_bookmark``).
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
@@ -188,14 +224,14 @@ def content_control(
         full_date=full_date,
         rpr=rpr if kind != "checkbox" else "",
     )
+    start, end = anchor_bookmark(anchor or anchor_name(field_id), anchor_id)
     if level == "run":
-        content = runs
-    else:
-        p_head = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
-        content = f"<w:p>{p_head}{runs}</w:p>"
-        if level == "cell":
-            tc_head = f"<w:tcPr>{tcpr}</w:tcPr>" if tcpr else ""
-            content = f"<w:tc>{tc_head}{content}</w:tc>"
+        return f"{start}<w:sdt>{pr}<w:sdtContent>{runs}</w:sdtContent></w:sdt>{end}"
+    p_head = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
+    content = f"<w:p>{p_head}{start}{runs}{end}</w:p>"
+    if level == "cell":
+        tc_head = f"<w:tcPr>{tcpr}</w:tcPr>" if tcpr else ""
+        content = f"<w:tc>{tc_head}{content}</w:tc>"
     return f"<w:sdt>{pr}<w:sdtContent>{content}</w:sdtContent></w:sdt>"
 
 

@@ -8,6 +8,9 @@ spells any of these.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 # ---- namespaces -------------------------------------------------------------------------------
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -86,6 +89,59 @@ PROP_PROGRAM = "mentordocs.program"
 PROP_PAIR = "mentordocs.pair_id"
 PROP_FORM = "mentordocs.form"
 PROP_VERSION = "mentordocs.template_version"
+
+# ---- anchors: bookmarks naming a form's fields -------------------------------------------------
+
+#: Every content control of our templates sits inside a bookmark named after its field, so the
+#: field can be recognised after LibreOffice drops its tag and alias or turns it into a FILLIN
+#: field (it keeps bookmarks). A leading underscore makes it a hidden bookmark in Word (not
+#: listed in Insert > Bookmark unless "Hidden bookmarks" is ticked); LibreOffice 7.4 and 25.2
+#: keep such names through .docx and .odt.
+ANCHOR_PREFIX = "_mdf_"
+#: Word's limit on a bookmark's name (letters, digits, underscores).
+ANCHOR_MAX = 40
+_ANCHOR_READABLE = ANCHOR_MAX - len(ANCHOR_PREFIX) - 13  # readable part of a hashed name
+_ANCHOR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def anchor_name(field_id: str) -> str:
+    """The bookmark name that anchors the field ``field_id``: deterministic, at most 40 chars.
+
+    An id of lowercase letters, digits and underscores up to 34 characters (every id of ours)
+    is spelled out: ``_mdf_goal_3_goal``. Any other id gets exactly 40 characters: the prefix,
+    its first 22 characters made safe (padded with ``_``), ``_`` and 12 hex digits of its
+    SHA-256, e.g. ``_mdf_a_very_long_field_id_th_1f3a...``; such a name is turned back into
+    its id by looking it up among known ids (``anchor_lookup``). A spelled-out name is never
+    40 characters long, so the two cannot be confused.
+    """
+    if 0 < len(field_id) < ANCHOR_MAX - len(ANCHOR_PREFIX) and _ANCHOR_CHARS.issuperset(field_id):
+        return ANCHOR_PREFIX + field_id
+    safe = "".join(c if c in _ANCHOR_CHARS else "_" for c in field_id.lower())
+    digest = hashlib.sha256(field_id.encode("utf-8")).hexdigest()[:12]
+    return f"{ANCHOR_PREFIX}{safe[:_ANCHOR_READABLE]:_<{_ANCHOR_READABLE}}_{digest}"
+
+
+def anchor_lookup(field_ids: Iterable[str]) -> dict[str, str]:
+    """Bookmark name -> field id for the hashed names of ``field_ids`` (ids over 34 chars or
+    with other characters); spelled-out names need no lookup."""
+    found: dict[str, str] = {}
+    for field_id in field_ids:
+        name = anchor_name(field_id)
+        if len(name) == ANCHOR_MAX:
+            found[name] = field_id
+    return found
+
+
+def anchor_field_id(name: str, lookup: dict[str, str] | None = None) -> str:
+    """The field id a bookmark ``name`` anchors ('' when it is not an anchor, or a hashed name
+    ``lookup`` does not know)."""
+    if not name.startswith(ANCHOR_PREFIX):
+        return ""
+    if len(name) == ANCHOR_MAX:
+        return (lookup or {}).get(name, "")
+    field_id = name[len(ANCHOR_PREFIX) :]
+    return field_id if field_id and _ANCHOR_CHARS.issuperset(field_id) else ""
+
 
 # ---- other formats met where a .docx is expected -----------------------------------------------
 
