@@ -62,7 +62,8 @@ class Reference:
             layout = package.layout()
             fields: list[Field] = []
             for part in (layout.main, *layout.stories):
-                fields.extend(read_fields(package.parse(part), unnamed=True, placeholder_text=True))
+                root = package.parse(part)
+                fields.extend(read_fields(root, unnamed=True, placeholder_text=True, before="all"))
         named = [f for f in fields if f.id]
         return cls(
             order=[(f.id, f.kind) for f in named],
@@ -160,24 +161,25 @@ def match_fields(fields: Sequence[Field], spec: FormSpec, reference: Reference |
 
 
 def _proven_id(item: Field, spec: FormSpec, reference: Reference | None) -> tuple[str, str]:
-    """(field id, "") when a name proves it, ("", why) when its names contradict the form,
-    ("", "") when it has no name."""
+    """(field id, "") when its names prove it, ("", why) when they contradict each other or
+    the form, ("", "") when it has no name."""
     names = [n for n in dict.fromkeys((item.tag, item.alias, item.anchor)) if n]
     if not names:
         return "", ""
-    for name in names:
-        declared = spec.match(name)
-        if declared is None:
-            continue
-        if declared.kind != item.kind:
-            return "", (
-                f"it is named '{name}', which the form declares as a {declared.kind} field, "
-                f"but it is a {item.kind} field here"
-            )
-        if reference is not None and name not in reference.ids:
-            return "", f"it is named '{name}', but the pair's own form has no such field"
-        return name, ""
-    return "", f"its name ('{names[0]}') is not a field of {spec.title}"
+    if len(names) > 1:
+        return "", f"its names disagree ({', '.join(repr(n) for n in names)})"
+    name = names[0]
+    declared = spec.match(name)
+    if declared is None:
+        return "", f"its name ('{name}') is not a field of {spec.title}"
+    if declared.kind != item.kind:
+        return "", (
+            f"it is named '{name}', which the form declares as a {declared.kind} field, "
+            f"but it is a {item.kind} field here"
+        )
+    if reference is not None and name not in reference.ids:
+        return "", f"it is named '{name}', but the pair's own form has no such field"
+    return name, ""
 
 
 def _by_label_or_review(

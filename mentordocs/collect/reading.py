@@ -223,7 +223,7 @@ def _read_odt_form(
     templates put in every field would lose those answers, so it is refused, saying why.
     """
     try:
-        document = read_odt(data, limits)
+        document = read_odt(data, limits, field_of_bookmark=ns.anchor_field_id)
     except PackageError as exc:
         raise FormReadError(exc.message, exc.fix) from exc
     nameless = sum(1 for item in document.fields if not item.id and not item.anchor)
