@@ -99,6 +99,19 @@ def soffice_versions() -> dict[str, Soffice]:
 
 
 @pytest.fixture(scope="session")
+def soffice_74(soffice_versions: dict[str, Soffice]) -> str:
+    """Path of LibreOffice 7.4's soffice (Debian 12's, the system's in CI), for the tests of
+    what that version does. Missing: a skip locally, a failure under CI=true."""
+    found = soffice_versions.get("7.4")
+    if found is None:
+        missing(
+            f"LibreOffice 7.4 is not installed (found {sorted(soffice_versions) or 'no version'}); "
+            "on Debian 12: apt-get install libreoffice-writer-nogui"
+        )
+    return found.path
+
+
+@pytest.fixture(scope="session")
 def soffice_25(soffice_versions: dict[str, Soffice]) -> str:
     """Path of LibreOffice 25.2's soffice. Missing: a skip locally, a failure under CI=true."""
     found = soffice_versions.get("25.2")

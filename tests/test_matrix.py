@@ -121,8 +121,8 @@ def test_inside_an_email_and_an_outlook_message(matrix, tmp_path):
 
 
 @pytest.mark.parametrize("version", ["7.4", "25.2"])
-def test_resaved_as_docx(matrix, version, soffice_versions, soffice, soffice_25):
-    path = soffice_versions[version].path
+def test_resaved_as_docx(matrix, version, soffice_74, soffice_25):
+    path = soffice_74 if version == "7.4" else soffice_25
     resaved = converted(matrix, path, f"resave-{version}", "docx", matrix["chosen"])
     counts = collected(
         matrix, f"LO {version} re-saved .docx", folder_of(matrix, f"re{version}", resaved)
@@ -131,8 +131,8 @@ def test_resaved_as_docx(matrix, version, soffice_versions, soffice, soffice_25)
 
 
 @pytest.mark.parametrize("version", ["7.4", "25.2"])
-def test_as_odt_and_back_to_docx(matrix, version, soffice_versions, soffice, soffice_25):
-    path = soffice_versions[version].path
+def test_as_odt_and_back_to_docx(matrix, version, soffice_74, soffice_25):
+    path = soffice_74 if version == "7.4" else soffice_25
     odts = converted(matrix, path, f"odt-{version}", "odt", matrix["chosen"])
     counts = collected(matrix, f"LO {version} .odt", folder_of(matrix, f"odt{version}", odts))
     assert_nothing_misplaced(counts)
@@ -150,10 +150,8 @@ def test_pdf_with_form_fields(matrix, soffice_25):
 
 
 @pytest.mark.parametrize("version", ["7.4", "25.2"])
-def test_pdf_printed_answers_only_for_review(
-    matrix, version, soffice_versions, soffice, soffice_25
-):
-    path = soffice_versions[version].path
+def test_pdf_printed_answers_only_for_review(matrix, version, soffice_74, soffice_25):
+    path = soffice_74 if version == "7.4" else soffice_25
     pdfs = converted(matrix, path, f"pdf-{version}", "pdf", matrix["chosen"])
     counts = collected(
         matrix, f"LO {version} PDF (printed)", folder_of(matrix, f"pdf{version}", pdfs)

@@ -729,7 +729,8 @@ def plain_text_ids(docx: Path) -> set[str]:
     return one_line_fields(docx)
 
 
-def test_libreoffice_74_drops_names_and_filled_plain_text_controls(filled, soffice):
+def test_libreoffice_74_drops_names_and_filled_plain_text_controls(filled, soffice_74):
+    soffice = soffice_74
     # What 7.4 loses, precisely: no control keeps its tag or alias; a filled plain-text
     # control is gone altogether (its text stays in the paragraph, with nothing to say which
     # field it was); every other control keeps its kind and value, in order.
@@ -761,7 +762,8 @@ def without_bookmarks(odt_data: bytes) -> bytes:
     return out.getvalue()
 
 
-def test_libreoffice_74_with_bookmarks_proves_every_field(filled, soffice):
+def test_libreoffice_74_with_bookmarks_proves_every_field(filled, soffice_74):
+    soffice = soffice_74
     # With a bookmark named after its field inside every control (the anchors branch), every
     # answer read from 7.4's .odt is found by its anchor with the value the .docx holds:
     # controls keep the bookmark inside them; a filled plain-text control's bookmark becomes

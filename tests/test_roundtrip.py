@@ -198,12 +198,11 @@ def test_confidential_values_stay_out_of_the_workbook(filled):
 
 
 def resaved(filled: dict) -> Path:
-    """The filled forms re-saved by LibreOffice (once per fixture)."""
+    """The filled forms re-saved by the system's LibreOffice (once per fixture): 7.4 in CI,
+    which drops the tags; whichever version it is, the tests below must hold."""
     if "resaved" not in filled:
         folder = filled["base"] / "resaved"
         convert(sorted(filled["returned"].glob("*.docx")), "docx", folder)
-        sample = zipfile.ZipFile(next(folder.glob("*goal-sheet*.docx"))).read("word/document.xml")
-        assert b"<w:tag " not in sample  # LibreOffice really dropped the tags
         filled["resaved"] = folder
     return filled["resaved"]
 
