@@ -369,28 +369,41 @@ def _connect(
     cafile: str | os.PathLike[str] | None,
     timeout: float,
 ) -> imaplib.IMAP4:
-    """A signed-in connection, or a MailboxError saying what went wrong and what to do."""
+    """A signed-in connection, or a MailboxError saying what went wrong and what to do.
+
+    An OAuth 2.0 token the server refuses is replaced by a fresh one, once, on a new
+    connection (servers slow down further attempts on a connection that failed one)."""
     context = _context(cafile)
-    imap: imaplib.IMAP4 | None = None
-    try:
-        if address.scheme == "imaps":
-            imap = imaplib.IMAP4_SSL(
-                address.host, address.port, ssl_context=context, timeout=timeout
-            )
-        else:
-            imap = imaplib.IMAP4(address.host, address.port, timeout=timeout)
-            _starttls(imap, address, context)
-        _sign_in(imap, address, credentials)
-        return imap
-    except (MailboxError, SignInError):
-        _logout(imap)
-        raise
-    except BaseException as exc:
-        _logout(imap)
-        translated = _connect_error(address, exc)
-        if translated is None:
+    refused = ""
+    for force_refresh in (False, True) if credentials.token is not None else (False,):
+        imap: imaplib.IMAP4 | None = None
+        try:
+            if address.scheme == "imaps":
+                imap = imaplib.IMAP4_SSL(
+                    address.host, address.port, ssl_context=context, timeout=timeout
+                )
+            else:
+                imap = imaplib.IMAP4(address.host, address.port, timeout=timeout)
+                _starttls(imap, address, context)
+            refused = _sign_in(imap, address, credentials, force_refresh)
+            if not refused:
+                return imap
+            _logout(imap)
+        except (MailboxError, SignInError):
+            _logout(imap)
             raise
-        raise translated from exc
+        except BaseException as exc:
+            _logout(imap)
+            translated = _connect_error(address, exc)
+            if translated is None:
+                raise
+            raise translated from exc
+    raise MailboxError(
+        f"{_first_up(address.where)} refused the OAuth 2.0 sign-in for {credentials.user} "
+        f"({refused}). Check that IMAP is turned on for this mailbox and that the app "
+        "registration has the IMAP.AccessAsUser.All permission, with your IT department "
+        f"(see {_SIGN_IN_DOCS})."
+    )
 
 
 def _starttls(imap: imaplib.IMAP4, address: MailboxAddress, context: ssl.SSLContext) -> None:
@@ -442,15 +455,17 @@ def _connect_error(address: MailboxAddress, exc: BaseException) -> MailboxError 
     return None
 
 
-def _sign_in(imap: imaplib.IMAP4, address: MailboxAddress, credentials: Credentials) -> None:
-    if credentials.token is not None:
-        _sign_in_oauth(imap, address, credentials)
-        return
+def _sign_in(
+    imap: imaplib.IMAP4, address: MailboxAddress, credentials: Credentials, force_refresh: bool
+) -> str:
+    """Sign in: "" when in, else (OAuth 2.0 only) why the token was refused."""
     capabilities = _capabilities(imap)
+    if credentials.token is not None:
+        return _sign_in_oauth(imap, address, credentials, capabilities, force_refresh)
     if "LOGINDISABLED" in capabilities:
         raise MailboxError(
-            f"{_first_up(address.where)} does not accept a password here. Use imaps:// (TLS), or the "
-            f"sign-in your provider requires (see {_SIGN_IN_DOCS})."
+            f"{_first_up(address.where)} does not accept a password here. Use imaps:// (TLS), "
+            f"or the sign-in your provider requires (see {_SIGN_IN_DOCS})."
         )
     password = credentials.password_value()
     try:
@@ -463,37 +478,36 @@ def _sign_in(imap: imaplib.IMAP4, address: MailboxAddress, credentials: Credenti
         raise
     except (imaplib.IMAP4.error, UnicodeEncodeError) as exc:
         raise MailboxError(
-            f"{_first_up(address.where)} refused the sign-in for {credentials.user} ({_reply(exc)}). "
-            f"Check the user name and the password ({_password_hint()}). Gmail and Google "
-            "Workspace need an app password; Microsoft 365 needs --sign-in microsoft365 "
-            f"(see {_SIGN_IN_DOCS}). Nothing was read."
+            f"{_first_up(address.where)} refused the sign-in for {credentials.user} "
+            f"({_reply(exc)}). Check the user name and the password ({_password_hint()}). "
+            "Gmail and Google Workspace need an app password; Microsoft 365 needs --sign-in "
+            f"microsoft365 (see {_SIGN_IN_DOCS}). Nothing was read."
         ) from exc
+    return ""
 
 
-def _sign_in_oauth(imap: imaplib.IMAP4, address: MailboxAddress, credentials: Credentials) -> None:
+def _sign_in_oauth(
+    imap: imaplib.IMAP4,
+    address: MailboxAddress,
+    credentials: Credentials,
+    capabilities: set[str],
+    force_refresh: bool,
+) -> str:
     assert credentials.token is not None
-    if "AUTH=XOAUTH2" not in _capabilities(imap):
+    if "AUTH=XOAUTH2" not in capabilities:
         raise MailboxError(
-            f"{_first_up(address.where)} does not accept OAuth 2.0 sign-in (XOAUTH2). Sign in with a "
-            f"password instead, or check the server name (see {_SIGN_IN_DOCS})."
+            f"{_first_up(address.where)} does not accept OAuth 2.0 sign-in (XOAUTH2). Sign in "
+            f"with a password instead, or check the server name (see {_SIGN_IN_DOCS})."
         )
-    refused = ""
-    for force_refresh in (False, True):  # a token the server refuses: one fresh token, once
-        exchange = XOAuth2(
-            credentials.user, credentials.token.access_token(force_refresh=force_refresh)
-        )
-        try:
-            imap.authenticate("XOAUTH2", exchange.imap)
-            return
-        except imaplib.IMAP4.abort:
-            raise
-        except imaplib.IMAP4.error as exc:
-            refused = _reply(exc) + (f"; {exchange.error}" if exchange.error else "")
-    raise MailboxError(
-        f"{_first_up(address.where)} refused the OAuth 2.0 sign-in for {credentials.user} ({refused}). "
-        "Check that IMAP is turned on for this mailbox and that the app registration has the "
-        f"IMAP.AccessAsUser.All permission, with your IT department (see {_SIGN_IN_DOCS})."
-    )
+    token = credentials.token.access_token(force_refresh=force_refresh)
+    exchange = XOAuth2(credentials.user, token)
+    try:
+        imap.authenticate("XOAUTH2", exchange.imap)
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error as exc:
+        return _reply(exc) + (f"; {exchange.error}" if exchange.error else "")
+    return ""
 
 
 def _first_up(text: str) -> str:
