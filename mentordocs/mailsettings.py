@@ -304,9 +304,7 @@ def _checked(
                     "Write your organisation's domain (school.org or school.onmicrosoft.com) or its Directory (tenant) ID.")  # fmt: skip
     if "mailbox" in found:
         try:
-            settings = replace(
-                settings, mailbox=parse_mailbox_url(found["mailbox"], user)
-            )
+            settings = replace(settings, mailbox=parse_mailbox_url(found["mailbox"], user))
         except MailAddressError as exc:
             problem(name["mailbox"], str(exc), "Correct the address as shown.")
     if "move_to" in found:
