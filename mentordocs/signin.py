@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
 import os
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,7 +277,7 @@ class MicrosoftSignIn:
         flow: _MsalResult = app.initiate_device_flow(scopes=self.scopes)
         if "user_code" not in flow:
             raise SignInError(self._failed("could not start", flow))
-        flow["expires_at"] = min(float(flow.get("expires_at", 0)), _now() + self.wait)
+        flow["expires_at"] = min(float(flow.get("expires_at", 0)), time.time() + self.wait)
         self.show(
             f"Sign in to Microsoft 365 as {self.user} to let mentordocs use your mailbox: "
             + str(flow.get("message") or "")
@@ -310,12 +310,6 @@ class MicrosoftSignIn:
         if self._cache is not None and self._cache.has_state_changed:
             _write_private(self.cache_path, self._cache.serialize())
             self._cache.has_state_changed = False
-
-
-def _now() -> float:
-    import time
-
-    return time.time()
 
 
 class _HttpClient:
@@ -378,12 +372,3 @@ def _write_private(path: Path, text: str) -> None:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-
-
-def describe_server_error(error: str) -> str:
-    """A server's XOAUTH2 JSON error (``{"status":"401","schemes":"bearer",...}``) in words."""
-    with contextlib.suppress(ValueError, AttributeError):
-        status = str(json.loads(error).get("status", ""))
-        if status:
-            return f"status {status}"
-    return error.strip()

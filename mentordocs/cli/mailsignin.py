@@ -12,6 +12,7 @@ A password never comes from the command line or the workbook.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -29,6 +30,7 @@ IMAP_PASSWORD_ENV = "MENTORDOCS_IMAP_PASSWORD"
 #: Another Microsoft sign-in authority (a national cloud, e.g. https://login.microsoftonline.us).
 AUTHORITY_ENV = "MENTORDOCS_MICROSOFT_AUTHORITY"
 SIGN_IN_METHODS = ("password", "microsoft365", "none")
+_GUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 _Command = TypeVar("_Command", bound=Callable[..., object])
 
@@ -40,8 +42,9 @@ def sign_in_options(command: _Command) -> _Command:
             "--sign-in",
             "sign_in",
             type=click.Choice(SIGN_IN_METHODS),
+            metavar="METHOD",
             help="How to sign in: password (asked for, or from the environment), microsoft365 "
-            "(OAuth 2.0: a code to enter in a browser, once), none. Default: the roster's "
+            "(OAuth 2.0: a code to enter in a browser, once), or none. Default: the roster's "
             "'Mail sign-in', else password when a user is given.",
         ),
         click.option(
@@ -91,6 +94,12 @@ def credentials(
     client = client_id or (settings.microsoft_client_id if settings else "")
     domain = user.rpartition("@")[2]
     chosen_tenant = tenant or (settings.microsoft_tenant if settings else "") or domain
+    if client and not _GUID.fullmatch(client):
+        raise click.BadParameter(
+            f"{client!r} is not an Application (client) ID: copy it from the app registration's "
+            "Overview page (36 characters like 0a1b2c3d-1111-2222-3333-444455556666).",
+            param_hint="'--ms-client-id'",
+        )
     if not client:
         raise click.UsageError(
             "Microsoft 365 sign-in needs your organisation's app registration: give "
