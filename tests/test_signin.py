@@ -245,6 +245,7 @@ class OAuthCollector(Collector):
 
     identity: Identity | None = None
     attempts: list[tuple[str, bool]] = field(default_factory=list)
+    refuse_with: str = ""  # the server's reply to a refused token (default: aiosmtpd's 535)
 
     async def auth_XOAUTH2(self, server, args):  # noqa: N802
         blob = args[1] if len(args) > 1 else await server.challenge_auth("")
@@ -256,7 +257,7 @@ class OAuthCollector(Collector):
         if good:
             return AuthResult(success=True, auth_data=user)
         await server.challenge_auth(json.dumps({"status": "401", "schemes": "bearer"}))
-        return AuthResult(success=False, handled=False)
+        return AuthResult(success=False, handled=False, message=self.refuse_with or None)
 
 
 @pytest.fixture
@@ -308,6 +309,15 @@ def test_smtp_refusing_every_token_says_what_to_ask_it(oauth_smtp):
         transport.open()
     assert "refused the OAuth 2.0 sign-in for 'coordinator@school.example'" in str(caught.value)
     assert "SMTP.Send" in str(caught.value)
+
+    oauth_smtp.handler.refuse_with = (
+        "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
+        "Tenant."
+    )
+    with pytest.raises(ConnectionFailed) as caught:
+        transport.open()
+    assert "(535 5.7.139 Authentication unsuccessful" in str(caught.value)
+    assert "turn on 'Authenticated SMTP' for this mailbox" in str(caught.value)
 
 
 # ---- the command line -----------------------------------------------------------------------------

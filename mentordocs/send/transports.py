@@ -227,8 +227,9 @@ class SMTPTransport:
         assert refused is not None
         reply = _reply_text(refused.smtp_code, refused.smtp_error)
         hint = (
-            " Microsoft 365 turns SMTP AUTH off unless it is allowed: ask your IT department "
-            "to turn on 'Authenticated SMTP' for this mailbox (docs/mail-sign-in.md)."
+            " Microsoft 365 refuses SMTP AUTH unless it is allowed: ask your IT department to "
+            "turn on 'Authenticated SMTP' for this mailbox (and for the organisation), and "
+            "that no security policy blocks it (docs/mail-sign-in.md)."
             if "5.7.139" in reply or "SmtpClientAuthentication" in reply
             else " Check with your IT department that this mailbox may send with SMTP AUTH and "
             "that the app registration has the SMTP.Send permission (docs/mail-sign-in.md)."
