@@ -153,9 +153,16 @@ def read_mailbox(
     result = MailboxHarvest(address, state=copy.deepcopy(state or MailboxState()))
     imap = _connect(address, credentials, cafile, timeout)
     try:
-        if move_to is not None:
-            _check_target(imap, address, move_to)
-        result.uidvalidity, uids = _examine(imap, address)
+        try:
+            if move_to is not None:
+                _check_target(imap, address, move_to)
+            result.uidvalidity, uids = _examine(imap, address)
+        except (imaplib.IMAP4.error, OSError) as exc:
+            raise MailboxError(
+                f"Opening {address.label} on {address.where} failed ({_reply(exc)}). Nothing was "
+                "read; run the same command again (if it fails again, save the messages as "
+                "files from your mail program and collect those)."
+            ) from exc
         result.messages = len(uids)
         known = result.state.known_uids(address.key, result.uidvalidity)
         new = [uid for uid in uids if uid not in known]
@@ -171,7 +178,7 @@ def read_mailbox(
                 batch_bytes,
                 progress,
             )
-        except (imaplib.IMAP4.abort, OSError) as exc:
+        except (imaplib.IMAP4.error, OSError) as exc:  # IMAP4.abort: the connection is gone
             result.stopped = _lost(address, result, exc)
     finally:
         _logout(imap)
@@ -281,11 +288,12 @@ def _too_big(header: _Header, max_bytes: int) -> Problem:
 
 
 def _lost(address: MailboxAddress, result: MailboxHarvest, exc: BaseException) -> str:
-    detail = str(exc) or type(exc).__name__
+    gone = isinstance(exc, (imaplib.IMAP4.abort, OSError))
+    what = "The connection to" if gone else "Reading stopped: an error from"
     return (
-        f"The connection to {address.where} was lost while reading {address.label} ({detail}), "
-        f"after {result.read} new message(s). What was read is kept: run the same command "
-        "again to read the rest."
+        f"{what} {address.where} {'was lost ' if gone else ''}while reading {address.label} "
+        f"({_reply(exc)}), after {result.read} new message(s). What was read is kept: run the "
+        "same command again to read the rest."
     )
 
 
@@ -557,18 +565,12 @@ def _text(data: Sequence[object]) -> str:
 
 def _examine(imap: imaplib.IMAP4, address: MailboxAddress) -> tuple[int, list[int]]:
     """Open the folder read-only: its UIDVALIDITY and its messages' UIDs."""
-    try:
-        typ, data = imap.select(_mailbox_name(address.folder), readonly=True)
-        if typ != "OK":
-            raise _no_folder(imap, address, address.folder, _text(data))
-        uidvalidity = _uidvalidity(imap, address)
-        typ, data = imap.uid("SEARCH", "ALL")
-        _check_ok(typ, data, "SEARCH")
-    except (imaplib.IMAP4.abort, OSError) as exc:
-        raise MailboxError(
-            f"The connection to {address.where} was lost while opening {address.label} "
-            f"({exc}). Nothing was read; run the same command again."
-        ) from exc
+    typ, data = imap.select(_mailbox_name(address.folder), readonly=True)
+    if typ != "OK":
+        raise _no_folder(imap, address, address.folder, _text(data))
+    uidvalidity = _uidvalidity(imap, address)
+    typ, data = imap.uid("SEARCH", "ALL")
+    _check_ok(typ, data, "SEARCH")
     uids = sorted(int(uid) for uid in bytes(data[0] or b"").split())
     return uidvalidity, uids
 
