@@ -146,9 +146,6 @@ def send_command(
         mentordocs send packets --roster samples/roster.xlsx --outbox outbox
         mentordocs send packets --roster samples/roster.xlsx --smtp smtp.example.org \\
             --starttls --user coordinator@example.org --rate 20 --dry-run
-        mentordocs send packets --roster samples/roster.xlsx --smtp smtp.office365.com:587 \\
-            --starttls --user coordinator@example.org --sign-in microsoft365 \\
-            --ms-client-id 0a1b2c3d-1111-2222-3333-444455556666 --dry-run
         mentordocs send packets --roster samples/roster.xlsx --outbox outbox --remind tracking.xlsx
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
