@@ -487,3 +487,11 @@ def test_container_limits_apply_to_mailbox_messages(tls_server):
     )  # fmt: skip
     [problem] = harvest.inventory.problems
     assert "nested" in problem.message and harvest.movable == []
+
+
+def test_a_password_beyond_ascii_signs_in_with_authenticate_plain(dovecot):
+    with Dovecot(dovecot, password="Grüße-ñ-密码") as server:
+        server.deliver(reply("a@example.org", "Goal", {"P01_goal-sheet.docx": make_docx()}))
+        address = parse_mailbox_url(f"imap://{server.user}@127.0.0.1:{server.port}/INBOX")
+        assert read_mailbox(address, login(server)).read == 1
+        assert "method=PLAIN" in server.log
