@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 import click
 
 from mentordocs.cli.common import ClickProgress, echo_err, plural, quiet_option
+from mentordocs.cli.mailsignin import (
+    SMTP_PASSWORD_ENV,
+    credentials,
+    resolve_method,
+    sign_in_options,
+)
 from mentordocs.errors import SendError
 
 if TYPE_CHECKING:
+    from mentordocs.mailsettings import MailSettings
+    from mentordocs.models import Roster
     from mentordocs.send import SendResult, Transport
 
-PASSWORD_ENV = "MENTORDOCS_SMTP_PASSWORD"
+PASSWORD_ENV = SMTP_PASSWORD_ENV
 _HOST_PORT = re.compile(r"\[([^\]\s]+)\](?::(\d+))?|([^:\[\]\s]+)(?::(\d+))?")
 
 
@@ -56,8 +63,9 @@ class _SendOptions(TypedDict):
 @click.option(
     "--user",
     metavar="USER",
-    help=f"Log in as USER. The password comes from {PASSWORD_ENV} or is asked for (hidden).",
+    help=f"Sign in as USER. A password comes from {PASSWORD_ENV} or is asked for (hidden).",
 )
+@sign_in_options
 @click.option(
     "--cafile",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -106,6 +114,9 @@ def send_command(
     starttls: bool,
     use_ssl: bool,
     user: str | None,
+    sign_in: str | None,
+    ms_client_id: str | None,
+    ms_tenant: str | None,
     cafile: Path | None,
     from_address: str | None,
     cc_coordinator: bool,
@@ -124,8 +135,10 @@ def send_command(
     that pair's forms and meetings calendar attached and nothing of any other pair. Every
     message is recorded in OUT/send-log.jsonl: running the command again sends only what is
     missing (a refused address, a pair left out, a new form), never the same thing twice.
-    Exactly one of --smtp and --outbox. The password is never an option: set
-    MENTORDOCS_SMTP_PASSWORD or type it when asked. Exit 1 when anything was not sent.
+    One of --smtp and --outbox, or neither when the roster's Program sheet names the
+    'Outgoing mail server'. The password is never an option: set MENTORDOCS_SMTP_PASSWORD or
+    type it when asked; Microsoft 365 signs in with --sign-in microsoft365 (a code to enter in
+    a browser, once; see docs/mail-sign-in.md). Exit 1 when anything was not sent.
 
     \b
     Example:
@@ -139,14 +152,18 @@ def send_command(
     from mentordocs.roster import load_roster
     from mentordocs.send import send_packets, send_reminders
 
-    if bool(smtp) == bool(outbox):
+    if smtp and outbox:
         raise click.UsageError("Give exactly one of --smtp HOST[:PORT] and --outbox DIR.")
+    server = _ServerOptions(starttls, use_ssl, user, sign_in, ms_client_id, ms_tenant, cafile)
+    _check_server_options(server, outbox=outbox is not None, rate=rate)
     if from_address:
         _check_from(from_address)
-    transport, where = _transport(
-        smtp, outbox, starttls=starttls, use_ssl=use_ssl, user=user, cafile=cafile, rate=rate
-    )
     roster = load_roster(roster_path)
+    if outbox:
+        transport: Transport = _outbox(outbox)
+        where = f"written to {click.format_filename(str(outbox))}"
+    else:
+        transport, where = _smtp_transport(smtp, server, roster, roster_path)
     options = _SendOptions(
         transport=transport,
         forms=list(form_ids) or None,
@@ -185,58 +202,107 @@ def _check_from(from_address: str) -> None:
         raise click.BadParameter(str(exc), param_hint="'--from'") from exc
 
 
-def _transport(
-    smtp: str | None,
-    outbox: Path | None,
-    *,
-    starttls: bool,
-    use_ssl: bool,
-    user: str | None,
-    cafile: Path | None,
-    rate: float | None,
-) -> tuple[Transport, str]:
-    """The transport the options ask for, and where its messages go ("sent through HOST")."""
-    # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
-    from mentordocs.send import OutboxTransport, SMTPTransport
+class _ServerOptions(NamedTuple):
+    """The options about the SMTP server and signing in to it."""
 
-    if starttls and use_ssl:
+    starttls: bool
+    use_ssl: bool
+    user: str | None
+    sign_in: str | None
+    ms_client_id: str | None
+    ms_tenant: str | None
+    cafile: Path | None
+
+
+def _check_server_options(server: _ServerOptions, *, outbox: bool, rate: float | None) -> None:
+    if server.starttls and server.use_ssl:
         raise click.UsageError("Give --starttls or --ssl, not both.")
     if outbox:
         given = [
             name
             for name, value in (
-                ("--starttls", starttls),
-                ("--ssl", use_ssl),
-                ("--user", user),
-                ("--cafile", cafile),
+                ("--starttls", server.starttls),
+                ("--ssl", server.use_ssl),
+                ("--user", server.user),
+                ("--sign-in", server.sign_in),
+                ("--ms-client-id", server.ms_client_id),
+                ("--ms-tenant", server.ms_tenant),
+                ("--cafile", server.cafile),
                 ("--rate", rate),
             )
             if value
         ]
         if given:
             raise click.UsageError(f"{', '.join(given)} only apply with --smtp, not --outbox.")
-        return OutboxTransport(outbox), f"written to {click.format_filename(str(outbox))}"
-    assert smtp is not None
-    host, port = _smtp_host_port(smtp)
 
-    def password() -> str:
-        value = os.environ.get(PASSWORD_ENV)
-        if value:
-            return value
-        return click.prompt(
-            f"Password for {user} on {host} (or set {PASSWORD_ENV})",
-            hide_input=True,
-            err=True,
+
+def _outbox(outbox: Path) -> Transport:
+    # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
+    from mentordocs.send import OutboxTransport
+
+    return OutboxTransport(outbox)
+
+
+def _mail_settings(roster: Roster, roster_path: Path) -> MailSettings:
+    """The roster's mail settings (Program sheet); a mistake there stops before sending."""
+    from mentordocs.errors import RosterError
+    from mentordocs.mailsettings import mail_settings_from_program
+
+    settings, problems = mail_settings_from_program(roster.program, file=str(roster_path))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise RosterError(errors)
+    return settings
+
+
+def _smtp_transport(
+    smtp: str | None, server: _ServerOptions, roster: Roster, roster_path: Path
+) -> tuple[Transport, str]:
+    """The SMTP transport: --smtp (with --starttls/--ssl) replaces the roster's outgoing server
+    and security as a whole; the sign-in (user, method, Microsoft 365 registration) comes from
+    the options, else from the roster."""
+    # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
+    from mentordocs.send import SMTPTransport
+    from mentordocs.signin import SMTP_SCOPE
+
+    settings = _mail_settings(roster, roster_path)
+    if smtp:
+        host, port = _smtp_host_port(smtp)
+        security = "ssl" if server.use_ssl else "starttls" if server.starttls else "plain"
+    elif settings.outgoing_server:
+        host, port = settings.outgoing_server, settings.outgoing_port
+        security = ("ssl" if server.use_ssl else "starttls" if server.starttls else "") or (
+            settings.outgoing_security or "starttls"
         )
-
-    security = "ssl" if use_ssl else "starttls" if starttls else "plain"
+    else:
+        raise click.UsageError(
+            "Give exactly one of --smtp HOST[:PORT] and --outbox DIR (or write the 'Outgoing "
+            "mail server' on the roster's Program sheet)."
+        )
+    user = server.user or settings.mail_user
+    method = resolve_method(server.sign_in, settings, user)
+    login = None
+    if method != "none":
+        user = user or roster.program.coordinator_email
+        login = credentials(
+            method=method,
+            user=user,
+            host=host,
+            password_env=SMTP_PASSWORD_ENV,
+            scopes=[SMTP_SCOPE],
+            settings=settings,
+            client_id=server.ms_client_id,
+            tenant=server.ms_tenant,
+            cafile=server.cafile,
+        )
     transport = SMTPTransport(
         host,
         port,
         security=security,
-        user=user,
-        password=password if user else None,
-        cafile=cafile,
+        user=login.user if login else None,
+        password=login.password if login else None,
+        token=login.token if login else None,
+        cafile=server.cafile,
     )
     return transport, f"sent through {host}"
 

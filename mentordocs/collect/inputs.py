@@ -38,7 +38,14 @@ from mentordocs.errors import Problem
 from mentordocs.fsutil import is_office_lock_file
 from mentordocs.ooxml.ns import OLE_SIGNATURE
 
-__all__ = ["RETURN_KINDS", "ContainerLimits", "Found", "Inventory", "find_returns"]
+__all__ = [
+    "RETURN_KINDS",
+    "ContainerLimits",
+    "Found",
+    "Inventory",
+    "add_email_bytes",
+    "find_returns",
+]
 
 #: What a file that may be a return is, by the ending of its name.
 RETURN_KINDS = {
@@ -184,6 +191,18 @@ def find_returns(
                 )
             )
     return found
+
+
+def add_email_bytes(
+    found: Inventory, data: bytes, name: str, limits: ContainerLimits = ContainerLimits()
+) -> None:
+    """One email that is not a file on disk (a message fetched from a mailbox): its RFC 822
+    ``data`` opened as a saved ``.eml`` is, its attachments sorted into ``found``.
+
+    ``name`` is how the coordinator finds the message (e.g. the mailbox, the sender, the date
+    and the subject); each attachment is named ``"<name> > <file name>"``.
+    """
+    _email(found, name, data, _Origin(name="", came_in="", depth=0), limits)
 
 
 _SYSTEM_FILES = frozenset(("thumbs.db", "desktop.ini", "ehthumbs.db"))

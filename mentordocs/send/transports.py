@@ -27,6 +27,7 @@ from typing import Protocol
 from mentordocs.errors import SendError
 from mentordocs.fsutil import atomic_write_bytes
 from mentordocs.send.messages import SMTP_POLICY
+from mentordocs.signin import SignInError, TokenSource, XOAuth2
 
 
 class MessageRefused(SendError):
@@ -80,8 +81,11 @@ class SMTPTransport:
     """Send through an SMTP server with one connection reused for the whole run.
 
     ``security``: "plain", "starttls" or "ssl". ``password`` may be a callable, asked only when
-    a connection is actually made (so a run with nothing to send never asks). Certificates are
-    verified; ``ssl_context`` (e.g. trusting a company CA with ``cafile``) changes what is trusted.
+    a connection is actually made (so a run with nothing to send never asks). ``token`` signs
+    ``user`` in with OAuth 2.0 instead (SASL XOAUTH2, e.g. ``signin.MicrosoftSignIn``), also
+    only when a connection is made; a token the server refuses is replaced by a fresh one,
+    once. Certificates are verified; ``ssl_context`` (e.g. trusting a company CA with
+    ``cafile``) changes what is trusted.
     """
 
     name = "smtp"
@@ -94,6 +98,7 @@ class SMTPTransport:
         security: str = "plain",
         user: str | None = None,
         password: str | Callable[[], str] | None = None,
+        token: TokenSource | None = None,
         ssl_context: ssl.SSLContext | None = None,
         cafile: str | os.PathLike[str] | None = None,
         timeout: float = 60.0,
@@ -106,6 +111,7 @@ class SMTPTransport:
         self.security = security
         self.user = user
         self._password = password
+        self._token = token
         self.timeout = timeout
         self.local_hostname = local_hostname
         if ssl_context is None and security != "plain":
@@ -163,11 +169,17 @@ class SMTPTransport:
                         else " Check with your IT department whether a login is needed."
                     )
                     raise ConnectionFailed(f"{self.where} does not accept a login.{hint}")
-                smtp.login(self.user, self._password_value())
+                if self._token is not None:
+                    self._sign_in_oauth(smtp, self.user, self._token)
+                else:
+                    smtp.login(self.user, self._password_value())
             return smtp
         except ConnectionFailed:
             self._quietly_close(smtp)
             raise
+        except SignInError as exc:
+            self._quietly_close(smtp)
+            raise ConnectionFailed(str(exc)) from exc
         except smtplib.SMTPAuthenticationError as exc:
             self._quietly_close(smtp)
             raise ConnectionFailed(
@@ -196,6 +208,36 @@ class SMTPTransport:
                 f"Could not connect to {self.where} ({detail}). Check the --smtp host and port "
                 "and your network, then run the same command again."
             ) from exc
+
+    def _sign_in_oauth(self, smtp: smtplib.SMTP, user: str, token: TokenSource) -> None:
+        """AUTH XOAUTH2; a refused token is replaced by a fresh one, once."""
+        refused: smtplib.SMTPAuthenticationError | None = None
+        for force_refresh in (False, True):
+            exchange = XOAuth2(user, token.access_token(force_refresh=force_refresh))
+            try:
+                smtp.auth("XOAUTH2", exchange.smtp, initial_response_ok=True)
+                return
+            except smtplib.SMTPAuthenticationError as exc:
+                if exc.smtp_code == 504:  # "Unrecognized authentication type"
+                    raise ConnectionFailed(
+                        f"{self.where} does not accept OAuth 2.0 sign-in (XOAUTH2). Check the "
+                        "server name, or sign in with a password (see docs/mail-sign-in.md)."
+                    ) from exc
+                refused = exc
+        assert refused is not None
+        reply = _reply_text(refused.smtp_code, refused.smtp_error)
+        hint = (
+            " Microsoft 365 refuses SMTP AUTH unless it is allowed: ask your IT department to "
+            "turn on 'Authenticated SMTP' for this mailbox (and for the organisation), and "
+            "that no security policy blocks it (docs/mail-sign-in.md)."
+            if "5.7.139" in reply or "SmtpClientAuthentication" in reply
+            else " Check with your IT department that this mailbox may send with SMTP AUTH and "
+            "that the app registration has the SMTP.Send permission (docs/mail-sign-in.md)."
+        )
+        raise ConnectionFailed(
+            f"{self.where} refused the OAuth 2.0 sign-in for {user!r} ({reply}).{hint} "
+            "Nothing more can be sent until the sign-in works."
+        ) from refused
 
     @staticmethod
     def _quietly_close(smtp: smtplib.SMTP | None) -> None:
