@@ -18,10 +18,13 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
+from click.testing import CliRunner
+from conftest import SAMPLE_ROSTER
 from dovecot_support import Dovecot
 from msg_support import Attachment, OutlookMessage, outlook_message
 from test_collect import make_docx
 
+from mentordocs.cli import cli
 from mentordocs.collect.inputs import ContainerLimits
 from mentordocs.collect.mailbox import (
     MailboxError,
@@ -33,6 +36,7 @@ from mentordocs.collect.mailbox import (
 from mentordocs.collect.reading import read_return
 from mentordocs.mailsettings import MailboxAddress, parse_mailbox_url
 from mentordocs.signin import Credentials
+from mentordocs.tracking import read_tracking
 from mentordocs.tracking.mailstate import MailboxState
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -495,3 +499,47 @@ def test_a_password_beyond_ascii_signs_in_with_authenticate_plain(dovecot):
         address = parse_mailbox_url(f"imap://{server.user}@127.0.0.1:{server.port}/INBOX")
         assert read_mailbox(address, login(server)).read == 1
         assert "method=PLAIN" in server.log
+
+
+# ---- the whole command, against the server ----------------------------------------------------
+
+
+def test_collect_reads_a_mailbox_into_the_workbook_and_moves_what_it_used(
+    tls_server, tmp_path, monkeypatch
+):
+    from test_collect import complete_values
+
+    from mentordocs.roster import load_roster
+
+    roster = load_roster(SAMPLE_ROSTER)
+    program = roster.program.name
+    first, second = roster.pairs[0], roster.pairs[1]
+    folder, target = fresh_folder(tls_server), fresh_folder(tls_server)
+    goal = make_docx("goal-sheet", first.pair_id, complete_values("goal-sheet"), program=program)
+    tls_server.deliver(reply(first.mentee.email, "Our goals", {"goals.docx": goal}), folder)
+    tls_server.deliver(reply("x@example.org", "Out of office"), folder)
+    url = f"imaps://{tls_server.user}@localhost:{tls_server.imaps_port}/{folder}"
+    monkeypatch.setenv("MENTORDOCS_IMAP_PASSWORD", tls_server.password)
+    tracking = tmp_path / "t.xlsx"
+    args = ["collect", url, "-o", str(tracking), "--roster", str(SAMPLE_ROSTER), "-q",
+            "--cafile", str(tls_server.cert_path), "--move-to", target]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Mail: 2 new message(s) read, 1 moved." in result.output
+    [ret] = read_tracking(tracking).returns
+    assert (ret.pair_id, ret.form) == (first.pair_id, "goal-sheet")
+    assert ret.came_in == "docx, in email"
+    # The message with the form went to the target; the other stays, still unread.
+    assert len(tls_server.messages(folder)) == 1 and len(tls_server.messages(target)) == 1
+    assert not any(b"\\Seen" in item for item in flags(tls_server, folder))
+
+    # New mail: the next run reads only it; the workbook keeps what it had.
+    terms = make_docx(
+        "terms-of-engagement", second.pair_id, {"mentor_sign_name": "M"}, program=program
+    )
+    tls_server.deliver(reply(second.mentor.email, "Terms", {"terms.docx": terms}), folder)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Mail: 1 new message(s) read" in result.output
+    forms = sorted((r.pair_id, r.form) for r in read_tracking(tracking).returns)
+    assert forms == [(first.pair_id, "goal-sheet"), (second.pair_id, "terms-of-engagement")]

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
 from mentordocs.cli.common import ClickProgress, echo_err, quiet_option, templates_option
+from mentordocs.cli.mailsignin import credentials, mail_settings, resolve_method, sign_in_options
 
 if TYPE_CHECKING:
-    from mentordocs.collect import CollectResult
+    from mentordocs.collect import CollectResult, MailboxInput
+    from mentordocs.mailsettings import MailSettings
+    from mentordocs.models import Roster
 
 
 @click.command("collect")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=False, path_type=str))
+@click.argument("inputs", nargs=-1, type=click.Path(exists=False, path_type=str))
 @click.option(
     "-o",
     "--output",
@@ -40,6 +43,18 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Copy confidential answers too (by default only 'filled in' or 'blank').",
 )
+@click.option(
+    "--move-to",
+    metavar="FOLDER",
+    help="Move each mail message whose forms were read into this mailbox folder (after the "
+    "workbook is saved); by default messages are left where they are, unread.",
+)
+@sign_in_options
+@click.option(
+    "--cafile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also trust mail server certificates signed by this certificate (PEM), e.g. a company CA.",
+)
 @quiet_option
 def collect_command(
     inputs: tuple[str, ...],
@@ -48,13 +63,22 @@ def collect_command(
     packets: str | None,
     templates_dir: str | None,
     include_confidential: bool,
+    move_to: str | None,
+    sign_in: str | None,
+    ms_client_id: str | None,
+    ms_tenant: str | None,
+    cafile: Path | None,
     quiet: bool,
 ) -> None:
     """Read returned forms into a tracking workbook.
 
     INPUTS are files and folders (searched to the bottom): Word forms (.docx), OpenDocument
     forms (.odt), PDFs, zip archives, saved emails (.eml) and Outlook messages (.msg), the
-    attachments and forwarded messages inside them included. Every file is either read as a
+    attachments and forwarded messages inside them included; and mailbox folders,
+    imaps://USER@SERVER/FOLDER (with no INPUTS, the roster's 'Mailbox to collect'). A mailbox
+    is read without changing anything in it (messages stay unread), and only the messages not
+    read before; the password comes from MENTORDOCS_IMAP_PASSWORD or is asked for, or use
+    --sign-in microsoft365 (see docs/mail-sign-in.md). Every file is either read as a
     form, named as not a form (pictures, texts...), or listed on the workbook's Problems sheet
     with what to do. An answer goes into its question's column only when the question is
     proven (the field's name, or its label in the pair's own form); any other answer is put on
@@ -72,6 +96,7 @@ def collect_command(
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
     from mentordocs.collect import collect_forms
+    from mentordocs.mailsettings import is_mailbox_url
     from mentordocs.roster import load_roster
 
     if not tracking.lower().endswith(".xlsx"):
@@ -82,18 +107,73 @@ def collect_command(
             param_hint="'-o' / '--output'",
         )
     loaded = load_roster(roster)
+    files = [item for item in inputs if not is_mailbox_url(item)]
+    login = _SignIn(sign_in, ms_client_id, ms_tenant, cafile)
+    mailboxes, settings = _mailboxes(inputs, loaded, Path(roster), login)
+    if not files and not mailboxes:
+        raise click.UsageError(
+            "Give the files, folders or mailbox to collect from (or write the 'Mailbox to "
+            "collect' on the roster's Program sheet)."
+        )
     result = collect_forms(
-        list(inputs),
+        files,
         tracking,
         loaded,
         packets_dir=packets,
         include_confidential=include_confidential,
         templates_dir=templates_dir,
         progress=ClickProgress(quiet=quiet),
+        mailboxes=mailboxes,
+        move_to=move_to or (settings.move_to if settings and mailboxes else None) or None,
     )
     _report(result, tracking)
     if result.unreadable:
         raise SystemExit(1)
+
+
+class _SignIn(NamedTuple):
+    method: str | None
+    client_id: str | None
+    tenant: str | None
+    cafile: Path | None
+
+
+def _mailboxes(
+    inputs: tuple[str, ...], roster: Roster, roster_path: Path, sign_in: _SignIn
+) -> tuple[list[MailboxInput], MailSettings | None]:
+    """The mailbox inputs (or the roster's mailbox when no input is given), each with how to
+    sign in to it."""
+    # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
+    from mentordocs.collect import MailboxInput
+    from mentordocs.collect.mailbox import IMAP_PASSWORD_ENV
+    from mentordocs.mailsettings import MailAddressError, is_mailbox_url, parse_mailbox_url
+    from mentordocs.signin import IMAP_SCOPE
+
+    urls = [item for item in inputs if is_mailbox_url(item)]
+    settings = mail_settings(roster, roster_path) if urls or not inputs else None
+    default_user = (settings.mail_user if settings else "") or roster.program.coordinator_email
+    try:
+        addresses = [parse_mailbox_url(url, default_user=default_user) for url in urls]
+    except MailAddressError as exc:
+        raise click.BadParameter(str(exc), param_hint="INPUTS") from exc
+    if not inputs and settings is not None and settings.mailbox is not None:
+        addresses = [settings.mailbox]
+    out = []
+    for address in addresses:
+        login = credentials(
+            method=resolve_method(sign_in.method, settings, address.user),
+            user=address.user,
+            host=address.host,
+            password_env=IMAP_PASSWORD_ENV,
+            scopes=[IMAP_SCOPE],
+            settings=settings,
+            client_id=sign_in.client_id,
+            tenant=sign_in.tenant,
+            cafile=sign_in.cafile,
+        )
+        cafile = str(sign_in.cafile) if sign_in.cafile else None
+        out.append(MailboxInput(address, login, cafile))
+    return out, settings
 
 
 def _report(result: CollectResult, tracking: str) -> None:
@@ -121,6 +201,13 @@ def _report(result: CollectResult, tracking: str) -> None:
         f"Wrote {click.format_filename(tracking)}"
         + (f" (previous version kept as {result.backup.name})" if result.backup else "")
     )
+    if result.messages or result.moved or result.notes:
+        click.echo(
+            f"Mail: {result.messages} new message(s) read"
+            + (f", {result.moved} moved" if result.moved else "")
+            + "."
+            + "".join(f" {note}" for note in result.notes)
+        )
     click.echo(
         f"Files: {result.read} read as forms, {len(result.not_forms)} not forms, "
         f"{result.attention} needing attention"

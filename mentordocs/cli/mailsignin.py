@@ -23,6 +23,7 @@ from mentordocs.cli.common import echo_err
 
 if TYPE_CHECKING:
     from mentordocs.mailsettings import MailSettings
+    from mentordocs.models import Roster
     from mentordocs.signin import Credentials
 
 SMTP_PASSWORD_ENV = "MENTORDOCS_SMTP_PASSWORD"
@@ -134,3 +135,15 @@ def _password_prompt(env: str, user: str, host: str) -> Callable[[], str]:
         )
 
     return password
+
+
+def mail_settings(roster: Roster, roster_path: Path) -> MailSettings:
+    """The roster's mail settings (Program sheet); a mistake there stops before sending."""
+    from mentordocs.errors import RosterError
+    from mentordocs.mailsettings import mail_settings_from_program
+
+    settings, problems = mail_settings_from_program(roster.program, file=str(roster_path))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise RosterError(errors)
+    return settings

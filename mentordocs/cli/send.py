@@ -12,13 +12,13 @@ from mentordocs.cli.common import ClickProgress, echo_err, plural, quiet_option
 from mentordocs.cli.mailsignin import (
     SMTP_PASSWORD_ENV,
     credentials,
+    mail_settings,
     resolve_method,
     sign_in_options,
 )
 from mentordocs.errors import SendError
 
 if TYPE_CHECKING:
-    from mentordocs.mailsettings import MailSettings
     from mentordocs.models import Roster
     from mentordocs.send import SendResult, Transport
 
@@ -243,18 +243,6 @@ def _outbox(outbox: Path) -> Transport:
     return OutboxTransport(outbox)
 
 
-def _mail_settings(roster: Roster, roster_path: Path) -> MailSettings:
-    """The roster's mail settings (Program sheet); a mistake there stops before sending."""
-    from mentordocs.errors import RosterError
-    from mentordocs.mailsettings import mail_settings_from_program
-
-    settings, problems = mail_settings_from_program(roster.program, file=str(roster_path))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise RosterError(errors)
-    return settings
-
-
 def _smtp_transport(
     smtp: str | None, server: _ServerOptions, roster: Roster, roster_path: Path
 ) -> tuple[Transport, str]:
@@ -265,7 +253,7 @@ def _smtp_transport(
     from mentordocs.send import SMTPTransport
     from mentordocs.signin import SMTP_SCOPE
 
-    settings = _mail_settings(roster, roster_path)
+    settings = mail_settings(roster, roster_path)
     if smtp:
         host, port = _smtp_host_port(smtp)
         security = "ssl" if server.use_ssl else "starttls" if server.starttls else "plain"

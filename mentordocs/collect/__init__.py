@@ -9,7 +9,13 @@
 - ``harvest``: ``collect_forms``, the whole run, written to the tracking workbook.
 """
 
-from mentordocs.collect.harvest import PARALLEL_FROM, CollectResult, backup_path, collect_forms
+from mentordocs.collect.harvest import (
+    PARALLEL_FROM,
+    CollectResult,
+    MailboxInput,
+    backup_path,
+    collect_forms,
+)
 from mentordocs.collect.inputs import RETURN_KINDS, ContainerLimits, Found, Inventory, find_returns
 from mentordocs.collect.matching import (
     Matched,
@@ -35,6 +41,7 @@ __all__ = [
     "FormReading",
     "Found",
     "Inventory",
+    "MailboxInput",
     "Matched",
     "Reference",
     "Unproven",

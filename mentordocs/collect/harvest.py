@@ -18,7 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mentordocs.collect.inputs import RETURN_KINDS, Found, find_returns
+from mentordocs.collect.inputs import RETURN_KINDS, Found, Inventory, find_returns
+from mentordocs.collect.mailbox import MailboxHarvest, move_messages, read_mailbox
 from mentordocs.collect.matching import Matched, References, identify_from_name, match_fields
 from mentordocs.collect.pdf import FormLabels, PdfReading, ShownLabel, read_pdf
 from mentordocs.collect.reading import (
@@ -32,9 +33,11 @@ from mentordocs.collect.versions import FormVersions
 from mentordocs.errors import CollectError, OutputError, Problem
 from mentordocs.forms import FILLED_IN, LEFT_BLANK, FormSpec, is_filled, load_form_specs
 from mentordocs.fsutil import atomic_write_bytes, office_lock_file
+from mentordocs.mailsettings import MailboxAddress
 from mentordocs.models import Roster
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import read_manifest
+from mentordocs.signin import Credentials
 from mentordocs.tracking import (
     OtherField,
     ReturnedForm,
@@ -44,7 +47,7 @@ from mentordocs.tracking import (
     write_tracking,
 )
 
-__all__ = ["PARALLEL_FROM", "CollectResult", "backup_path", "collect_forms"]
+__all__ = ["PARALLEL_FROM", "CollectResult", "MailboxInput", "backup_path", "collect_forms"]
 
 PARALLEL_FROM = 200  # files; fewer are read in this process (starting workers costs more)
 
@@ -62,6 +65,9 @@ class CollectResult:
     not_forms: list[str] = field(default_factory=list)  # files recognisably not forms
     unreadable: int = 0  # files that may be returns but could not be read
     review: int = 0  # answers put on the Review sheet in this run
+    messages: int = 0  # mail messages opened in mailboxes this run
+    moved: int = 0  # mail messages moved to --move-to's folder
+    notes: list[str] = field(default_factory=list)  # what the mailboxes said (moves, copies)
     problems: list[Problem] = field(default_factory=list)
     backup: Path | None = None
 
@@ -69,6 +75,15 @@ class CollectResult:
     def attention(self) -> int:
         "Files this run found something wrong with (the Problems sheet says what)."
         return len({p.file for p in self.problems})
+
+
+@dataclass(frozen=True)
+class MailboxInput:
+    """A mailbox folder to collect from, and how to sign in to it."""
+
+    address: MailboxAddress
+    credentials: Credentials
+    cafile: str | None = None  # a certificate authority to trust (a company's own)
 
 
 def backup_path(tracking_path: str | os.PathLike[str]) -> Path:
@@ -86,8 +101,17 @@ def collect_forms(
     templates_dir: str | os.PathLike[str] | None = None,
     jobs: int = 0,
     progress: Progress | None = None,
+    mailboxes: Sequence[MailboxInput] = (),
+    move_to: str | None = None,
 ) -> CollectResult:
-    """Read returned forms from files, folders, zips and emails into the tracking workbook.
+    """Read returned forms from files, folders, zips, emails and mailboxes into the tracking
+    workbook.
+
+    ``mailboxes`` are read for the messages not read before (the workbook remembers which);
+    with ``move_to``, the messages whose every attachment was used are moved to that folder
+    once the workbook is saved. A mailbox that cannot be opened raises ``MailboxError``
+    before anything is written; a connection lost midway keeps what was read (the next run
+    goes on) and is listed under Problems.
 
     The workbook is written to a temporary file and renamed; the previous one is kept as
     ``<name>.bak``. ``jobs`` worker processes read the files (0: one per CPU, used from
@@ -101,6 +125,7 @@ def collect_forms(
     harvest = _Harvest(roster, specs, previous, packets_dir, include_confidential)
     result = CollectResult(tracking_path=target)
     inventory = find_returns(inputs)
+    mail = _read_mailboxes(mailboxes, previous, inventory, move_to, result, progress)
     problems = list(inventory.problems)
     result.skipped, result.not_forms = inventory.passed_over, inventory.not_forms
     result.unreadable = sum(1 for p in problems if p.severity == "error")
@@ -115,11 +140,82 @@ def collect_forms(
     finally:
         progress.finish()
     result.problems = problems
-    payload = write_tracking(
-        target, harvest.tracking_data(problems), roster, specs, packets_dir=packets_dir
-    )
+    data = harvest.tracking_data(problems)
+    if mail:
+        data.mailbox = mail[-1].state
+    payload = write_tracking(target, data, roster, specs, packets_dir=packets_dir)
     result.backup = _write_with_backup(target, payload)
+    if move_to:
+        _move_read_mail(mailboxes, mail, move_to, problems, result)
     return result
+
+
+def _read_mailboxes(
+    mailboxes: Sequence[MailboxInput],
+    previous: TrackingData,
+    inventory: Inventory,
+    move_to: str | None,
+    result: CollectResult,
+    progress: Progress | None,
+) -> list[MailboxHarvest]:
+    """Each mailbox's new messages opened into ``inventory`` (the state carried from one to
+    the next, so the same message in two folders is read once)."""
+    harvests: list[MailboxHarvest] = []
+    state = previous.mailbox
+    for source in mailboxes:
+        mail = read_mailbox(
+            source.address,
+            source.credentials,
+            state,
+            move_to=move_to,
+            cafile=source.cafile,
+            progress=progress,
+        )
+        harvests.append(mail)
+        state = mail.state
+        result.messages += mail.read
+        inventory.returns.extend(mail.inventory.returns)
+        inventory.not_forms.extend(mail.inventory.not_forms)
+        inventory.problems.extend(mail.inventory.problems)
+        inventory.passed_over += mail.inventory.passed_over
+        if mail.stopped:
+            inventory.problems.append(
+                Problem(
+                    source.address.label,
+                    mail.stopped,
+                    "Run the same command again: messages already read are not read twice.",
+                )
+            )
+    return harvests
+
+
+def _troubled(name: str | None, files: set[str]) -> bool:
+    """Whether the message ``name`` (or anything in it) has a problem."""
+    return name is None or any(f == name or f.startswith(name + " > ") for f in files)
+
+
+def _move_read_mail(
+    mailboxes: Sequence[MailboxInput],
+    harvests: list[MailboxHarvest],
+    move_to: str,
+    problems: list[Problem],
+    result: CollectResult,
+) -> None:
+    """Move the messages whose attachments were all used (never one with a problem)."""
+    troubled = {p.file for p in problems}
+    for source, mail in zip(mailboxes, harvests, strict=True):
+        uids = [uid for uid in mail.movable if not _troubled(mail.names.get(uid), troubled)]
+        moved = move_messages(
+            source.address,
+            source.credentials,
+            uids,
+            mail.uidvalidity,
+            move_to,
+            cafile=source.cafile,
+        )
+        result.moved += moved.moved
+        if moved.note:
+            result.notes.append(moved.note)
 
 
 def _refuse_open_workbook(target: Path) -> None:

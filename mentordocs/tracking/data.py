@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from mentordocs.errors import CollectError, Problem
 from mentordocs.forms import Value
+from mentordocs.tracking.mailstate import MailboxState
 
 HIDDEN_SHEET = "_mentordocs"
 STATUS_SHEET = "Status"
@@ -88,6 +89,7 @@ class TrackingData:
     include_confidential: bool = False
     superseded: dict[str, str] = field(default_factory=dict)  # sha256 -> file, older returns
     review: list[ReviewItem] = field(default_factory=list)
+    mailbox: MailboxState = field(default_factory=MailboxState)  # the mail already read
 
 
 class TrackingFileError(CollectError):

@@ -30,6 +30,7 @@ from mentordocs.tracking.data import (
     TrackingData,
     TrackingFileError,
 )
+from mentordocs.tracking.mailstate import MailboxState
 from mentordocs.tracking.write import problem_message
 
 __all__ = ["read_outstanding", "read_tracking"]
@@ -85,6 +86,7 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         for row in hidden:
             if row[0] == "form_sheet":
                 data.returns.extend(_form_sheet(wb, row[1], row[2], columns.get(row[1], []), meta))
+        data.mailbox = MailboxState.from_rows(hidden)
         data.others = _others(wb)
         data.problems = _problems(wb)
         titles = {str(r[2]): str(r[1]) for r in hidden if r[0] == "form"}

@@ -117,6 +117,7 @@ def write_tracking(
     _other_sheet(book, data.others)
     _problems_sheet(book, data.problems)
     hidden.extend(["superseded", sha, source] for sha, source in data.superseded.items())
+    hidden.extend(data.mailbox.rows())
     for pair_id, items in outstanding_for(roster, data.returns, specs).items():
         for item in items:
             hidden.extend(["outstanding", pair_id, item.form, r] for r in item.reasons)
