@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import ssl
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -372,3 +373,21 @@ def _write_private(path: Path, text: str) -> None:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def tls_context(
+    cafile: str | os.PathLike[str] | None, error: type[MentordocsError] = MentordocsError
+) -> ssl.SSLContext:
+    """The TLS settings for a mail server: its certificate and host name checked, against the
+    system's authorities and ``cafile`` (a company's own, PEM). Raises ``error`` for a
+    ``cafile`` that cannot be used."""
+    context = ssl.create_default_context()  # checks the certificate and the host name
+    if cafile is not None:
+        try:
+            context.load_verify_locations(cafile=os.fspath(cafile))
+        except (OSError, ssl.SSLError) as exc:
+            raise error(
+                f"{cafile}: cannot be used as a certificate file ({exc}). Give a PEM file "
+                "(text starting with -----BEGIN CERTIFICATE-----)."
+            ) from exc
+    return context

@@ -49,7 +49,7 @@ from mentordocs.collect.reading import MAX_FILE_BYTES
 from mentordocs.errors import CollectError, Problem
 from mentordocs.mailsettings import MailboxAddress, is_mailbox_url, parse_mailbox_url
 from mentordocs.progress import NoProgress, Progress
-from mentordocs.signin import Credentials, SignInError, XOAuth2
+from mentordocs.signin import Credentials, SignInError, XOAuth2, tls_context
 from mentordocs.tracking.mailstate import MailboxState, normalize_message_id
 
 __all__ = [
@@ -359,16 +359,7 @@ def _fetched(data: Sequence[object]) -> list[tuple[int, int, bytes | None]]:
 
 
 def _context(cafile: str | os.PathLike[str] | None) -> ssl.SSLContext:
-    context = ssl.create_default_context()  # checks the certificate and the host name
-    if cafile is not None:
-        try:
-            context.load_verify_locations(cafile=os.fspath(cafile))
-        except (OSError, ssl.SSLError) as exc:
-            raise MailboxError(
-                f"{cafile}: cannot be used as a certificate file ({exc}). Give a PEM file "
-                "(text starting with -----BEGIN CERTIFICATE-----)."
-            ) from exc
-    return context
+    return tls_context(cafile, MailboxError)
 
 
 def _connect(

@@ -27,7 +27,7 @@ from typing import Protocol
 from mentordocs.errors import SendError
 from mentordocs.fsutil import atomic_write_bytes
 from mentordocs.send.messages import SMTP_POLICY
-from mentordocs.signin import SignInError, TokenSource, XOAuth2
+from mentordocs.signin import SignInError, TokenSource, XOAuth2, tls_context
 
 
 class MessageRefused(SendError):
@@ -115,15 +115,7 @@ class SMTPTransport:
         self.timeout = timeout
         self.local_hostname = local_hostname
         if ssl_context is None and security != "plain":
-            ssl_context = ssl.create_default_context()  # verifies the certificate and host name
-            if cafile is not None:
-                try:
-                    ssl_context.load_verify_locations(cafile=os.fspath(cafile))
-                except (OSError, ssl.SSLError) as exc:
-                    raise SendError(
-                        f"{cafile}: cannot be used as a certificate file ({exc}). Give a PEM "
-                        "file (text starting with -----BEGIN CERTIFICATE-----)."
-                    ) from exc
+            ssl_context = tls_context(cafile, SendError)
         self.ssl_context = ssl_context
         self._smtp: smtplib.SMTP | None = None
 
