@@ -43,6 +43,19 @@ class Problem:
         return text
 
 
+class FileError(MentordocsError):
+    """A file given to mentordocs cannot be used: ``message`` says what is wrong with it (as a
+    phrase about the file: "is damaged ..."), ``fix`` what the coordinator can do."""
+
+    def __init__(self, message: str, fix: str = ""):
+        super().__init__(message, fix)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message}. {self.fix}".strip()
+
+
 class RosterError(MentordocsError):
     "The roster workbook cannot be used; ``problems`` lists every reason at once."
 

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mentordocs.errors import CollectError
+from mentordocs.errors import CollectError, FileError
 from mentordocs.odf import is_opendocument, read_odt
 from mentordocs.ooxml import ns
 from mentordocs.ooxml.fields import Field, read_fields
@@ -39,16 +39,8 @@ __all__ = [
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
-class FormReadError(CollectError):
-    """One file cannot be read as a Word form. ``fix`` says what the coordinator can do."""
-
-    def __init__(self, message: str, fix: str = ""):
-        super().__init__(message, fix)
-        self.message = message
-        self.fix = fix
-
-    def __str__(self) -> str:
-        return f"{self.message}. {self.fix}".strip()
+class FormReadError(FileError, CollectError):
+    "One file cannot be read as a returned form; ``fix`` says what the coordinator can do."
 
 
 @dataclass

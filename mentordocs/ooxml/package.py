@@ -28,7 +28,7 @@ from typing import NamedTuple, TypeVar
 
 from lxml import etree
 
-from mentordocs.errors import MentordocsError
+from mentordocs.errors import FileError
 from mentordocs.ooxml import ns
 from mentordocs.ooxml.xml import UnsafeXmlError, parse_xml
 
@@ -58,16 +58,8 @@ DEFAULT_LIMITS = ReadLimits()
 _RATIO_FROM = 1024 * 1024
 
 
-class PackageError(MentordocsError):
-    """A file cannot be read as a Word package; ``fix`` says what the coordinator can do."""
-
-    def __init__(self, message: str, fix: str = ""):
-        super().__init__(message, fix)
-        self.message = message
-        self.fix = fix
-
-    def __str__(self) -> str:
-        return f"{self.message}. {self.fix}".strip()
+class PackageError(FileError):
+    "A file cannot be read as a Word package; ``fix`` says what the coordinator can do."
 
 
 _RESEND = "Ask the sender to save the form again and send it once more."
