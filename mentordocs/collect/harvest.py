@@ -20,7 +20,13 @@ from pathlib import Path
 
 from mentordocs.collect.inputs import RETURN_KINDS, Found, Inventory, find_returns
 from mentordocs.collect.mailbox import MailboxHarvest, move_messages, read_mailbox
-from mentordocs.collect.matching import Matched, References, identify_from_name, match_fields
+from mentordocs.collect.matching import (
+    Matched,
+    References,
+    Unproven,
+    identify_from_name,
+    match_fields,
+)
 from mentordocs.collect.pdf import FormLabels, PdfReading, ShownLabel, read_pdf
 from mentordocs.collect.reading import (
     FormReadError,
@@ -559,6 +565,8 @@ class _Harvest:
     ) -> Matched:
         if reading.matched is not None and reading.form == spec.form:
             return reading.matched  # every field proven by its tag where it was read
+        if reading.damaged:
+            return _all_for_review(reading)
         sent, note = self.versions.spec_for(spec, reading.template_version)
         if note:
             problems.append(Problem(item.name, note, "", severity="warning"))
@@ -614,6 +622,23 @@ class _Harvest:
         )
 
 
+def _all_for_review(reading: FormReading) -> Matched:
+    """A return whose XML was damaged: whatever could be read of it, every answer for review
+    (its field's name is given as a hint: the damage may have moved anything)."""
+    why = (
+        "the file is damaged (not well-formed XML, e.g. saved by LibreOffice 7.4 with Track "
+        "Changes on); this was read from what could be made of it"
+    )
+    return Matched(
+        {},
+        [
+            Unproven(item, item.tag or item.alias or item.anchor, why)
+            for item in reading.fields
+            if item.source != "legacy"
+        ],
+    )
+
+
 def _for_review(reading: FormReading, matched: Matched) -> list[tuple[str | bool, str, str, str]]:
     """(what was written, the text before it, the field it suggests, why) of each answer in
     ``reading`` that is no proven field's answer."""
@@ -643,6 +668,19 @@ _TYPED_OUTSIDE = (
 def _review_problems(item: Found, reading: FormReading, matched: Matched) -> list[Problem]:
     """The warnings that send the coordinator to the Review sheet."""
     problems = []
+    if reading.damaged:
+        problems.append(
+            Problem(
+                item.name,
+                f"is damaged ({', '.join(reading.damaged)} is not well-formed XML; LibreOffice "
+                "7.4 writes such files when a form is edited with Track Changes on): what could "
+                "be read of it is on the Review sheet, none of it in the form's columns.",
+                "Check it against the file, or ask the sender to accept all changes (Edit > "
+                "Track Changes > Accept All), save and send it again.",
+                severity="warning",
+            )
+        )
+        return problems
     if matched.unproven:
         problems.append(
             Problem(

@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from lxml import etree
+
 from mentordocs.errors import CollectError, FileError
 from mentordocs.odf import is_opendocument, read_odt
 from mentordocs.ooxml import ns
@@ -63,6 +65,8 @@ class FormReading:
     recovered: list[Recovered] = field(default_factory=list)
     # Text typed (with Track Changes on) outside every field: no field's value, for review.
     stray: list[StrayText] = field(default_factory=list)
+    # Parts that were not well-formed XML, read as far as they go: nothing in them is proof.
+    damaged: list[str] = field(default_factory=list)
     # The fields matched to the declaration where the file was read, when every field kept
     # its tag (then ``fields`` is left empty, so less travels back from a worker process).
     matched: Matched | None = None
@@ -158,10 +162,12 @@ def read_form_bytes(
             layout = package.layout()
             raw_main = package.read(layout.main)
             stray: list[StrayText] = []
-            main = accept_all(package.parse(layout.main, raw_main), stray)
+            damaged: list[str] = []
+            main = accept_all(_parse(package, layout.main, raw_main, damaged), stray)
             fields = read_fields(main, unnamed=True)
             for part in layout.stories:
-                fields.extend(read_fields(accept_all(package.parse(part), stray), unnamed=True))
+                root = accept_all(_parse(package, part, None, damaged), stray)
+                fields.extend(read_fields(root, unnamed=True))
             properties = package.custom_properties(layout.custom)
             modified = package.modified(layout.core)
     except PackageError as exc:
@@ -179,7 +185,22 @@ def read_form_bytes(
         strict=is_strict(raw_main),
         attached_template=layout.attached_template,
         stray=stray,
+        damaged=damaged,
     )
+
+
+def _parse(
+    package: WordPackage, part: str, data: bytes | None, damaged: list[str]
+) -> etree._Element:
+    """A story part; one that is not well-formed XML is read as far as it goes and named in
+    ``damaged`` (its fields then prove nothing: they are for review)."""
+    try:
+        return package.parse(part, data)
+    except PackageError as exc:
+        if not exc.damaged_xml:
+            raise
+        damaged.append(part)
+        return package.parse(part, data, recover=True)
 
 
 def read_return(

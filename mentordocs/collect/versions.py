@@ -47,24 +47,30 @@ class FormVersions:
     def spec_for(self, spec: FormSpec, version: str) -> tuple[FormSpec, str]:
         """The declaration a return made from template ``version`` is read against, and a
         note for the coordinator when it could not be found (today's is used then)."""
-        if not version or version == self.current.get(spec.form) or self.packets is None:
+        if not version or version == self.current.get(spec.form):
             return spec, ""
         if version.partition("+")[0] == spec.version:
             return spec, ""  # the same declared version: the template changed, its fields not
-        key = (spec.form, version)
-        if key not in self._saved:
-            try:
-                self._saved[key] = saved_declaration(self.packets, spec.form, version)
-            except FormSpecError:
-                self._saved[key] = None
-        saved = self._saved[key]
+        saved = self._saved_declaration(spec.form, version)
         if saved is not None:
             return saved, ""
+        where = f"in {self.packets}" if self.packets is not None else "(give --packets)"
         return spec, (
             f"was made from version {version} of the {spec.title} template, whose fields were "
-            f"not found in {self.packets}; it was read against today's version, and answers "
-            "to questions that version does not have are on the Review sheet."
+            f"not found {where}; it was read against today's version, and answers to questions "
+            "that version does not have are on the Review sheet."
         )
+
+    def _saved_declaration(self, form: str, version: str) -> FormSpec | None:
+        if self.packets is None:
+            return None
+        key = (form, version)
+        if key not in self._saved:
+            try:
+                self._saved[key] = saved_declaration(self.packets, form, version)
+            except FormSpecError:
+                self._saved[key] = None
+        return self._saved[key]
 
     @staticmethod
     def today(matched: Matched, sent: FormSpec, spec: FormSpec) -> Matched:

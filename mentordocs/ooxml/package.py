@@ -59,7 +59,10 @@ _RATIO_FROM = 1024 * 1024
 
 
 class PackageError(FileError):
-    "A file cannot be read as a Word package; ``fix`` says what the coordinator can do."
+    """A file cannot be read as a Word package; ``fix`` says what the coordinator can do.
+    ``damaged_xml``: a part is not well-formed XML (it may still be read, to be checked)."""
+
+    damaged_xml = False
 
 
 _RESEND = "Ask the sender to save the form again and send it once more."
@@ -216,21 +219,27 @@ class ZipPackage:
         self._read_total += size
         return data
 
-    def parse(self, part: str, data: bytes | None = None) -> etree._Element:
-        """A part parsed with the hardened parser. Raises PackageError."""
+    def parse(
+        self, part: str, data: bytes | None = None, *, recover: bool = False
+    ) -> etree._Element:
+        """A part parsed with the hardened parser (``recover``: a damaged part read as far as
+        it goes). Raises PackageError; for XML that is not well formed, one whose
+        ``damaged_xml`` is true."""
         if data is None:
             data = self.read(part)
         try:
-            return parse_xml(data)
+            return parse_xml(data, recover=recover)
         except UnsafeXmlError as exc:
             raise self._unsafe(part) from exc
         except etree.XMLSyntaxError as exc:
-            raise PackageError(
+            error = PackageError(
                 f"is damaged: part {part} is not valid XML ({exc.msg})",
                 _RESEND + " LibreOffice 7.4 writes such a file when a form was edited with Track "
                 "Changes on: then ask the sender to accept all changes (Edit > Track Changes > "
                 "Accept All), save and send it again.",
-            ) from exc
+            )
+            error.damaged_xml = True
+            raise error from exc
 
 
 class WordPackage(ZipPackage):
