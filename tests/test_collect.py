@@ -126,7 +126,7 @@ def make_docx(
         "mentordocs.program": program,
         "mentordocs.pair_id": pair_id,
         "mentordocs.form": form,
-        "mentordocs.template_version": "1.0",
+        "mentordocs.template_version": SPECS[form].version,
     }
     custom = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -681,7 +681,7 @@ def _generated(tmp_path: Path) -> tuple[Path, bytes]:
         "goal-sheet",
         "P01/P01_goal-sheet.docx",
         hashlib.sha256(original).hexdigest(),
-        "1.0",
+        SPECS["goal-sheet"].version,
         "2026-09-01T08:00:00+00:00",
     )
     write_manifest(packets, Manifest(program=PROGRAM, files=[entry]))
@@ -820,7 +820,7 @@ def test_status_shows_generated_and_sent_from_the_packets_folder(tmp_path):
         "goal-sheet",
         "P02/P02_goal-sheet.docx",
         hashlib.sha256(original).hexdigest(),
-        "1.0",
+        SPECS["goal-sheet"].version,
         "2026-09-01T08:00:00+00:00",
     )
     write_manifest(packets, Manifest(program=PROGRAM, files=[entry]))
