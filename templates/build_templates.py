@@ -569,9 +569,12 @@ def table(widths: list[int], rows: list[str], header: list[str] | None = None) -
 
 def keep_together(rows: list[str]) -> list[str]:
     """Rows that Word and LibreOffice keep on one page (keep-with-next on all but the last)."""
-    return [
-        re.sub(r'(<w:pStyle w:val="[^"]+"/>)', r"\1<w:keepNext/>", item) for item in rows[:-1]
-    ] + rows[-1:]
+    return [with_next(item) for item in rows[:-1]] + rows[-1:]
+
+
+def with_next(xml: str) -> str:
+    """``xml`` (a row) kept on the page of what follows it: keep-with-next on its paragraphs."""
+    return re.sub(r'(<w:pStyle w:val="[^"]+"/>)(?!<w:keepNext/>)', r"\1<w:keepNext/>", xml)
 
 
 def label_cell(label: str, hint: str = "", width: int = 3200, span: int = 1) -> str:
@@ -777,11 +780,13 @@ Cell = Text | Label | Answer
 
 
 class Row:
-    """A table row, one cell per column; ``height``: its minimum height (twips), 0 as needed."""
+    """A table row, one cell per column; ``height``: its minimum height (twips), 0 as needed;
+    ``with_next``: kept on the page of the row after it."""
 
-    def __init__(self, *cells: Cell, height: int = 0) -> None:
+    def __init__(self, *cells: Cell, height: int = 0, with_next: bool = False) -> None:
         self.cells = cells
         self.height = height
+        self.with_next = with_next
 
     def xml(self, layout: Layout, widths: Sequence[int]) -> str:
         cells, column = [], 0
@@ -790,7 +795,8 @@ class Row:
             column += item.span
         if column != len(widths):
             raise SystemExit(f"{layout.form}: a row covers {column} of {len(widths)} columns")
-        return row(cells, self.height)
+        xml = row(cells, self.height)
+        return with_next(xml) if self.with_next else xml
 
 
 @dataclass(frozen=True)
@@ -808,7 +814,8 @@ class Banner:
             content += para(run(self.hint), "TableHint")
         for example in self.examples:
             content += para(run("•\u00a0" + example), "TableExample")
-        return row([cell(content, sum(widths), fill=LABEL_FILL, span=len(widths))])
+        # a banner heads the rows below it: never alone at the foot of a page
+        return with_next(row([cell(content, sum(widths), fill=LABEL_FILL, span=len(widths))]))
 
 
 @dataclass(frozen=True)
@@ -1216,7 +1223,7 @@ def observation_table(n: int) -> Table:
 # (Printed and read back, answers side by side are told apart by their kinds: a row holds at
 # most one free-text answer, and a label of its own starts the next.)
 CALENDAR = Table(
-    widths=(TEXT_W - 6650, 900, 1150, 1650, 2950),
+    widths=(TEXT_W - 6750, 900, 1300, 1650, 2900),
     header=("Task", "Not for us", "Together", "Date", "Notes"),
     rows=looped(
         "c in calendar",
@@ -1230,6 +1237,7 @@ CALENDAR = Table(
             Answer("calendar_{n}_date", n="{{ c.number }}"),
             Answer("calendar_{n}_notes", "Notes", fill="c.notes", n="{{ c.number }}"),
             height=LINE,
+            with_next=True,
         ),
         Row(
             Label("Time and place"),
@@ -1245,7 +1253,7 @@ CALENDAR = Table(
 )
 
 OWN_TASKS = Table(
-    widths=(500, TEXT_W - 500 - 1150 - 1650, 1150, 1650),
+    widths=(500, TEXT_W - 500 - 1300 - 1650, 1300, 1650),
     header=("#", "Task", "Together", "Date"),
     rows=tuple(
         row
@@ -1257,6 +1265,7 @@ OWN_TASKS = Table(
                 Answer("own_task_{n}_together", center=True, n=str(n)),
                 Answer("own_task_{n}_date", n=str(n)),
                 height=LINE,
+                with_next=True,
             ),
             Row(
                 Label("Time and place", span=2),
