@@ -54,24 +54,31 @@ def prompts(path: Path) -> list[str]:
     ]
 
 
+class _Painter:
+    """Collects each piece of text of a page with the fill colour set before it."""
+
+    def __init__(self) -> None:
+        self.colour: tuple[float, ...] = (0.0, 0.0, 0.0)
+        self.pieces: list[tuple[tuple[float, ...], str]] = []
+
+    def before(self, op: bytes, args: list, cm: object, tm: object) -> None:
+        if op == b"rg":
+            self.colour = tuple(round(float(a), 3) for a in args)
+        elif op == b"g":
+            self.colour = (round(float(args[0]), 3),) * 3
+
+    def text(self, value: str, cm: object, tm: object, font: object, size: object) -> None:
+        if value.strip():
+            self.pieces.append((self.colour, value))
+
+
 def painted(pdf: Path) -> list[tuple[tuple[float, ...], str]]:
     """Every piece of text of the PDF with the fill colour it is painted in."""
-    pieces: list[tuple[tuple[float, ...], str]] = []
+    painter = _Painter()
     for page in PdfReader(pdf).pages:
-        colour: list[tuple[float, ...]] = [(0.0, 0.0, 0.0)]
-
-        def before(op: bytes, args: list, cm: object, tm: object) -> None:
-            if op == b"rg":
-                colour[0] = tuple(round(float(a), 3) for a in args)
-            elif op == b"g":
-                colour[0] = (round(float(args[0]), 3),) * 3
-
-        def text(value: str, cm: object, tm: object, font: object, size: object) -> None:
-            if value.strip():
-                pieces.append((colour[0], value))
-
-        page.extract_text(visitor_operand_before=before, visitor_text=text)
-    return pieces
+        painter.colour = (0.0, 0.0, 0.0)
+        page.extract_text(visitor_operand_before=painter.before, visitor_text=painter.text)
+    return painter.pieces
 
 
 def squeezed(text: str) -> str:

@@ -211,7 +211,9 @@ def test_a_question_is_asked_once_and_the_other_forms_refer_to_it(rendered):
 # -- page, dates, prompts, emails --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("size", "width", "height"), [("A4", 11906, 16838), ("Letter", 12240, 15840)])
+@pytest.mark.parametrize(
+    ("size", "width", "height"), [("A4", 11906, 16838), ("Letter", 12240, 15840)]
+)
 def test_the_page_size_is_the_programs(compiled, size, width, height):
     roster = sample_roster()
     roster.program.paper_size = size
@@ -272,4 +274,60 @@ def test_email_addresses_have_the_width_of_the_page(rendered):
 
 def test_the_breaks_are_listed_under_the_schedule(rendered):
     text = _text(rendered["Coaching"]["action-plan"])
-    assert "No meetings during the program's breaks: Winter break (21 December 2026 to 1 January 2027)." in text
+    assert (
+        "No meetings during the program's breaks: Winter break (21 December 2026 to 1 January 2027)."
+        in text
+    )
+
+
+def test_roster_dates_come_back_as_dates_and_date_columns_hold_only_dates(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+    from conftest import SAMPLE_ROSTER
+    from test_roundtrip import fill_docx
+
+    from mentordocs.collect import collect_forms
+    from mentordocs.generate.packets import generate_packets
+    from mentordocs.roster import load_roster
+
+    roster = load_roster(SAMPLE_ROSTER)
+    packets = tmp_path / "packets"
+    generate_packets(roster, packets, pairs=["P01", "P04", "P10"], jobs=1)
+    returned = tmp_path / "returned"  # the forms sent back with only a box ticked
+    returned.mkdir()
+    for path in packets.rglob("*.docx"):
+        (returned / path.name).write_bytes(fill_docx(path.read_bytes(), {"mentor_agree": True}))
+    tracking = tmp_path / "tracking.xlsx"
+    collect_forms([returned], tracking, roster, packets_dir=packets, jobs=1)
+    book = openpyxl.load_workbook(tracking)
+    specs = load_form_specs()
+    dates_seen = 0
+    for spec in specs.values():
+        rows = list(book[spec.title[:31]].iter_rows(values_only=True))
+        header = rows[0]
+        for index, title in enumerate(header):
+            declared = next(
+                (f for f in spec.fields if f.label_for(_instance(title, f)) == title), None
+            )
+            if declared is None or declared.kind != "date":
+                continue
+            values = [row[index] for row in rows[1:] if row[index] is not None]
+            assert all(isinstance(v, dt.datetime) for v in values), (spec.form, title, values)
+            dates_seen += len(values)
+    # the target dates, the terms' start, mid-point and end, action item 1, the review date
+    assert dates_seen >= 20
+    goal_sheet = {r[0]: r for r in list(book["Goal sheet"].iter_rows(values_only=True))[1:]}
+    header = next(book["Goal sheet"].iter_rows(values_only=True))
+    target = header.index("Goal 1: target date")
+    assert goal_sheet["P01"][target] == dt.datetime(2026, 10, 9)
+
+
+def _instance(title: object, declared) -> int | None:
+    """The instance number a column header of a repeated field shows ("Goal 3: ..." -> 3)."""
+    if not declared.repeated or not isinstance(title, str):
+        return None
+    head = declared.label.partition("{n}")[0]
+    rest = title[len(head) :] if title.startswith(head) else ""
+    digits = "".join(ch for ch in rest[:3] if ch.isdigit())
+    return int(digits) if digits else None

@@ -936,9 +936,7 @@ def test_libreoffice_25_with_track_changes(soffice_25, uno_python, packets, tmp_
 def test_libreoffice_with_track_changes(soffice, soffice_versions, uno_python, packets, tmp_path):
     # The system's LibreOffice (Debian 12's 7.4 in CI), typing into rich-text controls, the
     # signature's name among them.
-    typed = type_in_libreoffice(
-        uno_python, soffice, packets, tmp_path / "lo", [*TYPING, SIGN_NAME]
-    )
+    typed = type_in_libreoffice(uno_python, soffice, packets, tmp_path / "lo", [*TYPING, SIGN_NAME])
     document, settings = typed_xml(typed)
     assert b"<w:trackRevisions/>" in settings
     if version_of(soffice, soffice_versions) == "7.4":

@@ -224,3 +224,20 @@ def test_an_unknown_paper_size_is_an_error(tmp_path: Path) -> None:
     [error] = errors_of(make_roster(tmp_path, book))
     assert "'Legal' is not one of the allowed values for Paper size" in error
     assert "Choose one of: A4, Letter." in error
+
+
+def test_the_calendar_file_has_no_meeting_in_a_break() -> None:
+    import icalendar
+
+    from mentordocs.generate.ics import pair_calendar
+
+    roster = load_roster(Path(__file__).resolve().parent.parent / "samples" / "roster.xlsx")
+    pair = roster.pair("P11")  # weekly, on Thursdays, its dates worked out
+    assert pair.frequency == "Weekly" and not pair.listed_meetings
+    calendar = icalendar.Calendar.from_ical(pair_calendar(roster, pair))
+    days = [event.decoded("DTSTART") for event in calendar.walk("VEVENT")]
+    days = [d.date() if isinstance(d, dt.datetime) else d for d in days]
+    winter = next(b for b in roster.breaks if b.name == "Winter break")
+    assert days and not [d for d in days if d in winter]
+    # nine Thursdays in December and January, less 24 and 31 December; and the mid-point check
+    assert len([d for d in days if dt.date(2026, 12, 1) <= d <= dt.date(2027, 1, 31)]) == 7 + 1
