@@ -445,9 +445,9 @@ LABEL_FILL = "E8EEF7"  # shaded label cells
 NOTE_FILL = "F3F6FA"
 BORDER = "A6B4CC"
 FONT = "Calibri"  # metric-compatible with Carlito, which LibreOffice substitutes
-# The page: A4 or US Letter, as the program's Paper size says (w:pgSz is rendered from the
-# context's page.width and page.height); the text width fits both.
-PAGE_W, PAGE_H = 11906, 16838  # A4, what python-docx is given before that
+# The page: A4 in the template; generate prints it on the program's Paper size, A4 or US
+# Letter (see _set_page); the text width fits both.
+PAGE_W, PAGE_H = 11906, 16838
 MARGIN = 1134  # 2 cm
 TEXT_W = PAGE_W - 2 * MARGIN  # 9638 twips; fits on Letter (12240 wide) as well
 LINE = 420  # minimum height of a one-line answer row (twips)
@@ -2249,13 +2249,11 @@ def _set_body(doc: DocxDocument, xml: str) -> None:
 
 
 def _set_page(doc: DocxDocument, title: str) -> None:
-    """The page (its size from the context: the program's Paper size, A4 or Letter) with 2 cm
-    margins, and the footer (pair, form, program, page numbers)."""
+    """A4 with 2 cm margins (generate prints it on the program's Paper size, A4 or Letter:
+    ``render`` gives an A4 or Letter page the size of the context's ``page``), and the footer
+    (pair, form, program, page numbers)."""
     section = doc.sections[0]
     section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
-    page_size = section._sectPr.find(_w("pgSz"))
-    page_size.set(_w("w"), "{{ page.width }}")
-    page_size.set(_w("h"), "{{ page.height }}")
     for side in ("left_margin", "right_margin", "top_margin"):
         setattr(section, side, Twips(MARGIN))
     section.bottom_margin = Twips(MARGIN)

@@ -110,3 +110,14 @@ def test_libreoffice_74_prints_every_prompt_grey_and_emails_whole(soffice_74, tm
 
 def test_libreoffice_25_prints_every_prompt_grey_and_emails_whole(soffice_25, tmp_path):
     check_printed(soffice_25, tmp_path)
+
+
+@pytest.mark.soffice
+def test_the_shipped_templates_themselves_open_in_libreoffice(soffice, tmp_path):
+    # A coordinator edits a copy of a template ("templates copy"): the file itself, tags and
+    # all, must open. (A tag in the page size made LibreOffice refuse it: the page size is
+    # rendered by generate instead; see render._page_from_context.)
+    templates = [spec.template_path for spec in load_form_specs().values()]
+    pdfs = convert(templates, "pdf", tmp_path / "pdf", soffice=soffice)
+    assert [p.stem for p in pdfs] == [t.stem for t in templates]
+    assert all(len(PdfReader(p).pages) >= 1 for p in pdfs)
