@@ -10,19 +10,52 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mentordocs.errors import Problem
 
-PLAN_TYPES = ("Mentee-focused", "Mutual growth", "Coaching")
+# The three planning methods of Sweeny's "Developing a Mentoring Action Plan"; a pair may use
+# more than one ("all three methods might best be used to plan different aspects of your work").
+PLAN_METHODS = ("Mentee-focused", "Mutual growth", "Coaching")
+PLAN_JOINER = " + "
+# The plan types a pair may have: one method, or coaching beside one of the others. Mutual
+# growth already holds the mentee-focused plan (the mentee's goals come first), so
+# "Mentee-focused + Mutual growth" is simply Mutual growth.
+PLAN_TYPES = (
+    "Mentee-focused",
+    "Mutual growth",
+    "Coaching",
+    "Mentee-focused + Coaching",
+    "Mutual growth + Coaching",
+)
+WHOSE_GOALS = ("Mentee", "Mentor", "Joint")  # whose goal a row of the Goals sheet is
+PAPER_SIZES = ("A4", "Letter")
 MEETING_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MEETING_MODES = ("In person", "Online", "Hybrid")
 FREQUENCIES = ("Weekly", "Every 2 weeks", "Monthly")
 STATUSES = ("Active", "Paused", "Ended")
 HORIZONS = ("Short-term", "Long-term")
 COMMITMENT_AREAS = ("Attendance", "Participation", "Interaction", "Other")
+
+
+def plan_type_of(methods: Iterable[str]) -> str:
+    """The plan type using ``methods`` (each one of PLAN_METHODS), as PLAN_TYPES spells it:
+    in PLAN_METHODS order, Mentee-focused left out beside Mutual growth (which holds it)."""
+    chosen = set(methods)
+    if "Mutual growth" in chosen:
+        chosen.discard("Mentee-focused")
+    return PLAN_JOINER.join(method for method in PLAN_METHODS if method in chosen)
+
+
+def plan_methods(plan_type: str) -> tuple[str, ...]:
+    """The methods of a plan type (``"Mutual growth + Coaching"``: both); an unknown or blank
+    one is Mentee-focused."""
+    methods = tuple(m for m in plan_type.split(PLAN_JOINER.strip()) if m.strip() in PLAN_METHODS)
+    return tuple(m.strip() for m in methods) or ("Mentee-focused",)
+
 
 # Any: a coordinator's own columns hold whatever Excel holds (text, numbers, dates, times).
 Extra = dict[str, Any]
@@ -48,6 +81,7 @@ class Program:
     forms_due: dt.date | None = None
     standards: str = ""
     signed_copies_to: str = ""
+    paper_size: str = "A4"  # one of PAPER_SIZES: the page size of the forms
     extra: Extra = field(default_factory=dict)
 
 
@@ -63,6 +97,7 @@ class Goal:
     target_date: dt.date | None = None
     extra: Extra = field(default_factory=dict)
     row: int = 0  # Excel row in the Goals sheet
+    whose: str = "Mentee"  # one of WHOSE_GOALS: the mentee's, the mentor's own, or set jointly
 
 
 @dataclass(slots=True)
@@ -93,6 +128,19 @@ class CalendarItem:
 
 
 @dataclass(slots=True)
+class Break:
+    """A school holiday or closure, first and last day included: no meeting is worked out in it."""
+
+    name: str
+    first_day: dt.date
+    last_day: dt.date
+    row: int = 0  # Excel row in the Breaks sheet
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
+@dataclass(slots=True)
 class Pair:
     pair_id: str
     mentor: Person
@@ -114,6 +162,7 @@ class Pair:
     commitments: list[Commitment] = field(default_factory=list)  # program-wide + this pair's
     extra: Extra = field(default_factory=dict)
     row: int = 0  # Excel row in the Pairs sheet
+    breaks: list[Break] = field(default_factory=list)  # the program's: no meetings worked out
     _schedule: list[Meeting] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -121,9 +170,19 @@ class Pair:
         return self.status == "Active"
 
     @property
+    def methods(self) -> tuple[str, ...]:
+        """The planning methods of the pair's plan type (``plan_methods``)."""
+        return plan_methods(self.plan_type)
+
+    def goals_of(self, whose: str) -> list[Goal]:
+        """The pair's goals of one kind ("Mentee", "Mentor" or "Joint"), in number order."""
+        return [goal for goal in self.goals if goal.whose == whose]
+
+    @property
     def meetings(self) -> list[Meeting]:
         """The pair's meetings: those listed on the Meetings sheet, else the schedule worked out
-        from its dates, meeting day, time and frequency (``derived=True``).
+        from its dates, meeting day, time and frequency (``derived=True``), leaving out every
+        date in one of its ``breaks``.
 
         The schedule is worked out the first time it is asked for, not when the roster loads,
         so a roster of thousands of pairs stays small until each pair's packet is made.
@@ -139,6 +198,7 @@ class Pair:
                 time=self.meeting_time,
                 place=self.meeting_place,
                 pair_id=self.pair_id,
+                breaks=self.breaks,
             )
         return self._schedule
 
@@ -156,6 +216,7 @@ class Roster:
     calendar: list[CalendarItem] = field(default_factory=list)
     commitments: list[Commitment] = field(default_factory=list)  # program-wide only
     warnings: list[Problem] = field(default_factory=list)
+    breaks: list[Break] = field(default_factory=list)  # the Breaks sheet, in date order
 
     def pair(self, pair_id: str) -> Pair:
         for candidate in self.pairs:
@@ -173,13 +234,15 @@ def derive_schedule(
     time: dt.time | None = None,
     place: str = "",
     pair_id: str = "",
+    breaks: Iterable[Break] = (),
 ) -> list[Meeting]:
     """Meeting dates from ``start`` to ``end`` (both included) on ``day`` at ``frequency``.
 
     Weekly and Every 2 weeks count from the first ``day`` on or after ``start``. Monthly keeps
     that first meeting's place in its month: if it is the first Tuesday, every meeting is a
     first Tuesday; a fifth weekday becomes the last one in months that have no fifth. No day or
-    no frequency: no meetings.
+    no frequency: no meetings. A date inside one of ``breaks`` is left out (the rhythm goes on
+    after it: every 2 weeks stays on the same weeks).
     """
     if day not in MEETING_DAYS or frequency not in FREQUENCIES or end < start:
         return []
@@ -203,4 +266,9 @@ def derive_schedule(
             if current >= start:
                 dates.append(current)
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return [Meeting(pair_id=pair_id, date=d, time=time, place=place, derived=True) for d in dates]
+    closed = tuple(breaks)
+    return [
+        Meeting(pair_id=pair_id, date=d, time=time, place=place, derived=True)
+        for d in dates
+        if not any(d in closure for closure in closed)
+    ]

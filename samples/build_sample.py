@@ -61,6 +61,7 @@ PROGRAM: list[tuple[str, Any]] = [
         "6 Developing as a professional educator.",
     ),
     ("Signed copies to", "induction@example.org"),
+    ("Paper size", "Letter"),  # a US district prints on US Letter
 ]
 
 # Pair ID, mentor (name, role, email, phone), mentee (name, role, email, phone), plan type,
@@ -253,7 +254,7 @@ PAIRS: list[dict[str, Any]] = [
         "Mentee role": "First-year Grade 5 teacher",
         "Mentee email": "ananya.sharma@example.org",
         "Mentee phone": "(555) 010-2318",
-        "Plan type": "Mentee-focused",
+        "Plan type": "Mentee-focused + Coaching",
         "Meeting day": "Tuesday",
         "Meeting time": t("15:20"),
         "Meeting length (minutes)": 45,
@@ -275,7 +276,7 @@ PAIRS: list[dict[str, Any]] = [
         "Mentee role": "First-year PE teacher",
         "Mentee email": "bjorn.andersson@example.org",
         "Mentee phone": "(555) 010-2320",
-        "Plan type": "Mutual growth",
+        "Plan type": "Mutual growth + Coaching",
         "Meeting day": "Monday",
         "Meeting time": t("14:30"),
         "Meeting length (minutes)": 30,
@@ -335,7 +336,9 @@ PAIRS: list[dict[str, Any]] = [
     },
 ]
 
-# Pair ID, Goal #, Goal, Horizon, Mentor support, Mentee accountable for, Measure, Target date
+# Pair ID, Goal #, Goal, Horizon, Mentor support, Mentee accountable for, Measure, Target date,
+# Whose goal (blank: the mentee's). For a mentor's goal, Mentor support is the mentor's own plan
+# and Mentee accountable for how the mentee helps; for a joint goal, each one's part.
 GOALS: list[tuple[Any, ...]] = [
     (
         "P01",
@@ -389,13 +392,14 @@ GOALS: list[tuple[Any, ...]] = [
     ),
     (
         "P02",
-        3,
-        "Mentor: learn to run engaging online check-ins (mutual goal).",
+        1,
+        "Learn to run engaging online check-ins.",
         "Short-term",
         "Asks for feedback after each call.",
         "Gives honest feedback on what works online.",
         "Both rate the calls 4 of 5 or better by the mid-point check.",
         d("2027-01-22"),
+        "Mentor",
     ),
     (
         "P03",
@@ -440,32 +444,24 @@ GOALS: list[tuple[Any, ...]] = [
     (
         "P04",
         1,
-        "Lead whole-class discussions of literature (CSTP 1, 4).",
+        "Find out which discussion protocols get the whole class talking about literature (CSTP 1, 4).",
         "Long-term",
-        "Coaching cycle: pre-conference, observation, debrief each month.",
-        "Chooses one discussion protocol per month and reflects in writing.",
-        "Observation notes show at least half the class speaking by April.",
+        "Tries one protocol a month with her seniors and is observed by the mentee.",
+        "Tries the same protocol with his freshmen and is observed by the mentor.",
+        "Talk tallies show at least half of each class speaking by April.",
         d("2027-04-30"),
+        "Joint",
     ),
     (
         "P04",
         2,
-        "Give timely, specific feedback on student essays (CSTP 5).",
+        "Give essay feedback students act on (CSTP 5).",
         "Short-term",
-        "Calibrates grading on five sample essays.",
-        "Uses the shared rubric and returns essays within a week.",
+        "Grades five sample essays with the shared rubric.",
+        "Grades the same five; both compare and agree the feedback.",
         "Students revise at least one essay using the feedback.",
         d("2026-12-04"),
-    ),
-    (
-        "P04",
-        3,
-        "Build a calm, respectful classroom culture (CSTP 2).",
-        None,
-        "Shares classroom agreements and restorative-conversation scripts.",
-        "Co-creates agreements with each class and revisits them monthly.",
-        "Fewer than two office referrals a month from January.",
-        d("2027-01-29"),
+        "Joint",
     ),
     (
         "P06",
@@ -479,17 +475,18 @@ GOALS: list[tuple[Any, ...]] = [
     ),
     (
         "P06",
-        2,
-        "Mentor: bring more student choice into algebra practice (mutual goal).",
+        1,
+        "Bring more student choice into algebra practice.",
         "Long-term",
         "Tries one choice board per unit.",
         "Visits one lesson and gives feedback on the choice board.",
         "Student survey shows more engagement.",
         d("2027-04-23"),
+        "Mentor",
     ),
     (
         "P06",
-        3,
+        2,
         "Co-plan one cross-course project (CSTP 4).",
         "Short-term",
         "Drafts the project outline.",
@@ -526,6 +523,59 @@ GOALS: list[tuple[Any, ...]] = [
         "Updates data every two weeks.",
         "Progress reports written from data each quarter.",
         d("2027-05-28"),
+    ),
+    (
+        "P09",
+        1,
+        "Plan lessons that reach every reading group (CSTP 4).",
+        "Short-term",
+        "Shares a week of differentiated plans.",
+        "Plans one differentiated lesson a day.",
+        "Every group has its own task in three observed lessons.",
+        d("2026-12-11"),
+    ),
+    (
+        "P09",
+        1,
+        "Find out how student-led discussions work in Grade 5 science (CSTP 1).",
+        "Long-term",
+        "Tries discussion roles in his class and is observed.",
+        "Tries the same roles and is observed.",
+        "Observation notes show students asking each other questions.",
+        d("2027-04-16"),
+        "Joint",
+    ),
+    (
+        "P10",
+        1,
+        "Build quick, safe routines for gym transitions (CSTP 2).",
+        "Short-term",
+        "Shows his whistle-free start routine.",
+        "Practises the routine with every class for three weeks.",
+        "Warm-ups start within three minutes of the bell.",
+        d("2026-10-30"),
+    ),
+    (
+        "P10",
+        1,
+        "Give feedback that asks more than it tells.",
+        "Long-term",
+        "Records two debriefs a month and counts his questions.",
+        "Says when a question helped more than advice.",
+        "Twice as many questions as suggestions by March.",
+        d("2027-03-12"),
+        "Mentor",
+    ),
+    (
+        "P10",
+        1,
+        "Find out which warm-up formats keep every student moving (CSTP 1).",
+        "Long-term",
+        "Tries station warm-ups and is observed.",
+        "Tries partner warm-ups and is observed.",
+        "Activity counts from four observations.",
+        d("2027-05-07"),
+        "Joint",
     ),
     (
         "P11",
@@ -668,6 +718,13 @@ COMMITMENTS: list[tuple[Any, ...]] = [
     ),
 ]
 
+# Name, First day, Last day: the district's school holidays; worked-out schedules skip them.
+BREAKS: list[tuple[Any, ...]] = [
+    ("Thanksgiving break", d("2026-11-23"), d("2026-11-27")),
+    ("Winter break", d("2026-12-21"), d("2027-01-01")),
+    ("Spring break", d("2027-03-29"), d("2027-04-02")),
+]
+
 CALENDAR: list[tuple[str, str, str | None]] = [
     (
         "August",
@@ -749,6 +806,7 @@ def build() -> bytes:
     _fill_table(workbook["Meetings"], MEETINGS)
     _fill_table(workbook["Commitments"], COMMITMENTS)
     _fill_table(workbook["Calendar"], CALENDAR)
+    _fill_table(workbook["Breaks"], BREAKS)
 
     workbook.properties.creator = "mentordocs sample"
     workbook.properties.lastModifiedBy = "mentordocs sample"

@@ -26,7 +26,7 @@ import re
 import sys
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,14 @@ from mentordocs.models import FREQUENCIES, HORIZONS, MEETING_DAYS, MEETING_MODES
 from mentordocs.ooxml import controls as fields  # noqa: E402
 from mentordocs.ooxml import ns  # noqa: E402
 
-VERSION = "1.0"
+# Each form's template version: raise it when the form changes (it goes into every generated
+# form's properties, and collect reads a return against the declaration of its version).
+VERSIONS = {
+    "action-plan": "2.0",
+    "terms-of-engagement": "2.0",
+    "goal-sheet": "2.0",
+    "confidentiality-agreement": "2.0",
+}
 
 GOAL_STATUSES = ("Not started", "In progress", "Achieved", "Changed", "Set aside")
 PRIORITIES = ("High", "Medium", "Low")
@@ -96,11 +103,12 @@ def f(
 
 
 REQUIRED_GOALS = 3  # pairs set 3 to 5 goals: goals 4 and 5 are optional
+OBSERVATIONS = 4  # observations a coaching plan has room for
 
 
 def goal_support_fields() -> list[dict[str, Any]]:
-    """How the mentor supports each goal and what the mentee is accountable for: asked the
-    same way on the action plan and the goal sheet (fresh entries for each form)."""
+    """How the mentor supports each of the mentee's goals and what the mentee is accountable
+    for."""
     return [
         f(
             "goal_{n}_mentor_support",
@@ -115,6 +123,44 @@ def goal_support_fields() -> list[dict[str, Any]]:
             required=True,
             group="goal",
             required_instances=REQUIRED_GOALS,
+        ),
+    ]
+
+
+def goal_tracking_fields(
+    prefix: str, label: str, group: str, required: int
+) -> list[dict[str, Any]]:
+    """How progress on a goal is measured, its target date, progress at the mid-point check
+    and status: asked the same way of the mentee's, the mentor's and joint goals (``prefix``
+    "goal", "mentor_goal", "joint_goal"; ``label`` "Goal", "Mentor's goal", "Joint goal").
+    The measure and target date are required in the first ``required`` instances (0: never)."""
+    return [
+        f(
+            f"{prefix}_{{n}}_measure",
+            f"{label} {{n}}: how we measure progress",
+            required=bool(required),
+            group=group,
+            required_instances=required,
+        ),
+        f(
+            f"{prefix}_{{n}}_target_date",
+            f"{label} {{n}}: target date",
+            "date",
+            required=bool(required),
+            group=group,
+            required_instances=required,
+        ),
+        f(
+            f"{prefix}_{{n}}_midpoint_progress",
+            f"{label} {{n}}: progress at the mid-point check",
+            group=group,
+        ),
+        f(
+            f"{prefix}_{{n}}_status",
+            f"{label} {{n}}: status",
+            "dropdown",
+            group=group,
+            choices=GOAL_STATUSES,
         ),
     ]
 
@@ -139,10 +185,17 @@ PEOPLE = [
     )
 ]
 
+OBSERVATION_RECORD = (  # what each post-observation conference records
+    ("seen", "what the observer saw"),
+    ("patterns", "the patterns we see"),
+    ("implications", "what the patterns mean"),
+    ("next_step", "what to improve next, and how"),
+)
+
 ACTION_PLAN = [
     *PEOPLE,
-    f("meeting_time", "Our regular meeting time", required=True),
-    f("meeting_place", "Our regular meeting place", required=True),
+    f("brainstorm_mentor", "The mentor's own ideas for our commitments"),
+    f("brainstorm_mentee", "The mentee's own ideas for our commitments"),
     *[
         f(
             f"commitment_{area}_{{n}}",
@@ -151,6 +204,7 @@ ACTION_PLAN = [
         )
         for area, label in COMMITMENT_AREAS
     ],
+    f("commitments_agreed", "We can both keep every commitment", "checkbox"),
     f("vision", "What we hope to achieve together (our vision)", required=True),
     f("mentor_support_style", "How the mentor will support, advise and coach"),
     f("why_important", "Why this matters to the mentee"),
@@ -159,8 +213,6 @@ ACTION_PLAN = [
         "What the goals are based on (self-assessment, standards, feedback)",
         confidential=True,
     ),
-    f("goal_{n}_goal", "Goal {n}", required=True, group="goal", required_instances=REQUIRED_GOALS),
-    *goal_support_fields(),
     f("action_{n}_what", "Action item {n}: what", group="action"),
     f("action_{n}_when", "Action item {n}: when", "date", group="action"),
     f("action_{n}_how", "Action item {n}: how", group="action"),
@@ -169,14 +221,17 @@ ACTION_PLAN = [
     f("evaluation_plan", "When and how we will evaluate our relationship", required=True),
     f("evaluation_date", "Date of our relationship review", "date"),
     f("plan_type", "Plan type", "dropdown", required=True, choices=PLAN_TYPES),
-    f("mentor_growth_{n}_goal", "Mentor's growth goal {n}", group="mentor_growth"),
-    f("mentor_growth_{n}_plan", "Mentor's growth goal {n}: how", group="mentor_growth"),
+    f(
+        "mentor_goals_basis",
+        "What the mentor's growth goals are based on (the self-assessments of mentor training)",
+        confidential=True,
+    ),
     f("mutual_support", "How we will support each other's growth plans"),
     f("extra_colleagues", "Colleagues we could invite for strengths we lack"),
-    f("coaching_focus", "The strategies and skills we want to master together"),
     f("observation_frequency", "When and how often we will observe each other"),
     f("conference_place_time", "Where and when we will meet to confer"),
     f("observation_limits", "When observing is not appropriate"),
+    f("coaching_outcome", "What we each hope to accomplish as coaches"),
     f("observation_{n}_date", "Observation {n}: date", "date", group="observation"),
     f(
         "observation_{n}_observer",
@@ -198,8 +253,16 @@ ACTION_PLAN = [
         "date",
         group="observation",
     ),
-    f("coaching_next_steps", "How we decide what to improve next after each post-conference"),
-    f("coaching_outcome", "What we each hope to accomplish as coaches"),
+    *[
+        f(f"observation_{{n}}_{key}", f"Observation {{n}}: {label}", group="observation")
+        for key, label in OBSERVATION_RECORD
+    ],
+    f(
+        "calendar_{n}_skip",
+        "Calendar task {n}: not for us (crossed out)",
+        "checkbox",
+        group="calendar",
+    ),
     f(
         "calendar_{n}_together",
         "Calendar task {n}: we will do this together",
@@ -207,9 +270,11 @@ ACTION_PLAN = [
         group="calendar",
     ),
     f("calendar_{n}_date", "Calendar task {n}: our date", "date", group="calendar"),
+    f("calendar_{n}_place_time", "Calendar task {n}: time and place", group="calendar"),
     f("calendar_{n}_notes", "Calendar task {n}: notes", group="calendar"),
     f("own_task_{n}_task", "Our own task {n}", group="own_task"),
     f("own_task_{n}_date", "Our own task {n}: date", "date", group="own_task"),
+    f("own_task_{n}_place_time", "Our own task {n}: time and place", group="own_task"),
     f(
         "own_task_{n}_together",
         "Our own task {n}: we will do this together",
@@ -254,13 +319,19 @@ TERMS = [
     f("derailers", "What would derail our relationship", required=True),
     f("disagreement", "How we handle disagreement or conflict", required=True),
     f("feedback", "How we give and take constructive feedback", required=True),
-    f("not_working", "What we do if it is not working", required=True),
+    f(
+        "not_working",
+        "What we do if it is not working, or one of us wants to end it",
+        required=True,
+    ),
     f("recognition", "How we recognise each other's efforts"),
     f("other_agreements", "Anything else we agree on"),
     f("start_date", "Start date", "date", required=True),
     f("midpoint_date", "Mid-point check", "date", required=True),
     f("end_date", "End date", "date", required=True),
     f("timeframe_notes", "Milestones that shape our timeframe"),
+    f("revisit_date", "When we will look at these terms again", "date"),
+    f("revisit_changes", "What we changed when we looked at them again"),
     *SIGNATURES,
 ]
 
@@ -277,23 +348,42 @@ GOAL_SHEET = [
     ),
     f("goal_{n}_priority", "Goal {n}: priority", "dropdown", group="goal", choices=PRIORITIES),
     *goal_support_fields(),
+    *goal_tracking_fields("goal", "Goal", "goal", REQUIRED_GOALS),
+    # the mentor's own growth goals (mutual growth): at least one when the sheet shows them
     f(
-        "goal_{n}_measure",
-        "Goal {n}: how we measure progress",
+        "mentor_goal_{n}_goal",
+        "Mentor's goal {n}",
         required=True,
-        group="goal",
-        required_instances=REQUIRED_GOALS,
+        group="mentor_goal",
+        required_instances=1,
     ),
     f(
-        "goal_{n}_target_date",
-        "Goal {n}: target date",
-        "date",
-        required=True,
-        group="goal",
-        required_instances=REQUIRED_GOALS,
+        "mentor_goal_{n}_plan",
+        "Mentor's goal {n}: how the mentor will reach it",
+        group="mentor_goal",
     ),
-    f("goal_{n}_midpoint_progress", "Goal {n}: progress at the mid-point check", group="goal"),
-    f("goal_{n}_status", "Goal {n}: status", "dropdown", group="goal", choices=GOAL_STATUSES),
+    f(
+        "mentor_goal_{n}_mentee_support",
+        "Mentor's goal {n}: how the mentee helps",
+        group="mentor_goal",
+    ),
+    *goal_tracking_fields("mentor_goal", "Mentor's goal", "mentor_goal", 0),
+    # goals set together (coaching): one or two
+    f(
+        "joint_goal_{n}_goal",
+        "Joint goal {n}",
+        required=True,
+        group="joint_goal",
+        required_instances=1,
+    ),
+    f(
+        "joint_goal_{n}_skills",
+        "Joint goal {n}: the strategies and skills we want to master",
+        group="joint_goal",
+    ),
+    f("joint_goal_{n}_mentor_part", "Joint goal {n}: the mentor's part", group="joint_goal"),
+    f("joint_goal_{n}_mentee_part", "Joint goal {n}: the mentee's part", group="joint_goal"),
+    *goal_tracking_fields("joint_goal", "Joint goal", "joint_goal", 0),
     *SIGNATURES,
 ]
 
@@ -320,8 +410,6 @@ CONFIDENTIALITY = [
         "checkbox",
         required=True,
     ),
-    f("conflict_steps", "How we will raise and resolve a conflict"),
-    f("ending_steps", "How we will tell each other if one of us wants to end it"),
     *SIGNATURES,
 ]
 
@@ -341,7 +429,12 @@ DECLARATIONS = {
 
 
 def declaration(form: str) -> dict[str, Any]:
-    return {"form": form, "title": TITLES[form], "version": VERSION, "fields": DECLARATIONS[form]}
+    return {
+        "form": form,
+        "title": TITLES[form],
+        "version": VERSIONS[form],
+        "fields": DECLARATIONS[form],
+    }
 
 
 # ---- layout primitives ---------------------------------------------------------------------
@@ -352,7 +445,9 @@ LABEL_FILL = "E8EEF7"  # shaded label cells
 NOTE_FILL = "F3F6FA"
 BORDER = "A6B4CC"
 FONT = "Calibri"  # metric-compatible with Carlito, which LibreOffice substitutes
-PAGE_W, PAGE_H = 11906, 16838  # A4; the margins leave room for US Letter too
+# The page: A4 in the template; generate prints it on the program's Paper size, A4 or US
+# Letter (see _set_page); the text width fits both.
+PAGE_W, PAGE_H = 11906, 16838
 MARGIN = 1134  # 2 cm
 TEXT_W = PAGE_W - 2 * MARGIN  # 9638 twips; fits on Letter (12240 wide) as well
 LINE = 420  # minimum height of a one-line answer row (twips)
@@ -406,6 +501,14 @@ def bullets(items: list[str]) -> str:
         else:
             out.append(para(run(item), "ListBullet"))
     return "".join(out)
+
+
+def numbered_steps(items: list[str]) -> str:
+    """Paragraphs numbered 1, 2, 3... (the number typed, so every reader shows it the same)."""
+    return "".join(
+        para(run(f"{n}.", bold=True) + "<w:r><w:tab/></w:r>" + run(item), "FormStep")
+        for n, item in enumerate(items, start=1)
+    )
 
 
 def cell(
@@ -466,16 +569,19 @@ def table(widths: list[int], rows: list[str], header: list[str] | None = None) -
 
 def keep_together(rows: list[str]) -> list[str]:
     """Rows that Word and LibreOffice keep on one page (keep-with-next on all but the last)."""
-    return [
-        re.sub(r'(<w:pStyle w:val="[^"]+"/>)', r"\1<w:keepNext/>", item) for item in rows[:-1]
-    ] + rows[-1:]
+    return [with_next(item) for item in rows[:-1]] + rows[-1:]
 
 
-def label_cell(label: str, hint: str = "", width: int = 3200) -> str:
+def with_next(xml: str) -> str:
+    """``xml`` (a row) kept on the page of what follows it: keep-with-next on its paragraphs."""
+    return re.sub(r'(<w:pStyle w:val="[^"]+"/>)(?!<w:keepNext/>)', r"\1<w:keepNext/>", xml)
+
+
+def label_cell(label: str, hint: str = "", width: int = 3200, span: int = 1) -> str:
     content = para(run(label, bold=True), "TableText")
     if hint:
         content += para(run(hint), "TableHint")
-    return cell(content, width, fill=LABEL_FILL)
+    return cell(content, width, fill=LABEL_FILL, span=span)
 
 
 # ---- one form being laid out -----------------------------------------------------------------
@@ -536,14 +642,19 @@ class Layout:
             # plain-text control, whose alias (the field id) LibreOffice keeps.
             args["multiline"] = multiline
 
-        def control(text: str) -> str:
-            return fields.content_control(concrete, kind, text=text, **args)
+        def control(text: str, full_date: str | None = None) -> str:
+            return fields.content_control(concrete, kind, text=text, full_date=full_date, **args)
 
         if not fill:
+            if kind == "date" and value:
+                raise SystemExit(f"{self.form}: date {field_id} starts with a value: use fill")
             return control(value)
+        # A date written in from the roster is a real date (w:fullDate), so it comes back as
+        # one: the context gives every date X as X_full ("2026-09-01T00:00:00Z") too.
+        full_date = "{{ " + fill + "_full }}" if kind == "date" else None
         return (
             run("{%r if " + fill + " %}")
-            + control("{{ " + fill + " }}")
+            + control("{{ " + fill + " }}", full_date)
             + run("{%r else %}")
             + control("")
             + run("{%r endif %}")
@@ -616,9 +727,10 @@ class Text:
 
     text: str
     bold: bool = False
+    span: int = 1  # how many columns the cell covers
 
     def xml(self, layout: Layout, width: int) -> str:
-        return cell(run(self.text, bold=self.bold), width)
+        return cell(run(self.text, bold=self.bold), width, span=self.span)
 
 
 @dataclass(frozen=True)
@@ -627,9 +739,10 @@ class Label:
 
     label: str
     hint: str = ""
+    span: int = 1
 
     def xml(self, layout: Layout, width: int) -> str:
-        return label_cell(self.label, self.hint, width)
+        return label_cell(self.label, self.hint, width, self.span)
 
 
 @dataclass(frozen=True)
@@ -638,7 +751,7 @@ class Answer:
 
     ``placeholder``, ``value``, ``fill``: as for Q; ``multiline``: a long answer (one line
     unless said); ``center``: centred across (tick boxes), ``middle``: centred down;
-    ``after``: text after the field, in the same paragraph.
+    ``after``: text after the field, in the same paragraph; ``span``: the columns it covers.
     """
 
     field: str
@@ -650,6 +763,7 @@ class Answer:
     center: bool = False
     middle: bool = False
     after: str = ""
+    span: int = 1
 
     def xml(self, layout: Layout, width: int) -> str:
         content = layout.field(
@@ -658,36 +772,50 @@ class Answer:
         if self.after:
             content += run(self.after)
         style = "AnswerCenter" if self.center else "Answer"
-        return cell(para(content, style), width, valign="center" if self.middle else "top")
+        valign = "center" if self.middle else "top"
+        return cell(para(content, style), width, span=self.span, valign=valign)
 
 
 Cell = Text | Label | Answer
 
 
 class Row:
-    """A table row, one cell per column; ``height``: its minimum height (twips), 0 as needed."""
+    """A table row, one cell per column; ``height``: its minimum height (twips), 0 as needed;
+    ``with_next``: kept on the page of the row after it."""
 
-    def __init__(self, *cells: Cell, height: int = 0) -> None:
+    def __init__(self, *cells: Cell, height: int = 0, with_next: bool = False) -> None:
         self.cells = cells
         self.height = height
+        self.with_next = with_next
 
     def xml(self, layout: Layout, widths: Sequence[int]) -> str:
-        cells = [item.xml(layout, width) for item, width in zip(self.cells, widths, strict=True)]
-        return row(cells, self.height)
+        cells, column = [], 0
+        for item in self.cells:  # a cell spanning columns takes their widths together
+            cells.append(item.xml(layout, sum(widths[column : column + item.span])))
+            column += item.span
+        if column != len(widths):
+            raise SystemExit(f"{layout.form}: a row covers {column} of {len(widths)} columns")
+        xml = row(cells, self.height)
+        return with_next(xml) if self.with_next else xml
 
 
 @dataclass(frozen=True)
 class Banner:
-    """A row across the whole table: a label in the accent colour, a hint under it."""
+    """A row across the whole table: a label in the accent colour, a hint under it and
+    ``examples`` under that, one a line."""
 
     label: str
-    hint: str
+    hint: str = ""
+    examples: tuple[str, ...] = ()
 
     def xml(self, layout: Layout, widths: Sequence[int]) -> str:
-        content = para(run(self.label, bold=True, color=ACCENT), "TableText") + para(
-            run(self.hint), "TableHint"
-        )
-        return row([cell(content, sum(widths), fill=LABEL_FILL, span=len(widths))])
+        content = para(run(self.label, bold=True, color=ACCENT), "TableText")
+        if self.hint:
+            content += para(run(self.hint), "TableHint")
+        for example in self.examples:
+            content += para(run("•\u00a0" + example), "TableExample")
+        # a banner heads the rows below it: never alone at the foot of a page
+        return with_next(row([cell(content, sum(widths), fill=LABEL_FILL, span=len(widths))]))
 
 
 @dataclass(frozen=True)
@@ -775,14 +903,6 @@ def for_each(loop: str, *blocks: Block) -> tuple[Block, ...]:
 def looped(loop: str, *rows: TableRow) -> tuple[TableRow, ...]:
     """Table ``rows`` repeated for each item of a Jinja ``loop`` (docxtpl {%tr for %})."""
     return (Tag(f"for {loop}"), *rows, Tag("endfor"))
-
-
-def numbered(count: int, *cells: Answer, height: int) -> tuple[Row, ...]:
-    """Rows 1 to ``count``: the row's number, then ``cells`` with "{n}" in their fields set to it."""
-    return tuple(
-        Row(Text(str(n)), *(replace(item, n=str(n)) for item in cells), height=height)
-        for n in range(1, count + 1)
-    )
 
 
 # ---- what every form has: a title block and signatures -----------------------------------------
@@ -876,32 +996,32 @@ def lay_out(layout: Layout, form: Form) -> None:
 # ---- the four forms ----------------------------------------------------------------------------
 
 
-def person_row(what: str, label: str, optional: bool = False) -> Row:
-    """A row of "About us": the mentor's and the mentee's ``what``, written in from the roster
-    (an ``optional`` one only when the roster has it, else the placeholder shows)."""
-    answers = []
-    for who in ("mentor", "mentee"):
+def person_rows(who: str) -> tuple[TableRow, ...]:
+    """The rows of "About us" for ``who`` ("mentor" or "mentee"): a banner, then name, role,
+    email and phone, written in from the roster (role and phone only when the roster has
+    them, else the prompt shows). The answers take the table's width, so a long email address
+    fits on its line instead of breaking in the middle."""
+    rows: list[TableRow] = [Banner(who.capitalize() + ": {{ " + who + ".name }}")]
+    for what, label, optional in (
+        ("name", "Name", False),
+        ("role", "Role in the organization", True),
+        ("email", "Email address", False),
+        ("phone", "Phone number", True),
+    ):
         expr = f"{who}.{what}"
-        answers.append(
-            Answer(
-                f"{who}_{what}",
-                f"Type the {who}'s {label.lower()}",
-                value="" if optional else "{{ " + expr + " }}",
-                fill=expr if optional else "",
-            )
+        answer = Answer(
+            f"{who}_{what}",
+            f"Type the {who}'s {label.lower()}",
+            value="" if optional else "{{ " + expr + " }}",
+            fill=expr if optional else "",
         )
-    return Row(Label(label), *answers, height=LINE)
+        rows.append(Row(Label(label), answer, height=LINE))
+    return tuple(rows)
 
 
 PEOPLE_TABLE = Table(
-    widths=(2600, (TEXT_W - 2600) // 2, TEXT_W - 2600 - (TEXT_W - 2600) // 2),
-    header=("", "Mentor", "Mentee"),
-    rows=(
-        person_row("name", "Name"),
-        person_row("role", "Role in the organization", optional=True),
-        person_row("email", "Email address"),
-        person_row("phone", "Phone number", optional=True),
-    ),
+    widths=(LABEL_W, TEXT_W - LABEL_W),
+    rows=(*person_rows("mentor"), *person_rows("mentee")),
 )
 
 MEETING_SCHEDULE = Table(
@@ -919,21 +1039,48 @@ MEETING_SCHEDULE = Table(
     ),
 )
 
+BREAKS_NOTE = note(
+    "No meetings during the program's breaks: {% for b in breaks %}{{ b.name }} "
+    "({{ b.first_day }}{% if not b.one_day %} to {{ b.last_day }}{% endif %})"
+    "{% if not loop.last %}; {% endif %}{% endfor %}."
+)
+
 COMMITMENT_QUESTIONS = {  # the question under each of COMMITMENT_AREAS
     "attendance": "What do we promise about being there, on time and ready?",
-    "participation": "How will we take part? For example: listen fully, keep phones away, keep "
-    "to the point.",
-    "interaction": "How will we treat each other? For example: ask before advising, respect "
-    "each other's views, keep confidences.",
-    "other": "Anything else we need to promise each other.",
+    "participation": "How will we take part in our meetings?",
+    "interaction": "How will we treat each other?",
+    "other": "Anything else we need to promise each other that fits none of the above.",
+}
+
+# Ideas to choose from or reword, under the participation and interaction questions.
+COMMITMENT_EXAMPLES = {
+    "participation": (
+        "We will aim for the best work we can do.",
+        "We will listen actively and take a full part.",
+        "We will watch how much of the talking each of us does.",
+        "We will stay on the topic, with no conversations on the side.",
+        "We will leave texts and email alone while we meet.",
+        "We will make it safe to take risks, try things out and succeed.",
+        "We will discuss ideas, not the person who offered them.",
+    ),
+    "interaction": (
+        "We will ask questions to understand, and build on each other's ideas.",
+        "We will talk openly and welcome each other's views.",
+        "We will show care and respect for each other.",
+        "We will keep confidences: what is said between us stays between us.",
+        "We will respect every point of view, values and experience: no answer is wrong.",
+        "We will enjoy working together.",
+    ),
 }
 
 
 def commitment_rows(area: str, label: str) -> tuple[TableRow, ...]:
-    """An area of commitments: its question, then a row for each commitment the roster has."""
+    """An area of commitments: its question (and ideas), then a row per commitment."""
     answer = Answer(f"commitment_{area}_{{n}}", "We will ...", fill="c.text", n="{{ c.number }}")
+    examples = COMMITMENT_EXAMPLES.get(area, ())
+    hint = COMMITMENT_QUESTIONS[area] + (" Some ideas:" if examples else "")
     return (
-        Banner(label, COMMITMENT_QUESTIONS[area]),
+        Banner(label, hint, examples),
         *looped(f"c in commitments.{area}", Row(Text("{{ c.number }}"), answer, height=LINE)),
     )
 
@@ -941,6 +1088,48 @@ def commitment_rows(area: str, label: str) -> tuple[TableRow, ...]:
 COMMITMENTS_TABLE = Table(
     widths=(600, TEXT_W - 600),
     rows=tuple(item for area, label in COMMITMENT_AREAS for item in commitment_rows(area, label)),
+)
+
+COMMITMENT_STEPS = [
+    "On your own first: each of you writes down, privately, the commitments that matter to "
+    "you, one idea a line (a few minutes is enough), in the box below.",
+    "Together: sort both lists under the four questions of the table, putting similar ideas "
+    "side by side.",
+    "Keep what matters most, then ask: can we both keep every one of these? Talk through any "
+    "you do not agree on until you do.",
+    "Write the final list in the table (four to six in all is a good number) and sign the "
+    "plan at the end.",
+]
+
+BRAINSTORM = Questions(
+    Q(
+        "brainstorm_mentor",
+        "The mentor's own ideas",
+        hint="Before you compare notes",
+        placeholder="One idea a line: what would you like us to promise each other?",
+    ),
+    Q(
+        "brainstorm_mentee",
+        "The mentee's own ideas",
+        hint="Before you compare notes",
+        placeholder="One idea a line: what would you like us to promise each other?",
+    ),
+    box=900,
+)
+
+CONSENSUS = Table(
+    widths=(LABEL_W, TEXT_W - LABEL_W),
+    rows=(
+        Row(
+            Label("Can we both keep every one?", "If not, talk it through first"),
+            Answer(
+                "commitments_agreed",
+                after=" Yes: we can both keep every commitment above",
+                middle=True,
+            ),
+            height=LINE,
+        ),
+    ),
 )
 
 
@@ -961,12 +1150,12 @@ ACTION_ITEMS = Table(
     widths=(500, 3000, 1900, 2100, TEXT_W - 7500),
     header=("#", "What", "When", "How", "Why"),
     rows=(
-        # 1 to 3: the program's first-meeting checklist, written in already
+        # 1 to 3: the program's first-meeting checklist, written in already (the address for
+        # signed copies is in the signatures' note, where it has the page's width)
         action_item(
             1,
             "Discuss and sign our mentoring agreement and keep a copy each"
-            "{% if program.signed_copies_to %}; send a signed copy to "
-            "{{ program.signed_copies_to }}{% endif %}",
+            "{% if program.signed_copies_to %}; send a signed copy to the program{% endif %}",
             when="program.forms_due",
         ),
         action_item(2, "Talk through what we hope to achieve together and the goals we might set"),
@@ -978,57 +1167,201 @@ ACTION_ITEMS = Table(
     ),
 )
 
-GROWTH_GOALS = Table(
-    widths=(500, 4300, TEXT_W - 4800),
-    header=("#", "Growth goal", "How"),
-    rows=numbered(
-        2,
-        Answer("mentor_growth_{n}_goal", "A goal for growing as a mentor"),
-        Answer("mentor_growth_{n}_plan", "How the mentor will reach it"),
-        height=800,
-    ),
-)
 
-OBSERVATIONS = Table(
-    widths=(400, 1700, 2300, 2038, 1600, 1600),
-    header=("#", "Observation", "Who observes", "Focus", "Before", "After"),
-    rows=numbered(
-        4,
-        Answer("observation_{n}_date"),
-        Answer("observation_{n}_observer"),
-        Answer("observation_{n}_focus", "What to look for"),
-        Answer("observation_{n}_pre_conference"),
-        Answer("observation_{n}_post_conference"),
-        height=600,
-    ),
-)
+def observation_table(n: int) -> Table:
+    """One observation of a coaching plan: planned (date, who, conferences, focus), then what
+    the post-observation conference found."""
+    number = str(n)
+    label = 2300
+    half = (TEXT_W - 2 * label) // 2
+    record = (
+        ("seen", "What we saw", "The data the observer collected", "What happened, as noted"),
+        ("patterns", "Patterns", "What keeps coming back", "The patterns you see"),
+        ("implications", "What they mean", "For teaching and learning", "What they imply"),
+        ("next_step", "Next step", "What to improve next, and how", "Your decision and plan"),
+    )
+    return Table(
+        widths=(label, half, label, TEXT_W - 2 * label - half),
+        rows=(
+            Banner(f"Observation {n}"),
+            # (labels of three words or more: a printed copy's reader finds them mid-line)
+            Row(
+                Label("Observation date"),
+                Answer("observation_{n}_date", n=number),
+                Label("Who observes whom"),
+                Answer("observation_{n}_observer", n=number),
+                height=LINE,
+            ),
+            Row(
+                Label("Pre-conference date"),
+                Answer("observation_{n}_pre_conference", n=number),
+                Label("Post-conference date"),
+                Answer("observation_{n}_post_conference", n=number),
+                height=LINE,
+            ),
+            Row(
+                Label("Focus", "What to look for"),
+                Answer(
+                    "observation_{n}_focus", "What will the observer look for?", n=number, span=3
+                ),
+                height=600,
+            ),
+            *(
+                Row(
+                    Label(name, hint),
+                    Answer(f"observation_{{n}}_{key}", prompt, n=number, multiline=True, span=3),
+                    height=700,
+                )
+                for key, name, hint, prompt in record
+            ),
+        ),
+        one_page=True,
+    )
 
+
+# Each task takes two rows: its tick boxes, date and notes, then its time and place under it.
+# (Printed and read back, answers side by side are told apart by their kinds: a row holds at
+# most one free-text answer, and a label of its own starts the next.)
 CALENDAR = Table(
-    widths=(1750, 3200, 1300, 1650, TEXT_W - 7900),
-    header=("Month", "Task", "Together", "Date", "Notes"),
+    widths=(TEXT_W - 6750, 900, 1300, 1650, 2900),
+    header=("Task", "Not for us", "Together", "Date", "Notes"),
     rows=looped(
         "c in calendar",
+        Tag("if c.first_in_month"),
+        Banner("{{ c.month }}"),
+        Tag("endif"),
         Row(
-            Text("{% if c.first_in_month %}{{ c.month }}{% endif %}", bold=True),
             Text("{{ c.task }}"),
+            Answer("calendar_{n}_skip", n="{{ c.number }}", center=True),
             Answer("calendar_{n}_together", n="{{ c.number }}", center=True),
             Answer("calendar_{n}_date", n="{{ c.number }}"),
             Answer("calendar_{n}_notes", "Notes", fill="c.notes", n="{{ c.number }}"),
+            height=LINE,
+            with_next=True,
+        ),
+        Row(
+            Label("Time and place"),
+            Answer(
+                "calendar_{n}_place_time",
+                "When and where, if it matters",
+                n="{{ c.number }}",
+                span=4,
+            ),
             height=LINE,
         ),
     ),
 )
 
 OWN_TASKS = Table(
-    widths=(500, TEXT_W - 500 - 1300 - 1900, 1300, 1900),
+    widths=(500, TEXT_W - 500 - 1300 - 1650, 1300, 1650),
     header=("#", "Task", "Together", "Date"),
-    rows=numbered(
-        3,
-        Answer("own_task_{n}_task", "A task you add"),
-        Answer("own_task_{n}_together", center=True),
-        Answer("own_task_{n}_date"),
-        height=LINE,
+    rows=tuple(
+        row
+        for n in range(1, 4)
+        for row in (
+            Row(
+                Text(str(n)),
+                Answer("own_task_{n}_task", "A task you add", n=str(n)),
+                Answer("own_task_{n}_together", center=True, n=str(n)),
+                Answer("own_task_{n}_date", n=str(n)),
+                height=LINE,
+                with_next=True,
+            ),
+            Row(
+                Label("Time and place", span=2),
+                Answer("own_task_{n}_place_time", "When and where", n=str(n), span=2),
+                height=LINE,
+            ),
+        )
     ),
+)
+
+PLAN_METHODS_TEXT = [
+    "Mentee-focused: we work on the mentee's goals, for example areas a review suggested. The "
+    "mentor is not an arm of the supervisor and sees a review only if the mentee chooses to "
+    "share it.",
+    "Mutual growth: as above, and the mentor also works on their own goals for growing as a "
+    "mentor; we share our plans and support each other's.",
+    "Coaching: we set one or two goals together and work on them by observing each other at "
+    "work, with a conference before and after each observation.",
+]
+
+MUTUAL_GROWTH_PART = (
+    heading("Mutual growth: the mentor's growth goals", 2),
+    note(
+        "Besides working on the mentee's goals, the mentor sets goals for growing as a mentor "
+        "and plans how to reach them; write them on the goal sheet, under “The mentor's growth "
+        "goals”. Then share and compare your goals and plans, find out each other's strengths, "
+        "and agree how you will support each other."
+    ),
+    Questions(
+        Q(
+            "mentor_goals_basis",
+            "What are the mentor's goals based on?",
+            hint="What the self-assessments of mentor training show, side by side; this "
+            "stays between you",
+            placeholder="What comparing the self-assessments showed the mentor could work on",
+        ),
+        Q(
+            "mutual_support",
+            "How will we support each other's plans?",
+            hint="Share and compare your goals and strengths",
+            placeholder="Describe how you will help each other grow",
+        ),
+        Q(
+            "extra_colleagues",
+            "Who else could join us?",
+            hint="A colleague with strengths neither of us has",
+            placeholder="Name a colleague and the strength they bring, if any",
+        ),
+    ),
+)
+
+COACHING_PART = (
+    heading("Coaching: observing each other", 2),
+    note(
+        "Set one or two goals together, with the strategies and skills you want to master, on "
+        "the goal sheet under “Our coaching goals”. You work on them by observing each other "
+        "at work: a pre-conference to plan each observation, and a post-conference to look at "
+        "what it showed, the patterns, what they mean, and what to improve next."
+    ),
+    Questions(
+        Q(
+            "observation_frequency",
+            "When and how often will we observe each other?",
+            hint="Often enough to see a pattern",
+            placeholder="For example: once a month each, for a full lesson",
+        ),
+        Q(
+            "conference_place_time",
+            "Where and when will we confer?",
+            hint="Before and after each observation",
+            placeholder="Type the place and times for your conferences",
+        ),
+        Q(
+            "observation_limits",
+            "When is observing not appropriate?",
+            placeholder="Times or situations when you would rather not be observed",
+        ),
+        Q(
+            "coaching_outcome",
+            "What do we each hope to accomplish?",
+            hint="As coaches of each other, by the end",
+            placeholder="Describe what you each want from coaching each other",
+        ),
+    ),
+    heading("Our observations and conferences", 2),
+    note(
+        "Fill in the date, who observes and the focus when you plan an observation; after the "
+        "post-conference, note what you saw, the patterns, what they mean and your next step."
+    ),
+    *(observation_table(n) for n in range(1, OBSERVATIONS + 1)),
+)
+
+GOAL_SHEET_PARTS = (  # the goal sheet's sections, and when a pair's sheet has them
+    ("plan.mentee_goals", "the mentee's goals, with how the mentor supports each one"),
+    ("plan.mentor_goals", "the mentor's own growth goals"),
+    ("plan.joint_goals", "our coaching goals, set together"),
 )
 
 ACTION_PLAN_LAYOUT = Form(
@@ -1036,24 +1369,10 @@ ACTION_PLAN_LAYOUT = Form(
     "achieve and how you will get there. Revisit it whenever things change.",
     Section("About us", PEOPLE_TABLE),
     Section(
-        "When and where we meet",
-        Questions(
-            Q(
-                "meeting_time",
-                "Our regular meeting time",
-                hint="Day, time, how long and how often",
-                placeholder="For example: Tuesdays at 15:30 for 45 minutes, every two weeks",
-                fill="pair.meeting_summary",
-                multiline=False,
-            ),
-            Q(
-                "meeting_place",
-                "Our regular meeting place",
-                hint="Room, address or video link",
-                placeholder="Type where you will meet",
-                fill="pair.meeting_place",
-                multiline=False,
-            ),
+        "When we meet",
+        note(
+            "You agree your regular meeting day, time and place, and what to do when a meeting "
+            "cannot happen, in your terms of engagement (section 5, “Our scheduled meetings”)."
         ),
         heading("Our meeting schedule", 2),
         *only_if(
@@ -1066,16 +1385,26 @@ ACTION_PLAN_LAYOUT = Form(
                 ),
             ),
         ),
+        *only_if("breaks", BREAKS_NOTE),
     ),
     Section(
         "Our collective commitments",
         note(
             "Commitments are the promises you make to each other about how you will work "
-            "together; each one starts with “We will”. Keep the ones below that work for you, "
-            "reword any that do not, and add your own: four to six in all is a good number. If "
-            "your meetings start to feel unproductive, come back to this list together."
+            "together; each one starts with “We will”. They build trust and say what you can "
+            "expect of each other. The roster's are written in below: keep the ones that work "
+            "for you, reword any that do not, and add your own. How to agree on them:"
         ),
+        numbered_steps(COMMITMENT_STEPS),
+        heading("Our own ideas first", 2),
+        BRAINSTORM,
+        heading("Our commitments", 2),
         COMMITMENTS_TABLE,
+        CONSENSUS,
+        note(
+            "If your meetings start to feel unproductive, come back to this list together and "
+            "change what needs changing."
+        ),
     ),
     Section(
         "Our vision and purpose",
@@ -1102,51 +1431,28 @@ ACTION_PLAN_LAYOUT = Form(
     Section(
         "Our goals",
         note(
-            "Choose three to five goals for your time together: the first three are needed, a "
-            "fourth and a fifth are optional. They may change as you go: keep the goal sheet up "
-            "to date."
+            "Your goals are on your goal sheet, each with how you will work on it, how you will "
+            "measure progress and by when; keep it up to date as goals change. It holds:"
+        ),
+        *(
+            block
+            for condition, text in GOAL_SHEET_PARTS
+            for block in only_if(condition, bullets([text]))
         ),
         *only_if(
-            "program.standards",
-            note("Draw on the mentee's self-assessment and on the program's standards:"),
-            quote("{{ program.standards }}"),
-        ),
-        Questions(
-            Q(
-                "goals_basis",
-                "What are our goals based on?",
-                hint="Only what the mentee chooses to share; this stays between you",
-                placeholder="For example: self-assessment, standards, feedback from a review",
-            )
-        ),
-        *for_each(
-            "g in plan_goals",
-            heading("Goal {{ g.slot }}{% if g.optional %} (optional){% endif %}", 2),
+            "plan.mentee_goals",
+            note(
+                "The mentee sets three to five goals for your time together, drawing on their "
+                "self-assessment{% if program.standards %} and on the program's standards{% endif %}."
+            ),
+            *only_if("program.standards", quote("{{ program.standards }}")),
             Questions(
                 Q(
-                    "goal_{n}_goal",
-                    "The goal",
-                    placeholder="Describe the goal in a sentence",
-                    fill="g.goal",
-                    multiline=False,
-                ),
-                Q(
-                    "goal_{n}_mentor_support",
-                    "How the mentor will support it",
-                    placeholder="How will the mentor help the mentee reach this goal?",
-                    fill="g.mentor_support",
-                    multiline=False,
-                ),
-                Q(
-                    "goal_{n}_mentee_accountable",
-                    "What the mentee is accountable for",
-                    placeholder="What will the mentee do, and by when?",
-                    fill="g.mentee_accountable",
-                    multiline=False,
-                ),
-                n="{{ g.slot }}",
-                line=700,
-                one_page=True,
+                    "goals_basis",
+                    "What are the mentee's goals based on?",
+                    hint="Only what the mentee chooses to share; this stays between you",
+                    placeholder="For example: self-assessment, standards, feedback from a review",
+                )
             ),
         ),
     ),
@@ -1177,23 +1483,17 @@ ACTION_PLAN_LAYOUT = Form(
                 "evaluation_date",
                 "Date of our review",
                 placeholder="Pick a date",
-                value="{{ program.midpoint }}",
+                fill="program.midpoint",
             ),
         ),
     ),
     Section(
         "Our plan type",
-        bullets(
-            [
-                "Mentee-focused: we work on the mentee's growth goals, for example areas a review "
-                "suggested. The mentor is not an arm of the supervisor and sees a review only if "
-                "the mentee chooses to share it.",
-                "Mutual growth: as above, and the mentor also works on their own goals for "
-                "growing as a mentor; we share our plans and support each other's.",
-                "Coaching: we choose one or two skills to master together and observe each other "
-                "at work, with a conversation before and after each observation.",
-            ]
+        note(
+            "The program's three ways of planning the work; a pair may use coaching beside "
+            "either of the others, for a different part of its work."
         ),
+        bullets(PLAN_METHODS_TEXT),
         Questions(
             Q(
                 "plan_type",
@@ -1203,76 +1503,15 @@ ACTION_PLAN_LAYOUT = Form(
                 fill="pair.plan_type",
             )
         ),
-        *only_if(
-            "plan.mutual_growth",
-            heading("The mentor's own growth goals", 2),
-            GROWTH_GOALS,
-            Questions(
-                Q(
-                    "mutual_support",
-                    "How will we support each other's plans?",
-                    hint="Share and compare your goals and strengths",
-                    placeholder="Describe how you will help each other grow",
-                ),
-                Q(
-                    "extra_colleagues",
-                    "Who else could join us?",
-                    hint="A colleague with strengths neither of us has",
-                    placeholder="Name a colleague and the strength they bring, if any",
-                ),
-            ),
-        ),
-        *only_if(
-            "plan.coaching",
-            heading("Our coaching plan", 2),
-            Questions(
-                Q(
-                    "coaching_focus",
-                    "What do we want to master?",
-                    hint="The one or two strategies or skills we will work on",
-                    placeholder="Describe the skills or the question you will explore together",
-                ),
-                Q(
-                    "observation_frequency",
-                    "When and how often will we observe each other?",
-                    hint="Often enough to see a pattern",
-                    placeholder="For example: once a month each, for a full lesson",
-                ),
-                Q(
-                    "conference_place_time",
-                    "Where and when will we confer?",
-                    hint="Before and after each observation",
-                    placeholder="Type the place and times for your conversations",
-                ),
-                Q(
-                    "observation_limits",
-                    "When is observing not appropriate?",
-                    placeholder="Times or situations when you would rather not be observed",
-                ),
-            ),
-            heading("Observation and conference schedule", 2),
-            OBSERVATIONS,
-            Questions(
-                Q(
-                    "coaching_next_steps",
-                    "After each observation",
-                    hint="How we will agree what to improve next, and how",
-                    placeholder="Describe how each post-observation conversation ends",
-                ),
-                Q(
-                    "coaching_outcome",
-                    "What do we each hope to accomplish?",
-                    placeholder="Describe what you each want from coaching each other",
-                ),
-            ),
-        ),
+        *only_if("plan.mutual_growth", *MUTUAL_GROWTH_PART),
+        *only_if("plan.coaching", *COACHING_PART),
     ),
     Section(
         "Our month-by-month plan",
         note(
-            "The program suggests these tasks month by month. Go through them together: tick "
-            "the ones you will do together, add a date and notes, and write “not for us” in "
-            "the notes of any that do not fit."
+            "The program suggests these tasks month by month. Go through them together and make "
+            "them yours: tick “Not for us” to cross out a task that does not fit, “Together” "
+            "for one you will do together, and add a date, a time and place, and notes."
         ),
         *only_if(
             "calendar",
@@ -1309,17 +1548,20 @@ TERMS_LAYOUT = Form(
         "Our roles",
         note(
             "The mentor shares experience, advises, advocates, coaches and supports. The mentee "
-            "sets goals, asks for advice and takes the steps toward their own growth. Some "
-            "starting points:"
+            "sets goals, asks for advice, reflects on their work and keeps growing "
+            "professionally: reflecting together is why you meet regularly, even when there is "
+            "no particular question. Some starting points:"
         ),
         bullets(
             [
                 "The mentee drives the relationship; the mentor guides it.",
                 "Taking part is voluntary, and the mentee makes their own decisions and owns "
                 "their results.",
-                "We are both open, engaged and non-judgmental, and both of us learn.",
+                "We are both open, engaged and non-judgmental; each of us teaches and each learns.",
                 "The structure is formal, our conversations informal, and what we say is "
                 "confidential.",
+                "Trust rests on confidentiality and on acting ethically toward each other and "
+                "everyone we talk about.",
             ]
         ),
         Questions(
@@ -1372,6 +1614,7 @@ TERMS_LAYOUT = Form(
     ),
     Section(
         "Our scheduled meetings",
+        note("The action plan refers to what you agree here; its schedule lists the dates."),
         Questions(
             Q("meeting_day", "Day", placeholder="Choose a day", fill="pair.meeting_day"),
             Q(
@@ -1471,7 +1714,9 @@ TERMS_LAYOUT = Form(
             Q(
                 "not_working",
                 "If it is not working",
-                placeholder="Describe what you will do, and who you could ask for help",
+                hint="What we try first, who could help, and how either of us says it is "
+                "time to end it",
+                placeholder="Describe what you will do, and how you will tell each other",
             ),
             Q(
                 "recognition",
@@ -1494,19 +1739,14 @@ TERMS_LAYOUT = Form(
             "progress together."
         ),
         Questions(
-            Q(
-                "start_date",
-                "We start on",
-                placeholder="Pick a date",
-                value="{{ pair.start_date }}",
-            ),
+            Q("start_date", "We start on", placeholder="Pick a date", fill="pair.start_date"),
             Q(
                 "midpoint_date",
                 "Mid-point check",
                 placeholder="Pick a date",
-                value="{{ program.midpoint }}",
+                fill="program.midpoint",
             ),
-            Q("end_date", "We finish on", placeholder="Pick a date", value="{{ pair.end_date }}"),
+            Q("end_date", "We finish on", placeholder="Pick a date", fill="pair.end_date"),
             Q(
                 "timeframe_notes",
                 "Milestones that shape our timeframe",
@@ -1515,67 +1755,180 @@ TERMS_LAYOUT = Form(
             ),
         ),
     ),
+    Section(
+        "Looking at our agreement again",
+        note(
+            "What suits you in September may not suit you in February. Agree now when you will "
+            "look at these terms again, and change whatever is not working for either of you."
+        ),
+        Questions(
+            Q(
+                "revisit_date",
+                "We will look at these terms again on",
+                hint="For example at the mid-point check, {{ program.midpoint }}",
+                placeholder="Pick a date",
+            ),
+            Q(
+                "revisit_changes",
+                "What we changed",
+                hint="Fill this in when you have looked at them again",
+                placeholder="Note what you changed and why, or that nothing needed to change",
+            ),
+        ),
+    ),
 )
 
 
-GOAL_SHEET_LAYOUT = Form(
-    "One section per goal. Mix short-term work goals with long-term career goals, agree which "
-    "come first, and come back to this sheet at the mid-point check on "
-    "{{ program.midpoint_long }}.",
-    *for_each(
-        "g in goal_slots",
-        heading("Goal {{ g.slot }}{% if g.optional %} (optional){% endif %}"),
-        Questions(
-            Q(
-                "goal_{n}_goal",
-                "The goal",
-                placeholder="Describe the goal in a sentence",
-                fill="g.goal",
-            ),
-            Q(
-                "goal_{n}_horizon",
-                "Short- or long-term?",
-                placeholder="Choose one",
-                fill="g.horizon",
-            ),
-            Q("goal_{n}_priority", "Priority", placeholder="Choose one"),
-            Q(
-                "goal_{n}_mentor_support",
-                "How the mentor will support it",
-                placeholder="How will the mentor help?",
-                fill="g.mentor_support",
-            ),
-            Q(
-                "goal_{n}_mentee_accountable",
-                "What the mentee is accountable for",
-                placeholder="What will the mentee do?",
-                fill="g.mentee_accountable",
-            ),
-            Q(
-                "goal_{n}_measure",
-                "How we will measure progress",
-                hint="How will we know it is done?",
-                placeholder="Describe the sign of progress",
-                fill="g.measure",
-            ),
-            Q(
-                "goal_{n}_target_date",
-                "Target date",
-                placeholder="Pick a date",
-                fill="g.target_date",
-            ),
-            Q(
-                "goal_{n}_midpoint_progress",
-                "Progress at the mid-point check",
-                hint="{{ program.midpoint }}",
-                placeholder="Fill this in at the mid-point check",
-            ),
-            Q("goal_{n}_status", "Status", placeholder="Choose one", value=GOAL_STATUSES[0]),
-            n="{{ g.slot }}",
-            box=800,
-            one_page=True,
+def goal_progress(prefix: str) -> tuple[Q, ...]:
+    """The questions every goal ends with: measure, target date, mid-point progress, status."""
+    return (
+        Q(
+            f"{prefix}_{{n}}_measure",
+            "How we will measure progress",
+            hint="How will we know it is done?",
+            placeholder="Describe the sign of progress",
+            fill="g.measure",
         ),
+        Q(
+            f"{prefix}_{{n}}_target_date",
+            "Target date",
+            placeholder="Pick a date",
+            fill="g.target_date",
+        ),
+        Q(
+            f"{prefix}_{{n}}_midpoint_progress",
+            "Progress at the mid-point check",
+            hint="{{ program.midpoint }}",
+            placeholder="Fill this in at the mid-point check",
+        ),
+        Q(f"{prefix}_{{n}}_status", "Status", placeholder="Choose one", value=GOAL_STATUSES[0]),
+    )
+
+
+def goal_sections(slots: str, title: str, *questions: Q) -> tuple[Block, ...]:
+    """One section per goal of the loop over ``slots`` ("goal_slots"...), headed ``title``
+    and its number, "(optional)" while an optional slot is empty."""
+    return for_each(
+        f"g in {slots}",
+        heading(title + " {{ g.slot }}{% if g.optional %} (optional){% endif %}", 2),
+        Questions(*questions, n="{{ g.slot }}", box=800, one_page=True),
+    )
+
+
+MENTEE_GOALS = (
+    heading("The mentee's goals"),
+    note(
+        "Three to five goals: the first three are needed. Mix short-term work goals with "
+        "long-term career goals, and agree which come first."
     ),
+    *goal_sections(
+        "goal_slots",
+        "Goal",
+        Q(
+            "goal_{n}_goal",
+            "The goal",
+            placeholder="Describe the goal in a sentence",
+            fill="g.goal",
+        ),
+        Q(
+            "goal_{n}_horizon",
+            "Short- or long-term?",
+            placeholder="Choose one",
+            fill="g.horizon",
+        ),
+        Q("goal_{n}_priority", "Priority", placeholder="Choose one"),
+        Q(
+            "goal_{n}_mentor_support",
+            "How the mentor will support it",
+            placeholder="How will the mentor help?",
+            fill="g.mentor_support",
+        ),
+        Q(
+            "goal_{n}_mentee_accountable",
+            "What the mentee is accountable for",
+            placeholder="What will the mentee do?",
+            fill="g.mentee_accountable",
+        ),
+        *goal_progress("goal"),
+    ),
+)
+
+MENTOR_GOALS = (
+    heading("The mentor's growth goals"),
+    note(
+        "Mutual growth: the mentor's own goals for growing as a mentor, drawn from the "
+        "self-assessments of mentor training, with the mentor's plan to reach them."
+    ),
+    *goal_sections(
+        "mentor_goal_slots",
+        "Mentor's goal",
+        Q(
+            "mentor_goal_{n}_goal",
+            "The mentor's goal",
+            placeholder="A goal for growing as a mentor",
+            fill="g.goal",
+        ),
+        Q(
+            "mentor_goal_{n}_plan",
+            "How the mentor will reach it",
+            hint="The mentor's own plan",
+            placeholder="What will the mentor do?",
+            fill="g.mentor_support",
+        ),
+        Q(
+            "mentor_goal_{n}_mentee_support",
+            "How the mentee helps",
+            hint="For example, honest feedback",
+            placeholder="How will the mentee support the mentor's growth?",
+            fill="g.mentee_accountable",
+        ),
+        *goal_progress("mentor_goal"),
+    ),
+)
+
+JOINT_GOALS = (
+    heading("Our coaching goals"),
+    note(
+        "Coaching: one or two goals you set together, such as a question about good practice "
+        "you will explore by observing each other. Record each observation in the action plan "
+        "(section 8, “Our observations and conferences”)."
+    ),
+    *goal_sections(
+        "joint_goal_slots",
+        "Coaching goal",
+        Q(
+            "joint_goal_{n}_goal",
+            "Our goal",
+            placeholder="Describe the goal you share in a sentence",
+            fill="g.goal",
+        ),
+        Q(
+            "joint_goal_{n}_skills",
+            "Strategies and skills to master",
+            placeholder="Which strategies and skills will you work on?",
+        ),
+        Q(
+            "joint_goal_{n}_mentor_part",
+            "The mentor's part",
+            placeholder="What will the mentor do?",
+            fill="g.mentor_support",
+        ),
+        Q(
+            "joint_goal_{n}_mentee_part",
+            "The mentee's part",
+            placeholder="What will the mentee do?",
+            fill="g.mentee_accountable",
+        ),
+        *goal_progress("joint_goal"),
+    ),
+)
+
+GOAL_SHEET_LAYOUT = Form(
+    "Your goals for your time together, each with how you will work on it and measure it. Come "
+    "back to this sheet at the mid-point check on {{ program.midpoint_long }}.",
+    *only_if("plan.mentee_goals", *MENTEE_GOALS),
+    *only_if("plan.mentor_goals", *MENTOR_GOALS),
+    *only_if("plan.joint_goals", *JOINT_GOALS),
     note(
         "Need room for more goals? Ask {{ program.coordinator_name }} for a new goal sheet with "
         "more goal sections."
@@ -1616,8 +1969,9 @@ CONFIDENTIALITY_LAYOUT = Form(
         note(
             "What we discuss, in meetings or informally, stays between the two of us. Sensitive "
             "matters are held in confidence, and neither of us repeats them without the other's "
-            "permission. Confidentiality does not cover anything that puts someone's safety at "
-            "risk or that the law requires us to report."
+            "permission. Keeping confidences and acting ethically are what our trust is built "
+            "on. Confidentiality does not cover anything that puts someone's safety at risk or "
+            "that the law requires us to report."
         ),
         Questions(
             Q(
@@ -1648,23 +2002,16 @@ CONFIDENTIALITY_LAYOUT = Form(
                 Row(Text(text), Answer(field_id, center=True, middle=True), height=LINE)
                 for field_id, text in PROMISES
             ),
+            one_page=True,
         ),
     ),
     Section(
         "If things get difficult",
-        Questions(
-            Q(
-                "conflict_steps",
-                "Raising a conflict",
-                hint="How we will bring it up and work it out",
-                placeholder="Describe how you will raise and resolve a conflict",
-            ),
-            Q(
-                "ending_steps",
-                "Ending the relationship",
-                hint="How we tell each other (and the coordinator)",
-                placeholder="Describe how either of you will say it is time to end",
-            ),
+        note(
+            "How you handle a disagreement, what you do if the relationship is not working and "
+            "how either of you says it is time to end it are in your terms of engagement "
+            "(section 7, “Keeping our relationship healthy”). Whatever you agree there, the "
+            "promise above stands: either of you may end it, and the other accepts that."
         ),
     ),
 )
@@ -1710,6 +2057,13 @@ STYLE_XML = {
         '<w:keepNext/><w:spacing w:before="0" w:after="120"/>',
         '<w:color w:val="404040"/>',
     ),
+    "FormStep": (
+        "paragraph",
+        "Form Step",
+        "FormNote",
+        '<w:ind w:left="360" w:hanging="360"/>',
+        "",
+    ),
     "FormQuote": (
         "paragraph",
         "Form Quote",
@@ -1731,6 +2085,13 @@ STYLE_XML = {
         "Normal",
         '<w:spacing w:before="0" w:after="20"/>',
         '<w:i/><w:color w:val="595959"/><w:sz w:val="18"/><w:szCs w:val="18"/>',
+    ),
+    "TableExample": (
+        "paragraph",
+        "Table Example",
+        "TableHint",
+        '<w:ind w:left="200" w:hanging="140"/>',
+        "",
     ),
     "TableHeader": (
         "paragraph",
@@ -1888,7 +2249,9 @@ def _set_body(doc: DocxDocument, xml: str) -> None:
 
 
 def _set_page(doc: DocxDocument, title: str) -> None:
-    """A4 with 2 cm margins, and the footer (pair, form, program, page numbers)."""
+    """A4 with 2 cm margins (generate prints it on the program's Paper size, A4 or Letter:
+    ``render`` gives an A4 or Letter page the size of the context's ``page``), and the footer
+    (pair, form, program, page numbers)."""
     section = doc.sections[0]
     section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
     for side in ("left_margin", "right_margin", "top_margin"):
@@ -1909,7 +2272,7 @@ def _set_properties(doc: DocxDocument, form: str) -> None:
     props.subject = "{{ program.name }}"
     props.author = "mentordocs"
     props.last_modified_by = "mentordocs"
-    props.keywords = f"mentordocs {form} {VERSION}"
+    props.keywords = f"mentordocs {form} {VERSIONS[form]}"
     props.comments = (
         "A mentordocs form template (docxtpl). Edit the wording in Word; keep the grey "
         "fields and the template tags in braces. Check it with 'mentordocs templates check'."

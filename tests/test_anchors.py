@@ -485,11 +485,20 @@ def test_a_form_filled_in_libreoffice_after_odt_comes_back_proven(
     rendered, soffice, soffice_versions, tmp_path
 ):
     # 7.4 turns a plain-text control still showing its prompt into an input field in .odt
-    # (FILLIN in .docx), its anchor around it. Type into each, as a person would, and save.
-    blank = tmp_path / "P003_confidentiality-agreement.docx"
-    blank.write_bytes(rendered["confidentiality-agreement"][2])
-    [odt] = convert([blank], "odt", tmp_path / "odt", soffice=soffice)
+    # (FILLIN in .docx), its anchor around it. Forms of template version 1 showed the
+    # signatures' prompts in plain-text controls (today every prompt is in a rich-text one, so
+    # 7.4 keeps it a control and prints it grey); their returns still come back. Make such a
+    # form, type into each input field, as a person would, and save.
     text_ns = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+    current = tmp_path / "current" / "P003_confidentiality-agreement.docx"
+    current.parent.mkdir()
+    current.write_bytes(rendered["confidentiality-agreement"][2])
+    [odt] = convert([current], "odt", tmp_path / "odt-current", soffice=soffice)
+    with zipfile.ZipFile(odt) as package:
+        assert b"<text:text-input" not in package.read("content.xml")
+    blank = tmp_path / "P003_confidentiality-agreement.docx"
+    blank.write_bytes(_with_plain_text_prompts(rendered["confidentiality-agreement"][2]))
+    [odt] = convert([blank], "odt", tmp_path / "odt", soffice=soffice)
     with zipfile.ZipFile(odt) as package:
         members = {info: package.read(info.filename) for info in package.infolist()}
     typed = {}
@@ -517,3 +526,20 @@ def test_a_form_filled_in_libreoffice_after_odt_comes_back_proven(
     assert set(got) == set(original)
     for field_id, value in typed.items():
         assert got[field_id] == [value]
+
+
+def _with_plain_text_prompts(data: bytes) -> bytes:
+    """A form as template version 1 made it: the signatures' names, still showing their
+    prompts, in plain-text controls (``w:text``)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            payload = source.read(info)
+            if info.filename == "word/document.xml":
+                for who in ("mentor", "mentee"):
+                    named = f'<w:tag w:val="{who}_sign_name"/><w:showingPlcHdr/>'.encode()
+                    assert named in payload
+                    payload = payload.replace(named, named + b"<w:text/>")
+            target.writestr(info, payload)
+    return out.getvalue()

@@ -525,7 +525,8 @@ def test_duplicate_goal_numbers(tmp_path: Path) -> None:
             2,
             "Plan type",
             "Peer",
-            "Choose one of: Mentee-focused, Mutual growth, Coaching.",
+            "Choose one of: Mentee-focused, Mutual growth, Coaching, Mentee-focused + Coaching, "
+            "Mutual growth + Coaching.",
         ),
         (
             "Pairs",

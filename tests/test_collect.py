@@ -126,7 +126,7 @@ def make_docx(
         "mentordocs.program": program,
         "mentordocs.pair_id": pair_id,
         "mentordocs.form": form,
-        "mentordocs.template_version": "1.0",
+        "mentordocs.template_version": SPECS[form].version,
     }
     custom = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -300,12 +300,16 @@ def test_collect_copies_values_into_the_right_rows(tmp_path):
     formula_cells = [c for row in wb["Goal sheet"].iter_rows() for c in row if c.data_type == "f"]
     assert formula_cells == []
     goals = sheet_rows(tracking, "Goals")
-    assert [(g["Pair"], g["Goal #"]) for g in goals] == [
-        ("P01", 1),
-        ("P02", 1),
-        ("P02", 2),
-        ("P02", 3),
+    # The mentee's goals, then the mentor's own and the joint ones, each saying whose it is.
+    assert [(g["Pair"], g["Whose goal"], g["Goal #"]) for g in goals] == [
+        ("P01", "Mentee", 1),
+        *[("P02", whose, n) for whose in ("Mentee", "Mentor", "Joint") for n in (1, 2, 3)],
     ]
+    mentor_goal = next(g for g in goals if g["Whose goal"] == "Mentor")
+    assert mentor_goal["Goal"] == values["mentor_goal_1_goal"]
+    assert mentor_goal["How the mentor will reach it"] == values["mentor_goal_1_plan"]
+    assert mentor_goal["How the mentor supports it"] is None  # a mentee goal's question
+    assert mentor_goal["Target date"] == dt.datetime(2026, 11, 2)
 
 
 def test_workbook_structure_status_dashboard_and_formatting(tmp_path):
@@ -677,7 +681,7 @@ def _generated(tmp_path: Path) -> tuple[Path, bytes]:
         "goal-sheet",
         "P01/P01_goal-sheet.docx",
         hashlib.sha256(original).hexdigest(),
-        "1.0",
+        SPECS["goal-sheet"].version,
         "2026-09-01T08:00:00+00:00",
     )
     write_manifest(packets, Manifest(program=PROGRAM, files=[entry]))
@@ -816,7 +820,7 @@ def test_status_shows_generated_and_sent_from_the_packets_folder(tmp_path):
         "goal-sheet",
         "P02/P02_goal-sheet.docx",
         hashlib.sha256(original).hexdigest(),
-        "1.0",
+        SPECS["goal-sheet"].version,
         "2026-09-01T08:00:00+00:00",
     )
     write_manifest(packets, Manifest(program=PROGRAM, files=[entry]))

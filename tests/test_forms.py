@@ -26,7 +26,7 @@ from mentordocs.generate.context import (
     format_date_long,
     sample_roster,
 )
-from mentordocs.models import Commitment, Goal
+from mentordocs.models import PLAN_TYPES, Commitment, Goal
 from mentordocs.ooxml import controls as fields
 from mentordocs.ooxml.fields import read_fields
 
@@ -50,7 +50,7 @@ def test_every_form_is_declared_in_packet_order():
     )
     for form, spec in specs.items():
         assert spec.form == form
-        assert spec.version == "1.0"
+        assert spec.version == "2.0"
         assert spec.template_path == TEMPLATES / f"{form}.docx"
         assert spec.template_path.is_file()
 
@@ -99,7 +99,11 @@ def test_goal_fields_match_concrete_ids_and_give_their_instance():
     with pytest.raises(KeyError):
         sheet.field("nonsense")
     assert sheet.field("goal_{n}_horizon").choices == ("Short-term", "Long-term")
-    assert set(sheet.groups) == {"goal"}
+    assert set(sheet.groups) == {"goal", "mentor_goal", "joint_goal"}
+    # Whose goal it is shows in the id: the mentor's own growth goals and joint goals.
+    assert sheet.match("mentor_goal_2_target_date").id == "mentor_goal_{n}_target_date"
+    assert sheet.instance("joint_goal_1_goal") == 1
+    assert sheet.match("goal_1_goal").group == "goal"
 
 
 def test_expand_lists_concrete_ids_per_group():
@@ -120,21 +124,26 @@ def test_required_and_confidential_ids():
     assert "derailers" not in terms.confidential_ids
     assert "goals_basis" in specs["action-plan"].confidential_ids
     assert "goal_{n}_goal" in specs["goal-sheet"].required_ids
-    # Pairs set three to five goals: the required goal fields are required for goals 1 to 3.
-    for form in ("action-plan", "goal-sheet"):
-        declared = json.loads((TEMPLATES / f"{form}.json").read_text(encoding="utf-8"))
-        goal_fields = [item for item in declared["fields"] if item.get("group") == "goal"]
+    # Pairs set three to five goals: the required goal fields are required for goals 1 to 3;
+    # a mentor's or a joint goal: the first one only (shown only for the plans that have them).
+    declared = json.loads((TEMPLATES / "goal-sheet.json").read_text(encoding="utf-8"))
+    for group, first in (("goal", 3), ("mentor_goal", 1), ("joint_goal", 1)):
+        goal_fields = [item for item in declared["fields"] if item.get("group") == group]
         assert goal_fields
         for item in goal_fields:
-            assert item.get("required_instances") == (3 if item["required"] else None), item
+            assert item.get("required_instances") == (first if item["required"] else None), item
+    # The goals are asked once, on the goal sheet: the action plan refers to it.
+    assert not [item for item in specs["action-plan"].fields if "goal_{n}" in item.id]
     # Seed 001 invites the pair to add their own ground rules: a free, optional answer.
     other = terms.field("other_agreements")
     assert (other.kind, other.required, other.confidential) == ("text", False, False)
     assert other.label == "Anything else we agree on"
-    # Sections shown only for some plan types are never required.
+    # Sections shown only for some plan types are never required (a repeated one may be, in
+    # the instances the form shows: they are in a return only when the form has them).
     plan = specs["action-plan"]
-    for field_id in ("mentor_growth_{n}_goal", "coaching_focus", "observation_{n}_date"):
+    for field_id in ("mentor_goals_basis", "mutual_support", "observation_{n}_seen"):
         assert not plan.field(field_id).required
+    assert "mentor_goals_basis" in plan.confidential_ids
 
 
 def _write(tmp_path: Path, data: object, name: str = "goal-sheet.json") -> Path:
@@ -324,9 +333,20 @@ def test_commitments_by_area_are_the_rosters_then_empty_slots():
 def test_plan_flags_and_calendar_months():
     roster = sample_roster()
     flags = [build_context(roster, pair)["plan"] for pair in roster.pairs]
-    assert [f["mentee_focused"] for f in flags] == [True, False, False]
-    assert [f["mutual_growth"] for f in flags] == [False, True, False]
-    assert [f["coaching"] for f in flags] == [False, False, True]
+    # Mentee-focused, Mutual growth, Coaching, Mentee-focused + Coaching, Mutual growth + Coaching
+    assert [f["mentee_focused"] for f in flags] == [True, False, False, True, False]
+    assert [f["mutual_growth"] for f in flags] == [False, True, False, False, True]
+    assert [f["coaching"] for f in flags] == [False, False, True, True, True]
+    assert [f["combined"] for f in flags] == [False, False, False, True, True]
+    # Which goal sections the forms show: the mentee's unless the plan is coaching alone, the
+    # mentor's with mutual growth, joint ones with coaching.
+    assert [f["mentee_goals"] for f in flags] == [True, True, False, True, True]
+    assert [f["mentor_goals"] for f in flags] == [False, True, False, False, True]
+    assert [f["joint_goals"] for f in flags] == [False, False, True, True, True]
+    # A kind of goal the roster gives a pair shows whatever its plan type.
+    first = roster.pairs[0]
+    first.goals.append(Goal(first.pair_id, 1, "Mine", whose="Mentor"))
+    assert build_context(roster, first)["plan"]["mentor_goals"]
     calendar = build_context(roster, roster.pairs[0])["calendar"]
     assert [c["first_in_month"] for c in calendar[:3]] == [True, False, True]
     assert calendar[0]["number"] == 1
@@ -358,6 +378,18 @@ def test_text_control_carries_its_id_in_tag_and_alias(level):
     assert "".join(content.itertext()) == "Describe it"
 
 
+def test_a_one_line_answer_is_plain_text_unless_it_shows_its_prompt():
+    # LibreOffice 7.4 reads a plain-text control showing its prompt as an input field and
+    # prints the prompt black, like an answer; a rich-text control keeps the grey style.
+    prompt = _parse(fields.text_control("x", placeholder_text="Type here"))
+    assert prompt.find(f"{W}sdtPr/{W}text") is None
+    assert prompt.find(f"{W}sdtPr/{W}showingPlcHdr") is not None
+    answer = _parse(fields.text_control("x", text="Ana"))
+    assert answer.find(f"{W}sdtPr/{W}text") is not None
+    long_answer = _parse(fields.text_control("x", text="Ana", multiline=True))
+    assert long_answer.find(f"{W}sdtPr/{W}text") is None
+
+
 def test_prefilled_text_is_escaped_and_keeps_line_breaks():
     sdt = _parse(fields.text_control("x", text="A & <B>\nC", level="block"))
     assert sdt.find(W + "sdtPr/" + W + "showingPlcHdr") is None
@@ -376,6 +408,9 @@ def test_checkbox_date_and_dropdown_controls():
     assert picker.find(W + "dateFormat").get(W + "val") == fields.DATE_FORMAT
     empty = _parse(fields.date_control("d"))
     assert empty.find(f"{W}sdtPr/{W}date").get(W + "fullDate") is None
+    # a template's date: the whole value comes from the context (X_full) when rendered
+    computed = _parse(fields.date_control("d", text="{{ g.x }}", full_date="{{ g.x_full }}"))
+    assert computed.find(f"{W}sdtPr/{W}date").get(W + "fullDate") == "{{ g.x_full }}"
     drop = _parse(fields.dropdown_control("plan_type", ["A & B", "C"], text="C"))
     items = drop.findall(f"{W}sdtPr/{W}dropDownList/{W}listItem")
     assert [i.get(W + "value") for i in items] == ["A & B", "C"]
@@ -425,7 +460,7 @@ def test_representative_pairs_cover_every_plan_type_and_the_extremes():
     roster = sample_roster()
     roster.pairs[1].goals = [Goal("P002", n, f"g{n}") for n in range(1, 9)]
     chosen = representative_pairs(roster, limit=2)
-    assert {pair.plan_type for pair in chosen} == {"Mentee-focused", "Mutual growth", "Coaching"}
+    assert {pair.plan_type for pair in chosen} == set(PLAN_TYPES)
     assert roster.pairs[1] in chosen
     assert len({id(pair) for pair in chosen}) == len(chosen)
     assert representative_pairs(roster.__class__(roster.path, roster.program, [])) == []

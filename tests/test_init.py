@@ -87,6 +87,7 @@ def test_header_rows_are_frozen_and_columns_sized(starter: openpyxl.Workbook) ->
         ("Pairs", "Frequency", FREQUENCIES),
         ("Pairs", "Status", STATUSES),
         ("Goals", "Horizon", ("Short-term", "Long-term")),
+        ("Goals", "Whose goal", ("Mentee", "Mentor", "Joint")),
         ("Commitments", "Area", ("Attendance", "Participation", "Interaction", "Other")),
     ],
 )
@@ -97,6 +98,17 @@ def test_drop_down_lists(
     assert kind == "list"
     assert formula == '"' + ",".join(values) + '"'
     assert cells.endswith("2:" + cells.split(":")[0][0] + "1000")
+
+
+def test_the_paper_size_setting_is_a_drop_down(starter: openpyxl.Workbook) -> None:
+    sheet = starter["Program"]
+    row = next(cell.row for cell in sheet["A"] if cell.value == "Paper size")
+    lists = [
+        (dv.formula1, str(dv.sqref))
+        for dv in sheet.data_validations.dataValidation
+        if dv.type == "list"
+    ]
+    assert ('"A4,Letter"', f"B{row}") in lists
 
 
 def test_date_and_time_columns_are_formatted_and_validated(starter: openpyxl.Workbook) -> None:

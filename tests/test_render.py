@@ -157,10 +157,48 @@ def test_version_variables_and_parts(template_path: Path) -> None:
     template = CompiledTemplate.load(template_path, version="2.1", name="goal-sheet.docx")
     assert template.name == "goal-sheet.docx"
     assert template.version.startswith("2.1+") and len(template.version) == len("2.1+") + 8
-    assert template.variables() == {"program", "mentor", "mentee", "goal_slots", "pair"}
+    # page: the program's Paper size, which a page on A4 or Letter is printed on
+    assert template.variables() == {"program", "mentor", "mentee", "goal_slots", "pair", "page"}
     assert "word/document.xml" in template.parts
     assert any(part.startswith("word/footer") for part in template.parts)
     assert CompiledTemplate.load(template_path).version == template.version[4:]
+
+
+def _page(data: bytes) -> tuple[str | None, str | None]:
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    size = root.find(f"{{{W}}}body/{{{W}}}sectPr/{{{W}}}pgSz")
+    return size.get(f"{{{W}}}w"), size.get(f"{{{W}}}h")
+
+
+@pytest.mark.parametrize(
+    ("template_size", "paper", "expected"),
+    [
+        ((12240, 15840), "A4", ("11906", "16838")),  # python-docx's Letter, printed on A4
+        ((11906, 16838), "Letter", ("12240", "15840")),
+        ((16838, 11906), "Letter", ("15840", "12240")),  # landscape stays landscape
+        ((12240, 20160), "A4", ("12240", "20160")),  # US Legal: not the program's to change
+    ],
+)
+def test_a_page_on_a4_or_letter_takes_the_programs_paper_size(
+    tmp_path: Path, template_size: tuple[int, int], paper: str, expected: tuple[str, str]
+) -> None:
+    path = make_template(tmp_path / "form.docx")
+    document = docx.Document(path)
+    document.sections[0].page_width, document.sections[0].page_height = (
+        docx.shared.Twips(template_size[0]),
+        docx.shared.Twips(template_size[1]),
+    )
+    document.save(path)
+    template = CompiledTemplate.load(path)
+    roster = sample_roster()
+    roster.program.paper_size = paper
+    context = build_context(roster, roster.pairs[0])
+    assert _page(template.render(context)) == expected
+    # Without a page in the context (a context of one's own), the template keeps its size.
+    del context["page"]
+    assert _page(template.render(context)) == tuple(str(v) for v in template_size)
+    # The template file itself is left as it was: Word and LibreOffice open it.
+    assert _page(path.read_bytes()) == tuple(str(v) for v in template_size)
 
 
 def test_output_is_byte_identical_for_same_input(template_path: Path) -> None:

@@ -795,18 +795,20 @@ TYPING = [
     ("delete", "Asks for feedback after each call.", ""),
     ("new_paragraph", "Gives honest feedback on what works online.", "A new paragraph typed"),
 ]
-#: A plain-text control (w:text): the signature's name.
+#: The signature's name: a rich-text control while it shows its prompt (template version 2;
+#: version 1 had a plain-text one, see ``with_plain_text_names``).
 SIGN_NAME = ("replace", "Type your full name", "Ana Diaz")
-#: Where each typed answer must be read, by field id.
+#: Where each typed answer must be read, by field id (P02 has two goals of the mentee's and
+#: one of the mentor's own).
 TYPED = {
     "goal_1_midpoint_progress": "On track: two number talks a week",
     "goal_1_goal": "Plan math lessons around student talk (CSTP 3).",
     "goal_1_mentor_support": "Brings number-talk routines; co-plans one unit. Meets monthly.",
-    "goal_4_goal": "Read one article a month",
+    "goal_3_goal": "Read one article a month",
     "goal_2_measure": "Tracking sheet in use for six consecutive weeks.",
-    "goal_4_measure": "First line\nSecond line",
-    "goal_3_mentor_support": "",
-    "goal_3_mentee_accountable": "Gives honest feedback on what works online.",
+    "goal_3_measure": "First line\nSecond line",
+    "mentor_goal_1_plan": "",
+    "mentor_goal_1_mentee_support": "Gives honest feedback on what works online.",
 }
 #: Typed outside every control: no field's value, listed for review.
 STRAY = [
@@ -932,8 +934,9 @@ def test_libreoffice_25_with_track_changes(soffice_25, uno_python, packets, tmp_
 
 @pytest.mark.soffice
 def test_libreoffice_with_track_changes(soffice, soffice_versions, uno_python, packets, tmp_path):
-    # The system's LibreOffice (Debian 12's 7.4 in CI), typing into rich-text controls.
-    typed = type_in_libreoffice(uno_python, soffice, packets, tmp_path / "lo", TYPING)
+    # The system's LibreOffice (Debian 12's 7.4 in CI), typing into rich-text controls, the
+    # signature's name among them.
+    typed = type_in_libreoffice(uno_python, soffice, packets, tmp_path / "lo", [*TYPING, SIGN_NAME])
     document, settings = typed_xml(typed)
     assert b"<w:trackRevisions/>" in settings
     if version_of(soffice, soffice_versions) == "7.4":
@@ -945,12 +948,36 @@ def test_libreoffice_with_track_changes(soffice, soffice_versions, uno_python, p
         typed_over = [f for f in saved if f.placeholder and f.kind == "text"]
         assert len(typed_over) >= 3 and all(f.value == "" for f in typed_over)
     assert_typing_read_right(typed, packets, tmp_path)
+    (tmp_path / "name").mkdir()
+    values_, review = collected(typed, packets, tmp_path / "name")
+    assert values_.get("mentor_sign_name") == "Ana Diaz" or "Ana Diaz" in review
+
+
+@pytest.fixture(scope="module")
+def v1_packets(packets: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The packets, their goal sheet as template version 1 made it: the signatures' names,
+    still showing their prompts, in plain-text controls (w:text)."""
+    out = tmp_path_factory.mktemp("revisions-v1")
+    shutil.copytree(packets, out, dirs_exist_ok=True)
+    [sheet] = out.rglob("*_goal-sheet.docx")
+    with zipfile.ZipFile(sheet) as package:
+        members = {info: package.read(info) for info in package.infolist()}
+    with zipfile.ZipFile(sheet, "w", zipfile.ZIP_DEFLATED) as package:
+        for info, payload in members.items():
+            if info.filename == "word/document.xml":
+                for who in ("mentor", "mentee"):
+                    named = f'<w:tag w:val="{who}_sign_name"/><w:showingPlcHdr/>'.encode()
+                    assert named in payload
+                    payload = payload.replace(named, named + b"<w:text/>")
+            package.writestr(info, payload)
+    return out
 
 
 @pytest.mark.soffice
 def test_libreoffice_plain_text_control_with_track_changes(
-    soffice, soffice_versions, uno_python, packets, tmp_path
+    soffice, soffice_versions, uno_python, v1_packets, tmp_path
 ):
+    packets = v1_packets
     typed = type_in_libreoffice(uno_python, soffice, packets, tmp_path / "lo", [SIGN_NAME])
     document, _ = typed_xml(typed)
     if version_of(soffice, soffice_versions) == "7.4":

@@ -494,15 +494,22 @@ def test_the_sample_loads(tmp_path: Path) -> None:
     assert any(
         p.meeting_mode == "Online" and p.meeting_place.startswith("https://") for p in roster.pairs
     )
-    assert {p.plan_type for p in roster.pairs} == {"Mentee-focused", "Mutual growth", "Coaching"}
+    assert {p.plan_type for p in roster.pairs} == {
+        "Mentee-focused",
+        "Mutual growth",
+        "Coaching",
+        "Mentee-focused + Coaching",
+        "Mutual growth + Coaching",
+    }
     assert {c.area for c in roster.commitments} == {
         "Attendance",
         "Participation",
         "Interaction",
         "Other",
     }
-    with_goals = [p for p in roster.pairs if p.goals]
-    assert with_goals and all(3 <= len(p.goals) <= 5 for p in with_goals)
+    with_goals = [p for p in roster.pairs if p.goals_of("Mentee")]
+    assert with_goals and all(1 <= len(p.goals_of("Mentee")) <= 5 for p in with_goals)
+    assert all(1 <= len(p.goals_of("Joint")) <= 2 for p in roster.pairs if "Coaching" in p.methods)
     assert any(p.meetings and not p.meetings[0].derived for p in roster.pairs)
     assert any(p.meetings and p.meetings[0].derived for p in roster.pairs)
     assert all("school" in p.extra for p in roster.pairs)

@@ -6,6 +6,7 @@ import importlib.util
 
 from conftest import SAMPLE_ROSTER, SAMPLES
 
+from mentordocs.models import PLAN_TYPES
 from mentordocs.roster import load_roster
 
 
@@ -35,6 +36,17 @@ def test_sample_is_the_program_the_issue_describes():
     assert any(not p.listed_meetings and p.meetings for p in roster.pairs)  # worked out
     assert any(p.meeting_mode == "Online" for p in roster.pairs)
     assert [p.status for p in roster.pairs].count("Paused") == 1
-    assert {p.plan_type for p in roster.pairs} == {"Mentee-focused", "Mutual growth", "Coaching"}
+    assert {p.plan_type for p in roster.pairs} == set(PLAN_TYPES)  # combined ones too
     assert any("school" in p.extra for p in roster.pairs)  # a coordinator's own column
     assert roster.calendar and roster.commitments
+    # Every kind of goal: the mentor's own (mutual growth) and joint ones (coaching) are in
+    # their own rows, never in the mentee's table.
+    kinds = {(p.plan_type, g.whose) for p in roster.pairs for g in p.goals}
+    assert ("Mutual growth", "Mentor") in kinds and ("Coaching", "Joint") in kinds
+    assert not [g for p in roster.pairs for g in p.goals if g.goal.lower().startswith("mentor")]
+    # A US district: the forms print on Letter; its school holidays are on the Breaks sheet
+    # and no worked-out meeting falls in one.
+    assert roster.program.paper_size == "Letter"
+    assert {b.name for b in roster.breaks} >= {"Winter break"}
+    meetings = [m for p in roster.pairs for m in p.meetings]
+    assert not [m for m in meetings for b in roster.breaks if m.date in b]

@@ -57,25 +57,26 @@ def _expected_ids(form: str, context: dict) -> set[str]:
     spec = load_form_specs(TEMPLATES)[form]
     plan = context["plan"]
     counts = {
-        "goal": len(context["plan_goals"] if form == "action-plan" else context["goal_slots"]),
+        "goal": len(context["goal_slots"]) if plan["mentee_goals"] else 0,
+        "mentor_goal": len(context["mentor_goal_slots"]) if plan["mentor_goals"] else 0,
+        "joint_goal": len(context["joint_goal_slots"]) if plan["joint_goals"] else 0,
         "action": 5,
         "own_task": 3,
         "calendar": len(context["calendar"]),
-        "mentor_growth": 2 if plan["mutual_growth"] else 0,
         "observation": 4 if plan["coaching"] else 0,
     }
     for area, rows in context["commitments"].items():
         counts[f"commitment_{area}"] = len(rows)
     ids = {field_id for field_id, _ in spec.expand(counts)}
+    if not plan["mentee_goals"]:
+        ids -= {"goals_basis"}
     if not plan["mutual_growth"]:
-        ids -= {"mutual_support", "extra_colleagues"}
+        ids -= {"mentor_goals_basis", "mutual_support", "extra_colleagues"}
     if not plan["coaching"]:
         ids -= {
-            "coaching_focus",
             "observation_frequency",
             "conference_place_time",
             "observation_limits",
-            "coaching_next_steps",
             "coaching_outcome",
         }
     return ids
@@ -99,14 +100,14 @@ def test_rendered_forms_hold_every_declared_field_tagged_and_of_its_kind(form, c
                 assert pr.find(marker) is not None, f"{tag} should be a {declared.kind}"
             else:
                 assert all(pr.find(m) is None for m in KIND_MARKERS.values()), tag
-            if tag in ("mentor_sign_name", "mentee_sign_name"):
-                # One-line answers are plain-text controls, whose alias (the field id)
-                # LibreOffice keeps when it re-saves; signatures must survive that.
-                assert pr.find(W + "text") is not None, f"{tag} should be a plain-text control"
+            showing = pr.find(W + "showingPlcHdr") is not None
+            if declared.kind == "text" and showing:
+                # A prompt is a rich-text control: LibreOffice 7.4 prints the prompt of a
+                # plain-text one black, like an answer, and keeps a rich-text one's style.
+                assert pr.find(W + "text") is None, f"{tag} shows its prompt in plain text"
             if declared.kind == "dropdown":
                 items = pr.findall(f"{W}dropDownList/{W}listItem")
                 assert tuple(i.get(W + "value") for i in items) == declared.choices
-            showing = pr.find(W + "showingPlcHdr") is not None
             styles = {s.get(W + "val") for s in sdt.iter(W + "rStyle")}
             assert showing == (fields.PLACEHOLDER_STYLE in styles), tag
             found.append(tag)
@@ -160,7 +161,8 @@ def test_prefilled_values_come_from_the_roster(compiled):
     assert values["goal_1_goal"].value == goal.goal
     assert values["goal_1_horizon"].value == "Short-term"
     assert values["goal_1_measure"].value == goal.measure
-    assert values["goal_1_target_date"].value == "18 December 2026"
+    # A date from the roster is a real date (w:fullDate): it comes back as one.
+    assert values["goal_1_target_date"].value == "2026-12-18"
     assert values["goal_1_status"].value == "Not started"
     assert values["goal_2_mentor_support"].value == ""  # empty in the roster: placeholder
     assert values["goal_2_mentor_support"].placeholder
@@ -171,7 +173,7 @@ def test_prefilled_values_come_from_the_roster(compiled):
     assert values["meeting_day"] == "Wednesday"
     assert values["meeting_frequency"] == "Weekly"
     assert values["cancellation_plan"] == pair.cancellation_plan
-    assert values["start_date"] == "1 September 2026"
+    assert values["start_date"] == "2026-09-01"
     assert values["derailers"] == ""
 
 
@@ -180,35 +182,39 @@ def test_a_pair_with_three_goals_gets_five_goal_slots_the_last_two_optional(comp
     pair = roster.pairs[0]
     pair.goals = [Goal(pair.pair_id, n, f"Roster goal {n}") for n in range(1, 4)]
     context = build_context(roster, pair)
-    for form, suffixes in (
-        ("action-plan", ("goal", "mentor_support", "mentee_accountable")),
-        ("goal-sheet", ("goal", "horizon", "mentor_support", "measure", "target_date")),
-    ):
-        data = compiled[form].render(context, {}, validate=True)
-        root = _document(data)
-        values = {f.id: f for f in read_fields(root)}
-        assert [values[f"goal_{n}_goal"].value for n in range(1, 4)] == [
-            f"Roster goal {n}" for n in range(1, 4)
-        ], form
-        for n in (4, 5):
-            for suffix in suffixes:
-                field = values[f"goal_{n}_{suffix}"]
-                assert field.value == "" and field.placeholder, (form, field.id)
-        assert "goal_6_goal" not in values
-        headings = [
-            "".join(p.itertext())
-            for p in root.iter(W + "p")
-            if p.find(f"{W}pPr/{W}pStyle") is not None
-            and p.find(f"{W}pPr/{W}pStyle").get(W + "val").startswith("Heading")
-        ]
-        goal_headings = [h for h in headings if h.startswith("Goal ")]
-        assert goal_headings == [
-            "Goal 1",
-            "Goal 2",
-            "Goal 3",
-            "Goal 4 (optional)",
-            "Goal 5 (optional)",
-        ], form
+    suffixes = ("goal", "horizon", "mentor_support", "measure", "target_date")
+    data = compiled["goal-sheet"].render(context, {}, validate=True)
+    root = _document(data)
+    values = {f.id: f for f in read_fields(root)}
+    assert [values[f"goal_{n}_goal"].value for n in range(1, 4)] == [
+        f"Roster goal {n}" for n in range(1, 4)
+    ]
+    for n in (4, 5):
+        for suffix in suffixes:
+            field = values[f"goal_{n}_{suffix}"]
+            assert field.value == "" and field.placeholder, field.id
+    assert "goal_6_goal" not in values
+    goal_headings = [h for h in _headings(root) if h.startswith("Goal ")]
+    assert goal_headings == [
+        "Goal 1",
+        "Goal 2",
+        "Goal 3",
+        "Goal 4 (optional)",
+        "Goal 5 (optional)",
+    ]
+    # The action plan asks for the goals once, on the goal sheet, and says so.
+    plan = _document(compiled["action-plan"].render(context, {}, validate=True))
+    assert not [f.id for f in read_fields(plan) if "goal_" in f.id]
+    assert "Your goals are on your goal sheet" in "".join(t.text or "" for t in plan.iter(W + "t"))
+
+
+def _headings(root: etree._Element) -> list[str]:
+    return [
+        "".join(p.itertext())
+        for p in root.iter(W + "p")
+        if p.find(f"{W}pPr/{W}pStyle") is not None
+        and p.find(f"{W}pPr/{W}pStyle").get(W + "val").startswith("Heading")
+    ]
 
 
 def test_terms_of_engagement_has_room_for_anything_else_we_agree_on(compiled):
@@ -284,14 +290,15 @@ def test_hostile_roster_values_arrive_verbatim(compiled, value):
     roster.calendar[0].task = value
     roster.program.name = value
     context = build_context(roster, pair)
-    data = compiled["action-plan"].render(context, {}, validate=True)
-    root = _document(data)
-    values = {f.id: f.value for f in read_fields(root)}
+    values = {}
+    for form in ("action-plan", "terms-of-engagement", "goal-sheet"):
+        root = _document(compiled[form].render(context, {}, validate=True))
+        values.update({f.id: f.value for f in read_fields(root)})
+        text = "".join(t.text or "" for t in root.iter(W + "t"))
+        assert value.replace("\n", "") in text
     assert values["mentor_name"] == value
     assert values["meeting_place"] == value
     assert values["goal_1_goal"] == value
-    text = "".join(t.text or "" for t in root.iter(W + "t"))
-    assert value.replace("\n", "") in text
 
 
 # ---- templates check ------------------------------------------------------------------------
@@ -331,10 +338,12 @@ def test_shipped_templates_pass_the_check():
 
 def test_check_names_the_template_and_tag_of_an_unknown_variable(tmp_path):
     folder = _copy_templates(tmp_path)
-    _edit(folder / "action-plan.docx", "{{ pair.meeting_place }}", "{{ pair.meeting_room }}")
+    _edit(
+        folder / "terms-of-engagement.docx", "{{ pair.meeting_place }}", "{{ pair.meeting_room }}"
+    )
     code, output = _check(folder)
     assert code == 1
-    assert "action-plan.docx" in output
+    assert "terms-of-engagement.docx" in output
     assert "{{ pair.meeting_room }}" in output
     assert "1 problem in the templates" in output
 
@@ -378,12 +387,12 @@ def test_check_reports_tag_and_title_that_differ(tmp_path):
     folder = _copy_templates(tmp_path)
     _edit(
         folder / "confidentiality-agreement.docx",
-        '<w:tag w:val="ending_steps"/>',
-        '<w:tag w:val="ending"/>',
+        '<w:tag w:val="kept_private"/>',
+        '<w:tag w:val="private"/>',
     )
     code, output = _check(folder)
     assert code == 1
-    assert "has the tag 'ending' but the title 'ending_steps'" in output
+    assert "has the tag 'private' but the title 'kept_private'" in output
 
 
 def test_check_reports_a_declared_field_the_template_lacks_and_an_undeclared_one(tmp_path):
@@ -420,14 +429,14 @@ def test_check_reports_a_control_of_the_wrong_kind(tmp_path):
     spec_path = folder / "confidentiality-agreement.json"
     spec_path.write_text(
         spec_path.read_text(encoding="utf-8").replace(
-            '"id": "conflict_steps",\n      "label": "How we will raise and resolve a conflict",\n      "kind": "text"',
-            '"id": "conflict_steps",\n      "label": "How we will raise and resolve a conflict",\n      "kind": "date"',
+            '"id": "kept_private",\n      "label": "What stays between the two of us",\n      "kind": "text"',
+            '"id": "kept_private",\n      "label": "What stays between the two of us",\n      "kind": "date"',
         ),
         encoding="utf-8",
     )
     code, output = _check(folder)
     assert code == 1
-    assert "'conflict_steps' is a text control but is declared as a date picker" in output
+    assert "'kept_private' is a text control but is declared as a date picker" in output
 
 
 def test_check_reports_a_missing_template_and_a_broken_declaration(tmp_path):

@@ -2,14 +2,18 @@
 
 The context holds plain dicts, lists, str, int, float and bool only (it crosses process
 boundaries when ``generate --jobs`` runs), with every roster text exactly as the roster gives it:
-the renderer escapes XML, so nothing here is pre-escaped. Dates come three ways: ``start_date``
+the renderer escapes XML, so nothing here is pre-escaped. Dates come four ways: ``start_date``
 ("1 September 2026", the way the forms' date pickers show a date), ``start_date_long``
-("Tuesday 1 September 2026") and ``start_date_iso`` ("2026-09-01"); an absent date is "".
+("Tuesday 1 September 2026"), ``start_date_iso`` ("2026-09-01") and ``start_date_full``
+("2026-09-01T00:00:00Z", the value of a date picker's ``w:fullDate``); an absent date is "".
 
-Top-level names: ``program``, ``pair``, ``mentor``, ``mentee``, ``goals`` (the pair's goals),
-``goal_slots`` (the goals padded with empty slots to 5: the goal sheet), ``plan_goals`` (the
-first 5 slots: the action plan), ``commitments`` (by area: the roster's, then empty slots), ``meetings``,
-``calendar``, ``plan`` (flags for the plan type). See docs/forms.md for every key.
+Top-level names: ``program``, ``pair``, ``mentor``, ``mentee``, ``goals`` (the mentee's goals),
+``goal_slots`` (the mentee's goals padded with empty slots to 5: the goal sheet),
+``plan_goals`` (the first 5 slots), ``mentor_goals`` / ``mentor_goal_slots`` and
+``joint_goals`` / ``joint_goal_slots`` (the mentor's own and the joint goals, padded to 2),
+``commitments`` (by area: the roster's, then empty slots), ``meetings``, ``breaks``,
+``calendar``, ``plan`` (the plan's methods and which sections the forms show), ``page`` (the
+paper size). See docs/forms.md for every key.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from typing import Any
 
 from mentordocs.models import (
     COMMITMENT_AREAS,
+    PLAN_TYPES,
+    Break,
     CalendarItem,
     Commitment,
     Goal,
@@ -28,6 +34,7 @@ from mentordocs.models import (
     Person,
     Program,
     Roster,
+    plan_methods,
 )
 
 # Any: a context maps names to plain values of whatever kind the templates use (text, numbers,
@@ -40,6 +47,9 @@ GOAL_SLOTS = (
 )
 MAX_PLAN_GOALS = 5  # the action plan shows exactly this many goal slots
 EMPTY_COMMITMENT_SLOTS = 2  # empty "We will ..." slots after the roster's, per area
+SHARED_GOAL_SLOTS = 2  # slots for the mentor's own goals, and for joint (coaching) goals
+# Page width and height in twentieths of a point (w:pgSz), by the Paper size setting.
+PAGE_SIZES = {"A4": (11906, 16838), "Letter": (12240, 15840)}
 
 _MONTHS = (
     "January",
@@ -81,6 +91,7 @@ def _dates(out: TemplateContext, name: str, value: dt.date | None) -> None:
     out[name] = format_date(value)
     out[f"{name}_long"] = format_date_long(value)
     out[f"{name}_iso"] = value.isoformat() if value is not None else ""
+    out[f"{name}_full"] = f"{value.isoformat()}T00:00:00Z" if value is not None else ""
 
 
 def _plain(value: object) -> object:
@@ -116,6 +127,7 @@ def program_context(program: Program) -> TemplateContext:
         "coordinator_email": program.coordinator_email,
         "standards": program.standards,
         "signed_copies_to": program.signed_copies_to,
+        "paper_size": program.paper_size,
         "extra": _extras(program.extra),
     }
     _dates(out, "start_date", program.start_date)
@@ -125,10 +137,11 @@ def program_context(program: Program) -> TemplateContext:
     return out
 
 
-def _goal(goal: Goal | None, number: int) -> TemplateContext:
+def _goal(goal: Goal | None, number: int, whose: str = "Mentee") -> TemplateContext:
     if goal is None:
         out: TemplateContext = {
             "number": number,
+            "whose": whose,
             "goal": "",
             "horizon": "",
             "mentor_support": "",
@@ -141,6 +154,7 @@ def _goal(goal: Goal | None, number: int) -> TemplateContext:
         return out
     out = {
         "number": number,
+        "whose": goal.whose,
         "goal": goal.goal,
         "horizon": goal.horizon,
         "mentor_support": goal.mentor_support,
@@ -151,6 +165,57 @@ def _goal(goal: Goal | None, number: int) -> TemplateContext:
     }
     _dates(out, "target_date", goal.target_date)
     return out
+
+
+def _goal_slots(
+    goals: list[Goal], whose: str, at_least: int, required: int = 0
+) -> tuple[list[TemplateContext], list[TemplateContext]]:
+    """One kind of goal: the roster's (numbered by their Goal #) and the slots a form shows,
+    the roster's then empty ones up to ``at_least``, each with its ``slot`` (the number in
+    its field ids) and ``optional`` (an empty slot past the ``required`` first ones)."""
+    given = [_goal(goal, goal.number or index) for index, goal in enumerate(goals, start=1)]
+    slots = list(given)
+    while len(slots) < at_least:
+        slots.append(_goal(None, len(slots) + 1, whose))
+    for index, slot in enumerate(slots, start=1):
+        slot["slot"] = index
+        slot["optional"] = index > required and not slot["prefilled"]
+    return given, slots
+
+
+def _break(item: Break) -> TemplateContext:
+    out: TemplateContext = {"name": item.name, "one_day": item.first_day == item.last_day}
+    _dates(out, "first_day", item.first_day)
+    _dates(out, "last_day", item.last_day)
+    return out
+
+
+def plan_context(pair: Pair) -> TemplateContext:
+    """The ``plan`` variable: the plan type, its methods, a flag per method, and which goal
+    sections the forms show (a kind of goal the roster gives the pair shows whatever the plan
+    type)."""
+    methods = pair.methods
+    mentee_focused = "Mentee-focused" in methods
+    mutual_growth = "Mutual growth" in methods
+    coaching = "Coaching" in methods
+    return {
+        "type": pair.plan_type,
+        "methods": list(methods),
+        "combined": len(methods) > 1,
+        "mentee_focused": mentee_focused,
+        "mutual_growth": mutual_growth,
+        "coaching": coaching,
+        "mentee_goals": mentee_focused or mutual_growth or bool(pair.goals_of("Mentee")),
+        "mentor_goals": mutual_growth or bool(pair.goals_of("Mentor")),
+        "joint_goals": coaching or bool(pair.goals_of("Joint")),
+    }
+
+
+def page_context(program: Program) -> TemplateContext:
+    """The ``page`` variable: the paper size and its width and height in twips (w:pgSz)."""
+    size = program.paper_size if program.paper_size in PAGE_SIZES else "A4"
+    width, height = PAGE_SIZES[size]
+    return {"size": size, "width": width, "height": height}
 
 
 def _meeting(meeting: Meeting, number: int) -> TemplateContext:
@@ -251,15 +316,11 @@ def build_context(
     ``program`` may be passed in (``program_context(roster.program)``) when building many
     contexts, since it is the same for every pair.
     """
-    goals = [_goal(goal, goal.number or index) for index, goal in enumerate(pair.goals, start=1)]
-    slots = list(goals)
-    while len(slots) < GOAL_SLOTS:
-        slots.append(_goal(None, len(slots) + 1))
-    for index, slot in enumerate(slots, start=1):
-        slot["slot"] = index
-        slot["optional"] = index > REQUIRED_GOALS and not slot["prefilled"]
-    plan_goals = slots[:MAX_PLAN_GOALS]
-    plan_type = pair.plan_type
+    goals, slots = _goal_slots(pair.goals_of("Mentee"), "Mentee", GOAL_SLOTS, REQUIRED_GOALS)
+    mentor_goals, mentor_slots = _goal_slots(
+        pair.goals_of("Mentor"), "Mentor", SHARED_GOAL_SLOTS, 1
+    )
+    joint_goals, joint_slots = _goal_slots(pair.goals_of("Joint"), "Joint", SHARED_GOAL_SLOTS, 1)
     return {
         "program": program if program is not None else program_context(roster.program),
         "pair": pair_context(pair),
@@ -267,16 +328,21 @@ def build_context(
         "mentee": _person(pair.mentee),
         "goals": goals,
         "goal_slots": slots,
-        "plan_goals": plan_goals,
+        "plan_goals": slots[:MAX_PLAN_GOALS],
+        "mentor_goals": mentor_goals,
+        "mentor_goal_slots": mentor_slots,
+        "joint_goals": joint_goals,
+        "joint_goal_slots": joint_slots,
         "commitments": _commitments(pair.commitments),
         "meetings": [_meeting(m, n) for n, m in enumerate(pair.meetings, start=1)],
+        "breaks": [
+            _break(b)
+            for b in pair.breaks
+            if b.last_day >= pair.start_date and b.first_day <= pair.end_date
+        ],
         "calendar": _calendar(roster.calendar),
-        "plan": {
-            "type": plan_type,
-            "mentee_focused": plan_type == "Mentee-focused",
-            "mutual_growth": plan_type == "Mutual growth",
-            "coaching": plan_type == "Coaching",
-        },
+        "plan": plan_context(pair),
+        "page": page_context(roster.program),
     }
 
 
@@ -312,7 +378,8 @@ def representative_pairs(roster: Roster, limit: int = 12) -> list[Pair]:
 
 
 def sample_roster() -> Roster:
-    """A small built-in roster (one pair per plan type) for ``templates check`` and tests."""
+    """A small built-in roster (one pair per plan type, combined ones too) for ``templates
+    check`` and tests."""
     program = Program(
         name="Northfield Schools New Teacher Mentoring",
         coordinator_name="Dana Whitfield",
@@ -340,73 +407,114 @@ def sample_roster() -> Roster:
             "", "Interaction", "We will honour confidentiality: what is said here stays here."
         ),
     ]
-    pairs = []
-    for number, plan_type in enumerate(("Mentee-focused", "Mutual growth", "Coaching"), start=1):
-        pair_id = f"P{number:03d}"
-        start = program.start_date
-        goals = (
-            [
-                Goal(
-                    pair_id,
-                    1,
-                    "Build calm, consistent classroom routines",
-                    "Short-term",
-                    "Share routines that work and observe one lesson a month",
-                    "Try one new routine each week and note what happens",
-                    "Fewer interruptions logged per lesson",
-                    dt.date(2026, 12, 18),
-                ),
-                Goal(pair_id, 2, "Plan a unit around the standards", "Long-term"),
-            ]
-            if number != 3
-            else []
-        )
-        meetings = [
-            Meeting(
-                pair_id,
-                start + dt.timedelta(days=7 * k + 1),
-                dt.time(15, 30),
-                "Room 12",
-                "Getting started" if k == 0 else "",
-                derived=True,
-            )
-            for k in range(4)
-        ]
-        pairs.append(
-            Pair(
-                pair_id=pair_id,
-                mentor=Person(
-                    f"Mentor {number}", f"mentor{number}@example.org", "Teacher", "555-0100"
-                ),
-                mentee=Person(f"Mentee {number}", f"mentee{number}@example.org", "New teacher"),
-                start_date=start,
-                end_date=program.end_date,
-                plan_type=plan_type,
-                meeting_day="Wednesday",
-                meeting_time=dt.time(15, 30),
-                meeting_length=45,
-                meeting_mode="In person",
-                meeting_place="Room 12",
-                frequency="Weekly",
-                cancellation_plan="Text at least a day before and offer another time.",
-                informal_contact="Email or a quick visit before school",
-                goals=goals,
-                listed_meetings=meetings,
-                commitments=list(program_wide)
-                + [Commitment(pair_id, "Participation", "We will come with one question each.")],
-                extra={"school": "Northfield Middle"},
-            )
-        )
+    breaks = [Break("Winter break", dt.date(2026, 12, 21), dt.date(2027, 1, 1))]
+    pairs = [
+        _sample_pair(program, number, plan_type, program_wide, breaks)
+        for number, plan_type in enumerate(PLAN_TYPES, start=1)
+    ]
     return Roster(
         path=Path("sample-roster.xlsx"),
         program=program,
         pairs=pairs,
         calendar=calendar,
         commitments=program_wide,
+        breaks=breaks,
+    )
+
+
+def _sample_goals(pair_id: str, methods: tuple[str, ...]) -> list[Goal]:
+    """The goals of a pair of ``sample_roster``: the mentee's unless the plan is coaching only,
+    the mentor's own with mutual growth, a joint one with coaching."""
+    goals = []
+    if methods != ("Coaching",):
+        goals += [
+            Goal(
+                pair_id,
+                1,
+                "Build calm, consistent classroom routines",
+                "Short-term",
+                "Share routines that work and observe one lesson a month",
+                "Try one new routine each week and note what happens",
+                "Fewer interruptions logged per lesson",
+                dt.date(2026, 12, 18),
+            ),
+            Goal(pair_id, 2, "Plan a unit around the standards", "Long-term"),
+        ]
+    if "Mutual growth" in methods:
+        goals.append(
+            Goal(
+                pair_id,
+                1,
+                "Ask more open questions and give fewer answers",
+                mentor_support="Record one conversation a month and count the questions",
+                mentee_accountable="Say when an answer would have helped more",
+                measure="Twice as many open questions by the mid-point check",
+                target_date=dt.date(2027, 1, 29),
+                whose="Mentor",
+            )
+        )
+    if "Coaching" in methods:
+        goals.append(
+            Goal(
+                pair_id,
+                1,
+                "Find out which discussion protocols get every student talking",
+                mentor_support="Tries two protocols in Grade 8 and invites an observation",
+                mentee_accountable="Tries the same protocols in Grade 6",
+                measure="Talk tallies from each observation",
+                target_date=dt.date(2027, 4, 30),
+                whose="Joint",
+            )
+        )
+    return goals
+
+
+def _sample_pair(
+    program: Program,
+    number: int,
+    plan_type: str,
+    program_wide: list[Commitment],
+    breaks: list[Break],
+) -> Pair:
+    pair_id = f"P{number:03d}"
+    start = program.start_date
+    meetings = [
+        Meeting(
+            pair_id,
+            start + dt.timedelta(days=7 * k + 1),
+            dt.time(15, 30),
+            "Room 12",
+            "Getting started" if k == 0 else "",
+            derived=True,
+        )
+        for k in range(4)
+    ]
+    return Pair(
+        pair_id=pair_id,
+        mentor=Person(f"Mentor {number}", f"mentor{number}@example.org", "Teacher", "555-0100"),
+        mentee=Person(f"Mentee {number}", f"mentee{number}@example.org", "New teacher"),
+        start_date=start,
+        end_date=program.end_date,
+        plan_type=plan_type,
+        meeting_day="Wednesday",
+        meeting_time=dt.time(15, 30),
+        meeting_length=45,
+        meeting_mode="In person",
+        meeting_place="Room 12",
+        frequency="Weekly",
+        cancellation_plan="Text at least a day before and offer another time.",
+        informal_contact="Email or a quick visit before school",
+        goals=_sample_goals(pair_id, plan_methods(plan_type)),
+        listed_meetings=meetings,
+        commitments=list(program_wide)
+        + [Commitment(pair_id, "Participation", "We will come with one question each.")],
+        extra={"school": "Northfield Middle"},
+        breaks=breaks,
     )
 
 
 def sample_contexts() -> list[TemplateContext]:
-    """One context per plan type from ``sample_roster()``: together they show every section."""
+    """One context per plan type (PLAN_TYPES) from ``sample_roster()``: together they show
+    every section."""
     roster = sample_roster()
     return [build_context(roster, pair) for pair in roster.pairs]

@@ -152,6 +152,32 @@ def _protect_escaped_braces(source: str) -> str:
     return source
 
 
+# Page sizes (w:pgSz, twips, portrait) that the program's Paper size replaces: A4, US Letter.
+_PAPER_SIZES = ((11906, 16838), (12240, 15840))
+_PG_SZ, _PG_W, _PG_H = f"{{{ns.W}}}pgSz", f"{{{ns.W}}}w", f"{{{ns.W}}}h"
+
+
+def _page_from_context(root: etree._Element) -> None:
+    """Every section of the main part on A4 or US Letter (either way round) gets the page size
+    of the context's ``page`` (the program's Paper size) when it has one, else keeps its own:
+    the template file itself holds a plain size, so Word and LibreOffice open it as it is."""
+    for size in root.iter(_PG_SZ):
+        try:
+            width, height = int(size.get(_PG_W, "")), int(size.get(_PG_H, ""))
+        except ValueError:
+            continue
+        for paper in _PAPER_SIZES:
+            if all(abs(a - b) <= 2 for a, b in zip((width, height), paper, strict=True)):
+                keys = ("width", "height")
+            elif all(abs(a - b) <= 2 for a, b in zip((height, width), paper, strict=True)):
+                keys = ("height", "width")  # landscape
+            else:
+                continue
+            for attribute, key, value in zip((_PG_W, _PG_H), keys, (width, height), strict=True):
+                size.set(attribute, f"{{{{ page.{key} if page is defined else {value} }}}}")
+            break
+
+
 def _strip_xml(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()
 
@@ -270,9 +296,13 @@ class CompiledTemplate:
     def _compile_part(
         self, patcher: DocxTemplate, member: str, raw: bytes, content_type: str
     ) -> _Part | None:
-        if b"{" not in raw:
+        main = content_type in MAIN_TYPES
+        if b"{" not in raw and not main:
             return None
-        xml = etree.tostring(_parse(raw, str(self.path), member), encoding="unicode")
+        root = _parse(raw, str(self.path), member)
+        if main:
+            _page_from_context(root)
+        xml = etree.tostring(root, encoding="unicode")
         source = _EMPTY_RUN_BY_STATEMENT.sub("", patcher.patch_xml(xml))
         if not _ANY_TAG.search(source):
             return None

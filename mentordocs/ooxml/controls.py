@@ -108,13 +108,17 @@ def sdt_properties(
 ) -> str:
     """The w:sdtPr of one field: alias and tag = ``field_id``, then what its kind needs.
 
-    ``kind`` is "text": a plain-text control (``w:text``) for a one-line answer, whose alias
-    LibreOffice keeps when it re-saves a form; with ``multiline`` a rich-text control, whose
-    line breaks LibreOffice keeps (it moves them out of a plain-text control, joining the
-    lines) though it drops the alias. Then "checkbox", "date" (``full_date`` "YYYY-MM-DD" only
-    when prefilled) or
-    "dropdown" (``choices``). ``placeholder`` marks the content as placeholder text
-    (``w:showingPlcHdr``), which Word clears as soon as someone types.
+    ``kind`` is "text": a plain-text control (``w:text``) for a one-line answer that starts
+    with a value, whose alias LibreOffice keeps when it re-saves a form; a rich-text control
+    for a long answer (``multiline``), whose line breaks LibreOffice keeps (it moves them out
+    of a plain-text control, joining the lines) though it drops the alias, and for any answer
+    still showing its prompt: LibreOffice 7.4 reads a plain-text control showing its prompt as
+    an input field and prints the prompt black, like an answer, where it keeps a rich-text
+    control's *Placeholder Text* style (grey in Word and every LibreOffice). Then "checkbox",
+    "date" (``full_date`` only when prefilled: "YYYY-MM-DD", or a Jinja expression giving the
+    whole "YYYY-MM-DDT00:00:00Z") or "dropdown" (``choices``). ``placeholder`` marks the
+    content as placeholder text (``w:showingPlcHdr``), which Word clears as soon as someone
+    types.
     """
     if kind not in FIELD_KINDS:
         raise ValueError(f"unknown field kind {kind!r}; expected one of {FIELD_KINDS}")
@@ -126,7 +130,7 @@ def sdt_properties(
     if placeholder and kind != "checkbox":
         parts.append("<w:showingPlcHdr/>")
     if kind == "text":
-        if not multiline:
+        if not multiline and not placeholder:
             parts.append("<w:text/>")
     elif kind == "checkbox":
         parts.append(
@@ -137,7 +141,10 @@ def sdt_properties(
             "</w14:checkbox>"
         )
     elif kind == "date":
-        full = f" w:fullDate={_attr(full_date + 'T00:00:00Z')}" if full_date else ""
+        full = ""
+        if full_date:
+            value = full_date if full_date.startswith("{{") else full_date + "T00:00:00Z"
+            full = f" w:fullDate={_attr(value)}"
         parts.append(
             f"<w:date{full}><w:dateFormat w:val={_attr(DATE_FORMAT)}/>"
             f'<w:lid w:val="{DATE_LOCALE}"/>'
@@ -252,7 +259,8 @@ def date_control(
     full_date: str | None = None,
     **kw: object,
 ) -> str:
-    """A date picker; ``text`` (shown) and ``full_date`` (YYYY-MM-DD) only when prefilled."""
+    """A date picker; ``text`` (shown) and ``full_date`` (YYYY-MM-DD, or a Jinja expression
+    giving YYYY-MM-DDT00:00:00Z) only when prefilled."""
     return content_control(
         field_id,
         "date",

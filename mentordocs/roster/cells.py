@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils.datetime import from_excel
 
+from mentordocs.models import PLAN_METHODS, plan_type_of
 from mentordocs.roster.problems import Problems
 from mentordocs.roster.schema import CHOICE_VARIANTS, Column, compact
 
-# A converted cell: str (text, line, id, email, emails, choice), int (int, minutes),
+# A converted cell: str (text, line, id, email, emails, choice, plan), int (int, minutes),
 # datetime.date (date) or datetime.time (time); None when blank or reported as wrong.
 Converted = str | int | dt.date | dt.time | None
 
@@ -257,6 +258,7 @@ class CellReader:
             "int": self._to_int,
             "minutes": self._to_minutes,
             "choice": self._to_choice,
+            "plan": self._to_plan,
         }
 
     def read(self, row: Row, columns: Iterable[Column]) -> Values:
@@ -465,13 +467,9 @@ class CellReader:
 
     def _to_choice(self, raw: object, row: Row, col: Column, column: str) -> str | None:
         text = self.cleaned(raw, row, column, single_line=True)
-        key = compact(text)
-        for choice in col.choices:
-            if compact(choice) == key:
-                return choice
-        variant = CHOICE_VARIANTS.get(key)
-        if variant in col.choices:
-            return variant
+        found = _match_choice(text, col.choices)
+        if found is not None:
+            return found
         options = ", ".join(col.choices)
         close = difflib.get_close_matches(
             text.casefold(), [c.casefold() for c in col.choices], n=1, cutoff=0.6
@@ -486,3 +484,44 @@ class CellReader:
             f"{hint}Choose one of: {options}.",
         )
         return None
+
+    def _to_plan(self, raw: object, row: Row, col: Column, column: str) -> str | None:
+        """A plan type: one method, or several joined by '+', ',', '&', '/' or 'and', in any
+        order and spelling a method is known by; written as PLAN_TYPES writes it."""
+        text = self.cleaned(raw, row, column, single_line=True)
+        found = _match_choice(text, col.choices)
+        if found is not None:
+            return found
+        parts = [part for part in _PLAN_SEPARATORS.split(text) if part.strip()]
+        methods = [_match_choice(part, PLAN_METHODS) for part in parts]
+        unknown = [part.strip() for part, method in zip(parts, methods, strict=True) if not method]
+        if parts and not unknown:
+            return plan_type_of(method for method in methods if method)
+        if len(parts) > 1:
+            message = (
+                f"'{unknown[0]}' in '{text}' is not a plan method ({', '.join(PLAN_METHODS)})."
+            )
+        else:
+            message = f"'{text}' is not one of the allowed values for {col.header}."
+        self.fail(
+            row,
+            column,
+            message,
+            f"Choose one of: {', '.join(col.choices)}. (A pair using two methods joins them "
+            "with '+'.)",
+        )
+        return None
+
+
+_PLAN_SEPARATORS = re.compile(r"\s*(?:[+,&/;]|\band\b|\bwith\b)\s*", re.IGNORECASE)
+
+
+def _match_choice(text: str, choices: tuple[str, ...]) -> str | None:
+    """The allowed value ``text`` names, whatever its case and punctuation, or a known variant
+    of one (``Tues``, ``Biweekly``); None when it names none."""
+    key = compact(text)
+    for choice in choices:
+        if compact(choice) == key:
+            return choice
+    variant = CHOICE_VARIANTS.get(key)
+    return variant if variant in choices else None

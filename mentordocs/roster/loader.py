@@ -14,10 +14,13 @@ import datetime as dt
 import difflib
 import os
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from mentordocs.errors import Problem, RosterError
 from mentordocs.models import (
+    WHOSE_GOALS,
+    Break,
     CalendarItem,
     Commitment,
     Goal,
@@ -70,19 +73,23 @@ class _RosterBuilder:
         )
         ids = {pair.pair_id.casefold(): pair for pair in pairs}
         goals = self.load_goals(_rows(tables["Goals"]), ids)
-        meetings = self.load_meetings(_rows(tables["Meetings"]), ids)
+        breaks = self.load_breaks(_rows(tables["Breaks"]))
+        meetings = self.load_meetings(_rows(tables["Meetings"]), ids, breaks)
         commitments = self.load_commitments(_rows(tables["Commitments"]), ids)
         calendar_items = self.load_calendar(_rows(tables["Calendar"]))
         if program is None or pair_table is None:
             return None
         program_wide = [c for c in commitments if not c.pair_id]
         for pair in pairs:
-            pair.goals = sorted(goals.get(pair.pair_id, []), key=lambda g: g.number)
+            pair.goals = sorted(
+                goals.get(pair.pair_id, []), key=lambda g: (WHOSE_GOALS.index(g.whose), g.number)
+            )
             explicit = sorted(
                 meetings.get(pair.pair_id, []), key=lambda m: (m.date, m.time or dt.time())
             )
             # Without listed meetings, Pair.meetings works the schedule out when asked.
             pair.listed_meetings = explicit
+            pair.breaks = breaks
             pair.commitments = program_wide + [c for c in commitments if c.pair_id == pair.pair_id]
         return Roster(
             path=self.path,
@@ -90,6 +97,7 @@ class _RosterBuilder:
             pairs=pairs,
             calendar=calendar_items,
             commitments=program_wide,
+            breaks=breaks,
         )
 
     # -- Program -------------------------------------------------------------------------
@@ -213,6 +221,7 @@ class _RosterBuilder:
             forms_due=v.date("forms_due"),
             standards=v.text("standards") or "",
             signed_copies_to=v.text("signed_copies_to") or "",
+            paper_size=v.text("paper_size") or "A4",
             extra=extra,
         )
 
@@ -413,7 +422,8 @@ class _RosterBuilder:
 
     def load_goals(self, rows: list[Row] | None, pairs: dict[str, Pair]) -> dict[str, list[Goal]]:
         columns = sheet_spec("Goals").columns
-        by_pair: dict[str, list[tuple[Goal, Row, bool]]] = {}  # (goal, row, Goal # given)
+        # by (pair, whose goal): (goal, row, Goal # given)
+        by_owner: dict[tuple[str, str], list[tuple[Goal, Row, bool]]] = {}
         for row in rows or []:
             v = self.cells.read(row, columns)
             pair = self.pair_ref(row, v.text("pair_id"), pairs)
@@ -449,24 +459,51 @@ class _RosterBuilder:
                 target_date=target,
                 extra=dict(row.extra),
                 row=row.number,
+                whose=v.text("whose") or "Mentee",
             )
-            by_pair.setdefault(pair.pair_id, []).append((goal, row, number is not None))
-        return {
-            pair_id: self._number_goals(pair_id, entries) for pair_id, entries in by_pair.items()
-        }
+            self._check_goal_fits_plan(goal, pair, row)
+            by_owner.setdefault((pair.pair_id, goal.whose), []).append(
+                (goal, row, number is not None)
+            )
+        result: dict[str, list[Goal]] = {}
+        for (pair_id, whose), entries in by_owner.items():
+            result.setdefault(pair_id, []).extend(self._number_goals(pair_id, whose, entries))
+        return result
 
-    def _number_goals(self, pair_id: str, entries: list[tuple[Goal, Row, bool]]) -> list[Goal]:
-        """The pair's goals in number order: blank Goal # take the free numbers in sheet order.
-        Reports a number given twice, and more goals than the goal sheet is meant for."""
+    def _check_goal_fits_plan(self, goal: Goal, pair: Pair, row: Row) -> None:
+        """Warns about a mentor's goal on a pair without Mutual growth, or a joint goal on a
+        pair without Coaching: the forms show it anyway, in its own section."""
+        method = {"Mentor": "Mutual growth", "Joint": "Coaching"}.get(goal.whose)
+        if method is None or method in pair.methods:
+            return
+        kind = "a mentor's goal" if goal.whose == "Mentor" else "a joint goal"
+        self.problems.warn(
+            f"Pair {pair.pair_id} has {kind}, but its plan type is {pair.plan_type}; the forms "
+            f"show it anyway, in a section of its own.",
+            f"If the pair uses {method}, add it to the pair's Plan type on the Pairs sheet "
+            f"(e.g. {pair.plan_type} + {method}); if this is the mentee's goal, set Whose goal "
+            "to Mentee.",
+            row.sheet,
+            row.number,
+            row.headers.get("whose", "Whose goal"),
+        )
+
+    def _number_goals(
+        self, pair_id: str, whose: str, entries: list[tuple[Goal, Row, bool]]
+    ) -> list[Goal]:
+        """One pair's goals of one kind (``whose``) in number order: blank Goal # take the free
+        numbers in sheet order. Reports a number given twice, and more mentee goals than the
+        goal sheet is meant for."""
         used: dict[int, int] = {}  # number -> row
+        kind = "goals" if whose == "Mentee" else f"{whose.lower()} goals"
         for goal, row, numbered in entries:
             if numbered:
                 if goal.number in used:
                     self.cells.fail(
                         row,
                         row.headers["number"],
-                        f"Pair {pair_id} has two goals numbered {goal.number} (rows {used[goal.number]} and {row.number}).",
-                        "Number the pair's goals 1, 2, 3... or leave Goal # blank to number them in sheet order.",
+                        f"Pair {pair_id} has two {kind} numbered {goal.number} (rows {used[goal.number]} and {row.number}).",
+                        "Number the pair's goals 1, 2, 3... (the mentee's, the mentor's and joint goals each from 1) or leave Goal # blank to number them in sheet order.",
                     )
                     continue
                 used[goal.number] = row.number
@@ -478,7 +515,7 @@ class _RosterBuilder:
                 goal.number = next_free
                 used[next_free] = goal.row
         goals = sorted((g for g, _, _ in entries), key=lambda g: g.number)
-        if len(goals) > 5:
+        if whose == "Mentee" and len(goals) > 5:
             sixth = sorted(goals, key=lambda g: g.row)[5]
             first_row = entries[0][1]
             self.problems.warn(
@@ -491,7 +528,7 @@ class _RosterBuilder:
         return goals
 
     def load_meetings(
-        self, rows: list[Row] | None, pairs: dict[str, Pair]
+        self, rows: list[Row] | None, pairs: dict[str, Pair], breaks: Sequence[Break] = ()
     ) -> dict[str, list[Meeting]]:
         columns = sheet_spec("Meetings").columns
         result: dict[str, list[Meeting]] = {}
@@ -507,6 +544,17 @@ class _RosterBuilder:
                 self.problems.warn(
                     f"The meeting on {date.isoformat()} is outside the pair's dates ({pair.start_date.isoformat()} to {pair.end_date.isoformat()}).",
                     "Check the date.",
+                    row.sheet,
+                    row.number,
+                    row.headers["date"],
+                )
+            closure = next((b for b in breaks if date in b), None)
+            if closure is not None:
+                self.problems.warn(
+                    f"The meeting on {date.isoformat()} falls in {closure.name} "
+                    f"({closure.first_day.isoformat()} to {closure.last_day.isoformat()}, "
+                    f"Breaks sheet row {closure.row}).",
+                    "Move the meeting to another date, or delete the row if it will not take place.",
                     row.sheet,
                     row.number,
                     row.headers["date"],
@@ -569,6 +617,27 @@ class _RosterBuilder:
                 continue
             result.append(CalendarItem(month, task, v.text("notes") or "", row=row.number))
         return result
+
+    def load_breaks(self, rows: list[Row] | None) -> list[Break]:
+        """The Breaks sheet in date order; a last day before the first is reported."""
+        columns = sheet_spec("Breaks").columns
+        result: list[Break] = []
+        for row in rows or []:
+            v = self.cells.read(row, columns)
+            first = v.date("first_day")
+            if first is None or not _usable(row, v):
+                continue
+            last = v.date("last_day") or first
+            if last < first:
+                self.cells.fail(
+                    row,
+                    row.headers["last_day"],
+                    f"The break ends ({last.isoformat()}) before it starts ({first.isoformat()}).",
+                    "Correct the First day or the Last day (blank = a one-day break).",
+                )
+                continue
+            result.append(Break(v.text("name") or "Break", first, last, row=row.number))
+        return sorted(result, key=lambda item: (item.first_day, item.last_day))
 
 
 def _rows(table: Table | None) -> list[Row]:

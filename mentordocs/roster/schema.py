@@ -18,8 +18,10 @@ from mentordocs.models import (
     HORIZONS,
     MEETING_DAYS,
     MEETING_MODES,
+    PAPER_SIZES,
     PLAN_TYPES,
     STATUSES,
+    WHOSE_GOALS,
 )
 
 
@@ -30,7 +32,7 @@ class Column:
     key: str  # attribute name in the model
     header: str  # the header as the starter workbook writes it
     required: bool = False
-    kind: str = "text"  # text, line, id, email, emails, date, time, int, minutes, choice
+    kind: str = "text"  # text, line, id, email, emails, date, time, int, minutes, choice, plan
     choices: tuple[str, ...] = ()
     hint: str = ""  # what to enter: used in fixes, the Instructions sheet and header comments
     aliases: tuple[str, ...] = ()
@@ -67,6 +69,7 @@ PROGRAM_SETTINGS: tuple[Column, ...] = (
     Column("forms_due", "Forms due", kind="date", hint="When the signed forms are due back.", aliases=("forms due date", "due date")),
     Column("standards", "Standards", hint="What the goals are measured against, e.g. a state's educator standards."),
     Column("signed_copies_to", "Signed copies to", kind="emails", hint="Email address(es) that receive signed copies; separate several with ';'."),
+    Column("paper_size", "Paper size", kind="choice", choices=PAPER_SIZES, hint="The page size the forms print on: A4, or Letter (US); blank = A4.", aliases=("paper", "page size")),
 )
 
 _ID_HINT = "A short code for the pair, used in file names, e.g. P01."
@@ -87,7 +90,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("mentee_role", "Mentee role", kind="line", hint="E.g. First-year Grade 3 teacher.", width=22),
         Column("mentee_email", "Mentee email", required=True, kind="email", hint="The mentee's email address.", width=30),
         Column("mentee_phone", "Mentee phone", kind="line", aliases=("mentee phone number", "mentee cell"), width=16),
-        Column("plan_type", "Plan type", kind="choice", choices=PLAN_TYPES, hint="Blank = Mentee-focused.", width=16),
+        Column("plan_type", "Plan type", kind="plan", choices=PLAN_TYPES, hint="One method, or two joined by '+' (e.g. Mutual growth + Coaching); blank = Mentee-focused.", aliases=("plan", "plan method", "plan methods"), width=24),
         Column("meeting_day", "Meeting day", kind="choice", choices=MEETING_DAYS, hint="Day of the regular meeting; blank = no schedule worked out.", width=13),
         Column("meeting_time", "Meeting time", kind="time", hint="E.g. 15:30 or 3:30 PM.", width=13),
         Column("meeting_length", "Meeting length (minutes)", kind="minutes", hint="E.g. 45.", aliases=("meeting length", "length", "meeting minutes", "duration"), width=14),
@@ -109,6 +112,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("mentee_accountable", "Mentee accountable for", hint="What the mentee will do.", aliases=("mentee accountable", "mentee accountability"), width=30),
         Column("measure", "Measure of progress", hint="How progress will be seen.", aliases=("measure", "progress measure"), width=30),
         Column("target_date", "Target date", kind="date", width=13),
+        Column("whose", "Whose goal", kind="choice", choices=WHOSE_GOALS, hint="Mentee (the mentee's goal), Mentor (the mentor's own growth goal) or Joint (set together, as in coaching); blank = Mentee.", aliases=("whose", "goal of", "goal owner", "owner"), width=12),
     ), "Optional. Several rows per pair, one per goal.", ("Goal",)),
     SheetSpec("Meetings", False, (
         Column("pair_id", "Pair ID", required=True, kind="id", hint="The pair's ID from the Pairs sheet.", aliases=_PAIR_ALIASES, width=10),
@@ -127,6 +131,11 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("task", "Task", required=True, hint="What pairs should do that month.", width=50),
         Column("notes", "Notes", width=40),
     ), "Optional. The program's month-by-month guidelines; pairs adapt them in their action plan."),
+    SheetSpec("Breaks", False, (
+        Column("name", "Name", kind="line", hint="E.g. Winter break; blank = Break.", aliases=("break", "holiday", "break name"), width=24),
+        Column("first_day", "First day", required=True, kind="date", hint="The break's first day, e.g. 2026-12-21.", aliases=("first", "from", "start", "start date", "first date"), width=13),
+        Column("last_day", "Last day", kind="date", hint="The break's last day; blank = the first day (a one-day closure).", aliases=("last", "to", "until", "end", "end date", "last date"), width=13),
+    ), "Optional. School holidays and closures: worked-out schedules leave out every meeting that falls in one.", ("Break", "Holidays", "Holiday", "School holidays", "Closures")),
 )
 # fmt: on
 
@@ -172,6 +181,20 @@ CHOICE_VARIANTS: dict[str, str] = {
     "completed": "Ended",
     "complete": "Ended",
     "done": "Ended",
+    # whose goal
+    "mentees": "Mentee",
+    "mentors": "Mentor",
+    "protege": "Mentee",
+    "both": "Joint",
+    "shared": "Joint",
+    "together": "Joint",
+    "jointly": "Joint",
+    # paper sizes
+    "usletter": "Letter",
+    "letter85x11": "Letter",
+    "85x11": "Letter",
+    "85x11in": "Letter",
+    "a4paper": "A4",
     # horizons
     "short": "Short-term",
     "shortterm": "Short-term",

@@ -49,13 +49,17 @@ INSTRUCTIONS = (
     "",
     "Program: the program's settings, one per row (the value goes in column B).",
     "Pairs: one row per mentor and mentee. Only pairs with Status Active get packets.",
-    "Goals (optional): one row per goal, using the pair's ID from the Pairs sheet.",
+    "Goals (optional): one row per goal, using the pair's ID from the Pairs sheet. Whose goal says "
+    "whether it is the mentee's (the default), the mentor's own growth goal (Mutual growth plans) "
+    "or a goal the two set together (Coaching plans).",
     "Meetings (optional): one row per meeting. A pair with no rows here gets its dates worked out "
     "from its Meeting day, Meeting time and Frequency (Monthly: the same weekday of the month, "
     "e.g. every first Tuesday).",
     "Commitments (optional): the terms of engagement. Leave Pair ID blank for a commitment of the "
     "whole program.",
     "Calendar (optional): what pairs should do each month; they adapt it in their action plan.",
+    "Breaks (optional): school holidays and closures, one row each; worked-out meeting dates skip "
+    "them, and check warns about a listed meeting inside one.",
     "",
     "You may add your own columns: they are kept and can be used in custom templates.",
     "Blank rows are ignored. This Instructions sheet is ignored too.",
@@ -73,6 +77,19 @@ def _date_validation() -> DataValidation:
         errorStyle="warning",
         errorTitle="Not a date",
         error="Type a date such as 2026-09-01 or 1 Sep 2026.",
+    )
+
+
+def _list_validation(col: Column) -> DataValidation:
+    """A drop-down list of the column's allowed values."""
+    return DataValidation(
+        type="list",
+        formula1='"' + ",".join(col.choices) + '"',
+        allow_blank=True,
+        showDropDown=False,  # False shows the arrow (the attribute's meaning is inverted)
+        showErrorMessage=True,
+        errorTitle=f"Not a {col.header.lower()}",
+        error=f"Choose one of: {', '.join(col.choices)}.",
     )
 
 
@@ -112,15 +129,7 @@ def _add_validations(sheet: Worksheet, columns: tuple[Column, ...]) -> None:
         letter = get_column_letter(index)
         target = f"{letter}2:{letter}{last}"
         if col.choices:
-            validation = DataValidation(
-                type="list",
-                formula1='"' + ",".join(col.choices) + '"',
-                allow_blank=True,
-                showDropDown=False,  # False shows the arrow (the attribute's meaning is inverted)
-                showErrorMessage=True,
-                errorTitle=f"Not a {col.header.lower()}",
-                error=f"Choose one of: {', '.join(col.choices)}.",
-            )
+            validation = _list_validation(col)
         elif col.kind == "date":
             validation = _date_validation()
         elif col.kind == "time":
@@ -169,6 +178,10 @@ def _program_sheet(workbook: Workbook, spec: SheetSpec) -> Worksheet:
     for row, setting in enumerate(PROGRAM_SETTINGS, start=2):
         if setting.kind == "date":
             dates.add(f"B{row}")
+        elif setting.choices:
+            choice = _list_validation(setting)
+            choice.add(f"B{row}")
+            sheet.add_data_validation(choice)
     sheet.add_data_validation(dates)
     sheet.freeze_panes = "A2"
     return sheet

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 
 from mentordocs.errors import Problem
 from mentordocs.forms import FieldSpec, FormSpec, Value, blank_required, signed_by
-from mentordocs.models import Roster
+from mentordocs.models import WHOSE_GOALS, Roster
 from mentordocs.records import read_manifest, read_send_log
 from mentordocs.tracking.data import (
     DASHBOARD_SHEET,
@@ -518,43 +518,63 @@ def _form_sheet(
     ] + [["form_sheet", title, spec.form]]
 
 
+# Whose goal a repeated group of goal fields holds (the goal sheet's three kinds of goal).
+GOAL_GROUPS = {"goal": "Mentee", "mentor_goal": "Mentor", "joint_goal": "Joint"}
+
+
 def _goal_names(specs: Mapping[str, FormSpec]) -> list[tuple[str, str]]:
-    """(field suffix, column header) of the goal fields, in declaration order."""
+    """(field suffix, column header) of the goal fields, in declaration order: the mentor's
+    and joint goals' fields share a column with the mentee's where they ask the same."""
     names: list[tuple[str, str]] = []
     for spec in specs.values():
         for declared in spec.fields:
-            if declared.group != "goal":
+            if declared.group not in GOAL_GROUPS:
                 continue
             suffix = declared.id.partition("{n}")[2].lstrip("_")
-            label = re.sub(r"^Goal \{n\}:?\s*", "", declared.label) or "Goal"
+            label = re.sub(r"^[^{]*\{n\}:?\s*", "", declared.label) or "Goal"
             if suffix not in {s for s, _ in names}:
                 names.append((suffix, label[:1].upper() + label[1:]))
     return names
+
+
+def _goals_of(
+    spec: FormSpec, values: Mapping[str, Value]
+) -> dict[tuple[int, int], dict[str, CellValue]]:
+    """A return's goals, keyed by (whose goal, as an index of WHOSE_GOALS; number): field
+    suffix -> value."""
+    goals: dict[tuple[int, int], dict[str, CellValue]] = {}
+    for field_id, value in values.items():
+        declared, n = spec.lookup(field_id)
+        if declared is None or n is None or declared.group not in GOAL_GROUPS:
+            continue
+        suffix = declared.id.partition("{n}")[2].lstrip("_")
+        whose = WHOSE_GOALS.index(GOAL_GROUPS[declared.group])
+        goals.setdefault((whose, n), {})[suffix] = display(value, declared.kind)
+    return goals
 
 
 def _goals_sheet(
     book: _Book, specs: Mapping[str, FormSpec], returns: list[ReturnedForm], roster: Roster
 ) -> None:
     names = _goal_names(specs)
-    headers = ["Pair", "Mentor", "Mentee", "Form", "Goal #"] + [label for _, label in names]
-    ws = book.sheet(GOALS_SHEET, headers, [9, 20, 20, 18, 8] + [30] * len(names), "B2")
+    headers = ["Pair", "Mentor", "Mentee", "Form", "Whose goal", "Goal #"]
+    headers += [label for _, label in names]
+    ws = book.sheet(GOALS_SHEET, headers, [9, 20, 20, 18, 10, 8] + [30] * len(names), "B2")
     people = {pair.pair_id: (pair.mentor.name, pair.mentee.name) for pair in roster.pairs}
     count = 0
     for ret in sorted(returns, key=lambda r: (r.pair_id, r.form)):
         spec = specs.get(ret.form)
         if spec is None:
             continue
-        goals: dict[int, dict[str, CellValue]] = {}
-        for field_id, n, declared in spec.layout(ret.values).goals:
-            suffix = declared.id.partition("{n}")[2].lstrip("_")
-            goals.setdefault(n, {})[suffix] = display(ret.values[field_id], declared.kind)
+        goals = _goals_of(spec, ret.values)
         mentor, mentee = people.get(ret.pair_id, ("", ""))
-        for n in sorted(goals):
-            if not any(v not in (None, "No") for v in goals[n].values()):
+        for whose, n in sorted(goals):
+            answers = goals[(whose, n)]
+            if not any(v not in (None, "No") for v in answers.values()):
                 continue  # an empty goal slot
             row: list[Cell] = [(ret.pair_id, DETAIL), (mentor, DETAIL), (mentee, DETAIL)]
-            row += [(spec.title, DETAIL), (n, DETAIL)]
-            row += [_answer(goals[n].get(suffix)) for suffix, _ in names]
+            row += [(spec.title, DETAIL), (WHOSE_GOALS[whose], DETAIL), (n, DETAIL)]
+            row += [_answer(answers.get(suffix)) for suffix, _ in names]
             book.add(ws, row)
             count += 1
     _filter(ws, len(headers), count + 1)
