@@ -174,18 +174,20 @@ class Setting:
     example: str
     hint: str
     aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # the values the starter workbook offers in a drop-down
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("outgoing_server", "Outgoing mail server", "SERVER or SERVER:PORT", "smtp.office365.com:587",
             "The server send uses (ask your IT department).", ("smtp server", "outgoing server")),
     Setting("outgoing_security", "Outgoing mail security", "STARTTLS, SSL or None", "STARTTLS",
-            "How the connection is encrypted: STARTTLS (port 587), SSL (port 465); None only for a relay inside the school. Blank = STARTTLS."),
+            "How the connection is encrypted: STARTTLS (port 587), SSL (port 465); None only for a relay inside the school. Blank = STARTTLS.",
+            (), ("STARTTLS", "SSL", "None")),
     Setting("mail_user", "Mail user", "a user name or email address", "coordinator@school.org",
             "Who signs in to send and to read the mailbox. Blank = the coordinator's email.", ("mail username", "mail login")),
     Setting("sign_in", "Mail sign-in", "Password, Microsoft 365 or None", "Microsoft 365",
             "How to sign in: Password (typed when asked; never in the workbook), Microsoft 365 (a sign-in in the browser, once), None (a relay needing no sign-in). Blank = Password.",
-            ("sign-in", "sign in method", "mail sign in method")),
+            ("sign-in", "sign in method", "mail sign in method"), ("Password", "Microsoft 365", "None")),
     Setting("microsoft_client_id", "Microsoft client ID", "the app registration's Application (client) ID", "0a1b2c3d-1111-2222-3333-444455556666",
             "From your IT department (see docs/mail-sign-in.md). Needed for Microsoft 365.", ("client id", "microsoft application id")),
     Setting("microsoft_tenant", "Microsoft tenant", "a domain or the Directory (tenant) ID", "school.onmicrosoft.com",
@@ -193,7 +195,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mailbox", "Mailbox to collect", "imaps://[USER@]SERVER[:PORT]/FOLDER", "imaps://outlook.office365.com/INBOX",
             "The folder collect reads returned forms from. USER blank = the mail user.", ("mailbox", "incoming mailbox", "collect from")),
     Setting("move_to", "Move collected mail to", "a folder of that mailbox", "Collected forms",
-            "Optional: collect moves each message it has read there. Blank = leave messages where they are."),
+            "Collect moves each message it has read there. Blank = leave messages where they are."),
 )  # fmt: skip
 
 
@@ -261,6 +263,8 @@ def parse_mail_settings(
             continue
         if text:
             found[setting.key] = text
+        if _compact(name) in row_of:  # a problem names the setting; its row is where it was
+            row_of.setdefault(_compact(setting.name), row_of[_compact(name)])
     settings = _checked(found, default_user, problem)
     return settings, problems
 
@@ -340,12 +344,20 @@ def _choice(
 
 
 def mail_settings_from_program(
-    program: Program, *, file: str = "", rows: Mapping[str, int] | None = None
+    program: Program,
+    *,
+    file: str = "",
+    sheet: str = "Program",
+    rows: Mapping[str, int] | None = None,
 ) -> tuple[MailSettings, list[Problem]]:
     """The mail settings of a loaded roster's Program sheet (from ``program.extra``, where
     settings the roster's schema does not list are kept, by their normalised names)."""
     return parse_mail_settings(
-        program.extra, file=file, rows=rows, default_user=program.coordinator_email
+        program.extra,
+        file=file,
+        sheet=sheet,
+        rows=program.setting_rows if rows is None else rows,
+        default_user=program.coordinator_email,
     )
 
 

@@ -83,6 +83,8 @@ class Program:
     signed_copies_to: str = ""
     paper_size: str = "A4"  # one of PAPER_SIZES: the page size of the forms
     extra: Extra = field(default_factory=dict)
+    # The Excel row of every setting, by its name as written in column A (for messages).
+    setting_rows: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -932,3 +932,36 @@ def test_an_unusually_long_meeting_is_a_warning(tmp_path: Path) -> None:
     result = check_book(tmp_path, book)
     assert result.exit_code == 0
     problem_line(result, "column 'Meeting length (minutes)'", "450 minutes is unusually long")
+
+
+# -- the Program sheet's mail settings ----------------------------------------------------------
+
+
+def test_mail_settings_are_checked_with_the_rest(tmp_path: Path) -> None:
+    book = base_book()
+    book["Program"] += [
+        ["Outgoing mail server", "smtp.example.org:99999"],  # row 12
+        ["Mail sign-in", "Carrier pigeon"],  # row 13
+        ["Collect from", "https://mail.example.org"],  # row 14: an alias of Mailbox to collect
+        ["SMTP password", "hunter2"],  # row 15
+    ]
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert "not a port number" in problem_line(result, "row 12", "column 'Value'")
+    assert "Password, Microsoft 365 or None" in problem_line(result, "row 13")
+    assert "imaps://USER@SERVER/FOLDER" in problem_line(result, "row 14")
+    assert "must never hold one" in problem_line(result, "row 15")
+    assert len(errors_of(result)) == 4
+
+
+def test_good_mail_settings_pass(tmp_path: Path) -> None:
+    book = base_book()
+    book["Program"] += [
+        ["Outgoing mail server", "smtp.office365.com:587"],
+        ["Mail sign-in", "Microsoft 365"],
+        ["Microsoft client ID", "0a1b2c3d-1111-2222-3333-444455556666"],
+        ["Mailbox to collect", "imaps://outlook.office365.com/INBOX"],
+    ]
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0, result.output
+    assert "Warnings:" not in result.output

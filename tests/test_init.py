@@ -212,3 +212,37 @@ def test_init_help_has_an_example() -> None:
     assert result.exit_code == 0
     assert "Example:" in result.output
     assert "mentordocs init new-program" in result.output
+
+
+def test_init_given_a_workbook_name_writes_that_file(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "spring-2027.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "spring-2027.xlsx").is_file()
+    assert openpyxl.load_workbook(tmp_path / "spring-2027.xlsx")["Program"]["A2"].value
+
+
+def test_program_sheet_offers_the_mail_settings_blank(starter: openpyxl.Workbook) -> None:
+    from mentordocs.mailsettings import SETTINGS
+
+    program = starter["Program"]
+    rows = {cell.value: cell.row for cell in program["A"] if cell.value}
+    lists = {str(dv.sqref): dv.formula1 for dv in program.data_validations.dataValidation}
+    for setting in SETTINGS:
+        row = rows[setting.name]
+        assert row > 1 + len(PROGRAM_SETTINGS)
+        assert program.cell(row=row, column=2).value is None  # never a password, nothing filled
+        assert setting.example in program.cell(row=row, column=3).value
+    assert lists[f"B{rows['Mail sign-in']}"] == '"Password,Microsoft 365,None"'
+    assert lists[f"B{rows['Outgoing mail security']}"] == '"STARTTLS,SSL,None"'
+    # blank mail settings are no problem for check
+    mail_rows = {rows[setting.name] for setting in SETTINGS}
+    assert not any(p.row in mail_rows for p in check_roster_of(starter))
+
+
+def check_roster_of(workbook: openpyxl.Workbook):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "roster.xlsx"
+        workbook.save(path)
+        return check_roster(path)

@@ -529,6 +529,10 @@ def test_docs_describe_every_sheet_column_and_setting() -> None:
             assert f"| {column.header} |" in text, column.header
     for setting in PROGRAM_SETTINGS:
         assert f"| {setting.header} |" in text, setting.header
+    from mentordocs.mailsettings import SETTINGS
+
+    for mail_setting in SETTINGS:
+        assert f"| {mail_setting.name} |" in text, mail_setting.name
 
 
 # -- properties ----------------------------------------------------------------------------

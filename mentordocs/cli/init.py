@@ -8,26 +8,35 @@ import click
 
 
 @click.command("init")
-@click.argument(
-    "directory", default=".", type=click.Path(file_okay=False, path_type=str), required=False
-)
-def init_command(directory: str) -> None:
-    """Write a starter roster workbook (roster.xlsx) for a coordinator to fill in.
+@click.argument("where", default=".", type=click.Path(path_type=str), required=False)
+def init_command(where: str) -> None:
+    """Write a starter roster workbook for a coordinator to fill in.
 
-    DIRECTORY (default: the current folder) gets a roster.xlsx with every sheet, styled and
-    frozen header rows, drop-down lists, date formats and an Instructions sheet. An existing
-    file is never overwritten. samples/roster.xlsx shows a filled-in roster.
+    WHERE is a folder (default: the current one), which gets a roster.xlsx, or the name of the
+    workbook to write, ending in .xlsx. It has every sheet, styled and frozen header rows,
+    drop-down lists, date formats, the optional mail settings and an Instructions sheet. An
+    existing file is never overwritten. samples/roster.xlsx shows a filled-in roster.
 
     \b
     Example:
         mentordocs init new-program
         mentordocs check new-program/roster.xlsx
+        mentordocs init spring-2027.xlsx
         mentordocs check samples/roster.xlsx
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
     from mentordocs.roster.starter import STARTER_NAME, write_starter_roster
 
-    path = write_starter_roster(Path(directory) / STARTER_NAME)
+    target = Path(where)
+    is_workbook = target.suffix.lower() == ".xlsx" and not target.is_dir()
+    if target.is_file() and not is_workbook:
+        raise click.UsageError(
+            f"{click.format_filename(where)} is a file, not a folder. Give a folder for "
+            "roster.xlsx, or the name of a new workbook ending in .xlsx."
+        )
+    if not is_workbook:
+        target = target / STARTER_NAME
+    path = write_starter_roster(target)
     click.echo(f"Wrote {click.format_filename(str(path))}.")
     click.echo(
         "Fill it in (its Instructions sheet explains each sheet), save it, then run: "

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mentordocs.errors import Problem, RosterError
+from mentordocs.mailsettings import mail_settings_from_program
 from mentordocs.models import (
     WHOSE_GOALS,
     Break,
@@ -122,13 +123,26 @@ class _RosterBuilder:
                     None,
                     setting_header,
                 )
-        return self._program(Values(values), seen, extra, table.title, value_header)
+        program = self._program(Values(values), seen, extra, table.title, value_header)
+        if program is not None:
+            program.setting_rows = names
+            self._mail_settings(program, table.title)
+        return program
+
+    def _mail_settings(self, program: Program, sheet: str) -> None:
+        """The mail settings (mailsettings.SETTINGS: the outgoing server, the mailbox to collect,
+        how to sign in) are checked with the rest, so 'check' reports their mistakes."""
+        _, found = mail_settings_from_program(
+            program, file=self.problems.file, sheet=sheet, rows=program.setting_rows
+        )
+        self.problems.found.extend(found)
 
     def _settings(
         self, rows: list[Row], value_header: str
-    ) -> tuple[dict[str, Converted], dict[str, int], dict[str, object], list[str]]:
+    ) -> tuple[dict[str, Converted], dict[str, int], dict[str, object], dict[str, int]]:
         """The Program sheet's settings converted by kind, the row of each, the settings the
-        format does not know (they reach the templates as they are), and every setting's name.
+        format does not know (they reach the templates as they are), and every setting's name
+        with its row.
 
         A setting named by one word that can only mean a required setting missing from the
         sheet ("Email": only Coordinator email ends in "email") is taken as that setting."""
@@ -179,7 +193,7 @@ class _RosterBuilder:
                 bad={col.key} if "value" in row.bad else set(),
             )
             values[col.key] = self.cells.cell(value_row, col)
-        return values, seen, extra, [name for _, name, _ in named]
+        return values, seen, extra, {name: row.number for row, name, _ in named}
 
     def _program(
         self, v: Values, seen: dict[str, int], extra: dict[str, object], sheet: str, column: str

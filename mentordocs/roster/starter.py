@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from mentordocs.errors import OutputError
 from mentordocs.fsutil import atomic_write_bytes
+from mentordocs.mailsettings import SETTINGS
 from mentordocs.roster.schema import PROGRAM_SETTINGS, SHEETS, Column, SheetSpec
 
 __all__ = ["STARTER_NAME", "VALIDATED_ROWS", "new_workbook", "write_starter_roster"]
@@ -183,8 +184,29 @@ def _program_sheet(workbook: Workbook, spec: SheetSpec) -> Worksheet:
             choice.add(f"B{row}")
             sheet.add_data_validation(choice)
     sheet.add_data_validation(dates)
+    _mail_rows(sheet, len(PROGRAM_SETTINGS) + 3)
     sheet.freeze_panes = "A2"
     return sheet
+
+
+def _mail_rows(sheet: Worksheet, first: int) -> None:
+    """The mail settings (for send and collect), after a blank row: names, blank values, and
+    what to enter with an example; never a password."""
+    for row, setting in enumerate(SETTINGS, start=first):
+        sheet.cell(row=row, column=1, value=setting.name)
+        hint = f"Optional, for send and collect. {setting.hint} E.g. {setting.example}"
+        sheet.cell(row=row, column=3, value=hint).font = _HINT_FONT
+        if setting.choices:
+            choice = DataValidation(
+                type="list",
+                formula1='"' + ",".join(setting.choices) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=f"Not a {setting.name.lower()}",
+                error=f"Choose one of: {', '.join(setting.choices)}.",
+            )
+            choice.add(f"B{row}")
+            sheet.add_data_validation(choice)
 
 
 def _instructions_sheet(workbook: Workbook) -> Worksheet:
