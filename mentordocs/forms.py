@@ -53,6 +53,10 @@ _ID_RE = re.compile(r"^[a-z0-9_]+$")
 _ID_PATTERN_RE = re.compile(r"^[a-z0-9_]*(\{n\}[a-z0-9_]*)?$")
 _FORM_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
+#: The rounds of a program's year, in order: the packet at the start, the mid-point check-in,
+#: the end-of-program review. A form declares its stage ("stage" in its JSON; blank = start).
+STAGES = ("start", "midpoint", "end")
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -109,6 +113,9 @@ class FormSpec:
     fields: tuple[FieldSpec, ...]
     template_path: Path
     spec_path: Path | None = None
+    # When in the program's year the form is filled in: one of STAGES. The default packet is
+    # the "start" forms; 'generate --stage midpoint' writes the "midpoint" ones, and so on.
+    stage: str = "start"
     _by_id: dict[str, FieldSpec] = field(default_factory=dict, repr=False, compare=False)
     # Concrete id -> (declaration, instance): asked for every field of every return.
     _lookups: dict[str, tuple[FieldSpec | None, int | None]] = field(
@@ -309,6 +316,10 @@ def parse_form_spec(data: object, path: Path, expected_form: str | None = None) 
     if not isinstance(version, str) or not version.strip():
         problems.append("'version' must be the template version as text, e.g. \"1.0\"")
         version = ""
+    stage = data.get("stage", "start")
+    if stage not in STAGES:
+        problems.append(f"'stage' must be one of {', '.join(STAGES)} (blank = start)")
+        stage = "start"
     raw_fields = data.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
         problems.append("'fields' must be a list of field declarations")
@@ -353,6 +364,7 @@ def parse_form_spec(data: object, path: Path, expected_form: str | None = None) 
         fields=tuple(specs),
         template_path=path.with_suffix(".docx"),
         spec_path=path,
+        stage=stage,
     )
 
 
@@ -416,7 +428,11 @@ def form_spec_to_json(spec: FormSpec) -> JsonObject:
         if item.required_instances:
             entry["required_instances"] = item.required_instances
         fields_out.append(entry)
-    return {"form": spec.form, "title": spec.title, "version": spec.version, "fields": fields_out}
+    out: JsonObject = {"form": spec.form, "title": spec.title, "version": spec.version}
+    if spec.stage != "start":
+        out["stage"] = spec.stage
+    out["fields"] = fields_out
+    return out
 
 
 # ---- the rules: filled, complete, signed ------------------------------------------------------

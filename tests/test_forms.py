@@ -15,6 +15,7 @@ from mentordocs.forms import (
     FORM_IDS,
     SIGNATURE_FIELD_IDS,
     FormSpecError,
+    form_spec_to_json,
     load_form_spec,
     load_form_specs,
     templates_dir,
@@ -211,6 +212,28 @@ def test_required_instances_limits_which_repeated_slots_are_required(tmp_path):
     with pytest.raises(FormSpecError) as info:
         load_form_spec(_write(tmp_path, data), expected_form="goal-sheet")
     assert str(info.value).count("'required_instances' must be a whole number from 1") == 2
+
+
+def test_a_form_declares_its_stage_of_the_year(tmp_path):
+    assert {
+        spec.stage
+        for spec in load_form_specs(TEMPLATES).values()
+        if spec.form
+        in ("action-plan", "terms-of-engagement", "goal-sheet", "confidentiality-agreement")
+    } == {"start"}
+    data = {
+        "form": "goal-sheet",
+        "title": "T",
+        "version": "1.0",
+        "stage": "midpoint",
+        "fields": [{"id": "a", "label": "A", "kind": "text"}],
+    }
+    spec = load_form_spec(_write(tmp_path, data), expected_form="goal-sheet")
+    assert spec.stage == "midpoint"
+    assert form_spec_to_json(spec)["stage"] == "midpoint"
+    data["stage"] = "autumn"
+    with pytest.raises(FormSpecError, match="'stage' must be one of start, midpoint, end"):
+        load_form_spec(_write(tmp_path, data), expected_form="goal-sheet")
 
 
 def test_a_declaration_for_another_form_is_refused(tmp_path):
