@@ -143,10 +143,18 @@ def test_as_odt_and_back_to_docx(matrix, version, soffice_74, soffice_25):
     assert_nothing_misplaced(counts)
 
 
-def test_pdf_with_form_fields(matrix, soffice_25):
-    pdfs = converted(matrix, soffice_25, "pdf-fields", WITH_FIELDS, matrix["chosen"])
-    counts = collected(matrix, "LO 25.2 PDF with form fields", folder_of(matrix, "pdff", pdfs))
-    assert_nothing_misplaced(counts)
+@pytest.mark.parametrize("version", ["7.4", "25.2"])
+def test_pdf_with_form_fields(matrix, version, soffice_74, soffice_25):
+    path = soffice_74 if version == "7.4" else soffice_25
+    pdfs = converted(matrix, path, f"pdf-fields-{version}", WITH_FIELDS, matrix["chosen"])
+    counts = collected(
+        matrix, f"LO {version} PDF with form fields", folder_of(matrix, f"pdff{version}", pdfs)
+    )
+    if version == "25.2":
+        assert_nothing_misplaced(counts)
+    else:  # 7.4 writes no form field even when asked (measured): a printed form, read for review
+        assert counts["right"] == 0
+        assert_nothing_misplaced(counts, every=False)
 
 
 @pytest.mark.parametrize("version", ["7.4", "25.2"])
