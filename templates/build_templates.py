@@ -2336,6 +2336,7 @@ MIDPOINT_LAYOUT = Form(
                 hint="Optional when all is well",
                 placeholder="Name the commitments to change, and how you will change them",
             ),
+            one_page=True,
         ),
     ),
     Section(
@@ -2363,6 +2364,7 @@ MIDPOINT_LAYOUT = Form(
                 "and length still suit us, and our contact between meetings?",
                 placeholder="Describe what works and what does not",
             ),
+            one_page=True,
         ),
     ),
     Section(
@@ -2412,6 +2414,7 @@ END_LAYOUT = Form(
                 placeholder="For example: reflecting on each lesson, asking colleagues for "
                 "feedback",
             ),
+            one_page=True,
         ),
     ),
     Section(
@@ -2419,7 +2422,8 @@ END_LAYOUT = Form(
         note(
             "Mentoring is mutual: both of you teach and both learn."
             "{% if review.goals.mentor_goal %} The mentor's own growth goals are in section "
-            "1.{% endif %}"
+            "1.{% endif %}{% if plan.coaching %} As coaches of each other: did you each "
+            "accomplish what you hoped to?{% endif %}"
         ),
         Questions(
             Q(
@@ -2460,6 +2464,7 @@ END_LAYOUT = Form(
                 hint="Taking part was voluntary, and so is what comes next",
                 placeholder="Choose one",
             ),
+            one_page=True,
         ),
     ),
     Section(
