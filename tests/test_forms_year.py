@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from openxml_audit import OpenXmlValidator
 from pypdf import PdfReader
 from test_forms_libreoffice import GREY, painted, squeezed
 from test_roundtrip import fill_docx, planned_values
@@ -364,6 +365,32 @@ def test_any_goal_text_arrives_verbatim(compiled, value):
         values = read_back(render(compiled, form, sample_context(4, stage_of(form), goals)), form)
         assert values["goal_1_goal"] == value
         assert values["joint_goal_2_goal"] == value
+
+
+def test_every_rendered_year_form_is_valid_wordprocessingml(compiled, tmp_path):
+    """openxml-audit (the Open XML SDK's rules) finds nothing wrong, for every plan type, with
+    hostile goals, the mid-point's answers and no goals at all."""
+    validator = OpenXmlValidator()
+    failures = {}
+    hostile = {
+        "goal": [
+            goal(1, "Mentee", HOSTILE_GOAL, measure="<m> & {{ m }}", target_date="1 May 2027")
+        ],
+        "joint_goal": [goal(2, "Joint", "J & <j>", midpoint_status="At risk", next_step="N")],
+    }
+    for form in YEAR_FORMS:
+        contexts = [sample_context(index, stage_of(form)) for index in range(5)]
+        contexts += [
+            sample_context(0, stage_of(form), hostile),
+            sample_context(0, stage_of(form), {}),
+        ]
+        for number, context in enumerate(contexts):
+            path = tmp_path / f"{number}_{form}.docx"
+            path.write_bytes(render(compiled, form, context))
+            result = validator.validate(str(path))
+            if not result.is_valid:
+                failures[path.name] = [str(error) for error in result.errors[:5]]
+    assert failures == {}
 
 
 # ---- what the forms say ----------------------------------------------------------------------
