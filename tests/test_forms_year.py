@@ -443,7 +443,7 @@ def test_the_midpoint_lists_the_pairs_commitments_and_meetings(compiled):
     context["review"]["meetings_agreed"] = ""
     text = text_of(render(compiled, "midpoint-review", context))
     assert "No commitments are on record for you" in text
-    assert "The meetings you agreed" not in text
+    assert "Your meeting schedule" not in text
 
 
 def test_the_end_review_shows_the_midpoint_answers_when_known(compiled):
@@ -460,7 +460,10 @@ def test_the_end_review_shows_the_midpoint_answers_when_known(compiled):
             goal(2, "Mentee", "A unit plan"),
         ]
     }
-    text = text_of(render(compiled, "end-review", sample_context(0, "end", goals)))
+    meetings = "Weekly & <online> {{ x }}"
+    context = sample_context(0, "end", goals, meetings_agreed=meetings)
+    text = text_of(render(compiled, "end-review", context))
+    assert f"Your meeting schedule:\n{meetings}" in text  # beside the relationship questions
     assert "At risk: Two of five <routines> & more" in text
     assert "Ask for an observation" in text
     assert text.count("At the mid-point check") == 1  # goal 2 has no mid-point answers
