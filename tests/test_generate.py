@@ -417,7 +417,7 @@ def test_meetings_calendar_parses_back(roster, templates, tmp_path):
     run(roster, out, templates)
     calendar = icalendar.Calendar.from_ical((out / "P001" / "P001_meetings.ics").read_bytes())
     events = calendar.walk("VEVENT")
-    assert len(events) == len(roster.pairs[0].meetings) + 1
+    assert len(events) == len(roster.pairs[0].meetings) + 2  # and the mid-point and end review
     assert events[0]["DTSTART"].dt == dt.datetime.combine(
         roster.pairs[0].meetings[0].date, roster.pairs[0].meetings[0].time
     )
