@@ -341,12 +341,6 @@ def parse_form_spec(data: object, path: Path, expected_form: str | None = None) 
     if stage not in STAGES:
         problems.append(f"'stage' must be one of {', '.join(STAGES)} (blank = start)")
         stage = "start"
-    elif form in FORM_STAGES and stage != FORM_STAGES[form]:
-        problems.append(
-            f"'stage' is {stage!r} but {form} is a form of the {FORM_STAGES[form]!r} stage; "
-            f'write "stage": "{FORM_STAGES[form]}"'
-        )
-        stage = FORM_STAGES[form]
     raw_fields = data.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
         problems.append("'fields' must be a list of field declarations")
