@@ -30,6 +30,8 @@ FORM_STAGES: dict[str, str] = {
     "terms-of-engagement": "start",
     "goal-sheet": "start",
     "confidentiality-agreement": "start",
+    "midpoint-review": "midpoint",
+    "end-review": "end",
 }
 
 #: Every form id, in the program's order (collect and tracking read returns of any of them).
