@@ -2343,7 +2343,7 @@ MIDPOINT_LAYOUT = Form(
         "Our meetings",
         *only_if(
             "review.meetings_agreed",
-            note("The meetings you agreed:"),
+            note("Your meeting schedule:"),
             quote("{{ review.meetings_agreed }}"),
         ),
         note(
@@ -2354,7 +2354,7 @@ MIDPOINT_LAYOUT = Form(
             Q(
                 "meetings_held",
                 "How many meetings so far?",
-                hint="Against the schedule you agreed",
+                hint="Against your meeting schedule",
                 placeholder="For example: 12 of the 16 we planned; 2 moved, 2 cancelled",
             ),
             Q(
@@ -2443,7 +2443,7 @@ END_LAYOUT = Form(
         ),
         *only_if(
             "review.meetings_agreed",
-            note("The meetings you agreed:"),
+            note("Your meeting schedule:"),
             quote("{{ review.meetings_agreed }}"),
         ),
         Questions(

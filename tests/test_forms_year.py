@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from openxml_audit import OpenXmlValidator
 from pypdf import PdfReader
 from test_forms_libreoffice import GREY, painted, squeezed
 from test_roundtrip import fill_docx, planned_values
@@ -366,6 +367,32 @@ def test_any_goal_text_arrives_verbatim(compiled, value):
         assert values["joint_goal_2_goal"] == value
 
 
+def test_every_rendered_year_form_is_valid_wordprocessingml(compiled, tmp_path):
+    """openxml-audit (the Open XML SDK's rules) finds nothing wrong, for every plan type, with
+    hostile goals, the mid-point's answers and no goals at all."""
+    validator = OpenXmlValidator()
+    failures = {}
+    hostile = {
+        "goal": [
+            goal(1, "Mentee", HOSTILE_GOAL, measure="<m> & {{ m }}", target_date="1 May 2027")
+        ],
+        "joint_goal": [goal(2, "Joint", "J & <j>", midpoint_status="At risk", next_step="N")],
+    }
+    for form in YEAR_FORMS:
+        contexts = [sample_context(index, stage_of(form)) for index in range(5)]
+        contexts += [
+            sample_context(0, stage_of(form), hostile),
+            sample_context(0, stage_of(form), {}),
+        ]
+        for number, context in enumerate(contexts):
+            path = tmp_path / f"{number}_{form}.docx"
+            path.write_bytes(render(compiled, form, context))
+            result = validator.validate(str(path))
+            if not result.is_valid:
+                failures[path.name] = [str(error) for error in result.errors[:5]]
+    assert failures == {}
+
+
 # ---- what the forms say ----------------------------------------------------------------------
 
 
@@ -416,7 +443,7 @@ def test_the_midpoint_lists_the_pairs_commitments_and_meetings(compiled):
     context["review"]["meetings_agreed"] = ""
     text = text_of(render(compiled, "midpoint-review", context))
     assert "No commitments are on record for you" in text
-    assert "The meetings you agreed" not in text
+    assert "Your meeting schedule" not in text
 
 
 def test_the_end_review_shows_the_midpoint_answers_when_known(compiled):
@@ -433,7 +460,10 @@ def test_the_end_review_shows_the_midpoint_answers_when_known(compiled):
             goal(2, "Mentee", "A unit plan"),
         ]
     }
-    text = text_of(render(compiled, "end-review", sample_context(0, "end", goals)))
+    meetings = "Weekly & <online> {{ x }}"
+    context = sample_context(0, "end", goals, meetings_agreed=meetings)
+    text = text_of(render(compiled, "end-review", context))
+    assert f"Your meeting schedule:\n{meetings}" in text  # beside the relationship questions
     assert "At risk: Two of five <routines> & more" in text
     assert "Ask for an observation" in text
     assert text.count("At the mid-point check") == 1  # goal 2 has no mid-point answers
