@@ -34,7 +34,6 @@ from mentordocs.generate.packets import (
 from mentordocs.models import Roster
 from mentordocs.records import declaration_path, read_manifest
 
-
 PACKET = stage_forms()  # the packet: the start's forms
 
 

@@ -227,3 +227,26 @@ def test_latest_returns_keeps_each_pairs_latest_return_of_each_form():
     found = latest_returns([older, newer, undated, other])
     assert found["P01"]["goal-sheet"] is newer
     assert found["P02"]["action-plan"] is other
+
+
+def test_templates_check_of_a_folder_copied_before_the_review_forms_warns(tmp_path):
+    from click.testing import CliRunner
+
+    from mentordocs.cli import cli
+    from mentordocs.forms import stage_forms
+
+    folder = tmp_path / "mine"
+    assert CliRunner().invoke(cli, ["templates", "copy", str(folder)]).exit_code == 0
+    for form in ("midpoint-review", "end-review"):
+        (folder / f"{form}.json").unlink()
+        (folder / f"{form}.docx").unlink()
+    result = CliRunner().invoke(cli, ["templates", "check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Warning: ") == 2
+    assert "the midpoint-review form is not in this folder" in result.output
+    assert f"Copy it in with 'mentordocs templates copy {folder}'" in result.output
+    assert f"the {len(stage_forms())} templates in it match their declarations" in result.output
+    # Half a form (its declaration without its template) is still an error.
+    (folder / "end-review.json").write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["templates", "check", str(folder)])
+    assert result.exit_code == 1, result.output

@@ -340,7 +340,7 @@ def test_shipped_templates_pass_the_check():
     assert check_templates() == []
     result = CliRunner().invoke(cli, ["templates", "check"])
     assert result.exit_code == 0, result.output
-    assert "all four templates match their declarations" in result.output
+    assert "all 6 templates match their declarations" in result.output
 
 
 def test_check_names_the_template_and_tag_of_an_unknown_variable(tmp_path):
