@@ -22,8 +22,9 @@ def templates_group() -> None:
 @templates_group.command("list")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=str))
 def templates_list_command(directory: str | None) -> None:
-    """List the forms (the packet's, then the mid-point and end review) with their template,
-    version and field counts.
+    """List every form with its template, version and field counts.
+
+    The packet's four forms come first, then the mid-point check-in and the end review.
 
     \b
     Example:
