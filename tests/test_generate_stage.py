@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -250,3 +251,143 @@ def test_templates_check_of_a_folder_copied_before_the_review_forms_warns(tmp_pa
     (folder / "end-review.json").write_text("{}", encoding="utf-8")
     result = CliRunner().invoke(cli, ["templates", "check", str(folder)])
     assert result.exit_code == 1, result.output
+
+
+# ---- generate --stage: real files -------------------------------------------------------------
+
+
+def _tracking(tmp_path, roster, returns) -> Path:
+    from mentordocs.forms import load_form_specs
+    from mentordocs.tracking import TrackingData, write_tracking
+
+    path = tmp_path / "tracking.xlsx"
+    path.write_bytes(write_tracking(path, TrackingData(returns=returns), roster, load_form_specs()))
+    return path
+
+
+def _fields(path: Path) -> dict[str, object]:
+    from test_render import fields_by_tag
+
+    return fields_by_tag(path.read_bytes())
+
+
+def test_generate_midpoint_adds_the_stage_forms_beside_the_packet(roster, tmp_path):
+    from mentordocs.generate.packets import generate_packets
+    from mentordocs.records import read_manifest
+
+    out = tmp_path / "packets"
+    generate_packets(roster, out)
+    before = {
+        p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"
+    }
+    start_entries = {e.path: e for e in read_manifest(out).files}
+    goal = ReturnedForm(
+        "P002",
+        "goal-sheet",
+        "P002_goal-sheet.docx",
+        "",
+        RETURNED,
+        {"goal_1_goal": HOSTILE, "goal_2_goal": "Second, our words", "mentor_goal_1_goal": "Mine"},
+    )
+    tracking = _tracking(tmp_path, roster, [goal])
+    result = generate_packets(roster, out, stage="midpoint", tracking=tracking)
+    assert result.stage == "midpoint" and result.forms == ["midpoint-review"]
+    assert result.written == [f"{p.pair_id}/{p.pair_id}_midpoint-review.docx" for p in roster.pairs]
+    assert result.goal_sources["P002"] == "goal-sheet"
+    assert result.roster_goals == ["P001", "P003", "P004", "P005"]
+    # The start's files are untouched, their manifest entries kept; the new ones added.
+    assert {p: p.read_bytes() for p in before} == before
+    manifest = {e.path: e for e in read_manifest(out).files}
+    assert {path: manifest[path] for path in start_entries} == start_entries
+    assert manifest["P002/P002_midpoint-review.docx"].form == "midpoint-review"
+    assert not list(out.glob("*/*midpoint-review.ics"))
+    fields = _fields(out / "P002" / "P002_midpoint-review.docx")
+    assert fields["goal_1_goal"] == HOSTILE  # verbatim, in its slot
+    assert fields["goal_2_goal"] == "Second, our words"
+    assert fields["mentor_goal_1_goal"] == "Mine"
+    assert "goal_3_goal" not in fields
+    fields = _fields(out / "P001" / "P001_midpoint-review.docx")
+    assert fields["goal_1_goal"] == roster.pair("P001").goals_of("Mentee")[0].goal
+    # Running it again (in worker processes: each gets its pairs' reviews) changes nothing.
+    again = generate_packets(roster, out, stage="midpoint", tracking=tracking, jobs=2)
+    assert again.processes == 2
+    assert again.written == [] and len(again.unchanged) == len(roster.pairs)
+
+
+def test_a_form_of_another_stage_or_a_later_stage_without_tracking_is_refused(roster, tmp_path):
+    from mentordocs.generate.packets import SelectionError, generate_packets
+
+    with pytest.raises(SelectionError, match="give the tracking workbook .* --tracking"):
+        generate_packets(roster, tmp_path / "out", stage="end")
+    with pytest.raises(SelectionError, match=r"goal-sheet is not a form of the 'end' stage"):
+        generate_packets(
+            roster, tmp_path / "out", stage="end", forms=["goal-sheet"], tracking="x.xlsx"
+        )
+    with pytest.raises(SelectionError, match=r"end-review \(--stage end\)"):
+        generate_packets(roster, tmp_path / "out", forms=["end-review"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_generate_stage_command_line(tmp_path):
+    from click.testing import CliRunner
+    from conftest import SAMPLE_ROSTER
+
+    from mentordocs.cli import cli
+    from mentordocs.roster import load_roster
+
+    out = tmp_path / "packets"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["generate", str(SAMPLE_ROSTER), "-o", str(out), "-q"]).exit_code == 0
+    result = runner.invoke(cli, ["generate", str(SAMPLE_ROSTER), "-o", str(out), "--stage", "end"])
+    assert result.exit_code == 2
+    assert "give the tracking workbook 'mentordocs collect' keeps" in result.output
+    result = runner.invoke(
+        cli,
+        ["generate", str(SAMPLE_ROSTER), "-o", str(out), "--stage", "end", "--tracking", "no.xlsx"],
+    )
+    assert result.exit_code == 1
+    assert "Error: no.xlsx does not exist. Run 'mentordocs collect' first" in result.output
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    result = runner.invoke(
+        cli,
+        [
+            "generate",
+            str(SAMPLE_ROSTER),
+            "-o",
+            str(out),
+            "--stage",
+            "end",
+            "--tracking",
+            str(broken),
+        ],
+    )
+    assert result.exit_code == 1 and "is not a workbook mentordocs can read" in result.output
+
+    roster = load_roster(SAMPLE_ROSTER)
+    active = [pair.pair_id for pair in roster.pairs if pair.active]
+    first = active[0]
+    sheet = ReturnedForm(first, "goal-sheet", "g.docx", "", RETURNED, {"goal_1_goal": HOSTILE})
+    tracking = _tracking(tmp_path, roster, [sheet])
+    result = runner.invoke(
+        cli,
+        [
+            "generate",
+            str(SAMPLE_ROSTER),
+            "-o",
+            str(out),
+            "--stage",
+            "end",
+            "--tracking",
+            str(tracking),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        f"End-of-program review forms for {len(active)} pair(s) in {out}: {len(active)} file(s) written"
+        in result.output
+    )
+    assert f"Goals from their goal sheet: 1 pair(s): {first}." in result.output
+    others = ", ".join(active[1:])
+    assert f"have not come back with goals): {len(active) - 1} pair(s): {others}." in result.output
+    assert _fields(out / first / f"{first}_end-review.docx")["goal_1_goal"] == HOSTILE

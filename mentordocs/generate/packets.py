@@ -539,6 +539,11 @@ def generate_packets(
     _check_name_pattern(name_pattern)
     selected = _select_pairs(roster, pairs, include_inactive)
     _check_folders(roster, selected)
+    if jobs is None:  # starting workers costs a few tenths of a second: worth it for many pairs
+        jobs = 0 if len(selected) >= AUTO_JOBS_PAIRS else 1
+    jobs = jobs or os.cpu_count() or 1
+    pool_context = _pool_context() if jobs > 1 and len(selected) > 1 else None
+    templates, specs = _load_templates(forms, templates_dir, stage)
     reviews: dict[str, TemplateContext] = {}
     if stage != registry.DEFAULT_STAGE and tracking is not None:
         # Imported here: only a later stage reads the tracking workbook (openpyxl).
@@ -549,11 +554,6 @@ def generate_packets(
             pair.pair_id: review_context(roster, pair, stage, returned.get(pair.pair_id, {}))
             for pair in selected
         }
-    if jobs is None:  # starting workers costs a few tenths of a second: worth it for many pairs
-        jobs = 0 if len(selected) >= AUTO_JOBS_PAIRS else 1
-    jobs = jobs or os.cpu_count() or 1
-    pool_context = _pool_context() if jobs > 1 and len(selected) > 1 else None
-    templates, specs = _load_templates(forms, templates_dir, stage)
     _check_templates(roster, selected[0], templates, name_pattern, reviews.get(selected[0].pair_id))
     if pdf and office.find_soffice() is None:
         raise OfficeError(
