@@ -1,4 +1,5 @@
-"""Build the four shipped form templates (.docx) and their declarations (.json).
+"""Build the six shipped form templates (.docx) and their declarations (.json): the four of
+the packet at the start, the mid-point check-in and the end-of-program review.
 
 Run from the repository root::
 
@@ -12,8 +13,9 @@ data (``LAYOUTS``: sections of questions and tables, walked by ``lay_out``); the
 refuses to write a template that places an undeclared field or leaves a declared one out.
 
 The file reads top to bottom: declarations, XML primitives, the building blocks of a layout
-(``Q``, ``Questions``, ``Table``, ``Section``, ``Form``), the four layouts, then the document
-around them (styles, footer, page, properties) and the deterministic zip.
+(``Q``, ``Questions``, ``Table``, ``Section``, ``Form``), the four layouts of the packet and
+the two of the later rounds (each goal as the pair wrote it), then the document around them
+(styles, footer, page, properties) and the deterministic zip.
 """
 
 # No "from __future__ import annotations": the test loads this file without registering it in
@@ -1106,7 +1108,7 @@ def lay_out(layout: Layout, form: Form) -> None:
     signature_block(layout, number + 1 if number else None)
 
 
-# ---- the four forms ----------------------------------------------------------------------------
+# ---- the four forms of the packet ----------------------------------------------------------------------------
 
 
 def person_rows(who: str) -> tuple[TableRow, ...]:
