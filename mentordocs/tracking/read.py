@@ -85,9 +85,16 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         for row in hidden:
             if row[0] == "column":
                 columns.setdefault(row[1], []).append((int(row[2]), row[3], row[4]))
+        absent = {
+            (r[1], str(r[2])): set(str(r[3] or "").split()) for r in hidden if r[0] == "absent"
+        }
         for row in hidden:
             if row[0] == "form_sheet":
-                data.returns.extend(_form_sheet(wb, row[1], row[2], columns.get(row[1], []), meta))
+                sheet = _form_sheet(wb, row[1], row[2], columns.get(row[1], []), meta)
+                for ret in sheet:  # the repeated fields the return did not have at all
+                    for field_id in absent.get((row[1], ret.pair_id), ()):
+                        ret.values.pop(field_id, None)
+                data.returns.extend(sheet)
         data.mailbox = MailboxState.from_rows(hidden)
         data.generated = _dates(hidden, "generated")
         data.sent = _dates(hidden, "sent")

@@ -607,8 +607,11 @@ def _field_columns(spec: FormSpec, rows: list[ReturnedForm]) -> list[tuple[str, 
 def _form_sheet(
     book: _Book, title: str, spec: FormSpec, rows: list[ReturnedForm], roster: Roster
 ) -> list[list[object]]:
-    """One form's sheet; returns the hidden rows that say which field each column holds."""
+    """One form's sheet; returns the hidden rows that say which field each column holds, and
+    for each return the repeated fields it did not have at all (a pair with two goals leaves
+    the third goal's columns blank: read back, that goal must not seem present and blank)."""
     columns = _field_columns(spec, rows)
+    hidden: list[list[object]] = []
     headers = [name for name, _ in _RETURN_COLUMNS] + [label for _, label, _ in columns]
     widths = [w for _, w in _RETURN_COLUMNS] + [
         _FIELD_WIDTHS.get(f.kind, 30) for _, _, f in columns
@@ -631,12 +634,19 @@ def _form_sheet(
         ]
         row += [_answer(display(ret.values.get(fid), f.kind)) for fid, _, f in columns]
         book.add(ws, row)
+        absent = [fid for fid, _, f in columns if f.repeated and fid not in ret.values]
+        if absent:
+            hidden.append(["absent", title, ret.pair_id, " ".join(absent)])
     _filter(ws, len(headers), len(rows) + 1)
     first = len(_RETURN_COLUMNS) + 1
-    return [
-        ["column", title, first + index, field_id, declared.kind, spec.form]
-        for index, (field_id, _, declared) in enumerate(columns)
-    ] + [["form_sheet", title, spec.form]]
+    return (
+        hidden
+        + [
+            ["column", title, first + index, field_id, declared.kind, spec.form]
+            for index, (field_id, _, declared) in enumerate(columns)
+        ]
+        + [["form_sheet", title, spec.form]]
+    )
 
 
 def _goal_names(specs: Iterable[FormSpec]) -> list[tuple[str, str]]:
