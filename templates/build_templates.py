@@ -1,4 +1,5 @@
-"""Build the four shipped form templates (.docx) and their declarations (.json).
+"""Build the six shipped form templates (.docx) and their declarations (.json): the four of
+the packet at the start, the mid-point check-in and the end-of-program review.
 
 Run from the repository root::
 
@@ -12,8 +13,9 @@ data (``LAYOUTS``: sections of questions and tables, walked by ``lay_out``); the
 refuses to write a template that places an undeclared field or leaves a declared one out.
 
 The file reads top to bottom: declarations, XML primitives, the building blocks of a layout
-(``Q``, ``Questions``, ``Table``, ``Section``, ``Form``), the four layouts, then the document
-around them (styles, footer, page, properties) and the deterministic zip.
+(``Q``, ``Questions``, ``Table``, ``Section``, ``Form``), the four layouts of the packet and
+the two of the later rounds (each goal as the pair wrote it), then the document around them
+(styles, footer, page, properties) and the deterministic zip.
 """
 
 # No "from __future__ import annotations": the test loads this file without registering it in
@@ -51,7 +53,13 @@ VERSIONS = {
     "terms-of-engagement": "2.0",
     "goal-sheet": "2.0",
     "confidentiality-agreement": "2.0",
+    "midpoint-review": "1.0",
+    "end-review": "1.0",
 }
+
+# The forms of the later rounds of the program's year (their "stage" in the declaration); the
+# packet at the start is FORM_IDS. Built here whether or not forms.FORM_IDS lists them yet.
+STAGES = {"midpoint-review": "midpoint", "end-review": "end"}
 
 GOAL_STATUSES = ("Not started", "In progress", "Achieved", "Changed", "Set aside")
 PRIORITIES = ("High", "Medium", "Low")
@@ -413,11 +421,107 @@ CONFIDENTIALITY = [
     *SIGNATURES,
 ]
 
+# ---- the later rounds: the mid-point check-in and the end-of-program review ------------------
+#
+# Both follow each goal the pair set, in the goal sheet's groups and slot numbers, so a goal's
+# row lines up across the three rounds (goal_2_goal is the same goal on every form).
+
+GOAL_GROUPS = (  # prefix and group, the label of one goal, the heading of the group
+    ("goal", "Goal", "The mentee's goals"),
+    ("mentor_goal", "Mentor's goal", "The mentor's growth goals"),
+    ("joint_goal", "Joint goal", "Our coaching goals"),
+)
+MIDPOINT_STATUSES = ("On track", "At risk", "Done", "Changed", "Dropped")
+FINAL_STATUSES = ("Achieved", "Partly achieved", "Not achieved", "Changed", "Dropped")
+COMMITMENTS_KEPT = ("Yes, all of them", "Mostly", "Not yet")
+TERMS_KEPT = ("Yes", "Mostly", "No")
+CONTINUE = ("Yes", "No", "Not decided yet")
+
+
+def review_goal_fields(stage: str) -> list[dict[str, Any]]:
+    """Each goal of each group: as the pair wrote it (prefilled), then what the round asks of
+    it. Every instance present is required (a pair's form holds only the goals it has)."""
+    asked = {
+        "midpoint": (
+            ("progress", "progress so far", ()),
+            ("evidence", "evidence of progress", ()),
+            ("status", "status at the mid-point", MIDPOINT_STATUSES),
+            ("next_step", "next step", ()),
+        ),
+        "end": (
+            ("final_status", "final status", FINAL_STATUSES),
+            ("evidence", "evidence at the end", ()),
+        ),
+    }[stage]
+    out = []
+    for prefix, label, _ in GOAL_GROUPS:
+        out.append(f(f"{prefix}_{{n}}_goal", f"{label} {{n}}", required=True, group=prefix))
+        for key, what, choices in asked:
+            kind = "dropdown" if choices else "text"
+            out.append(
+                f(
+                    f"{prefix}_{{n}}_{key}",
+                    f"{label} {{n}}: {what}",
+                    kind,
+                    required=True,
+                    group=prefix,
+                    choices=choices,
+                )
+            )
+    return out
+
+
+MIDPOINT_REVIEW = [
+    *review_goal_fields("midpoint"),
+    f(
+        "commitments_kept",
+        "Are we keeping our collective commitments?",
+        "dropdown",
+        required=True,
+        choices=COMMITMENTS_KEPT,
+    ),
+    f("commitments_revisit", "Which commitments need revisiting, and how"),
+    f("meetings_held", "Meetings held so far, against the schedule agreed", required=True),
+    f("meetings_review", "How our meetings are going", required=True),
+    f("second_half_changes", "What we change for the second half", required=True),
+    *SIGNATURES,
+]
+
+END_REVIEW = [
+    *review_goal_fields("end"),
+    f("mentee_learned", "What the mentee learned", required=True),
+    f("mentee_will_keep", "What the mentee will keep doing", required=True),
+    f("mentor_growth", "How the mentor grew (mutual growth)", required=True),
+    f(
+        "relationship_review",
+        "Our relationship, looked at against our terms of engagement",
+        required=True,
+    ),
+    f(
+        "terms_kept",
+        "Did we keep our terms of engagement?",
+        "dropdown",
+        required=True,
+        choices=TERMS_KEPT,
+    ),
+    f(
+        "continue_informally",
+        "Will we go on meeting informally?",
+        "dropdown",
+        required=True,
+        choices=CONTINUE,
+    ),
+    f("program_feedback", "Feedback for the program", confidential=True),
+    *SIGNATURES,
+]
+
 TITLES = {
     "action-plan": "Mentoring action plan",
     "terms-of-engagement": "Terms of engagement",
     "goal-sheet": "Goal sheet",
     "confidentiality-agreement": "Confidentiality agreement",
+    "midpoint-review": "Mid-point check-in",
+    "end-review": "End-of-program review",
 }
 
 DECLARATIONS = {
@@ -425,16 +529,17 @@ DECLARATIONS = {
     "terms-of-engagement": TERMS,
     "goal-sheet": GOAL_SHEET,
     "confidentiality-agreement": CONFIDENTIALITY,
+    "midpoint-review": MIDPOINT_REVIEW,
+    "end-review": END_REVIEW,
 }
 
 
 def declaration(form: str) -> dict[str, Any]:
-    return {
-        "form": form,
-        "title": TITLES[form],
-        "version": VERSIONS[form],
-        "fields": DECLARATIONS[form],
-    }
+    out: dict[str, Any] = {"form": form, "title": TITLES[form], "version": VERSIONS[form]}
+    if form in STAGES:  # as forms.form_spec_to_json writes it: blank for the start
+        out["stage"] = STAGES[form]
+    out["fields"] = DECLARATIONS[form]
+    return out
 
 
 # ---- layout primitives ---------------------------------------------------------------------
@@ -882,11 +987,13 @@ class Section:
 
 
 class Form:
-    """A form's layout: the ``purpose`` shown under its title, then Sections and blocks."""
+    """A form's layout: the ``purpose`` shown under its title, then Sections and blocks;
+    ``due``: the context's date it is due by (the packet's, or a later round's)."""
 
-    def __init__(self, purpose: str, *parts: Section | Block) -> None:
+    def __init__(self, purpose: str, *parts: Section | Block, due: str = "program.forms_due"):
         self.purpose = purpose
         self.parts = parts
+        self.due = due
 
 
 def only_if(condition: str, *blocks: Block, otherwise: tuple[Block, ...] = ()) -> tuple[Block, ...]:
@@ -907,22 +1014,28 @@ def looped(loop: str, *rows: TableRow) -> tuple[TableRow, ...]:
 
 # ---- what every form has: a title block and signatures -----------------------------------------
 
-HOW_TO_FILL_IN = (
-    "Fill it in together. Click a grey prompt and type over it; click a box to tick it; pick "
-    "dates and choices from the lists. Save it as a Word file (.docx) with the same name and "
-    "return it to {{ program.coordinator_name }} ({{ program.coordinator_email }})"
-    "{% if program.forms_due %} by {{ program.forms_due_long }}{% endif %}."
-)
+
+def how_to_fill_in(due: str) -> str:
+    """The box under the title; ``due``: the context's date the form is due by."""
+    return (
+        "Fill it in together. Click a grey prompt and type over it; click a box to tick it; "
+        "pick dates and choices from the lists. Save it as a Word file (.docx) with the same "
+        "name and return it to {{ program.coordinator_name }} ({{ program.coordinator_email }})"
+        "{% if " + due + " %} by {{ " + due + "_long }}{% endif %}."
+    )
 
 
-def title_block(title: str, purpose: str) -> str:
+HOW_TO_FILL_IN = how_to_fill_in("program.forms_due")  # the packet at the start
+
+
+def title_block(title: str, purpose: str, how_to_text: str = HOW_TO_FILL_IN) -> str:
     """Program name, title, the pair, the form's purpose and a box on how to fill it in."""
     program = (
         "{{ program.name }}{% if program.organization %} · {{ program.organization }}{% endif %}"
     )
     pair = "Pair {{ pair.id }} · {{ mentor.name }} (mentor) and {{ mentee.name }} (mentee)"
     how_to = para(run("How to fill in this form", bold=True, color=ACCENT), "TableText") + para(
-        run(HOW_TO_FILL_IN), "TableText"
+        run(how_to_text), "TableText"
     )
     return (
         para(run(program), "ProgramName")
@@ -938,6 +1051,8 @@ AGREE = {
     "terms-of-engagement": "I agree to these terms",
     "goal-sheet": "I agree to these goals",
     "confidentiality-agreement": "I agree to keep this agreement",
+    "midpoint-review": "I agree with this check-in",
+    "end-review": "I agree with this review",
 }
 
 SIGNATURE_NOTE = (
@@ -982,7 +1097,7 @@ def signature_block(layout: Layout, number: int | None) -> None:
 
 def lay_out(layout: Layout, form: Form) -> None:
     """Walk a form's layout: title block, numbered sections and blocks, signatures."""
-    layout.add(title_block(TITLES[layout.form], form.purpose))
+    layout.add(title_block(TITLES[layout.form], form.purpose, how_to_fill_in(form.due)))
     number = 0
     for part in form.parts:
         if isinstance(part, Section):
@@ -993,7 +1108,7 @@ def lay_out(layout: Layout, form: Form) -> None:
     signature_block(layout, number + 1 if number else None)
 
 
-# ---- the four forms ----------------------------------------------------------------------------
+# ---- the four forms of the packet ----------------------------------------------------------------------------
 
 
 def person_rows(who: str) -> tuple[TableRow, ...]:
@@ -2017,11 +2132,370 @@ CONFIDENTIALITY_LAYOUT = Form(
 )
 
 
+# ---- the later rounds: each goal as the pair wrote it, then what the round asks ---------------
+
+
+@dataclass(frozen=True)
+class GoalBanner:
+    """The row heading one goal of a later round: its name, then what the pair planned for it,
+    each of ``lines`` ((Jinja condition, text)) shown only when its condition holds."""
+
+    label: str
+    lines: tuple[tuple[str, str], ...] = ()
+
+    def xml(self, layout: Layout, widths: Sequence[int]) -> str:
+        content = para(run(self.label, bold=True, color=ACCENT), "TableText")
+        for condition, text in self.lines:
+            content += jinja_p(f"if {condition}") + para(run(text), "TableHint") + jinja_p("endif")
+        return with_next(row([cell(content, sum(widths), fill=LABEL_FILL, span=len(widths))]))
+
+
+# What one goal is called on the forms, by group (the goal sheet's headings).
+GOAL_TITLES = {"goal": "Goal", "mentor_goal": "Mentor's goal", "joint_goal": "Coaching goal"}
+
+# What the pair planned for a goal, under its name (from the goal sheet they returned).
+GOAL_PLANNED = (
+    ("g.measure", "How you planned to measure it: {{ g.measure }}"),
+    ("g.target_date", "Target date: {{ g.target_date }}"),
+)
+
+
+def review_ask(
+    prefix: str,
+    key: str,
+    label: str,
+    hint: str,
+    placeholder: str,
+    height: int = BOX,
+    fill: str = "",
+) -> Row:
+    """A label | answer row of one goal: the field ``{prefix}_{n}_{key}`` of slot g.slot."""
+    field_id = f"{prefix}_{{n}}_{key}"
+    return Row(
+        Label(label, hint),
+        Answer(field_id, placeholder, fill=fill, n="{{ g.slot }}", multiline=True),
+        height=height,
+    )
+
+
+def review_goal_table(prefix: str, stage: str) -> Table:
+    """One goal of a later round: its banner, the goal as the pair wrote it (prefilled, theirs
+    to reword), then the round's questions; the end review shows the mid-point's answers."""
+    rows: list[TableRow] = [
+        GoalBanner(GOAL_TITLES[prefix] + " {{ g.slot }}", GOAL_PLANNED),
+        review_ask(
+            prefix,
+            "goal",
+            "The goal",
+            "As you wrote it; if it has changed, write it as it is now",
+            "Write the goal as you are working on it",
+            height=700,
+            fill="g.text",
+        ),
+    ]
+    if stage == "midpoint":
+        rows += [
+            review_ask(
+                prefix,
+                "progress",
+                "Progress so far",
+                "What you have done since you set it",
+                "Describe what you have done and how far you have come",
+            ),
+            review_ask(
+                prefix,
+                "evidence",
+                "Evidence",
+                "How do you know? The signs of progress you chose",
+                "What shows it: results, observations, feedback, examples of work",
+            ),
+            review_ask(
+                prefix,
+                "status",
+                "Status",
+                "Changed: write the goal as it is now, above",
+                "Choose one",
+                height=LINE,
+            ),
+            review_ask(
+                prefix,
+                "next_step",
+                "Next step",
+                "What needs doing next, by whom and by when",
+                "Write the next step and when you will take it",
+                height=800,
+            ),
+        ]
+    else:
+        rows += [
+            Tag("if g.midpoint_status or g.midpoint_progress"),
+            Row(
+                Label("At the mid-point check"),
+                Text(
+                    "{{ g.midpoint_status }}{% if g.midpoint_status and g.midpoint_progress %}"
+                    ": {% endif %}{{ g.midpoint_progress }}"
+                ),
+                height=LINE,
+            ),
+            Tag("endif"),
+            Tag("if g.next_step"),
+            Row(Label("The next step you set then"), Text("{{ g.next_step }}"), height=LINE),
+            Tag("endif"),
+            review_ask(
+                prefix,
+                "final_status",
+                "Where it ended",
+                "Changed: write the goal as it ended up, above",
+                "Choose one",
+                height=LINE,
+            ),
+            review_ask(
+                prefix,
+                "evidence",
+                "Evidence",
+                "How do you know? The signs and benchmarks you chose",
+                "What shows it: results, observations, feedback, examples of work",
+            ),
+        ]
+    return Table((LABEL_W, TEXT_W - LABEL_W), tuple(rows), one_page=True)
+
+
+def review_goals(stage: str) -> tuple[Block, ...]:
+    """Where the goals come from, then each group the pair has goals in (none: a note)."""
+    blocks: list[Block] = [
+        quote("The goals below are {{ review.goals_source_text }}."),
+        *only_if(
+            "review.goals_source == 'roster'",
+            note("If a goal is not the one you have been working on, write yours over it."),
+        ),
+    ]
+    for prefix, _, title in GOAL_GROUPS:
+        blocks += only_if(
+            f"review.goals.{prefix}",
+            heading(title, 2),
+            *for_each(f"g in review.goals.{prefix}", review_goal_table(prefix, stage)),
+        )
+    blocks += only_if(
+        "not (review.goals.goal or review.goals.mentor_goal or review.goals.joint_goal)",
+        note(
+            "No goals are on record for you: ask {{ program.coordinator_name }} "
+            "({{ program.coordinator_email }}) for a form that lists the goals you are working on."
+        ),
+    )
+    return tuple(blocks)
+
+
+COMMITMENT_LIST = Table(
+    widths=(2000, TEXT_W - 2000),
+    header=("Area", "Our commitment"),
+    rows=looped(
+        "c in review.commitments",
+        Row(Text("{{ c.area }}", bold=True), Text("{{ c.text }}"), height=LINE),
+    ),
+)
+
+MIDPOINT_LAYOUT = Form(
+    "Halfway to the end point you set, stop and look at your progress together: each goal as "
+    "you wrote it, how your commitments and meetings are going, and what to change for the "
+    "second half.",
+    Section(
+        "Our goals so far",
+        note(
+            "For each goal: how far you have come, what shows it, where it stands and what "
+            "comes next. Goals change as you go: if one has, write it as it is now and choose "
+            "“Changed”."
+        ),
+        *review_goals("midpoint"),
+    ),
+    Section(
+        "Our collective commitments",
+        note(
+            "Your commitments are the promises you made each other about how you work "
+            "together, and a point to reflect from: if your meetings have started to feel "
+            "unproductive, now is the time to revisit them and change what needs changing."
+        ),
+        *only_if(
+            "review.commitments",
+            note("The commitments below are {{ review.commitments_source_text }}."),
+            COMMITMENT_LIST,
+            otherwise=(
+                note(
+                    "No commitments are on record for you: think of the ones you have kept "
+                    "in practice."
+                ),
+            ),
+        ),
+        Questions(
+            Q(
+                "commitments_kept",
+                "Are we keeping them?",
+                hint="Can we both still keep every one?",
+                placeholder="Choose one",
+            ),
+            Q(
+                "commitments_revisit",
+                "Which need revisiting, and how?",
+                hint="Optional when all is well",
+                placeholder="Name the commitments to change, and how you will change them",
+            ),
+            one_page=True,
+        ),
+    ),
+    Section(
+        "Our meetings",
+        *only_if(
+            "review.meetings_agreed",
+            note("Your meeting schedule:"),
+            quote("{{ review.meetings_agreed }}"),
+        ),
+        note(
+            "Pairs often find part of their agreement needs changing during the year, such as "
+            "the time of day that suits you both for a quick word: say so here."
+        ),
+        Questions(
+            Q(
+                "meetings_held",
+                "How many meetings so far?",
+                hint="Against your meeting schedule",
+                placeholder="For example: 12 of the 16 we planned; 2 moved, 2 cancelled",
+            ),
+            Q(
+                "meetings_review",
+                "How are our meetings going?",
+                hint="Do we both come prepared and take a full part? Do the day, time, place "
+                "and length still suit us, and our contact between meetings?",
+                placeholder="Describe what works and what does not",
+            ),
+            one_page=True,
+        ),
+    ),
+    Section(
+        "The second half",
+        note(
+            "Your plan can change at any time to keep up with what you both need"
+            "{% if pair.end_date %}; the program ends for you on {{ pair.end_date_long }}"
+            "{% endif %}."
+        ),
+        Questions(
+            Q(
+                "second_half_changes",
+                "What will we change for the second half?",
+                hint="Goals to add, change or drop; commitments; meetings; our terms of engagement",
+                placeholder="Write what you will change, or that you will carry on as you are",
+            ),
+        ),
+    ),
+    due="review.due_date",
+)
+
+END_LAYOUT = Form(
+    "You set an end point at the start to make the most of your time together. Now look back "
+    "together: where each goal ended up, what you both learned, how your relationship worked, "
+    "and whether you will go on meeting.",
+    Section(
+        "Our goals at the end",
+        note(
+            "For each goal: where it ended up and what shows it. A goal that changed on the "
+            "way is written as it ended up, with “Changed”."
+        ),
+        *review_goals("end"),
+    ),
+    Section(
+        "What the mentee learned",
+        Questions(
+            Q(
+                "mentee_learned",
+                "What did the mentee learn?",
+                hint="Skills, knowledge, and the professional vision you worked toward",
+                placeholder="Describe what you learned and what changed in your work",
+            ),
+            Q(
+                "mentee_will_keep",
+                "What will the mentee keep doing?",
+                hint="Habits to carry on without a mentor",
+                placeholder="For example: reflecting on each lesson, asking colleagues for "
+                "feedback",
+            ),
+            one_page=True,
+        ),
+    ),
+    Section(
+        "How the mentor grew",
+        note(
+            "Mentoring is mutual: both of you teach and both learn."
+            "{% if review.goals.mentor_goal %} The mentor's own growth goals are in section "
+            "1.{% endif %}{% if plan.coaching %} As coaches of each other: did you each "
+            "accomplish what you hoped to?{% endif %}"
+        ),
+        Questions(
+            Q(
+                "mentor_growth",
+                "What did the mentor learn?",
+                hint="As a mentor, and in their own work",
+                placeholder="Describe how mentoring changed the mentor's practice",
+            ),
+        ),
+    ),
+    Section(
+        "Our relationship",
+        note(
+            "Look back at the terms of engagement you agreed at the start: your roles, what you "
+            "expected of each other, how you kept in touch, how you gave feedback and handled "
+            "disagreement, and how you recognised each other's efforts."
+        ),
+        *only_if(
+            "review.meetings_agreed",
+            note("Your meeting schedule:"),
+            quote("{{ review.meetings_agreed }}"),
+        ),
+        Questions(
+            Q(
+                "relationship_review",
+                "How did our relationship work?",
+                hint="Against our terms of engagement: what held, what did not, and why",
+                placeholder="Describe what worked between you and what you would do differently",
+            ),
+            Q(
+                "terms_kept",
+                "Did we keep our terms?",
+                placeholder="Choose one",
+            ),
+            Q(
+                "continue_informally",
+                "Will we go on meeting informally?",
+                hint="Taking part was voluntary, and so is what comes next",
+                placeholder="Choose one",
+            ),
+            one_page=True,
+        ),
+    ),
+    Section(
+        "Feedback for the program",
+        note(
+            "Optional and confidential: the program's tracking workbook does not copy this "
+            "answer; {{ program.coordinator_name }} reads it only in the form you return. What "
+            "worked, what did not, and what should the program change for the next pairs?"
+        ),
+        Questions(
+            Q(
+                "program_feedback",
+                "Our feedback",
+                hint="Confidential",
+                placeholder="Write what you would like the program to know",
+            ),
+        ),
+    ),
+    due="review.due_date",
+)
+
+
 LAYOUTS = {
     "action-plan": ACTION_PLAN_LAYOUT,
     "terms-of-engagement": TERMS_LAYOUT,
     "goal-sheet": GOAL_SHEET_LAYOUT,
     "confidentiality-agreement": CONFIDENTIALITY_LAYOUT,
+    "midpoint-review": MIDPOINT_LAYOUT,
+    "end-review": END_LAYOUT,
 }
 
 
@@ -2331,7 +2805,7 @@ def write_json(form: str, outdir: Path) -> Path:
 def main(argv: list[str]) -> int:
     outdir = Path(argv[1]) if len(argv) > 1 else HERE
     outdir.mkdir(parents=True, exist_ok=True)
-    for form in FORM_IDS:
+    for form in dict.fromkeys((*FORM_IDS, *STAGES)):  # once each, when FORM_IDS lists them
         write_json(form, outdir)
         (outdir / f"{form}.docx").write_bytes(build_docx(form))
     return 0
