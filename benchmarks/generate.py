@@ -42,12 +42,13 @@ import openpyxl
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mentordocs.forms import FORM_IDS, load_form_specs  # noqa: E402
+from mentordocs.forms import load_form_specs, stage_forms  # noqa: E402
 from mentordocs.generate.context import build_context, program_context  # noqa: E402
 from mentordocs.generate.packets import generate_packets  # noqa: E402
 from mentordocs.roster import load_roster  # noqa: E402
 
 SAMPLE = REPO / "samples" / "roster.xlsx"
+FORM_IDS = stage_forms()  # the packet: the forms "generate" makes by default
 
 
 def build_roster_workbook(pairs: int, path: Path) -> Path:
@@ -113,7 +114,7 @@ def naive_rate(roster, sample_pairs: int, folder: Path) -> tuple[int, float]:
     """Documents per second of DocxTemplate(path).render(ctx); save() on the same data."""
     from docxtpl import DocxTemplate
 
-    specs = load_form_specs()
+    specs = load_form_specs(stage="start")
     program = program_context(roster.program)
     contexts = [build_context(roster, pair, program) for pair in roster.pairs[:sample_pairs]]
     out = folder / "naive"
@@ -133,7 +134,7 @@ def render_rate(roster) -> tuple[int, float]:
     """Documents per second of CompiledTemplate.render alone: in memory, one process, no files."""
     from mentordocs.generate.render import CompiledTemplate
 
-    specs = load_form_specs()
+    specs = load_form_specs(stage="start")
     templates = {
         form: CompiledTemplate.load(spec.template_path, version=spec.version)
         for form, spec in specs.items()
@@ -160,7 +161,7 @@ def pack_rates(roster, pairs: int = 50) -> tuple[int, float, float]:
 
     program = program_context(roster.program)
     jobs: list[tuple[StaticParts, list[tuple[str, bytes]]]] = []
-    for spec in load_form_specs().values():
+    for spec in load_form_specs(stage="start").values():
         template = CompiledTemplate.load(spec.template_path)
         data = template.render(build_context(roster, roster.pairs[0], program))
         with zipfile.ZipFile(io.BytesIO(data)) as package:

@@ -23,13 +23,19 @@ from typing import Any
 
 from mentordocs.errors import TemplateError
 
-#: The four forms of a packet, in packet order.
-FORM_IDS: tuple[str, ...] = (
-    "action-plan",
-    "terms-of-engagement",
-    "goal-sheet",
-    "confidentiality-agreement",
-)
+#: Every form, in the program's order, with its stage of the year (STAGES): the four forms of
+#: the packet at the start, then the mid-point check-in and the end-of-program review.
+FORM_STAGES: dict[str, str] = {
+    "action-plan": "start",
+    "terms-of-engagement": "start",
+    "goal-sheet": "start",
+    "confidentiality-agreement": "start",
+    "midpoint-review": "midpoint",
+    "end-review": "end",
+}
+
+#: Every form id, in the program's order (collect and tracking read returns of any of them).
+FORM_IDS: tuple[str, ...] = tuple(FORM_STAGES)
 
 #: Field kinds a form may declare (the same as ``fields.FIELD_KINDS``).
 KINDS: tuple[str, ...] = ("text", "checkbox", "date", "dropdown")
@@ -56,6 +62,19 @@ _FORM_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: The rounds of a program's year, in order: the packet at the start, the mid-point check-in,
 #: the end-of-program review. A form declares its stage ("stage" in its JSON; blank = start).
 STAGES = ("start", "midpoint", "end")
+DEFAULT_STAGE = "start"
+
+
+def stage_forms(stage: str = DEFAULT_STAGE) -> tuple[str, ...]:
+    """The form ids of one stage, in order: ``stage_forms()`` is the packet of the start."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}: one of {', '.join(STAGES)}")
+    return tuple(form for form, of in FORM_STAGES.items() if of == stage)
+
+
+def form_stage(form: str) -> str:
+    """The stage a form id belongs to (an unknown id: the start, where every form used to be)."""
+    return FORM_STAGES.get(form, DEFAULT_STAGE)
 
 
 @dataclass(frozen=True)
@@ -258,19 +277,23 @@ def templates_dir() -> Path:
     return package_dir.parent / "templates"
 
 
-def load_form_specs(templates_dir: str | Path | None = None) -> dict[str, FormSpec]:
-    """Read ``<form>.json`` for every form in FORM_IDS from ``templates_dir`` (default: shipped).
+def load_form_specs(
+    templates_dir: str | Path | None = None, stage: str | None = None
+) -> dict[str, FormSpec]:
+    """Read ``<form>.json`` for every form in FORM_IDS (or only ``stage``'s forms) from
+    ``templates_dir`` (default: shipped).
 
-    Returns the specs keyed by form id, in packet order. Raises FormSpecError naming the file
-    and every problem in it when a declaration is missing or malformed.
+    Returns the specs keyed by form id, in the program's order. Raises FormSpecError naming the
+    file and every problem in it when a declaration is missing or malformed.
     """
+    forms = FORM_IDS if stage is None else stage_forms(stage)
     folder = Path(templates_dir) if templates_dir is not None else _default_dir()
     if not folder.is_dir():
         raise FormSpecError(
             f"Templates folder {folder} does not exist. Give the folder that holds the .docx "
             "templates and their .json declarations (make one with 'mentordocs templates copy DIR')."
         )
-    return {form: load_form_spec(folder / f"{form}.json", expected_form=form) for form in FORM_IDS}
+    return {form: load_form_spec(folder / f"{form}.json", expected_form=form) for form in forms}
 
 
 def _default_dir() -> Path:

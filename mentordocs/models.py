@@ -83,8 +83,29 @@ class Program:
     signed_copies_to: str = ""
     paper_size: str = "A4"  # one of PAPER_SIZES: the page size of the forms
     extra: Extra = field(default_factory=dict)
+    # "End review": when the end-of-program review is due; None (blank) = each pair's end date.
+    end_review: dt.date | None = None
     # The Excel row of every setting, by its name as written in column A (for messages).
     setting_rows: dict[str, int] = field(default_factory=dict)
+
+
+def midpoint_of(program: Program, pair: Pair) -> dt.date:
+    """The pair's mid-point check: the program's, or the middle of the pair's own dates when
+    the program's falls outside them."""
+    if (pair.start_date, pair.end_date) == (program.start_date, program.end_date):
+        return program.midpoint
+    if pair.start_date <= program.midpoint <= pair.end_date:
+        return program.midpoint
+    return pair.start_date + (pair.end_date - pair.start_date) / 2
+
+
+def end_review_of(program: Program, pair: Pair) -> dt.date:
+    """The pair's end review: the program's "End review" setting when it falls within the
+    pair's dates, else the pair's end date."""
+    review = program.end_review
+    if review is not None and pair.start_date <= review <= pair.end_date:
+        return review
+    return pair.end_date
 
 
 @dataclass(slots=True)

@@ -105,6 +105,7 @@ class SendRecord:
     transport: str  # "smtp" or "outbox"
     refused: list[str] = field(default_factory=list)  # recipients the server refused
     eml: str = ""  # path of the .eml written, for --outbox
+    stage: str = "start"  # the round of the year: "start" (the packet), "midpoint", "end"
 
 
 def read_send_log(out_dir: str | os.PathLike[str]) -> list[SendRecord]:

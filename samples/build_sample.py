@@ -49,6 +49,7 @@ PROGRAM: list[tuple[str, Any]] = [
     ("Start date", d("2026-08-31")),
     ("End date", d("2027-06-04")),
     ("Mid-point check", d("2027-01-22")),
+    ("End review", d("2027-05-28")),
     ("Forms due", d("2026-09-25")),
     (
         "Standards",

@@ -16,8 +16,10 @@ from mentordocs.forms import (
     SIGNATURE_FIELD_IDS,
     FormSpecError,
     form_spec_to_json,
+    form_stage,
     load_form_spec,
     load_form_specs,
+    stage_forms,
     templates_dir,
 )
 from mentordocs.generate.context import (
@@ -39,19 +41,19 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 def test_every_form_is_declared_in_packet_order():
     specs = load_form_specs(TEMPLATES)
-    assert (
-        tuple(specs)
-        == FORM_IDS
-        == (
-            "action-plan",
-            "terms-of-engagement",
-            "goal-sheet",
-            "confidentiality-agreement",
-        )
-    )
+    packet = ("action-plan", "terms-of-engagement", "goal-sheet", "confidentiality-agreement")
+    assert tuple(specs) == FORM_IDS == (*packet, "midpoint-review", "end-review")
+    # The packet is the start's forms; each later round of the year has its own.
+    assert stage_forms() == stage_forms("start") == packet
+    assert stage_forms("midpoint") == ("midpoint-review",)
+    assert stage_forms("end") == ("end-review",)
+    assert tuple(load_form_specs(TEMPLATES, stage="start")) == packet
+    with pytest.raises(ValueError, match="unknown stage 'autumn'"):
+        stage_forms("autumn")
     for form, spec in specs.items():
         assert spec.form == form
-        assert spec.version == "2.0"
+        assert spec.stage == form_stage(form)
+        assert spec.version == ("2.0" if form in packet else "1.0")
         assert spec.template_path == TEMPLATES / f"{form}.docx"
         assert spec.template_path.is_file()
 

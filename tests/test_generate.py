@@ -22,7 +22,7 @@ from test_render import custom_properties, fields_by_tag, make_template
 
 from mentordocs.cli import cli
 from mentordocs.errors import OfficeError, OutputError, TemplateError
-from mentordocs.forms import FORM_IDS
+from mentordocs.forms import FORM_IDS, stage_forms
 from mentordocs.fsutil import sha256_bytes, sha256_file
 from mentordocs.generate.context import sample_roster
 from mentordocs.generate.packets import (
@@ -33,6 +33,8 @@ from mentordocs.generate.packets import (
 )
 from mentordocs.models import Roster
 from mentordocs.records import declaration_path, read_manifest
+
+PACKET = stage_forms()  # the packet: the start's forms
 
 
 @pytest.fixture
@@ -74,14 +76,14 @@ def test_layout_manifest_fields_and_properties(roster: Roster, templates: Path, 
     out = tmp_path / "out"
     result = run(roster, out, templates)
     assert result.pairs == ["P001", "P002", "P003"]
-    assert result.forms == list(FORM_IDS)
+    assert result.forms == list(PACKET)
     assert len(result.written) == 3 * 5 and not result.unchanged
     for pair in roster.pairs:
         folder = out / pair.pair_id
-        expected = {f"{pair.pair_id}_{form}.docx" for form in FORM_IDS}
+        expected = {f"{pair.pair_id}_{form}.docx" for form in PACKET}
         expected.add(f"{pair.pair_id}_meetings.ics")
         assert {p.name for p in folder.iterdir()} == expected
-        for form in FORM_IDS:
+        for form in PACKET:
             data = (folder / f"{pair.pair_id}_{form}.docx").read_bytes()
             props = custom_properties(data)
             assert props["mentordocs.program"] == roster.program.name
@@ -99,7 +101,7 @@ def test_layout_manifest_fields_and_properties(roster: Roster, templates: Path, 
     for entry in manifest.files:
         assert sha256_file(out / entry.path) == entry.sha256
         assert entry.generated_at
-        assert entry.form in (*FORM_IDS, "meetings")
+        assert entry.form in (*PACKET, "meetings")
         assert bool(entry.template_version) == (entry.form != "meetings")
     leftovers = [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
     assert [p.relative_to(out).as_posix() for p in leftovers] == [".mentordocs"]
@@ -127,7 +129,7 @@ def test_rerun_writes_only_what_changed(roster, templates, tmp_path):
     roster.pairs[1].mentee.name = "Renamed Mentee"
     result = run(roster, out, templates)
     # the mentee's name is in every form and in the calendar's event titles
-    expected = [f"P002/P002_{form}.docx" for form in FORM_IDS] + ["P002/P002_meetings.ics"]
+    expected = [f"P002/P002_{form}.docx" for form in PACKET] + ["P002/P002_meetings.ics"]
     assert result.written == sorted(expected)
     assert len(result.unchanged) == 10
     fields = fields_by_tag((out / "P002/P002_goal-sheet.docx").read_bytes())
@@ -417,7 +419,7 @@ def test_meetings_calendar_parses_back(roster, templates, tmp_path):
     run(roster, out, templates)
     calendar = icalendar.Calendar.from_ical((out / "P001" / "P001_meetings.ics").read_bytes())
     events = calendar.walk("VEVENT")
-    assert len(events) == len(roster.pairs[0].meetings) + 1
+    assert len(events) == len(roster.pairs[0].meetings) + 2  # and the mid-point and end review
     assert events[0]["DTSTART"].dt == dt.datetime.combine(
         roster.pairs[0].meetings[0].date, roster.pairs[0].meetings[0].time
     )
@@ -435,7 +437,7 @@ def test_pdf_without_libreoffice_fails_before_writing(roster, templates, tmp_pat
 def test_pdf_for_one_packet(roster, templates, tmp_path):
     out = tmp_path / "out"
     result = run(roster, out, templates, pairs=["P001"], pdf=True, zip_packets=True)
-    assert result.pdfs == [f"P001/P001_{form}.pdf" for form in sorted(FORM_IDS)]
+    assert result.pdfs == [f"P001/P001_{form}.pdf" for form in sorted(PACKET)]
     for rel in result.pdfs:
         assert (out / rel).read_bytes().startswith(b"%PDF")
     with zipfile.ZipFile(out / "P001.zip") as archive:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from test_render import custom_properties, fields_by_tag
 
 from mentordocs.cli import cli
-from mentordocs.forms import FORM_IDS, load_form_specs
+from mentordocs.forms import FORM_IDS, load_form_specs, stage_forms
 from mentordocs.generate.context import build_context, sample_roster
 from mentordocs.generate.packets import generate_packets
 from mentordocs.generate.render import CompiledTemplate
@@ -38,7 +38,7 @@ def test_sample_roster_through_the_command_line(tmp_path: Path) -> None:
     assert f"{len(active) * 5} file(s) written, 0 unchanged." in result.output
     specs = load_form_specs()
     for pair in active:
-        for form in FORM_IDS:
+        for form in stage_forms():  # the packet: the start's forms
             data = (out / pair.pair_id / f"{pair.pair_id}_{form}.docx").read_bytes()
             props = custom_properties(data)
             assert props["mentordocs.pair_id"] == pair.pair_id

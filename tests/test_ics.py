@@ -1,4 +1,4 @@
-"""pair_calendar: the pair's meetings and mid-point check, parsed back with icalendar."""
+"""pair_calendar: the pair's meetings, mid-point check and end review, parsed back with icalendar."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_calendar_header_and_line_format(roster):
 def test_one_timed_event_per_meeting_and_an_all_day_midpoint(roster):
     pair = roster.pairs[0]
     found = events(pair_calendar(roster, pair, now=NOW))
-    assert len(found) == len(pair.meetings) + 1
+    assert len(found) == len(pair.meetings) + 2
     for meeting, event in zip(pair.meetings, found, strict=False):
         start = dt.datetime.combine(meeting.date, meeting.time)
         assert event["DTSTART"].dt == start
@@ -50,13 +50,43 @@ def test_one_timed_event_per_meeting_and_an_all_day_midpoint(roster):
         assert event["SUMMARY"] == "Mentoring: Mentor 1 / Mentee 1"
         assert event["DTSTAMP"].dt == NOW
     assert "Focus: Getting started" in found[0]["DESCRIPTION"]
-    midpoint = found[-1]
+    midpoint = found[-2]
     assert midpoint["SUMMARY"] == "Mid-point check: Mentor 1 / Mentee 1"
     assert midpoint["DTSTART"].dt == roster.program.midpoint
     assert midpoint["DTEND"].dt == roster.program.midpoint + dt.timedelta(days=1)
     uids = [str(e["UID"]) for e in found]
     assert len(set(uids)) == len(uids)
     assert all("p001" in uid and uid.endswith("@mentordocs") for uid in uids)
+
+
+def test_end_review_event_on_the_end_review_setting_else_the_pairs_end(roster):
+    pair = roster.pairs[0]
+    review = events(pair_calendar(roster, pair, now=NOW))[-1]
+    assert review["SUMMARY"] == "End review: Mentor 1 / Mentee 1"
+    assert review["DTSTART"].dt == pair.end_date  # no "End review" setting: the pair's end
+    assert review["DTEND"].dt == pair.end_date + dt.timedelta(days=1)
+    assert "end-of-program review form" in review["DESCRIPTION"]
+    assert str(review["UID"]).endswith("-p001-end-review@mentordocs")
+
+    roster.program.end_review = dt.date(2027, 6, 11)
+    review = events(pair_calendar(roster, pair, now=NOW))[-1]
+    assert review["DTSTART"].dt == dt.date(2027, 6, 11)
+    # A pair that ends before the program's end review has it on its own last day.
+    pair.end_date = dt.date(2027, 3, 31)
+    review = events(pair_calendar(roster, pair, now=NOW))[-1]
+    assert review["DTSTART"].dt == dt.date(2027, 3, 31)
+
+
+def test_the_end_review_moving_updates_only_that_event(roster):
+    pair = roster.pairs[0]
+    first = pair_calendar(roster, pair, now=NOW)
+    roster.program.end_review = dt.date(2027, 6, 4)
+    second = {
+        str(e["UID"]): e for e in events(pair_calendar(roster, pair, previous=first, now=LATER))
+    }
+    changed = [uid for uid, e in second.items() if int(e["SEQUENCE"]) > 0]
+    assert changed == [str(events(first)[-1]["UID"])]
+    assert second[changed[0]]["DTSTAMP"].dt == LATER
 
 
 def test_no_time_means_all_day_and_default_length(roster):
@@ -83,7 +113,7 @@ def test_two_meetings_on_one_day_get_different_uids(roster):
         Meeting(pair.pair_id, day, dt.time(15)),
     ]
     uids = {str(e["UID"]) for e in events(pair_calendar(roster, pair, now=NOW))}
-    assert len(uids) == 3
+    assert len(uids) == 4  # two meetings, the mid-point check, the end review
 
 
 def test_same_input_same_bytes_and_changed_event_gets_new_sequence(roster):

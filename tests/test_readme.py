@@ -41,13 +41,19 @@ def test_readme_walkthrough_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     commands = _walkthrough()
-    assert [c[0] for c in commands] == ["check", "generate", "send", "collect", "status", "send"]
+    start = ["check", "generate", "send", "collect", "status", "send"]
+    midpoint = ["generate", "send", "collect", "send"]
+    end = ["generate", "send", "collect", "status"]
+    assert [c[0] for c in commands] == start + midpoint + end
     for args in commands:
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, f"mentordocs {shlex.join(args)}\n{result.output}"
-    # What the walkthrough promises is really there.
-    assert len(list(Path("packets").glob("*/*.docx"))) == 44
-    assert len(list(Path("outbox").glob("*.eml"))) == 22  # 11 packets + 11 reminders
+    # What the walkthrough promises is really there: the year's six forms for 11 active pairs,
+    # and 11 packets, 11 reminders, 11 check-ins, 11 check-in reminders, 11 end reviews.
+    assert len(list(Path("packets").glob("*/*.docx"))) == 66
+    assert len(list(Path("packets").glob("*/*_midpoint-review.docx"))) == 11
+    assert len(list(Path("packets").glob("*/*_end-review.docx"))) == 11
+    assert len(list(Path("outbox").glob("*.eml"))) == 55
     workbook = openpyxl.load_workbook("tracking.xlsx")
     assert {"Status", "Dashboard", "Problems"} <= set(workbook.sheetnames)
 

@@ -183,6 +183,27 @@ def test_explicit_midpoint_and_pair_dates(tmp_path: Path) -> None:
     assert roster.pair("P02").end_date == dt.date(2027, 6, 11)
 
 
+def test_end_review_setting_blank_is_none_and_a_date_is_read(tmp_path: Path) -> None:
+    roster = load_roster(make_roster(tmp_path))
+    assert roster.program.end_review is None  # no End review row: each pair's end date
+    book = base_book()
+    book["Program"].insert(8, ["End review", dt.datetime(2027, 6, 4)])
+    roster = load_book(tmp_path, book)
+    assert roster.program.end_review == dt.date(2027, 6, 4)
+    assert roster.warnings == []
+
+
+def test_end_review_outside_the_program_is_a_warning_with_its_row(tmp_path: Path) -> None:
+    book = base_book()
+    book["Program"].insert(8, ["End review", dt.datetime(2027, 7, 30)])
+    roster = load_book(tmp_path, book)
+    assert roster.program.end_review == dt.date(2027, 7, 30)
+    [warning] = roster.warnings
+    assert (warning.sheet, warning.row, warning.column) == ("Program", 9, "Value")
+    assert "end review (2027-07-30) is outside the program's dates" in warning.message
+    assert "End review setting" in warning.fix
+
+
 def test_commitment_area_defaults_to_other(tmp_path: Path) -> None:
     book = base_book()
     set_cell(book, "Commitments", 2, "Area", None)

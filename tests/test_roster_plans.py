@@ -241,3 +241,4 @@ def test_the_calendar_file_has_no_meeting_in_a_break() -> None:
     assert days and not [d for d in days if d in winter]
     # nine Thursdays in December and January, less 24 and 31 December; and the mid-point check
     assert len([d for d in days if dt.date(2026, 12, 1) <= d <= dt.date(2027, 1, 31)]) == 7 + 1
+    assert roster.program.end_review in days  # the end review, the sample's End review setting

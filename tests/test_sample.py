@@ -26,6 +26,8 @@ def test_committed_sample_is_what_the_builder_makes():
 def test_sample_is_the_program_the_issue_describes():
     roster = load_roster(SAMPLE_ROSTER)
     assert roster.warnings == []
+    assert roster.program.end_review is not None  # the year's three stages have their dates
+    assert roster.program.start_date < roster.program.midpoint < roster.program.end_review
     assert 10 <= len(roster.pairs) <= 14
     names = " ".join(p.mentor.name + " " + p.mentee.name for p in roster.pairs)
     assert "'" in names  # apostrophes

@@ -101,7 +101,7 @@ def test_reminders_name_exactly_what_is_missing(world, smtp_server):
         == (out / "P01" / "P01_goal-sheet.docx").read_bytes()
     )
     p03 = received["P03"]
-    assert attached(p03) == [f"P03_{form}.docx" for form in load_form_specs()]
+    assert attached(p03) == [f"P03_{form}.docx" for form in load_form_specs(stage="start")]
     assert "not returned" in p03.message.get_body(("plain",)).get_content()
 
     log = read_send_log(out)

@@ -5,13 +5,7 @@ from __future__ import annotations
 import click
 
 from mentordocs.cli.common import ClickProgress, echo_err, quiet_option, templates_option
-
-_FORM_CHOICES = (
-    "action-plan",
-    "terms-of-engagement",
-    "goal-sheet",
-    "confidentiality-agreement",
-)
+from mentordocs.forms import FORM_IDS, STAGES
 
 
 @click.command("generate")
@@ -28,8 +22,23 @@ _FORM_CHOICES = (
     "--form",
     "forms",
     multiple=True,
-    type=click.Choice(_FORM_CHOICES),
-    help="Only this form (repeat for several). Default: all four.",
+    type=click.Choice(FORM_IDS),
+    help="Only this form (repeat for several). Default: every form of the stage.",
+)
+@click.option(
+    "--stage",
+    type=click.Choice(STAGES),
+    default="start",
+    show_default=True,
+    help="The round of the year: the packet at the start, the mid-point check-in, or the "
+    "end-of-program review (these two need --tracking).",
+)
+@click.option(
+    "--tracking",
+    type=click.Path(dir_okay=False),
+    metavar="TRACKING.xlsx",
+    help="The tracking workbook 'mentordocs collect' keeps: the review forms start from what "
+    "each pair returned.",
 )
 @click.option(
     "--pair",
@@ -74,12 +83,20 @@ def generate_command(
     jobs: int | None,
     force: bool,
     quiet: bool,
+    stage: str,
+    tracking: str | None,
 ) -> None:
     """Make every pair's packet: the fillable Word forms and a meetings calendar.
 
     Writes OUT/<pair id>/ with one .docx per form and <pair id>_meetings.ics, and records
     everything in OUT/manifest.json. Running it again only rewrites what changed, and never
     replaces a form someone edited after it was generated (unless --force).
+
+    Later in the year, --stage midpoint (the mid-point check-in) and --stage end (the
+    end-of-program review) write those forms into the same folders, each started from what
+    the pair returned, per the tracking workbook (--tracking): its goals as it wrote them, its
+    commitments, the meetings it agreed. A pair whose goals never came back gets the roster's,
+    and the summary names it ('mentordocs send -h' shows the mid-point round).
 
     \b
     Example:
@@ -88,7 +105,7 @@ def generate_command(
         mentordocs generate samples/roster.xlsx -o packets --zip --jobs 2
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
-    from mentordocs.generate.packets import SelectionError, generate_packets
+    from mentordocs.generate.packets import STAGE_NAMES, SelectionError, generate_packets
     from mentordocs.roster import load_roster
 
     loaded = load_roster(roster)
@@ -106,6 +123,8 @@ def generate_command(
             jobs=jobs,
             force=force,
             progress=ClickProgress(quiet=quiet),
+            stage=stage,
+            tracking=tracking,
         )
     except SelectionError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -125,6 +144,29 @@ def generate_command(
         parts.append(f"{len(result.skipped_edited)} kept because edited since generation")
     if result.skipped_open:
         parts.append(f"{len(result.skipped_open)} kept because open in Word")
-    click.echo(f"Packets for {len(result.pairs)} pair(s) in {out_dir}: " + ", ".join(parts) + ".")
+    what = STAGE_NAMES[stage]
+    click.echo(
+        f"{what[0].upper()}{what[1:]} for {len(result.pairs)} pair(s) in {out_dir}: "
+        + ", ".join(parts)
+        + "."
+    )
+    if result.goal_sources:
+        _echo_goal_sources(result.goal_sources)
     if result.skipped_edited:
         click.echo("To replace the edited files with freshly generated ones, add --force.")
+
+
+def _echo_goal_sources(sources: dict[str, str]) -> None:
+    """Where each pair's goals came from: their goal sheet, their action plan, the roster."""
+    by_source: dict[str, list[str]] = {}
+    for pair_id, source in sources.items():
+        by_source.setdefault(source, []).append(pair_id)
+    described = {
+        "goal-sheet": "their goal sheet",
+        "action-plan": "their action plan (the goal sheet has not come back)",
+        "roster": "the roster (their goal sheet and action plan have not come back with goals)",
+    }
+    for source in ("goal-sheet", "action-plan", "roster"):
+        pairs = by_source.get(source)
+        if pairs:
+            click.echo(f"Goals from {described[source]}: {len(pairs)} pair(s): {', '.join(pairs)}.")

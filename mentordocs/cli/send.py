@@ -17,6 +17,7 @@ from mentordocs.cli.mailsignin import (
     sign_in_options,
 )
 from mentordocs.errors import SendError
+from mentordocs.forms import STAGES
 
 if TYPE_CHECKING:
     from mentordocs.models import Roster
@@ -39,6 +40,7 @@ class _SendOptions(TypedDict):
     resend: bool
     dry_run: bool
     progress: ClickProgress
+    stage: str
 
 
 @click.command("send")
@@ -105,6 +107,15 @@ class _SendOptions(TypedDict):
     metavar="TRACKING.xlsx",
     help="Send reminders of the forms still missing per this tracking workbook.",
 )
+@click.option(
+    "--stage",
+    type=click.Choice(STAGES),
+    default="start",
+    show_default=True,
+    help="The round of the year: the packet at the start, or the mid-point check-in or "
+    "end-of-program review forms made with 'generate --stage'. With --remind: only that "
+    "round's forms.",
+)
 @quiet_option
 def send_command(
     out_dir: Path,
@@ -128,6 +139,7 @@ def send_command(
     dry_run: bool,
     tracking: Path | None,
     quiet: bool,
+    stage: str,
 ) -> None:
     """Email each pair its packet, or (--remind) a reminder of what is missing.
 
@@ -135,6 +147,9 @@ def send_command(
     that pair's forms and meetings calendar attached and nothing of any other pair. Every
     message is recorded in OUT/send-log.jsonl: running the command again sends only what is
     missing (a refused address, a pair left out, a new form), never the same thing twice.
+    Later in the year, --stage midpoint and --stage end send the forms 'generate --stage'
+    made, each round with its own email; --remind with --stage reminds only of that round's
+    forms.
     One of --smtp and --outbox, or neither when the roster's Program sheet names the
     'Outgoing mail server'. The password is never an option: set MENTORDOCS_SMTP_PASSWORD or
     type it when asked; Microsoft 365 signs in with --sign-in microsoft365 (a code to enter in
@@ -147,6 +162,8 @@ def send_command(
         mentordocs send packets --roster samples/roster.xlsx --smtp smtp.example.org \\
             --starttls --user coordinator@example.org --rate 20 --dry-run
         mentordocs send packets --roster samples/roster.xlsx --outbox outbox --remind tracking.xlsx
+        mentordocs generate samples/roster.xlsx -o packets --stage midpoint --tracking tracking.xlsx
+        mentordocs send packets --roster samples/roster.xlsx --outbox outbox --stage midpoint
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
     from mentordocs.roster import load_roster
@@ -175,6 +192,7 @@ def send_command(
         resend=resend,
         dry_run=dry_run,
         progress=ClickProgress(quiet=quiet, min_items=2),
+        stage=stage,
     )
     if tracking is not None:
         result = send_reminders(roster, out_dir, tracking, **options)
@@ -182,8 +200,9 @@ def send_command(
         result = send_packets(roster, out_dir, **options)
     if tracking is not None and not result.outcomes:
         click.echo(
-            f"Nothing is outstanding for the pairs chosen, per "
-            f"{click.format_filename(str(tracking))}: no reminder to send."
+            "Nothing is outstanding for the pairs chosen"
+            + (f" at the {stage} stage" if stage != "start" else "")
+            + f", per {click.format_filename(str(tracking))}: no reminder to send."
         )
         return
     _print_send_result(result, where=where)

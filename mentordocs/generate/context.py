@@ -19,11 +19,14 @@ paper size). See docs/forms.md for every key.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mentordocs.models import (
     COMMITMENT_AREAS,
+    MEETING_MODES,
     PLAN_TYPES,
     Break,
     CalendarItem,
@@ -34,8 +37,13 @@ from mentordocs.models import (
     Person,
     Program,
     Roster,
+    end_review_of,
+    midpoint_of,
     plan_methods,
 )
+
+if TYPE_CHECKING:
+    from mentordocs.tracking import ReturnedForm
 
 # Any: a context maps names to plain values of whatever kind the templates use (text, numbers,
 # dates as text, lists and dicts of them).
@@ -308,13 +316,277 @@ def pair_context(pair: Pair) -> TemplateContext:
     return out
 
 
+# ---- review: what the mid-point and end review forms start from ---------------------------------
+
+#: The goal groups of the goal sheet (field id prefix), with whose goals they are.
+GOAL_GROUPS = (("goal", "Mentee"), ("mentor_goal", "Mentor"), ("joint_goal", "Joint"))
+#: Where the goals of a review come from, in order of preference.
+GOAL_SOURCES = ("goal-sheet", "action-plan", "roster")
+# Older action plans (1.0) named the mentor's own goals "mentor_growth_{n}_goal".
+_GOAL_ID = re.compile(r"^(goal|mentor_goal|joint_goal|mentor_growth)_([1-9][0-9]*)_goal$")
+_COMMITMENT_ID = re.compile(
+    r"^commitment_(attendance|participation|interaction|other)_([1-9][0-9]*)$"
+)
+_FORM_NAMES = {
+    "goal-sheet": "goal sheet",
+    "action-plan": "action plan",
+    "terms-of-engagement": "terms of engagement",
+    "midpoint-review": "mid-point check-in",
+}
+
+
+def _text_of(values: Mapping[str, object], field_id: str) -> str:
+    """A text answer as written (verbatim); "" when blank or not a text."""
+    value = values.get(field_id)
+    return value if isinstance(value, str) and value.strip() else ""
+
+
+def _iso_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def _review_goal(slot: int, whose: str, text: str, measure: str, target: object) -> TemplateContext:
+    out: TemplateContext = {
+        "slot": slot,
+        "whose": whose,
+        "text": text,
+        "measure": measure,
+        "midpoint_status": "",
+        "midpoint_progress": "",
+        "next_step": "",
+    }
+    when = target if isinstance(target, dt.date) else _iso_date(str(target or ""))
+    _dates(out, "target_date", when)
+    if when is None and isinstance(target, str) and target.strip():
+        out["target_date"] = target  # written, but not as a date: shown as written
+    return out
+
+
+def _returned_goals(values: Mapping[str, object]) -> dict[str, list[TemplateContext]]:
+    """The goals a returned form holds, by group, in slot order (only slots with a goal)."""
+    found: dict[str, dict[int, TemplateContext]] = {group: {} for group, _ in GOAL_GROUPS}
+    whose = dict(GOAL_GROUPS)
+    for field_id in values:
+        matched = _GOAL_ID.match(field_id)
+        text = _text_of(values, field_id) if matched else ""
+        if not matched or not text:
+            continue
+        prefix, slot = matched.group(1), int(matched.group(2))
+        group = "mentor_goal" if prefix == "mentor_growth" else prefix
+        base = f"{prefix}_{slot}"
+        found[group][slot] = _review_goal(
+            slot,
+            whose[group],
+            text,
+            _text_of(values, f"{base}_measure"),
+            _text_of(values, f"{base}_target_date"),
+        )
+    return {group: [by_slot[n] for n in sorted(by_slot)] for group, by_slot in found.items()}
+
+
+def _roster_goals(pair: Pair) -> dict[str, list[TemplateContext]]:
+    """The roster's goals by group, each in the slot the goal sheet gave it (1, 2, ...)."""
+    return {
+        group: [
+            _review_goal(slot, whose, goal.goal, goal.measure, goal.target_date)
+            for slot, goal in enumerate(pair.goals_of(whose), start=1)
+        ]
+        for group, whose in GOAL_GROUPS
+    }
+
+
+def _returned_on(item: ReturnedForm) -> str:
+    return f" (returned {format_date(item.returned_at.date())})" if item.returned_at else ""
+
+
+def _not_back(names: list[str], returned: Mapping[str, ReturnedForm], what: str) -> str:
+    """ "your goal sheet and action plan have not come back", or "... came back without goals"."""
+    missing = [_FORM_NAMES[n] for n in names if n not in returned]
+    empty = [_FORM_NAMES[n] for n in names if n in returned]
+    parts = []
+    if missing:
+        verb = "has" if len(missing) == 1 else "have"
+        parts.append(f"your {' and '.join(missing)} {verb} not come back")
+    if empty:
+        parts.append(f"your {' and '.join(empty)} came back without {what}")
+    return "; ".join(parts)
+
+
+def _meetings_answered(values: Mapping[str, object]) -> str:
+    """The meetings the terms of engagement agreed: "Every 2 weeks on Tuesday at 15:30, 45
+    minutes, in person, Room 12" (each answer as written; "" when none)."""
+    frequency = _text_of(values, "meeting_frequency")
+    day = _text_of(values, "meeting_day")
+    time = _text_of(values, "meeting_time")
+    length = _text_of(values, "meeting_length")
+    mode = _text_of(values, "meeting_mode")
+    place = _text_of(values, "meeting_place")
+    head = " ".join(
+        part
+        for part in (
+            frequency,
+            (f"on {day}" if frequency else f"{day}s") if day else "",
+            f"at {time}" if time else "",
+        )
+        if part
+    )
+    tail = [
+        f"{length} minutes" if length.strip().isdigit() else length,
+        mode.lower() if mode in MEETING_MODES else mode,
+        place,
+    ]
+    return ", ".join(part for part in (head, *tail) if part)
+
+
+def _meetings_from_roster(pair: Pair) -> str:
+    mode = pair.meeting_mode.lower() if pair.meeting_mode in MEETING_MODES else pair.meeting_mode
+    return ", ".join(part for part in (_meeting_summary(pair), mode, pair.meeting_place) if part)
+
+
+def stage_due_date(roster: Roster, pair: Pair, stage: str) -> dt.date | None:
+    """When the stage's forms are due: the Forms due setting for the start, the pair's
+    mid-point check, the pair's end review (the End review setting, else its end date)."""
+    if stage == "midpoint":
+        return midpoint_of(roster.program, pair)
+    if stage == "end":
+        return end_review_of(roster.program, pair)
+    return roster.program.forms_due
+
+
+def latest_returns(returns: Iterable[ReturnedForm]) -> dict[str, dict[str, ReturnedForm]]:
+    """Pair id -> form -> the pair's latest return of that form (by returned date, then order)."""
+    out: dict[str, dict[str, ReturnedForm]] = {}
+    for item in returns:
+        forms = out.setdefault(item.pair_id, {})
+        before = forms.get(item.form)
+        if before is None or (item.returned_at or dt.datetime.min) >= (
+            before.returned_at or dt.datetime.min
+        ):
+            forms[item.form] = item
+    return out
+
+
+def review_context(
+    roster: Roster,
+    pair: Pair,
+    stage: str = "start",
+    returned: Mapping[str, ReturnedForm] | None = None,
+) -> TemplateContext:
+    """The ``review`` variable: what the pair wrote so far, for the review forms of ``stage``.
+
+    ``returned`` maps a form id to the pair's return of it, as the tracking workbook holds it
+    (``latest_returns(read_tracking(path).returns)[pair_id]``). The goals are the pair's as
+    they wrote them in their goal sheet, else their action plan, else the roster's (and
+    ``goals_source_text`` says which and why); the commitments those of their action plan,
+    else the roster's; the meetings those their terms of engagement agreed, else the roster's.
+    For the end review each goal also carries its mid-point status, progress and next step,
+    and its wording as the mid-point check-in left it. Every text is verbatim.
+    """
+    returned = returned or {}
+    out: TemplateContext = {"stage": stage}
+
+    goals: dict[str, list[TemplateContext]] | None = None
+    for form in ("goal-sheet", "action-plan"):
+        item = returned.get(form)
+        found = _returned_goals(item.values) if item is not None else None
+        if found is not None and any(found.values()):
+            goals = found
+            out["goals_source"] = form
+            out["goals_source_text"] = f"as you wrote them in your {_FORM_NAMES[form]}" + (
+                _returned_on(item) if item is not None else ""
+            )
+            if form == "action-plan":
+                out["goals_source_text"] += ": " + _not_back(["goal-sheet"], returned, "goals")
+            break
+    if goals is None:
+        goals = _roster_goals(pair)
+        out["goals_source"] = "roster"
+        reason = _not_back(["goal-sheet", "action-plan"], returned, "goals")
+        out["goals_source_text"] = "from the program's roster" + (
+            f": {reason}" if stage != "start" else ""
+        )
+    midpoint = returned.get("midpoint-review") if stage == "end" else None
+    if midpoint is not None:
+        updated = False
+        for group, rows in goals.items():
+            for goal in rows:
+                base = f"{group}_{goal['slot']}"
+                goal["midpoint_status"] = _text_of(midpoint.values, f"{base}_status")
+                goal["midpoint_progress"] = _text_of(midpoint.values, f"{base}_progress")
+                goal["next_step"] = _text_of(midpoint.values, f"{base}_next_step")
+                rewritten = _text_of(midpoint.values, f"{base}_goal")
+                if rewritten and rewritten != goal["text"]:
+                    goal["text"], updated = rewritten, True
+        if updated:
+            out["goals_source_text"] += (
+                f", as your {_FORM_NAMES['midpoint-review']}{_returned_on(midpoint)} left them"
+            )
+    out["goals"] = goals
+
+    plan = returned.get("action-plan")
+    commitments = _returned_commitments(plan.values) if plan is not None else []
+    if plan is not None and commitments:
+        out["commitments_source"] = "action-plan"
+        out["commitments_source_text"] = (
+            f"as you agreed them in your action plan{_returned_on(plan)}"
+        )
+    else:
+        commitments = [{"area": c.area, "text": c.text} for c in pair.commitments]
+        out["commitments_source"] = "roster"
+        reason = _not_back(["action-plan"], returned, "commitments")
+        out["commitments_source_text"] = "from the program's roster" + (
+            f": {reason}" if stage != "start" else ""
+        )
+    out["commitments"] = commitments
+
+    terms = returned.get("terms-of-engagement")
+    agreed = _meetings_answered(terms.values) if terms is not None else ""
+    if terms is not None and agreed:
+        out["meetings_source"] = "terms-of-engagement"
+        out["meetings_source_text"] = (
+            f"as you agreed them in your terms of engagement{_returned_on(terms)}"
+        )
+    else:
+        agreed = _meetings_from_roster(pair)
+        out["meetings_source"] = "roster"
+        reason = _not_back(["terms-of-engagement"], returned, "the meetings")
+        out["meetings_source_text"] = "from the program's roster" + (
+            f": {reason}" if stage != "start" else ""
+        )
+    out["meetings_agreed"] = agreed
+    _dates(out, "due_date", stage_due_date(roster, pair, stage))
+    return out
+
+
+def _returned_commitments(values: Mapping[str, object]) -> list[TemplateContext]:
+    """The commitments an action plan holds, by area (COMMITMENT_AREAS order), then number."""
+    found: list[tuple[int, int, TemplateContext]] = []
+    areas = [area.lower() for area in COMMITMENT_AREAS]
+    for field_id in values:
+        matched = _COMMITMENT_ID.match(field_id)
+        text = _text_of(values, field_id) if matched else ""
+        if matched and text:
+            index = areas.index(matched.group(1))
+            found.append(
+                (index, int(matched.group(2)), {"area": COMMITMENT_AREAS[index], "text": text})
+            )
+    return [item for _, _, item in sorted(found, key=lambda entry: entry[:2])]
+
+
 def build_context(
-    roster: Roster, pair: Pair, program: TemplateContext | None = None
+    roster: Roster,
+    pair: Pair,
+    program: TemplateContext | None = None,
+    review: TemplateContext | None = None,
 ) -> TemplateContext:
     """Every variable the form templates see for ``pair``.
 
     ``program`` may be passed in (``program_context(roster.program)``) when building many
-    contexts, since it is the same for every pair.
+    contexts, since it is the same for every pair. ``review`` is what the mid-point and end
+    review forms start from (``review_context``); default: the start's, from the roster.
     """
     goals, slots = _goal_slots(pair.goals_of("Mentee"), "Mentee", GOAL_SLOTS, REQUIRED_GOALS)
     mentor_goals, mentor_slots = _goal_slots(
@@ -343,6 +615,7 @@ def build_context(
         "calendar": _calendar(roster.calendar),
         "plan": plan_context(pair),
         "page": page_context(roster.program),
+        "review": review if review is not None else review_context(roster, pair),
     }
 
 
@@ -513,8 +786,59 @@ def _sample_pair(
     )
 
 
+def sample_returns(roster: Roster, pair: Pair, stage: str) -> dict[str, ReturnedForm]:
+    """What a pair of ``sample_roster`` might have returned before ``stage``: a goal sheet
+    holding its roster goals reworded, an action plan's commitments, the meetings its terms
+    agreed, and (before the end review) a mid-point check-in with each goal's status."""
+    from mentordocs.tracking import ReturnedForm
+
+    returned_at = dt.datetime.combine(roster.program.start_date, dt.time()) + dt.timedelta(days=30)
+    sheet: dict[str, str | bool] = {}
+    for group, whose in GOAL_GROUPS:
+        for slot, goal in enumerate(pair.goals_of(whose), start=1):
+            sheet[f"{group}_{slot}_goal"] = f"{goal.goal}, as we wrote it"
+            sheet[f"{group}_{slot}_measure"] = goal.measure or "What we will see"
+            sheet[f"{group}_{slot}_target_date"] = roster.program.end_date.isoformat()
+    plan: dict[str, str | bool] = {
+        "commitment_attendance_1": "We will meet every week, whatever happens.",
+        "commitment_interaction_1": "We will listen first.",
+    }
+    terms: dict[str, str | bool] = {
+        "meeting_frequency": "Every 2 weeks",
+        "meeting_day": "Tuesday",
+        "meeting_time": "15:30",
+        "meeting_length": "45",
+        "meeting_mode": "In person",
+        "meeting_place": "Room 12",
+    }
+    forms = {"goal-sheet": sheet, "action-plan": plan, "terms-of-engagement": terms}
+    if stage == "end":
+        midpoint: dict[str, str | bool] = {}
+        for name in sheet:
+            if name.endswith("_goal"):
+                base = name[: -len("_goal")]
+                midpoint[f"{base}_goal"] = str(sheet[name])
+                midpoint[f"{base}_status"] = "On track"
+                midpoint[f"{base}_progress"] = "Half way there"
+                midpoint[f"{base}_next_step"] = "Keep going"
+        forms["midpoint-review"] = midpoint
+    return {
+        form: ReturnedForm(
+            pair.pair_id, form, f"{pair.pair_id}_{form}.docx", "", returned_at, values
+        )
+        for form, values in forms.items()
+    }
+
+
 def sample_contexts() -> list[TemplateContext]:
     """One context per plan type (PLAN_TYPES) from ``sample_roster()``: together they show
-    every section."""
+    every section. Their ``review`` alternates between the mid-point and the end stage, from
+    the returns of ``sample_returns``; the last one's comes from the roster alone."""
     roster = sample_roster()
-    return [build_context(roster, pair) for pair in roster.pairs]
+    contexts = []
+    for index, pair in enumerate(roster.pairs):
+        stage = "midpoint" if index % 2 == 0 else "end"
+        returned = sample_returns(roster, pair, stage) if index < len(roster.pairs) - 1 else {}
+        review = review_context(roster, pair, stage, returned)
+        contexts.append(build_context(roster, pair, review=review))
+    return contexts

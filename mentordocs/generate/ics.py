@@ -1,7 +1,9 @@
-"""A pair's meetings and mid-point check as an iCalendar file (Outlook, Google, Apple Calendar).
+"""A pair's meetings, mid-point check and end review as an iCalendar file (Outlook, Google,
+Apple Calendar).
 
 One ``VEVENT`` per meeting (timed when the roster gives a time, all-day otherwise) and an all-day
-event for the mid-point check. Times are "floating" (no time zone): a calendar shows them at the
+event each for the mid-point check-in and the end-of-program review (the Program sheet's
+"Mid-point check" and "End review", see ``models.midpoint_of`` and ``models.end_review_of``). Times are "floating" (no time zone): a calendar shows them at the
 local time the roster means, wherever it is.
 
 Each event's ``UID`` is made from the program, the pair and the date, so importing a newer file
@@ -28,7 +30,7 @@ from icalendar import Calendar
 from icalendar.prop import vDatetime, vUri
 
 from mentordocs import __version__
-from mentordocs.models import Pair, Roster
+from mentordocs.models import Pair, Roster, end_review_of, midpoint_of
 
 DEFAULT_MEETING_MINUTES = 60
 _CONTENT_PROPERTY = "X-MENTORDOCS-CONTENT"
@@ -42,16 +44,6 @@ def _slug(text: str) -> str:
 
 def _uid_prefix(roster: Roster, pair: Pair) -> str:
     return f"{_slug(roster.program.name)}-{_slug(pair.pair_id)}-"
-
-
-def _midpoint(roster: Roster, pair: Pair) -> dt.date:
-    """The program's mid-point check, or the middle of the pair's own dates if they differ."""
-    program = roster.program
-    if (pair.start_date, pair.end_date) == (program.start_date, program.end_date):
-        return program.midpoint
-    if pair.start_date <= program.midpoint <= pair.end_date:
-        return program.midpoint
-    return pair.start_date + (pair.end_date - pair.start_date) / 2
 
 
 def _fold(line: bytes) -> bytes:
@@ -200,7 +192,8 @@ def pair_calendar(
     previous: bytes | None = None,
     now: dt.datetime | None = None,
 ) -> bytes:
-    """The pair's meetings and mid-point check as iCalendar bytes (CRLF lines, folded).
+    """The pair's meetings, mid-point check and end review as iCalendar bytes (CRLF lines,
+    folded).
 
     ``previous`` is the file generated last time, if any: unchanged events keep their
     ``DTSTAMP`` and ``SEQUENCE``, changed ones get ``SEQUENCE + 1`` and ``DTSTAMP = now``.
@@ -209,7 +202,10 @@ def pair_calendar(
     before = _previous_events(previous)
     names = f"{pair.mentor.name} / {pair.mentee.name}"
     title = _text(f"Mentoring: {names}")
-    events = _meeting_events(roster, pair, title) + [_midpoint_event(roster, pair, names)]
+    events = _meeting_events(roster, pair, title) + [
+        _midpoint_event(roster, pair, names),
+        _end_review_event(roster, pair, names),
+    ]
     out = [
         b"BEGIN:VCALENDAR",
         b"VERSION:2.0",
@@ -279,7 +275,7 @@ def _meeting_events(roster: Roster, pair: Pair, title: bytes) -> list[_Event]:
 
 def _midpoint_event(roster: Roster, pair: Pair, names: str) -> _Event:
     """The mid-point check, an all-day event."""
-    midpoint = _midpoint(roster, pair)
+    midpoint = midpoint_of(roster.program, pair)
     check = _Event(f"{_uid_prefix(roster, pair)}midpoint@mentordocs")
     check.add("SUMMARY", _text(f"Mid-point check: {names}"))
     check.when(b"DTSTART", midpoint)
@@ -289,8 +285,28 @@ def _midpoint_event(roster: Roster, pair: Pair, names: str) -> _Event:
         "DESCRIPTION",
         _text(
             f"Mid-point check of {roster.program.name}: review the goals and progress together "
-            f"(pair {pair.pair_id})."
+            f"and fill in the mid-point check-in form (pair {pair.pair_id})."
         ),
     )
     check.add("STATUS", b"CONFIRMED")
     return check
+
+
+def _end_review_event(roster: Roster, pair: Pair, names: str) -> _Event:
+    """The end-of-program review, an all-day event."""
+    day = end_review_of(roster.program, pair)
+    review = _Event(f"{_uid_prefix(roster, pair)}end-review@mentordocs")
+    review.add("SUMMARY", _text(f"End review: {names}"))
+    review.when(b"DTSTART", day)
+    review.when(b"DTEND", day + dt.timedelta(days=1))
+    review.add("TRANSP", b"TRANSPARENT")
+    review.add(
+        "DESCRIPTION",
+        _text(
+            f"End-of-program review of {roster.program.name}: look back on the goals and the "
+            f"relationship together and fill in the end-of-program review form "
+            f"(pair {pair.pair_id})."
+        ),
+    )
+    review.add("STATUS", b"CONFIRMED")
+    return review

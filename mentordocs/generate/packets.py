@@ -8,6 +8,11 @@ Layout (see docs/ARCHITECTURE.md)::
     OUT/<pair id>/<pair id>_<form id>.pdf      (--pdf)
     OUT/<pair id>.zip                          (--zip)
 
+The default run writes the start's packet (``forms.stage_forms("start")``) and the calendar. A
+later stage (``stage="midpoint"`` or ``"end"``) writes that stage's forms into the same
+folders, each pair's started from what it returned (the tracking workbook, read with
+``tracking.read_tracking``): the start's files and their manifest entries are left as they are.
+
 Nothing is written until every template has been compiled, checked against the variables the
 forms can use and rendered for the first pair. Re-running writes only the files whose content
 changed. A file that differs from what the manifest says was generated (a coordinator typed into
@@ -50,7 +55,13 @@ from mentordocs.fsutil import (
     sha256_file,
 )
 from mentordocs.generate import office
-from mentordocs.generate.context import TemplateContext, build_context, program_context
+from mentordocs.generate.context import (
+    TemplateContext,
+    build_context,
+    latest_returns,
+    program_context,
+    review_context,
+)
 from mentordocs.generate.ics import pair_calendar
 from mentordocs.generate.render import CompiledTemplate, new_environment
 from mentordocs.models import Pair, Roster
@@ -72,6 +83,7 @@ __all__ = [
     "SelectionError",
     "generate_packets",
     "NAME_FIELDS",
+    "STAGE_NAMES",
 ]
 
 DEFAULT_NAME_PATTERN = "{pair_id}_{form}"
@@ -86,7 +98,15 @@ _BAD_NAME_CHARS = set('<>:"/\\|?*')
 
 
 class SelectionError(MentordocsError):
-    "A --form, --pair, --name or --jobs value does not fit the roster or the forms."
+    "A --form, --pair, --name, --jobs or --stage value does not fit the roster or the forms."
+
+
+#: What a stage's run writes, as the progress and the summary call it.
+STAGE_NAMES = {
+    "start": "packets",
+    "midpoint": "mid-point check-in forms",
+    "end": "end-of-program review forms",
+}
 
 
 @dataclass
@@ -104,6 +124,15 @@ class GenerateResult:
     zips: list[str] = field(default_factory=list)  # zips written this run
     warnings: list[str] = field(default_factory=list)
     processes: int = 1  # processes that rendered the forms (this one, or that many workers)
+    stage: str = registry.DEFAULT_STAGE  # the stage of the year whose forms were written
+    # Pair id -> where its review forms' goals came from ("goal-sheet", "action-plan",
+    # "roster"); only for a later stage.
+    goal_sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def roster_goals(self) -> list[str]:
+        "The pairs whose review forms got the roster's goals: theirs have not come back."
+        return [pair for pair, source in self.goal_sources.items() if source == "roster"]
 
     def path(self, relative: str) -> Path:
         "The full path of one of the relative paths above."
@@ -217,21 +246,32 @@ def _listing(items: Sequence[str], limit: int = 30) -> str:
 
 
 def _load_templates(
-    forms: Sequence[str] | None, templates_dir: str | os.PathLike[str] | None
+    forms: Sequence[str] | None,
+    templates_dir: str | os.PathLike[str] | None,
+    stage: str = registry.DEFAULT_STAGE,
 ) -> tuple[dict[str, CompiledTemplate], dict[str, FormSpec]]:
-    """Compile the chosen forms' templates (every error names the template and tag)."""
+    """Compile the chosen forms' templates (every error names the template and tag); no
+    forms chosen: the stage's."""
     folder = Path(templates_dir) if templates_dir is not None else registry.templates_dir()
     if templates_dir is not None and not folder.is_dir():
         raise SelectionError(
             f"Templates folder {folder} does not exist. Make one with 'mentordocs templates copy "
             f"{folder}' and edit the templates in it."
         )
-    chosen = list(dict.fromkeys(forms)) if forms else list(registry.FORM_IDS)
+    chosen = list(dict.fromkeys(forms)) if forms else list(registry.stage_forms(stage))
     unknown = [form for form in chosen if form not in registry.FORM_IDS]
     if unknown:
         raise SelectionError(
             f"No form {', '.join(repr(u) for u in unknown)}. The forms are: "
             f"{', '.join(registry.FORM_IDS)}."
+        )
+    elsewhere = [form for form in chosen if registry.form_stage(form) != stage]
+    if elsewhere:
+        described = ", ".join(f"{form} (--stage {registry.form_stage(form)})" for form in elsewhere)
+        raise SelectionError(
+            f"--form {', '.join(elsewhere)} is not a form of the {stage!r} stage: give the "
+            f"stage it belongs to, {described}. The {stage!r} stage's forms are: "
+            f"{', '.join(registry.stage_forms(stage)) or 'none'}."
         )
     templates: dict[str, CompiledTemplate] = {}
     specs: dict[str, FormSpec] = {}
@@ -256,6 +296,9 @@ class _Job:
     force: bool
     now: dt.datetime  # DTSTAMP of calendar events made in this run
     program_context: TemplateContext | None = None
+    # Pair id -> its ``review`` context (a later stage); a pair not in it gets the roster's.
+    reviews: dict[str, TemplateContext] = field(default_factory=dict)
+    calendar: bool = True  # write the pair's .ics (the start's packet only)
 
 
 # One (pair id, form, relative path, status, sha256, template version) per file.
@@ -287,8 +330,13 @@ def _place(job: _Job, rel: str, data: bytes) -> tuple[str, str]:
     return "written", new
 
 
-def _build_context(roster: Roster, pair: Pair, program: TemplateContext | None) -> TemplateContext:
-    return build_context(roster, pair, program=program)
+def _build_context(
+    roster: Roster,
+    pair: Pair,
+    program: TemplateContext | None,
+    review: TemplateContext | None = None,
+) -> TemplateContext:
+    return build_context(roster, pair, program=program, review=review)
 
 
 def _properties(roster: Roster, pair: Pair, form: str, template: CompiledTemplate) -> dict:
@@ -308,7 +356,7 @@ def _generate_pair(job: _Job, pair: Pair, outcomes: list[_Outcome]) -> None:
     roster = job.roster
     if job.program_context is None:
         job.program_context = program_context(roster.program)
-    context = _build_context(roster, pair, job.program_context)
+    context = _build_context(roster, pair, job.program_context, job.reviews.get(pair.pair_id))
     folder = _safe_name(pair.pair_id)
     final = job.out_dir / folder
     if final.exists():
@@ -341,6 +389,8 @@ def _write_pair(
         data = template.render(context, _properties(roster, pair, form, template))
         status, sha = place(rel, data)
         outcomes.append((pair.pair_id, form, rel, status, sha, template.version))
+    if not job.calendar:
+        return
     rel = f"{folder}/{_file_stem(job.name_pattern, roster, pair, MEETINGS_FORM)}.ics"
     previous = None
     with contextlib.suppress(OSError):
@@ -452,6 +502,8 @@ def generate_packets(
     jobs: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    stage: str = registry.DEFAULT_STAGE,
+    tracking: str | os.PathLike[str] | None = None,
 ) -> GenerateResult:
     """Write every chosen pair's packet into ``out_dir`` and record it in ``manifest.json``.
 
@@ -463,14 +515,27 @@ def generate_packets(
     one per CPU for rosters of ``AUTO_JOBS_PAIRS`` pairs or more, else none besides this one);
     ``force`` overwrites files edited since they were generated.
 
-    Raises SelectionError for an unknown form or pair, TemplateError for a template that
-    cannot be used, OfficeError when --pdf needs LibreOffice and it is missing; nothing is
-    written in those cases.
+    ``stage`` ("start", "midpoint", "end") chooses the round of the year: a later stage writes
+    that stage's forms (no calendar) beside the start's, each pair's ``review`` built from its
+    returns in the ``tracking`` workbook (required then); ``result.goal_sources`` says where
+    each pair's goals came from.
+
+    Raises SelectionError for an unknown form, pair or stage (or a later stage without
+    ``tracking``), TrackingFileError for a tracking workbook that cannot be read,
+    TemplateError for a template that cannot be used, OfficeError when --pdf needs
+    LibreOffice and it is missing; nothing is written in those cases.
     """
     progress = progress or NoProgress()
     out = Path(out_dir)
     if jobs is not None and jobs < 0:
         raise SelectionError(f"--jobs must be 1 or more (or 0 for one per CPU), not {jobs}.")
+    if stage not in registry.STAGES:
+        raise SelectionError(f"No stage {stage!r}. The stages are: {', '.join(registry.STAGES)}.")
+    if stage != registry.DEFAULT_STAGE and tracking is None:
+        raise SelectionError(
+            f"The {STAGE_NAMES[stage]} start from what each pair wrote: give the tracking "
+            "workbook 'mentordocs collect' keeps, with --tracking TRACKING.xlsx."
+        )
     _check_name_pattern(name_pattern)
     selected = _select_pairs(roster, pairs, include_inactive)
     _check_folders(roster, selected)
@@ -478,8 +543,18 @@ def generate_packets(
         jobs = 0 if len(selected) >= AUTO_JOBS_PAIRS else 1
     jobs = jobs or os.cpu_count() or 1
     pool_context = _pool_context() if jobs > 1 and len(selected) > 1 else None
-    templates, specs = _load_templates(forms, templates_dir)
-    _check_templates(roster, selected[0], templates, name_pattern)
+    templates, specs = _load_templates(forms, templates_dir, stage)
+    reviews: dict[str, TemplateContext] = {}
+    if stage != registry.DEFAULT_STAGE and tracking is not None:
+        # Imported here: only a later stage reads the tracking workbook (openpyxl).
+        from mentordocs.tracking import read_tracking
+
+        returned = latest_returns(read_tracking(tracking).returns)
+        reviews = {
+            pair.pair_id: review_context(roster, pair, stage, returned.get(pair.pair_id, {}))
+            for pair in selected
+        }
+    _check_templates(roster, selected[0], templates, name_pattern, reviews.get(selected[0].pair_id))
     if pdf and office.find_soffice() is None:
         raise OfficeError(
             "--pdf needs LibreOffice, which was not found. Install it "
@@ -493,7 +568,10 @@ def generate_packets(
     for form, template in templates.items():  # so collect knows each version's fields
         save_declaration(out, specs[form], template.version)
 
-    result = GenerateResult(out_dir=out, pairs=[p.pair_id for p in selected], forms=list(templates))
+    result = GenerateResult(
+        out_dir=out, pairs=[p.pair_id for p in selected], forms=list(templates), stage=stage
+    )
+    result.goal_sources = {pair_id: review["goals_source"] for pair_id, review in reviews.items()}
     result.processes = min(jobs, len(selected)) if pool_context is not None else 1
     if manifest.program and manifest.program != roster.program.name:
         result.warnings.append(
@@ -512,9 +590,11 @@ def generate_packets(
         known={entry.path: entry.sha256 for entry in manifest.files},
         force=force,
         now=dt.datetime.now(dt.timezone.utc),
+        reviews=reviews,
+        calendar=stage == registry.DEFAULT_STAGE,
     )
     try:
-        progress.start(len(selected), "Generating packets")
+        progress.start(len(selected), f"Generating {STAGE_NAMES[stage]}")
         try:
             _run(job, selected, jobs, recorder, progress, pool_context)
         finally:
@@ -532,10 +612,14 @@ def generate_packets(
 
 
 def _check_templates(
-    roster: Roster, first: Pair, templates: dict[str, CompiledTemplate], name_pattern: str
+    roster: Roster,
+    first: Pair,
+    templates: dict[str, CompiledTemplate],
+    name_pattern: str,
+    review: TemplateContext | None = None,
 ) -> None:
     """Every tag refers to a known variable and the first pair renders cleanly, in memory."""
-    context = _build_context(roster, first, None)
+    context = _build_context(roster, first, None, review)
     builtins = set(new_environment().globals)
     for form, template in templates.items():
         unknown = sorted(template.variables() - set(context) - builtins)

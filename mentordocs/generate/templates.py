@@ -12,7 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mentordocs.errors import OutputError, Problem, TemplateError
-from mentordocs.forms import FORM_IDS, FormSpec, FormSpecError, load_form_spec, templates_dir
+from mentordocs.forms import (
+    DEFAULT_STAGE,
+    FORM_IDS,
+    FormSpec,
+    FormSpecError,
+    form_stage,
+    load_form_spec,
+    templates_dir,
+)
 from mentordocs.fsutil import atomic_write_bytes
 from mentordocs.generate.context import TemplateContext, sample_contexts
 from mentordocs.generate.render import CompiledTemplate
@@ -36,7 +44,8 @@ def check_templates(
     syntax error, an unknown variable (template and tag named), a content control without a
     tag, a tag that differs from its alias, a duplicated field id, a field the declaration
     does not list, a field of another kind or with other choices than declared, and a declared
-    field the template lacks. Returns every problem (empty when all is well).
+    field the template lacks. A coordinator's folder without a later stage's form (both its
+    files) gets a warning. Returns every problem (empty when all is well).
     """
     base = Path(folder) if folder is not None else templates_dir()
     if not base.is_dir():
@@ -47,8 +56,23 @@ def check_templates(
     samples = contexts if contexts is not None else sample_contexts()
     problems: list[Problem] = []
     for form in FORM_IDS:
+        json_path, docx_path = base / f"{form}.json", base / f"{form}.docx"
+        later = folder is not None and form_stage(form) != DEFAULT_STAGE
+        if later and not json_path.exists() and not docx_path.exists():
+            # A folder copied before the review forms came: the packet's forms still work.
+            problems.append(
+                Problem(
+                    file=str(json_path),
+                    message=f"the {form} form is not in this folder (a later version of "
+                    "mentordocs added it), so 'generate --templates' cannot make it.",
+                    fix=f"Copy it in with 'mentordocs templates copy {base}' (it never "
+                    "overwrites your edited forms).",
+                    severity="warning",
+                )
+            )
+            continue
         try:
-            spec = load_form_spec(base / f"{form}.json", expected_form=form)
+            spec = load_form_spec(json_path, expected_form=form)
         except FormSpecError as exc:
             problems.append(Problem(file=str(base / f"{form}.json"), message=str(exc)))
             continue

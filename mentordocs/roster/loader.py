@@ -224,6 +224,15 @@ class _RosterBuilder:
                 seen.get("midpoint"),
                 column,
             )
+        end_review = v.date("end_review")
+        if end_review is not None and not start <= end_review <= end:
+            self.problems.warn(
+                f"The end review ({end_review.isoformat()}) is outside the program's dates.",
+                "Check the End review setting, or leave it blank for each pair's end date.",
+                sheet,
+                seen.get("end_review"),
+                column,
+            )
         return Program(
             name=name,
             coordinator_name=coordinator,
@@ -237,6 +246,7 @@ class _RosterBuilder:
             signed_copies_to=v.text("signed_copies_to") or "",
             paper_size=v.text("paper_size") or "A4",
             extra=extra,
+            end_review=end_review,
         )
 
     # -- Pairs ---------------------------------------------------------------------------

@@ -66,6 +66,7 @@ PROGRAM_SETTINGS: tuple[Column, ...] = (
     Column("start_date", "Start date", required=True, kind="date", hint="First day of the program, e.g. 2026-09-01.", aliases=("program start", "start")),
     Column("end_date", "End date", required=True, kind="date", hint="Last day of the program, e.g. 2027-06-15.", aliases=("program end", "end")),
     Column("midpoint", "Mid-point check", kind="date", hint="Date of the mid-point review; blank = halfway between start and end.", aliases=("midpoint", "mid point", "midpoint review", "mid-point review")),
+    Column("end_review", "End review", kind="date", hint="Date of the end-of-program review; blank = each pair's end date.", aliases=("end of program review", "end-of-program review", "final review", "end review date")),
     Column("forms_due", "Forms due", kind="date", hint="When the signed forms are due back.", aliases=("forms due date", "due date")),
     Column("standards", "Standards", hint="What the goals are measured against, e.g. a state's educator standards."),
     Column("signed_copies_to", "Signed copies to", kind="emails", hint="Email address(es) that receive signed copies; separate several with ';'."),

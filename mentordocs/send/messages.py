@@ -95,6 +95,7 @@ TEMPLATE_VARIABLES = (
     "due_date",
     "due_passed",
     "missing",
+    "stage",
 )
 
 
@@ -265,7 +266,7 @@ class EmailTemplate:
 
     @classmethod
     def default(cls, kind: str) -> EmailTemplate:
-        """The shipped template for ``kind`` ("packet" or "reminder")."""
+        """The shipped template for ``kind`` ("packet", "midpoint", "end" or "reminder")."""
         folder = email_templates_dir()
         html_path = folder / f"{kind}.html"
         return cls(folder / f"{kind}.txt", html_path if html_path.is_file() else None)

@@ -31,9 +31,16 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from mentordocs.errors import MentordocsError, Problem, SendError
-from mentordocs.forms import FORM_IDS, load_form_specs
+from mentordocs.forms import (
+    DEFAULT_STAGE,
+    FORM_IDS,
+    STAGES,
+    form_stage,
+    load_form_specs,
+    stage_forms,
+)
 from mentordocs.fsutil import office_lock_file, sha256_bytes, sha256_file
-from mentordocs.models import Pair, Roster
+from mentordocs.models import Pair, Roster, end_review_of, midpoint_of
 from mentordocs.ooxml.ns import PROP_PAIR
 from mentordocs.ooxml.package import PackageError, WordPackage
 from mentordocs.progress import NoProgress, Progress
@@ -74,6 +81,14 @@ else:
 
 PACKET = "packet"
 REMINDER = "reminder"
+#: The shipped email template of each stage's forms (templates/email/<name>.txt and .html).
+STAGE_TEMPLATES = {"start": PACKET, "midpoint": "midpoint", "end": "end"}
+#: What each stage's forms are called in messages.
+STAGE_WORDS = {
+    "start": "packet",
+    "midpoint": "mid-point check-in",
+    "end": "end-of-program review",
+}
 CALENDAR_FORM = "meetings"  # the manifest's form id of a pair's .ics
 
 # Outcome statuses.
@@ -116,6 +131,7 @@ class SendResult:
     dry_run: bool = False
     outcomes: list[Outcome] = field(default_factory=list)
     stopped: str = ""  # why the run stopped before the end (connection lost, login refused...)
+    stage: str = DEFAULT_STAGE  # the round of the year whose forms were sent
 
     def with_status(self, status: str) -> list[Outcome]:
         return [outcome for outcome in self.outcomes if outcome.status == status]
@@ -176,6 +192,7 @@ class _Plan:
     files: list[_File]
     rendered: RenderedEmail | None = None
     missing_forms: list[str] = field(default_factory=list)  # reminders: the forms named
+    stage: str = DEFAULT_STAGE
 
 
 # ---- public API ---------------------------------------------------------------------------------
@@ -197,24 +214,28 @@ def send_packets(
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    stage: str = DEFAULT_STAGE,
 ) -> SendResult:
     """Email each pair its packet: its forms (all, or ``forms``) and its meetings .ics.
 
-    ``pairs`` limits the run to those pair ids (otherwise every active pair of the roster);
-    ``rate`` is messages per minute. Returns a ``SendResult``; raises ``SendError`` only for
-    problems found before anything is sent (no packets, unknown pair or form, template error)
-    or when a sent message cannot be recorded in the send log.
+    ``stage`` ("start", "midpoint", "end") chooses the round of the year: the start's packet
+    (the default) or a later stage's forms (generated with ``generate --stage``), each with
+    its own shipped email. ``pairs`` limits the run to those pair ids (otherwise every active
+    pair of the roster); ``rate`` is messages per minute. Returns a ``SendResult``; raises
+    ``SendError`` only for problems found before anything is sent (no packets, unknown pair,
+    form or stage, template error) or when a sent message cannot be recorded in the send log.
     """
     out = Path(out_dir)
+    _check_stage(stage)
     manifest = _read_manifest(out)
     _check_program(roster, manifest, out)
-    template = _template(message_template, PACKET)
+    template = _template(message_template, STAGE_TEMPLATES[stage])
     selected = _select_pairs(roster, pairs)
-    wanted_forms = _check_forms(forms, manifest, allow_calendar=True)
+    wanted_forms = _check_forms(forms, manifest, allow_calendar=stage == DEFAULT_STAGE, stage=stage)
     with _send_lock(out, dry_run):
         log = read_send_log(out)
         sender, reply_to = _sender(roster, from_address)
-        result = SendResult(kind=PACKET, transport=transport.name, dry_run=dry_run)
+        result = SendResult(kind=PACKET, transport=transport.name, dry_run=dry_run, stage=stage)
 
         plans: list[_Plan] = []
         for pair, named in selected:
@@ -229,17 +250,17 @@ def send_packets(
                 continue
             try:
                 to, cc = _recipients(roster, pair, cc_coordinator)
-                files = _pair_files(out, manifest, pair, wanted_forms, kinds=None)
+                files = _pair_files(out, manifest, pair, wanted_forms, kinds=None, stage=stage)
             except _PairProblem as exc:
                 outcome.status = FAILED
                 outcome.detail = str(exc)
                 continue
-            plan = _Plan(pair, outcome, to, cc, files)
+            plan = _Plan(pair, outcome, to, cc, files, stage=stage)
             # Render for every pair, even one already sent, so a template mistake always shows.
-            plan.rendered = _render_packet(template, roster, pair, plan.files)
+            plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
             _decide_packet(plan, log, resend)
             if outcome.status == WOULD_SEND and plan.files != files:
-                plan.rendered = _render_packet(template, roster, pair, plan.files)
+                plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
             if outcome.status == WOULD_SEND:
                 plans.append(plan)
 
@@ -265,25 +286,32 @@ def send_reminders(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     today: dt.date | None = None,
+    stage: str = DEFAULT_STAGE,
 ) -> SendResult:
     """Remind each pair with outstanding forms (per the tracking workbook) of what is missing.
 
     The message names each missing form and why (not returned, incomplete, unsigned) and
-    attaches those forms again. Pairs with nothing missing get nothing. The same outstanding
-    forms are reminded at most once a day (``today``, default the local date) unless ``resend``.
+    attaches those forms again. Pairs with nothing missing get nothing. Only the forms of
+    ``stage`` count (default: the start's packet). The same outstanding forms are reminded at
+    most once a day (``today``, default the local date) unless ``resend``.
     """
     out = Path(out_dir)
+    _check_stage(stage)
     manifest = _read_manifest(out)
     _check_program(roster, manifest, out)
     template = _template(message_template, REMINDER)
     selected = _select_pairs(roster, pairs)
-    wanted_forms = _check_forms(forms, manifest, allow_calendar=False)
-    outstanding = read_outstanding(tracking_path)
+    wanted_forms = _check_forms(forms, manifest, allow_calendar=False, stage=stage)
+    outstanding = {
+        pair_id: kept
+        for pair_id, items in read_outstanding(tracking_path).items()
+        if (kept := [item for item in items if form_stage(item.form) == stage])
+    }
     with _send_lock(out, dry_run):
         log = read_send_log(out)
         sender, reply_to = _sender(roster, from_address)
         day = today or dt.date.today()
-        result = SendResult(kind=REMINDER, transport=transport.name, dry_run=dry_run)
+        result = SendResult(kind=REMINDER, transport=transport.name, dry_run=dry_run, stage=stage)
 
         plans: list[_Plan] = []
         for pair, named in selected:
@@ -306,14 +334,16 @@ def send_reminders(
             missing_forms = list(dict.fromkeys(item.form for item in items))
             try:
                 to, cc = _recipients(roster, pair, cc_coordinator)
-                files = _pair_files(out, manifest, pair, set(missing_forms), kinds=(".docx",))
+                files = _pair_files(
+                    out, manifest, pair, set(missing_forms), kinds=(".docx",), stage=stage
+                )
             except _PairProblem as exc:
                 outcome.status = FAILED
                 outcome.detail = str(exc)
                 continue
-            plan = _Plan(pair, outcome, to, cc, files, missing_forms=missing_forms)
+            plan = _Plan(pair, outcome, to, cc, files, missing_forms=missing_forms, stage=stage)
             missing = _missing(items, missing_forms, files)
-            context = _context(roster, pair, files, None, missing=missing, today=day)
+            context = _context(roster, pair, files, None, missing=missing, today=day, stage=stage)
             plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
             _decide_reminder(plan, missing_forms, log, resend, day)
             if outcome.status == WOULD_SEND:
@@ -467,8 +497,13 @@ def _select_pairs(roster: Roster, pairs: Iterable[str] | None) -> list[tuple[Pai
     return [(pair, True) for pair in roster.pairs if pair.pair_id in chosen]
 
 
+def _check_stage(stage: str) -> None:
+    if stage not in STAGES:
+        raise SendError(f"No stage {stage!r}. The stages are: {', '.join(STAGES)}.")
+
+
 def _check_forms(
-    forms: Iterable[str] | None, manifest: Manifest, *, allow_calendar: bool
+    forms: Iterable[str] | None, manifest: Manifest, *, allow_calendar: bool, stage: str
 ) -> set[str] | None:
     if forms is None:
         return None
@@ -483,6 +518,15 @@ def _check_forms(
         raise SendError(
             f"--form {', '.join(unknown)}: no such form. Forms you can name: "
             f"{', '.join(sorted(known))}."
+        )
+    elsewhere = sorted(
+        form for form in wanted if form != CALENDAR_FORM and form_stage(form) != stage
+    )
+    if elsewhere:
+        described = ", ".join(f"{form} (--stage {form_stage(form)})" for form in elsewhere)
+        raise SendError(
+            f"--form {', '.join(elsewhere)}: not a form of the {stage!r} stage. Give the "
+            f"stage it belongs to: {described}."
         )
     return wanted
 
@@ -553,21 +597,31 @@ def _pair_files(
     wanted_forms: set[str] | None,
     *,
     kinds: tuple[str, ...] | None,
+    stage: str = DEFAULT_STAGE,
 ) -> list[_File]:
     """The pair's files to attach, each proven to belong to this pair (else ``_PairProblem``).
 
-    Packets (``kinds=None``): the selected forms plus the meetings calendar; reminders: the
-    .docx of the named forms.
+    Packets (``kinds=None``): the selected forms of ``stage`` plus, for the start's packet,
+    the meetings calendar; reminders: the .docx of the named forms.
     """
     suffixes = kinds or SENDABLE_SUFFIXES
+    of_stage = set(stage_forms(stage)) | ({CALENDAR_FORM} if stage == DEFAULT_STAGE else set())
     entries = [
         entry
         for entry in manifest.for_pair(pair.pair_id)
-        if Path(entry.path).suffix.lower() in suffixes and entry.form != "zip"
+        if Path(entry.path).suffix.lower() in suffixes
+        and entry.form != "zip"
+        and (entry.form in of_stage or (stage == DEFAULT_STAGE and entry.form not in FORM_IDS))
     ]
     if not entries and kinds is None:
+        command = "mentordocs generate"
+        if stage != DEFAULT_STAGE:
+            command += f" ROSTER --stage {stage} --tracking TRACKING.xlsx"
         raise _PairProblem(
-            f"not sent: {out / MANIFEST_NAME} lists no packet for {pair.pair_id}. Run "
+            f"not sent: {out / MANIFEST_NAME} lists no {STAGE_WORDS[stage]} forms for "
+            f"{pair.pair_id}. Run '{command}' for this roster with -o {out} first."
+            if stage != DEFAULT_STAGE
+            else f"not sent: {out / MANIFEST_NAME} lists no packet for {pair.pair_id}. Run "
             f"'mentordocs generate' for this roster with -o {out} first."
         )
     chosen = [
@@ -801,11 +855,13 @@ def _reasons(items: Iterable[Outstanding]) -> list[str]:
 
 
 def _render_packet(
-    template: EmailTemplate, roster: Roster, pair: Pair, files: list[_File]
+    template: EmailTemplate, roster: Roster, pair: Pair, files: list[_File], stage: str
 ) -> RenderedEmail:
     forms_files = [f for f in files if f.form != CALENDAR_FORM]
     calendar = next((f for f in files if f.form == CALENDAR_FORM), None)
-    context = _context(roster, pair, forms_files, calendar, missing=[], today=dt.date.today())
+    context = _context(
+        roster, pair, forms_files, calendar, missing=[], today=dt.date.today(), stage=stage
+    )
     return template.render(context, where=f"for pair {pair.pair_id}")
 
 
@@ -817,9 +873,14 @@ def _context(
     *,
     missing: list[dict[str, object]],
     today: dt.date,
+    stage: str = DEFAULT_STAGE,
 ) -> dict[str, object]:
     program = roster.program
-    due = program.forms_due
+    due = {
+        "start": program.forms_due,
+        "midpoint": midpoint_of(program, pair),
+        "end": end_review_of(program, pair),
+    }.get(stage)
     return {
         "program": program,
         "pair": pair,
@@ -833,6 +894,7 @@ def _context(
         "due_date": format_date(due) if due else "",
         "due_passed": bool(due and due < today),
         "missing": missing,
+        "stage": stage,
     }
 
 
@@ -935,7 +997,7 @@ def _send_one(
         outcome.status, outcome.detail = FAILED, f"not sent: {exc}"
         outcome.refused = dict(exc.refused)
         return
-    _record(plan, kind, out, transport.name, message_id, envelope, delivery)
+    _record(plan, kind, out, transport.name, message_id, envelope, delivery, plan.stage)
     outcome.status = SENT
     outcome.message_id = message_id
     outcome.eml = delivery.eml
@@ -960,6 +1022,7 @@ def _record(
     message_id: str,
     envelope: list[str],
     delivery: Delivery,
+    stage: str = DEFAULT_STAGE,
 ) -> None:
     """Append the message just sent to the send log; ``SendError`` (stop the run) if it can't."""
     files = (
@@ -977,6 +1040,7 @@ def _record(
         transport=transport,
         refused=sorted(delivery.refused),
         eml=delivery.eml,
+        stage=stage,
     )
     try:
         append_send_record(out, record)
