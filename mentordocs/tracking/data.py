@@ -123,6 +123,8 @@ class TrackingData:
     pairs: list[TrackedPair] = field(default_factory=list)  # as read back (the roster's pairs)
     form_stages: dict[str, str] = field(default_factory=dict)  # form id -> stage, as read back
     stages: list[str] = field(default_factory=list)  # the open stages, as read back
+    program: str = ""  # the program's name, as read back
+    collected_at: dt.datetime | None = None  # when the workbook was last written, as read back
 
 
 class TrackingFileError(CollectError):

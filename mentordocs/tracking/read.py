@@ -98,6 +98,12 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         data.mailbox = MailboxState.from_rows(hidden)
         data.generated = _dates(hidden, "generated")
         data.sent = _dates(hidden, "sent")
+        data.program = str(meta.get("program") or "")
+        collected = meta.get("collected_at")
+        try:
+            data.collected_at = dt.datetime.fromisoformat(str(collected)) if collected else None
+        except ValueError:
+            data.collected_at = collected if isinstance(collected, dt.datetime) else None
         data.form_stages = {str(r[1]): str(r[3] or STAGES[0]) for r in hidden if r[0] == "form"}
         data.stages = [str(r[1]) for r in hidden if r[0] == "stage"] or [STAGES[0]]
         data.pairs = [

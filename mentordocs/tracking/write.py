@@ -24,6 +24,7 @@ import io
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -37,7 +38,7 @@ from openpyxl.utils import get_column_letter
 from mentordocs.errors import Problem
 from mentordocs.forms import STAGES, FieldSpec, FormSpec, Value, blank_required, signed_by
 from mentordocs.models import WHOSE_GOALS, Pair, Roster
-from mentordocs.records import read_manifest, read_send_log
+from mentordocs.records import MANIFEST_NAME, read_manifest, read_send_log
 from mentordocs.tracking.data import (
     DASHBOARD_SHEET,
     FORMAT_VERSION,
@@ -306,10 +307,15 @@ def _packet_dates(packets_dir: str | os.PathLike[str] | None) -> tuple[_Dates, _
         return generated, sent
     manifest = read_manifest(packets_dir)
     form_of = {entry.path: entry.form for entry in manifest.files}
+    written: dt.date | None = None  # for an entry without its time: the manifest's day
     for entry in manifest.files:
         day = _to_date(entry.generated_at)
-        if day is not None:
-            generated[(entry.pair_id, entry.form)] = day
+        if day is None:
+            if written is None:
+                stamp = (Path(packets_dir) / MANIFEST_NAME).stat().st_mtime
+                written = dt.datetime.fromtimestamp(stamp).date()
+            day = written  # listed, so generated: a later stage's form is then owed
+        generated[(entry.pair_id, entry.form)] = day
     for record in read_send_log(packets_dir):
         day = _to_date(record.sent_at)
         if record.kind != "packet" or day is None:
