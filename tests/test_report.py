@@ -1,0 +1,243 @@
+"""`mentordocs report TRACKING -o OUT`: the one-page program summary (issue 15, point 5).
+
+The tracking workbook of the year is built as in test_tracking_year.py (P01 to the end, P02
+with a mid-point check-in the mentee did not sign, P03 a goal sheet only, P04 nothing, P05
+paused); the summary is checked figure by figure, reopened from summary.xlsx (openpyxl),
+summary.html and summary.pdf (pypdf), and a hostile confidential answer collected with
+--include-confidential is looked for in every byte written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+
+import openpyxl
+import pypdf
+import pytest
+from click.testing import CliRunner
+from test_collect import SPECS, complete_values, make_roster
+from test_tracking_year import SECRET, year_specs, year_workbook
+
+from mentordocs.cli import cli
+from mentordocs.report import read_summary
+from mentordocs.report.summary import Attention
+from mentordocs.tracking import ReturnedForm, TrackingData, write_tracking
+
+MARK = "SECRET-FEEDBACK"  # the part of SECRET no other text holds
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, ["report", *args], env=env)
+
+
+def test_the_summary_counts_every_stage_goal_and_pair(tmp_path):
+    summary = read_summary(year_workbook(tmp_path), year_specs(tmp_path))
+    assert summary.program == "Test Mentoring 2026" and summary.active_pairs == 4
+    rows = [
+        (s.title, f.title, f.returned, f.complete, f.signed, f.missing, f.not_sent)
+        for s in summary.stages
+        for f in s.forms
+    ]
+    assert rows == [
+        ("Start", "Mentoring action plan", 1, 1, 1, 3, 0),
+        ("Start", "Terms of engagement", 1, 1, 1, 3, 0),
+        ("Start", "Goal sheet", 3, 3, 3, 1, 0),
+        ("Start", "Confidentiality agreement", 1, 1, 1, 3, 0),
+        ("Mid-point", "Mid-point check-in", 2, 1, 1, 0, 2),
+        ("End", "End-of-program review", 1, 1, 1, 0, 3),
+    ]
+    assert [(g.title, g.counts) for g in summary.goals] == [
+        (
+            "Goals at the mid-point",
+            [
+                ("On track", 2),
+                ("At risk", 2),
+                ("Done", 2),
+                ("Changed", 0),
+                ("Dropped", 0),
+                ("Not given", 0),
+            ],
+        ),
+        (
+            "Goals at the end",
+            [
+                ("Achieved", 2),
+                ("Partly achieved", 0),
+                ("Not achieved", 1),
+                ("Changed", 0),
+                ("Dropped", 0),
+                ("Not given", 0),
+            ],
+        ),
+    ]
+    start_owed = [
+        "Mentoring action plan: not returned",
+        "Terms of engagement: not returned",
+        "Confidentiality agreement: not returned",
+    ]
+    assert summary.attention == [
+        # P01's goal 2 was at risk at the mid-point: its latest status is the end's.
+        Attention("P01", "Mentor 1", "Mentee 1", ["Mentee's goal 2: Not achieved at the end"]),
+        Attention(
+            "P02",
+            "Mentor 2",
+            "Mentee 2",
+            [
+                *start_owed,
+                "Mid-point check-in: incomplete: 1 required field blank, not signed by mentee",
+                "Mentee's goal 1: At risk at the mid-point",
+            ],
+        ),
+        Attention("P03", "Mentor 3", "Mentee 3", start_owed),
+        Attention(
+            "P04",
+            "Mentor 4",
+            "Mentee 4",
+            [
+                "Mentoring action plan: not returned",
+                "Terms of engagement: not returned",
+                "Goal sheet: not returned",
+                "Confidentiality agreement: not returned",
+            ],
+        ),
+    ]
+
+
+def test_report_writes_the_sheet_and_the_page_and_leaves_the_workbook_alone(tmp_path):
+    tracking = year_workbook(tmp_path)
+    before = hashlib.sha256(tracking.read_bytes()).hexdigest()
+    result = invoke(str(tracking), "-o", str(tmp_path / "report"))
+    assert result.exit_code == 0, result.output
+    assert "Mid-point: Mid-point check-in: 2 returned, 0 missing, 2 not sent yet" in result.output
+    assert "Goals at the mid-point: 2 on track, 2 at risk, 2 done" in result.output
+    assert "4 pairs need attention." in result.output
+    assert hashlib.sha256(tracking.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in (tmp_path / "report").iterdir()) == [
+        "summary.html",
+        "summary.xlsx",
+    ]
+    wb = openpyxl.load_workbook(tmp_path / "report" / "summary.xlsx")
+    assert wb.sheetnames == ["Summary"]
+    ws = wb["Summary"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "Test Mentoring 2026: program summary"
+    table = {r[0]: r[1:7] for r in rows if r[0] and isinstance(r[1], int) and r[6]}
+    # Returned, Missing, Not sent yet, Complete, Signed, Stage
+    assert table["Mid-point: Mid-point check-in"] == (2, 0, 2, 1, 1, "Mid-point")
+    assert table["Start: Goal sheet"] == (3, 1, 0, 3, 3, "Start")
+    attention = [r for r in rows if r[0] in ("P01", "P02", "P03", "P04", "P05")]
+    assert [r[0] for r in attention] == ["P01", "P02", "P03", "P04"]
+    assert attention[0][3] == "Mentee's goal 2: Not achieved at the end"
+    assert ws.page_setup.fitToHeight == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    with zipfile.ZipFile(tmp_path / "report" / "summary.xlsx") as package:
+        charts = [n for n in package.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3  # the returns, goals at the mid-point, goals at the end
+    page = (tmp_path / "report" / "summary.html").read_text(encoding="utf-8")
+    assert page.count("<svg ") == 3 and "<img" not in page  # charts inline
+    assert "<title>Forms per pair</title>" in page
+    assert "Goals at the mid-point (6)" in page and "Goals at the end (3)" in page
+    assert "<td>Mentee&#x27;s goal 2: Not achieved at the end</td>" in page
+
+
+@pytest.mark.soffice
+def test_pdf_is_one_page_with_its_charts(tmp_path, soffice):
+    tracking = year_workbook(tmp_path)
+    result = invoke(
+        str(tracking), "-o", str(tmp_path / "out"), "--pdf", env={"MENTORDOCS_SOFFICE": soffice}
+    )
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(tmp_path / "out" / "summary.pdf")
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Test Mentoring 2026: program summary" in text
+    # The charts' own texts: drawn from the SVG images (the page's tables do not hold them).
+    assert "Forms per pair" in text and "Goals at the mid-point (6)" in text
+    assert "Mentee's goal 1: At risk at the mid-" in text
+
+
+def test_no_confidential_answer_anywhere(tmp_path, soffice_if_any):
+    """Collected with --include-confidential, the tracking workbook holds the hostile
+    feedback; nothing the report writes does."""
+    tracking = year_workbook(tmp_path, feedback=SECRET, included=True)
+    with zipfile.ZipFile(tracking) as package:  # the value really is in the workbook
+        assert any(MARK.encode() in package.read(n) for n in package.namelist())
+    args = [str(tracking), "-o", str(tmp_path / "out")]
+    env = None
+    if soffice_if_any:
+        args.append("--pdf")
+        env = {"MENTORDOCS_SOFFICE": soffice_if_any}
+    result = invoke(*args, env=env)
+    assert result.exit_code == 0, result.output
+    assert MARK not in result.output
+    written = sorted((tmp_path / "out").iterdir())
+    assert len(written) == (3 if soffice_if_any else 2)
+    for path in written:
+        data = path.read_bytes()
+        assert MARK.encode() not in data, path.name
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as package:
+                for name in package.namelist():
+                    assert MARK.encode() not in package.read(name), name
+        if path.suffix == ".pdf":
+            text = "".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+            assert MARK not in text and "alert(" not in text
+
+
+@pytest.fixture
+def soffice_if_any() -> str | None:
+    from mentordocs.generate.office import find_soffice
+
+    return find_soffice()
+
+
+def test_names_are_escaped_and_never_formulas(tmp_path):
+    roster = make_roster(tmp_path, 2)
+    roster.pairs[0].mentor.name = '<script>alert("x")</script> & =HYPERLINK("y")'
+    tracking = tmp_path / "t.xlsx"
+    start = {form: spec for form, spec in SPECS.items() if spec.stage == "start"}
+    returns = [
+        ReturnedForm("P02", "goal-sheet", "g.docx", "a" * 64, None, complete_values("goal-sheet"))
+    ]
+    tracking.write_bytes(write_tracking(tracking, TrackingData(returns=returns), roster, start))
+    result = invoke(str(tracking), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(&quot;x&quot;)" in page
+    assert "<h2>Goals by status</h2>" not in page  # the start alone: no goal status yet
+    ws = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["Summary"]
+    [cell] = [c for row in ws.iter_rows() for c in row if c.value == roster.pairs[0].mentor.name]
+    assert cell.data_type == "s"
+
+
+def test_errors_name_the_file_and_what_to_do(tmp_path):
+    tracking = year_workbook(tmp_path)
+    afile = tmp_path / "report.txt"
+    afile.write_text("x")
+    result = invoke(str(tracking), "-o", str(afile))
+    assert result.exit_code == 2 and "is a file" in result.output
+    plain = tmp_path / "plain.xlsx"
+    openpyxl.Workbook().save(plain)
+    result = invoke(str(plain), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"Error: {plain} was not written by 'mentordocs collect'" in result.output
+    missing = {"MENTORDOCS_SOFFICE": str(tmp_path / "no-soffice")}
+    result = invoke(str(tracking), "-o", str(tmp_path / "out"), "--pdf", env=missing)
+    assert result.exit_code == 1
+    assert "LibreOffice is needed for --pdf but was not found" in result.output
+    assert "print summary.html from a browser" in result.output
+    assert not (tmp_path / "out" / "summary.xlsx").exists()  # nothing half done
+    lock = tmp_path / "out2" / ".~lock.summary.xlsx#"
+    lock.parent.mkdir()
+    lock.write_text("x")
+    result = invoke(str(tracking), "-o", str(tmp_path / "out2"))
+    assert result.exit_code == 1 and "summary.xlsx is open in Excel or LibreOffice" in result.output
+
+
+def test_report_help_teaches():
+    result = CliRunner().invoke(cli, ["report", "-h"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert "mentordocs report tracking.xlsx -o report --pdf" in result.output
+    assert "confidential" in result.output
+    assert "report" in CliRunner().invoke(cli, ["-h"]).output
