@@ -42,7 +42,7 @@ def report_command(tracking: str, out_dir: str, pdf: bool, templates_dir: str | 
 
     \b
     Example:
-        mentordocs collect returned -o tracking.xlsx --roster samples/roster.xlsx
+        mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx --packets packets
         mentordocs report tracking.xlsx -o report
         mentordocs report tracking.xlsx -o report --pdf
     """
