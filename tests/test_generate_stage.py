@@ -272,6 +272,8 @@ def _fields(path: Path) -> dict[str, object]:
 
 
 def test_generate_midpoint_adds_the_stage_forms_beside_the_packet(roster, tmp_path):
+    from test_generate import Recorder
+
     from mentordocs.generate.packets import generate_packets
     from mentordocs.records import read_manifest
 
@@ -290,7 +292,10 @@ def test_generate_midpoint_adds_the_stage_forms_beside_the_packet(roster, tmp_pa
         {"goal_1_goal": HOSTILE, "goal_2_goal": "Second, our words", "mentor_goal_1_goal": "Mine"},
     )
     tracking = _tracking(tmp_path, roster, [goal])
-    result = generate_packets(roster, out, stage="midpoint", tracking=tracking)
+    progress = Recorder()
+    result = generate_packets(roster, out, stage="midpoint", tracking=tracking, progress=progress)
+    assert progress.calls[0] == ("start", len(roster.pairs), "Generating mid-point check-in forms")
+    assert sum(c[1] for c in progress.calls if c[0] == "advance") == len(roster.pairs)
     assert result.stage == "midpoint" and result.forms == ["midpoint-review"]
     assert result.written == [f"{p.pair_id}/{p.pair_id}_midpoint-review.docx" for p in roster.pairs]
     assert result.goal_sources["P002"] == "goal-sheet"

@@ -403,7 +403,8 @@ def _returned_on(item: ReturnedForm) -> str:
 
 
 def _not_back(names: list[str], returned: Mapping[str, ReturnedForm], what: str) -> str:
-    """ "your goal sheet and action plan have not come back", or "... came back without goals"."""
+    """Why ``names`` gave nothing: "your goal sheet and action plan have not come back", or
+    "your goal sheet came back without goals" (``what``)."""
     missing = [_FORM_NAMES[n] for n in names if n not in returned]
     empty = [_FORM_NAMES[n] for n in names if n in returned]
     parts = []
