@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pypdf
@@ -241,3 +242,131 @@ def test_report_help_teaches():
     assert "mentordocs report tracking.xlsx -o report --pdf" in result.output
     assert "confidential" in result.output
     assert "report" in CliRunner().invoke(cli, ["-h"]).output
+
+
+# ---- the year with real forms: generated, filled, collected, summarised ------------------------
+
+
+@pytest.fixture(scope="module")
+def real_year(tmp_path_factory):
+    """The sample roster's packets filled and collected; the mid-point check-in generated for
+    the first two active pairs only (the first returns it, one goal at risk; the second does
+    not); the end review generated for the first pair, returned with a hostile confidential
+    feedback, collected with --include-confidential."""
+    from test_roundtrip import planned_values
+    from test_year import SAMPLE, fill
+
+    from mentordocs.collect import collect_forms
+    from mentordocs.forms import load_form_specs, stage_forms
+    from mentordocs.generate.packets import generate_packets
+    from mentordocs.roster import load_roster
+
+    base = tmp_path_factory.mktemp("real-year")
+    roster = load_roster(SAMPLE)
+    active = [p.pair_id for p in roster.pairs if p.active]
+    packets, tracking = base / "packets", base / "tracking.xlsx"
+    specs = load_form_specs()
+
+    def fill_forms(stage: str, pairs: list[str], returned: Path, edit=None) -> None:
+        for pair_id in pairs:
+            for form in stage_forms(stage):
+                path = packets / pair_id / f"{pair_id}_{form}.docx"
+                values = planned_values(path, specs[form], pair_id)
+                values |= {"mentor_agree": True, "mentee_agree": True}
+                if edit is not None:
+                    edit(values)
+                fill(path, returned, values)
+
+    def statuses(values: dict) -> None:
+        for field_id in values:
+            if field_id.endswith("_status"):
+                values[field_id] = "On track"
+            if field_id.endswith("_final_status"):
+                values[field_id] = "Achieved"
+        values["goal_1_status"] = "At risk"
+        values["goal_1_final_status"] = "Not achieved"
+        values["program_feedback"] = SECRET
+
+    generate_packets(roster, packets)
+    fill_forms("start", active, base / "returned-start")
+    collect_forms([base / "returned-start"], tracking, roster, packets_dir=packets)
+    start_only = base / "start-only.xlsx"
+    start_only.write_bytes(tracking.read_bytes())
+    generate_packets(roster, packets, stage="midpoint", tracking=tracking, pairs=active[:2])
+    fill_forms("midpoint", active[:1], base / "returned-mid", statuses)
+    collect_forms([base / "returned-mid"], tracking, roster, packets_dir=packets)
+    midpoint = base / "midpoint.xlsx"
+    midpoint.write_bytes(tracking.read_bytes())
+    generate_packets(roster, packets, stage="end", tracking=tracking, pairs=active[:1])
+    fill_forms("end", active[:1], base / "returned-end", statuses)
+    collect_forms(
+        [base / "returned-end"], tracking, roster, packets_dir=packets, include_confidential=True
+    )
+    return {
+        "active": active,
+        "start_only": start_only,
+        "midpoint": midpoint,
+        "tracking": tracking,
+        "base": base,
+    }
+
+
+def test_real_year_owed_not_sent_and_goals(real_year):
+    from mentordocs.tracking import read_outstanding
+
+    first, second, *others = real_year["active"]
+    mid = real_year["midpoint"]
+    # Only the pair the check-in was generated for and that did not return it owes it.
+    owed = read_outstanding(mid, stage="midpoint")
+    assert {p: [(o.form, o.reasons) for o in items] for p, items in owed.items()} == {
+        second: [("midpoint-review", ["not returned"])]
+    }
+    assert read_outstanding(real_year["start_only"], stage="midpoint") == {}
+    ws = openpyxl.load_workbook(mid)["Status"]
+    groups = {ws.cell(1, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(1, c).value}
+    column = groups["Mid-point: Mid-point check-in"] + 2  # Returned
+    returned = {ws.cell(r, 1).value: ws.cell(r, column).value for r in range(3, ws.max_row + 1)}
+    assert returned[second] is None  # owed, not back: red
+    assert all(returned[p] == "Not sent yet" for p in others)
+    assert "End: End-of-program review" not in groups  # not generated yet: no end columns
+    goals = [r for r in openpyxl.load_workbook(mid)["Goals"].iter_rows(values_only=True)]
+    header = goals[0]
+    status = header.index("Mid-point: Status at the mid-point")
+    at_risk = [(r[0], r[4], r[5]) for r in goals[1:] if r[status] == "At risk"]
+    assert at_risk == [(first, "Mentee", 1)]
+    # The start-only workbook of the same program has no stage columns at all.
+    start = openpyxl.load_workbook(real_year["start_only"])
+    assert not any(
+        "Mid-point" in str(c.value) for row in start["Status"].iter_rows(max_row=2) for c in row
+    )
+    assert "Mid-point check-in" not in start.sheetnames
+
+
+def test_real_year_report_and_nothing_confidential(real_year, soffice_if_any):
+    first, second, *others = real_year["active"]
+    tracking = real_year["tracking"]
+    with zipfile.ZipFile(tracking) as package:  # collected with --include-confidential
+        assert any(MARK.encode() in package.read(n) for n in package.namelist())
+    summary = read_summary(tracking)
+    forms = {f.form: f for s in summary.stages for f in s.forms}
+    assert (forms["midpoint-review"].returned, forms["midpoint-review"].missing) == (1, 1)
+    assert forms["midpoint-review"].not_sent == len(others)
+    assert (forms["end-review"].returned, forms["end-review"].not_sent) == (1, len(others) + 1)
+    reasons = {a.pair_id: a.reasons for a in summary.attention}
+    assert "Mentee's goal 1: Not achieved at the end" in reasons[first]
+    assert "Mid-point check-in: not returned" in reasons[second]
+    out = real_year["base"] / "report"
+    args = [str(tracking), "-o", str(out)] + (["--pdf"] if soffice_if_any else [])
+    env = {"MENTORDOCS_SOFFICE": soffice_if_any} if soffice_if_any else None
+    result = invoke(*args, env=env)
+    assert result.exit_code == 0, result.output
+    for path in out.iterdir():
+        data = path.read_bytes()
+        assert MARK.encode() not in data, path.name
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as package:
+                assert not any(MARK.encode() in package.read(n) for n in package.namelist())
+        if path.suffix == ".pdf":
+            reader = pypdf.PdfReader(path)
+            assert len(reader.pages) == 1
+            assert MARK not in reader.pages[0].extract_text()
