@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from mentordocs.forms import STAGES, FormSpec, blank_required, is_filled, signed_by
 from mentordocs.models import WHOSE_GOALS
 from mentordocs.tracking import STAGE_TITLES, Outstanding, ReturnedForm, TrackingData
+from mentordocs.tracking.data import STAGE_PHRASES
 from mentordocs.tracking.goals import goals_of, status_counts, status_field, suffix_of
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
 ATTENTION_STATUSES = ("At risk", "Not achieved")
 # A reason's details in brackets, left out: "(Goal 2, Mentee agrees and 3 more)".
 _DETAILS = re.compile(r"\s*\(.*\)$")
-_STAGE_PHRASE = {"start": "at the start", "midpoint": "at the mid-point", "end": "at the end"}
 _WHOSE = {"Mentee": "Mentee's goal", "Mentor": "Mentor's goal", "Joint": "Joint goal"}
 
 
@@ -150,7 +150,7 @@ def build_summary(
             values = [(r.pair_id, r.values) for (_, f), r in latest.items() if f == form]
             counts = status_counts(spec, values, active)
             if counts is not None:
-                title = f"Goals {_STAGE_PHRASE.get(stage, stage)}"
+                title = f"Goals {STAGE_PHRASES.get(stage, stage)}"
                 goals.append(GoalStatuses(stage, title, counts))
     names = {p.pair_id: (p.mentor, p.mentee) for p in data.pairs}
     at_risk = _goals_needing_attention(latest, specs, open_stages)
@@ -199,7 +199,7 @@ def _goals_needing_attention(
     out: dict[str, list[str]] = {}
     for (pair_id, whose, n), (status, stage) in sorted(latest_status.items()):
         if status in ATTENTION_STATUSES:
-            phrase = _STAGE_PHRASE.get(stage, stage)
+            phrase = STAGE_PHRASES.get(stage, stage)
             kind = _WHOSE.get(WHOSE_GOALS[whose], "Goal")
             out.setdefault(pair_id, []).append(f"{kind} {n}: {status} {phrase}")
     return out

@@ -20,7 +20,13 @@ FORMAT_VERSION = "3"  # 2: "Came in as" after the signatures, a Review sheet; 3:
 
 #: How the workbook names each stage of the program's year (``forms.STAGES``).
 STAGE_TITLES: dict[str, str] = {"start": "Start", "midpoint": "Mid-point", "end": "End"}
-assert tuple(STAGE_TITLES) == STAGES
+#: "Goals at the mid-point", "At risk at the end": a stage in a sentence.
+STAGE_PHRASES: dict[str, str] = {
+    "start": "at the start",
+    "midpoint": "at the mid-point",
+    "end": "at the end",
+}
+assert tuple(STAGE_TITLES) == tuple(STAGE_PHRASES) == STAGES
 
 #: What the Status sheet shows for a later stage's form not generated for a pair yet (the pair
 #: does not owe it: it is never "not returned").

@@ -48,6 +48,7 @@ from mentordocs.tracking.data import (
     OTHER_SHEET,
     PROBLEMS_SHEET,
     REVIEW_SHEET,
+    STAGE_PHRASES,
     STAGE_TITLES,
     STATUS_SHEET,
     FormDates,
@@ -112,8 +113,12 @@ def write_tracking(
     generated = {**data.generated, **generated}  # the packets folder's word is the latest
     sent = {**data.sent, **sent}
     stages = open_stages(specs, data.returns, generated)
-    shown = {form: spec for forms in by_stage(specs).values() for form, spec in forms.items()}
-    shown = {form: spec for form, spec in shown.items() if spec.stage in stages}
+    shown = {  # the open stages' forms, stage by stage
+        form: spec
+        for stage, forms in by_stage(specs).items()
+        if stage in stages
+        for form, spec in forms.items()
+    }
     _dashboard(book, data, roster, shown, latest, now, generated)
     _status(book, roster, shown, latest, (generated, sent), len(stages) > 1)
     hidden: list[list[object]] = [
@@ -396,7 +401,7 @@ def _dashboard(
                 )
                 if counts is None or stage == STAGES[0]:
                     continue
-                name = f"Goals at the {_STAGE_PHRASE.get(stage, stage)}"
+                name = f"Goals {STAGE_PHRASES.get(stage, stage)}"
                 ws.append([])
                 ws.append(book.header_cells(ws, [f"{name} ({spec.title})", "Goals"]))
                 row += 2
@@ -408,10 +413,6 @@ def _dashboard(
     for name, first, last, columns in charts:
         _dashboard_chart(ws, name, first, last, columns, anchor)
         anchor += 18
-
-
-#: "Goals at the mid-point", "Goals at the end"
-_STAGE_PHRASE = {"start": "start", "midpoint": "mid-point", "end": "end"}
 
 
 def _form_counts(
