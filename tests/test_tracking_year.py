@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -474,6 +475,13 @@ def test_dashboard_counts_and_charts_per_stage(tmp_path):
         assert sum(title in xml for xml in titles) == 1, title
     assert sum("Goals at the mid-point" in xml for xml in titles) == 1
     assert sum("Goals at the end" in xml for xml in titles) == 1
+    # Each stage's chart draws that stage's rows, its series named by the table's headers.
+    [mid_chart] = [xml for xml in titles if "Mid-point: forms per pair" in xml]
+    row = 1 + next(i for i, r in enumerate(ws.values) if r[0] == "Mid-point: Mid-point check-in")
+    rows_drawn = re.findall(r"<f>'Dashboard'!\$[A-E]\$(\d+)(?::\$[A-E]\$(\d+))?</f>", mid_chart)
+    assert {n for pair in rows_drawn for n in pair if n} == {str(row)}
+    series = re.findall(r"<tx><v>([^<]+)</v></tx>", mid_chart)
+    assert series == ["Returned", "Complete", "Signed", "Missing"]
 
 
 # ---- a workbook of the start alone, the hidden sheet, re-saves ---------------------------------

@@ -30,7 +30,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell as OpenpyxlCell
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -375,7 +375,7 @@ def _dashboard(
     headers = ["Form", "Returned", "Complete", "Signed", "Missing"]
     ws.append(book.header_cells(ws, headers + (["Not sent yet"] if staged else [])))
     row = 6
-    charts: list[tuple[str, int, int, int]] = []  # title, first row, last row, last column
+    charts: list[tuple[str, int, int, list[str]]] = []  # title, first row, last row, series
     for stage, forms in by_stage(specs).items():
         first = row
         for form, spec in forms.items():
@@ -389,17 +389,16 @@ def _dashboard(
         name = (
             "Forms per pair" if not staged else f"{STAGE_TITLES.get(stage, stage)}: forms per pair"
         )
-        charts.append((name, first, row - 1, 5))
+        charts.append((name, first, row - 1, headers[1:5]))
     if staged:
         ids = {p.pair_id for p in active}
         for stage, forms in by_stage(specs).items():
             for spec in forms.values():
-                counts = status_counts(
-                    spec,
-                    [(r.pair_id, r.values) for r in latest.values() if r.form == spec.form],
-                    ids,
-                )
-                if counts is None or stage == STAGES[0]:
+                if stage == STAGES[0]:
+                    continue
+                returns = [(r.pair_id, r.values) for r in latest.values() if r.form == spec.form]
+                counts = status_counts(spec, returns, ids)
+                if counts is None:
                     continue
                 name = f"Goals {STAGE_PHRASES.get(stage, stage)}"
                 ws.append([])
@@ -408,10 +407,10 @@ def _dashboard(
                 for status, count in counts:
                     ws.append([_bordered(ws, status), _bordered(ws, count)])
                     row += 1
-                charts.append((name, row - len(counts), row - 1, 2))
+                charts.append((name, row - len(counts), row - 1, ["Goals"]))
     anchor = row + 2
-    for name, first, last, columns in charts:
-        _dashboard_chart(ws, name, first, last, columns, anchor)
+    for name, first, last, series in charts:
+        _dashboard_chart(ws, name, first, last, series, anchor)
         anchor += 18
 
 
@@ -454,19 +453,20 @@ def _note(ws: WriteOnlyWorksheet, text: str) -> OpenpyxlCell:
 
 
 def _dashboard_chart(
-    ws: WriteOnlyWorksheet, title: str, first: int, last: int, columns: int, anchor: int
+    ws: WriteOnlyWorksheet, title: str, first: int, last: int, series: Sequence[str], anchor: int
 ) -> None:
-    """A column chart of the table rows ``first``..``last`` (their header is the row above),
-    columns B to ``columns``, placed at row ``anchor``."""
+    """A column chart of the table rows ``first``..``last``: one series per name in ``series``
+    (columns B, C, ...), the rows' first cells as categories; placed at row ``anchor``."""
     chart = BarChart()
     chart.type = "col"
     chart.title = title
-    chart.y_axis.title = "Pairs" if columns > 2 else "Goals"
+    chart.y_axis.title = "Goals" if series == ["Goals"] else "Pairs"
     chart.y_axis.majorGridlines = None
-    data = Reference(ws, min_col=2, max_col=columns, min_row=first - 1, max_row=last)
-    chart.add_data(data, titles_from_data=True)
+    for column, name in enumerate(series, start=2):
+        values = Reference(ws, min_col=column, min_row=first, max_row=last)
+        chart.series.append(Series(values, title=name))
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    if columns == 2:
+    if len(series) == 1:
         chart.legend = None
     chart.height, chart.width = 8, 18
     ws.add_chart(chart, f"A{anchor}")
