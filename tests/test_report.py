@@ -10,6 +10,7 @@ summary.html and summary.pdf (pypdf), and a hostile confidential answer collecte
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from pathlib import Path
 
@@ -154,7 +155,8 @@ def test_pdf_is_one_page_with_its_charts(tmp_path, soffice):
     assert "Test Mentoring 2026: program summary" in text
     # The charts' own texts: drawn from the SVG images (the page's tables do not hold them).
     assert "Forms per pair" in text and "Goals at the mid-point (6)" in text
-    assert "Mentee's goal 1: At risk at the mid-" in text
+    assert "Mentee's goal 2: Not achieved at the end" in text
+    assert "and 2 more" in text  # P02: three reasons shown, then how many more
 
 
 def test_no_confidential_answer_anywhere(tmp_path, soffice_if_any):
@@ -370,3 +372,32 @@ def test_real_year_report_and_nothing_confidential(real_year, soffice_if_any):
             reader = pypdf.PdfReader(path)
             assert len(reader.pages) == 1
             assert MARK not in reader.pages[0].extract_text()
+
+
+@pytest.mark.soffice
+def test_the_pdf_stays_one_page_with_500_pairs_needing_attention(tmp_path, soffice):
+    from test_tracking_year import end_values, goal_sheet, midpoint_values
+
+    roster = make_roster(tmp_path, 500)
+    returns = []
+    for pair in roster.pairs:  # every pair owes three start forms and has goals at risk
+        mid = midpoint_values({"goal_1": "At risk", "goal_2": "At risk", "goal_3": "Done"})
+        end = end_values({"goal_1": "Not achieved", "goal_2": "Achieved", "goal_3": "Achieved"})
+        end["mentor_agree"] = False
+        for form, values in (("goal-sheet", goal_sheet()), ("midpoint-review", mid)):
+            returns.append(ReturnedForm(pair.pair_id, form, "f.docx", "a" * 64, None, values))
+        returns.append(ReturnedForm(pair.pair_id, "end-review", "e.docx", "b" * 64, None, end))
+    tracking = tmp_path / "tracking.xlsx"
+    specs = year_specs(tmp_path)
+    tracking.write_bytes(write_tracking(tracking, TrackingData(returns=returns), roster, specs))
+    result = invoke(
+        str(tracking), "-o", str(tmp_path / "out"), "--pdf", env={"MENTORDOCS_SOFFICE": soffice}
+    )
+    assert result.exit_code == 0, result.output
+    assert "500 pairs need attention." in result.output
+    reader = pypdf.PdfReader(tmp_path / "out" / "summary.pdf")
+    assert len(reader.pages) == 1
+    assert "... and 488 more pairs" in reader.pages[0].extract_text()
+    ws = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["Summary"]
+    listed = [r[0] for r in ws.iter_rows(values_only=True) if re.fullmatch(r"P\d+", str(r[0]))]
+    assert len(listed) == 500  # the sheet lists every pair

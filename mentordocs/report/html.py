@@ -16,8 +16,10 @@ from mentordocs.report.summary import ProgramSummary
 
 __all__ = ["ATTENTION_SHOWN", "bar_chart", "summary_html"]
 
-#: Pairs listed on the page (the rest are counted; the workbook's Summary sheet lists all).
-ATTENTION_SHOWN = 25
+#: Pairs listed on the page, and reasons shown per pair, so that it stays one page (the rest
+#: are counted; the Summary sheet of summary.xlsx lists every pair with every reason).
+ATTENTION_SHOWN = 12
+REASONS_SHOWN = 3
 
 BLUE, RED, GREY, GREEN, AMBER = "#2E75B6", "#C00000", "#A6A6A6", "#548235", "#BF8F00"
 #: The colour of each goal status in the charts (any other: blue).
@@ -135,7 +137,10 @@ def _attention(summary: ProgramSummary) -> str:
         + "</tr>"
     )
     for pair in pairs[:ATTENTION_SHOWN]:
-        cells = [pair.pair_id, pair.mentor, pair.mentee, "; ".join(pair.reasons)]
+        reasons = "; ".join(pair.reasons[:REASONS_SHOWN])
+        if len(pair.reasons) > REASONS_SHOWN:
+            reasons += f"; and {len(pair.reasons) - REASONS_SHOWN} more"
+        cells = [pair.pair_id, pair.mentor, pair.mentee, reasons]
         out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
     out.append("</table>")
     if len(pairs) > ATTENTION_SHOWN:
