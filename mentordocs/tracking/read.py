@@ -85,9 +85,10 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         for row in hidden:
             if row[0] == "column":
                 columns.setdefault(row[1], []).append((int(row[2]), row[3], row[4]))
-        absent = {
-            (r[1], str(r[2])): set(str(r[3] or "").split()) for r in hidden if r[0] == "absent"
-        }
+        absent: dict[tuple[object, str], set[str]] = {}
+        for r in hidden:
+            if r[0] == "absent":
+                absent.setdefault((r[1], str(r[2])), set()).update(str(r[3] or "").split())
         for row in hidden:
             if row[0] == "form_sheet":
                 sheet = _form_sheet(wb, row[1], row[2], columns.get(row[1], []), meta)

@@ -642,8 +642,8 @@ def _form_sheet(
         row += [_answer(display(ret.values.get(fid), f.kind)) for fid, _, f in columns]
         book.add(ws, row)
         absent = [fid for fid, _, f in columns if f.repeated and fid not in ret.values]
-        if absent:
-            hidden.append(["absent", title, ret.pair_id, " ".join(absent)])
+        for start in range(0, len(absent), 500):  # an Excel cell holds 32,767 characters
+            hidden.append(["absent", title, ret.pair_id, " ".join(absent[start : start + 500])])
     _filter(ws, len(headers), len(rows) + 1)
     first = len(_RETURN_COLUMNS) + 1
     return (
