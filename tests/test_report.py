@@ -333,7 +333,7 @@ def test_real_year_owed_not_sent_and_goals(real_year):
     assert "End: End-of-program review" not in groups  # not generated yet: no end columns
     goals = [r for r in openpyxl.load_workbook(mid)["Goals"].iter_rows(values_only=True)]
     header = goals[0]
-    status = header.index("Mid-point: Status at the mid-point")
+    status = header.index("Mid-point: Status")
     at_risk = [(r[0], r[4], r[5]) for r in goals[1:] if r[status] == "At risk"]
     assert at_risk == [(first, "Mentee", 1)]
     # The start-only workbook of the same program has no stage columns at all.

@@ -307,9 +307,13 @@ def label(tmp_path: Path, form: str, field_id: str) -> str:
 
 def goal_header(tmp_path: Path, form: str, suffix: str) -> str:
     """A later stage's column on the Goals sheet: "Mid-point: " and the question, as the
-    declaration words it for goal 1 without "Goal 1: "."""
-    stage = {"midpoint-review": "Mid-point", "end-review": "End"}[form]
+    declaration words it for goal 1 without "Goal 1: " (nor " at the mid-point")."""
+    stage, phrase = {
+        "midpoint-review": ("Mid-point", " at the mid-point"),
+        "end-review": ("End", " at the end"),
+    }[form]
     question = label(tmp_path, form, f"goal_1_{suffix}").removeprefix("Goal 1: ")
+    question = question.removesuffix(phrase)
     return f"{stage}: {question[:1].upper()}{question[1:]}"
 
 

@@ -691,6 +691,9 @@ def _goals_sheet(
     columns: list[tuple[str, str, str]] = []  # stage, field suffix, header
     for stage in stages:
         for suffix, label in _goal_names(groups.get(stage, {}).values()):
+            if stage != STAGES[0]:  # "Status at the mid-point" -> "Mid-point: Status"
+                phrase = STAGE_PHRASES.get(stage, stage)
+                label = label.removesuffix(f" {phrase}") or label
             header = label if stage == STAGES[0] else f"{STAGE_TITLES.get(stage, stage)}: {label}"
             columns.append((stage, suffix, header))
     status_suffix = {
