@@ -301,7 +301,7 @@ def test_roster_dates_come_back_as_dates_and_date_columns_hold_only_dates(tmp_pa
     tracking = tmp_path / "tracking.xlsx"
     collect_forms([returned], tracking, roster, packets_dir=packets, jobs=1)
     book = openpyxl.load_workbook(tracking)
-    specs = load_form_specs(stage="start")  # a later stage's sheet appears once generated
+    specs = load_form_specs(stage="start")  # the packet: a later stage's sheet comes with it
     dates_seen = 0
     for spec in specs.values():
         rows = list(book[spec.title[:31]].iter_rows(values_only=True))
