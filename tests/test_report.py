@@ -18,6 +18,7 @@ import openpyxl
 import pypdf
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 from test_collect import SPECS, complete_values, make_roster
 from test_tracking_year import SECRET, year_specs, year_workbook
 
@@ -137,6 +138,10 @@ def test_report_writes_the_sheet_and_the_page_and_leaves_the_workbook_alone(tmp_
     assert len(charts) == 3  # the returns, goals at the mid-point, goals at the end
     page = (tmp_path / "report" / "summary.html").read_text(encoding="utf-8")
     assert page.count("<svg ") == 3 and "<img" not in page  # charts inline
+    for svg in re.findall(r"<svg .*?</svg>", page, re.S):  # each a well-formed SVG document
+        root = etree.fromstring(svg.encode())
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert root.findall(".//{http://www.w3.org/2000/svg}rect")  # bars drawn
     assert "<title>Forms per pair</title>" in page
     assert "Goals at the mid-point (6)" in page and "Goals at the end (3)" in page
     assert "<td>Mentee&#x27;s goal 2: Not achieved at the end</td>" in page
