@@ -34,6 +34,7 @@ EXPECTED = {
     ("templates", "copy"),
     ("collect",),
     ("status",),
+    ("report",),
     ("send",),
 }
 
@@ -91,6 +92,7 @@ WORKFLOW = [
     ("generate",),
     ("collect",),
     ("status",),
+    ("report",),
     ("send",),
 ]
 

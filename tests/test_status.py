@@ -18,7 +18,7 @@ from mentordocs.forms import load_form_specs
 from mentordocs.models import Pair, Person, Program, Roster
 from mentordocs.tracking import ReturnedForm, TrackingData, write_tracking
 
-SPECS = load_form_specs()
+SPECS = load_form_specs(stage="start")  # the start's packet (stages: test_tracking_year.py)
 PROGRAM = Program(
     name="Status Mentoring 2026",
     coordinator_name="Coordinator",

@@ -1,7 +1,7 @@
 """The ``mentordocs`` command line: a thin Click layer over the library.
 
 One module per command (``check``, ``init``, ``templates``, ``generate``, ``collect``,
-``status``, ``send``) on the pieces they share in ``common``; this module makes the group and
+``status``, ``report``, ``send``) on the pieces they share in ``common``; this module makes the group and
 registers them. Errors from the core (``MentordocsError``) are shown as ``Error: ...`` with exit
 code 1; a wrong command line exits 2 (Click's usage errors). Progress goes to stderr, results to
 stdout or files.
@@ -21,6 +21,7 @@ from mentordocs.cli.collect import collect_command
 from mentordocs.cli.common import CONTEXT_SETTINGS, MentordocsGroup
 from mentordocs.cli.generate import generate_command
 from mentordocs.cli.init import init_command
+from mentordocs.cli.report import report_command
 from mentordocs.cli.send import send_command
 from mentordocs.cli.status import status_command
 from mentordocs.cli.templates import templates_group
@@ -38,6 +39,7 @@ def cli() -> None:
     4. Email each pair its packet:    mentordocs send packets --roster samples/roster.xlsx --outbox outbox
     5. Read the returned forms:       mentordocs collect returned/ -o tracking.xlsx --roster samples/roster.xlsx
     6. See what is still missing:     mentordocs status tracking.xlsx
+    7. Summarise it for your report:  mentordocs report tracking.xlsx -o report
 
     Run 'mentordocs COMMAND -h' for each command's options and an example.
     """
@@ -49,6 +51,7 @@ cli.add_command(templates_group)
 cli.add_command(generate_command)
 cli.add_command(collect_command)
 cli.add_command(status_command)
+cli.add_command(report_command)
 cli.add_command(send_command)
 
 __all__ = ["cli"]

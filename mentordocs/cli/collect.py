@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 @click.option(
     "--packets",
     type=click.Path(exists=True, file_okay=False, path_type=str),
-    help="The folder the packets were generated into (fills Generated/Sent, helps match fields).",
+    help="The folder the packets were generated into (fills Generated/Sent, says which pairs "
+    "were given a later stage's forms, helps match fields).",
 )
 @templates_option("Your own templates folder, if you generated with --templates.")
 @click.option(
@@ -85,7 +86,10 @@ def collect_command(
     the Review sheet for you to check.
 
     Running it again adds new returns to the same workbook; the previous workbook is kept as
-    TRACKING.xlsx.bak. The command ends with exit code 1 when a file that may be a returned
+    TRACKING.xlsx.bak. The whole year goes into one workbook: the mid-point check-ins and
+    end-of-program reviews too. A later stage's form is owed by a pair once it was generated
+    for it, which the workbook learns from --packets (and keeps): collect with --packets
+    after each 'generate --stage'; until then the Status sheet says "Not sent yet". The command ends with exit code 1 when a file that may be a returned
     form could not be read (the Problems sheet says which and why), 0 otherwise.
 
     \b

@@ -12,6 +12,10 @@ import click
 
 from mentordocs.cli.common import plural
 
+#: The stages of the program's year, as ``mentordocs.forms.STAGES`` (a copy, so that 'mentordocs
+#: -h' imports no more of the library; a test checks they agree).
+STAGES = ("start", "midpoint", "end")
+
 if TYPE_CHECKING:
     from mentordocs.tracking import Outstanding, TrackingData
 
@@ -26,40 +30,64 @@ _COUNTS = ("Returned", "Complete", "Signed", "Missing")
     "--all", "show_all", is_flag=True, help="Every form each pair owes, with every reason in full."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text (as --all).")
-def status_command(tracking: str, show_all: bool, as_json: bool) -> None:
-    """Show what each pair still owes, from a tracking workbook.
+@click.option(
+    "--stage",
+    type=click.Choice(STAGES),
+    help="Only this stage's forms: start (the first packet), midpoint (the mid-point "
+    "check-in) or end (the end-of-program review). Default: every stage sent so far.",
+)
+def status_command(tracking: str, show_all: bool, as_json: bool, stage: str | None) -> None:
+    """Show what each pair still owes, from a tracking workbook, stage by stage.
 
     First, for each form: how many pairs returned it, how many of those returns are complete
     (every required field filled) and signed (by the mentor and the mentee), and how many
-    Active pairs have not returned it. Then one line per Active pair that still owes
-    something, e.g. "P03: Goal sheet (not returned), Terms of engagement (not signed by
+    Active pairs owe it and have not returned it. Then one line per Active pair that still
+    owes something, e.g. "P03: Goal sheet (not returned), Terms of engagement (not signed by
     mentee)".
 
+    The year has three stages: the start packet, the mid-point check-in and the end-of-program
+    review. A later stage's form is owed by a pair once it was generated for the pair (collect
+    with --packets reads that from the packets folder) or the pair returned it; until then it
+    is counted as "Not sent" for that stage, never as missing. --stage shows one stage only.
+
     --all lists every form each pair owes, one per line, with every reason in full (which
-    fields are blank); --json prints the same as JSON, for other tools.
+    fields are blank); --json prints the same as JSON, for other tools (a later stage's
+    forms carry "stage": "midpoint" or "end").
 
     \b
     Example:
         mentordocs collect packets -o tracking.xlsx --roster samples/roster.xlsx
         mentordocs status tracking.xlsx
         mentordocs status tracking.xlsx --all
+        mentordocs status tracking.xlsx --stage midpoint
         mentordocs status tracking.xlsx --json
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
-    from mentordocs.tracking import read_outstanding, read_tracking
+    from mentordocs.tracking import read_not_sent, read_outstanding, read_tracking
 
-    outstanding = read_outstanding(tracking)
+    outstanding = read_outstanding(tracking, stage=stage)
     if as_json:
         payload = {
-            pair_id: [asdict(item) for item in items] for pair_id, items in outstanding.items()
+            pair_id: [_as_json(item) for item in items] for pair_id, items in outstanding.items()
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     if show_all:
         _echo_all(outstanding)
         return
-    for line in summary_lines(outstanding, read_tracking(tracking), _form_titles()):
+    not_sent = read_not_sent(tracking)
+    for line in summary_lines(
+        outstanding, read_tracking(tracking), _form_titles(), stage=stage, not_sent=not_sent
+    ):
         click.echo(line)
+
+
+def _as_json(item: Outstanding) -> dict[str, object]:
+    """An item as JSON; "stage" only for a later stage's form (the start's stay as they were)."""
+    out: dict[str, object] = asdict(item)
+    if item.stage == STAGES[0]:
+        del out["stage"]
+    return out
 
 
 def _echo_all(outstanding: Mapping[str, Sequence[Outstanding]]) -> None:
@@ -92,13 +120,21 @@ def summary_lines(
     outstanding: Mapping[str, Sequence[Outstanding]],
     data: TrackingData,
     titles: Mapping[str, str],
+    *,
+    stage: str | None = None,
+    not_sent: Mapping[str, Sequence[tuple[str, str]]] | None = None,
 ) -> list[str]:
     """The counts per form, then one line per pair that owes something.
 
     Returned counts the pairs whose form was collected; Complete and Signed, those of their
     returns that owe no "incomplete" or "not signed" reason; Missing, the pairs whose form is
-    "not returned" (the reasons ``read_outstanding`` documents).
+    "not returned" (the reasons ``read_outstanding`` documents). Once a later stage is open,
+    the counts come in one table per stage (headed by the stage's name), a later stage's with
+    a Not sent column: the active pairs its form was not generated for yet. ``stage`` keeps
+    one stage's table.
     """
+    from mentordocs.tracking import STAGE_TITLES
+
     returned: dict[str, set[str]] = {}
     for ret in data.returns:
         returned.setdefault(ret.form, set()).add(ret.pair_id)
@@ -108,22 +144,45 @@ def summary_lines(
         for item in items:
             owed.setdefault(item.form, {})[pair_id] = item.reasons
             known.setdefault(item.form, item.form_title or item.form)
-    forms = [f for f in known if f in returned or f in owed]  # packet order
-    forms += sorted((set(returned) | set(owed)) - set(forms))
+    unsent: dict[str, int] = {}
+    for waiting in (not_sent or {}).values():
+        for _, form in waiting:
+            unsent[form] = unsent.get(form, 0) + 1
+    forms = [f for f in known if f in returned or f in owed or f in unsent]  # packet order
+    forms += sorted((set(returned) | set(owed) | set(unsent)) - set(forms))
+    stage_of = {form: data.form_stages.get(form, STAGES[0]) for form in forms}
+    forms.sort(key=lambda f: STAGES.index(stage_of[f]) if stage_of[f] in STAGES else 0)
+    if stage is not None:
+        forms = [f for f in forms if stage_of[f] == stage]
+    staged = len(data.stages) > 1 or stage not in (None, STAGES[0])
     names = [known.get(form, form) for form in forms]
-    width = max([len("Form"), *(len(name) for name in names)])
-    lines = [f"{'Form':<{width}}  " + "  ".join(_COUNTS)] if forms else []
-    for form, name in zip(forms, names, strict=True):
-        pairs, reasons = returned.get(form, set()), owed.get(form, {})
-        incomplete = sum(1 for p in pairs if _any_starts(reasons.get(p), "incomplete"))
-        unsigned = sum(1 for p in pairs if _any_starts(reasons.get(p), "not signed"))
-        missing = sum(1 for r in reasons.values() if "not returned" in r)
-        counts = (len(pairs), len(pairs) - incomplete, len(pairs) - unsigned, missing)
-        cells = (f"{n:>{len(h)}}" for n, h in zip(counts, _COUNTS, strict=True))
-        lines.append(f"{name:<{width}}  " + "  ".join(cells))
+    heads = [STAGE_TITLES.get(s, s) for s in STAGES] if staged else ["Form"]
+    width = max([*(len(head) for head in heads), *(len(name) for name in names)])
+    lines: list[str] = []
+    for block in dict.fromkeys(stage_of[f] for f in forms):
+        later = block != STAGES[0]
+        columns = _COUNTS + (("Not sent",) if later else ())
+        head = STAGE_TITLES.get(block, block) if staged else "Form"
+        if lines:
+            lines.append("")
+        lines.append(f"{head:<{width}}  " + "  ".join(columns))
+        for form, name in zip(forms, names, strict=True):
+            if stage_of[form] != block:
+                continue
+            pairs, reasons = returned.get(form, set()), owed.get(form, {})
+            incomplete = sum(1 for p in pairs if _any_starts(reasons.get(p), "incomplete"))
+            unsigned = sum(1 for p in pairs if _any_starts(reasons.get(p), "not signed"))
+            missing = sum(1 for r in reasons.values() if "not returned" in r)
+            counts = [len(pairs), len(pairs) - incomplete, len(pairs) - unsigned, missing]
+            counts += [unsent.get(form, 0)] if later else []
+            cells = (f"{n:>{len(h)}}" for n, h in zip(counts, columns, strict=True))
+            lines.append(f"{name:<{width}}  " + "  ".join(cells))
     if not outstanding:
         lines.append(
             "Nothing outstanding: every active pair has returned every form, complete and signed."
+            if not unsent or stage == STAGES[0]
+            else "Nothing outstanding: every active pair has returned every form sent to it, "
+            "complete and signed."
         )
         return lines
     owe = "owes" if len(outstanding) == 1 else "owe"

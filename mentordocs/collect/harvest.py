@@ -619,6 +619,8 @@ class _Harvest:
             include_confidential=self.include_confidential or self.previous.include_confidential,
             superseded=self.superseded,
             review=self.review,
+            generated=self.previous.generated,  # what earlier runs learnt from --packets
+            sent=self.previous.sent,
         )
 
 

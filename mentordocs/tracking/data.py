@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from mentordocs.errors import CollectError, Problem
-from mentordocs.forms import Value
+from mentordocs.forms import STAGES, Value
 from mentordocs.tracking.mailstate import MailboxState
 
 HIDDEN_SHEET = "_mentordocs"
@@ -16,7 +16,24 @@ GOALS_SHEET = "Goals"
 OTHER_SHEET = "Other forms"
 PROBLEMS_SHEET = "Problems"
 REVIEW_SHEET = "Review"
-FORMAT_VERSION = "2"  # 2: "Came in as" after the signatures, a Review sheet
+FORMAT_VERSION = "3"  # 2: "Came in as" after the signatures, a Review sheet; 3: stages
+
+#: How the workbook names each stage of the program's year (``forms.STAGES``).
+STAGE_TITLES: dict[str, str] = {"start": "Start", "midpoint": "Mid-point", "end": "End"}
+#: "Goals at the mid-point", "At risk at the end": a stage in a sentence.
+STAGE_PHRASES: dict[str, str] = {
+    "start": "at the start",
+    "midpoint": "at the mid-point",
+    "end": "at the end",
+}
+assert tuple(STAGE_TITLES) == tuple(STAGE_PHRASES) == STAGES
+
+#: What the Status sheet shows for a later stage's form not generated for a pair yet (the pair
+#: does not owe it: it is never "not returned").
+NOT_SENT_YET = "Not sent yet"
+
+#: (pair id, form id) -> the day something happened to that pair's form (generated, sent).
+FormDates = dict[tuple[str, str], dt.date]
 
 
 @dataclass
@@ -77,6 +94,21 @@ class Outstanding:
     form: str
     reasons: list[str]
     form_title: str = ""
+    stage: str = "start"  # the stage of the program's year the form belongs to (forms.STAGES)
+
+
+@dataclass
+class TrackedPair:
+    "A pair as the roster listed it when the workbook was written (for ``report``)."
+
+    pair_id: str
+    mentor: str = ""
+    mentee: str = ""
+    status: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.status == "Active"  # as models.Pair.active
 
 
 @dataclass
@@ -90,6 +122,15 @@ class TrackingData:
     superseded: dict[str, str] = field(default_factory=dict)  # sha256 -> file, older returns
     review: list[ReviewItem] = field(default_factory=list)
     mailbox: MailboxState = field(default_factory=MailboxState)  # the mail already read
+    # When each pair's form was generated and sent: from the packets folder (--packets), kept
+    # from one collect to the next so a later stage's forms stay owed without --packets.
+    generated: FormDates = field(default_factory=dict)
+    sent: FormDates = field(default_factory=dict)
+    pairs: list[TrackedPair] = field(default_factory=list)  # as read back (the roster's pairs)
+    form_stages: dict[str, str] = field(default_factory=dict)  # form id -> stage, as read back
+    stages: list[str] = field(default_factory=list)  # the open stages, as read back
+    program: str = ""  # the program's name, as read back
+    collected_at: dt.datetime | None = None  # when the workbook was last written, as read back
 
 
 class TrackingFileError(CollectError):

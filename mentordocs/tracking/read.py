@@ -17,23 +17,25 @@ from typing import Any
 from openpyxl import load_workbook
 
 from mentordocs.errors import MentordocsError, Problem
-from mentordocs.forms import Value, load_form_specs
+from mentordocs.forms import STAGES, Value, load_form_specs
 from mentordocs.tracking.data import (
     HIDDEN_SHEET,
     OTHER_SHEET,
     PROBLEMS_SHEET,
     REVIEW_SHEET,
+    FormDates,
     OtherField,
     Outstanding,
     ReturnedForm,
     ReviewItem,
+    TrackedPair,
     TrackingData,
     TrackingFileError,
 )
 from mentordocs.tracking.mailstate import MailboxState
 from mentordocs.tracking.write import problem_message
 
-__all__ = ["read_outstanding", "read_tracking"]
+__all__ = ["read_not_sent", "read_outstanding", "read_tracking"]
 
 # Any: cell values from openpyxl are str, int, float, bool, datetime or None, untyped there.
 Row = tuple[Any, ...]
@@ -83,10 +85,33 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         for row in hidden:
             if row[0] == "column":
                 columns.setdefault(row[1], []).append((int(row[2]), row[3], row[4]))
+        absent: dict[tuple[object, str], set[str]] = {}
+        for r in hidden:
+            if r[0] == "absent":
+                absent.setdefault((r[1], str(r[2])), set()).update(str(r[3] or "").split())
         for row in hidden:
             if row[0] == "form_sheet":
-                data.returns.extend(_form_sheet(wb, row[1], row[2], columns.get(row[1], []), meta))
+                sheet = _form_sheet(wb, row[1], row[2], columns.get(row[1], []), meta)
+                for ret in sheet:  # the repeated fields the return did not have at all
+                    for field_id in absent.get((row[1], ret.pair_id), ()):
+                        ret.values.pop(field_id, None)
+                data.returns.extend(sheet)
         data.mailbox = MailboxState.from_rows(hidden)
+        data.generated = _dates(hidden, "generated")
+        data.sent = _dates(hidden, "sent")
+        data.program = str(meta.get("program") or "")
+        collected = meta.get("collected_at")
+        try:
+            data.collected_at = dt.datetime.fromisoformat(str(collected)) if collected else None
+        except ValueError:
+            data.collected_at = collected if isinstance(collected, dt.datetime) else None
+        data.form_stages = {str(r[1]): str(r[3] or STAGES[0]) for r in hidden if r[0] == "form"}
+        data.stages = [str(r[1]) for r in hidden if r[0] == "stage"] or [STAGES[0]]
+        data.pairs = [
+            TrackedPair(str(r[1]), str(r[2] or ""), str(r[3] or ""), str(r[4] or ""))
+            for r in hidden
+            if r[0] == "pair"
+        ]
         data.others = _others(wb)
         data.problems = _problems(wb)
         titles = {str(r[2]): str(r[1]) for r in hidden if r[0] == "form"}
@@ -94,6 +119,24 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         return data
     finally:
         wb.close()
+
+
+def _dates(hidden: list[Row], kind: str) -> FormDates:
+    """The hidden rows [kind, pair id, form, ISO date] (a re-save may have made the date a date)."""
+    out: FormDates = {}
+    for row in hidden:
+        if row[0] != kind:
+            continue
+        value = row[3]
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if not isinstance(value, dt.date):
+            try:
+                value = dt.date.fromisoformat(str(value))
+            except ValueError:
+                continue
+        out[(str(row[1]), str(row[2]))] = value
+    return out
 
 
 def _form_sheet(
@@ -199,31 +242,56 @@ def _from_cell(value: object, kind: str) -> Value:
     return str(value)
 
 
-def read_outstanding(path: str | os.PathLike[str]) -> dict[str, list[Outstanding]]:
+def read_outstanding(
+    path: str | os.PathLike[str], stage: str | None = None
+) -> dict[str, list[Outstanding]]:
     """The forms each pair still owes, from a tracking workbook, keyed by pair id.
 
-    Pairs that owe nothing are left out; within a pair, forms keep packet order. Reasons are
-    short phrases: "not returned", "incomplete: 3 required fields blank", "not signed by
-    mentor", "not signed by mentee".
+    Pairs that owe nothing are left out; within a pair, forms keep stage and packet order.
+    Reasons are short phrases: "not returned", "incomplete: 3 required fields blank", "not
+    signed by mentor", "not signed by mentee". ``stage`` ("start", "midpoint", "end") keeps
+    that stage's forms only; by default every stage that is open: a later stage's form is
+    owed only by the pairs it was generated for (or that returned it), so a stage not sent
+    yet owes nothing.
     """
     wb = _Workbook(Path(path))
     try:
-        hidden = list(wb.rows(HIDDEN_SHEET, width=4))
+        hidden = list(wb.rows(HIDDEN_SHEET, width=5))
     finally:
         wb.close()
     try:
         titles = {form: spec.title for form, spec in load_form_specs().items()}
     except MentordocsError:  # titles are a nicety; the ids are enough
         titles = {}
+    titles.update({str(r[1]): str(r[2]) for r in hidden if r[0] == "form" and r[2]})
     out: dict[str, list[Outstanding]] = {}
     index: dict[tuple[str, str], Outstanding] = {}
     for row in hidden:
         if row[0] != "outstanding":
             continue
         pair_id, form, reason = str(row[1]), str(row[2]), str(row[3])
+        form_stage = str(row[4] or STAGES[0])  # a workbook from before the stages: the start
+        if stage is not None and form_stage != stage:
+            continue
         item = index.get((pair_id, form))
         if item is None:
-            item = index[(pair_id, form)] = Outstanding(pair_id, form, [], titles.get(form, form))
+            title = titles.get(form, form)
+            item = index[(pair_id, form)] = Outstanding(pair_id, form, [], title, form_stage)
             out.setdefault(pair_id, []).append(item)
         item.reasons.append(reason)
+    return out
+
+
+def read_not_sent(path: str | os.PathLike[str]) -> dict[str, list[tuple[str, str]]]:
+    """The later stages' forms not generated yet for each active pair of an open stage: pair
+    id -> [(stage, form id)] (empty for a workbook of the start alone)."""
+    wb = _Workbook(Path(path))
+    try:
+        hidden = list(wb.rows(HIDDEN_SHEET, width=4))
+    finally:
+        wb.close()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for row in hidden:
+        if row[0] == "not_sent":
+            out.setdefault(str(row[1]), []).append((str(row[3]), str(row[2])))
     return out

@@ -1,11 +1,17 @@
 """Writing the tracking workbook with openpyxl (write-only mode).
 
-Sheets, in order: Dashboard (counts per form and a chart), Status (one row per pair, a column
-group per form), one sheet per form (one row per returned form, every field a column), Goals
-(one row per goal), Other forms (Word forms mentordocs did not make), Problems (every file that
-could not be used), and a hidden sheet that keeps what ``read_tracking`` needs on the next run
-(the field id behind each column, what each pair owes), so a coordinator can rename headers,
-sort and filter the visible sheets freely.
+Sheets, in order: Dashboard (counts per form and a chart per stage, the goals' status at the
+mid-point and at the end), Status (one row per pair, a column group per form, stage by stage),
+one sheet per form (one row per returned form, every field a column), Goals (one row per goal
+of a pair, followed across the stages), Other forms (Word forms mentordocs did not make),
+Problems (every file that could not be used), and a hidden sheet that keeps what
+``read_tracking`` needs on the next run (the field id behind each column, what each pair owes,
+when each form was generated and sent), so a coordinator can rename headers, sort and filter
+the visible sheets freely.
+
+Stages: the start packet's forms are always shown; a later stage (mid-point, end) appears once
+one of its forms was generated for a pair (``packets_dir``'s manifest, or an earlier run's) or
+came back. A workbook of the start alone is laid out as before the stages existed.
 
 Cells are styled through named styles (Home > Cell Styles in Excel): "Answer" and "Answer date"
 for what people wrote, "Detail", "Detail date" and "Detail time" for the rest.
@@ -18,35 +24,48 @@ import io
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell as OpenpyxlCell
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from mentordocs.errors import Problem
-from mentordocs.forms import FieldSpec, FormSpec, Value, blank_required, signed_by
-from mentordocs.models import WHOSE_GOALS, Roster
-from mentordocs.records import read_manifest, read_send_log
+from mentordocs.forms import STAGES, FieldSpec, FormSpec, Value, blank_required, signed_by
+from mentordocs.models import WHOSE_GOALS, Pair, Roster
+from mentordocs.records import MANIFEST_NAME, read_manifest, read_send_log
 from mentordocs.tracking.data import (
     DASHBOARD_SHEET,
     FORMAT_VERSION,
     GOALS_SHEET,
     HIDDEN_SHEET,
+    NOT_SENT_YET,
     OTHER_SHEET,
     PROBLEMS_SHEET,
     REVIEW_SHEET,
+    STAGE_PHRASES,
+    STAGE_TITLES,
     STATUS_SHEET,
+    FormDates,
     OtherField,
     ReturnedForm,
     ReviewItem,
     TrackingData,
 )
-from mentordocs.tracking.status import latest_returns, outstanding_for
+from mentordocs.tracking.goals import GOAL_GROUPS, goals_of, status_counts, status_field, suffix_of
+from mentordocs.tracking.status import (
+    by_stage,
+    is_owed,
+    latest_returns,
+    not_sent_for,
+    open_stages,
+    outstanding_for,
+)
 
 __all__ = ["write_tracking"]
 
@@ -56,6 +75,7 @@ _VERB_FIRST = re.compile(r"(is|has|contains|unpacks|could|does|says)\b")
 
 ANSWER, ANSWER_DATE = "Answer", "Answer date"
 DETAIL, DETAIL_DATE, DETAIL_TIME = "Detail", "Detail date", "Detail time"
+NOT_SENT = "Not sent"  # a later stage's form the pair was not given yet (grey, italic)
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _GROUP_FILL = PatternFill("solid", fgColor="2E75B6")
@@ -89,8 +109,18 @@ def write_tracking(
     now = now or dt.datetime.now().replace(microsecond=0)
     book = _Book()
     latest = latest_returns(data.returns)
-    _dashboard(book, data, roster, specs, latest, now)
-    _status(book, roster, specs, latest, _packet_dates(packets_dir))
+    generated, sent = _packet_dates(packets_dir)
+    generated = {**data.generated, **generated}  # the packets folder's word is the latest
+    sent = {**data.sent, **sent}
+    stages = open_stages(specs, data.returns, generated)
+    shown = {  # the open stages' forms, stage by stage
+        form: spec
+        for stage, forms in by_stage(specs).items()
+        if stage in stages
+        for form, spec in forms.items()
+    }
+    _dashboard(book, data, roster, shown, latest, now, generated)
+    _status(book, roster, shown, latest, (generated, sent), len(stages) > 1)
     hidden: list[list[object]] = [
         ["meta", "format", FORMAT_VERSION],
         ["meta", "include_confidential", "yes" if data.include_confidential else "no"],
@@ -106,21 +136,33 @@ def write_tracking(
         PROBLEMS_SHEET,
         HIDDEN_SHEET,
     }
-    hidden.extend(["form", form, spec.title] for form, spec in specs.items())
-    for form, spec in specs.items():
+    hidden.extend(["form", form, spec.title, spec.stage] for form, spec in specs.items())
+    hidden.extend(["stage", stage, STAGE_TITLES.get(stage, stage), "open"] for stage in stages)
+    for form, spec in shown.items():
         title = _sheet_title(spec.title, used)
         used.add(title)
         rows = [r for r in data.returns if r.form == form]
         hidden.extend(_form_sheet(book, title, spec, rows, roster))
-    _goals_sheet(book, specs, data.returns, roster)
+    _goals_sheet(book, shown, latest, roster, stages)
     _review_sheet(book, data.review, roster, specs)
     _other_sheet(book, data.others)
     _problems_sheet(book, data.problems)
     hidden.extend(["superseded", sha, source] for sha, source in data.superseded.items())
     hidden.extend(data.mailbox.rows())
-    for pair_id, items in outstanding_for(roster, data.returns, specs).items():
+    hidden.extend(
+        ["pair", pair.pair_id, pair.mentor.name, pair.mentee.name, pair.status]
+        for pair in roster.pairs
+    )
+    hidden.extend(
+        ["generated", pair_id, form, day.isoformat()] for (pair_id, form), day in generated.items()
+    )
+    hidden.extend(["sent", pair_id, form, day.isoformat()] for (pair_id, form), day in sent.items())
+    owed = outstanding_for(roster, data.returns, specs, generated=generated)
+    for pair_id, items in owed.items():
         for item in items:
-            hidden.extend(["outstanding", pair_id, item.form, r] for r in item.reasons)
+            hidden.extend(["outstanding", pair_id, item.form, r, item.stage] for r in item.reasons)
+    for pair_id, forms in not_sent_for(roster, data.returns, specs, generated).items():
+        hidden.extend(["not_sent", pair_id, form, specs[form].stage] for form in forms)
     sheet = book.wb.create_sheet(HIDDEN_SHEET)
     sheet.sheet_state = "hidden"
     for row in hidden:
@@ -141,8 +183,11 @@ class _Book:
             (DETAIL, top, "General"),
             (DETAIL_DATE, top, "yyyy-mm-dd"),
             (DETAIL_TIME, top, "yyyy-mm-dd hh:mm"),
+            (NOT_SENT, top, "General"),
         ):
             style = NamedStyle(name=name, alignment=alignment, number_format=number_format)
+            if name == NOT_SENT:
+                style.font = Font(italic=True, color="7F7F7F")
             self.wb.add_named_style(style)
 
     def sheet(
@@ -267,10 +312,15 @@ def _packet_dates(packets_dir: str | os.PathLike[str] | None) -> tuple[_Dates, _
         return generated, sent
     manifest = read_manifest(packets_dir)
     form_of = {entry.path: entry.form for entry in manifest.files}
+    written: dt.date | None = None  # for an entry without its time: the manifest's day
     for entry in manifest.files:
         day = _to_date(entry.generated_at)
-        if day is not None:
-            generated[(entry.pair_id, entry.form)] = day
+        if day is None:
+            if written is None:
+                stamp = (Path(packets_dir) / MANIFEST_NAME).stat().st_mtime
+                written = dt.datetime.fromtimestamp(stamp).date()
+            day = written  # listed, so generated: a later stage's form is then owed
+        generated[(entry.pair_id, entry.form)] = day
     for record in read_send_log(packets_dir):
         day = _to_date(record.sent_at)
         if record.kind != "packet" or day is None:
@@ -292,7 +342,11 @@ def _dashboard(
     specs: Mapping[str, FormSpec],
     latest: Mapping[tuple[str, str], ReturnedForm],
     now: dt.datetime,
+    generated: FormDates,
 ) -> None:
+    """Counts per form, stage by stage, with a chart per stage; once a later stage is open, also
+    how many goals stand at each status at the mid-point and at the end, with their charts."""
+    staged = len({spec.stage for spec in specs.values()}) > 1
     ws = book.sheet(DASHBOARD_SHEET, [], [30, 12, 12, 12, 12, 12])
     active = [p for p in roster.pairs if p.active]
     title = _cell(ws, f"{roster.program.name}: returned forms")
@@ -318,27 +372,78 @@ def _dashboard(
             ]
         )
     ws.append([])
-    ws.append(book.header_cells(ws, ["Form", "Returned", "Complete", "Signed", "Missing"]))
-    first = 6
-    for form, spec in specs.items():
-        returned = [latest[key] for p in active if (key := (p.pair_id, form)) in latest]
-        counts = (
-            len(returned),
-            sum(1 for r in returned if not blank_required(r.values, spec)),
-            sum(
-                1
-                for r in returned
-                if signed_by(r.values, "mentor") and signed_by(r.values, "mentee")
-            ),
-            len(active) - len(returned),
+    headers = ["Form", "Returned", "Complete", "Signed", "Missing"]
+    ws.append(book.header_cells(ws, headers + (["Not sent yet"] if staged else [])))
+    row = 6
+    charts: list[tuple[str, int, int, list[str]]] = []  # title, first row, last row, series
+    for stage, forms in by_stage(specs).items():
+        first = row
+        for form, spec in forms.items():
+            ws.append(
+                [
+                    _bordered(ws, value)
+                    for value in _form_counts(form, spec, active, latest, generated, staged)
+                ]
+            )
+            row += 1
+        name = (
+            "Forms per pair" if not staged else f"{STAGE_TITLES.get(stage, stage)}: forms per pair"
         )
-        row = []
-        for value in (spec.title, *counts):
-            cell = _cell(ws, value)
-            cell.border = Border(bottom=Side(style="thin", color="BFBFBF"))
-            row.append(cell)
-        ws.append(row)
-    _dashboard_chart(ws, first, first + len(specs) - 1)
+        charts.append((name, first, row - 1, headers[1:5]))
+    if staged:
+        ids = {p.pair_id for p in active}
+        for stage, forms in by_stage(specs).items():
+            for spec in forms.values():
+                if stage == STAGES[0]:
+                    continue
+                returns = [(r.pair_id, r.values) for r in latest.values() if r.form == spec.form]
+                counts = status_counts(spec, returns, ids)
+                if counts is None:
+                    continue
+                name = f"Goals {STAGE_PHRASES.get(stage, stage)}"
+                ws.append([])
+                ws.append(book.header_cells(ws, [f"{name} ({spec.title})", "Goals"]))
+                row += 2
+                for status, count in counts:
+                    ws.append([_bordered(ws, status), _bordered(ws, count)])
+                    row += 1
+                charts.append((name, row - len(counts), row - 1, ["Goals"]))
+    anchor = row + 2
+    for name, first, last, series in charts:
+        _dashboard_chart(ws, name, first, last, series, anchor)
+        anchor += 18
+
+
+def _form_counts(
+    form: str,
+    spec: FormSpec,
+    active: Sequence[Pair],
+    latest: Mapping[tuple[str, str], ReturnedForm],
+    generated: FormDates,
+    staged: bool,
+) -> list[CellValue]:
+    """A Dashboard row: the form, then how many active pairs returned it, complete, signed,
+    how many owe it and have not returned it, and (with stages) how many were not sent it yet."""
+    returned = [latest[key] for p in active if (key := (p.pair_id, form)) in latest]
+    owed = sum(
+        1 for p in active if is_owed(p.pair_id, spec, (p.pair_id, form) in latest, generated)
+    )
+    row: list[CellValue] = [
+        spec.title if spec.stage == STAGES[0] else f"{STAGE_TITLES.get(spec.stage)}: {spec.title}",
+        len(returned),
+        sum(1 for r in returned if not blank_required(r.values, spec)),
+        sum(1 for r in returned if signed_by(r.values, "mentor") and signed_by(r.values, "mentee")),
+        owed - len(returned),
+    ]
+    if staged:
+        row.append(len(active) - owed)
+    return row
+
+
+def _bordered(ws: WriteOnlyWorksheet, value: CellValue) -> OpenpyxlCell:
+    cell = _cell(ws, value)
+    cell.border = Border(bottom=Side(style="thin", color="BFBFBF"))
+    return cell
 
 
 def _note(ws: WriteOnlyWorksheet, text: str) -> OpenpyxlCell:
@@ -347,17 +452,24 @@ def _note(ws: WriteOnlyWorksheet, text: str) -> OpenpyxlCell:
     return cell
 
 
-def _dashboard_chart(ws: WriteOnlyWorksheet, first: int, last: int) -> None:
+def _dashboard_chart(
+    ws: WriteOnlyWorksheet, title: str, first: int, last: int, series: Sequence[str], anchor: int
+) -> None:
+    """A column chart of the table rows ``first``..``last``: one series per name in ``series``
+    (columns B, C, ...), the rows' first cells as categories; placed at row ``anchor``."""
     chart = BarChart()
     chart.type = "col"
-    chart.title = "Forms per pair"
-    chart.y_axis.title = "Pairs"
+    chart.title = title
+    chart.y_axis.title = "Goals" if series == ["Goals"] else "Pairs"
     chart.y_axis.majorGridlines = None
-    data = Reference(ws, min_col=2, max_col=5, min_row=first - 1, max_row=last)
-    chart.add_data(data, titles_from_data=True)
+    for column, name in enumerate(series, start=2):
+        values = Reference(ws, min_col=column, min_row=first, max_row=last)
+        chart.series.append(Series(values, title=name))
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    if len(series) == 1:
+        chart.legend = None
     chart.height, chart.width = 8, 18
-    ws.add_chart(chart, f"A{last + 3}")
+    ws.add_chart(chart, f"A{anchor}")
 
 
 _STATUS_COLUMNS = (
@@ -376,14 +488,18 @@ def _status(
     roster: Roster,
     specs: Mapping[str, FormSpec],
     latest: Mapping[tuple[str, str], ReturnedForm],
-    dates: tuple[_Dates, _Dates],
+    dates: tuple[FormDates, FormDates],
+    staged: bool,
 ) -> None:
+    """One row per pair, a column group per form; with later stages open, a group's title
+    starts with its stage ("Mid-point: ...") and a later form not generated for the pair says
+    "Not sent yet" where the day it was returned would be."""
     fixed = ["Pair", "Mentor", "Mentee", "Status"]
     headers = fixed + [name for _ in specs for name, _ in _STATUS_COLUMNS]
     widths = [9, 22, 22, 9] + [width for _ in specs for _, width in _STATUS_COLUMNS]
     ws = book.sheet(STATUS_SHEET, [], widths, "B3")
     group_row = [None] * len(fixed) + [
-        spec.title if index == 0 else None
+        _group_title(spec, staged) if index == 0 else None
         for spec in specs.values()
         for index in range(len(_STATUS_COLUMNS))
     ]
@@ -410,12 +526,23 @@ def _status(
         _status_colours(ws, len(fixed) + offset * len(_STATUS_COLUMNS), last_row)
 
 
+def _group_title(spec: FormSpec, staged: bool) -> str:
+    if not staged or spec.stage == STAGES[0]:
+        return spec.title
+    return f"{STAGE_TITLES.get(spec.stage, spec.stage)}: {spec.title}"
+
+
 def _status_cells(
-    ret: ReturnedForm | None, spec: FormSpec, key: tuple[str, str], dates: tuple[_Dates, _Dates]
+    ret: ReturnedForm | None,
+    spec: FormSpec,
+    key: tuple[str, str],
+    dates: tuple[FormDates, FormDates],
 ) -> list[Cell]:
     generated, sent = dates
     cells: list[Cell] = [(generated.get(key), DETAIL_DATE), (sent.get(key), DETAIL_DATE)]
     if ret is None:
+        if not is_owed(key[0], spec, False, generated):
+            return cells + [(NOT_SENT_YET, NOT_SENT)] + [(None, None)] * 4
         return cells + [(None, None)] * 5
     returned = ret.returned_at.date() if ret.returned_at else dt.date.today()
     return cells + [
@@ -428,7 +555,8 @@ def _status_cells(
 
 
 def _status_colours(ws: WriteOnlyWorksheet, base: int, last_row: int) -> None:
-    """Missing (an active pair has not returned it): red. Incomplete or unsigned: amber."""
+    """Missing (an active pair owes it and has not returned it): red; "Not sent yet" is text,
+    so never red. Incomplete or unsigned: amber."""
     returned = get_column_letter(base + 3)
     complete = get_column_letter(base + 5)
     mentee = get_column_letter(base + 7)
@@ -486,8 +614,11 @@ def _field_columns(spec: FormSpec, rows: list[ReturnedForm]) -> list[tuple[str, 
 def _form_sheet(
     book: _Book, title: str, spec: FormSpec, rows: list[ReturnedForm], roster: Roster
 ) -> list[list[object]]:
-    """One form's sheet; returns the hidden rows that say which field each column holds."""
+    """One form's sheet; returns the hidden rows that say which field each column holds, and
+    for each return the repeated fields it did not have at all (a pair with two goals leaves
+    the third goal's columns blank: read back, that goal must not seem present and blank)."""
     columns = _field_columns(spec, rows)
+    hidden: list[list[object]] = []
     headers = [name for name, _ in _RETURN_COLUMNS] + [label for _, label, _ in columns]
     widths = [w for _, w in _RETURN_COLUMNS] + [
         _FIELD_WIDTHS.get(f.kind, 30) for _, _, f in columns
@@ -510,74 +641,125 @@ def _form_sheet(
         ]
         row += [_answer(display(ret.values.get(fid), f.kind)) for fid, _, f in columns]
         book.add(ws, row)
+        absent = [fid for fid, _, f in columns if f.repeated and fid not in ret.values]
+        for start in range(0, len(absent), 500):  # an Excel cell holds 32,767 characters
+            hidden.append(["absent", title, ret.pair_id, " ".join(absent[start : start + 500])])
     _filter(ws, len(headers), len(rows) + 1)
     first = len(_RETURN_COLUMNS) + 1
-    return [
-        ["column", title, first + index, field_id, declared.kind, spec.form]
-        for index, (field_id, _, declared) in enumerate(columns)
-    ] + [["form_sheet", title, spec.form]]
+    return (
+        hidden
+        + [
+            ["column", title, first + index, field_id, declared.kind, spec.form]
+            for index, (field_id, _, declared) in enumerate(columns)
+        ]
+        + [["form_sheet", title, spec.form]]
+    )
 
 
-# Whose goal a repeated group of goal fields holds (the goal sheet's three kinds of goal).
-GOAL_GROUPS = {"goal": "Mentee", "mentor_goal": "Mentor", "joint_goal": "Joint"}
-
-
-def _goal_names(specs: Mapping[str, FormSpec]) -> list[tuple[str, str]]:
+def _goal_names(specs: Iterable[FormSpec]) -> list[tuple[str, str]]:
     """(field suffix, column header) of the goal fields, in declaration order: the mentor's
     and joint goals' fields share a column with the mentee's where they ask the same."""
     names: list[tuple[str, str]] = []
-    for spec in specs.values():
+    for spec in specs:
         for declared in spec.fields:
             if declared.group not in GOAL_GROUPS:
                 continue
-            suffix = declared.id.partition("{n}")[2].lstrip("_")
+            suffix = suffix_of(declared)
             label = re.sub(r"^[^{]*\{n\}:?\s*", "", declared.label) or "Goal"
             if suffix not in {s for s, _ in names}:
                 names.append((suffix, label[:1].upper() + label[1:]))
     return names
 
 
-def _goals_of(
-    spec: FormSpec, values: Mapping[str, Value]
-) -> dict[tuple[int, int], dict[str, CellValue]]:
-    """A return's goals, keyed by (whose goal, as an index of WHOSE_GOALS; number): field
-    suffix -> value."""
-    goals: dict[tuple[int, int], dict[str, CellValue]] = {}
-    for field_id, value in values.items():
-        declared, n = spec.lookup(field_id)
-        if declared is None or n is None or declared.group not in GOAL_GROUPS:
-            continue
-        suffix = declared.id.partition("{n}")[2].lstrip("_")
-        whose = WHOSE_GOALS.index(GOAL_GROUPS[declared.group])
-        goals.setdefault((whose, n), {})[suffix] = display(value, declared.kind)
-    return goals
+#: Goal statuses shown red (needs attention) and green (going well) on the Goals sheet.
+_BAD_STATUS = ("At risk", "Not achieved")
+_GOOD_STATUS = ("On track", "Done", "Achieved")
 
 
 def _goals_sheet(
-    book: _Book, specs: Mapping[str, FormSpec], returns: list[ReturnedForm], roster: Roster
+    book: _Book,
+    specs: Mapping[str, FormSpec],
+    latest: Mapping[tuple[str, str], ReturnedForm],
+    roster: Roster,
+    stages: Sequence[str],
 ) -> None:
-    names = _goal_names(specs)
-    headers = ["Pair", "Mentor", "Mentee", "Form", "Whose goal", "Goal #"]
-    headers += [label for _, label in names]
-    ws = book.sheet(GOALS_SHEET, headers, [9, 20, 20, 18, 10, 8] + [30] * len(names), "B2")
+    """One row per goal of a pair (whose goal, number), followed across the stages: the start
+    forms' columns as the goal was written, then each later stage's ("Mid-point: Status",
+    "End: Final status"...), and, with later stages, the latest status given, to filter on."""
+    staged = len(stages) > 1
+    groups = by_stage(specs)
+    columns: list[tuple[str, str, str]] = []  # stage, field suffix, header
+    for stage in stages:
+        for suffix, label in _goal_names(groups.get(stage, {}).values()):
+            if stage != STAGES[0]:  # "Status at the mid-point" -> "Mid-point: Status"
+                phrase = STAGE_PHRASES.get(stage, stage)
+                label = label.removesuffix(f" {phrase}") or label
+            header = label if stage == STAGES[0] else f"{STAGE_TITLES.get(stage, stage)}: {label}"
+            columns.append((stage, suffix, header))
+    status_suffix = {
+        stage: suffix_of(found)
+        for stage in stages
+        for spec in groups.get(stage, {}).values()
+        if (found := status_field(spec)) is not None
+    }
+    headers = ["Pair", "Mentor", "Mentee", "Written in", "Whose goal", "Goal #"]
+    headers += ["Latest status"] if staged else []
+    fixed = len(headers)
+    headers += [header for _, _, header in columns]
+    ws = book.sheet(
+        GOALS_SHEET, headers, [9, 20, 20, 18, 10, 8] + [14] * staged + [30] * len(columns), "B2"
+    )
+    # (pair, whose, n) -> stage -> suffix -> value; and the form each goal was first written in
+    goals: dict[tuple[str, int, int], dict[str, dict[str, Value]]] = {}
+    written: dict[tuple[str, int, int], str] = {}
+    for stage in stages:
+        for form, spec in groups.get(stage, {}).items():
+            for (pair_id, ret_form), ret in sorted(latest.items()):
+                if ret_form != form:
+                    continue
+                for (whose, n), answers in goals_of(spec, ret.values).items():
+                    key = (pair_id, whose, n)
+                    goals.setdefault(key, {}).setdefault(stage, {}).update(answers)
+                    written.setdefault(key, spec.title)
     people = {pair.pair_id: (pair.mentor.name, pair.mentee.name) for pair in roster.pairs}
-    count = 0
-    for ret in sorted(returns, key=lambda r: (r.pair_id, r.form)):
-        spec = specs.get(ret.form)
-        if spec is None:
-            continue
-        goals = _goals_of(spec, ret.values)
-        mentor, mentee = people.get(ret.pair_id, ("", ""))
-        for whose, n in sorted(goals):
-            answers = goals[(whose, n)]
-            if not any(v not in (None, "No") for v in answers.values()):
-                continue  # an empty goal slot
-            row: list[Cell] = [(ret.pair_id, DETAIL), (mentor, DETAIL), (mentee, DETAIL)]
-            row += [(spec.title, DETAIL), (WHOSE_GOALS[whose], DETAIL), (n, DETAIL)]
-            row += [_answer(answers.get(suffix)) for suffix, _ in names]
-            book.add(ws, row)
-            count += 1
-    _filter(ws, len(headers), count + 1)
+    kinds = {
+        (spec.stage, suffix_of(f)): f.kind
+        for spec in specs.values()
+        for f in spec.fields
+        if f.group in GOAL_GROUPS
+    }
+    for key in sorted(goals):
+        pair_id, whose, n = key
+        by_stage_answers = goals[key]
+        mentor, mentee = people.get(pair_id, ("", ""))
+        row: list[Cell] = [(pair_id, DETAIL), (mentor, DETAIL), (mentee, DETAIL)]
+        row += [(written[key], DETAIL), (WHOSE_GOALS[whose], DETAIL), (n, DETAIL)]
+        if staged:
+            statuses = [
+                by_stage_answers.get(stage, {}).get(suffix)
+                for stage, suffix in status_suffix.items()
+            ]
+            given = [s for s in statuses if isinstance(s, str) and s.strip()]
+            row.append((given[-1] if given else None, DETAIL))
+        for stage, suffix, _ in columns:
+            value = by_stage_answers.get(stage, {}).get(suffix)
+            row.append(_answer(display(value, kinds.get((stage, suffix), "text"))))
+        book.add(ws, row)
+    _filter(ws, len(headers), len(goals) + 1)
+    status_columns = [fixed] if staged else []
+    status_columns += [
+        fixed + 1 + index
+        for index, (stage, suffix, _) in enumerate(columns)
+        if status_suffix.get(stage) == suffix and stage != STAGES[0]
+    ]
+    last = max(2, len(goals) + 1)
+    for column in status_columns:
+        letter = get_column_letter(column)
+        cells = f"{letter}2:{letter}{last}"
+        bad = ",".join(f'{letter}2="{s}"' for s in _BAD_STATUS)
+        good = ",".join(f'{letter}2="{s}"' for s in _GOOD_STATUS)
+        ws.conditional_formatting.add(cells, FormulaRule(formula=[f"OR({bad})"], fill=_RED))
+        ws.conditional_formatting.add(cells, FormulaRule(formula=[f"OR({good})"], fill=_GREEN))
 
 
 REVIEW_HEADERS = (

@@ -1,0 +1,174 @@
+"""``mentordocs report``: a one-page program summary for the coordinator's report.
+
+From a tracking workbook (read, never written): returns per stage, goals by status at the
+mid-point and at the end, and the pairs that need attention, written as ``summary.xlsx`` (a
+Summary sheet with its charts), ``summary.html`` (one page, its charts as inline SVG) and, on
+request, ``summary.pdf`` (the page printed by LibreOffice). Only counts, titles, names and
+statuses go in: never an answer from a form, so never a confidential one.
+
+- ``summary``: the figures (``build_summary``), as plain dataclasses;
+- ``sheet``: the Summary workbook (openpyxl);
+- ``html``: the HTML page and its SVG charts;
+- this module: ``write_report``, and the PDF through LibreOffice.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mentordocs.errors import OfficeError, OutputError
+from mentordocs.forms import FormSpec, load_form_specs
+from mentordocs.fsutil import atomic_write_bytes, atomic_write_text, office_lock_file
+from mentordocs.generate.office import find_soffice
+from mentordocs.report.html import summary_html
+from mentordocs.report.sheet import SUMMARY_SHEET, summary_workbook
+from mentordocs.report.summary import ProgramSummary, build_summary
+from mentordocs.tracking import read_not_sent, read_outstanding, read_tracking
+
+__all__ = [
+    "SUMMARY_SHEET",
+    "ProgramSummary",
+    "ReportError",
+    "ReportResult",
+    "build_summary",
+    "html_to_pdf",
+    "read_summary",
+    "write_report",
+]
+
+#: The files ``write_report`` writes into its folder.
+XLSX_NAME, HTML_NAME, PDF_NAME = "summary.xlsx", "summary.html", "summary.pdf"
+
+
+class ReportError(OutputError):
+    "The summary cannot be written where it was asked for."
+
+
+@dataclass
+class ReportResult:
+    summary: ProgramSummary
+    files: list[Path] = field(default_factory=list)
+
+
+def read_summary(
+    tracking_path: str | os.PathLike[str], specs: Mapping[str, FormSpec] | None = None
+) -> ProgramSummary:
+    """The summary of a tracking workbook (``specs``: the forms' declarations, by default
+    the shipped ones)."""
+    data = read_tracking(tracking_path)
+    return build_summary(
+        data,
+        read_outstanding(tracking_path),
+        read_not_sent(tracking_path),
+        specs if specs is not None else load_form_specs(),
+    )
+
+
+def write_report(
+    tracking_path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    specs: Mapping[str, FormSpec] | None = None,
+    pdf: bool = False,
+    soffice: str | None = None,
+) -> ReportResult:
+    """Write ``summary.xlsx`` and ``summary.html`` (and ``summary.pdf`` with ``pdf``) into
+    ``out_dir`` (made if missing), each atomically: a file is either the new one or the old
+    one, never half written. Raises ReportError when a summary file is open in Excel or would
+    replace the tracking workbook itself, OfficeError when the PDF cannot be made."""
+    tracking = Path(tracking_path)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ReportError(
+            f"{out} is a file; -o takes a folder, where summary.xlsx, summary.html (and "
+            "summary.pdf) are written. Give a folder name, e.g. -o report."
+        )
+    targets = [out / XLSX_NAME, out / HTML_NAME] + ([out / PDF_NAME] if pdf else [])
+    for target in targets:
+        if target.exists() and target.resolve() == tracking.resolve():
+            raise ReportError(
+                f"{target} is the tracking workbook itself; the summary never replaces it. "
+                "Give another folder with -o."
+            )
+        lock = office_lock_file(target)
+        if lock is not None:
+            raise ReportError(
+                f"{target} is open in Excel or LibreOffice (found {lock.name} beside it), so "
+                "nothing was written. Close it and run the command again."
+            )
+    summary = read_summary(tracking, specs)
+    workbook = summary_workbook(summary)
+    page = summary_html(summary)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"Could not make the folder {out} ({exc}). Check the path.") from exc
+    result = ReportResult(summary)
+    if pdf:  # first: a missing LibreOffice leaves nothing half done
+        html_to_pdf(summary_html(summary, images=True), out / PDF_NAME, soffice=soffice)
+    atomic_write_bytes(out / XLSX_NAME, workbook)
+    atomic_write_text(out / HTML_NAME, page)
+    result.files = targets
+    return result
+
+
+def html_to_pdf(
+    page: str,
+    target: str | os.PathLike[str],
+    *,
+    soffice: str | None = None,
+    timeout: float = 300,
+) -> Path:
+    """Print an HTML page to ``target`` as PDF with LibreOffice Writer (its HTML import,
+    which draws SVG images: give the charts as <img>, see ``summary_html(images=True)``)."""
+    soffice = soffice or find_soffice()
+    if soffice is None:
+        raise OfficeError(
+            "LibreOffice is needed for --pdf but was not found. Install it "
+            "(https://www.libreoffice.org, or 'apt-get install libreoffice-writer-nogui' on "
+            "Debian/Ubuntu), set MENTORDOCS_SOFFICE to the full path of soffice, or leave out "
+            "--pdf and print summary.html from a browser."
+        )
+    target = Path(target)
+    with tempfile.TemporaryDirectory(prefix="mentordocs-report-") as work:
+        folder = Path(work)
+        source = folder / "summary.html"
+        source.write_text(page, encoding="utf-8")
+        command = [
+            soffice,
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--infilter=HTML (StarWriter)",  # Writer, not Writer/Web (which prints blank)
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(folder / "pdf"),
+            str(source),
+        ]
+        try:
+            completed = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise OfficeError(
+                f"LibreOffice did not print {target.name} within {timeout:.0f} seconds. Close "
+                "any LibreOffice window and try again."
+            ) from exc
+        made = folder / "pdf" / "summary.pdf"
+        if not made.exists():
+            detail = (completed.stderr or completed.stdout).strip()[-300:]
+            raise OfficeError(
+                f"LibreOffice could not print {target.name}"
+                + (f": {detail}" if detail else ".")
+                + " Open summary.html in a browser and print it to PDF instead."
+            )
+        data = made.read_bytes()
+    atomic_write_bytes(target, data)
+    return target
