@@ -43,7 +43,7 @@ def test_readme_walkthrough_runs_as_written(tmp_path, monkeypatch):
     commands = _walkthrough()
     start = ["check", "generate", "send", "collect", "status", "send"]
     midpoint = ["generate", "send", "collect", "send"]
-    end = ["generate", "send", "collect", "status"]
+    end = ["generate", "send", "collect", "status", "report"]
     assert [c[0] for c in commands] == start + midpoint + end
     for args in commands:
         result = runner.invoke(cli, args)
@@ -56,6 +56,9 @@ def test_readme_walkthrough_runs_as_written(tmp_path, monkeypatch):
     assert len(list(Path("outbox").glob("*.eml"))) == 55
     workbook = openpyxl.load_workbook("tracking.xlsx")
     assert {"Status", "Dashboard", "Problems"} <= set(workbook.sheetnames)
+    assert Path("report/summary.xlsx").is_file() and Path("report/summary.html").is_file()
+    summary = openpyxl.load_workbook("report/summary.xlsx")["Summary"]
+    assert any("End-of-program review" in str(c.value) for row in summary.iter_rows() for c in row)
 
 
 def test_readme_links_and_images_exist():
