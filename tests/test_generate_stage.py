@@ -319,6 +319,23 @@ def test_generate_midpoint_adds_the_stage_forms_beside_the_packet(roster, tmp_pa
     assert again.written == [] and len(again.unchanged) == len(roster.pairs)
 
 
+def test_a_tracking_workbook_of_another_program_is_refused(roster, tmp_path):
+    import dataclasses
+
+    from mentordocs.errors import OutputError
+    from mentordocs.generate.packets import generate_packets
+
+    other = dataclasses.replace(
+        roster, program=dataclasses.replace(roster.program, name="Another district's program")
+    )
+    goal = ReturnedForm("P002", "goal-sheet", "x.docx", "", RETURNED, {"goal_1_goal": "Theirs"})
+    tracking = _tracking(tmp_path, other, [goal])
+    out = tmp_path / "packets"
+    with pytest.raises(OutputError, match="collected for the program 'Another district's program'"):
+        generate_packets(roster, out, stage="midpoint", tracking=tracking)
+    assert not out.exists()  # refused before anything was written
+
+
 def test_a_form_of_another_stage_or_a_later_stage_without_tracking_is_refused(roster, tmp_path):
     from mentordocs.generate.packets import SelectionError, generate_packets
 

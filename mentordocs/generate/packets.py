@@ -147,6 +147,18 @@ def _safe_name(text: str) -> str:
     return cleaned.strip(". ")[:150] or "packet"
 
 
+def _check_same_program(tracking: str | os.PathLike[str], program: str, roster: Roster) -> None:
+    """Refuse a tracking workbook collected for another program: its pair ids may match this
+    roster's, and the review forms would then carry another program's goals."""
+    if program and program != roster.program.name:
+        raise OutputError(
+            f"{tracking} was collected for the program '{program}', but {roster.path.name} is "
+            f"the roster of '{roster.program.name}'. Give the tracking workbook of this program. "
+            f"If you renamed the program, put its old name back in the Program sheet's "
+            f"'Program name' row, or collect the returned forms again into a new workbook."
+        )
+
+
 def _check_name_pattern(pattern: str) -> None:
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
@@ -549,7 +561,9 @@ def generate_packets(
         # Imported here: only a later stage reads the tracking workbook (openpyxl).
         from mentordocs.tracking import read_tracking
 
-        returned = latest_returns(read_tracking(tracking).returns)
+        collected = read_tracking(tracking)
+        _check_same_program(tracking, collected.program, roster)
+        returned = latest_returns(collected.returns)
         reviews = {
             pair.pair_id: review_context(roster, pair, stage, returned.get(pair.pair_id, {}))
             for pair in selected
