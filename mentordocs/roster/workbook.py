@@ -281,7 +281,9 @@ def _streamed(data: bytes) -> StreamedBook | None:
     """The workbook read the fast way; None when it cannot be, and the plain way then reads
     it, or reports why it cannot."""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # as for the plain way, below
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     except Exception:  # the plain way reports what is wrong
         return None
     try:
