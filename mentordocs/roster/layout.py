@@ -8,9 +8,9 @@ roster, about 180 MiB that stay with the process after the workbook is closed).
 ``read_layouts(data)`` reads, for each worksheet, the ranges in its ``<mergeCells>`` and the
 rows marked hidden (``<row hidden="1">``), the way openpyxl's normal mode reads them: rows
 numbered as it numbers them, ``hidden`` read as its ``Bool`` reads it, the last
-``<mergeCells>`` counting. Each worksheet is found through the workbook's relationships and
-read within the ``ZipPackage`` limits, and streamed with lxml's ``iterparse`` under the
-settings of the hardened parser (``mentordocs.ooxml.xml``: no DTD, no entities, no network; a
+``<mergeCells>`` counting. Each worksheet is found through the workbook's relationships (a
+``ZipPackage``), and streamed from the zip, within the limits ``ZipPackage.read`` applies to a
+part, through lxml's ``iterparse`` under the settings of the hardened parser (``mentordocs.ooxml.xml``: no DTD, no entities, no network; a
 part that declares a DOCTYPE is refused).
 
 It raises ``LayoutError`` (or the package's or lxml's error) for anything it cannot read the
@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import io
 import posixpath
+import zipfile
 from dataclasses import dataclass
+from typing import IO
 
 from lxml import etree
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
@@ -54,12 +56,23 @@ class SheetLayout:
 
 def read_layouts(data: bytes) -> dict[str, SheetLayout]:
     """Each worksheet's layout by title, in the workbook's order of sheets."""
-    with ZipPackage(data) as package:
+    with ZipPackage(data) as package, zipfile.ZipFile(io.BytesIO(data)) as archive:
+        stored = {name.lower(): name for name in package.names}
         layouts: dict[str, SheetLayout] = {}
         for title, part in _worksheets(package):
             if title in layouts:
                 raise LayoutError(f"two sheets are called {title!r}")
-            layouts[title] = _sheet_layout(package.read(part))
+            # Streamed (a worksheet of 10,000 pairs is 14 MB of XML), within the limits
+            # ZipPackage.read applies to a part; zipfile unpacks no more than the size declared.
+            info = archive.getinfo(stored[part.lower()])
+            limits = package.limits
+            if info.file_size > limits.max_part_bytes or (
+                info.file_size > 1024 * 1024
+                and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+            ):
+                raise LayoutError(f"{part} unpacks to more than a worksheet may")
+            with archive.open(info) as stream:
+                layouts[title] = _sheet_layout(stream)
         return layouts
 
 
@@ -100,14 +113,15 @@ def _relationships(package: ZipPackage, source: str) -> dict[str, tuple[str, str
     return found
 
 
-def _sheet_layout(xml: bytes) -> SheetLayout:
-    if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
+def _sheet_layout(stream: IO[bytes]) -> SheetLayout:
+    head = stream.read(4096)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise LayoutError("the worksheet declares a DOCTYPE or entities")
     hidden: dict[int, bool] = {}
     refs: list[str] = []
     number = 0
     events = etree.iterparse(
-        io.BytesIO(xml),
+        _Joined(head, stream),
         events=("end",),
         tag=(_ROW, _MERGE_CELLS),
         resolve_entities=False,
@@ -131,6 +145,20 @@ def _sheet_layout(xml: bytes) -> SheetLayout:
         raise LayoutError("the worksheet declares a DOCTYPE")
     merged = MultiCellRange([CellRange(ref) for ref in refs]).sorted()
     return SheetLayout(merged, sorted(n for n, is_hidden in hidden.items() if is_hidden))
+
+
+class _Joined:
+    "The stream's first bytes, read already, then the rest of it."
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head = head
+        self.rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            head, self.head = self.head, b""
+            return head
+        return self.rest.read(size)
 
 
 def _row_number(row: etree._Element, previous: int) -> int:
