@@ -388,7 +388,9 @@ def test_a_doctype_is_refused(tmp_path: Path) -> None:
     assert not isinstance(book, StreamedBook)
 
 
-def test_a_damaged_chart_does_not_stop_the_fast_way(tmp_path: Path) -> None:
+def test_a_damaged_chart_does_not_stop_the_fast_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The plain way reads charts and steps back to read-only mode, without merged cells,
     when one is damaged (tests/test_roster_forgiving.py); the fast way never reads them."""
     path = make_roster(tmp_path)
@@ -411,6 +413,8 @@ def test_a_damaged_chart_does_not_stop_the_fast_way(tmp_path: Path) -> None:
     assert type(fast_book) is StreamedBook and fast_problems.found == []
     assert [m.ref for m in fast[1].merged] == ["L2:L3"]
     assert [p.meeting_place for p in load_roster(path).pairs] == ["Room 12", "Room 12"]
+    monkeypatch.setenv(READER_VARIABLE, "plain")
+    assert [p.meeting_place for p in load_roster(path).pairs] == ["Room 12", ""]
 
 
 # -- a workbook re-saved by LibreOffice Calc ---------------------------------------------------
