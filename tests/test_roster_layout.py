@@ -39,6 +39,12 @@ from mentordocs.roster.workbook import (
 # -- reading one workbook both ways ----------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _fast_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    "Whatever the environment says, the roster is read the fast way unless a test asks."
+    monkeypatch.delenv(READER_VARIABLE, raising=False)
+
+
 def _sheets(path: Path, plain: bool) -> tuple[Book, list[Sheet], Problems]:
     problems = Problems(path.name)
     book = open_workbook(path, problems, plain=plain)
