@@ -15,7 +15,9 @@ What it does:
    speed of creating files on a virtual disk swings (a probe before the rounds prints it).
 3. Times the naive loop ``DocxTemplate(path).render(ctx, autoescape=True); doc.save(file)`` on
    the same templates and contexts for a sample of documents (at least 100), and prints the ratio.
-4. With --memory: in a fresh process each, generates 1,000 and 10,000 pairs and prints the peak
+4. With --memory: in a fresh process each, loads a roster of 1,000 and 10,000 pairs with the
+   plain and the fast roster reader (MENTORDOCS_ROSTER_READER) and prints what the fast one
+   buys; then, in a fresh process each, generates 1,000 and 10,000 pairs and prints the peak
    resident memory of the generation (the roster already loaded) and the ratio between them.
 
 A script, not a test: the figures depend on the machine. Nothing is written outside a temporary
@@ -293,7 +295,55 @@ def memory_child(pairs: int, jobs: int) -> dict:
         }
 
 
+def load_child(path: Path) -> dict:
+    """Runs in its own process: load_roster alone, with the reader MENTORDOCS_ROSTER_READER
+    names (the plain one: openpyxl's normal mode; unset: the fast one)."""
+    before = _status_kib("VmRSS")
+    started = time.perf_counter()
+    roster = load_roster(path)
+    elapsed = time.perf_counter() - started
+    gc.collect()
+    return {
+        "pairs": len(roster.pairs),
+        "seconds": elapsed,
+        "rss_before_mib": before / 1024,
+        "rss_mib": _status_kib("VmRSS") / 1024,
+        "peak_mib": _status_kib("VmHWM") / 1024,
+    }
+
+
+def measure_readers() -> None:
+    """What the fast roster reader buys: load_roster with each reader, each in a fresh
+    process, on the same workbooks (written beforehand, in this process)."""
+    print("\nRoster reading (load_roster alone, each in a fresh process):")
+    with tempfile.TemporaryDirectory(prefix="mentordocs-bench-") as scratch:
+        for pairs in (1000, 10000):
+            path = build_roster_workbook(pairs, Path(scratch) / f"roster-{pairs}.xlsx")
+            found = {}
+            for reader in ("plain", "fast"):
+                env = {**os.environ, "MENTORDOCS_ROSTER_READER": reader}
+                command = [sys.executable, __file__, "--load-child", str(path)]
+                completed = subprocess.run(
+                    command, capture_output=True, text=True, check=True, env=env
+                )
+                found[reader] = f = json.loads(completed.stdout.strip().splitlines()[-1])
+                print(
+                    f"  {pairs:>6,} pairs, {reader:<5} reader: {f['seconds']:5.1f} s; RSS "
+                    f"{f['rss_before_mib']:.0f} -> {f['rss_mib']:.0f} MiB after loading, "
+                    f"peak {f['peak_mib']:.0f} MiB"
+                )
+            plain, fast = found["plain"], found["fast"]
+            print(
+                f"  {pairs:>6,} pairs: the fast reader leaves the process "
+                f"{plain['rss_mib'] - fast['rss_mib']:.0f} MiB smaller "
+                f"({plain['rss_mib'] / fast['rss_mib']:.1f} x), peak "
+                f"{plain['peak_mib'] / fast['peak_mib']:.1f} x lower, "
+                f"{plain['seconds'] / fast['seconds']:.1f} x faster"
+            )
+
+
 def measure_memory(jobs: int) -> None:
+    measure_readers()
     figures = []
     for pairs in (1000, 10000):
         command = [sys.executable, __file__, "--memory-child", str(pairs), "--jobs", str(jobs)]
@@ -338,12 +388,16 @@ def main() -> None:
         "creation speed differs a lot between file systems",
     )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--load-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     jobs_list = args.jobs or [1, 2]
     if args.tmp:
         Path(args.tmp).mkdir(parents=True, exist_ok=True)
         tempfile.tempdir = args.tmp
 
+    if args.load_child:
+        print(json.dumps(load_child(args.load_child)))
+        return
     if args.memory_child:
         print(json.dumps(memory_child(args.memory_child, jobs_list[-1])))
         return

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import difflib
 import io
+import os
 import warnings
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -24,6 +26,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from mentordocs.fsutil import office_lock_file
 from mentordocs.ooxml.ns import OLE_SIGNATURE
 from mentordocs.roster.cells import CellReader, Row, as_text, is_blank
+from mentordocs.roster.layout import LayoutError, SheetLayout, read_layouts
 from mentordocs.roster.problems import Problems
 from mentordocs.roster.schema import (
     SHEETS,
@@ -38,6 +41,7 @@ _ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".e
 _SAVE_AS_XLSX = (
     "Open it in Excel and choose File > Save As > Excel Workbook (.xlsx), then use that file."
 )
+READER_VARIABLE = "MENTORDOCS_ROSTER_READER"  # "plain": read the roster the plain way
 _EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!")
 
 # ---------------------------------------------------------------------------------------------
@@ -75,16 +79,17 @@ class Sheet:
 
 
 class Book:
-    """The roster workbook: each sheet's rows, with each cell's saved value and whether it holds
-    a formula, its merged cells and hidden rows.
+    """The roster workbook, read the plain way: each sheet's rows, with each cell's saved value
+    and whether it holds a formula, its merged cells and hidden rows.
 
     It is opened as written, where openpyxl gives a formula cell its formula, in openpyxl's
-    normal mode, because read-only mode does not report merged cells or hidden rows. That costs
-    little: 'check' on a 1,000-pair roster took 0.81 s of CPU instead of 0.64 s read-only, and
-    7 ms more on the sample. A workbook whose charts or images openpyxl cannot read is opened
-    read-only instead (``layout`` False: no merged cells, no hidden rows). Only when a sheet has
-    formulas is the workbook opened a second time, read-only, for the results Excel saved
-    (``data_only``), so a workbook without formulas is read once.
+    normal mode, which reports merged cells and hidden rows but makes an object of every cell
+    (load_roster on 10,000 pairs leaves the process at 255 MiB, against 107 MiB read the fast
+    way). ``open_workbook`` reads the workbook the fast way (``StreamedBook``), and this way
+    only when that fails or is asked for. A workbook whose charts or images openpyxl cannot read is opened read-only instead
+    (``layout`` False: no merged cells, no hidden rows). Only when a sheet has formulas is the
+    workbook opened a second time, read-only, for the results Excel saved (``data_only``), so
+    a workbook without formulas is read once.
     """
 
     def __init__(self, data: bytes, formulas: Workbook, layout: bool = True) -> None:
@@ -108,26 +113,33 @@ class Book:
         sheet = next(s for s in self.formulas.worksheets if s.title == title)
         if not self.layout:
             sheet.reset_dimensions()  # read every row, whatever the file claims its size is
-        values: list[list[object]] = [list(row) for row in sheet.iter_rows(values_only=True)]
-        formulas = [[_is_formula(value) for value in row] for row in values]
-        if any(any(row) for row in formulas):
-            if self.values is None:  # the same bytes, opened once already: no new failure
-                self.values = openpyxl.load_workbook(
-                    io.BytesIO(self.data), read_only=True, data_only=True
-                )
-            saved = next(s for s in self.values.worksheets if s.title == title)
-            saved.reset_dimensions()  # read every row, whatever the file claims its size is
-            values = []
-            for row, forms in zip(saved.iter_rows(values_only=True), formulas, strict=False):
-                padded: list[object] = list(row)
-                padded.extend([None] * (len(forms) - len(padded)))  # read-only rows may be short
-                values.append(padded)
-            values.extend([None] * len(forms) for forms in formulas[len(values) :])
+        values = _cells(sheet.iter_rows(values_only=True))
+        formulas = self._saved_results(title, values)
         if not self.layout:
-            return Sheet(title, _numbered(values, formulas), [], [])
-        merged = _fill_merged(values, formulas, sheet.merged_cells.sorted())
+            return _finished(title, values, formulas, [], [])
         hidden = sorted(number for number, dim in sheet.row_dimensions.items() if dim.hidden)
-        return Sheet(title, _numbered(values, formulas), merged, hidden)
+        return _finished(title, values, formulas, sheet.merged_cells.sorted(), hidden)
+
+    def _saved_results(self, title: str, values: list[list[object]]) -> list[list[bool]]:
+        """Whether each cell holds a formula; a formula in ``values`` is replaced by the
+        result Excel saved (None when it saved none), read from the workbook opened again."""
+        formulas = [[_is_formula(value) for value in row] for row in values]
+        if not any(any(row) for row in formulas):
+            return formulas
+        if self.values is None:  # the same bytes, opened once already: no new failure
+            self.values = openpyxl.load_workbook(
+                io.BytesIO(self.data), read_only=True, data_only=True
+            )
+        saved = next(s for s in self.values.worksheets if s.title == title)
+        saved.reset_dimensions()  # read every row, whatever the file claims its size is
+        rows = iter(_cells(saved.iter_rows(values_only=True)))
+        for index, forms in enumerate(formulas):
+            row = next(rows, [])
+            width = max(len(row), len(forms))
+            row.extend([None] * (width - len(row)))  # read-only rows may be short
+            forms.extend([False] * (width - len(forms)))
+            values[index] = row
+        return formulas
 
     def close(self) -> None:
         self.formulas.close()
@@ -135,16 +147,73 @@ class Book:
             self.values.close()
 
 
-def _numbered(values: list[list[object]], formulas: list[list[bool]]) -> list[SheetRow]:
-    numbered = enumerate(zip(values, formulas, strict=False), start=1)
-    return [SheetRow(number, vals, forms) for number, (vals, forms) in numbered]
+class StreamedBook(Book):
+    """The roster workbook, read the fast way: the cells from openpyxl's read-only mode, which
+    streams them, the merged cells and hidden rows from ``layout.read_layouts``. It gives the
+    same sheets as ``Book`` (tests/test_roster_layout.py) and leaves the process far smaller.
+    """
+
+    def __init__(self, data: bytes, formulas: Workbook, layouts: dict[str, SheetLayout]) -> None:
+        super().__init__(data, formulas)
+        if list(layouts) != self.titles:
+            raise LayoutError(f"sheets {list(layouts)} where openpyxl reads {self.titles}")
+        self.layouts = layouts
+
+    def sheet(self, title: str) -> Sheet:
+        sheet = next(s for s in self.formulas.worksheets if s.title == title)
+        sheet.reset_dimensions()  # read every row, whatever the file claims its size is
+        values = _cells(sheet.iter_rows(values_only=True))
+        formulas = self._saved_results(title, values)
+        layout = self.layouts[title]
+        return _finished(title, values, formulas, layout.merged, layout.hidden)
+
+
+def _cells(rows: Iterable[Iterable[object]]) -> list[list[object]]:
+    """The values of a sheet's rows, as openpyxl reads them (``iter_rows``, which reads the
+    sheet's XML as it goes)."""
+    with warnings.catch_warnings():
+        # Reading a sheet's XML, openpyxl warns about the parts it would drop when saving
+        # (Excel's drop-down and formatting extensions...): the roster is never saved.
+        warnings.simplefilter("ignore", UserWarning)
+        return [list(row) for row in rows]
+
+
+def _finished(
+    title: str,
+    values: list[list[object]],
+    formulas: list[list[bool]],
+    merged: list[CellRange],
+    hidden: list[int],
+) -> Sheet:
+    """The sheet, its merged cells filled in, without the blank cells after the last value of
+    each row and the blank rows after the last (how wide openpyxl makes a sheet depends on
+    its mode, and on the cells it makes itself: for links, comments, merged cells)."""
+    filled = _fill_merged(values, formulas, merged)
+    for row, forms in zip(values, formulas, strict=True):
+        end = len(row)
+        while end and row[end - 1] is None and not forms[end - 1]:
+            end -= 1
+        del row[end:], forms[end:]
+    while values and not values[-1]:
+        values.pop()
+        formulas.pop()
+    numbered = enumerate(zip(values, formulas, strict=True), start=1)
+    rows = [SheetRow(number, vals, forms) for number, (vals, forms) in numbered]
+    return Sheet(title, rows, filled, hidden)
 
 
 def _fill_merged(
     values: list[list[object]], formulas: list[list[bool]], ranges: list[CellRange]
 ) -> list[Merged]:
     """Give every cell of each merged range the value of its top-left cell (Excel shows that
-    value across the range; openpyxl reads the other cells as blank). The ranges with a value."""
+    value across the range and keeps no other; openpyxl's read-only mode reads what another
+    cell may still hold). The ranges with a value."""
+    for cells in ranges:  # first every cell but the top-left one blank, as Excel shows them
+        top, left = cells.min_row - 1, cells.min_col - 1
+        for index in range(top, min(cells.max_row, len(values))):
+            row, forms = values[index], formulas[index]
+            for col in range(left + (index == top), min(cells.max_col, len(row))):
+                row[col], forms[col] = None, False
     filled: list[Merged] = []
     for cells in ranges:
         top, left = cells.min_row - 1, cells.min_col - 1
@@ -178,8 +247,13 @@ def _is_formula(value: object) -> bool:
     )
 
 
-def open_workbook(path: Path, problems: Problems) -> Book | None:
-    """The workbook at ``path``, or None after reporting why it cannot be read."""
+def open_workbook(path: Path, problems: Problems, plain: bool | None = None) -> Book | None:
+    """The workbook at ``path``, or None after reporting why it cannot be read.
+
+    It is read the fast way (``StreamedBook``); the plain way (``Book``) when that fails, when
+    ``plain`` is true, or when ``plain`` is None and the environment variable
+    MENTORDOCS_ROSTER_READER is "plain" (to compare the two, or to step around the fast way).
+    """
     data = _read_bytes(path, problems)
     if data is None:
         return None
@@ -187,12 +261,47 @@ def open_workbook(path: Path, problems: Problems) -> Book | None:
     if wrong_format is not None:
         problems.error(*wrong_format)
         return None
+    if plain is None:
+        plain = os.environ.get(READER_VARIABLE, "").strip().lower() == "plain"
+    book: Book | None = None if plain else _streamed(data)
+    if book is None:
+        book = _plain(data, problems)
+        if book is None:
+            return None
+    lock = office_lock_file(path)
+    if lock is not None:
+        problems.warn(
+            f"The workbook seems to be open in Excel or LibreOffice ({lock.name} is beside it): changes not yet saved are not seen.",
+            "Save the workbook in Excel first (you may keep it open).",
+        )
+    return book
+
+
+def _streamed(data: bytes) -> StreamedBook | None:
+    """The workbook read the fast way; None when it cannot be, and the plain way then reads
+    it, or reports why it cannot."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # as for the plain way, below
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except Exception:  # the plain way reports what is wrong
+        return None
+    try:
+        return StreamedBook(data, workbook, read_layouts(data))
+    except Exception:  # a layout it cannot read as openpyxl would
+        workbook.close()
+        return None
+
+
+def _plain(data: bytes, problems: Problems) -> Book | None:
+    """The workbook read the plain way, in openpyxl's normal mode (read-only when that
+    fails, with a warning); None after reporting why it cannot be read."""
     try:
         with warnings.catch_warnings():
             # openpyxl's normal mode warns about the parts it would drop when saving (Excel's
             # drop-down and formatting extensions, shapes...): the roster is never saved.
             warnings.simplefilter("ignore", UserWarning)
-            workbook, layout = openpyxl.load_workbook(io.BytesIO(data)), True
+            return Book(data, openpyxl.load_workbook(io.BytesIO(data)))
     except zipfile.BadZipFile:
         problems.error(
             "The file is damaged: it is not a complete Excel workbook.",
@@ -204,7 +313,7 @@ def open_workbook(path: Path, problems: Problems) -> Book | None:
         # a workbook whose extras openpyxl cannot read is still read, without merged cells
         # and hidden rows.
         try:
-            workbook, layout = openpyxl.load_workbook(io.BytesIO(data), read_only=True), False
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
         except Exception:
             problems.error(
                 f"The file cannot be read as an Excel workbook ({type(exc).__name__}: {exc}).",
@@ -215,13 +324,7 @@ def open_workbook(path: Path, problems: Problems) -> Book | None:
             f"Part of the workbook cannot be read ({type(exc).__name__}: {exc}), so merged cells are read as blank and hidden rows are not pointed out.",
             "Open the workbook in Excel and save it again; check merged cells yourself meanwhile.",
         )
-    lock = office_lock_file(path)
-    if lock is not None:
-        problems.warn(
-            f"The workbook seems to be open in Excel or LibreOffice ({lock.name} is beside it): changes not yet saved are not seen.",
-            "Save the workbook in Excel first (you may keep it open).",
-        )
-    return Book(data, workbook, layout)
+        return Book(data, workbook, layout=False)
 
 
 def _read_bytes(path: Path, problems: Problems) -> bytes | None:
@@ -568,11 +671,15 @@ def _data_rows(title: str, rows: list[SheetRow], columns: _Columns, cells: CellR
     problems = cells.problems
     result: list[Row] = []
     unnamed_reported: set[int] = set()
+    # Every row has a value (maybe None) for each column with a header, however short it is.
+    width = max([*columns.known, *columns.extras], default=-1) + 1
     for number, vals, forms in rows:
         if all(is_blank(v) for v in vals) and not any(forms):
             continue
         row = Row(title, number, {}, columns.headers, bad=set(columns.missing))
-        for index, (value, is_formula) in enumerate(zip(vals, forms, strict=False)):
+        short = max(width - len(vals), 0)
+        cells_and_formulas = zip([*vals, *[None] * short], [*forms, *[False] * short], strict=True)
+        for index, (value, is_formula) in enumerate(cells_and_formulas):
             if index in columns.extras:
                 key, written = columns.extras[index]
             elif index in columns.known:
