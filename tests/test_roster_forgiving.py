@@ -120,6 +120,23 @@ def test_a_pair_id_merged_over_goal_rows_is_read_on_each_row(tmp_path: Path) -> 
     ]
 
 
+@pytest.mark.parametrize("reader", ["fast", "plain"])
+def test_a_merge_down_a_whole_column_spreads_over_the_rows_in_use_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    monkeypatch.setenv("MENTORDOCS_ROSTER_READER", reader)
+    book = base_book()
+    book["Goals"].append([None, 3, "Keep a reflective journal", "Long-term", None])
+    path = _edited(make_roster(tmp_path, book), lambda wb: wb["Goals"].merge_cells("A2:A5000"))
+    result = run_check(path)
+    assert result.exit_code == 0, result.output  # not 4,996 goal rows with a Pair ID alone
+    assert _warnings_of(result) == [
+        "  roster.xlsx, sheet 'Goals', row 2, column 'Pair ID': Cells A2:A5000 are merged, so "
+        f"'P01' was read in every one of them (rows 2 to 4). {_UNMERGE}"
+    ]
+    assert len(load_roster(path).pairs[0].goals) == 3
+
+
 def test_a_merged_meeting_place_reaches_every_pair(tmp_path: Path) -> None:
     book = base_book()
     book["Pairs"].append(["P03", "Ruth Okafor", None, "ruth@example.org", "Sam Lee"])

@@ -3,17 +3,17 @@
 The fast way to read the roster (``workbook.StreamedBook``) takes the cells from openpyxl's
 read-only mode, which streams them, and the layout from here; the plain way (``workbook.Book``)
 takes both from openpyxl's normal mode, which makes an object of every cell, and the memory
-stays with the process after the workbook is closed (load_roster on 10,000 pairs, in a fresh
-process: 255 MiB of RSS after loading the plain way, 107 MiB the fast way; 1,000 pairs: 69
-against 55 MiB; ``benchmarks/generate.py --memory``).
+stays with the process after the workbook is closed (``benchmarks/generate.py --memory``
+measures both ways; docs/performance.md has the figures).
 
 ``read_layouts(data)`` reads, for each worksheet, the ranges in its ``<mergeCells>`` and the
 rows marked hidden (``<row hidden="1">``), the way openpyxl's normal mode reads them: rows
 numbered as it numbers them, ``hidden`` read as its ``Bool`` reads it, the last
 ``<mergeCells>`` counting. Each worksheet is found through the workbook's relationships (a
 ``ZipPackage``), and streamed from the zip, within the limits ``ZipPackage.read`` applies to a
-part, through lxml's ``iterparse`` under the settings of the hardened parser (``mentordocs.ooxml.xml``: no DTD, no entities, no network; a
-part that declares a DOCTYPE is refused).
+part, through lxml's ``iterparse`` under the settings of the hardened parser
+(``mentordocs.ooxml.xml``: no DTD, no entities, no network; a part that declares a DOCTYPE is
+refused).
 
 It raises ``LayoutError`` (or the package's or lxml's error) for anything it cannot read the
 way openpyxl does, and for a worksheet on which openpyxl's two modes would not read the same

@@ -83,11 +83,11 @@ class Book:
     and whether it holds a formula, its merged cells and hidden rows.
 
     It is opened as written, where openpyxl gives a formula cell its formula, in openpyxl's
-    normal mode, which reports merged cells and hidden rows but makes an object of every cell
-    (load_roster on 10,000 pairs leaves the process at 255 MiB, against 107 MiB read the fast
-    way). ``open_workbook`` reads the workbook the fast way (``StreamedBook``), and this way
-    only when that fails or is asked for. A workbook whose charts or images openpyxl cannot read is opened read-only instead
-    (``layout`` False: no merged cells, no hidden rows). Only when a sheet has formulas is the
+    normal mode, which reports merged cells and hidden rows but makes an object of every cell,
+    and so needs far more memory on a large roster. ``open_workbook`` reads the workbook the
+    fast way (``StreamedBook``), and this way only when that fails or is asked for
+    (``MENTORDOCS_ROSTER_READER=plain``). A workbook whose charts or images openpyxl cannot
+    read is opened read-only instead (``layout`` False: no merged cells, no hidden rows). Only when a sheet has formulas is the
     workbook opened a second time, read-only, for the results Excel saved (``data_only``), so
     a workbook without formulas is read once.
     """
@@ -202,6 +202,11 @@ def _finished(
     return Sheet(title, rows, filled, hidden)
 
 
+def _width(row: list[object]) -> int:
+    """How many cells of ``row`` there are up to its last one that holds a value."""
+    return next((len(row) - n for n, value in enumerate(reversed(row)) if value is not None), 0)
+
+
 def _fill_merged(
     values: list[list[object]], formulas: list[list[bool]], ranges: list[CellRange]
 ) -> list[Merged]:
@@ -214,6 +219,13 @@ def _fill_merged(
             row, forms = values[index], formulas[index]
             for col in range(left + (index == top), min(cells.max_col, len(row))):
                 row[col], forms[col] = None, False
+    # A range is spread over the rows and columns that hold a value Excel shows
+    # (after the blanking above), no further: a whole column
+    # merged (A1:A1048576) would otherwise become a million rows of that value alone.
+    last_row = max(
+        (n for n, row in enumerate(values, 1) if any(v is not None for v in row)), default=0
+    )
+    width = max((_width(row) for row in values), default=0)
     filled: list[Merged] = []
     for cells in ranges:
         top, left = cells.min_row - 1, cells.min_col - 1
@@ -222,19 +234,15 @@ def _fill_merged(
         is_formula = formulas[top][left] if inside else False
         if is_blank(value) and not is_formula:
             continue
-        while len(values) < cells.max_row:
-            values.append([])
-            formulas.append([])
-        for index in range(top, cells.max_row):
+        max_row, max_col = min(cells.max_row, last_row), min(cells.max_col, width)
+        for index in range(top, max_row):
             row, forms = values[index], formulas[index]
-            if len(row) < cells.max_col:
-                row.extend([None] * (cells.max_col - len(row)))
-                forms.extend([False] * (cells.max_col - len(forms)))
-            for col in range(left, cells.max_col):
+            if len(row) < max_col:
+                row.extend([None] * (max_col - len(row)))
+                forms.extend([False] * (max_col - len(forms)))
+            for col in range(left, max_col):
                 row[col], forms[col] = value, is_formula
-        filled.append(
-            Merged(cells.coord, cells.min_row, cells.max_row, cells.min_col, cells.max_col, value)
-        )
+        filled.append(Merged(cells.coord, cells.min_row, max_row, cells.min_col, max_col, value))
     return filled
 
 
