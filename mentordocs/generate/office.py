@@ -46,13 +46,16 @@ def convert(
     outdir: str | os.PathLike[str] | None = None,
     timeout: float = 600,
     soffice: str | None = None,
+    infilter: str | None = None,
 ) -> list[Path]:
     """Convert ``files`` with one ``soffice --convert-to`` call per output folder.
 
     ``to`` is LibreOffice's filter spec, e.g. ``"pdf"`` or ``"docx"``. Without ``outdir`` each
     result is written beside its source. Returns the converted files, in the order given.
-    ``soffice`` is the LibreOffice to use (default: ``find_soffice()``). Raises OfficeError
-    when LibreOffice is missing or a file did not convert.
+    ``soffice`` is the LibreOffice to use (default: ``find_soffice()``); ``infilter`` the
+    import filter, where LibreOffice's own guess is not the one wanted (e.g. ``"HTML
+    (StarWriter)"``: an HTML page opened in Writer, not Writer/Web, which prints blank).
+    Raises OfficeError when LibreOffice is missing or a file did not convert.
     """
     soffice = soffice or find_soffice()
     if soffice is None:
@@ -77,6 +80,7 @@ def convert(
                 "--headless",
                 "--norestore",
                 "--nolockcheck",
+                *([f"--infilter={infilter}"] if infilter else []),
                 "--convert-to",
                 to,
                 "--outdir",

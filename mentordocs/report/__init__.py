@@ -15,7 +15,6 @@ statuses go in: never an answer from a form, so never a confidential one.
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from pathlib import Path
 from mentordocs.errors import OfficeError, OutputError
 from mentordocs.forms import FormSpec, load_form_specs
 from mentordocs.fsutil import atomic_write_bytes, atomic_write_text, office_lock_file
-from mentordocs.generate.office import find_soffice
+from mentordocs.generate.office import convert, find_soffice
 from mentordocs.report.html import summary_html
 from mentordocs.report.sheet import SUMMARY_SHEET, summary_workbook
 from mentordocs.report.summary import ProgramSummary, build_summary
@@ -136,39 +135,21 @@ def html_to_pdf(
         )
     target = Path(target)
     with tempfile.TemporaryDirectory(prefix="mentordocs-report-") as work:
-        folder = Path(work)
-        source = folder / "summary.html"
+        source = Path(work) / "summary.html"
         source.write_text(page, encoding="utf-8")
-        command = [
-            soffice,
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--infilter=HTML (StarWriter)",  # Writer, not Writer/Web (which prints blank)
-            "--convert-to",
-            "pdf:writer_pdf_Export",
-            "--outdir",
-            str(folder / "pdf"),
-            str(source),
-        ]
         try:
-            completed = subprocess.run(
-                command, capture_output=True, text=True, timeout=timeout, check=False
+            (made,) = convert(
+                [source],
+                "pdf:writer_pdf_Export",
+                Path(work) / "pdf",
+                timeout=timeout,
+                soffice=soffice,
+                infilter="HTML (StarWriter)",  # Writer, not Writer/Web (which prints blank)
             )
-        except subprocess.TimeoutExpired as exc:
+        except OfficeError as exc:
             raise OfficeError(
-                f"LibreOffice did not print {target.name} within {timeout:.0f} seconds. Close "
-                "any LibreOffice window and try again."
+                f"{exc} Open summary.html in a browser and print it to PDF instead."
             ) from exc
-        made = folder / "pdf" / "summary.pdf"
-        if not made.exists():
-            detail = (completed.stderr or completed.stdout).strip()[-300:]
-            raise OfficeError(
-                f"LibreOffice could not print {target.name}"
-                + (f": {detail}" if detail else ".")
-                + " Open summary.html in a browser and print it to PDF instead."
-            )
         data = made.read_bytes()
     atomic_write_bytes(target, data)
     return target
