@@ -16,9 +16,13 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
+from conftest import missing
 from test_collect import PROGRAM, SPECS, complete_values, make_roster
 
+from mentordocs.errors import OfficeError
 from mentordocs.forms import SIGNATURE_FIELD_IDS, FormSpec, form_spec_to_json, load_form_spec
+from mentordocs.generate.office import convert
 from mentordocs.models import Roster
 from mentordocs.records import Manifest, ManifestEntry, write_manifest
 from mentordocs.tracking import (
@@ -553,6 +557,27 @@ def test_status_and_reminders_agree_after_excel_saves_the_workbook(tmp_path):
     assert read_outstanding(resaved) == read_outstanding(path)
     assert read_outstanding(resaved, "midpoint") == read_outstanding(path, "midpoint")
     assert read_tracking(resaved).generated == read_tracking(path).generated
+
+
+@pytest.mark.soffice
+def test_status_and_reminders_agree_after_libreoffice_calc_saves_the_workbook(tmp_path, soffice):
+    # A coordinator who opens the workbook in LibreOffice Calc and saves it as .xlsx.
+    path = year_workbook(tmp_path)
+    try:
+        (resaved,) = convert(
+            [path], "xlsx:Calc MS Excel 2007 XML", tmp_path / "calc", soffice=soffice
+        )
+    except OfficeError as exc:
+        if "source file could not be loaded" in str(exc):  # a soffice without Calc
+            missing(f"LibreOffice Calc is not installed with this soffice ({exc})")
+        raise
+    assert read_outstanding(resaved) == read_outstanding(path)
+    assert read_outstanding(resaved, "midpoint") == read_outstanding(path, "midpoint")
+    before, after = read_tracking(path), read_tracking(resaved)
+    assert after.generated == before.generated
+    assert sorted(after.returns, key=lambda r: (r.pair_id, r.form)) == sorted(
+        before.returns, key=lambda r: (r.pair_id, r.form)
+    )
 
 
 # ---- mentordocs status ---------------------------------------------------------------------------
