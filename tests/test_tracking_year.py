@@ -475,6 +475,9 @@ def test_dashboard_counts_and_charts_per_stage(tmp_path):
         "Not given": 0,
     }
     assert goals  # the tables are read from the sheet itself
+    # Every table heading and row name fits its column (the title and notes above may overflow).
+    width = ws.column_dimensions["A"].width
+    assert all(len(str(r[0])) <= width for r in rows[3:] if r[0] is not None), width
     with zipfile.ZipFile(path) as package:
         charts = sorted(n for n in package.namelist() if n.startswith("xl/charts/chart"))
         titles = [package.read(n).decode() for n in charts]

@@ -347,7 +347,7 @@ def _dashboard(
     """Counts per form, stage by stage, with a chart per stage; once a later stage is open, also
     how many goals stand at each status at the mid-point and at the end, with their charts."""
     staged = len({spec.stage for spec in specs.values()}) > 1
-    ws = book.sheet(DASHBOARD_SHEET, [], [30, 12, 12, 12, 12, 12])
+    ws = book.sheet(DASHBOARD_SHEET, [], [44 if staged else 30, 12, 12, 12, 12, 12])
     active = [p for p in roster.pairs if p.active]
     title = _cell(ws, f"{roster.program.name}: returned forms")
     title.font = Font(bold=True, size=16, color="1F4E78")
