@@ -51,7 +51,7 @@ from mentordocs.ooxml import ns  # noqa: E402
 VERSIONS = {
     "action-plan": "2.0",
     "terms-of-engagement": "2.0",
-    "goal-sheet": "2.0",
+    "goal-sheet": "2.1",
     "confidentiality-agreement": "2.0",
     "midpoint-review": "1.0",
     "end-review": "1.0",
@@ -61,7 +61,6 @@ VERSIONS = {
 # packet at the start is FORM_IDS. Built here whether or not forms.FORM_IDS lists them yet.
 STAGES = {"midpoint-review": "midpoint", "end-review": "end"}
 
-GOAL_STATUSES = ("Not started", "In progress", "Achieved", "Changed", "Set aside")
 PRIORITIES = ("High", "Medium", "Low")
 OBSERVERS = ("Mentor observes mentee", "Mentee observes mentor")
 MEETING_STYLES = ("Formal", "Informal", "A mix of both")
@@ -138,10 +137,11 @@ def goal_support_fields() -> list[dict[str, Any]]:
 def goal_tracking_fields(
     prefix: str, label: str, group: str, required: int
 ) -> list[dict[str, Any]]:
-    """How progress on a goal is measured, its target date, progress at the mid-point check
-    and status: asked the same way of the mentee's, the mentor's and joint goals (``prefix``
-    "goal", "mentor_goal", "joint_goal"; ``label`` "Goal", "Mentor's goal", "Joint goal").
-    The measure and target date are required in the first ``required`` instances (0: never)."""
+    """How progress on a goal is measured and its target date: asked the same way of the
+    mentee's, the mentor's and joint goals (``prefix`` "goal", "mentor_goal", "joint_goal";
+    ``label`` "Goal", "Mentor's goal", "Joint goal"). The measure and target date are required
+    in the first ``required`` instances (0: never). Progress and status are not asked here:
+    the mid-point check-in and the end-of-program review ask them (asked once)."""
     return [
         f(
             f"{prefix}_{{n}}_measure",
@@ -157,18 +157,6 @@ def goal_tracking_fields(
             required=bool(required),
             group=group,
             required_instances=required,
-        ),
-        f(
-            f"{prefix}_{{n}}_midpoint_progress",
-            f"{label} {{n}}: progress at the mid-point check",
-            group=group,
-        ),
-        f(
-            f"{prefix}_{{n}}_status",
-            f"{label} {{n}}: status",
-            "dropdown",
-            group=group,
-            choices=GOAL_STATUSES,
         ),
     ]
 
@@ -881,7 +869,18 @@ class Answer:
         return cell(para(content, style), width, span=self.span, valign=valign)
 
 
-Cell = Text | Label | Answer
+@dataclass(frozen=True)
+class Hint:
+    """A table cell holding fixed text in the hint style (Jinja allowed)."""
+
+    text: str
+    span: int = 1
+
+    def xml(self, layout: Layout, width: int) -> str:
+        return cell(para(run(self.text), "TableHint"), width, span=self.span)
+
+
+Cell = Text | Label | Answer | Hint
 
 
 class Row:
@@ -957,13 +956,20 @@ class Table:
 class Questions:
     """Label | answer rows, one per Q. ``n``: what "{n}" in their fields becomes; ``line``,
     ``box``: the height of the row of a one-line and of a long answer; ``one_page``: as for
-    Table."""
+    Table; ``after``: a last row across the table, in the hint style (a line of text)."""
 
     def __init__(
-        self, *questions: Q, n: str = "", line: int = LINE, box: int = BOX, one_page: bool = False
+        self,
+        *questions: Q,
+        n: str = "",
+        line: int = LINE,
+        box: int = BOX,
+        one_page: bool = False,
+        after: str = "",
     ) -> None:
         self.questions = questions
         self.n, self.line, self.box, self.one_page = n, line, box, one_page
+        self.after = after
 
     def xml(self, layout: Layout) -> str:
         rows = []
@@ -972,6 +978,8 @@ class Questions:
             answer = Answer(q.field, q.placeholder, q.value, q.fill, self.n, multiline)
             height = self.box if multiline else self.line
             rows.append(Row(Label(q.label, q.hint), answer, height=height))
+        if self.after:
+            rows.append(Row(Hint(self.after, span=2)))
         return Table((LABEL_W, TEXT_W - LABEL_W), tuple(rows), one_page=self.one_page).xml(layout)
 
 
@@ -1895,7 +1903,8 @@ TERMS_LAYOUT = Form(
 
 
 def goal_progress(prefix: str) -> tuple[Q, ...]:
-    """The questions every goal ends with: measure, target date, mid-point progress, status."""
+    """The questions every goal ends with: measure and target date (its progress and status
+    are asked by the mid-point check-in and the end-of-program review: GOAL_FOLLOW_UP)."""
     return (
         Q(
             f"{prefix}_{{n}}_measure",
@@ -1910,14 +1919,15 @@ def goal_progress(prefix: str) -> tuple[Q, ...]:
             placeholder="Pick a date",
             fill="g.target_date",
         ),
-        Q(
-            f"{prefix}_{{n}}_midpoint_progress",
-            "Progress at the mid-point check",
-            hint="{{ program.midpoint }}",
-            placeholder="Fill this in at the mid-point check",
-        ),
-        Q(f"{prefix}_{{n}}_status", "Status", placeholder="Choose one", value=GOAL_STATUSES[0]),
     )
+
+
+# The last row of every goal, where its progress and status were asked up to version 2.0: they
+# are asked once, by the later rounds' forms (docs/forms.md, "Asked once").
+GOAL_FOLLOW_UP = (
+    "Progress and status: the mid-point check-in and the end-of-program review take these up, "
+    "goal by goal. Keep this sheet as your plan."
+)
 
 
 def goal_sections(slots: str, title: str, *questions: Q) -> tuple[Block, ...]:
@@ -1926,7 +1936,7 @@ def goal_sections(slots: str, title: str, *questions: Q) -> tuple[Block, ...]:
     return for_each(
         f"g in {slots}",
         heading(title + " {{ g.slot }}{% if g.optional %} (optional){% endif %}", 2),
-        Questions(*questions, n="{{ g.slot }}", box=800, one_page=True),
+        Questions(*questions, n="{{ g.slot }}", box=800, one_page=True, after=GOAL_FOLLOW_UP),
     )
 
 
@@ -2039,8 +2049,8 @@ JOINT_GOALS = (
 )
 
 GOAL_SHEET_LAYOUT = Form(
-    "Your goals for your time together, each with how you will work on it and measure it. Come "
-    "back to this sheet at the mid-point check on {{ program.midpoint_long }}.",
+    "Your goals for your time together, each with how you will work on it and measure it: your "
+    "plan. The mid-point check-in on {{ program.midpoint_long }} starts from it.",
     *only_if("plan.mentee_goals", *MENTEE_GOALS),
     *only_if("plan.mentor_goals", *MENTOR_GOALS),
     *only_if("plan.joint_goals", *JOINT_GOALS),

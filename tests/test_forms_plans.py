@@ -106,7 +106,7 @@ def test_mentor_goals_are_prefilled_like_the_mentees_in_their_own_section(compil
     assert values["mentor_goal_1_mentee_support"].value == mentor_goal.mentee_accountable
     assert values["mentor_goal_1_measure"].value == mentor_goal.measure
     assert values["mentor_goal_1_target_date"].value == mentor_goal.target_date.isoformat()
-    assert values["mentor_goal_1_status"].value == "Not started"
+    assert "mentor_goal_1_status" not in values  # the mid-point check-in asks it
     assert values["mentor_goal_2_goal"].placeholder  # a second, optional slot
     assert values["joint_goal_1_goal"].value == joint_goal.goal
     assert values["joint_goal_1_mentor_part"].value == joint_goal.mentor_support
@@ -188,6 +188,12 @@ def test_a_question_is_asked_once_and_the_other_forms_refer_to_it(rendered):
     assert "not_working" in _ids(terms) and "disagreement" in _ids(terms)
     assert not {"ending_steps", "conflict_steps"} & _ids(confidentiality)
     assert "ack_either_may_end" in _ids(confidentiality)  # the promise itself stays
+    # each goal's progress and status: in the mid-point check-in and the end review only; the
+    # goal sheet says so under every goal (three kinds of goal here, one line each per slot)
+    assert not [i for i in _ids(sheet) if i.endswith(("_midpoint_progress", "_status"))]
+    follow_up = "the mid-point check-in and the end-of-program review take these up"
+    slots = [i for i in _ids(sheet) if re.fullmatch(r"(mentor_|joint_)?goal_\d+_goal", i)]
+    assert _text(sheet).count(follow_up) == len(slots) > 0
     # every reference names a section that exists, by its number and title
     references = (
         (plan, terms, 1, "5", "Our scheduled meetings"),

@@ -89,7 +89,9 @@ def test_layout_manifest_fields_and_properties(roster: Roster, templates: Path, 
             assert props["mentordocs.program"] == roster.program.name
             assert props["mentordocs.pair_id"] == pair.pair_id
             assert props["mentordocs.form"] == form
-            assert props["mentordocs.template_version"].startswith("2.0+")
+            declared = json.loads((templates / f"{form}.json").read_text(encoding="utf-8"))
+            assert declared["version"] == ("2.1" if form == "goal-sheet" else "2.0")
+            assert props["mentordocs.template_version"].startswith(f"{declared['version']}+")
             fields = fields_by_tag(data)
             assert fields["mentor_email"] == pair.mentor.email
             assert fields["mentee_name"] == pair.mentee.name

@@ -222,11 +222,11 @@ def test_fields_export_of_an_unfilled_form_shows_prompts(filled, soffice_25, tmp
     reading = reader_for(filled)(path)
     by_id = {f.id: f for f in reading.fields}
     reference = Reference.from_bytes(blank.read_bytes())
-    for field_id in ("goal_1_priority", "goal_1_midpoint_progress"):
+    for field_id in ("goal_1_priority", "goal_4_measure"):
         assert by_id[field_id].value == reference.placeholders[field_id]
     assert "Choose one" in PdfReader(path).get_fields()["_3"]["/Opt"]
     values = match_fields(reading.fields, SPECS["goal-sheet"], reference).values
-    assert values["goal_1_midpoint_progress"] == values["goal_1_priority"] == ""
+    assert values["goal_4_measure"] == values["goal_1_priority"] == ""
     assert values["mentor_agree"] is False
 
 
@@ -404,7 +404,7 @@ def test_form_fields_of_every_kind_are_read_by_tu():
         # an unticked box as LibreOffice names its states, ticked by a viewer: ambiguous
         "<< /FT /Btn /T (_4) /TU (ack_seek_help) /V /#E2#98#90 >>",
         # a choice with export values, a drop-down still showing its prompt
-        "<< /FT /Ch /Ff 131072 /T (_5) /TU (goal_1_status) /V (a) /Opt [[(a) (Achieved)] [(b) (Changed)]] >>",
+        "<< /FT /Ch /Ff 131072 /T (_5) /TU (goal_1_horizon) /V (a) /Opt [[(a) (Long-term)] [(b) (Short-term)]] >>",
         "<< /FT /Ch /Ff 131072 /T (_6) /TU (goal_1_priority) /V (Choose one) /Opt [(High) (Low)] >>",
         "<< /FT /Tx /T (_7) /V (no tooltip: not guessed) >>",
         "<< /FT /Tx /T (_8) /TU (Goal 2 - not an id) /V (not guessed either) >>",
@@ -416,10 +416,10 @@ def test_form_fields_of_every_kind_are_read_by_tu():
         "goal_1_target_date", "date", "9 October 2026", alias="goal_1_target_date", source="alias"
     )
     assert by_id["mentor_agree"].value is True and by_id["mentee_agree"].value is False
-    assert by_id["goal_1_status"].value == "Achieved"
+    assert by_id["goal_1_horizon"].value == "Long-term"
     assert by_id["goal_1_priority"].placeholder and by_id["goal_1_priority"].value == ""
     assert set(by_id) == {
-        "goal_1_target_date", "mentor_agree", "mentee_agree", "goal_1_status", "goal_1_priority",
+        "goal_1_target_date", "mentor_agree", "mentee_agree", "goal_1_horizon", "goal_1_priority",
     }  # fmt: skip
     assert reading.unnamed_fields == 2 and reading.with_fields
     [doubt] = reading.review
@@ -459,11 +459,11 @@ def test_text_identity_needs_one_title_and_one_pair():
 
 def test_answers_between_labels_from_a_page_of_text():
     lines = ["Goal sheet", "Pair P01", "The goal Read more ", "books", "every week",
-             "Status Achieved", "Agreement X"]  # fmt: skip
+             "Short- or long-term? Long-term", "Agreement X"]  # fmt: skip
     labels = FormLabels(
         [
             ShownLabel("goal_1_goal", "Goal sheet\nPair P01\nThe goal"),
-            ShownLabel("goal_1_status", "Status"),
+            ShownLabel("goal_1_horizon", "Short- or long-term?"),
             ShownLabel("mentor_agree", "Agreement"),
             ShownLabel("", ""),
         ],
@@ -476,7 +476,7 @@ def test_answers_between_labels_from_a_page_of_text():
     # wrapped at a space: joined; a break that may have been typed: kept
     assert items["goal_1_goal"].value == "Read more books\nevery week"
     assert items["goal_1_goal"].text == "Read more \nbooks\nevery week"
-    assert items["goal_1_status"].value == "Achieved" and items["goal_1_status"].sure == LIKELY
+    assert items["goal_1_horizon"].value == "Long-term" and items["goal_1_horizon"].sure == LIKELY
     assert items["goal_1_goal"].sure == LIKELY and items["goal_1_goal"].page == 1
     assert "mentor_agree" in reading.unlocated  # no box printed: nothing is invented
 
@@ -484,14 +484,14 @@ def test_answers_between_labels_from_a_page_of_text():
 def test_labels_from_fields_uses_before_and_placeholders():
     fields = [
         Field("goal_1_goal", "text", "Describe the goal", placeholder=True, before="The goal"),
-        Field("goal_1_status", "dropdown", "Achieved", before="Status"),
+        Field("goal_1_horizon", "dropdown", "Long-term", before="Short- or long-term?"),
         Field("", "text", "x"),
     ]
     labels = labels_from_fields(fields)
     assert labels == FormLabels(
         [
             ShownLabel("goal_1_goal", "The goal", "Describe the goal"),
-            ShownLabel("goal_1_status", "Status"),
+            ShownLabel("goal_1_horizon", "Short- or long-term?"),
         ]
     )
 

@@ -786,7 +786,7 @@ main()
 
 #: What a person types into the P02 goal sheet: (how, text found, text typed).
 TYPING = [
-    ("replace", "Fill this in at the mid-point check", "On track: two number talks a week"),
+    ("replace", "What will the mentee do?", "Reads one article a month and reports back"),
     ("replace", "student discourse", "student talk"),
     ("append", "co-plans one unit.", " Meets monthly."),
     ("replace", "Describe the goal in a sentence", "Read one article a month"),
@@ -801,7 +801,7 @@ SIGN_NAME = ("replace", "Type your full name", "Ana Diaz")
 #: Where each typed answer must be read, by field id (P02 has two goals of the mentee's and
 #: one of the mentor's own).
 TYPED = {
-    "goal_1_midpoint_progress": "On track: two number talks a week",
+    "goal_3_mentee_accountable": "Reads one article a month and reports back",
     "goal_1_goal": "Plan math lessons around student talk (CSTP 3).",
     "goal_1_mentor_support": "Brings number-talk routines; co-plans one unit. Meets monthly.",
     "goal_3_goal": "Read one article a month",

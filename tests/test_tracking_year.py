@@ -431,6 +431,10 @@ def test_goals_are_followed_across_the_stages(tmp_path):
         "Done",
     )
     assert goals[7][mid_status] is None  # P03: no check-in
+    # The goal sheet asks no progress or status (version 2.1: the check-in and review do), so
+    # the start has no such columns, and a goal not yet checked in on has no latest status.
+    assert not {"Status", "Progress at the mid-point check"} & set(goals[0])
+    assert goals[7]["Latest status"] is None
     # A coordinator filters the whole sheet: the filter spans every column and row.
     assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}11"
     at_risk = [(g["Pair"], g["Goal #"]) for g in goals if g[mid_status] == "At risk"]

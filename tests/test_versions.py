@@ -53,3 +53,60 @@ def test_an_answer_to_a_question_todays_form_no_longer_asks_goes_to_review(tmp_p
     result = collect_forms([returned.parent], tmp_path / "t2.xlsx", roster, templates_dir=templates)
     [note] = [p for p in result.problems if f"version {shipped}" in p.message]
     assert note.severity == "warning"
+
+
+#: The goal sheet as it was at version 2.0, before its progress and status questions went to
+#: the mid-point check-in and the end review (asked once): its template and declaration.
+GOAL_SHEET_2_0 = Path(__file__).parent / "fixtures" / "goal-sheet-2.0"
+
+
+def test_a_goal_sheet_of_version_2_0_with_midpoint_progress_is_read_against_2_0(tmp_path: Path):
+    roster = load_roster(SAMPLE_ROSTER)
+    pair = roster.pairs[0].pair_id
+    old = json.loads((GOAL_SHEET_2_0 / "goal-sheet.json").read_text(encoding="utf-8"))
+    today = json.loads((TEMPLATES / "goal-sheet.json").read_text(encoding="utf-8"))
+    assert (old["version"], today["version"]) == ("2.0", "2.1")
+    asked_later = {"goal_{n}_midpoint_progress", "goal_{n}_status"}
+    assert asked_later <= {f["id"] for f in old["fields"]}
+    assert not asked_later & {f["id"] for f in today["fields"]}
+
+    # The packet went out with the 2.0 goal sheet: generate kept 2.0's declaration with it.
+    templates_2_0 = tmp_path / "templates-2.0"
+    shutil.copytree(TEMPLATES, templates_2_0, ignore=shutil.ignore_patterns("*.py", "email"))
+    for name in ("goal-sheet.docx", "goal-sheet.json"):
+        shutil.copyfile(GOAL_SHEET_2_0 / name, templates_2_0 / name)
+    packets = tmp_path / "packets"
+    generate_packets(
+        roster, packets, pairs=[pair], forms=["goal-sheet"], templates_dir=templates_2_0
+    )
+    [sent] = list(packets.rglob("*_goal-sheet.docx"))
+    values = {
+        "goal_1_goal": "Kept question",
+        "goal_1_measure": "Two observations",
+        "goal_1_midpoint_progress": "Halfway: two routines of five",
+        "goal_1_status": "In progress",
+    }
+    returned = tmp_path / "in" / sent.name
+    returned.parent.mkdir()
+    returned.write_bytes(fill_docx(sent.read_bytes(), values))
+    assert read_form(returned).template_version.startswith("2.0+")
+
+    # Collected with today's (2.1) templates: read against 2.0's declaration, no warning, and
+    # the answers 2.1 no longer asks are kept (on the Review sheet), each under its 2.0 field.
+    tracking = tmp_path / "t.xlsx"
+    result = collect_forms([returned.parent], tracking, roster, packets_dir=packets)
+    assert result.unreadable == 0 and result.new == 1
+    assert not [p for p in result.problems if "version 2.0" in p.message]
+    data = read_tracking(tracking)
+    [ret] = data.returns
+    assert ret.values["goal_1_goal"] == "Kept question"
+    assert ret.values["goal_1_measure"] == "Two observations"
+    assert "goal_1_midpoint_progress" not in ret.values and "goal_1_status" not in ret.values
+    review = {item.suggestion: item for item in data.review}
+    assert review["goal_1_midpoint_progress"].text == "Halfway: two routines of five"
+    assert review["goal_1_status"].text == "In progress"
+    assert all("earlier version" in item.why for item in review.values())
+    # 2.0's status drop-downs started at "Not started": the other slots' come back with it
+    others = set(review) - {"goal_1_midpoint_progress", "goal_1_status"}
+    assert others == {f"goal_{n}_status" for n in range(2, 6)}
+    assert {review[field_id].text for field_id in others} == {"Not started"}
