@@ -106,7 +106,18 @@ def test_a_goal_sheet_of_version_2_0_with_midpoint_progress_is_read_against_2_0(
     assert review["goal_1_midpoint_progress"].text == "Halfway: two routines of five"
     assert review["goal_1_status"].text == "In progress"
     assert all("earlier version" in item.why for item in review.values())
-    # 2.0's status drop-downs started at "Not started": the other slots' come back with it
-    others = set(review) - {"goal_1_midpoint_progress", "goal_1_status"}
-    assert others == {f"goal_{n}_status" for n in range(2, 6)}
-    assert {review[field_id].text for field_id in others} == {"Not started"}
+    # 2.0's status drop-downs started at "Not started": the other goals' came back as they
+    # were sent (the pair's copy in the packets folder says so), which is no answer to review.
+    assert set(review) == {"goal_1_midpoint_progress", "goal_1_status"}
+    sent_copy = read_form(sent)
+    started = {f.id: f.value for f in sent_copy.fields if f.id.endswith("_status")}
+    assert started and set(started.values()) == {"Not started"}
+
+    # Without the pair's sent copy to compare with, nothing is dropped: every status that
+    # came back is shown for review.
+    alone = tmp_path / "alone.xlsx"
+    result = collect_forms([returned.parent], alone, roster)
+    assert result.new == 1
+    shown = [(item.why, item.text) for item in read_tracking(alone).review]
+    statuses = sorted(text for why, text in shown if "_status'" in why)
+    assert statuses == ["In progress"] + ["Not started"] * (len(started) - 1)

@@ -575,7 +575,11 @@ class _Harvest:
         if any(f.source not in ("tag", "legacy") for f in reading.fields):
             reference = self.references.get(pair_id, spec)
         matched = match_fields(reading.fields, sent, reference)
-        return self.versions.today(matched, sent, spec)
+        if sent is not spec and reference is None:
+            # What the questions today's form dropped were sent with (left as they were, they
+            # are not answers): the pair's own copy from the packets folder, if it is there.
+            reference = self.references.sent_copy(pair_id, spec)
+        return self.versions.today(matched, sent, spec, reference)
 
     def _kept_values(self, matched: Matched, spec: FormSpec) -> dict[str, str | bool]:
         values = dict(matched.values)

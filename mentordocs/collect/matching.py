@@ -49,11 +49,13 @@ def identify_from_name(
 @dataclass
 class Reference:
     """A clean copy of the same form for the same pair: its fields in order, their kinds,
-    placeholders and the text shown before each (their labels)."""
+    placeholders, the values it was sent with (a prefilled text, a drop-down's first choice)
+    and the text shown before each (their labels)."""
 
     order: list[tuple[str, str]]  # (field id, kind) in document order
     placeholders: dict[str, str]  # field id -> placeholder text shown when not filled in
     before: dict[str, str] = field(default_factory=dict)  # field id -> text shown before it
+    sent: dict[str, Value] = field(default_factory=dict)  # field id -> value it was sent with
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Reference:
@@ -71,6 +73,7 @@ class Reference:
                 f.id: f.value for f in named if f.placeholder and isinstance(f.value, str)
             },
             before={f.id: f.before for f in named if f.before},
+            sent={f.id: f.value for f in named if not f.placeholder and is_filled(f.value)},
         )
 
     @property
@@ -92,6 +95,17 @@ class References:
         if key not in self._made:
             self._made[key] = self._from_packets(key) or self._rendered(pair_id, spec)
         return self._made[key]
+
+    def sent_copy(self, pair_id: str, spec: FormSpec) -> Reference | None:
+        """The pair's copy as generated (from the packets folder), or None: never rendered
+        now, since today's template may not be the one it was made from."""
+        key = (pair_id, spec.form)
+        if key in self._made:
+            return self._made[key]
+        found = self._from_packets(key)
+        if found is not None:
+            self._made[key] = found
+        return found
 
     def _from_packets(self, key: tuple[str, str]) -> Reference | None:
         path = self.generated.get(key)

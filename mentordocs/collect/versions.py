@@ -16,7 +16,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from mentordocs.collect.matching import Matched, Unproven
+from mentordocs.collect.matching import Matched, Reference, Unproven
 from mentordocs.forms import FormSpec, FormSpecError
 from mentordocs.ooxml.fields import Field
 from mentordocs.records import saved_declaration
@@ -73,17 +73,22 @@ class FormVersions:
         return self._saved[key]
 
     @staticmethod
-    def today(matched: Matched, sent: FormSpec, spec: FormSpec) -> Matched:
+    def today(
+        matched: Matched, sent: FormSpec, spec: FormSpec, reference: Reference | None = None
+    ) -> Matched:
         """``matched`` (against the declaration the form was made from) for today's form:
-        answers to questions today's form does not ask go to review."""
+        answers to questions today's form does not ask go to review. One still as the pair's
+        own copy was sent (``reference``: a drop-down left at the choice it started at) is
+        not an answer, and is not shown."""
         if sent is spec:
             return matched
         values: dict[str, str | bool] = {}
         unproven = list(matched.unproven)
+        as_sent = reference.sent if reference is not None else {}
         for field_id, value in matched.values.items():
             if spec.match(field_id) is not None:
                 values[field_id] = value
-            elif value not in ("", False):
+            elif value not in ("", False) and as_sent.get(field_id) != value:
                 field = Field(field_id, sent.field(field_id).kind, value, source="tag")
                 unproven.append(
                     Unproven(
