@@ -96,3 +96,52 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
         fh.truncate(300 * 1024 * 1024)
     with pytest.raises(FormReadError, match="larger than any form"):
         read_form(huge)
+
+
+def with_remote_template(where: str) -> bytes:
+    """A form attached to a template on a web server, linked the way Word links it (from the
+    settings part: ``where="settings"``) or straight from the main part (``"main"``)."""
+    members = members_of(make_docx("goal-sheet", "P01", {"goal_1_goal": "kept"}))
+    rels_ns = "http://schemas.openxmlformats.org/package/2006/relationships"
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    template = (
+        f'<Relationship Id="rIdT" Type="{office}/attachedTemplate" '
+        'Target="https://templates.example.net/evil.dotm" TargetMode="External"/>'
+    )
+    settings = (
+        f'<Relationship Id="rIdS" Type="{office}/settings" Target="settings.xml"/>'
+        if where == "settings"
+        else template
+    )
+    members["word/_rels/document.xml.rels"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{rels_ns}">'
+        f"{settings}</Relationships>"
+    ).encode()
+    if where == "settings":
+        members["word/settings.xml"] = (
+            b'<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
+            b'main" xmlns:r="' + office.encode() + b'"><w:attachedTemplate r:id="rIdT"/>'
+            b"</w:settings>"
+        )
+        members["word/_rels/settings.xml.rels"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{rels_ns}">'
+            f"{template}</Relationships>"
+        ).encode()
+        members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+            b"</Types>",
+            b'<Override PartName="/word/settings.xml" ContentType="application/vnd.'
+            b'openxmlformats-officedocument.wordprocessingml.settings+xml"/></Types>',
+        )
+    return zip_of(members)
+
+
+@pytest.mark.parametrize("where", ["settings", "main"])
+def test_a_remote_attached_template_is_flagged_like_a_macro(tmp_path, where):
+    folder = tmp_path / "in"
+    write(folder / "P01_goal-sheet.docx", with_remote_template(where))
+    result = collect_forms([folder], tmp_path / "t.xlsx", make_roster(tmp_path))
+    [warning] = [p for p in result.problems if "template elsewhere" in p.message]
+    assert "https://templates.example.net/evil.dotm" in warning.message
+    assert warning.severity == "warning" and "trust the sender" in warning.fix
+    # the answers are still read
+    assert [row["Goal 1"] for row in sheet_rows(tmp_path / "t.xlsx", "Goal sheet")] == ["kept"]

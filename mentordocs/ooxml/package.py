@@ -328,9 +328,12 @@ class WordPackage(ZipPackage):
         stories.pop(main, None)
         custom = self._related("", "custom-properties")
         core = self._related("", "core-properties")
+        # Word links an attached template from the settings part (w:attachedTemplate); look
+        # beside the main part too, where other producers may put it.
         attached = [
             rel.target
-            for rel in self.relationships(main)
+            for source in (main, *self._related(main, "settings"))
+            for rel in self.relationships(source)
             if rel.type.rsplit("/", 1)[-1] == "attachedTemplate" and rel.external
         ]
         return Layout(
