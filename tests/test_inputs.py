@@ -173,3 +173,46 @@ def test_a_form_without_identity_is_matched_by_its_senders_address(tmp_path):
     assert row["Pair"] == "P02" and row["Goal 1"] == "by mail"
     [note] = [p for p in result.problems if "sent it" in p.message]
     assert note.severity == "warning" and "mentee2@example.org" in note.message
+
+
+def forwarded_chain(levels: int, attachments: dict[str, bytes]) -> bytes:
+    """An email forwarding an email forwarding ... ``levels`` deep; the innermost carries
+    ``attachments``. Written as text, so that building it needs no recursion."""
+    raw = email_with(attachments)
+    for level in range(levels):
+        head = (
+            f"From: mentee2@example.org\r\nSubject: Fwd {level}\r\nMIME-Version: 1.0\r\n"
+            f'Content-Type: multipart/mixed; boundary="b{level}"\r\n\r\n--b{level}\r\n'
+            "Content-Type: message/rfc822\r\n\r\n"
+        )
+        raw = head.encode() + raw + f"\r\n--b{level}--\r\n".encode()
+    return raw
+
+
+def test_forwarded_and_embedded_messages_are_opened_within_the_nesting_limit(tmp_path):
+    goal = make_docx("goal-sheet", "P01", {"goal_1_goal": "x"})
+    write(tmp_path / "shallow.eml", forwarded_chain(3, {"P01_goal-sheet.docx": goal}))
+    write(tmp_path / "deep.eml", forwarded_chain(9, {"P01_goal-sheet.docx": goal}))
+    message = OutlookMessage("inner", "mentee2@example.org", attachments=[])
+    message.attachments.append(Attachment("P01_goal-sheet.docx", goal))
+    for level in range(9):
+        message = OutlookMessage(
+            f"level {level}", "mentee2@example.org", attachments=[Attachment(message=message)]
+        )
+    write(tmp_path / "deep.msg", outlook_message(message))
+    found = find_returns(sorted(tmp_path.iterdir()))
+    assert [r.name.split(" > ")[0] for r in found.returns] == [str(tmp_path / "shallow.eml")]
+    deep = {Path(p.file.split(" > ")[0]).name: p for p in found.problems}
+    assert set(deep) == {"deep.eml", "deep.msg"}
+    assert all("nested 5 levels deep" in p.message and p.fix for p in deep.values())
+
+
+def test_an_email_nested_hundreds_deep_is_a_problem_not_a_crash(tmp_path):
+    folder = tmp_path / "in"
+    goal = make_docx("goal-sheet", "P01", {"goal_1_goal": "never reached"})
+    write(folder / "abyss.eml", forwarded_chain(2000, {"P01_goal-sheet.docx": goal}))
+    write(folder / "P02_goal-sheet.docx", make_docx("goal-sheet", "P02", {"goal_1_goal": "fine"}))
+    result = collect_forms([folder], tmp_path / "t.xlsx", make_roster(tmp_path))
+    [problem] = [p for p in result.problems if "abyss.eml" in p.file]
+    assert "nested hundreds of levels deep" in problem.message and problem.fix
+    assert [row["Goal 1"] for row in sheet_rows(tmp_path / "t.xlsx", "Goal sheet")] == ["fine"]

@@ -262,19 +262,27 @@ def _bytes(
             )
         )
     elif kind in ("zip", "email", "outlook"):
-        if origin.depth >= limits.max_depth:
-            found.problems.append(
-                Problem(
-                    name,
-                    f"is a container nested {origin.depth} levels deep; it was not opened.",
-                    "Save the forms inside it as separate files and collect those.",
-                )
-            )
+        if _too_deep(found, name, origin, limits):
             return
         opener = {"zip": _zip, "email": _email, "outlook": _outlook}[kind]
         opener(found, name, data, origin, limits)
     else:
         _classified(found, name, kind)
+
+
+def _too_deep(found: Inventory, name: str, origin: _Origin, limits: ContainerLimits) -> bool:
+    """Whether container ``name``, found in ``origin``, is nested past the limit (then it is
+    named on the Problems sheet, not opened)."""
+    if origin.depth < limits.max_depth:
+        return False
+    found.problems.append(
+        Problem(
+            name,
+            f"is a container nested {origin.depth} levels deep; it was not opened.",
+            "Save the forms inside it as separate files and collect those.",
+        )
+    )
+    return True
 
 
 def _classified(found: Inventory, name: str, kind: str) -> None:
@@ -425,9 +433,20 @@ def _zip_member(
 def _email(
     found: Inventory, name: str, data: bytes, origin: _Origin, limits: ContainerLimits
 ) -> None:
-    message = email.message_from_bytes(data, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    _email_message(found, name, message, origin, limits)
+    try:
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        _email_message(found, name, message, origin, limits)
+    except RecursionError:  # Python's email parser recurses once per nested message or part
+        found.problems.append(
+            Problem(
+                name,
+                "is an email with messages or parts nested hundreds of levels deep; it could "
+                "not be opened (any form listed from it before this was read).",
+                "Ask the sender to attach the forms to a new email, or save them as files and "
+                "collect those.",
+            )
+        )
 
 
 def _email_message(
@@ -441,7 +460,8 @@ def _email_message(
             inner = part.get_payload(0)
             if isinstance(inner, EmailMessage):
                 subject = str(inner.get("Subject", "")) or "forwarded message"
-                _email_message(found, f"{name} > {subject}", inner, here, limits)
+                if not _too_deep(found, f"{name} > {subject}", here, limits):
+                    _email_message(found, f"{name} > {subject}", inner, here, limits)
         else:
             _email_part(found, name, part, here, limits)
     if (len(found.returns), len(found.not_forms), len(found.problems)) == before:
@@ -590,7 +610,8 @@ def _outlook_attachment(
     data = getattr(attachment, "data", None)
     if kind_of in (AttachmentType.MSG, AttachmentType.SIGNED_EMBEDDED) and data is not None:
         subject = str(getattr(data, "subject", "") or "attached message")
-        _outlook_message(found, f"{name} > {subject}", data, here, limits)
+        if not _too_deep(found, f"{name} > {subject}", here, limits):
+            _outlook_message(found, f"{name} > {subject}", data, here, limits)
         return
     filename = str(
         getattr(attachment, "longFilename", None)
