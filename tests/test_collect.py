@@ -1068,3 +1068,31 @@ def test_package_parts_are_read_by_lxml_whatever_their_spelling(real_docx):
         with WordPackage(path.read_bytes()) as package:
             layout = package.layout()
             assert package.has(layout.main), path
+
+
+def test_a_copied_box_with_its_own_answer_goes_to_review_not_lost(tmp_path):
+    """A row or box copied in Word repeats its field's name; a copy holding an answer of its
+    own is shown for review (the first copy's answer stays in the column), never dropped."""
+    from lxml import etree
+
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    members = members_of(make_docx("goal-sheet", "P01", {"goal_1_goal": "Plan lessons weekly"}))
+    root = etree.fromstring(members["word/document.xml"])
+    [control] = [
+        sdt
+        for sdt in root.iter(W + "sdt")
+        if sdt.find(f"{W}sdtPr/{W}tag").get(W + "val") == "goal_1_goal"
+    ]
+    copy = etree.fromstring(etree.tostring(control))
+    [text] = copy.iter(W + "t")
+    text.text = "A fourth goal I added"
+    control.addnext(copy)
+    members["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    returned = write(tmp_path / "in" / "P01_goal-sheet.docx", zip_of(members))
+    result = collect_forms([returned], tmp_path / "t.xlsx", make_roster(tmp_path))
+    [row] = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")
+    assert row["Goal 1"] == "Plan lessons weekly"
+    data = read_tracking(tmp_path / "t.xlsx")
+    assert result.review == 1 and [str(i.text) for i in data.review] == ["A fourth goal I added"]
+    assert "second copy" in data.review[0].why
+    assert any("Review sheet" in p.message for p in result.problems)

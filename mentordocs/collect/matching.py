@@ -164,7 +164,11 @@ def match_fields(fields: Sequence[Field], spec: FormSpec, reference: Reference |
     for index, item in enumerate(ours):
         field_id, problem = _proven_id(item, spec, reference)
         if field_id:
-            _keep(values, field_id, _blank_placeholder(item, field_id, reference))
+            value = _blank_placeholder(item, field_id, reference)
+            if _another_answer(values, field_id, value):
+                unproven.append(Unproven(item, field_id, _SECOND_COPY.format(field_id)))
+            else:
+                _keep(values, field_id, value)
         elif problem:
             unproven.append(Unproven(item, "", problem))
         else:
@@ -234,6 +238,23 @@ def _keep(values: dict[str, Value], field_id: str, value: Value) -> None:
     if field_id in values and (is_filled(values[field_id]) or not is_filled(value)):
         return
     values[field_id] = value
+
+
+_SECOND_COPY = (
+    "it is a second copy of the field '{}' (a row or box copied in Word?) holding another "
+    "answer; the first copy's answer is in the column"
+)
+
+
+def _another_answer(values: dict[str, Value], field_id: str, value: Value) -> bool:
+    """Whether a repeated copy of a field holds an answer of its own: filled, and neither the
+    answer already kept nor a piece of it (LibreOffice's pieces of a split control are)."""
+    if field_id not in values or not is_filled(value) or not is_filled(values[field_id]):
+        return False
+    kept = values[field_id]
+    if isinstance(value, str) and isinstance(kept, str):
+        return value not in kept
+    return value != kept
 
 
 def _blank_placeholder(item: Field, field_id: str, reference: Reference | None) -> Value:
