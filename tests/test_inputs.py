@@ -216,3 +216,30 @@ def test_an_email_nested_hundreds_deep_is_a_problem_not_a_crash(tmp_path):
     [problem] = [p for p in result.problems if "abyss.eml" in p.file]
     assert "nested hundreds of levels deep" in problem.message and problem.fix
     assert [row["Goal 1"] for row in sheet_rows(tmp_path / "t.xlsx", "Goal sheet")] == ["fine"]
+
+
+REAL_MSG = Path(__file__).parent / "fixtures" / "real-msg"  # saved by Outlook: see its README
+
+
+def test_messages_saved_by_outlook_are_opened_attachment_by_attachment():
+    def found_in(name: str):
+        return find_returns([REAL_MSG / f"MSGReader__{name}.msg"])
+
+    pictures = found_in("EmailWithAttachments")
+    assert [n.rsplit(" > ", 1)[1] for n in pictures.not_forms] == ["peterpan.jpg", "tinkerbell.jpg"]
+    assert not pictures.returns and not pictures.problems
+
+    nested = found_in("EmailWithInnerMailAndAttachments")
+    assert [(r.name.split(" > ", 1)[1], r.kind, r.came_in) for r in nested.returns] == [
+        ("OUTER 1.pdf", "pdf", "Outlook message"),
+        ("OUTER 2.pdf", "pdf", "Outlook message"),
+        ("Inner mail > INNER 1.pdf", "pdf", "Outlook message > Outlook message"),
+        ("Inner mail > INNER 2.pdf", "pdf", "Outlook message > Outlook message"),
+    ]
+    assert all(r.data and r.data.startswith(b"%PDF") for r in nested.returns)
+
+    # an attached message with nothing attached: named, so that the coordinator can look
+    empty = found_in("EmailWithMsgAttachment")
+    [warning] = empty.problems
+    assert warning.file.endswith("EmailWithMsgAttachment.msg > Msg Attachment Test")
+    assert "nothing attached" in warning.message and warning.severity == "warning"
