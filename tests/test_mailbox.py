@@ -543,3 +543,76 @@ def test_collect_reads_a_mailbox_into_the_workbook_and_moves_what_it_used(
     assert "Mail: 1 new message(s) read" in result.output
     forms = sorted((r.pair_id, r.form) for r in read_tracking(tracking).returns)
     assert forms == [(first.pair_id, "goal-sheet"), (second.pair_id, "terms-of-engagement")]
+
+
+def test_files_and_a_mailbox_in_one_command(tls_server, tmp_path, monkeypatch):
+    from test_collect import complete_values, write
+
+    from mentordocs.roster import load_roster
+
+    roster = load_roster(SAMPLE_ROSTER)
+    program = roster.program.name
+    first, second = roster.pairs[0], roster.pairs[1]
+    folder = fresh_folder(tls_server)
+    goal = make_docx("goal-sheet", first.pair_id, complete_values("goal-sheet"), program=program)
+    tls_server.deliver(reply(first.mentee.email, "Our goals", {"goals.docx": goal}), folder)
+    saved = tmp_path / "saved"
+    terms = make_docx(
+        "terms-of-engagement", second.pair_id, {"mentor_sign_name": "M"}, program=program
+    )
+    write(saved / f"{second.pair_id}_terms.docx", terms)
+    url = f"imaps://{tls_server.user}@localhost:{tls_server.imaps_port}/{folder}"
+    monkeypatch.setenv("MENTORDOCS_IMAP_PASSWORD", tls_server.password)
+    tracking = tmp_path / "t.xlsx"
+    args = ["collect", str(saved), url, "-o", str(tracking), "--roster", str(SAMPLE_ROSTER),
+            "-q", "--cafile", str(tls_server.cert_path)]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Mail: 1 new message(s) read" in result.output
+    came_in = {(r.pair_id, r.form): r.came_in for r in read_tracking(tracking).returns}
+    assert came_in == {
+        (first.pair_id, "goal-sheet"): "docx, in email",
+        (second.pair_id, "terms-of-engagement"): "docx",
+    }
+
+
+def test_with_no_inputs_the_mailbox_and_move_folder_come_from_the_roster(
+    tls_server, tmp_path, monkeypatch
+):
+    import openpyxl
+    from test_collect import complete_values
+
+    from mentordocs.roster import load_roster
+
+    folder, target = fresh_folder(tls_server), fresh_folder(tls_server)
+    book = openpyxl.load_workbook(SAMPLE_ROSTER)
+    settings = {row[0].value: row[1] for row in book["Program"].iter_rows() if row[0].value}
+    settings["Mail user"].value = tls_server.user
+    settings["Mailbox to collect"].value = f"imaps://localhost:{tls_server.imaps_port}/{folder}"
+    settings["Move collected mail to"].value = target
+    roster_path = tmp_path / "roster.xlsx"
+    book.save(roster_path)
+    roster = load_roster(roster_path)
+    first = roster.pairs[0]
+    goal = make_docx(
+        "goal-sheet", first.pair_id, complete_values("goal-sheet"), program=roster.program.name
+    )
+    tls_server.deliver(reply(first.mentee.email, "Our goals", {"goals.docx": goal}), folder)
+    monkeypatch.setenv("MENTORDOCS_IMAP_PASSWORD", tls_server.password)
+    tracking = tmp_path / "t.xlsx"
+    args = ["collect", "-o", str(tracking), "--roster", str(roster_path), "-q",
+            "--cafile", str(tls_server.cert_path)]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Mail: 1 new message(s) read, 1 moved." in result.output
+    [ret] = read_tracking(tracking).returns
+    assert (ret.pair_id, ret.form, ret.came_in) == (first.pair_id, "goal-sheet", "docx, in email")
+    assert not tls_server.messages(folder) and len(tls_server.messages(target)) == 1
+
+
+def test_move_to_without_a_mailbox_is_refused(tmp_path):
+    args = ["collect", str(tmp_path), "-o", str(tmp_path / "t.xlsx"), "--roster",
+            str(SAMPLE_ROSTER), "--move-to", "Collected"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "no mailbox is being read" in result.output and not (tmp_path / "t.xlsx").exists()

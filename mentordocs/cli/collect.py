@@ -119,6 +119,12 @@ def collect_command(
             "Give the files, folders or mailbox to collect from (or write the 'Mailbox to "
             "collect' on the roster's Program sheet)."
         )
+    if move_to and not mailboxes:
+        raise click.UsageError(
+            f"--move-to {move_to!r} moves messages within a mailbox, and no mailbox is being "
+            "read. Add the mailbox (imaps://USER@SERVER/FOLDER) to the inputs, or leave "
+            "--move-to out."
+        )
     result = collect_forms(
         files,
         tracking,
