@@ -2,7 +2,7 @@
 
 A coordinator may edit a template mid-year (and raise its declared ``version``, as
 docs/forms.md asks): forms sent before the change carry the older version
-(``mentordocs.template_version``, e.g. ``1.0+3fa9c2d1``), and their fields are the older
+(their template-version property, ``ooxml.ns.PROP_VERSION``, e.g. ``1.0+3fa9c2d1``), and their fields are the older
 template's. ``generate``
 keeps each version's declaration in the packets folder (``records.save_declaration``); a
 return is matched against the declaration of the version it was made from, and an answer to a

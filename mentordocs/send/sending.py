@@ -678,7 +678,7 @@ def _checked_file(root: Path, pair_dir: Path, pair: Pair, entry: ManifestEntry) 
         if owner is not None and owner != pair.pair_id:
             raise _PairProblem(
                 f"not sent: {entry.path} is the form of pair {owner} (its document property "
-                f"mentordocs.pair_id), not of {pair.pair_id}. Someone copied a file between "
+                f"{PROP_PAIR}), not of {pair.pair_id}. Someone copied a file between "
                 "folders; run 'mentordocs generate' again with --force to put it right."
             )
     return _File(entry.form, entry.path, path, sha256_file(path))
