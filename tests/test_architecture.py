@@ -57,3 +57,17 @@ def test_only_ooxml_spells_the_word_format():
         text = path.read_text(encoding="utf-8")
         for spelling in spelled:
             assert spelling.lower() not in text.lower(), (path, spelling)
+
+
+def test_no_function_is_over_100_lines():
+    build = PACKAGE.parent / "templates" / "build_templates.py"  # absent from an installed copy
+    paths = [*PACKAGE.rglob("*.py"), *([build] if build.is_file() else [])]
+    long = [
+        f"{path.name}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in paths
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > 100
+    ]
+    assert not long, long

@@ -539,16 +539,7 @@ def generate_packets(
     """
     progress = progress or NoProgress()
     out = Path(out_dir)
-    if jobs is not None and jobs < 0:
-        raise SelectionError(f"--jobs must be 1 or more (or 0 for one per CPU), not {jobs}.")
-    if stage not in registry.STAGES:
-        raise SelectionError(f"No stage {stage!r}. The stages are: {', '.join(registry.STAGES)}.")
-    if stage != registry.DEFAULT_STAGE and tracking is None:
-        raise SelectionError(
-            f"The {STAGE_NAMES[stage]} start from what each pair wrote: give the tracking "
-            "workbook 'mentordocs collect' keeps, with --tracking TRACKING.xlsx."
-        )
-    _check_name_pattern(name_pattern)
+    _check_choices(jobs, stage, tracking, name_pattern)
     selected = _select_pairs(roster, pairs, include_inactive)
     _check_folders(roster, selected)
     if jobs is None:  # starting workers costs a few tenths of a second: worth it for many pairs
@@ -556,27 +547,9 @@ def generate_packets(
     jobs = jobs or os.cpu_count() or 1
     pool_context = _pool_context() if jobs > 1 and len(selected) > 1 else None
     templates, specs = _load_templates(forms, templates_dir, stage)
-    reviews: dict[str, TemplateContext] = {}
-    if stage != registry.DEFAULT_STAGE and tracking is not None:
-        # Imported here: only a later stage reads the tracking workbook (openpyxl).
-        from mentordocs.tracking import read_tracking
-
-        collected = read_tracking(tracking)
-        _check_same_program(tracking, collected.program, roster)
-        returned = latest_returns(collected.returns)
-        reviews = {
-            pair.pair_id: review_context(roster, pair, stage, returned.get(pair.pair_id, {}))
-            for pair in selected
-        }
+    reviews = _stage_reviews(roster, selected, stage, tracking)
     _check_templates(roster, selected[0], templates, name_pattern, reviews.get(selected[0].pair_id))
-    if pdf and office.find_soffice() is None:
-        raise OfficeError(
-            "--pdf needs LibreOffice, which was not found. Install it "
-            "(https://www.libreoffice.org, or 'apt-get install libreoffice-writer-nogui'), "
-            "set MENTORDOCS_SOFFICE to the full path of soffice, or leave out --pdf."
-        )
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} is a file, not a folder. Give a folder for the packets with -o.")
+    _check_output(out, pdf)
     manifest = read_manifest(out)
     out.mkdir(parents=True, exist_ok=True)
     for form, template in templates.items():  # so collect knows each version's fields
@@ -623,6 +596,56 @@ def generate_packets(
         getattr(result, name).sort()
     _explain_kept(result)
     return result
+
+
+def _check_choices(
+    jobs: int | None, stage: str, tracking: str | os.PathLike[str] | None, name_pattern: str
+) -> None:
+    """The options that can be checked before anything is read. Raises SelectionError."""
+    if jobs is not None and jobs < 0:
+        raise SelectionError(f"--jobs must be 1 or more (or 0 for one per CPU), not {jobs}.")
+    if stage not in registry.STAGES:
+        raise SelectionError(f"No stage {stage!r}. The stages are: {', '.join(registry.STAGES)}.")
+    if stage != registry.DEFAULT_STAGE and tracking is None:
+        raise SelectionError(
+            f"The {STAGE_NAMES[stage]} start from what each pair wrote: give the tracking "
+            "workbook 'mentordocs collect' keeps, with --tracking TRACKING.xlsx."
+        )
+    _check_name_pattern(name_pattern)
+
+
+def _stage_reviews(
+    roster: Roster,
+    selected: Sequence[Pair],
+    stage: str,
+    tracking: str | os.PathLike[str] | None,
+) -> dict[str, TemplateContext]:
+    """For a later stage, each selected pair's ``review`` (its goals and answers so far, from
+    the tracking workbook); nothing for the start."""
+    if stage == registry.DEFAULT_STAGE or tracking is None:
+        return {}
+    # Imported here: only a later stage reads the tracking workbook (openpyxl).
+    from mentordocs.tracking import read_tracking
+
+    collected = read_tracking(tracking)
+    _check_same_program(tracking, collected.program, roster)
+    returned = latest_returns(collected.returns)
+    return {
+        pair.pair_id: review_context(roster, pair, stage, returned.get(pair.pair_id, {}))
+        for pair in selected
+    }
+
+
+def _check_output(out: Path, pdf: bool) -> None:
+    """The packets folder can be written and, with ``pdf``, LibreOffice is there."""
+    if pdf and office.find_soffice() is None:
+        raise OfficeError(
+            "--pdf needs LibreOffice, which was not found. Install it "
+            "(https://www.libreoffice.org, or 'apt-get install libreoffice-writer-nogui'), "
+            "set MENTORDOCS_SOFFICE to the full path of soffice, or leave out --pdf."
+        )
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file, not a folder. Give a folder for the packets with -o.")
 
 
 def _check_templates(
