@@ -196,6 +196,39 @@ def test_doctype_in_utf16_is_refused_after_parsing():
         parse_xml(xml.encode("utf-16"))
 
 
+# ---- valid XML read as XML (a hand-written scanner once read these differently) --------------
+
+
+def test_a_name_given_twice_differently_names_nothing():
+    root = body(
+        sdt('<w:tag w:val="goal_1_goal"/><w:tag w:val="goal_2_goal"/>', run("which one?"))
+        + sdt('<w:tag w:val="goal_3_goal"/><w:tag w:val="goal_3_goal"/>', run("the same twice"))
+    )
+    assert [(f.id, f.tag, f.value) for f in read_fields(root, unnamed=True)] == [
+        ("", "", "which one?"),
+        ("goal_3_goal", "goal_3_goal", "the same twice"),
+    ]
+
+
+def test_a_greater_than_sign_in_an_attribute_and_a_prefix_bound_anew():
+    # ">" needs no escaping in an attribute value; a prefix may be bound to Word's namespace on
+    # any element, and "w" to another namespace inside it.
+    root = body(
+        sdt(named("goal_1_goal") + '<w:placeholder w:val="a > b"/>', run("after a >"))
+        + f'<q:sdt xmlns:q="{W_NS}"><q:sdtPr><q:tag q:val="goal_2_goal"/></q:sdtPr>'
+        '<q:sdtContent><w:r xmlns:w="urn:not-word"><w:t>not Word text</w:t></w:r>'
+        "<q:r><q:t>Word text</q:t></q:r></q:sdtContent></q:sdt>"
+    )
+    assert values(root) == {"goal_1_goal": "after a >", "goal_2_goal": "Word text"}
+
+
+def test_a_very_long_name_is_read_as_it_is():
+    long_name = "goal_1_goal" + "x" * 30_000
+    root = body(sdt(named(long_name), run("kept")))
+    [field] = read_fields(root)
+    assert (field.id, field.value) == (long_name, "kept")
+
+
 def test_set_field_value_round_trips_every_kind():
     items = '<w:listItem w:displayText="Weekly" w:value="weekly"/><w:listItem w:displayText="Monthly" w:value="monthly"/>'
     xml = "<w:p>" + sdt(named("t") + "<w:showingPlcHdr/>", run("Type here")) + "</w:p>"

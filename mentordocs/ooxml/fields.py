@@ -259,18 +259,24 @@ def _control_field(
         return None
     tag = alias = ""
     kind, kind_el, placeholder = "text", None, False
+    tags: set[str] = set()
+    aliases: set[str] = set()
     for child in pr:
         name = child.tag
         if name == _TAG:
-            tag = child.get(_VAL) or ""
+            tags.add(child.get(_VAL) or "")
         elif name == _ALIAS:
-            alias = child.get(_VAL) or ""
+            aliases.add(child.get(_VAL) or "")
         elif name == _SHOWING_PLACEHOLDER:
             placeholder = is_true(child.get(_VAL), absent=True)
         elif name in _CONTAINER_KINDS:
             return None
         elif name in _KINDS:
             kind, kind_el = _KINDS[name], child
+    # A name given twice, differently, names nothing: the field is then placed like one whose
+    # names were removed (by its anchor or label), or shown for review.
+    tag = tags.pop() if len(tags) == 1 else ""
+    alias = aliases.pop() if len(aliases) == 1 else ""
     if tag.startswith(FOREIGN_TAG_PREFIXES):
         return None
     value = _control_value(content, kind, kind_el, placeholder and not placeholder_text)
