@@ -4,11 +4,13 @@
     python benchmarks/mailbox.py --messages 1000 --plain --batch 50
 
 What it does:
-1. Generates the sample roster's packets once (``samples/roster.xlsx``: 4 forms a pair).
+1. Builds a roster of N/4 pairs (the sample roster's pairs repeated, as
+   benchmarks/generate.py does), generates their packets and fills every form in (as
+   benchmarks/collect.py does), so that each of the N messages returns a different form.
 2. Starts a real IMAP server, Dovecot, on 127.0.0.1 (tests/dovecot_support.py: an
    unprivileged Dovecot, with a certificate made for the run when over TLS) and delivers N
-   messages into its INBOX, each a reply from the pair's mentee with one generated form
-   attached (a real .docx, about 30 KB), as a mail program would send it.
+   messages into its INBOX, each a reply from the pair's mentee with one filled-in form
+   attached (a real .docx, about 40 KB), as a mail program would send it.
 3. Times ``collect.mailbox.read_mailbox`` on that folder: sign in, EXAMINE, the header pass
    (Message-ID, size), every body fetched with BODY.PEEK[] in batches, each message opened by
    the harvest's email code (its attachment put in the inventory). Messages per second =
@@ -16,10 +18,11 @@ What it does:
 4. Times a second run with the state of the first (nothing new: the UID search only).
 5. For comparison, times the IMAP transfer alone: the same FETCH BODY.PEEK[] batches with
    imaplib, nothing opened (what the server and the connection cost).
+6. Times the whole harvest as ``mentordocs collect imaps://...`` does it (``collect_forms``
+   with the mailbox as its input): fetching, reading every form, writing the tracking
+   workbook; then the same again with nothing new.
 
-What it does not time: reading the forms' fields and writing the tracking workbook, which are
-``collect``'s (benchmarks/collect.py). A script, not a test: the figures depend on the
-machine. Needs Dovecot (``apt-get install dovecot-imapd``); nothing is written outside
+A script, not a test: the figures depend on the machine. Needs Dovecot (``apt-get install dovecot-imapd``); nothing is written outside
 temporary folders.
 """
 
@@ -37,32 +40,42 @@ import time
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
+from collect import build_roster, fill_one  # noqa: E402  (benchmarks/collect.py)
 from dovecot_support import Dovecot  # noqa: E402
 
+from mentordocs.collect import MailboxInput, collect_forms  # noqa: E402
 from mentordocs.collect.mailbox import read_mailbox  # noqa: E402
 from mentordocs.generate.packets import generate_packets  # noqa: E402
 from mentordocs.mailsettings import MailboxAddress  # noqa: E402
 from mentordocs.roster import load_roster  # noqa: E402
 from mentordocs.signin import Credentials  # noqa: E402
 
+if TYPE_CHECKING:
+    from mentordocs.models import Roster
+
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 SENT = dt.datetime(2026, 10, 6, 9, 30, tzinfo=dt.timezone.utc)
 
 
-def forms(folder: Path) -> list[tuple[str, str, bytes]]:
-    """(mentee email, file name, bytes) of every generated form of the sample roster."""
-    roster = load_roster(REPO / "samples" / "roster.xlsx")
-    generate_packets(roster, folder)
+def forms(folder: Path, count: int) -> tuple[Roster, list[tuple[str, str, bytes]]]:
+    """The roster and (mentee email, file name, bytes) of ``count`` filled-in forms, each a
+    different pair's or a different form."""
+    roster = load_roster(build_roster(max(1, -(-count // 4)), folder))
+    generate_packets(roster, folder / "packets", jobs=0)
     mentees = {pair.pair_id: pair.mentee.email for pair in roster.pairs}
-    return [
-        (mentees[path.parent.name], path.name, path.read_bytes())
-        for path in sorted(folder.glob("*/*.docx"))
-    ]
+    made = []
+    for path in sorted((folder / "packets").glob("*/*.docx"))[:count]:
+        filled = folder / "filled" / path.name
+        fill_one((str(path), str(filled)))
+        made.append((mentees[path.parent.name], path.name, filled.read_bytes()))
+    return roster, made
 
 
 def message(number: int, sender: str, name: str, data: bytes) -> bytes:
@@ -82,7 +95,7 @@ def run(args: argparse.Namespace) -> None:
     if binary is None:
         sys.exit("Dovecot is not installed (apt-get install dovecot-imapd).")
     with tempfile.TemporaryDirectory(prefix="mentordocs-bench-") as scratch:
-        made = forms(Path(scratch) / "packets")
+        roster, made = forms(Path(scratch), args.messages)
         with Dovecot(binary, tls=not args.plain) as server:
             size = 0
             for number in range(args.messages):
@@ -115,6 +128,14 @@ def run(args: argparse.Namespace) -> None:
             nothing_new = time.perf_counter() - start
             assert again.read == 0
             transfer = imap_alone(address, server, cafile, args.messages, args.batch)
+            mailbox = MailboxInput(address, login, str(cafile) if cafile else None)
+            tracking = Path(scratch) / "tracking.xlsx"
+            whole = []
+            for _ in range(2):  # the harvest, then the same with nothing new
+                start = time.perf_counter()
+                result = collect_forms([], tracking, roster, mailboxes=[mailbox])
+                whole.append(time.perf_counter() - start)
+            assert result.problems == [], result.problems[:3]
     best, median = min(times), statistics.median(times)
     print(
         f"read_mailbox: median {median:.2f} s = {args.messages / median:,.0f} messages/s "
@@ -125,6 +146,11 @@ def run(args: argparse.Namespace) -> None:
     print(
         f"the IMAP transfer alone (imaplib, same batches, nothing opened): {transfer:.2f} s = "
         f"{args.messages / transfer:,.0f} messages/s"
+    )
+    print(
+        f"the whole harvest (collect_forms from the mailbox: fetch, read every form, write the "
+        f"tracking workbook): {whole[0]:.2f} s = {args.messages / whole[0]:,.0f} messages/s; "
+        f"again with nothing new: {whole[1]:.2f} s"
     )
 
 
