@@ -455,8 +455,6 @@ def test_pdf_for_one_packet(roster, templates, tmp_path):
 
 
 def test_cli_generate(templates, tmp_path):
-    if not SAMPLE_ROSTER.exists():
-        pytest.skip("samples/roster.xlsx is not there yet")
     out = tmp_path / "packets"
     args = ["generate", str(SAMPLE_ROSTER), "-o", str(out), "--templates", str(templates)]
     result = CliRunner().invoke(cli, [*args, "--pair", "P01", "--pair", "P02", "--zip"])
@@ -475,8 +473,6 @@ def test_cli_generate(templates, tmp_path):
 
 
 def test_cli_usage_errors_exit_2(templates, tmp_path):
-    if not SAMPLE_ROSTER.exists():
-        pytest.skip("samples/roster.xlsx is not there yet")
     args = [
         "generate",
         str(SAMPLE_ROSTER),
@@ -493,8 +489,6 @@ def test_cli_usage_errors_exit_2(templates, tmp_path):
 
 
 def test_cli_template_error_exit_1(templates, tmp_path):
-    if not SAMPLE_ROSTER.exists():
-        pytest.skip("samples/roster.xlsx is not there yet")
     make_template(templates / "goal-sheet.docx", extra_paragraphs=("{% for x in %}",))
     out = tmp_path / "out"
     result = CliRunner().invoke(
@@ -544,8 +538,6 @@ def fake_soffice(tmp_path: Path, monkeypatch) -> Path:
 def test_cli_pdf_converts_every_form_of_every_pair_in_one_soffice_call(
     templates, tmp_path, fake_soffice
 ):
-    if not SAMPLE_ROSTER.exists():
-        pytest.skip("samples/roster.xlsx is not there yet")
     out = tmp_path / "packets"
     args = ["generate", str(SAMPLE_ROSTER), "-o", str(out), "--templates", str(templates), "--pdf"]
     result = CliRunner().invoke(cli, [*args, "--pair", "P01", "--pair", "P02", "--pair", "P03"])
@@ -583,8 +575,6 @@ def test_cli_pdf_converts_every_form_of_every_pair_in_one_soffice_call(
 
 def test_cli_pdf_that_libreoffice_cannot_make_names_the_form(templates, tmp_path, fake_soffice):
     """A form LibreOffice fails on is named as the coordinator knows it, not as a scratch copy."""
-    if not SAMPLE_ROSTER.exists():
-        pytest.skip("samples/roster.xlsx is not there yet")
     out = tmp_path / "packets"
     generate = ["generate", str(SAMPLE_ROSTER), "-o", str(out), "--templates", str(templates)]
     made = CliRunner().invoke(cli, [*generate, "--pair", "P01", "--pair", "P02"])
@@ -610,8 +600,6 @@ def test_cli_pdf_that_libreoffice_cannot_make_names_the_form(templates, tmp_path
 
 
 def test_cli_pdf_without_libreoffice_is_a_clear_error(templates, tmp_path, monkeypatch):
-    if not SAMPLE_ROSTER.exists():
-        pytest.skip("samples/roster.xlsx is not there yet")
     monkeypatch.setenv("MENTORDOCS_SOFFICE", str(tmp_path / "no-such-soffice"))
     out = tmp_path / "packets"
     result = CliRunner().invoke(

@@ -8,24 +8,18 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE_ROSTER, TEMPLATES
+from conftest import SAMPLE_ROSTER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_render import custom_properties, fields_by_tag
 
 from mentordocs.cli import cli
-from mentordocs.forms import FORM_IDS, load_form_specs, stage_forms
+from mentordocs.forms import load_form_specs, stage_forms
 from mentordocs.generate.context import build_context, sample_roster
 from mentordocs.generate.packets import generate_packets
 from mentordocs.generate.render import CompiledTemplate
 from mentordocs.records import read_manifest
 from mentordocs.roster import load_roster
-
-pytestmark = pytest.mark.skipif(
-    not all((TEMPLATES / f"{form}.docx").exists() for form in FORM_IDS)
-    or not SAMPLE_ROSTER.exists(),
-    reason="the shipped templates or samples/roster.xlsx are not there yet",
-)
 
 
 def test_sample_roster_through_the_command_line(tmp_path: Path) -> None:

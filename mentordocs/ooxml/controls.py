@@ -244,11 +244,14 @@ def content_control(
 
 def text_control(field_id: str, text: str = "", placeholder_text: str = "", **kw: object) -> str:
     """A text field: plain text, or rich text holding several lines with ``multiline=True``."""
+    # ``kw`` is content_control's own keyword arguments (level, anchor, rpr...), passed on
+    # as they came; typed ``object`` here, so mypy cannot match them to its parameters.
     return content_control(field_id, "text", text=text, placeholder_text=placeholder_text, **kw)  # type: ignore[arg-type]
 
 
 def checkbox_control(field_id: str, checked: bool = False, **kw: object) -> str:
     """A ☐/☒ checkbox (``w14:checkbox``)."""
+    # (``kw``: as in text_control.)
     return content_control(field_id, "checkbox", checked=checked, **kw)  # type: ignore[arg-type]
 
 
@@ -267,7 +270,7 @@ def date_control(
         text=text,
         placeholder_text=placeholder_text,
         full_date=full_date,
-        **kw,  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]  # kw: as in text_control
     )
 
 
@@ -285,7 +288,7 @@ def dropdown_control(
         text=text,
         placeholder_text=placeholder_text,
         choices=choices,
-        **kw,  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]  # kw: as in text_control
     )
 
 
