@@ -55,6 +55,7 @@ class Identity:
     lifetime: int = 3600  # seconds an access token lasts
     pending_polls: int = 0  # answers 'authorization_pending' this many times (1 s apart)
     device_error: str = ""  # an AADSTS error the devicecode endpoint answers with
+    introspection_scope: str = ""  # a scope a token needs for the introspection endpoint (IMAP)
     tokens: dict[str, Issued] = field(default_factory=dict)
     refresh_tokens: dict[str, str] = field(default_factory=dict)  # token -> user
     device_flows: int = 0
@@ -195,7 +196,7 @@ class Identity:
     def introspect(self, form: dict[str, str]) -> tuple[int, dict[str, object]]:
         with self.lock:
             self.introspections += 1
-        user = self.user_for(form.get("token", ""))
+        user = self.user_for(form.get("token", ""), self.introspection_scope or None)
         if user is None:
             return 200, {"active": False}
         return 200, {"active": True, "username": user}

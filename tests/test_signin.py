@@ -49,7 +49,9 @@ USER = "coordinator@school.example"
 
 @pytest.fixture
 def identity(tmp_path):
-    server = Identity(user=USER).start(tmp_path)
+    # Dovecot asks the introspection endpoint about each token, which (as Exchange Online's
+    # IMAP does) accepts only a token granting IMAP access.
+    server = Identity(user=USER, introspection_scope=IMAP_SCOPE).start(tmp_path)
     yield server
     server.stop()
 
@@ -210,6 +212,11 @@ def test_imap_xoauth2_with_dovecot_including_an_expired_token(identity, tmp_path
 
         assert second.read == 1 and identity.refreshes == 1 and identity.device_flows == 1
         assert server.log.count("Login: user=<coordinator@school.example>, method=XOAUTH2") == 2
+
+        # a token for sending mail only does not open the mailbox
+        smtp_only = microsoft(identity, tmp_path / "smtp", scopes=(SMTP_SCOPE,))
+        with pytest.raises(MailboxError, match="IMAP.AccessAsUser.All"):
+            read_mailbox(address, Credentials(USER, token=smtp_only), second.state)
 
         identity.refresh_tokens.clear()
         identity.expire_all()
