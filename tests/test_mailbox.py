@@ -616,3 +616,12 @@ def test_move_to_without_a_mailbox_is_refused(tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
     assert "no mailbox is being read" in result.output and not (tmp_path / "t.xlsx").exists()
+
+
+def test_a_mailbox_with_sign_in_none_is_refused_before_anything_is_read(tmp_path):
+    args = ["collect", "imaps://coordinator@mail.example.org/INBOX", "-o",
+            str(tmp_path / "t.xlsx"), "--roster", str(SAMPLE_ROSTER), "--sign-in", "none"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "always needs a sign-in" in result.output and "Program sheet" in result.output
+    assert not (tmp_path / "t.xlsx").exists()

@@ -170,8 +170,16 @@ def _mailboxes(
         addresses = [settings.mailbox]
     out = []
     for address in addresses:
+        method = resolve_method(sign_in.method, settings, address.user)
+        if method == "none":
+            raise click.BadParameter(
+                f"a mailbox ({address.host}) always needs a sign-in; 'none' is only for a mail "
+                "relay that sends without one. Use --sign-in password (the default) or "
+                "microsoft365, or change 'Mail sign-in' on the roster's Program sheet.",
+                param_hint="'--sign-in'",
+            )
         login = credentials(
-            method=resolve_method(sign_in.method, settings, address.user),
+            method=method,
             user=address.user,
             host=address.host,
             password_env=IMAP_PASSWORD_ENV,

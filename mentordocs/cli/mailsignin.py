@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from mentordocs.signin import Credentials
 
 SMTP_PASSWORD_ENV = "MENTORDOCS_SMTP_PASSWORD"
-IMAP_PASSWORD_ENV = "MENTORDOCS_IMAP_PASSWORD"
 #: Another Microsoft sign-in authority (a national cloud, e.g. https://login.microsoftonline.us).
 AUTHORITY_ENV = "MENTORDOCS_MICROSOFT_AUTHORITY"
 SIGN_IN_METHODS = ("password", "microsoft365", "none")
