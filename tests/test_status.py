@@ -152,13 +152,24 @@ def test_one_pair_owing_is_said_in_the_singular(tmp_path: Path) -> None:
     ]
 
 
-def test_500_pairs_print_one_line_each(tmp_path: Path) -> None:
+def test_500_pairs_owing_the_same_share_one_entry(tmp_path: Path) -> None:
     path = _tracking(tmp_path, 500, [])
     summary = CliRunner().invoke(cli, ["status", str(path)]).output.splitlines()
     everything = CliRunner().invoke(cli, ["status", str(path), "--all"]).output.splitlines()
     assert len(everything) == 2501
-    assert len(summary) == 1 + 4 + 2 + 500 + 1
     assert summary[1] == "Mentoring action plan             0         0       0      500"
+    assert summary[5:8] == [
+        "",
+        "500 pairs still owe something:",
+        "500 pairs: Mentoring action plan (not returned), Terms of engagement (not returned), "
+        "Goal sheet (not returned), Confidentiality agreement (not returned)",
+    ]
+    ids = summary[8:-1]
+    assert all(line.startswith("  ") and len(line) <= 100 for line in ids)
+    listed = " ".join(line.strip() for line in ids).split(", ")
+    assert listed == [f"P{n:02d}" for n in range(1, 501)]
+    assert len(summary) < 60
+    assert summary[-1] == "2,000 forms outstanding for 500 pairs. With --all: every reason in full."
 
 
 def test_status_help_has_an_example_and_the_all_option() -> None:

@@ -54,8 +54,8 @@ class ClickProgress:
 
 
 def plural(count: int, word: str) -> str:
-    """``1 error``, ``3 errors``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    """``1 error``, ``3 errors``, ``2,000 forms``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def echo_err(message: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING
@@ -124,7 +125,8 @@ def summary_lines(
     stage: str | None = None,
     not_sent: Mapping[str, Sequence[tuple[str, str]]] | None = None,
 ) -> list[str]:
-    """The counts per form, then one line per pair that owes something.
+    """The counts per form, then what each pair that owes something owes (pairs owing the
+    same, one entry with their ids).
 
     Returned counts the pairs whose form was collected; Complete and Signed, those of their
     returns that owe no "incomplete" or "not signed" reason; Missing, the pairs whose form is
@@ -187,12 +189,28 @@ def summary_lines(
         return lines
     owe = "owes" if len(outstanding) == 1 else "owe"
     lines += ["", f"{plural(len(outstanding), 'pair')} still {owe} something:"]
+    # Pairs owing exactly the same (at the start of a year, often every pair: every form not
+    # returned) share one entry: what they owe, then their ids on as few lines as fit.
+    alike: dict[str, list[str]] = {}
     for pair_id, items in outstanding.items():
         owes = ", ".join(
             f"{item.form_title or item.form} ({', '.join(_DETAILS.sub('', r) for r in item.reasons)})"
             for item in items
         )
-        lines.append(f"{pair_id}: {owes}")
+        alike.setdefault(owes, []).append(pair_id)
+    for owes, pair_ids in alike.items():
+        if len(pair_ids) == 1:
+            lines.append(f"{pair_ids[0]}: {owes}")
+        else:
+            lines.append(f"{plural(len(pair_ids), 'pair')}: {owes}")
+            lines += textwrap.wrap(
+                ", ".join(pair_ids),
+                width=100,
+                initial_indent="  ",
+                subsequent_indent="  ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
     count = sum(len(items) for items in outstanding.values())
     lines.append(
         f"{plural(count, 'form')} outstanding for {plural(len(outstanding), 'pair')}. "
