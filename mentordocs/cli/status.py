@@ -44,7 +44,7 @@ def status_command(tracking: str, show_all: bool, as_json: bool, stage: str | No
     (every required field filled) and signed (by the mentor and the mentee), and how many
     Active pairs owe it and have not returned it. Then one line per Active pair that still
     owes something, e.g. "P03: Goal sheet (not returned), Terms of engagement (not signed by
-    mentee)".
+    mentee)"; pairs that owe exactly the same share one entry, followed by their ids.
 
     The year has three stages: the start packet, the mid-point check-in and the end-of-program
     review. A later stage's form is owed by a pair once it was generated for the pair (collect
