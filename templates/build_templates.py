@@ -2699,10 +2699,7 @@ def _footer_xml(title: str) -> str:
 
 
 # The namespaces a fragment of body or footer XML is parsed with.
-_FRAGMENT_NS = (
-    f'xmlns:w="{fields.W_NS}" xmlns:w14="{fields.W14_NS}" '
-    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
-)
+_FRAGMENT_NS = f'xmlns:w="{fields.W_NS}" xmlns:w14="{fields.W14_NS}" xmlns:mc="{ns.MC}"'
 
 
 def build_docx(form: str) -> bytes:
