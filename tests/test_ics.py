@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 
@@ -175,3 +176,15 @@ def test_backslash_n_stays_literal(roster):
         meeting.place = ""
     data = pair_calendar(roster, pair, now=NOW)
     assert b"LOCATION:\\\\\\\\server\\\\New folder\\; room 2\\, left\r\n" in data
+
+
+def test_pairs_named_beyond_ascii_never_share_an_event(roster):
+    first, second = copy.copy(roster.pairs[0]), copy.copy(roster.pairs[0])
+    first.pair_id, second.pair_id = "Иванов", "Петров"
+    uids = [
+        {str(e["UID"]) for e in events(pair_calendar(roster, pair, now=NOW))}
+        for pair in (first, second)
+    ]
+    assert uids[0] and not uids[0] & uids[1]
+    # the same name gives the same UIDs on every run (a calendar updates its events)
+    assert {str(e["UID"]) for e in events(pair_calendar(roster, first, now=NOW))} == uids[0]

@@ -38,7 +38,12 @@ _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 
 
 def _slug(text: str) -> str:
+    """``text`` as letters, digits and dashes for a UID. A name beyond ASCII ("Иванов") keeps
+    a short hash of itself, so that two such names never share a slug (or their UIDs)."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if not text.isascii():
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+        slug = f"{slug}-{digest}" if slug else digest
     return slug or "x"
 
 
