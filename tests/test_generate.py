@@ -288,6 +288,26 @@ def test_syntax_error_fails_before_anything_is_written(roster, templates, tmp_pa
     assert list(out.iterdir()) == []
 
 
+def test_names_too_long_for_a_file_name_are_cut_to_its_bytes_never_to_one_file(
+    roster, templates, tmp_path
+):
+    # A name pattern led by a long name: cut to the 255 bytes a file name may have, the form's
+    # part would go and the four forms would overwrite each other. Said before anything is
+    # written, naming the pair.
+    roster.pairs[2].mentor.name = "Anastasia " + "Вишневецкая-Оболенская " * 8
+    out = tmp_path / "out"
+    with pytest.raises(SelectionError) as error:
+        run(roster, out, templates, name_pattern="{mentor} - {form}")
+    assert "two forms of pair P003" in str(error.value) and "{form}" in str(error.value)
+    assert not out.exists()
+    # the form first: every name is cut to whole UTF-8 characters and the packet is whole
+    result = run(roster, out, templates, name_pattern="{form} - {mentor}")
+    names = sorted(p.name for p in (out / "P003").glob("*.docx"))
+    assert len(names) == len(PACKET) == len(set(names))
+    assert all(len(name.encode()) <= 160 for name in names)
+    assert not result.skipped_edited
+
+
 def test_unknown_form_and_pair_list_the_valid_ones(roster, templates, tmp_path):
     with pytest.raises(SelectionError) as error:
         run(roster, tmp_path / "out", templates, forms=["goal-sheets"])

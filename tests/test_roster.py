@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -594,3 +595,37 @@ def test_normalize_header_ignores_case_and_spacing(text: str) -> None:
     assert normalize_header(f"  {text}  ") == key
     assert normalize_header(key) == key
     assert key == key.strip("_") and "__" not in key
+
+
+# -- pair ids that would break folders, files or matching ------------------------------------
+
+
+def test_a_pair_id_too_long_for_a_file_name_or_named_like_a_packets_file_is_an_error(
+    tmp_path: Path,
+) -> None:
+    book = base_book()
+    long_id = "Mentoring pair of " + "Ana López and Ben Okafor " * 3
+    set_cell(book, "Pairs", 2, "Pair ID", long_id)
+    set_cell(book, "Pairs", 3, "Pair ID", "Manifest.json")
+    problems = check_roster(make_roster(tmp_path, book))
+    errors = [p for p in problems if p.sheet == "Pairs" and p.column == "Pair ID"]
+    assert [(p.sheet, p.row) for p in errors] == [("Pairs", 2), ("Pairs", 3)]
+    assert f"is {len(long_id.strip())} characters long" in errors[0].message
+    assert "at most 40" in errors[0].message and "'P01'" in errors[0].fix
+    assert "file mentordocs keeps in the packets folder" in errors[1].message
+
+
+def test_a_pair_id_is_the_same_however_its_accents_were_typed(tmp_path: Path) -> None:
+    composed, decomposed = "Pé01", unicodedata.normalize("NFD", "Pé01")
+    assert composed != decomposed
+    book = base_book()
+    set_cell(book, "Pairs", 2, "Pair ID", composed)
+    for row in book["Goals"][1:] + book["Meetings"][1:]:
+        row[0] = decomposed  # typed on another computer
+    roster = load_book(tmp_path, book)
+    [pair] = [p for p in roster.pairs if p.pair_id == composed]
+    assert len(pair.goals) == 2 and len(pair.meetings) == 2
+    # and two rows that differ only so are one ID used twice
+    set_cell(book, "Pairs", 3, "Pair ID", decomposed)
+    problems = check_roster(make_roster(tmp_path, book, name="twice.xlsx"))
+    assert any("is used twice" in p.message and p.row == 3 for p in problems)

@@ -10,6 +10,7 @@ same pair (the reference): the generated file from the packets folder, else one 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ def identify_from_name(
     file_name: str, pair_ids: Iterable[str], specs: Mapping[str, FormSpec]
 ) -> tuple[str | None, str | None]:
     """Pair id and form id found in a file name (robust to "Copy of ... (2) FINAL")."""
-    base = Path(file_name.split(" > ")[-1]).stem
+    base = unicodedata.normalize("NFC", Path(file_name.split(" > ")[-1]).stem)  # as the roster's
     words = _words(base)
     pairs = [p for p in pair_ids if _words(p).strip() and _words(p) in words]
     pairs.sort(key=len, reverse=True)  # the longest pair id wins ("P10" over "P1")

@@ -143,8 +143,11 @@ class GenerateResult:
 
 
 def _safe_name(text: str) -> str:
+    """``text`` as a file or folder name: characters no file system takes replaced, cut to 150
+    bytes of UTF-8 (a name may have 255; the extension and a scratch prefix need the rest)."""
     cleaned = "".join("-" if c in _BAD_NAME_CHARS or ord(c) < 32 else c for c in text)
-    return cleaned.strip(". ")[:150] or "packet"
+    cut = cleaned.strip(". ").encode("utf-8")[:150].decode("utf-8", "ignore")
+    return cut.strip(". ") or "packet"
 
 
 def _check_same_program(tracking: str | os.PathLike[str], program: str, roster: Roster) -> None:
@@ -549,6 +552,7 @@ def generate_packets(
     templates, specs = _load_templates(forms, templates_dir, stage)
     reviews = _stage_reviews(roster, selected, stage, tracking)
     _check_templates(roster, selected[0], templates, name_pattern, reviews.get(selected[0].pair_id))
+    _check_file_names(roster, selected, list(templates), name_pattern)
     _check_output(out, pdf)
     manifest = read_manifest(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -670,13 +674,24 @@ def _check_templates(
                 "Correct the tag in Word (see docs/forms.md for every variable)."
             )
         template.render(context, _properties(roster, first, form, template), validate=True)
-    names = {_file_stem(name_pattern, roster, first, form) for form in templates}
-    if len(names) < len(templates):
-        raise SelectionError(
-            f"The file name pattern {name_pattern!r} gives two forms the same file name. "
-            "Use {form} in it."
-        )
     pair_calendar(roster, first)
+
+
+def _check_file_names(
+    roster: Roster, pairs: Sequence[Pair], forms: Sequence[str], name_pattern: str
+) -> None:
+    """Every form of every pair gets a file name of its own (a long name cut to the length a
+    file name can have may lose the form's part). Raises SelectionError naming the pair."""
+    for pair in pairs:
+        names = {_file_stem(name_pattern, roster, pair, form).casefold() for form in forms}
+        if len(names) < len(forms):
+            where = f" (Pairs sheet, row {pair.row})" if pair.row else ""
+            raise SelectionError(
+                f"The file name pattern {name_pattern!r} gives two forms of pair "
+                f"{pair.pair_id}{where} the same file name, once cut to the length a file name "
+                "can have. Put {form} near the start of the pattern, e.g. "
+                f"'{DEFAULT_NAME_PATTERN}', or shorten the names it uses."
+            )
 
 
 def _run(

@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from openpyxl.utils.datetime import from_excel
 
 from mentordocs.models import PLAN_METHODS, plan_type_of
+from mentordocs.records import MANIFEST_NAME, SEND_LOG_NAME
 from mentordocs.roster.problems import Problems
 from mentordocs.roster.schema import CHOICE_VARIANTS, Column, compact
 
@@ -163,7 +165,15 @@ _RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {
 }
 
 
+# A Pair ID names the pair's folder and, with the form, its files: short enough for every
+# file system (255 bytes a name) whatever the letters, and never a file the packets folder holds.
+MAX_ID_LENGTH = 40
+_PACKETS_FOLDER_FILES = {MANIFEST_NAME, SEND_LOG_NAME}
+
+
 def _id_problem(pair_id: str) -> str | None:
+    if pair_id.casefold() in _PACKETS_FOLDER_FILES:
+        return "is the name of a file mentordocs keeps in the packets folder"
     bad = sorted({c for c in pair_id if c in _BAD_ID_CHARS or ord(c) < 32})
     if bad:
         shown = " ".join(repr(c) for c in bad)
@@ -326,7 +336,19 @@ class CellReader:
         return self.cleaned(raw, row, column, single_line=True)
 
     def _to_id(self, raw: object, row: Row, col: Column, column: str) -> str | None:
-        text = self.cleaned(raw, row, column, single_line=True)
+        # One spelling of "é" (Word on a Mac types it as "e" and an accent): the same ID on
+        # every sheet, and one folder, whichever computer typed it.
+        text = unicodedata.normalize("NFC", self.cleaned(raw, row, column, single_line=True))
+        if len(text) > MAX_ID_LENGTH:
+            self.fail(
+                row,
+                column,
+                f"Pair ID '{text}' is {len(text)} characters long; it names the pair's folder "
+                f"and files, so it can be at most {MAX_ID_LENGTH}.",
+                "Give the pair a short ID, e.g. 'P01' (and the same ID on every sheet); names "
+                "go in their own columns.",
+            )
+            return None
         problem = _id_problem(text)
         if problem:
             self.fail(
