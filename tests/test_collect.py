@@ -1096,3 +1096,108 @@ def test_a_copied_box_with_its_own_answer_goes_to_review_not_lost(tmp_path):
     assert result.review == 1 and [str(i.text) for i in data.review] == ["A fourth goal I added"]
     assert "second copy" in data.review[0].why
     assert any("Review sheet" in p.message for p in result.problems)
+
+
+# ---- the coordinator's own changes to the workbook ---------------------------------------------
+
+
+@pytest.fixture
+def collected(tmp_path):
+    """A tracking workbook with one goal sheet in it, and the roster it was collected with."""
+    roster = make_roster(tmp_path)
+    returned = write(
+        tmp_path / "in" / "P01_goal-sheet.docx",
+        make_docx(
+            "goal-sheet", "P01", {"goal_1_goal": "Plan lessons weekly", "mentor_agree": True}
+        ),
+    )
+    tracking = tmp_path / "t.xlsx"
+    collect_forms([returned], tracking, roster)
+    return tracking, roster
+
+
+def _edited(tracking, change) -> bytes:
+    book = openpyxl.load_workbook(tracking)
+    change(book)
+    book.save(tracking)
+    return tracking.read_bytes()
+
+
+def _second_return(tmp_path):
+    return write(
+        tmp_path / "in2" / "P02_goal-sheet.docx",
+        make_docx("goal-sheet", "P02", {"goal_1_goal": "Second pair's goal"}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda book: book["Goal sheet"].insert_cols(2), "column B has no header"),
+        (lambda book: book["Goal sheet"].insert_rows(1), "column A has no header"),
+        (
+            lambda book: (
+                book["Goal sheet"].insert_cols(4),
+                book["Goal sheet"].cell(1, 4, "Coordinator notes"),
+            ),
+            "column E holds 'Returned at'",
+        ),
+        (
+            lambda book: (
+                book["Goal sheet"].insert_cols(12),
+                book["Goal sheet"].cell(1, 12, "Notes"),
+            ),
+            "column M holds 'Goal 1: short- or long-term'",
+        ),
+    ],
+    ids=[
+        "column inserted",
+        "title row inserted",
+        "column inserted with a header",
+        "column inserted among the answers",
+    ],
+)
+def test_a_form_sheet_whose_columns_moved_is_refused_never_read_in_the_wrong_place(
+    collected, tmp_path, change, said
+):
+    tracking, roster = collected
+    before = _edited(tracking, change)
+    with pytest.raises(CollectError) as caught:
+        collect_forms([_second_return(tmp_path)], tracking, roster)
+    assert "sheet 'Goal sheet' are not where collect wrote them" in str(caught.value)
+    assert said in str(caught.value) and ".bak" in str(caught.value)
+    assert tracking.read_bytes() == before  # nothing written
+    result = CliRunner().invoke(cli, ["status", str(tracking)])
+    assert result.exit_code == 1 and "not where collect wrote them" in result.output
+
+
+def test_renamed_headers_are_fine(collected, tmp_path):
+    tracking, roster = collected
+    _edited(tracking, lambda book: book["Goal sheet"].cell(1, 11, "My name for it"))
+    collect_forms([_second_return(tmp_path)], tracking, roster)
+    rows = {row["Pair"]: row for row in sheet_rows(tracking, "Goal sheet")}
+    assert rows["P01"]["Goal 1"] == "Plan lessons weekly"
+    assert rows["P02"]["Goal 1"] == "Second pair's goal"
+
+
+def test_work_of_the_coordinators_own_is_never_written_over(collected, tmp_path):
+    from openpyxl.comments import Comment
+
+    tracking, roster = collected
+
+    def notes(book):
+        sheet = book["Goal sheet"]
+        sheet.cell(1, sheet.max_column + 1, "Coordinator notes")
+        sheet.cell(2, sheet.max_column, "phoned P01 on 3 December")
+        sheet.cell(2, 11).comment = Comment("check this one", "Coordinator")
+        book.create_sheet("My notes")["A1"] = "to do"
+
+    before = _edited(tracking, notes)
+    with pytest.raises(CollectError) as caught:
+        collect_forms([_second_return(tmp_path)], tracking, roster)
+    message = str(caught.value)
+    assert "('Coordinator notes') of sheet 'Goal sheet'" in message
+    assert "the sheet 'My notes'" in message and "notes (comments) on cells" in message
+    assert "nothing was changed" in message and tracking.read_bytes() == before
+    # reading it is fine: status shows what is owed
+    assert CliRunner().invoke(cli, ["status", str(tracking)]).exit_code == 0

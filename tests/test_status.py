@@ -7,6 +7,7 @@ small roster and returns built here, then read back by the command through CliRu
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -55,7 +56,8 @@ def _returned(pair_id: str, form: str, *blank: str) -> ReturnedForm:
     }
     for field_id in blank:
         values[field_id] = False if values[field_id] is True else ""
-    return ReturnedForm(pair_id, form, f"{pair_id}_{form}.docx", pair_id + form, None, values)
+    checksum = hashlib.sha256((pair_id + form).encode()).hexdigest()
+    return ReturnedForm(pair_id, form, f"{pair_id}_{form}.docx", checksum, None, values)
 
 
 def _tracking(tmp_path: Path, pairs: int, returns: list[ReturnedForm]) -> Path:

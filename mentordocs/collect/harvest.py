@@ -128,6 +128,7 @@ def collect_forms(
     _refuse_open_workbook(target)
     specs = load_form_specs(Path(templates_dir) if templates_dir is not None else None)
     previous = read_tracking(target) if target.exists() else TrackingData()
+    _refuse_work_of_yours(target, previous)
     harvest = _Harvest(roster, specs, previous, packets_dir, include_confidential)
     result = CollectResult(tracking_path=target)
     inventory = find_returns(inputs)
@@ -231,6 +232,19 @@ def _refuse_open_workbook(target: Path) -> None:
             f"{target} is open in Excel or LibreOffice (found {lock.name} beside it), so it was "
             "not changed. Close it there and run the command again."
         )
+
+
+def _refuse_work_of_yours(target: Path, previous: TrackingData) -> None:
+    """Collect rewrites the workbook from what it read back: refuse to lose what it did not
+    write (raises CollectError before anything is read or written)."""
+    if not previous.not_ours:
+        return
+    listed = "; ".join(previous.not_ours)
+    raise CollectError(
+        f"{target} holds work of yours that collect does not keep when it writes the workbook "
+        f"again: {listed}. Move it to a workbook of your own (or delete it), save, and run the "
+        "command again; nothing was changed. Collect writes every sheet anew on each run."
+    )
 
 
 def _write_with_backup(target: Path, payload: bytes) -> Path | None:

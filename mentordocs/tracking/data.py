@@ -131,6 +131,9 @@ class TrackingData:
     stages: list[str] = field(default_factory=list)  # the open stages, as read back
     program: str = ""  # the program's name, as read back
     collected_at: dt.datetime | None = None  # when the workbook was last written, as read back
+    # What a coordinator added that collect does not write (a sheet, a column after the last
+    # one, notes on cells), as read back: collect refuses to rewrite the workbook over it.
+    not_ours: list[str] = field(default_factory=list)
 
 
 class TrackingFileError(CollectError):

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from mentordocs.errors import MentordocsError, Problem
 from mentordocs.forms import STAGES, Value, load_form_specs
 from mentordocs.tracking.data import (
+    DASHBOARD_SHEET,
+    GOALS_SHEET,
     HIDDEN_SHEET,
     OTHER_SHEET,
     PROBLEMS_SHEET,
     REVIEW_SHEET,
+    STATUS_SHEET,
     FormDates,
     OtherField,
     Outstanding,
@@ -33,7 +38,7 @@ from mentordocs.tracking.data import (
     TrackingFileError,
 )
 from mentordocs.tracking.mailstate import MailboxState
-from mentordocs.tracking.write import problem_message
+from mentordocs.tracking.write import RETURN_COLUMNS, problem_message
 
 __all__ = ["read_not_sent", "read_outstanding", "read_tracking"]
 
@@ -64,9 +69,11 @@ class _Workbook:
                 f"'{HIDDEN_SHEET}' is missing). Collect into a new file instead."
             )
 
-    def rows(self, title: str, min_row: int = 1, width: int = 0) -> Iterator[Row]:
+    def rows(
+        self, title: str, min_row: int = 1, width: int = 0, max_row: int | None = None
+    ) -> Iterator[Row]:
         sheet = self.wb[title]
-        for row in sheet.iter_rows(min_row=min_row, values_only=True):
+        for row in sheet.iter_rows(min_row=min_row, max_row=max_row, values_only=True):
             yield tuple(row) + (None,) * max(0, width - len(row))
 
     def close(self) -> None:
@@ -82,16 +89,20 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         data = TrackingData(include_confidential=meta.get("include_confidential") == "yes")
         data.superseded = {str(r[1]): str(r[2] or "") for r in hidden if r[0] == "superseded"}
         columns: dict[str, list[tuple[int, str, str]]] = {}
+        headers: dict[str, list[str]] = {}  # as written (workbooks from 3 December 2026 on)
         for row in hidden:
             if row[0] == "column":
                 columns.setdefault(row[1], []).append((int(row[2]), row[3], row[4]))
+                headers.setdefault(row[1], []).append(str(row[6] or ""))
         absent: dict[tuple[object, str], set[str]] = {}
         for r in hidden:
             if r[0] == "absent":
                 absent.setdefault((r[1], str(r[2])), set()).update(str(r[3] or "").split())
         for row in hidden:
             if row[0] == "form_sheet":
-                sheet = _form_sheet(wb, row[1], row[2], columns.get(row[1], []), meta)
+                title, written = row[1], headers.get(row[1], [])
+                data.not_ours += _check_layout(wb, title, columns.get(title, []), written, meta)
+                sheet = _form_sheet(wb, title, row[2], columns.get(title, []), meta)
                 for ret in sheet:  # the repeated fields the return did not have at all
                     for field_id in absent.get((row[1], ret.pair_id), ()):
                         ret.values.pop(field_id, None)
@@ -116,6 +127,12 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         data.problems = _problems(wb)
         titles = {str(r[2]): str(r[1]) for r in hidden if r[0] == "form"}
         data.review = _review(wb, titles)
+        form_sheets = {str(r[1]) for r in hidden if r[0] == "form_sheet"}
+        data.not_ours += [
+            f"the sheet '{name}'" for name in wb.wb.sheetnames if name not in _OURS | form_sheets
+        ]
+        if _has_comments(wb.path):
+            data.not_ours.append("notes (comments) on cells")
         return data
     finally:
         wb.close()
@@ -137,6 +154,74 @@ def _dates(hidden: list[Row], kind: str) -> FormDates:
                 continue
         out[(str(row[1]), str(row[2]))] = value
     return out
+
+
+_OURS = {
+    HIDDEN_SHEET,
+    OTHER_SHEET,
+    PROBLEMS_SHEET,
+    REVIEW_SHEET,
+    STATUS_SHEET,
+    DASHBOARD_SHEET,
+    GOALS_SHEET,
+}
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _check_layout(
+    wb: _Workbook,
+    title: str,
+    columns: list[tuple[int, str, str]],
+    written: list[str],
+    meta: dict[object, object],
+) -> list[str]:
+    """A form sheet's answers are read back by column; raise TrackingFileError when its
+    columns are no longer where collect wrote them (a column inserted, deleted or moved, a row
+    added above the headers), so that no answer is read under another question. Returns the
+    columns added after the last one collect wrote (read safely, but not rewritten)."""
+    if title not in wb.wb.sheetnames:
+        return []  # _form_sheet says so
+    fixed = [name for name, _ in RETURN_COLUMNS]
+    if str(meta.get("format")) in ("", "None", "1"):
+        fixed = fixed[:9]  # no "Came in as" before format 2
+    expected = fixed + written if len(written) == len(columns) else []
+    width = max([len(fixed)] + [index for index, _, _ in columns])
+    header = next(wb.rows(title, min_row=1, max_row=1), ())
+    cells = ["" if value is None else str(value).strip() for value in header]
+
+    def moved(why: str) -> TrackingFileError:
+        return TrackingFileError(
+            f"{wb.path}: the columns of sheet '{title}' are not where collect wrote them "
+            f"({why}), so its answers cannot be read back under the right questions. Undo the "
+            "change in Excel (keep your own notes in a workbook of your own), or use the copy "
+            f"collect kept before its last run ({wb.path.name}.bak), and run the command again."
+        )
+
+    for index in range(width):
+        found = cells[index] if index < len(cells) else ""
+        if not found:
+            letter = get_column_letter(index + 1)
+            raise moved(f"column {letter} has no header")
+        if expected and found != expected[index]:
+            neighbours = expected[max(0, index - 1) : index] + expected[index + 1 : index + 2]
+            if found in neighbours:
+                raise moved(f"column {get_column_letter(index + 1)} holds '{found}'")
+    for number, row in enumerate(wb.rows(title, min_row=2, width=width), start=2):
+        if row[0] and row[5] and not _SHA256.fullmatch(str(row[5])):
+            raise moved(f"row {number} holds '{row[5]}' where its checksum belongs, in column F")
+    return [
+        f"the column {get_column_letter(index + 1)} ('{cells[index]}') of sheet '{title}'"
+        for index in range(width, len(cells))
+        if cells[index]
+    ]
+
+
+def _has_comments(path: Path) -> bool:
+    """Whether the workbook holds notes on cells (Excel's comments and threaded comments)."""
+    with zipfile.ZipFile(path) as package:
+        return any(
+            name.startswith(("xl/comments", "xl/threadedComments/")) for name in package.namelist()
+        )
 
 
 def _form_sheet(

@@ -573,7 +573,7 @@ def _status_colours(ws: WriteOnlyWorksheet, base: int, last_row: int) -> None:
     ws.conditional_formatting.add(answers, FormulaRule(formula=[f'{complete}3="Yes"'], fill=_GREEN))
 
 
-_RETURN_COLUMNS = (
+RETURN_COLUMNS = (
     ("Pair", 9),
     ("Mentor", 20),
     ("Mentee", 20),
@@ -619,10 +619,8 @@ def _form_sheet(
     the third goal's columns blank: read back, that goal must not seem present and blank)."""
     columns = _field_columns(spec, rows)
     hidden: list[list[object]] = []
-    headers = [name for name, _ in _RETURN_COLUMNS] + [label for _, label, _ in columns]
-    widths = [w for _, w in _RETURN_COLUMNS] + [
-        _FIELD_WIDTHS.get(f.kind, 30) for _, _, f in columns
-    ]
+    headers = [name for name, _ in RETURN_COLUMNS] + [label for _, label, _ in columns]
+    widths = [w for _, w in RETURN_COLUMNS] + [_FIELD_WIDTHS.get(f.kind, 30) for _, _, f in columns]
     ws = book.sheet(title, headers, widths, "B2")
     names = {pair.pair_id: (pair.mentor.name, pair.mentee.name) for pair in roster.pairs}
     for ret in sorted(rows, key=lambda r: r.pair_id):
@@ -645,12 +643,12 @@ def _form_sheet(
         for start in range(0, len(absent), 500):  # an Excel cell holds 32,767 characters
             hidden.append(["absent", title, ret.pair_id, " ".join(absent[start : start + 500])])
     _filter(ws, len(headers), len(rows) + 1)
-    first = len(_RETURN_COLUMNS) + 1
+    first = len(RETURN_COLUMNS) + 1
     return (
         hidden
         + [
-            ["column", title, first + index, field_id, declared.kind, spec.form]
-            for index, (field_id, _, declared) in enumerate(columns)
+            ["column", title, first + index, field_id, declared.kind, spec.form, header]
+            for index, (field_id, header, declared) in enumerate(columns)
         ]
         + [["form_sheet", title, spec.form]]
     )
