@@ -1070,25 +1070,34 @@ def test_package_parts_are_read_by_lxml_whatever_their_spelling(real_docx):
             assert package.has(layout.main), path
 
 
-def test_a_copied_box_with_its_own_answer_goes_to_review_not_lost(tmp_path):
-    """A row or box copied in Word repeats its field's name; a copy holding an answer of its
-    own is shown for review (the first copy's answer stays in the column), never dropped."""
+def with_a_copied_box(form: str, field_id: str, first: str, second: str) -> bytes:
+    """A return of ``form`` whose ``field_id`` box was copied in Word: ``first`` in the box,
+    ``second`` in its copy."""
     from lxml import etree
 
     W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    members = members_of(make_docx("goal-sheet", "P01", {"goal_1_goal": "Plan lessons weekly"}))
+    members = members_of(make_docx(form, "P01", {field_id: first}))
     root = etree.fromstring(members["word/document.xml"])
     [control] = [
         sdt
         for sdt in root.iter(W + "sdt")
-        if sdt.find(f"{W}sdtPr/{W}tag").get(W + "val") == "goal_1_goal"
+        if sdt.find(f"{W}sdtPr/{W}tag").get(W + "val") == field_id
     ]
     copy = etree.fromstring(etree.tostring(control))
     [text] = copy.iter(W + "t")
-    text.text = "A fourth goal I added"
+    text.text = second
     control.addnext(copy)
     members["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    returned = write(tmp_path / "in" / "P01_goal-sheet.docx", zip_of(members))
+    return zip_of(members)
+
+
+def test_a_copied_box_with_its_own_answer_goes_to_review_not_lost(tmp_path):
+    """A row or box copied in Word repeats its field's name; a copy holding an answer of its
+    own is shown for review (the first copy's answer stays in the column), never dropped."""
+    data = with_a_copied_box(
+        "goal-sheet", "goal_1_goal", "Plan lessons weekly", "A fourth goal I added"
+    )
+    returned = write(tmp_path / "in" / "P01_goal-sheet.docx", data)
     result = collect_forms([returned], tmp_path / "t.xlsx", make_roster(tmp_path))
     [row] = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")
     assert row["Goal 1"] == "Plan lessons weekly"
@@ -1201,3 +1210,26 @@ def test_work_of_the_coordinators_own_is_never_written_over(collected, tmp_path)
     assert "nothing was changed" in message and tracking.read_bytes() == before
     # reading it is fine: status shows what is owed
     assert CliRunner().invoke(cli, ["status", str(tracking)]).exit_code == 0
+
+
+@pytest.mark.parametrize("include", [False, True])
+def test_a_confidential_answer_on_the_review_sheet_is_copied_only_when_asked(tmp_path, include):
+    data = with_a_copied_box(
+        "confidentiality-agreement", "kept_private", "Our talks", "SECRET: my health"
+    )
+    returned = write(tmp_path / "in" / "P01_confidentiality-agreement.docx", data)
+    tracking = tmp_path / "t.xlsx"
+    result = collect_forms(
+        [returned], tracking, make_roster(tmp_path), include_confidential=include
+    )
+    [item] = read_tracking(tracking).review
+    assert result.review == 1
+    workbook = openpyxl.load_workbook(tracking)
+    everything = " ".join(
+        str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row
+    )
+    if include:
+        assert item.text == "SECRET: my health"
+    else:
+        assert "not copied: it may answer a confidential question" in str(item.text)
+        assert "SECRET" not in everything and "Our talks" not in everything

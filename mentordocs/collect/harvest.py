@@ -37,7 +37,14 @@ from mentordocs.collect.reading import (
 )
 from mentordocs.collect.versions import FormVersions
 from mentordocs.errors import CollectError, OutputError, Problem
-from mentordocs.forms import FILLED_IN, LEFT_BLANK, FormSpec, is_filled, load_form_specs
+from mentordocs.forms import (
+    FILLED_IN,
+    LEFT_BLANK,
+    FormSpec,
+    Value,
+    is_filled,
+    load_form_specs,
+)
 from mentordocs.fsutil import atomic_write_bytes, office_lock_file
 from mentordocs.mailsettings import MailboxAddress
 from mentordocs.models import Roster
@@ -232,6 +239,14 @@ def _refuse_open_workbook(target: Path) -> None:
             f"{target} is open in Excel or LibreOffice (found {lock.name} beside it), so it was "
             "not changed. Close it there and run the command again."
         )
+
+
+#: What the Review sheet shows for an answer that may be confidential (confidential answers
+#: are not copied into the workbook unless --include-confidential is given).
+WITHHELD = (
+    "(not copied: it may answer a confidential question; read it in the returned form, or "
+    "collect with --include-confidential)"
+)
 
 
 def _refuse_work_of_yours(target: Path, previous: TrackingData) -> None:
@@ -612,10 +627,22 @@ class _Harvest:
         result: CollectResult,
         problems: list[Problem],
     ) -> None:
-        """Everything written in a return that is no proven field's answer, for review."""
+        """Everything written in a return that is no proven field's answer, for review. Unless
+        confidential answers are copied, an answer that may be one (its field is not known to
+        be another) says only where to read it, as a confidential column would."""
         found = _for_review(reading, matched)
+        private = not self.include_confidential and bool(spec.confidential_ids)
+
+        def shown(text: Value, hint: str) -> Value:
+            declared = spec.match(hint) if hint else None
+            if not private or not is_filled(text) or (declared and not declared.confidential):
+                return text
+            return WITHHELD
+
         self.review.extend(
-            ReviewItem(pair_id, spec.form, item.name, reading.sha256, text, before, hint, why)
+            ReviewItem(
+                pair_id, spec.form, item.name, reading.sha256, shown(text, hint), before, hint, why
+            )
             for text, before, hint, why in found
         )
         result.review += len(found)
