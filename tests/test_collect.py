@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import zipfile
 import zlib
@@ -1233,3 +1234,68 @@ def test_a_confidential_answer_on_the_review_sheet_is_copied_only_when_asked(tmp
     else:
         assert "not copied: it may answer a confidential question" in str(item.text)
         assert "SECRET" not in everything and "Our talks" not in everything
+
+
+# ---- two returns of one pair's form --------------------------------------------------------------
+
+
+def undated(data: bytes) -> bytes:
+    """The form without its document's own modified time (some programs write none)."""
+    members = members_of(data)
+    members["docProps/core.xml"] = re.sub(
+        rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", b"", members["docProps/core.xml"]
+    )
+    return zip_of(members)
+
+
+def zipped_on(name: str, data: bytes, when: tuple[int, ...]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(name, date_time=when), data)
+    return buffer.getvalue()
+
+
+def test_a_zipped_form_is_dated_by_the_zip_so_the_newer_correction_wins(tmp_path):
+    first = undated(make_docx("goal-sheet", "P01", {"goal_1_goal": "FIRST draft"}))
+    fixed = undated(make_docx("goal-sheet", "P01", {"goal_1_goal": "Corrected"}))
+    name = "P01_goal-sheet.docx"
+    write(tmp_path / "nov" / "forms.zip", zipped_on(name, fixed, (2026, 11, 20, 9, 0, 0)))
+    write(tmp_path / "oct" / "forms.zip", zipped_on(name, first, (2026, 10, 1, 9, 0, 0)))
+    tracking = tmp_path / "t.xlsx"
+    # the November zip is met first; the October one is still the older
+    result = collect_forms([tmp_path / "nov", tmp_path / "oct"], tracking, make_roster(tmp_path))
+    [ret] = read_tracking(tracking).returns
+    assert ret.values["goal_1_goal"] == "Corrected"
+    assert ret.returned_at == dt.datetime(2026, 11, 20, 9, 0)
+    [older] = [p for p in result.problems if "older return" in p.message]
+    assert older.file.startswith(str(tmp_path / "oct"))
+
+
+def test_two_returns_that_cannot_be_told_apart_in_time_are_said_so_and_either_can_win(tmp_path):
+    roster = make_roster(tmp_path)
+    a = write(
+        tmp_path / "a" / "P02_goal-sheet.docx",
+        make_docx("goal-sheet", "P02", {"goal_1_goal": "Right"}),
+    )
+    b = write(
+        tmp_path / "b" / "P02_goal-sheet.docx",
+        make_docx("goal-sheet", "P02", {"goal_1_goal": "Wrong"}),
+    )
+    tracking = tmp_path / "t.xlsx"
+    result = collect_forms([tmp_path / "b", tmp_path / "a"], tracking, roster)
+    [warning] = [p for p in result.problems if p.file == str(a)]
+    assert "which is newer cannot be told (both saved 2026-10-01 10:00)" in warning.message
+    assert f"take {b} out of the folder, delete pair P02's row" in warning.fix
+    # The fix it gives works: the other file comes back once the kept one and its row are gone.
+    b.unlink()
+    book = openpyxl.load_workbook(tracking)
+    sheet = book["Goal sheet"]
+    sheet.delete_rows(
+        next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "P02")
+    )
+    book.save(tracking)
+    result = collect_forms([tmp_path / "a"], tracking, roster)
+    [ret] = [r for r in read_tracking(tracking).returns if r.pair_id == "P02"]
+    assert ret.values["goal_1_goal"] == "Right" and result.new == 1
+    # and once in, it is not read again
+    assert collect_forms([tmp_path / "a"], tracking, roster).unchanged == 1

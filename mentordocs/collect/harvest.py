@@ -375,7 +375,8 @@ class _Harvest:
         self.review = list(previous.review)
         self.seen = {r.sha256 for r in previous.returns}
         self.seen.update(o.sha256 for o in previous.others)
-        self.seen.update(previous.superseded)
+        # Files set aside for a newer return are read again when given again: one comes back
+        # once the coordinator takes the newer file out and deletes its row (see _set_aside).
         self.scanned: set[str] = set()  # files whose problems are worked out afresh
 
     @property
@@ -549,6 +550,14 @@ class _Harvest:
         result: CollectResult,
         problems: list[Problem],
     ) -> None:
+        key = (pair_id, spec.form)
+        current = self.returns.get(key)
+        if current is not None and reading.sha256 in self.superseded:
+            result.unchanged += 1  # set aside before, for the return still in the workbook
+            tie = not current.returned_at or reading.when == current.returned_at
+            problems.append(_set_aside(item.name, current, spec, pair_id, tie))
+            return
+        self.superseded.pop(reading.sha256, None)  # set aside before, and now the only one
         matched = self._match(item, reading, pair_id, spec, problems)
         candidate = ReturnedForm(
             pair_id=pair_id,
@@ -561,8 +570,6 @@ class _Harvest:
             came_in=_came_in(item, reading),
         )
         self._add_review(item, reading, pair_id, spec, matched, result, problems)
-        key = (pair_id, spec.form)
-        current = self.returns.get(key)
         if current is None:
             self.returns[key] = candidate
             result.new += 1
@@ -573,16 +580,8 @@ class _Harvest:
         self.review = [r for r in self.review if r.sha256 != older.sha256]
         if newer is candidate:
             result.new += 1
-        problems.append(
-            Problem(
-                older.source,
-                f"is an older return of {spec.title} for pair {pair_id} than {newer.source} "
-                f"(saved {_when(newer)}); the newer one is in the workbook.",
-                "Nothing to do if the newer file is the right one; otherwise remove it from the "
-                "folder and collect again.",
-                severity="warning",
-            )
-        )
+        tie = older.returned_at == newer.returned_at
+        problems.append(_set_aside(older.source, newer, spec, pair_id, tie))
 
     def _match(
         self,
@@ -812,6 +811,30 @@ def _warnings(item: Found, reading: FormReading) -> list[Problem]:
             )
         )
     return warnings
+
+
+def _set_aside(source: str, kept: ReturnedForm, spec: FormSpec, pair_id: str, tie: bool) -> Problem:
+    """The warning for a return of a pair's form set aside for another one, ``kept``."""
+    if tie:
+        saved = f"both saved {_when(kept)}" if kept.returned_at else "neither says when"
+        said = (
+            f"is another return of {spec.title} for pair {pair_id} than {kept.source}, and which "
+            f"is newer cannot be told ({saved}): the one collected first, {kept.source}, is in "
+            "the workbook."
+        )
+    else:
+        said = (
+            f"is an older return of {spec.title} for pair {pair_id} than {kept.source} (saved "
+            f"{_when(kept)}); the newer one is in the workbook."
+        )
+    return Problem(
+        source,
+        said,
+        f"Nothing to do if {kept.source} is the right one. If this one is: take {kept.source} "
+        f"out of the folder, delete pair {pair_id}'s row on the sheet '{spec.title}', save, and "
+        "collect again.",
+        severity="warning",
+    )
 
 
 def _when(ret: ReturnedForm) -> str:

@@ -426,8 +426,19 @@ def _zip_member(
             )
         )
         return
-    inner = origin.inside("zip", member_name)
+    inner = origin.inside("zip", member_name, file_time=_zipped_at(info))
     _bytes(found, member_name, base, payload, inner, limits, kind)
+
+
+def _zipped_at(info: zipfile.ZipInfo) -> dt.datetime | None:
+    """When a zipped file was last saved, as the zip records it (local time); None for the
+    zip format's "no date" (1 January 1980) or a date that cannot be one."""
+    if info.date_time[:3] == (1980, 1, 1):
+        return None
+    try:
+        return dt.datetime(*info.date_time)
+    except ValueError:
+        return None
 
 
 def _email(
