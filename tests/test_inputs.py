@@ -8,6 +8,7 @@ import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 
+import openpyxl
 from click.testing import CliRunner
 from msg_support import Attachment, OutlookMessage, outlook_message
 from test_collect import make_docx, make_roster, sheet_rows, write
@@ -243,3 +244,25 @@ def test_messages_saved_by_outlook_are_opened_attachment_by_attachment():
     [warning] = empty.problems
     assert warning.file.endswith("EmailWithMsgAttachment.msg > Msg Attachment Test")
     assert "nothing attached" in warning.message and warning.severity == "warning"
+
+
+def test_an_empty_zip_an_unnamed_attachment_and_a_workbook_are_each_accounted_for(tmp_path):
+    goal = make_docx("goal-sheet", "P02", {"goal_1_goal": "x"})
+    write(tmp_path / "empty.zip", zipped({}))
+    message = EmailMessage()
+    message["From"] = "mentee2@example.org"
+    message["Subject"] = "My form"
+    message.set_content("Here it is.")
+    message.add_attachment(goal, maintype="application", subtype="octet-stream")  # no file name
+    write(tmp_path / "unnamed.eml", bytes(message))
+    book = openpyxl.Workbook()
+    book.save(tmp_path / "tracking.xlsx.bak")  # a workbook under a name that says nothing
+    found = find_returns(sorted(tmp_path.iterdir()))
+    [form] = found.returns
+    assert (
+        form.name == f"{tmp_path / 'unnamed.eml'} > unnamed attachment (application octet-stream)"
+    )
+    assert form.kind == "docx"
+    assert found.not_forms == [str(tmp_path / "tracking.xlsx.bak")]
+    [empty] = found.problems
+    assert empty.file == str(tmp_path / "empty.zip") and "empty zip archive" in empty.message

@@ -323,7 +323,12 @@ def _sniff(data: bytes) -> str:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = {n.lower() for n in archive.namelist()}
                 if "[content_types].xml" in names:
-                    return "docx"
+                    # An Office package: a Word document has its main part under word/; a
+                    # workbook (this tool's own tracking.xlsx.bak) or a slide show is no form.
+                    office = {n.split("/", 1)[0] for n in names}
+                    return (
+                        "not a form" if office & {"xl", "ppt"} and "word" not in office else "docx"
+                    )
                 if "mimetype" in names and archive.read("mimetype").startswith(
                     b"application/vnd.oasis.opendocument.text"
                 ):
@@ -357,6 +362,16 @@ def _zip(
         return
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
+        if not members:
+            found.problems.append(
+                Problem(
+                    name,
+                    "is an empty zip archive: there was no form in it.",
+                    "If the sender meant to send forms, ask them to zip the forms again.",
+                    severity="warning",
+                )
+            )
+            return
         problem = _zip_problem(members, limits)
         if problem:
             found.problems.append(
@@ -505,7 +520,10 @@ def _email_part(
 ) -> None:
     filename = part.get_filename()
     if not filename:
-        return  # the message's own text
+        if part.get_content_maintype() in ("text", "multipart") and not part.is_attachment():
+            return  # the message's own text
+        # Attached without a name (some mail programs): what it is, its content says.
+        filename = f"unnamed attachment ({part.get_content_type().replace('/', ' ')})"
     base = PurePosixPath(filename.replace("\\", "/")).name
     part_name = f"{name} > {base}"
     if is_office_lock_file(base):
