@@ -1299,3 +1299,21 @@ def test_two_returns_that_cannot_be_told_apart_in_time_are_said_so_and_either_ca
     assert ret.values["goal_1_goal"] == "Right" and result.new == 1
     # and once in, it is not read again
     assert collect_forms([tmp_path / "a"], tracking, roster).unchanged == 1
+
+
+def test_the_backup_collect_keeps_can_be_read_and_a_damaged_workbook_says_what_to_do(
+    collected, tmp_path
+):
+    tracking, roster = collected
+    collect_forms([_second_return(tmp_path)], tracking, roster)  # keeps t.xlsx.bak
+    backup = tracking.with_name("t.xlsx.bak")
+    result = CliRunner().invoke(cli, ["status", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert "Goal sheet" in result.output
+    tracking.write_bytes(b"not a workbook")
+    result = CliRunner().invoke(cli, ["status", str(tracking)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Restore the copy collect kept (t.xlsx.bak" in result.output
+    backup.unlink()
+    result = CliRunner().invoke(cli, ["status", str(tracking)])
+    assert ".bak" not in result.output and "Collect again into a new file" in result.output

@@ -54,16 +54,29 @@ class _Workbook:
             raise TrackingFileError(
                 f"{path} does not exist. Run 'mentordocs collect' first to make it."
             )
+        # Opened as a file, so that a workbook under another name (the tracking.xlsx.bak
+        # collect keeps) is read too: openpyxl goes by the name of a path.
         try:
-            self.wb = load_workbook(path, read_only=True, data_only=True)
+            self.file = path.open("rb")
+        except OSError as exc:
+            raise TrackingFileError(f"{path} cannot be opened ({exc.strerror}).") from exc
+        try:
+            self.wb = load_workbook(self.file, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            self.file.close()
+            backup = path.with_name(path.name + ".bak")
+            restore = (
+                f"Restore the copy collect kept ({backup.name}, beside it: copy it over "
+                f"{path.name}) or collect again into a new file."
+                if backup.exists()
+                else "Collect again into a new file (give -o another name)."
+            )
             raise TrackingFileError(
-                f"{path} is not a workbook mentordocs can read ({exc}). Restore the backup "
-                f"({path.name}.bak beside it) or collect again into a new file."
+                f"{path} is not a workbook mentordocs can read ({exc}). {restore}"
             ) from exc
         self.path = path
         if HIDDEN_SHEET not in self.wb.sheetnames:
-            self.wb.close()
+            self.close()
             raise TrackingFileError(
                 f"{path} was not written by 'mentordocs collect' (its hidden sheet "
                 f"'{HIDDEN_SHEET}' is missing). Collect into a new file instead."
@@ -78,6 +91,7 @@ class _Workbook:
 
     def close(self) -> None:
         self.wb.close()
+        self.file.close()
 
 
 def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
