@@ -1317,3 +1317,19 @@ def test_the_backup_collect_keeps_can_be_read_and_a_damaged_workbook_says_what_t
     backup.unlink()
     result = CliRunner().invoke(cli, ["status", str(tracking)])
     assert ".bak" not in result.output and "Collect again into a new file" in result.output
+
+
+def test_an_answer_longer_than_an_excel_cell_is_cut_and_said_so(tmp_path):
+    long = "We will " + "keep going, " * 3_500  # 42,008 characters
+    returned = write(
+        tmp_path / "in" / "P01_goal-sheet.docx",
+        make_docx("goal-sheet", "P01", {"goal_1_goal": long}),
+    )
+    result = collect_forms([returned], tmp_path / "t.xlsx", make_roster(tmp_path))
+    [warning] = result.problems
+    assert (
+        "answers 'Goal 1' with 42,008 characters, more than an Excel cell holds" in warning.message
+    )
+    assert warning.severity == "warning" and "returned form" in warning.fix
+    [row] = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")
+    assert row["Goal 1"].startswith("We will keep going") and len(row["Goal 1"]) <= 32_767

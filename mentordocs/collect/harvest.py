@@ -52,6 +52,7 @@ from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import read_manifest
 from mentordocs.signin import Credentials
 from mentordocs.tracking import (
+    EXCEL_CELL_LIMIT,
     OtherField,
     ReturnedForm,
     ReviewItem,
@@ -570,6 +571,7 @@ class _Harvest:
             came_in=_came_in(item, reading),
         )
         self._add_review(item, reading, pair_id, spec, matched, result, problems)
+        problems.extend(_too_long_for_a_cell(item.name, candidate, spec))
         if current is None:
             self.returns[key] = candidate
             result.new += 1
@@ -811,6 +813,25 @@ def _warnings(item: Found, reading: FormReading) -> list[Problem]:
             )
         )
     return warnings
+
+
+def _too_long_for_a_cell(source: str, ret: ReturnedForm, spec: FormSpec) -> list[Problem]:
+    """A warning for each answer longer than an Excel cell holds (the workbook shows its
+    beginning; the whole answer is in the returned form)."""
+    return [
+        Problem(
+            source,
+            f"answers '{declared.label_for(spec.instance(field_id))}' with "
+            f"{len(value):,} characters, more than an Excel cell holds ({EXCEL_CELL_LIMIT:,}); "
+            "the workbook shows its beginning.",
+            "Read the whole answer in the returned form.",
+            severity="warning",
+        )
+        for field_id, value in ret.values.items()
+        if isinstance(value, str)
+        and len(value) > EXCEL_CELL_LIMIT
+        and (declared := spec.match(field_id)) is not None
+    ]
 
 
 def _set_aside(source: str, kept: ReturnedForm, spec: FormSpec, pair_id: str, tie: bool) -> Problem:

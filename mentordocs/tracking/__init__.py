@@ -9,6 +9,7 @@
 
 from mentordocs.tracking.data import (
     DASHBOARD_SHEET,
+    EXCEL_CELL_LIMIT,
     GOALS_SHEET,
     HIDDEN_SHEET,
     NOT_SENT_YET,
@@ -31,6 +32,7 @@ from mentordocs.tracking.write import write_tracking
 
 __all__ = [
     "DASHBOARD_SHEET",
+    "EXCEL_CELL_LIMIT",
     "GOALS_SHEET",
     "HIDDEN_SHEET",
     "NOT_SENT_YET",

@@ -10,6 +10,8 @@ from mentordocs.forms import STAGES, Value
 from mentordocs.tracking.mailstate import MailboxState
 
 HIDDEN_SHEET = "_mentordocs"
+#: The most characters one Excel cell holds: a longer answer is cut to fit, and said so.
+EXCEL_CELL_LIMIT = 32767
 STATUS_SHEET = "Status"
 DASHBOARD_SHEET = "Dashboard"
 GOALS_SHEET = "Goals"

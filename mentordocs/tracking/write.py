@@ -41,6 +41,7 @@ from mentordocs.models import WHOSE_GOALS, Pair, Roster
 from mentordocs.records import MANIFEST_NAME, read_manifest, read_send_log
 from mentordocs.tracking.data import (
     DASHBOARD_SHEET,
+    EXCEL_CELL_LIMIT,
     FORMAT_VERSION,
     GOALS_SHEET,
     HIDDEN_SHEET,
@@ -69,7 +70,6 @@ from mentordocs.tracking.status import (
 
 __all__ = ["write_tracking"]
 
-_EXCEL_CELL_LIMIT = 32767
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _VERB_FIRST = re.compile(r"(is|has|contains|unpacks|could|does|says)\b")
 
@@ -240,8 +240,8 @@ def _cell(ws: WriteOnlyWorksheet, value: CellValue) -> OpenpyxlCell:
     """A cell holding ``value``; text is cleaned for Excel and never taken for a formula."""
     if isinstance(value, str):
         text = _ILLEGAL.sub("", value) if not value.isprintable() else value
-        if len(text) > _EXCEL_CELL_LIMIT:
-            text = text[: _EXCEL_CELL_LIMIT - 40] + " [cut: too long for one Excel cell]"
+        if len(text) > EXCEL_CELL_LIMIT:
+            text = text[: EXCEL_CELL_LIMIT - 40] + " [cut: too long for one Excel cell]"
         cell = WriteOnlyCell(ws, value=text)
         if text.startswith("="):
             cell.data_type = "s"  # typed text, never a formula
