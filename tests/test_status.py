@@ -180,3 +180,17 @@ def test_status_help_has_an_example_and_the_all_option() -> None:
     assert "Example:" in result.output
     assert "mentordocs status tracking.xlsx --all" in result.output
     assert "--all" in result.output and "--json" in result.output
+
+
+def test_a_paused_or_removed_pairs_return_is_not_counted_complete(tmp_path: Path) -> None:
+    roster = _roster(2)
+    roster.pairs[1].status = "Paused"
+    unsigned = _returned("P02", "goal-sheet", "mentor_agree", "mentee_agree")
+    gone = _returned("P09", "goal-sheet", "goal_1_goal")  # a pair no longer on the roster
+    path = tmp_path / "tracking.xlsx"
+    data = TrackingData(returns=[_returned("P01", "goal-sheet"), unsigned, gone])
+    path.write_bytes(write_tracking(path, data, roster, SPECS))
+    result = CliRunner().invoke(cli, ["status", str(path)])
+    assert result.exit_code == 0, result.output
+    [goal_sheet] = [line for line in result.output.splitlines() if line.startswith("Goal sheet")]
+    assert goal_sheet.split()[-4:] == ["1", "1", "1", "0"]  # P01 only, as on the Dashboard

@@ -128,7 +128,7 @@ def summary_lines(
     """The counts per form, then what each pair that owes something owes (pairs owing the
     same, one entry with their ids).
 
-    Returned counts the pairs whose form was collected; Complete and Signed, those of their
+    Returned counts the active pairs whose form was collected; Complete and Signed, those of their
     returns that owe no "incomplete" or "not signed" reason; Missing, the pairs whose form is
     "not returned" (the reasons ``read_outstanding`` documents). Once a later stage is open,
     the counts come in one table per stage (headed by the stage's name), a later stage's with
@@ -137,9 +137,13 @@ def summary_lines(
     """
     from mentordocs.tracking import STAGE_TITLES
 
+    # The counts are of the active pairs, as the Dashboard's: a Paused pair, or one no longer
+    # on the roster, owes nothing, so its return could not be told complete or not here.
+    active = {p.pair_id for p in data.pairs if p.active} if data.pairs else None
     returned: dict[str, set[str]] = {}
     for ret in data.returns:
-        returned.setdefault(ret.form, set()).add(ret.pair_id)
+        if active is None or ret.pair_id in active:
+            returned.setdefault(ret.form, set()).add(ret.pair_id)
     owed: dict[str, dict[str, list[str]]] = {}  # form -> pair -> reasons
     known = dict(titles)
     for pair_id, items in outstanding.items():
