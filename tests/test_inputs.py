@@ -266,3 +266,17 @@ def test_an_empty_zip_an_unnamed_attachment_and_a_workbook_are_each_accounted_fo
     assert found.not_forms == [str(tmp_path / "tracking.xlsx.bak")]
     [empty] = found.problems
     assert empty.file == str(tmp_path / "empty.zip") and "empty zip archive" in empty.message
+
+
+def test_a_form_under_the_wrong_extension_is_read_as_what_it_is(tmp_path):
+    folder = tmp_path / "in"
+    write(folder / "P01_goal-sheet.pdf", make_docx("goal-sheet", "P01", {"goal_1_goal": "Word"}))
+    write(folder / "P02_goal-sheet.docx", b"%PDF-1.7\n% a PDF saved under a Word name\n")
+    found = find_returns([folder])
+    assert sorted((Path(r.name).name, r.kind) for r in found.returns) == [
+        ("P01_goal-sheet.pdf", "docx"),
+        ("P02_goal-sheet.docx", "pdf"),
+    ]
+    collect_forms([folder / "P01_goal-sheet.pdf"], tmp_path / "t.xlsx", make_roster(tmp_path))
+    [row] = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")
+    assert row["Goal 1"] == "Word"

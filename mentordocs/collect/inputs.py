@@ -223,6 +223,11 @@ def _file(found: Inventory, path: Path, origin: _Origin, limits: ContainerLimits
         return
     kind = _kind(path.name)
     if kind in RETURN_KINDS.values():
+        try:
+            with path.open("rb") as file:
+                kind = _as_its_content_says(kind, file.read(8))
+        except OSError:
+            pass  # reading it says what is wrong
         found.returns.append(Found(name, path, kind))
         return
     if kind in ("zip", "email", "outlook", "unknown"):
@@ -249,6 +254,7 @@ def _bytes(
     """A file's bytes (from disk or a container), sorted by what it is."""
     if kind == "unknown":
         kind = _sniff(data)
+    kind = _as_its_content_says(kind, data[:8])
     if kind in RETURN_KINDS.values():
         found.returns.append(
             Found(
@@ -306,6 +312,16 @@ def _kind(file_name: str) -> str:
     if suffix in _NOT_FORMS:
         return "not a form"
     return "unknown"
+
+
+def _as_its_content_says(kind: str, head: bytes) -> str:
+    """A PDF named like a Word file is read as a PDF, and a Word or OpenDocument file (a zip)
+    named like a PDF as one of those (the reader tells them apart)."""
+    if kind in ("docx", "odt") and head.startswith(b"%PDF-"):
+        return "pdf"
+    if kind == "pdf" and head.startswith(b"PK\x03\x04"):
+        return "docx"
+    return kind
 
 
 def _sniff(data: bytes) -> str:
