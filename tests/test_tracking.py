@@ -183,3 +183,12 @@ def test_program_name_on_the_dashboard(tmp_path):
     wb = openpyxl.load_workbook(write(tmp_path))
     assert wb.sheetnames[0] == "Dashboard"  # the first sheet a coordinator sees
     assert wb["Dashboard"]["A1"].value == f"{PROGRAM}: returned forms"
+
+
+def test_the_roster_given_for_the_tracking_workbook_is_named_as_such(tmp_path):
+    from conftest import SAMPLE_ROSTER
+
+    with pytest.raises(TrackingFileError) as caught:
+        read_tracking(SAMPLE_ROSTER)
+    assert "it looks like a roster" in str(caught.value)
+    assert "Give the tracking workbook collect writes" in str(caught.value)

@@ -76,10 +76,14 @@ class _Workbook:
             ) from exc
         self.path = path
         if HIDDEN_SHEET not in self.wb.sheetnames:
+            roster = {"Program", "Pairs"} <= set(self.wb.sheetnames)
             self.close()
             raise TrackingFileError(
                 f"{path} was not written by 'mentordocs collect' (its hidden sheet "
-                f"'{HIDDEN_SHEET}' is missing). Collect into a new file instead."
+                f"'{HIDDEN_SHEET}' is missing)"
+                + (", it looks like a roster" if roster else "")
+                + ". Give the tracking workbook collect writes (its -o, e.g. tracking.xlsx); "
+                "to make one, collect into a new file."
             )
 
     def rows(
