@@ -1333,3 +1333,33 @@ def test_an_answer_longer_than_an_excel_cell_is_cut_and_said_so(tmp_path):
     assert warning.severity == "warning" and "returned form" in warning.fix
     [row] = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")
     assert row["Goal 1"].startswith("We will keep going") and len(row["Goal 1"]) <= 32_767
+
+
+def test_the_mentor_and_the_mentee_each_signing_their_own_copy_count_as_both_signed(tmp_path):
+    roster = make_roster(tmp_path)
+    answers = {"goal_1_goal": "Plan lessons weekly"}
+    mentors = make_docx(
+        "goal-sheet",
+        "P01",
+        {**answers, "mentor_agree": True, "mentor_sign_name": "Ana"},
+        modified="2026-10-01T10:00:00Z",
+    )
+    mentees = make_docx(
+        "goal-sheet",
+        "P01",
+        {**answers, "goal_1_goal": "Plan lessons every week", "mentee_agree": True,
+         "mentee_sign_name": "Ben"},
+        modified="2026-10-03T10:00:00Z",
+    )  # fmt: skip
+    folder = tmp_path / "in"
+    write(folder / "from the mentor" / "P01_goal-sheet.docx", mentors)
+    write(folder / "from the mentee" / "P01_goal-sheet.docx", mentees)
+    tracking = tmp_path / "t.xlsx"
+    result = collect_forms([folder], tracking, roster)
+    [ret] = read_tracking(tracking).returns
+    assert ret.values["goal_1_goal"] == "Plan lessons every week"  # the newer copy's answers
+    assert ret.values["mentor_sign_name"] == "Ana" and ret.values["mentee_sign_name"] == "Ben"
+    [carried] = [p for p in result.problems if "each signed their own copy" in p.message]
+    assert "from the mentee" in carried.file and "not signed by the mentor" in carried.message
+    owed = read_outstanding(tracking).get("P01", [])
+    assert not any("not signed" in r for item in owed for r in item.reasons)

@@ -40,10 +40,13 @@ from mentordocs.errors import CollectError, OutputError, Problem
 from mentordocs.forms import (
     FILLED_IN,
     LEFT_BLANK,
+    MENTEE_SIGNATURE,
+    MENTOR_SIGNATURE,
     FormSpec,
     Value,
     is_filled,
     load_form_specs,
+    signed_by,
 )
 from mentordocs.fsutil import atomic_write_bytes, office_lock_file
 from mentordocs.mailsettings import MailboxAddress
@@ -584,6 +587,7 @@ class _Harvest:
             result.new += 1
         tie = older.returned_at == newer.returned_at
         problems.append(_set_aside(older.source, newer, spec, pair_id, tie))
+        problems.extend(_signed_in_counterparts(newer, older))
 
     def _match(
         self,
@@ -832,6 +836,29 @@ def _too_long_for_a_cell(source: str, ret: ReturnedForm, spec: FormSpec) -> list
         and len(value) > EXCEL_CELL_LIMIT
         and (declared := spec.match(field_id)) is not None
     ]
+
+
+def _signed_in_counterparts(kept: ReturnedForm, other: ReturnedForm) -> list[Problem]:
+    """The mentor and the mentee often each sign and send their own copy of a form: a signature
+    the kept return lacks and the other copy has is carried over (its name, date and tick),
+    and said so. The answers stay the kept return's."""
+    problems = []
+    for role, fields in (("mentor", MENTOR_SIGNATURE), ("mentee", MENTEE_SIGNATURE)):
+        if not signed_by(other.values, role) or signed_by(kept.values, role):
+            continue
+        kept.values.update({f: other.values[f] for f in fields if f in other.values})
+        problems.append(
+            Problem(
+                kept.source,
+                f"is not signed by the {role}, but {other.source}, another copy of the same "
+                f"form, is: the {role}'s signature there is counted with this file's answers "
+                "(each signed their own copy).",
+                f"Nothing to do if the two are copies of the same agreement; otherwise ask the "
+                f"{role} to sign this one.",
+                severity="warning",
+            )
+        )
+    return problems
 
 
 def _set_aside(source: str, kept: ReturnedForm, spec: FormSpec, pair_id: str, tie: bool) -> Problem:
