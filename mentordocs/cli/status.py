@@ -191,10 +191,15 @@ def summary_lines(
             "complete and signed."
         )
         return lines
+    return lines + _owing_lines(outstanding)
+
+
+def _owing_lines(outstanding: Mapping[str, Sequence[Outstanding]]) -> list[str]:
+    """What each pair owes, pairs owing exactly the same in one entry (at the start of a year,
+    often every pair: every form not returned): what they owe, then their ids on as few lines
+    as fit; then the count."""
     owe = "owes" if len(outstanding) == 1 else "owe"
-    lines += ["", f"{plural(len(outstanding), 'pair')} still {owe} something:"]
-    # Pairs owing exactly the same (at the start of a year, often every pair: every form not
-    # returned) share one entry: what they owe, then their ids on as few lines as fit.
+    lines = ["", f"{plural(len(outstanding), 'pair')} still {owe} something:"]
     alike: dict[str, list[str]] = {}
     for pair_id, items in outstanding.items():
         owes = ", ".join(
