@@ -1363,3 +1363,16 @@ def test_the_mentor_and_the_mentee_each_signing_their_own_copy_count_as_both_sig
     assert "from the mentee" in carried.file and "not signed by the mentor" in carried.message
     owed = read_outstanding(tracking).get("P01", [])
     assert not any("not signed" in r for item in owed for r in item.reasons)
+
+
+def test_a_note_typed_past_the_last_column_without_a_header_stops_collect_too(collected, tmp_path):
+    tracking, roster = collected
+
+    def note(book):
+        sheet = book["Goal sheet"]
+        sheet.cell(2, sheet.max_column + 3, "call back Friday")
+
+    before = _edited(tracking, note)
+    with pytest.raises(CollectError, match=r"what is typed in cell \w+2 of sheet 'Goal sheet'"):
+        collect_forms([_second_return(tmp_path)], tracking, roster)
+    assert tracking.read_bytes() == before

@@ -224,14 +224,19 @@ def _check_layout(
             neighbours = expected[max(0, index - 1) : index] + expected[index + 1 : index + 2]
             if found in neighbours:
                 raise moved(f"column {get_column_letter(index + 1)} holds '{found}'")
-    for number, row in enumerate(wb.rows(title, min_row=2, width=width), start=2):
-        if row[0] and row[5] and not _SHA256.fullmatch(str(row[5])):
-            raise moved(f"row {number} holds '{row[5]}' where its checksum belongs, in column F")
-    return [
+    added = [
         f"the column {get_column_letter(index + 1)} ('{cells[index]}') of sheet '{title}'"
         for index in range(width, len(cells))
         if cells[index]
     ]
+    for number, row in enumerate(wb.rows(title, min_row=2, width=width), start=2):
+        if row[0] and row[5] and not _SHA256.fullmatch(str(row[5])):
+            raise moved(f"row {number} holds '{row[5]}' where its checksum belongs, in column F")
+        beyond = [i for i, value in enumerate(row[width:], start=width) if value not in (None, "")]
+        if beyond and not added:  # a note typed past the last column, with no header
+            cell = f"{get_column_letter(beyond[0] + 1)}{number}"
+            added.append(f"what is typed in cell {cell} of sheet '{title}'")
+    return added
 
 
 def _has_comments(path: Path) -> bool:
