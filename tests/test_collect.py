@@ -1175,7 +1175,8 @@ def test_a_form_sheet_whose_columns_moved_is_refused_never_read_in_the_wrong_pla
     with pytest.raises(CollectError) as caught:
         collect_forms([_second_return(tmp_path)], tracking, roster)
     assert "sheet 'Goal sheet' are not where collect wrote them" in str(caught.value)
-    assert said in str(caught.value) and ".bak" in str(caught.value)
+    assert said in str(caught.value) and "Undo the change in Excel" in str(caught.value)
+    assert ".bak" not in str(caught.value)  # there is none yet: it is named only when there
     assert tracking.read_bytes() == before  # nothing written
     result = CliRunner().invoke(cli, ["status", str(tracking)])
     assert result.exit_code == 1 and "not where collect wrote them" in result.output
@@ -1376,3 +1377,20 @@ def test_a_note_typed_past_the_last_column_without_a_header_stops_collect_too(co
     with pytest.raises(CollectError, match=r"what is typed in cell \w+2 of sheet 'Goal sheet'"):
         collect_forms([_second_return(tmp_path)], tracking, roster)
     assert tracking.read_bytes() == before
+
+
+def test_a_workbook_written_before_column_headers_were_kept_is_read_and_collected_into(
+    collected, tmp_path
+):
+    """Workbooks written before 3 December 2026 have no header in the hidden 'column' rows."""
+    tracking, roster = collected
+
+    def older(book):
+        hidden = book["_mentordocs"]
+        assert hidden.max_column == 7  # only the 'column' rows have a seventh cell
+        hidden.delete_cols(7)
+
+    _edited(tracking, older)
+    assert CliRunner().invoke(cli, ["status", str(tracking)]).exit_code == 0
+    collect_forms([_second_return(tmp_path)], tracking, roster)
+    assert sorted(r.pair_id for r in read_tracking(tracking).returns) == ["P01", "P02"]

@@ -102,7 +102,7 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
     """Read back a tracking workbook written by ``write_tracking`` (for an incremental run)."""
     wb = _Workbook(Path(path))
     try:
-        hidden = list(wb.rows(HIDDEN_SHEET, width=6))
+        hidden = list(wb.rows(HIDDEN_SHEET, width=7))  # a column's header: from 3 Dec 2026
         meta = {row[1]: row[2] for row in hidden if row[0] == "meta"}
         data = TrackingData(include_confidential=meta.get("include_confidential") == "yes")
         data.superseded = {str(r[1]): str(r[2] or "") for r in hidden if r[0] == "superseded"}
@@ -207,12 +207,19 @@ def _check_layout(
     header = next(wb.rows(title, min_row=1, max_row=1), ())
     cells = ["" if value is None else str(value).strip() for value in header]
 
+    backup = wb.path.with_name(wb.path.name + ".bak")
+    or_backup = (
+        f", or use the copy collect kept before its last run ({backup.name})"
+        if backup.exists()
+        else ""
+    )
+
     def moved(why: str) -> TrackingFileError:
         return TrackingFileError(
             f"{wb.path}: the columns of sheet '{title}' are not where collect wrote them "
             f"({why}), so its answers cannot be read back under the right questions. Undo the "
-            "change in Excel (keep your own notes in a workbook of your own), or use the copy "
-            f"collect kept before its last run ({wb.path.name}.bak), and run the command again."
+            f"change in Excel (keep your own notes in a workbook of your own){or_backup}, and "
+            "run the command again."
         )
 
     for index in range(width):
