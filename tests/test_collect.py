@@ -1394,3 +1394,28 @@ def test_a_workbook_written_before_column_headers_were_kept_is_read_and_collecte
     assert CliRunner().invoke(cli, ["status", str(tracking)]).exit_code == 0
     collect_forms([_second_return(tmp_path)], tracking, roster)
     assert sorted(r.pair_id for r in read_tracking(tracking).returns) == ["P01", "P02"]
+
+
+def test_a_set_aside_return_brought_back_is_still_weighed_by_its_date(tmp_path):
+    roster = make_roster(tmp_path)
+
+    def copy(day: int, text: str):
+        data = make_docx(
+            "goal-sheet", "P02", {"goal_1_goal": text}, modified=f"2026-10-0{day}T10:00:00Z"
+        )
+        return write(tmp_path / f"day{day}" / "P02_goal-sheet.docx", data)
+
+    oldest, middle, newest = copy(1, "A oldest"), copy(2, "B middle"), copy(3, "C newest")
+    tracking = tmp_path / "t.xlsx"
+    collect_forms([tmp_path], tracking, roster)
+    assert read_tracking(tracking).returns[0].values["goal_1_goal"] == "C newest"
+    # The coordinator wants B: takes C out and deletes its row, as the Problems sheet says.
+    newest.unlink()
+    book = openpyxl.load_workbook(tracking)
+    book["Goal sheet"].delete_rows(2)
+    book.save(tracking)
+    result = collect_forms([tmp_path], tracking, roster)
+    [ret] = read_tracking(tracking).returns
+    assert ret.values["goal_1_goal"] == "B middle"
+    [aside] = [p for p in result.problems if p.file == str(oldest)]
+    assert f"older return of Goal sheet for pair P02 than {middle}" in aside.message

@@ -556,9 +556,14 @@ class _Harvest:
     ) -> None:
         key = (pair_id, spec.form)
         current = self.returns.get(key)
-        if current is not None and reading.sha256 in self.superseded:
+        floor = dt.datetime.min
+        if (
+            current is not None
+            and reading.sha256 in self.superseded
+            and (reading.when or floor) <= (current.returned_at or floor)
+        ):
             result.unchanged += 1  # set aside before, for the return still in the workbook
-            tie = not current.returned_at or reading.when == current.returned_at
+            tie = reading.when == current.returned_at
             problems.append(_set_aside(item.name, current, spec, pair_id, tie))
             return
         self.superseded.pop(reading.sha256, None)  # set aside before, and now the only one
