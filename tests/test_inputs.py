@@ -280,3 +280,21 @@ def test_a_form_under_the_wrong_extension_is_read_as_what_it_is(tmp_path):
     collect_forms([folder / "P01_goal-sheet.pdf"], tmp_path / "t.xlsx", make_roster(tmp_path))
     [row] = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")
     assert row["Goal 1"] == "Word"
+
+
+def test_a_picture_shown_in_an_email_is_not_taken_for_an_attachment(tmp_path):
+    message = EmailMessage()
+    message["From"] = "mentee2@example.org"
+    message["Subject"] = "Thanks!"
+    message.set_content("See you Tuesday.")
+    message.add_alternative('<p>See you Tuesday.</p><img src="cid:logo">', subtype="html")
+    picture = EmailMessage()
+    picture.set_content(b"\x89PNG\r\n\x1a\n", maintype="image", subtype="png", disposition="inline")
+    picture["Content-ID"] = "<logo>"
+    message.make_mixed()
+    message.attach(picture)
+    write(tmp_path / "thanks.eml", bytes(message))
+    found = find_returns([tmp_path / "thanks.eml"])
+    assert not found.returns and not found.not_forms
+    [warning] = found.problems
+    assert "nothing attached" in warning.message

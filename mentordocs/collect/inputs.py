@@ -536,8 +536,8 @@ def _email_part(
 ) -> None:
     filename = part.get_filename()
     if not filename:
-        if part.get_content_maintype() in ("text", "multipart") and not part.is_attachment():
-            return  # the message's own text
+        if not part.is_attachment():
+            return  # the message's own text, or a picture shown in it
         # Attached without a name (some mail programs): what it is, its content says.
         filename = f"unnamed attachment ({part.get_content_type().replace('/', ' ')})"
     base = PurePosixPath(filename.replace("\\", "/")).name
