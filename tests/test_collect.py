@@ -1419,3 +1419,13 @@ def test_a_set_aside_return_brought_back_is_still_weighed_by_its_date(tmp_path):
     assert ret.values["goal_1_goal"] == "B middle"
     [aside] = [p for p in result.problems if p.file == str(oldest)]
     assert f"older return of Goal sheet for pair P02 than {middle}" in aside.message
+
+
+def test_a_copied_box_holding_part_of_the_first_answer_is_still_shown_for_review(tmp_path):
+    data = with_a_copied_box(
+        "goal-sheet", "goal_1_goal", "Weekly meetings and a monthly review", "monthly review"
+    )
+    returned = write(tmp_path / "in" / "P01_goal-sheet.docx", data)
+    result = collect_forms([returned], tmp_path / "t.xlsx", make_roster(tmp_path))
+    assert result.review == 1
+    assert [str(i.text) for i in read_tracking(tmp_path / "t.xlsx").review] == ["monthly review"]

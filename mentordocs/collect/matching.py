@@ -247,14 +247,20 @@ _SECOND_COPY = (
 )
 
 
+# Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms.
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
 def _another_answer(values: dict[str, Value], field_id: str, value: Value) -> bool:
     """Whether a repeated copy of a field holds an answer of its own: filled, and neither the
-    answer already kept nor a piece of it (LibreOffice's pieces of a split control are)."""
+    answer already kept nor a piece of it. LibreOffice 7.4 splits a control holding
+    right-to-left text into pieces that repeat part of the whole; any other copy that differs
+    is an answer of its own."""
     if field_id not in values or not is_filled(value) or not is_filled(values[field_id]):
         return False
     kept = values[field_id]
-    if isinstance(value, str) and isinstance(kept, str):
-        return value not in kept
+    if isinstance(value, str) and isinstance(kept, str) and value in kept:
+        return value != kept and not _RIGHT_TO_LEFT.search(value)
     return value != kept
 
 
