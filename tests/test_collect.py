@@ -1429,3 +1429,17 @@ def test_a_copied_box_holding_part_of_the_first_answer_is_still_shown_for_review
     result = collect_forms([returned], tmp_path / "t.xlsx", make_roster(tmp_path))
     assert result.review == 1
     assert [str(i.text) for i in read_tracking(tmp_path / "t.xlsx").review] == ["monthly review"]
+
+
+def test_an_unplaced_answer_on_a_form_with_confidential_questions_is_not_copied(tmp_path):
+    """Its place may suggest a question that is not confidential, but a place is a guess."""
+    data = make_docx(
+        "confidentiality-agreement",
+        "P01",
+        {"mentor_sign_name": "Ana"},
+        unnamed={"mentor_sign_name"},
+    )
+    returned = write(tmp_path / "in" / "P01_confidentiality-agreement.docx", data)
+    collect_forms([returned], tmp_path / "t.xlsx", make_roster(tmp_path))
+    [item] = read_tracking(tmp_path / "t.xlsx").review
+    assert "not copied: it may answer a confidential question" in str(item.text)

@@ -579,10 +579,10 @@ class _Harvest:
             came_in=_came_in(item, reading),
         )
         self._add_review(item, reading, pair_id, spec, matched, result, problems)
-        problems.extend(_too_long_for_a_cell(item.name, candidate, spec))
         if current is None:
             self.returns[key] = candidate
             result.new += 1
+            problems.extend(_too_long_for_a_cell(item.name, candidate, spec))
             return
         newer, older = _newest(current, candidate)
         self.returns[key] = newer
@@ -590,6 +590,7 @@ class _Harvest:
         self.review = [r for r in self.review if r.sha256 != older.sha256]
         if newer is candidate:
             result.new += 1
+            problems.extend(_too_long_for_a_cell(item.name, candidate, spec))
         tie = older.returned_at == newer.returned_at
         problems.append(_set_aside(older.source, newer, spec, pair_id, tie))
         problems.extend(_signed_in_counterparts(newer, older))
@@ -643,17 +644,26 @@ class _Harvest:
         found = _for_review(reading, matched)
         private = not self.include_confidential and bool(spec.confidential_ids)
 
-        def shown(text: Value, hint: str) -> Value:
-            declared = spec.match(hint) if hint else None
+        def shown(text: Value, hint: str, named: bool) -> Value:
+            # Copied only when the field is known, by its own name, not to be confidential: a
+            # hint from a place or a label is a guess.
+            declared = spec.match(hint) if named else None
             if not private or not is_filled(text) or (declared and not declared.confidential):
                 return text
             return WITHHELD
 
         self.review.extend(
             ReviewItem(
-                pair_id, spec.form, item.name, reading.sha256, shown(text, hint), before, hint, why
+                pair_id,
+                spec.form,
+                item.name,
+                reading.sha256,
+                shown(text, hint, named),
+                before,
+                hint,
+                why,
             )
-            for text, before, hint, why in found
+            for text, before, hint, why, named in found
         )
         result.review += len(found)
         problems.extend(_review_problems(item, reading, matched))
@@ -696,12 +706,18 @@ def _all_for_review(reading: FormReading) -> Matched:
     )
 
 
-def _for_review(reading: FormReading, matched: Matched) -> list[tuple[str | bool, str, str, str]]:
-    """(what was written, the text before it, the field it suggests, why) of each answer in
-    ``reading`` that is no proven field's answer."""
-    found = [(u.field.value, u.field.before, u.suggestion, u.why) for u in matched.unproven]
+def _for_review(
+    reading: FormReading, matched: Matched
+) -> list[tuple[str | bool, str, str, str, bool]]:
+    """(what was written, the text before it, the field it suggests, why, whether that field
+    is named by the answer's own box) of each answer in ``reading`` that is no proven field's
+    answer."""
+    found = [
+        (u.field.value, u.field.before, u.suggestion, u.why, u.named) for u in matched.unproven
+    ]
     found += [
-        (typed.text, typed.before, typed.control_before, _TYPED_OUTSIDE) for typed in reading.stray
+        (typed.text, typed.before, typed.control_before, _TYPED_OUTSIDE, False)
+        for typed in reading.stray
     ]
     found += [
         (
@@ -711,6 +727,7 @@ def _for_review(reading: FormReading, matched: Matched) -> list[tuple[str | bool
             f"read from the printed form ({recovered.sure}"
             + (f": {recovered.reason}" if recovered.reason else "")
             + "); confirm it against the PDF",
+            False,
         )
         for recovered in reading.recovered
     ]

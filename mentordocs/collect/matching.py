@@ -135,6 +135,7 @@ class Unproven:
     field: Field
     suggestion: str  # the field its place suggests (a hint, not a proof), or ""
     why: str
+    named: bool = False  # the suggestion is the field's own name (a second copy of a field)
 
 
 @dataclass
@@ -167,7 +168,7 @@ def match_fields(fields: Sequence[Field], spec: FormSpec, reference: Reference |
         if field_id:
             value = _blank_placeholder(item, field_id, reference)
             if _another_answer(values, field_id, value):
-                unproven.append(Unproven(item, field_id, _SECOND_COPY.format(field_id)))
+                unproven.append(Unproven(item, field_id, _SECOND_COPY.format(field_id), True))
             else:
                 _keep(values, field_id, value)
         elif problem:
