@@ -406,3 +406,29 @@ def test_the_pdf_stays_one_page_with_500_pairs_needing_attention(tmp_path, soffi
     ws = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["Summary"]
     listed = [r[0] for r in ws.iter_rows(values_only=True) if re.fullmatch(r"P\d+", str(r[0]))]
     assert len(listed) == 500  # the sheet lists every pair
+
+
+def test_a_status_typed_instead_of_chosen_is_counted_never_shown(tmp_path):
+    from test_tracking_year import packets, year_returns, year_roster
+
+    typed = "SECRET-STATUS going through a hard time"
+    returns = year_returns()
+    [midpoint] = [r for r in returns if r.form == "midpoint-review" and r.pair_id == "P01"]
+    midpoint.values["goal_1_status"] = typed
+    tracking = tmp_path / "tracking.xlsx"
+    tracking.write_bytes(
+        write_tracking(
+            tracking,
+            TrackingData(returns=returns),
+            year_roster(tmp_path),
+            year_specs(tmp_path),
+            packets_dir=packets(tmp_path),
+        )
+    )
+    result = invoke(str(tracking), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "SECRET-STATUS" not in result.output
+    html = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    assert "SECRET-STATUS" not in html and "Something else (typed in)" in html
+    with zipfile.ZipFile(tmp_path / "out" / "summary.xlsx") as package:
+        assert not any(b"SECRET-STATUS" in package.read(n) for n in package.namelist())

@@ -59,7 +59,7 @@ class StageReturns:
 @dataclass
 class GoalStatuses:
     """How many goals stand at each status at one stage (the form's drop-down choices, then
-    any other value written, then "Not given")."""
+    a status typed instead of chosen, counted but never shown, then "Not given")."""
 
     stage: str
     title: str  # "Goals at the mid-point"

@@ -28,6 +28,7 @@ __all__ = [
 GOAL_GROUPS = {"goal": "Mentee", "mentor_goal": "Mentor", "joint_goal": "Joint"}
 #: A goal whose status was left blank, in counts.
 NOT_GIVEN = "Not given"
+TYPED_IN = "Something else (typed in)"  # a status typed instead of chosen
 
 #: (whose goal as an index of WHOSE_GOALS, goal number)
 GoalKey = tuple[int, int]
@@ -66,8 +67,9 @@ def status_counts(
     spec: FormSpec, returns: Iterable[tuple[str, Mapping[str, Value]]], pair_ids: set[str]
 ) -> list[tuple[str, int]] | None:
     """How many goals of ``pair_ids``'s returns of ``spec`` stand at each status (the
-    drop-down's choices in order, then any other value written, then NOT_GIVEN); None when
-    the form has no goal status. ``returns`` are (pair id, values)."""
+    drop-down's choices in order, then TYPED_IN for a status typed instead of chosen, then
+    NOT_GIVEN); None when the form has no goal status. ``returns`` are (pair id, values).
+    What was typed is never shown: the counts go into reports that hold no answers."""
     declared = status_field(spec)
     if declared is None:
         return None
@@ -80,7 +82,8 @@ def status_counts(
         for answers in goals_of(spec, values).values():
             value = answers.get(suffix)
             if isinstance(value, str) and value.strip():
-                counts[value.strip()] = counts.get(value.strip(), 0) + 1
+                status = value.strip() if value.strip() in declared.choices else TYPED_IN
+                counts[status] = counts.get(status, 0) + 1
             else:
                 blank += 1
     return [*counts.items(), (NOT_GIVEN, blank)]
