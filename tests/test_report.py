@@ -415,6 +415,9 @@ def test_a_status_typed_instead_of_chosen_is_counted_never_shown(tmp_path):
     returns = year_returns()
     [midpoint] = [r for r in returns if r.form == "midpoint-review" and r.pair_id == "P01"]
     midpoint.values["goal_1_status"] = typed
+    [p02] = [r for r in returns if r.form == "midpoint-review" and r.pair_id == "P02"]
+    p02.values["goal_2_status"] = "  on   TRACK "  # a choice, typed: read as the choice
+    p02.values["goal_1_status"] = "at risk"
     tracking = tmp_path / "tracking.xlsx"
     tracking.write_bytes(
         write_tracking(
@@ -430,5 +433,11 @@ def test_a_status_typed_instead_of_chosen_is_counted_never_shown(tmp_path):
     assert "SECRET-STATUS" not in result.output
     html = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     assert "SECRET-STATUS" not in html and "Something else (typed in)" in html
+    summary = read_summary(tracking)
+    [p02_attention] = [a for a in summary.attention if a.pair_id == "P02"]
+    assert "Mentee's goal 1: At risk at the mid-point" in p02_attention.reasons
+    [midpoint_counts] = [g for g in summary.goals if g.stage == "midpoint"]
+    counts = dict(midpoint_counts.counts)
+    assert counts["Something else (typed in)"] == 1 and counts["At risk"] >= 1
     with zipfile.ZipFile(tmp_path / "out" / "summary.xlsx") as package:
         assert not any(b"SECRET-STATUS" in package.read(n) for n in package.namelist())

@@ -17,7 +17,14 @@ from mentordocs.forms import STAGES, FormSpec, blank_required, is_filled, signed
 from mentordocs.models import WHOSE_GOALS
 from mentordocs.tracking import STAGE_TITLES, Outstanding, ReturnedForm, TrackingData
 from mentordocs.tracking.data import STAGE_PHRASES
-from mentordocs.tracking.goals import goals_of, status_counts, status_field, suffix_of
+from mentordocs.tracking.goals import (
+    TYPED_IN,
+    chosen_status,
+    goals_of,
+    status_counts,
+    status_field,
+    suffix_of,
+)
 
 __all__ = [
     "ATTENTION_STATUSES",
@@ -195,7 +202,8 @@ def _goals_needing_attention(
                 for (whose, n), answers in goals_of(spec, ret.values).items():
                     value = answers.get(suffix)
                     if isinstance(value, str) and is_filled(value):
-                        latest_status[(pair_id, whose, n)] = (value.strip(), stage)
+                        status = chosen_status(declared, value) or TYPED_IN
+                        latest_status[(pair_id, whose, n)] = (status, stage)
     out: dict[str, list[str]] = {}
     for (pair_id, whose, n), (status, stage) in sorted(latest_status.items()):
         if status in ATTENTION_STATUSES:

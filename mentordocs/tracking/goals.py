@@ -63,6 +63,13 @@ def status_field(spec: FormSpec) -> FieldSpec | None:
     return None
 
 
+def chosen_status(declared: FieldSpec, value: str) -> str | None:
+    """The drop-down choice ``value`` is, whatever its letter case and spaces ("at risk" is
+    "At risk"); None for a status typed that is none of them."""
+    wanted = " ".join(value.split()).casefold()
+    return next((c for c in declared.choices if c.casefold() == wanted), None)
+
+
 def status_counts(
     spec: FormSpec, returns: Iterable[tuple[str, Mapping[str, Value]]], pair_ids: set[str]
 ) -> list[tuple[str, int]] | None:
@@ -82,7 +89,7 @@ def status_counts(
         for answers in goals_of(spec, values).values():
             value = answers.get(suffix)
             if isinstance(value, str) and value.strip():
-                status = value.strip() if value.strip() in declared.choices else TYPED_IN
+                status = chosen_status(declared, value) or TYPED_IN
                 counts[status] = counts.get(status, 0) + 1
             else:
                 blank += 1
