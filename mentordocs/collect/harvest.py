@@ -556,11 +556,10 @@ class _Harvest:
     ) -> None:
         key = (pair_id, spec.form)
         current = self.returns.get(key)
-        floor = dt.datetime.min
         if (
             current is not None
             and reading.sha256 in self.superseded
-            and (reading.when or floor) <= (current.returned_at or floor)
+            and not _later(reading.when, current.returned_at)
         ):
             result.unchanged += 1  # set aside before, for the return still in the workbook
             tie = reading.when == current.returned_at
@@ -911,12 +910,16 @@ def _when(ret: ReturnedForm) -> str:
     return f"{ret.returned_at:%Y-%m-%d %H:%M}" if ret.returned_at else "at an unknown time"
 
 
-def _newest(a: ReturnedForm, b: ReturnedForm) -> tuple[ReturnedForm, ReturnedForm]:
-    """(newer, older) of two returns: the document's modified time, then the file's."""
+def _later(when: dt.datetime | None, than: dt.datetime | None) -> bool:
+    """Whether ``when`` is later than ``than`` (an unknown time is the earliest)."""
     floor = dt.datetime.min
-    if (b.returned_at or floor) > (a.returned_at or floor):
-        return b, a
-    return a, b
+    return (when or floor) > (than or floor)
+
+
+def _newest(a: ReturnedForm, b: ReturnedForm) -> tuple[ReturnedForm, ReturnedForm]:
+    """(newer, older) of two returns: the document's modified time, then the file's; ``a``
+    when neither is later."""
+    return (b, a) if _later(b.returned_at, a.returned_at) else (a, b)
 
 
 def _packet_index(

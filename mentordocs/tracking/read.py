@@ -86,11 +86,9 @@ class _Workbook:
                 "to make one, collect into a new file."
             )
 
-    def rows(
-        self, title: str, min_row: int = 1, width: int = 0, max_row: int | None = None
-    ) -> Iterator[Row]:
+    def rows(self, title: str, min_row: int = 1, width: int = 0) -> Iterator[Row]:
         sheet = self.wb[title]
-        for row in sheet.iter_rows(min_row=min_row, max_row=max_row, values_only=True):
+        for row in sheet.iter_rows(min_row=min_row, values_only=True):
             yield tuple(row) + (None,) * max(0, width - len(row))
 
     def close(self) -> None:
@@ -119,8 +117,10 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         for row in hidden:
             if row[0] == "form_sheet":
                 title, written = row[1], headers.get(row[1], [])
-                data.not_ours += _check_layout(wb, title, columns.get(title, []), written, meta)
-                sheet = _form_sheet(wb, title, row[2], columns.get(title, []), meta)
+                placed = columns.get(title, [])
+                rows = _sheet_rows(wb, title, placed)  # read once: checked, then taken
+                data.not_ours += _check_layout(wb.path, title, rows, placed, written, meta)
+                sheet = _form_sheet(rows[1:], row[2], placed, meta)
                 for ret in sheet:  # the repeated fields the return did not have at all
                     for field_id in absent.get((row[1], ret.pair_id), ()):
                         ret.values.pop(field_id, None)
@@ -186,28 +186,39 @@ _OURS = {
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
+def _sheet_rows(wb: _Workbook, title: str, columns: list[tuple[int, str, str]]) -> list[Row]:
+    """Every row of a form sheet, the header first, padded to its last answer column."""
+    if title not in wb.wb.sheetnames:
+        raise TrackingFileError(
+            f"{wb.path}: sheet '{title}' is missing. Restore the backup or collect again into a "
+            "new file."
+        )
+    return list(wb.rows(title, width=max([10] + [index for index, _, _ in columns]))) or [()]
+
+
 def _check_layout(
-    wb: _Workbook,
+    path: Path,
     title: str,
+    rows: list[Row],
     columns: list[tuple[int, str, str]],
     written: list[str],
     meta: dict[object, object],
 ) -> list[str]:
     """A form sheet's answers are read back by column; raise TrackingFileError when its
     columns are no longer where collect wrote them (a column inserted, deleted or moved, a row
-    added above the headers), so that no answer is read under another question. Returns the
-    columns added after the last one collect wrote (read safely, but not rewritten)."""
-    if title not in wb.wb.sheetnames:
-        return []  # _form_sheet says so
+    added above the headers), so that no answer is read under another question. Returns what
+    the coordinator added past the last column collect wrote (read safely, but not rewritten).
+    ``rows`` are the sheet's rows, the header first."""
     fixed = [name for name, _ in RETURN_COLUMNS]
     if str(meta.get("format")) in ("", "None", "1"):
         fixed = fixed[:9]  # no "Came in as" before format 2
     expected = fixed + written if len(written) == len(columns) else []
     width = max([len(fixed)] + [index for index, _, _ in columns])
-    header = next(wb.rows(title, min_row=1, max_row=1), ())
-    cells = ["" if value is None else str(value).strip() for value in header]
+    cells = ["" if value is None else str(value).strip() for value in rows[0]]
+    while cells and not cells[-1]:
+        cells.pop()  # the padding
 
-    backup = wb.path.with_name(wb.path.name + ".bak")
+    backup = path.with_name(path.name + ".bak")
     or_backup = (
         f", or use the copy collect kept before its last run ({backup.name})"
         if backup.exists()
@@ -216,7 +227,7 @@ def _check_layout(
 
     def moved(why: str) -> TrackingFileError:
         return TrackingFileError(
-            f"{wb.path}: the columns of sheet '{title}' are not where collect wrote them "
+            f"{path}: the columns of sheet '{title}' are not where collect wrote them "
             f"({why}), so its answers cannot be read back under the right questions. Undo the "
             f"change in Excel (keep your own notes in a workbook of your own){or_backup}, and "
             "run the command again."
@@ -236,7 +247,7 @@ def _check_layout(
         for index in range(width, len(cells))
         if cells[index]
     ]
-    for number, row in enumerate(wb.rows(title, min_row=2, width=width), start=2):
+    for number, row in enumerate(rows[1:], start=2):
         if row[0] and row[5] and not _SHA256.fullmatch(str(row[5])):
             raise moved(f"row {number} holds '{row[5]}' where its checksum belongs, in column F")
         beyond = [i for i, value in enumerate(row[width:], start=width) if value not in (None, "")]
@@ -255,22 +266,16 @@ def _has_comments(path: Path) -> bool:
 
 
 def _form_sheet(
-    wb: _Workbook,
-    title: str,
+    rows: list[Row],
     form: str,
     columns: list[tuple[int, str, str]],
     meta: dict[object, object],
 ) -> list[ReturnedForm]:
-    if title not in wb.wb.sheetnames:
-        raise TrackingFileError(
-            f"{wb.path}: sheet '{title}' is missing. Restore the backup or collect again into a "
-            "new file."
-        )
+    """The returns on a form sheet's data ``rows``."""
     included = meta.get("include_confidential") == "yes"
     came_in_column = str(meta.get("format")) not in ("", "None", "1")  # from format 2 on
-    width = max([10] + [index for index, _, _ in columns])
     out = []
-    for row in wb.rows(title, min_row=2, width=width):
+    for row in rows:
         if not row[0]:
             continue
         returned = row[3]
