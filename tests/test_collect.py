@@ -1214,6 +1214,101 @@ def test_work_of_the_coordinators_own_is_never_written_over(collected, tmp_path)
     assert CliRunner().invoke(cli, ["status", str(tracking)]).exit_code == 0
 
 
+def _status_rows(tracking) -> dict[str, tuple]:
+    sheet = openpyxl.load_workbook(tracking)["Status"]
+    return {row[0]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
+
+
+def test_notes_in_the_status_sheet_are_kept_by_pair_on_every_run(collected, tmp_path):
+    tracking, roster = collected
+
+    def notes(book):
+        sheet = book["Status"]
+        assert sheet.cell(2, sheet.max_column).value == "Your notes"
+        column = sheet.max_column
+        sheet.cell(2, column).value = "Notes"  # a header renamed is still the notes column
+        rows = {sheet.cell(r, 1).value: r for r in range(3, sheet.max_row + 1)}
+        sheet.cell(rows["P01"], column, "phoned on 3 December")
+        sheet.cell(rows["P03"], column, "leaves in January")
+        # sorted by pair, newest first: the notes go with their pair, not their row
+        values = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+        for number, row in enumerate(reversed(values), start=3):
+            for index, value in enumerate(row, start=1):
+                sheet.cell(number, index, value)
+
+    _edited(tracking, notes)
+    collect_forms([_second_return(tmp_path)], tracking, roster)
+    rows = _status_rows(tracking)
+    assert rows["P01"][-1] == "phoned on 3 December" and rows["P03"][-1] == "leaves in January"
+    assert rows["P02"][-1] is None  # P02's return came in, with no note
+    assert any(str(value).endswith("P02_goal-sheet.docx") for value in rows["P02"])
+    assert read_tracking(tracking).notes == {
+        "P01": "phoned on 3 December",
+        "P03": "leaves in January",
+    }
+
+    # P03 leaves the roster: its row stays while it has a note, saying so
+    collect_forms([], tracking, make_roster(tmp_path, pairs=2))
+    rows = _status_rows(tracking)
+    assert rows["P03"][3] == "Not on the roster" and rows["P03"][-1] == "leaves in January"
+    assert list(rows) == ["P01", "P02", "P03"]
+
+    # the note cleared, the row goes
+    def clear(book):
+        sheet = book["Status"]
+        sheet.cell(5, sheet.max_column).value = None
+
+    _edited(tracking, clear)
+    collect_forms([], tracking, make_roster(tmp_path, pairs=2))
+    assert list(_status_rows(tracking)) == ["P01", "P02"]
+
+
+def _typed_at_the_end(title):
+    def change(book):
+        sheet = book[title]
+        sheet.cell(sheet.max_row + 1, 1, "chase P02 again")
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            lambda book: book["Status"].cell(3, book["Status"].max_column + 1, "call"),
+            r"what is typed in cell AH3 of sheet 'Status'",
+        ),
+        (
+            lambda book: book["Status"].insert_cols(6),
+            r"a column inserted or deleted on sheet 'Status' \(column G holds 'Sent', not 'Returned'",
+        ),
+        (_typed_at_the_end("Status"), r"cell A6 of sheet 'Status'"),
+        (
+            lambda book: book["Goals"].cell(1, book["Goals"].max_column + 1, "Checked"),
+            r"cell \w+1 of sheet 'Goals'",
+        ),
+        (_typed_at_the_end("Goals"), r"cell A3 of sheet 'Goals'"),
+        (lambda book: book["Review"].cell(1, 9, "Done?"), r"cell I1 of sheet 'Review'"),
+        (_typed_at_the_end("Problems"), r"cell A2 of sheet 'Problems'"),
+        (_typed_at_the_end("Other forms"), r"cell A2 of sheet 'Other forms'"),
+        (lambda book: book["Dashboard"].cell(2, 9, "good!"), r"cell I2 of sheet 'Dashboard'"),
+        (
+            lambda book: book["Status"].cell(6, book["Status"].max_column, "who is this?"),
+            r"the note in cell \w+6 of sheet 'Status', on a row with no pair",
+        ),
+    ],
+)
+def test_what_is_typed_outside_what_collect_writes_stops_it_on_every_sheet(
+    collected, tmp_path, change, said
+):
+    tracking, roster = collected
+    before = _edited(tracking, change)
+    with pytest.raises(CollectError, match=said) as caught:
+        collect_forms([_second_return(tmp_path)], tracking, roster)
+    assert "'Your notes' column of the Status sheet" in str(caught.value)
+    assert tracking.read_bytes() == before
+
+
 @pytest.mark.parametrize("include", [False, True])
 def test_a_confidential_answer_on_the_review_sheet_is_copied_only_when_asked(tmp_path, include):
     data = with_a_copied_box(

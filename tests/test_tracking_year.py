@@ -361,8 +361,13 @@ def test_status_sheet_groups_each_stage_and_says_not_sent_yet(tmp_path):
     ws = openpyxl.load_workbook(path)["Status"]
     groups = {ws.cell(1, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(1, c).value}
     assert list(groups)[:4] == [SPECS[f].title for f in list(SPECS)[:4]]
-    assert list(groups)[-2:] == ["Mid-point: Mid-point check-in", "End: End-of-program review"]
+    assert list(groups)[-3:] == [
+        "Mid-point: Mid-point check-in",
+        "End: End-of-program review",
+        "Kept by collect",
+    ]
     assert [c.value for c in ws[2]][:4] == ["Pair", "Mentor", "Mentee", "Status"]
+    assert ws.cell(2, ws.max_column).value == "Your notes"
     pairs = {ws.cell(r, 1).value: r for r in range(3, ws.max_row + 1)}
     mid, end = groups["Mid-point: Mid-point check-in"], groups["End: End-of-program review"]
     # Generated, Sent, Returned, File, Complete, Mentor signed, Mentee signed

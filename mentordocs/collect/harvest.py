@@ -56,6 +56,8 @@ from mentordocs.records import read_manifest
 from mentordocs.signin import Credentials
 from mentordocs.tracking import (
     EXCEL_CELL_LIMIT,
+    NOTES_HEADER,
+    STATUS_SHEET,
     OtherField,
     ReturnedForm,
     ReviewItem,
@@ -262,7 +264,9 @@ def _refuse_work_of_yours(target: Path, previous: TrackingData) -> None:
     raise CollectError(
         f"{target} holds work of yours that collect does not keep when it writes the workbook "
         f"again: {listed}. Move it to a workbook of your own (or delete it), save, and run the "
-        "command again; nothing was changed. Collect writes every sheet anew on each run."
+        "command again; nothing was changed. Collect writes every sheet anew on each run, "
+        f"keeping only what is typed in the '{NOTES_HEADER}' column of the {STATUS_SHEET} sheet: "
+        "notes on a pair belong there."
     )
 
 
@@ -685,6 +689,7 @@ class _Harvest:
             review=self.review,
             generated=self.previous.generated,  # what earlier runs learnt from --packets
             sent=self.previous.sent,
+            notes=self.previous.notes,
         )
 
 

@@ -9,6 +9,9 @@ from mentordocs.errors import CollectError, Problem
 from mentordocs.forms import STAGES, Value
 from mentordocs.tracking.mailstate import MailboxState
 
+#: What a cell of the workbook can hold.
+CellValue = str | int | float | dt.date | dt.datetime | None
+
 HIDDEN_SHEET = "_mentordocs"
 #: The most characters one Excel cell holds: a longer answer is cut to fit, and said so.
 EXCEL_CELL_LIMIT = 32767
@@ -33,6 +36,11 @@ assert tuple(STAGE_TITLES) == tuple(STAGE_PHRASES) == STAGES
 #: What the Status sheet shows for a later stage's form not generated for a pair yet (the pair
 #: does not owe it: it is never "not returned").
 NOT_SENT_YET = "Not sent yet"
+#: The Status sheet's last column, the coordinator's own: collect keeps what is typed there.
+NOTES_HEADER = "Your notes"
+NOTES_GROUP = "Kept by collect"
+#: The Status sheet's word for a pair kept only for its note (no longer on the roster).
+NOT_ON_ROSTER = "Not on the roster"
 
 #: (pair id, form id) -> the day something happened to that pair's form (generated, sent).
 FormDates = dict[tuple[str, str], dt.date]
@@ -136,6 +144,8 @@ class TrackingData:
     # What a coordinator added that collect does not write (a sheet, a column after the last
     # one, notes on cells), as read back: collect refuses to rewrite the workbook over it.
     not_ours: list[str] = field(default_factory=list)
+    # The coordinator's notes on each pair (the Status sheet's last column), kept on every run.
+    notes: dict[str, CellValue] = field(default_factory=dict)
 
 
 class TrackingFileError(CollectError):

@@ -12,6 +12,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,12 @@ from mentordocs.tracking.data import (
     DASHBOARD_SHEET,
     GOALS_SHEET,
     HIDDEN_SHEET,
+    NOTES_HEADER,
     OTHER_SHEET,
     PROBLEMS_SHEET,
     REVIEW_SHEET,
     STATUS_SHEET,
+    CellValue,
     FormDates,
     OtherField,
     Outstanding,
@@ -149,6 +152,15 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         data.not_ours += [
             f"the sheet '{name}'" for name in wb.wb.sheetnames if name not in _OURS | form_sheets
         ]
+        drawn = {str(r[1]): r for r in hidden if r[0] == "sheet"}  # (none in older workbooks)
+        for title, row in drawn.items():
+            named = [str(r[3] or "") for r in hidden if r[0] == "sheet_header" and r[1] == title]
+            layout = _Drawn(int(row[2]), int(row[3]), int(row[4] or 0), named)
+            rows = list(wb.rows(title)) if title in wb.wb.sheetnames else []
+            data.not_ours += _added(title, rows, layout)
+            if title == STATUS_SHEET:
+                data.notes, stray = _notes(rows, layout)
+                data.not_ours += stray
         if _has_comments(wb.path):
             data.not_ours.append("notes (comments) on cells")
         return data
@@ -255,6 +267,73 @@ def _check_layout(
             cell = f"{get_column_letter(beyond[0] + 1)}{number}"
             added.append(f"what is typed in cell {cell} of sheet '{title}'")
     return added
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    "How far collect wrote a sheet (as the hidden sheet's 'sheet' rows keep it)."
+
+    rows: int
+    width: int
+    header_row: int  # 0: no row of column headers
+    headers: list[str]
+
+
+def _added(title: str, rows: list[Row], drawn: _Drawn) -> list[str]:
+    """What a coordinator added to a sheet collect writes anew on every run: a column inserted
+    among its columns, anything typed to the right of them or below its last row."""
+    added: list[str] = []
+    if drawn.header_row and len(rows) >= drawn.header_row:
+        cells = [_text(v) for v in rows[drawn.header_row - 1]]
+        for index, expected in enumerate(drawn.headers):
+            found = cells[index] if index < len(cells) else ""
+            neighbours = (
+                drawn.headers[max(0, index - 1) : index] + drawn.headers[index + 1 : index + 2]
+            )
+            if found != expected and found in neighbours:
+                letter = get_column_letter(index + 1)
+                added.append(
+                    f"a column inserted or deleted on sheet '{title}' (column {letter} holds "
+                    f"'{found}', not '{expected}')"
+                )
+                break
+    for number, row in enumerate(rows, start=1):
+        beyond = [
+            i
+            for i, value in enumerate(row)
+            if _text(value) and (i >= drawn.width or number > drawn.rows)
+        ]
+        if beyond:
+            cell = f"{get_column_letter(beyond[0] + 1)}{number}"
+            added.append(f"what is typed in cell {cell} of sheet '{title}'")
+            break
+    return added
+
+
+def _notes(rows: list[Row], drawn: _Drawn) -> tuple[dict[str, CellValue], list[str]]:
+    """The coordinator's notes on the Status sheet, by pair, and any note on a row with no
+    pair (which could not be kept)."""
+    if NOTES_HEADER not in drawn.headers:
+        return {}, []
+    column = drawn.headers.index(NOTES_HEADER)
+    notes: dict[str, CellValue] = {}
+    for number, row in enumerate(rows[drawn.header_row :], start=drawn.header_row + 1):
+        note = row[column] if column < len(row) else None
+        if not _text(note):
+            continue
+        pair_id = _text(row[0])
+        if not pair_id:
+            cell = f"{get_column_letter(column + 1)}{number}"
+            return notes, [
+                f"the note in cell {cell} of sheet '{STATUS_SHEET}', on a row with no pair"
+            ]
+        earlier = notes.get(pair_id)
+        notes[pair_id] = note if earlier is None else f"{earlier}\n{note}"
+    return notes, []
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
 
 
 def _has_comments(path: Path) -> bool:

@@ -1,13 +1,15 @@
 """Writing the tracking workbook with openpyxl (write-only mode).
 
 Sheets, in order: Dashboard (counts per form and a chart per stage, the goals' status at the
-mid-point and at the end), Status (one row per pair, a column group per form, stage by stage),
+mid-point and at the end), Status (one row per pair, a column group per form, stage by stage,
+and last the coordinator's own notes, which every run keeps),
 one sheet per form (one row per returned form, every field a column), Goals (one row per goal
 of a pair, followed across the stages), Other forms (Word forms mentordocs did not make),
 Problems (every file that could not be used), and a hidden sheet that keeps what
 ``read_tracking`` needs on the next run (the field id behind each column, what each pair owes,
-when each form was generated and sent), so a coordinator can rename headers, sort and filter
-the visible sheets freely.
+when each form was generated and sent, how far each sheet was written), so a coordinator can
+rename headers, sort and filter the visible sheets freely, and anything else typed in them is
+found on the next run (``read_tracking``) rather than written over.
 
 Stages: the start packet's forms are always shown; a later stage (mid-point, end) appears once
 one of its forms was generated for a pair (``packets_dir``'s manifest, or an earlier run's) or
@@ -24,6 +26,7 @@ import io
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +48,17 @@ from mentordocs.tracking.data import (
     FORMAT_VERSION,
     GOALS_SHEET,
     HIDDEN_SHEET,
+    NOT_ON_ROSTER,
     NOT_SENT_YET,
+    NOTES_GROUP,
+    NOTES_HEADER,
     OTHER_SHEET,
     PROBLEMS_SHEET,
     REVIEW_SHEET,
     STAGE_PHRASES,
     STAGE_TITLES,
     STATUS_SHEET,
+    CellValue,
     FormDates,
     OtherField,
     ReturnedForm,
@@ -83,8 +90,6 @@ _RED = PatternFill("solid", fgColor="FFC7CE")
 _AMBER = PatternFill("solid", fgColor="FFEB9C")
 _GREEN = PatternFill("solid", fgColor="C6EFCE")
 
-#: What a cell can hold.
-CellValue = str | int | float | dt.date | dt.datetime | None
 #: A cell to write: its value, and the named style to give it (None: the default).
 Cell = tuple[CellValue, str | None]
 # Any: openpyxl's write-only worksheet class is not public (it lives in a private module).
@@ -120,7 +125,7 @@ def write_tracking(
         for form, spec in forms.items()
     }
     _dashboard(book, data, roster, shown, latest, now, generated)
-    _status(book, roster, shown, latest, (generated, sent), len(stages) > 1)
+    _status(book, roster, shown, latest, (generated, sent), len(stages) > 1, data.notes)
     hidden: list[list[object]] = [
         ["meta", "format", FORMAT_VERSION],
         ["meta", "include_confidential", "yes" if data.include_confidential else "no"],
@@ -147,6 +152,17 @@ def write_tracking(
     _review_sheet(book, data.review, roster, specs)
     _other_sheet(book, data.others)
     _problems_sheet(book, data.problems)
+    for title in (
+        DASHBOARD_SHEET,
+        STATUS_SHEET,
+        GOALS_SHEET,
+        REVIEW_SHEET,
+        OTHER_SHEET,
+        PROBLEMS_SHEET,
+    ):
+        drawn = book.drawn[title]
+        hidden.append(["sheet", title, drawn.rows, drawn.width, drawn.header_row])
+        hidden.extend(["sheet_header", title, n, text] for n, text in enumerate(drawn.headers, 1))
     hidden.extend(["superseded", sha, source] for sha, source in data.superseded.items())
     hidden.extend(data.mailbox.rows())
     hidden.extend(
@@ -170,11 +186,23 @@ def write_tracking(
     return book.save()
 
 
+@dataclass
+class _Drawn:
+    """What was written on a sheet: checked on the next run, so that nothing a coordinator
+    adds there is written over without a word."""
+
+    rows: int = 0
+    width: int = 0
+    header_row: int = 0
+    headers: list[str] = field(default_factory=list)
+
+
 class _Book:
     """A write-only workbook with the named styles and a way to add styled rows."""
 
     def __init__(self) -> None:
         self.wb = Workbook(write_only=True)
+        self.drawn: dict[str, _Drawn] = {}
         top = Alignment(vertical="top")
         wrap = Alignment(wrap_text=True, vertical="top")
         for name, alignment, number_format in (
@@ -202,9 +230,23 @@ class _Book:
             ws.freeze_panes = freeze  # before the first row, or write-only mode ignores it
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
+        self.drawn[title] = _Drawn()
         if headers:
-            ws.append(self.header_cells(ws, headers))
+            self.headers(ws, headers)
         return ws
+
+    def append(self, ws: WriteOnlyWorksheet, row: Sequence[object]) -> None:
+        "Add a row (of values or cells) and remember how far the sheet reaches."
+        ws.append(row)
+        drawn = self.drawn[ws.title]
+        drawn.rows += 1
+        drawn.width = max(drawn.width, len(row))
+
+    def headers(self, ws: WriteOnlyWorksheet, headers: Sequence[str]) -> None:
+        "Add the row of column headers (the one the sheet's filter sits on)."
+        self.append(ws, self.header_cells(ws, headers))
+        drawn = self.drawn[ws.title]
+        drawn.header_row, drawn.headers = drawn.rows, list(headers)
 
     @staticmethod
     def header_cells(ws: WriteOnlyWorksheet, headers: Iterable[str | None]) -> list[OpenpyxlCell]:
@@ -217,8 +259,7 @@ class _Book:
             cells.append(cell)
         return cells
 
-    @staticmethod
-    def add(ws: WriteOnlyWorksheet, cells: Iterable[Cell]) -> None:
+    def add(self, ws: WriteOnlyWorksheet, cells: Iterable[Cell]) -> None:
         row: list[object] = []
         for value, style in cells:
             if value is None or value == "":
@@ -228,7 +269,7 @@ class _Book:
             if style is not None:
                 cell.style = style
             row.append(cell)
-        ws.append(row)
+        self.append(ws, row)
 
     def save(self) -> bytes:
         buffer = io.BytesIO()
@@ -351,8 +392,8 @@ def _dashboard(
     active = [p for p in roster.pairs if p.active]
     title = _cell(ws, f"{roster.program.name}: returned forms")
     title.font = Font(bold=True, size=16, color="1F4E78")
-    ws.append([title])
-    ws.append([_note(ws, f"Collected {now:%d %B %Y at %H:%M}; {len(active)} active pairs.")])
+    book.append(ws, [title])
+    book.append(ws, [_note(ws, f"Collected {now:%d %B %Y at %H:%M}; {len(active)} active pairs.")])
     if data.include_confidential:
         warning = _cell(
             ws,
@@ -360,30 +401,32 @@ def _dashboard(
             "--include-confidential). Share it with care.",
         )
         warning.font = Font(bold=True, color="9C5700")
-        ws.append([warning])
+        book.append(ws, [warning])
     else:
-        ws.append(
+        book.append(
+            ws,
             [
                 _note(
                     ws,
                     "Confidential answers are not copied: the workbook only says whether they "
                     "were filled in.",
                 )
-            ]
+            ],
         )
-    ws.append([])
+    book.append(ws, [])
     headers = ["Form", "Returned", "Complete", "Signed", "Missing"]
-    ws.append(book.header_cells(ws, headers + (["Not sent yet"] if staged else [])))
+    book.headers(ws, headers + (["Not sent yet"] if staged else []))
     row = 6
     charts: list[tuple[str, int, int, list[str]]] = []  # title, first row, last row, series
     for stage, forms in by_stage(specs).items():
         first = row
         for form, spec in forms.items():
-            ws.append(
+            book.append(
+                ws,
                 [
                     _bordered(ws, value)
                     for value in _form_counts(form, spec, active, latest, generated, staged)
-                ]
+                ],
             )
             row += 1
         name = (
@@ -401,11 +444,11 @@ def _dashboard(
                 if counts is None:
                     continue
                 name = f"Goals {STAGE_PHRASES.get(stage, stage)}"
-                ws.append([])
-                ws.append(book.header_cells(ws, [f"{name} ({spec.title})", "Goals"]))
+                book.append(ws, [])
+                book.append(ws, book.header_cells(ws, [f"{name} ({spec.title})", "Goals"]))
                 row += 2
                 for status, count in counts:
-                    ws.append([_bordered(ws, status), _bordered(ws, count)])
+                    book.append(ws, [_bordered(ws, status), _bordered(ws, count)])
                     row += 1
                 charts.append((name, row - len(counts), row - 1, ["Goals"]))
     anchor = row + 2
@@ -490,24 +533,27 @@ def _status(
     latest: Mapping[tuple[str, str], ReturnedForm],
     dates: tuple[FormDates, FormDates],
     staged: bool,
+    notes: Mapping[str, CellValue],
 ) -> None:
-    """One row per pair, a column group per form; with later stages open, a group's title
+    """One row per pair, a column group per form, and last the coordinator's own notes (kept
+    from one run to the next; a pair no longer on the roster keeps its row while it has one); with later stages open, a group's title
     starts with its stage ("Mid-point: ...") and a later form not generated for the pair says
     "Not sent yet" where the day it was returned would be."""
     fixed = ["Pair", "Mentor", "Mentee", "Status"]
-    headers = fixed + [name for _ in specs for name, _ in _STATUS_COLUMNS]
-    widths = [9, 22, 22, 9] + [width for _ in specs for _, width in _STATUS_COLUMNS]
+    headers = fixed + [name for _ in specs for name, _ in _STATUS_COLUMNS] + [NOTES_HEADER]
+    widths = [9, 22, 22, 9] + [width for _ in specs for _, width in _STATUS_COLUMNS] + [40]
     ws = book.sheet(STATUS_SHEET, [], widths, "B3")
     group_row = [None] * len(fixed) + [
         _group_title(spec, staged) if index == 0 else None
         for spec in specs.values()
         for index in range(len(_STATUS_COLUMNS))
     ]
-    group_cells = book.header_cells(ws, group_row)
+    group_cells = book.header_cells(ws, group_row + [NOTES_GROUP])
     for cell in group_cells[len(fixed) :]:
         cell.fill = _GROUP_FILL
-    ws.append(group_cells)
-    ws.append(book.header_cells(ws, headers))
+    book.append(ws, group_cells)
+    book.headers(ws, headers)
+    notes = dict(notes)
     for pair in roster.pairs:
         row: list[Cell] = [
             (pair.pair_id, DETAIL),
@@ -519,8 +565,16 @@ def _status(
             row += _status_cells(
                 latest.get((pair.pair_id, form)), spec, (pair.pair_id, form), dates
             )
-        book.add(ws, row)
-    last_row = max(3, len(roster.pairs) + 2)
+        book.add(ws, row + [_answer(notes.pop(pair.pair_id, None))])
+    for pair_id, note in notes.items():  # a pair no longer on the roster keeps its note
+        nothing: list[Cell] = [(None, None)] * (len(headers) - 5)
+        book.add(
+            ws,
+            [(pair_id, DETAIL), (None, None), (None, None), (NOT_ON_ROSTER, DETAIL)]
+            + nothing
+            + [_answer(note)],
+        )
+    last_row = max(3, len(roster.pairs) + len(notes) + 2)
     _filter(ws, len(headers), last_row, first=2)
     for offset in range(len(specs)):
         _status_colours(ws, len(fixed) + offset * len(_STATUS_COLUMNS), last_row)
