@@ -257,3 +257,28 @@ def test_collect_and_send_draw_their_bars_unless_quiet(tmp_path, monkeypatch):
     quiet = TerminalRunner().invoke(cli, [*send, "outbox", "--resend", "--quiet"])
     assert quiet.exit_code == 0, quiet.output
     assert "Sending packets" not in quiet.output
+
+
+def test_collect_counts_every_file_once_in_its_last_line(tmp_path, monkeypatch):
+    """The packets folder given back as it is: every form is blank as generated (read, and
+    not counted as returned), the calendars and the manifest are not forms, an Office lock file
+    and the hidden .mentordocs folder are passed over; each is counted once."""
+    from conftest import SAMPLE_ROSTER
+
+    monkeypatch.chdir(tmp_path)
+    roster = str(SAMPLE_ROSTER)
+    assert CliRunner().invoke(cli, ["generate", roster, "-o", "packets"]).exit_code == 0
+    lock = Path("packets/P01/~$P01_goal-sheet.docx")
+    lock.write_bytes(b"\x0bAna Lopez" + b"\x00" * 150)
+    hidden = len([p for p in Path("packets/.mentordocs").rglob("*") if p.is_file()])
+    args = ["collect", "packets", "--roster", roster, "-o", "t.xlsx", "--packets", "packets"]
+    result = CliRunner().invoke(cli, [*args, "-q"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("0 new return(s), 0 already in the workbook")
+    assert "44 form(s) exactly as generated, nothing filled in: not counted as returned." in lines
+    assert f"{hidden + 1} file(s) passed over: Office lock files (~$...)" in result.output
+    assert lines[-1] == (
+        "Files: 44 read as forms (44 of them blank, as generated), 12 not forms, "
+        f"{hidden + 1} passed over, 0 needing attention."
+    )

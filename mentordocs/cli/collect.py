@@ -202,10 +202,15 @@ def _report(result: CollectResult, tracking: str) -> None:
         + (f", {result.review} answer(s) to check on the Review sheet" if result.review else "")
         + "."
     )
+    if result.blank:
+        click.echo(
+            f"{result.blank} form(s) exactly as generated, nothing filled in: not counted as "
+            "returned."
+        )
     if result.skipped:
         click.echo(
-            f"{result.skipped} file(s) passed over: blank forms exactly as generated, Office lock "
-            "files (~$...) and system files."
+            f"{result.skipped} file(s) passed over: Office lock files (~$...) and system files "
+            "(hidden folders too)."
         )
     if result.not_forms:
         names = ", ".join(Path(n.split(" > ")[-1]).name for n in result.not_forms[:5])
@@ -227,8 +232,11 @@ def _report(result: CollectResult, tracking: str) -> None:
             + "".join(f" {note}" for note in result.notes)
         )
     click.echo(
-        f"Files: {result.read} read as forms, {len(result.not_forms)} not forms, "
-        f"{result.attention} needing attention"
+        f"Files: {result.read} read as forms"
+        + (f" ({result.blank} of them blank, as generated)" if result.blank else "")
+        + f", {len(result.not_forms)} not forms"
+        + (f", {result.skipped} passed over" if result.skipped else "")
+        + f", {result.attention} needing attention"
         + (f" ({result.unreadable} could not be read)" if result.unreadable else "")
         + "."
     )

@@ -80,7 +80,8 @@ class CollectResult:
     new: int = 0  # returns added or replaced in this run
     unchanged: int = 0  # files already in the workbook (same checksum)
     other: int = 0  # Word forms mentordocs did not make
-    skipped: int = 0  # Office lock files and blank forms as generated
+    skipped: int = 0  # Office lock files and system files, never looked at
+    blank: int = 0  # forms read that are exactly as generated (counted in ``read``)
     not_forms: list[str] = field(default_factory=list)  # files recognisably not forms
     unreadable: int = 0  # files that may be returns but could not be read
     review: int = 0  # answers put on the Review sheet in this run
@@ -437,7 +438,7 @@ class _Harvest:
             return
         result.read += 1
         if reading.sha256 in self.blank_checksums:
-            result.skipped += 1
+            result.blank += 1
             return
         if reading.sha256 in self.seen:
             result.unchanged += 1  # its problems from the last run, if any, are kept
