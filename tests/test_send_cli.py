@@ -181,6 +181,23 @@ def test_dry_run_prints_who_gets_what_and_sends_nothing(packets, smtp_server):
     assert read_send_log(packets) == []
 
 
+def test_a_dry_run_that_finds_a_pair_it_could_not_send_exits_1(packets, tmp_path):
+    (packets / "P02" / "P02_goal-sheet.docx").unlink()
+    outbox = tmp_path / "outbox"
+    args = [str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox), "--quiet"]
+    result = run(*args, "--dry-run")
+    assert result.exit_code == 1, result.output
+    assert "P02: not sent: P02/P02_goal-sheet.docx is listed in manifest.json but missing" in (
+        result.stdout
+    )
+    assert "1 would fail" in result.stdout and "Nothing was sent." in result.stdout
+    assert "Sending now would leave 1 message unsent" in result.stderr
+    assert not outbox.exists() and read_send_log(packets) == []
+    # with the pair left out, the dry run finds nothing wrong
+    others = [f"--pair={p.pair_id}" for p in load_roster(SAMPLE_ROSTER).pairs[2:4]]
+    assert run(*args, "--dry-run", *others).exit_code == 0
+
+
 def test_outbox_then_reminders(packets, tmp_path):
     outbox = tmp_path / "outbox"
     result = run(str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox))

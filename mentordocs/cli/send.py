@@ -153,7 +153,8 @@ def send_command(
     One of --smtp and --outbox, or neither when the roster's Program sheet names the
     'Outgoing mail server'. The password is never an option: set MENTORDOCS_SMTP_PASSWORD or
     type it when asked; Microsoft 365 signs in with --sign-in microsoft365 (a code to enter in
-    a browser, once; see docs/mail-sign-in.md). Exit 1 when anything was not sent.
+    a browser, once; see docs/mail-sign-in.md). Exit 1 when anything was not sent
+    (with --dry-run: would not be).
 
     \b
     Example:
@@ -206,7 +207,7 @@ def send_command(
         )
         return
     _print_send_result(result, where=where)
-    if not result.dry_run and not result.complete:
+    if not result.complete:  # a dry run too: the real run would leave these unsent
         raise click.exceptions.Exit(1)
 
 
@@ -360,7 +361,7 @@ def _print_send_result(result: SendResult, *, where: str) -> None:
     counts.append(f"{len(result.already_sent)} already sent")
     if result.changed:
         counts.append(f"{len(result.changed)} changed since sent")
-    counts.append(f"{len(result.failed)} failed")
+    counts.append(f"{len(result.failed)} {'would fail' if result.dry_run else 'failed'}")
     if result.skipped:
         counts.append(f"{len(result.skipped)} skipped")
     problems = [o for o in result.outcomes if o.status in (FAILED, CHANGED)] + result.refused
@@ -377,7 +378,12 @@ def _print_send_result(result: SendResult, *, where: str) -> None:
     if result.dry_run:
         summary = f"Dry run: {summary} Nothing was sent."
     click.echo(summary)
-    if not result.dry_run and problems and not result.stopped:
+    if result.dry_run and problems:
+        echo_err(
+            f"Sending now would leave {plural(len(problems), noun)} unsent: fix what is listed "
+            "above first, then run the command again."
+        )
+    elif problems and not result.stopped:
         echo_err(
             "Fix what is listed above and run the same command again: only what is missing "
             "will be sent."
