@@ -629,3 +629,20 @@ def test_a_pair_id_is_the_same_however_its_accents_were_typed(tmp_path: Path) ->
     set_cell(book, "Pairs", 3, "Pair ID", decomposed)
     problems = check_roster(make_roster(tmp_path, book, name="twice.xlsx"))
     assert any("is used twice" in p.message and p.row == 3 for p in problems)
+
+
+def test_pair_ids_that_differ_only_in_spaces_or_punctuation_are_an_error(tmp_path: Path) -> None:
+    """'P 1' and 'P_1' would share calendar event ids and be mixed up by people and file
+    names: the later row is named, and the roster is not used until it is fixed."""
+    book = base_book()
+    set_cell(book, "Pairs", 2, "Pair ID", "P 1")
+    set_cell(book, "Pairs", 3, "Pair ID", "p_1")
+    problems = check_roster(make_roster(tmp_path, book))
+    [error] = [p for p in problems if p.column == "Pair ID" and p.sheet == "Pairs"]
+    assert (error.row, error.severity) == (3, "error")
+    assert "'p_1' differs from 'P 1' (row 2) only in spaces or punctuation" in error.message
+    assert "differs in its letters or digits" in error.fix
+    # IDs that differ in a letter or a digit are fine, punctuation and all
+    set_cell(book, "Pairs", 3, "Pair ID", "P_2")
+    problems = check_roster(make_roster(tmp_path, book, name="fine.xlsx"))
+    assert not [p for p in problems if p.column == "Pair ID" and p.sheet == "Pairs"]

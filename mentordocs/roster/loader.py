@@ -265,10 +265,11 @@ class _RosterBuilder:
         columns = sheet_spec("Pairs").columns
         pairs: list[Pair] = []
         seen_ids: dict[str, int] = {}  # Pair ID by casefold -> its row
+        seen_shapes: dict[str, tuple[str, int]] = {}  # its letters and digits -> (ID, row)
         emails: dict[str, tuple[str, int]] = {}  # email by casefold -> (name, row)
         for row in rows:
             v = self.cells.read(row, columns)
-            pair_id = self._pair_id(row, v, seen_ids)
+            pair_id = self._pair_id(row, v, seen_ids, seen_shapes)
             two_people = self._check_people(row, v, emails)
             start, end = self._pair_dates(row, v, program)
             self._check_meeting_plan(row, v)
@@ -281,8 +282,11 @@ class _RosterBuilder:
                 pairs.append(pair)
         return pairs
 
-    def _pair_id(self, row: Row, v: Values, seen_ids: dict[str, int]) -> str | None:
-        """The row's Pair ID; None after reporting an ID used by an earlier row."""
+    def _pair_id(
+        self, row: Row, v: Values, seen_ids: dict[str, int], seen_shapes: dict[str, tuple[str, int]]
+    ) -> str | None:
+        """The row's Pair ID; None after reporting an ID used by an earlier row (or one that
+        differs from it only in spaces and punctuation)."""
         pair_id = v.text("pair_id")
         if pair_id:
             folded = pair_id.casefold()
@@ -294,6 +298,21 @@ class _RosterBuilder:
                     "Give each pair its own ID, e.g. the next free number.",
                 )
                 return None
+            # 'P 1' and 'P_1': file names, calendar events and people would mix them up.
+            shape = "".join(ch for ch in folded if ch.isalnum())
+            if shape in seen_shapes and seen_shapes[shape][0] != folded:
+                first, first_row = seen_shapes[shape]
+                self.cells.fail(
+                    row,
+                    row.headers["pair_id"],
+                    f"Pair ID '{pair_id}' differs from '{self.known_ids[first]}' (row "
+                    f"{first_row}) only in spaces or punctuation, so the two pairs' files and "
+                    "calendar events could be mixed up.",
+                    "Give each pair an ID that differs in its letters or digits, e.g. the next "
+                    "free number.",
+                )
+                return None
+            seen_shapes.setdefault(shape, (folded, row.number))
             seen_ids[folded] = row.number
             self.known_ids[folded] = pair_id
         return pair_id
