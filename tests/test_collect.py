@@ -1431,6 +1431,37 @@ def test_an_answer_longer_than_an_excel_cell_is_cut_and_said_so(tmp_path):
     assert row["Goal 1"].startswith("We will keep going") and len(row["Goal 1"]) <= 32_767
 
 
+def test_a_text_for_review_or_from_another_form_too_long_for_a_cell_is_said_so(tmp_path):
+    import docx
+    from lxml import etree
+
+    long = "We will " + "keep going, " * 3_500  # 42,008 characters
+    returned = write(
+        tmp_path / "in" / "P01_goal-sheet.docx",
+        with_a_copied_box("goal-sheet", "goal_1_goal", "Plan lessons weekly", long),
+    )
+    elsewhere = docx.Document()  # a form of someone else's: one named box, filled in
+    elsewhere.add_paragraph("Tell us more:")
+    box = etree.fromstring(
+        '<w:sdt xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        '<w:sdtPr><w:tag w:val="story"/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>'
+        f"{long}</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    )
+    elsewhere.element.body.insert(1, box)
+    elsewhere.save(tmp_path / "in" / "survey.docx")
+    result = collect_forms([tmp_path / "in"], tmp_path / "t.xlsx", make_roster(tmp_path))
+    cut = {Path(p.file).name: p for p in result.problems if "more than an Excel cell" in p.message}
+    assert set(cut) == {"P01_goal-sheet.docx", "survey.docx"}
+    assert "42,008 characters" in cut["P01_goal-sheet.docx"].message
+    assert "the Review sheet shows its beginning" in cut["P01_goal-sheet.docx"].message
+    assert "the Other forms sheet shows its beginning" in cut["survey.docx"].message
+    assert all(p.severity == "warning" for p in cut.values())
+    [review] = sheet_rows(tmp_path / "t.xlsx", "Review")
+    [other] = sheet_rows(tmp_path / "t.xlsx", "Other forms")
+    for shown in (review["What was written"], other["Value"]):
+        assert shown.startswith("We will keep going") and len(shown) <= 32_767
+
+
 def test_the_mentor_and_the_mentee_each_signing_their_own_copy_count_as_both_signed(tmp_path):
     roster = make_roster(tmp_path)
     answers = {"goal_1_goal": "Plan lessons weekly"}

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +57,8 @@ from mentordocs.signin import Credentials
 from mentordocs.tracking import (
     EXCEL_CELL_LIMIT,
     NOTES_HEADER,
+    OTHER_SHEET,
+    REVIEW_SHEET,
     STATUS_SHEET,
     OtherField,
     ReturnedForm,
@@ -549,6 +551,8 @@ class _Harvest:
             )
             for f in named
         )
+        long = ((f.alias or f.tag or f.id or "(no name)", f.value) for f in named)
+        problems.extend(_too_long_elsewhere(item.name, long, OTHER_SHEET))
 
     def _add(
         self,
@@ -656,7 +660,7 @@ class _Harvest:
                 return text
             return WITHHELD
 
-        self.review.extend(
+        items = [
             ReviewItem(
                 pair_id,
                 spec.form,
@@ -668,9 +672,12 @@ class _Harvest:
                 why,
             )
             for text, before, hint, why, named in found
-        )
+        ]
+        self.review.extend(items)
         result.review += len(found)
         problems.extend(_review_problems(item, reading, matched))
+        long = ((each.before or each.suggestion, each.text) for each in items)
+        problems.extend(_too_long_elsewhere(item.name, long, REVIEW_SHEET))
 
     def tracking_data(self, problems: list[Problem]) -> TrackingData:
         """What the workbook will hold: problems about files not looked at in this run are
@@ -862,6 +869,26 @@ def _too_long_for_a_cell(source: str, ret: ReturnedForm, spec: FormSpec) -> list
         if isinstance(value, str)
         and len(value) > EXCEL_CELL_LIMIT
         and (declared := spec.match(field_id)) is not None
+    ]
+
+
+def _too_long_elsewhere(
+    source: str, texts: Iterable[tuple[str, Value]], sheet: str
+) -> list[Problem]:
+    """A warning for each text, put on the Review or Other forms sheet after ``label``, that
+    is longer than an Excel cell holds (the sheet shows its beginning)."""
+    return [
+        Problem(
+            source,
+            f"holds an answer of {len(text):,} characters"
+            + (f" (after '{label}')" if label else "")
+            + f", more than an Excel cell holds ({EXCEL_CELL_LIMIT:,}); the {sheet} sheet "
+            "shows its beginning.",
+            "Read the whole answer in the returned form.",
+            severity="warning",
+        )
+        for label, text in texts
+        if isinstance(text, str) and len(text) > EXCEL_CELL_LIMIT
     ]
 
 
