@@ -1436,7 +1436,7 @@ def test_a_text_for_review_or_from_another_form_too_long_for_a_cell_is_said_so(t
     from lxml import etree
 
     long = "We will " + "keep going, " * 3_500  # 42,008 characters
-    returned = write(
+    write(
         tmp_path / "in" / "P01_goal-sheet.docx",
         with_a_copied_box("goal-sheet", "goal_1_goal", "Plan lessons weekly", long),
     )
