@@ -19,6 +19,8 @@ What it does:
    earlier), the two alternating for ``--rounds`` rounds; the medians are compared. A fresh
    process each because a process that has just freed python-docx's (or a collect's) many
    objects runs everything after it several times slower, whichever reader comes second.
+   A third reader shows the floor under read_form: unzip the main part and parse it with
+   the hardened lxml parser, nothing more (no relationships, properties or fields read).
 
 A script, not a test: the figures depend on the machine. Nothing is written outside a
 temporary folder.
@@ -110,6 +112,13 @@ def time_reader(reader: str, warm_up: str, paths: list[str]) -> float:
         def read(path: str) -> object:
             return read_form(path)
 
+    elif reader == "lxml parse only":
+        from mentordocs.ooxml.xml import parse_xml
+
+        def read(path: str) -> object:
+            with zipfile.ZipFile(path) as package:
+                return parse_xml(package.read("word/document.xml"))
+
     else:
         from docx import Document
 
@@ -189,13 +198,19 @@ def main() -> None:
         warm_up, sample = str(picked[0]), [str(p) for p in picked[1:]]
         ours_runs: list[float] = []
         theirs_runs: list[float] = []
+        floor_runs: list[float] = []
         spawn = multiprocessing.get_context("spawn")
         for _ in range(max(1, args.rounds)):
-            for reader, runs in (("read_form", ours_runs), ("python-docx", theirs_runs)):
+            for reader, runs in (
+                ("read_form", ours_runs),
+                ("python-docx", theirs_runs),
+                ("lxml parse only", floor_runs),
+            ):
                 with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
                     seconds = pool.submit(time_reader, reader, warm_up, sample).result()
                 runs.append(len(sample) / seconds)
         ours, theirs = statistics.median(ours_runs), statistics.median(theirs_runs)
+        floor = statistics.median(floor_runs)
         ratios = [a / b for a, b in zip(ours_runs, theirs_runs, strict=True)]
 
         size = tracking.stat().st_size / 1e6
@@ -222,6 +237,11 @@ def main() -> None:
             f"read_form / python-docx:              {ours / theirs:.1f}x (guard rail >= 10x: "
             f"{'met' if ours >= 10 * theirs else 'NOT met'}; "
             f"per round {', '.join(f'{r:.1f}x' for r in ratios)})"
+        )
+        print(
+            f"lxml parse only (unzip + parse):      {floor:,.0f} forms/s "
+            f"= {floor / theirs:.1f}x python-docx (the floor under read_form: "
+            f"read_form takes {floor / ours:.1f}x its time)"
         )
 
 
