@@ -1108,6 +1108,31 @@ def test_a_copied_box_with_its_own_answer_goes_to_review_not_lost(tmp_path):
     assert any("Review sheet" in p.message for p in result.problems)
 
 
+def test_a_review_answer_copied_into_its_column_and_its_row_deleted_stays_done(tmp_path):
+    """The Review sheet's way of working: check the answer, type it into its column on the
+    form's sheet, delete the Review row. The next run keeps the typed answer and does not
+    bring the row back (the file is not read again)."""
+    roster = make_roster(tmp_path)
+    data = with_a_copied_box("goal-sheet", "goal_1_goal", "Plan lessons weekly", "Observe a class")
+    returned = write(tmp_path / "in" / "P01_goal-sheet.docx", data)
+    tracking = tmp_path / "t.xlsx"
+    collect_forms([returned], tracking, roster)
+
+    def handled(book):
+        sheet = book["Goal sheet"]
+        column = next(c.column for c in sheet[1] if c.value == "Goal 2")
+        sheet.cell(2, column, "Observe a class")
+        assert book["Review"]["D2"].value == "Observe a class"
+        book["Review"].delete_rows(2)
+
+    _edited(tracking, handled)
+    collect_forms([returned, _second_return(tmp_path)], tracking, roster)
+    rows = {row["Pair"]: row for row in sheet_rows(tracking, "Goal sheet")}
+    assert rows["P01"]["Goal 1"] == "Plan lessons weekly"
+    assert rows["P01"]["Goal 2"] == "Observe a class" and rows["P02"]["Goal 1"]
+    assert sheet_rows(tracking, "Review") == [] and read_tracking(tracking).review == []
+
+
 # ---- the coordinator's own changes to the workbook ---------------------------------------------
 
 
