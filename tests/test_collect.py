@@ -1267,7 +1267,7 @@ def test_notes_in_the_status_sheet_are_kept_by_pair_on_every_run(collected, tmp_
     assert rows["P01"][-1] == "phoned on 3 December" and rows["P03"][-1] == "leaves in January"
     assert rows["P02"][-1] is None  # P02's return came in, with no note
     assert any(str(value).endswith("P02_goal-sheet.docx") for value in rows["P02"])
-    assert read_tracking(tracking).notes == {
+    assert {k: n.value for k, n in read_tracking(tracking).notes.items()} == {
         "P01": "phoned on 3 December",
         "P03": "leaves in January",
     }
@@ -1288,6 +1288,95 @@ def test_notes_in_the_status_sheet_are_kept_by_pair_on_every_run(collected, tmp_
     assert list(_status_rows(tracking)) == ["P01", "P02"]
 
 
+def test_a_note_keeps_its_value_and_how_its_cell_shows_it(collected, tmp_path):
+    tracking, roster = collected
+    typed = {
+        3: (dt.time(14, 30), "hh:mm"),
+        4: (0.5, "0%"),
+        5: (dt.datetime(2027, 1, 5, 9, 15), "dd/mm/yyyy hh:mm"),
+    }
+
+    def notes(book):
+        sheet = book["Status"]
+        for row, (value, number_format) in typed.items():
+            cell = sheet.cell(row, sheet.max_column, value)
+            cell.number_format = number_format
+
+    _edited(tracking, notes)
+    collect_forms([_second_return(tmp_path)], tracking, roster)
+    sheet = openpyxl.load_workbook(tracking)["Status"]
+    for row, (value, number_format) in typed.items():
+        cell = sheet.cell(row, sheet.max_column)
+        assert (cell.value, cell.number_format) == (value, number_format)
+
+
+def test_a_blank_row_inserted_among_the_pairs_is_harmless(collected, tmp_path):
+    tracking, roster = collected
+
+    def spaced(book):
+        sheet = book["Status"]
+        sheet.cell(4, sheet.max_column, "waiting for the mentee")
+        sheet.insert_rows(4)  # nothing typed in it
+
+    _edited(tracking, spaced)
+    collect_forms([_second_return(tmp_path)], tracking, roster)
+    assert _status_rows(tracking)["P02"][-1] == "waiting for the mentee"
+
+
+def test_a_note_follows_its_pair_when_the_roster_changes_the_case_of_its_id(collected, tmp_path):
+    tracking, roster = collected
+    _edited(tracking, lambda book: book["Status"].cell(4, book["Status"].max_column, "called"))
+    roster.pairs[1].pair_id = "p02"
+    collect_forms([], tracking, roster)
+    rows = _status_rows(tracking)
+    assert list(rows) == ["P01", "p02", "P03"] and rows["p02"][-1] == "called"
+
+
+def test_a_workbook_of_the_earlier_layout_keeps_a_column_typed_past_the_status_sheet(
+    collected, tmp_path
+):
+    """Workbooks written before the sheets' extents were kept (format 3): the Status sheet's
+    extent is worked out from its pairs and forms, so a column of notes typed after it stops
+    collect instead of being written over by the new notes column."""
+    tracking, roster = collected
+
+    def older(book):
+        hidden = book["_mentordocs"]
+        for number in range(hidden.max_row, 0, -1):
+            if hidden.cell(number, 1).value in ("sheet", "sheet_header"):
+                hidden.delete_rows(number)
+            elif hidden.cell(number, 2).value == "format":
+                hidden.cell(number, 3).value = "3"
+        status = book["Status"]
+        status.delete_cols(status.max_column)  # no notes column then
+        status.cell(2, status.max_column + 1, "My notes")
+        status.cell(3, status.max_column, "phoned")
+
+    before = _edited(tracking, older)
+    with pytest.raises(CollectError, match=r"what is typed in cell AG2 of sheet 'Status'"):
+        collect_forms([_second_return(tmp_path)], tracking, roster)
+    assert tracking.read_bytes() == before
+    _edited(tracking, lambda book: book["Status"].delete_cols(33))
+    collect_forms([_second_return(tmp_path)], tracking, roster)
+    assert set(_status_rows(tracking)) == {"P01", "P02", "P03"}
+
+
+def test_a_workbook_of_a_newer_format_is_refused_not_rewritten(collected, tmp_path):
+    tracking, roster = collected
+
+    def newer(book):
+        hidden = book["_mentordocs"]
+        [row] = [r for r in hidden.iter_rows() if r[1].value == "format"]
+        row[2].value = "99"
+
+    before = _edited(tracking, newer)
+    with pytest.raises(CollectError, match=r"written by a newer version of mentordocs"):
+        collect_forms([_second_return(tmp_path)], tracking, roster)
+    assert tracking.read_bytes() == before
+    result = CliRunner().invoke(cli, ["status", str(tracking)])
+    assert result.exit_code == 1 and "Update mentordocs" in result.output
+
+
 def _typed_at_the_end(title):
     def change(book):
         sheet = book[title]
@@ -1305,17 +1394,32 @@ def _typed_at_the_end(title):
         ),
         (
             lambda book: book["Status"].insert_cols(6),
-            r"a column inserted or deleted on sheet 'Status' \(column G holds 'Sent', not 'Returned'",
+            r"a column or row inserted or deleted on sheet 'Status' \(cell F2, where collect "
+            r"wrote the header 'Sent', is empty\)",
         ),
-        (_typed_at_the_end("Status"), r"cell A6 of sheet 'Status'"),
+        (
+            lambda book: book["Status"].delete_cols(5, 2),  # notes would be read from AG
+            r"deleted on sheet 'Status' \(cell AF2, where collect wrote the header 'Mentee "
+            r"signed', is empty\)",
+        ),
+        (
+            lambda book: book["Status"].delete_cols(12, 7),  # a whole form's columns
+            r"deleted on sheet 'Status' \(cell AA2, where collect wrote the header 'Sent'",
+        ),
+        (
+            lambda book: book["Status"].insert_rows(1),
+            r"deleted on sheet 'Status' \(cell A2, where collect wrote the header 'Pair', "
+            r"is empty",
+        ),
+        (_typed_at_the_end("Status"), r"rows added on sheet 'Status' \(collect wrote 5 rows"),
         (
             lambda book: book["Goals"].cell(1, book["Goals"].max_column + 1, "Checked"),
             r"cell \w+1 of sheet 'Goals'",
         ),
-        (_typed_at_the_end("Goals"), r"cell A3 of sheet 'Goals'"),
+        (_typed_at_the_end("Goals"), r"rows added on sheet 'Goals'"),
         (lambda book: book["Review"].cell(1, 9, "Done?"), r"cell I1 of sheet 'Review'"),
-        (_typed_at_the_end("Problems"), r"cell A2 of sheet 'Problems'"),
-        (_typed_at_the_end("Other forms"), r"cell A2 of sheet 'Other forms'"),
+        (_typed_at_the_end("Problems"), r"rows added on sheet 'Problems'"),
+        (_typed_at_the_end("Other forms"), r"rows added on sheet 'Other forms'"),
         (lambda book: book["Dashboard"].cell(2, 9, "good!"), r"cell I2 of sheet 'Dashboard'"),
         (
             lambda book: book["Status"].cell(6, book["Status"].max_column, "who is this?"),

@@ -266,8 +266,8 @@ def _refuse_work_of_yours(target: Path, previous: TrackingData) -> None:
     listed = "; ".join(previous.not_ours)
     raise CollectError(
         f"{target} holds work of yours that collect does not keep when it writes the workbook "
-        f"again: {listed}. Move it to a workbook of your own (or delete it), save, and run the "
-        "command again; nothing was changed. Collect writes every sheet anew on each run, "
+        f"again: {listed}. Undo those changes, or move what you added to a workbook of your own "
+        "(or delete it), save, and run the command again; nothing was changed. Collect writes every sheet anew on each run, "
         f"keeping only what is typed in the '{NOTES_HEADER}' column of the {STATUS_SHEET} sheet: "
         "notes on a pair belong there."
     )

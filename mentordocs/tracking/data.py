@@ -10,7 +10,7 @@ from mentordocs.forms import STAGES, Value
 from mentordocs.tracking.mailstate import MailboxState
 
 #: What a cell of the workbook can hold.
-CellValue = str | int | float | dt.date | dt.datetime | None
+CellValue = str | int | float | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
 HIDDEN_SHEET = "_mentordocs"
 #: The most characters one Excel cell holds: a longer answer is cut to fit, and said so.
@@ -21,7 +21,9 @@ GOALS_SHEET = "Goals"
 OTHER_SHEET = "Other forms"
 PROBLEMS_SHEET = "Problems"
 REVIEW_SHEET = "Review"
-FORMAT_VERSION = "3"  # 2: "Came in as" after the signatures, a Review sheet; 3: stages
+# 2: "Came in as" after the signatures, a Review sheet; 3: stages; 4: the Status sheet's notes
+# and each sheet's extent (an older mentordocs would drop the notes: it is refused a newer format)
+FORMAT_VERSION = "4"
 
 #: How the workbook names each stage of the program's year (``forms.STAGES``).
 STAGE_TITLES: dict[str, str] = {"start": "Start", "midpoint": "Mid-point", "end": "End"}
@@ -44,6 +46,14 @@ NOT_ON_ROSTER = "Not on the roster"
 
 #: (pair id, form id) -> the day something happened to that pair's form (generated, sent).
 FormDates = dict[tuple[str, str], dt.date]
+
+
+@dataclass(frozen=True)
+class Note:
+    "What a coordinator typed in a pair's 'Your notes' cell, and how the cell showed it."
+
+    value: CellValue
+    number_format: str = "General"  # e.g. "hh:mm" for a time, "0%" for a percentage
 
 
 @dataclass
@@ -145,7 +155,7 @@ class TrackingData:
     # one, notes on cells), as read back: collect refuses to rewrite the workbook over it.
     not_ours: list[str] = field(default_factory=list)
     # The coordinator's notes on each pair (the Status sheet's last column), kept on every run.
-    notes: dict[str, CellValue] = field(default_factory=dict)
+    notes: dict[str, Note] = field(default_factory=dict)
 
 
 class TrackingFileError(CollectError):

@@ -12,7 +12,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from mentordocs.errors import MentordocsError, Problem
 from mentordocs.forms import STAGES, Value, load_form_specs
 from mentordocs.tracking.data import (
     DASHBOARD_SHEET,
+    FORMAT_VERSION,
     GOALS_SHEET,
     HIDDEN_SHEET,
     NOTES_HEADER,
@@ -30,8 +31,8 @@ from mentordocs.tracking.data import (
     PROBLEMS_SHEET,
     REVIEW_SHEET,
     STATUS_SHEET,
-    CellValue,
     FormDates,
+    Note,
     OtherField,
     Outstanding,
     ReturnedForm,
@@ -41,7 +42,7 @@ from mentordocs.tracking.data import (
     TrackingFileError,
 )
 from mentordocs.tracking.mailstate import MailboxState
-from mentordocs.tracking.write import RETURN_COLUMNS, problem_message
+from mentordocs.tracking.write import RETURN_COLUMNS, STATUS_COLUMNS, problem_message
 
 __all__ = ["read_not_sent", "read_outstanding", "read_tracking"]
 
@@ -89,6 +90,19 @@ class _Workbook:
                 "to make one, collect into a new file."
             )
 
+    def hidden(self, width: int) -> list[Row]:
+        """The hidden sheet's rows; a workbook of a newer format than this version writes is
+        refused (it may hold what this version would drop on writing it again)."""
+        rows = list(self.rows(HIDDEN_SHEET, width=width))
+        written = next((str(r[2]) for r in rows if r[0] == "meta" and r[1] == "format"), "")
+        if written.isdigit() and int(written) > int(FORMAT_VERSION):
+            raise TrackingFileError(
+                f"{self.path} was written by a newer version of mentordocs (its format is "
+                f"{written}; this version reads up to {FORMAT_VERSION}). Update mentordocs on "
+                "this computer to the version that wrote it, and run the command again."
+            )
+        return rows
+
     def rows(self, title: str, min_row: int = 1, width: int = 0) -> Iterator[Row]:
         sheet = self.wb[title]
         for row in sheet.iter_rows(min_row=min_row, values_only=True):
@@ -103,7 +117,7 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
     """Read back a tracking workbook written by ``write_tracking`` (for an incremental run)."""
     wb = _Workbook(Path(path))
     try:
-        hidden = list(wb.rows(HIDDEN_SHEET, width=7))  # a column's header: from 3 Dec 2026
+        hidden = wb.hidden(width=7)  # a column's header: from 3 Dec 2026
         meta = {row[1]: row[2] for row in hidden if row[0] == "meta"}
         data = TrackingData(include_confidential=meta.get("include_confidential") == "yes")
         data.superseded = {str(r[1]): str(r[2] or "") for r in hidden if r[0] == "superseded"}
@@ -152,14 +166,11 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
         data.not_ours += [
             f"the sheet '{name}'" for name in wb.wb.sheetnames if name not in _OURS | form_sheets
         ]
-        drawn = {str(r[1]): r for r in hidden if r[0] == "sheet"}  # (none in older workbooks)
-        for title, row in drawn.items():
-            named = [str(r[3] or "") for r in hidden if r[0] == "sheet_header" and r[1] == title]
-            layout = _Drawn(int(row[2]), int(row[3]), int(row[4] or 0), named)
+        for title, layout in _drawn_sheets(hidden).items():
             rows = list(wb.rows(title)) if title in wb.wb.sheetnames else []
             data.not_ours += _added(title, rows, layout)
             if title == STATUS_SHEET:
-                data.notes, stray = _notes(rows, layout)
+                data.notes, stray = _notes(wb, rows, layout)
                 data.not_ours += stray
         if _has_comments(wb.path):
             data.not_ours.append("notes (comments) on cells")
@@ -275,51 +286,87 @@ class _Drawn:
 
     rows: int
     width: int
-    header_row: int  # 0: no row of column headers
-    headers: list[str]
+    header_row: int = 0  # 0: no row of column headers to check
+    headers: list[str] = field(default_factory=list)
+    filled: int | None = None  # rows holding something (None: not known)
+
+
+def _drawn_sheets(hidden: list[Row]) -> dict[str, _Drawn]:
+    """How far collect wrote each sheet it writes anew on every run. A workbook written before
+    the hidden sheet kept it: the Status sheet's extent, worked out from its pairs and forms."""
+    drawn: dict[str, _Drawn] = {}
+    for r in hidden:
+        if r[0] == "sheet":
+            title = str(r[1])
+            named = [str(h[3] or "") for h in hidden if h[0] == "sheet_header" and h[1] == title]
+            filled = int(r[5]) if isinstance(r[5], int | float) else None
+            drawn[title] = _Drawn(int(r[2]), int(r[3]), int(r[4] or 0), named, filled)
+    if drawn:
+        return drawn
+    pairs = sum(1 for r in hidden if r[0] == "pair")
+    forms = sum(1 for r in hidden if r[0] == "form_sheet")
+    return {STATUS_SHEET: _Drawn(2 + pairs, 4 + len(STATUS_COLUMNS) * forms)}
 
 
 def _added(title: str, rows: list[Row], drawn: _Drawn) -> list[str]:
-    """What a coordinator added to a sheet collect writes anew on every run: a column inserted
-    among its columns, anything typed to the right of them or below its last row."""
+    """What a coordinator changed on a sheet collect writes anew on every run, which the next
+    run would lose: columns or rows inserted or deleted among collect's (found by its headers
+    no longer where it wrote them), anything typed to the right of its columns, or rows added."""
+    moved = _moved_headers(title, rows, drawn)
+    if moved:
+        return [moved]
     added: list[str] = []
-    if drawn.header_row and len(rows) >= drawn.header_row:
-        cells = [_text(v) for v in rows[drawn.header_row - 1]]
-        for index, expected in enumerate(drawn.headers):
-            found = cells[index] if index < len(cells) else ""
-            neighbours = (
-                drawn.headers[max(0, index - 1) : index] + drawn.headers[index + 1 : index + 2]
-            )
-            if found != expected and found in neighbours:
-                letter = get_column_letter(index + 1)
-                added.append(
-                    f"a column inserted or deleted on sheet '{title}' (column {letter} holds "
-                    f"'{found}', not '{expected}')"
-                )
-                break
     for number, row in enumerate(rows, start=1):
-        beyond = [
-            i
-            for i, value in enumerate(row)
-            if _text(value) and (i >= drawn.width or number > drawn.rows)
-        ]
+        beyond = [i for i, value in enumerate(row) if i >= drawn.width and _text(value)]
         if beyond:
             cell = f"{get_column_letter(beyond[0] + 1)}{number}"
             added.append(f"what is typed in cell {cell} of sheet '{title}'")
             break
+    filled = [n for n, row in enumerate(rows, start=1) if any(_text(v) for v in row)]
+    if drawn.filled is not None and len(filled) > drawn.filled:
+        added.append(
+            f"rows added on sheet '{title}' (collect wrote {drawn.filled} rows there; it now has "
+            f"{len(filled)})"
+        )
+    elif drawn.filled is None and filled and filled[-1] > drawn.rows:
+        added.append(f"what is typed in row {filled[-1]} of sheet '{title}'")
     return added
 
 
-def _notes(rows: list[Row], drawn: _Drawn) -> tuple[dict[str, CellValue], list[str]]:
-    """The coordinator's notes on the Status sheet, by pair, and any note on a row with no
-    pair (which could not be kept)."""
+def _moved_headers(title: str, rows: list[Row], drawn: _Drawn) -> str | None:
+    """A column or row inserted or deleted among collect's: a header it wrote is not in its
+    place any more (renaming one is fine)."""
+    if not drawn.header_row:
+        return None
+    number = drawn.header_row
+    cells = [_text(v) for v in rows[number - 1]] if len(rows) >= number else []
+    for index, expected in enumerate(drawn.headers):
+        found = cells[index] if index < len(cells) else ""
+        neighbours = drawn.headers[max(0, index - 1) : index] + drawn.headers[index + 1 : index + 2]
+        if found and (found == expected or found not in neighbours):
+            continue
+        letter = get_column_letter(index + 1)
+        now = f"holds '{found}'" if found else "is empty"
+        return (
+            f"a column or row inserted or deleted on sheet '{title}' (cell {letter}{number}, "
+            f"where collect wrote the header '{expected}', {now})"
+        )
+    return None
+
+
+def _notes(wb: _Workbook, rows: list[Row], drawn: _Drawn) -> tuple[dict[str, Note], list[str]]:
+    """The coordinator's notes on the Status sheet, by pair, each with its cell's number
+    format, and any note on a row with no pair (which could not be kept)."""
     if NOTES_HEADER not in drawn.headers:
         return {}, []
     column = drawn.headers.index(NOTES_HEADER)
-    notes: dict[str, CellValue] = {}
-    for number, row in enumerate(rows[drawn.header_row :], start=drawn.header_row + 1):
-        note = row[column] if column < len(row) else None
-        if not _text(note):
+    first = drawn.header_row + 1
+    cells = wb.wb[STATUS_SHEET].iter_rows(min_row=first, min_col=column + 1, max_col=column + 1)
+    formats = [str(row[0].number_format or "General") if row else "General" for row in cells]
+    notes: dict[str, Note] = {}
+    for number, row in enumerate(rows[drawn.header_row :], start=first):
+        value = row[column] if column < len(row) else None
+        if not _text(value):
             continue
         pair_id = _text(row[0])
         if not pair_id:
@@ -327,8 +374,11 @@ def _notes(rows: list[Row], drawn: _Drawn) -> tuple[dict[str, CellValue], list[s
             return notes, [
                 f"the note in cell {cell} of sheet '{STATUS_SHEET}', on a row with no pair"
             ]
+        number_format = formats[number - first] if number - first < len(formats) else "General"
         earlier = notes.get(pair_id)
-        notes[pair_id] = note if earlier is None else f"{earlier}\n{note}"
+        if earlier is not None:  # two rows of one pair (a row copied): both notes, as text
+            value, number_format = f"{_text(earlier.value)}\n{_text(value)}", "General"
+        notes[pair_id] = Note(value, number_format)
     return notes, []
 
 
@@ -455,7 +505,7 @@ def read_outstanding(
     """
     wb = _Workbook(Path(path))
     try:
-        hidden = list(wb.rows(HIDDEN_SHEET, width=5))
+        hidden = wb.hidden(width=5)
     finally:
         wb.close()
     try:
@@ -486,7 +536,7 @@ def read_not_sent(path: str | os.PathLike[str]) -> dict[str, list[tuple[str, str
     id -> [(stage, form id)] (empty for a workbook of the start alone)."""
     wb = _Workbook(Path(path))
     try:
-        hidden = list(wb.rows(HIDDEN_SHEET, width=4))
+        hidden = wb.hidden(width=4)
     finally:
         wb.close()
     out: dict[str, list[tuple[str, str]]] = {}

@@ -60,6 +60,7 @@ from mentordocs.tracking.data import (
     STATUS_SHEET,
     CellValue,
     FormDates,
+    Note,
     OtherField,
     ReturnedForm,
     ReviewItem,
@@ -161,7 +162,7 @@ def write_tracking(
         PROBLEMS_SHEET,
     ):
         drawn = book.drawn[title]
-        hidden.append(["sheet", title, drawn.rows, drawn.width, drawn.header_row])
+        hidden.append(["sheet", title, drawn.rows, drawn.width, drawn.header_row, drawn.filled])
         hidden.extend(["sheet_header", title, n, text] for n, text in enumerate(drawn.headers, 1))
     hidden.extend(["superseded", sha, source] for sha, source in data.superseded.items())
     hidden.extend(data.mailbox.rows())
@@ -195,6 +196,7 @@ class _Drawn:
     width: int = 0
     header_row: int = 0
     headers: list[str] = field(default_factory=list)
+    filled: int = 0  # rows holding something (the Dashboard has empty ones)
 
 
 class _Book:
@@ -241,6 +243,8 @@ class _Book:
         drawn = self.drawn[ws.title]
         drawn.rows += 1
         drawn.width = max(drawn.width, len(row))
+        if any(getattr(item, "value", item) not in (None, "") for item in row):
+            drawn.filled += 1
 
     def headers(self, ws: WriteOnlyWorksheet, headers: Sequence[str]) -> None:
         "Add the row of column headers (the one the sheet's filter sits on)."
@@ -259,7 +263,10 @@ class _Book:
             cells.append(cell)
         return cells
 
-    def add(self, ws: WriteOnlyWorksheet, cells: Iterable[Cell]) -> None:
+    def add(
+        self, ws: WriteOnlyWorksheet, cells: Iterable[Cell], *made: OpenpyxlCell | None
+    ) -> None:
+        "Add a row of styled values, then of cells ``made`` already."
         row: list[object] = []
         for value, style in cells:
             if value is None or value == "":
@@ -269,7 +276,7 @@ class _Book:
             if style is not None:
                 cell.style = style
             row.append(cell)
-        self.append(ws, row)
+        self.append(ws, row + list(made))
 
     def save(self) -> bytes:
         buffer = io.BytesIO()
@@ -515,7 +522,7 @@ def _dashboard_chart(
     ws.add_chart(chart, f"A{anchor}")
 
 
-_STATUS_COLUMNS = (
+STATUS_COLUMNS = (
     ("Generated", 11),
     ("Sent", 11),
     ("Returned", 11),
@@ -533,27 +540,27 @@ def _status(
     latest: Mapping[tuple[str, str], ReturnedForm],
     dates: tuple[FormDates, FormDates],
     staged: bool,
-    notes: Mapping[str, CellValue],
+    notes: Mapping[str, Note],
 ) -> None:
     """One row per pair, a column group per form, and last the coordinator's own notes (kept
     from one run to the next; a pair no longer on the roster keeps its row while it has one); with later stages open, a group's title
     starts with its stage ("Mid-point: ...") and a later form not generated for the pair says
     "Not sent yet" where the day it was returned would be."""
     fixed = ["Pair", "Mentor", "Mentee", "Status"]
-    headers = fixed + [name for _ in specs for name, _ in _STATUS_COLUMNS] + [NOTES_HEADER]
-    widths = [9, 22, 22, 9] + [width for _ in specs for _, width in _STATUS_COLUMNS] + [40]
+    headers = fixed + [name for _ in specs for name, _ in STATUS_COLUMNS] + [NOTES_HEADER]
+    widths = [9, 22, 22, 9] + [width for _ in specs for _, width in STATUS_COLUMNS] + [40]
     ws = book.sheet(STATUS_SHEET, [], widths, "B3")
     group_row = [None] * len(fixed) + [
         _group_title(spec, staged) if index == 0 else None
         for spec in specs.values()
-        for index in range(len(_STATUS_COLUMNS))
+        for index in range(len(STATUS_COLUMNS))
     ]
     group_cells = book.header_cells(ws, group_row + [NOTES_GROUP])
     for cell in group_cells[len(fixed) :]:
         cell.fill = _GROUP_FILL
     book.append(ws, group_cells)
     book.headers(ws, headers)
-    notes = dict(notes)
+    kept = {pair_id.casefold(): (pair_id, note) for pair_id, note in notes.items()}
     for pair in roster.pairs:
         row: list[Cell] = [
             (pair.pair_id, DETAIL),
@@ -565,19 +572,32 @@ def _status(
             row += _status_cells(
                 latest.get((pair.pair_id, form)), spec, (pair.pair_id, form), dates
             )
-        book.add(ws, row + [_answer(notes.pop(pair.pair_id, None))])
-    for pair_id, note in notes.items():  # a pair no longer on the roster keeps its note
+        _, note = kept.pop(pair.pair_id.casefold(), ("", None))
+        book.add(ws, row, _note_cell(ws, note))
+    for pair_id, note in kept.values():  # a pair no longer on the roster keeps its note
         nothing: list[Cell] = [(None, None)] * (len(headers) - 5)
         book.add(
             ws,
-            [(pair_id, DETAIL), (None, None), (None, None), (NOT_ON_ROSTER, DETAIL)]
-            + nothing
-            + [_answer(note)],
+            [(pair_id, DETAIL), (None, None), (None, None), (NOT_ON_ROSTER, DETAIL), *nothing],
+            _note_cell(ws, note),
         )
-    last_row = max(3, len(roster.pairs) + len(notes) + 2)
+    last_row = max(3, len(roster.pairs) + len(kept) + 2)
     _filter(ws, len(headers), last_row, first=2)
     for offset in range(len(specs)):
-        _status_colours(ws, len(fixed) + offset * len(_STATUS_COLUMNS), last_row)
+        _status_colours(ws, len(fixed) + offset * len(STATUS_COLUMNS), last_row)
+
+
+def _note_cell(ws: WriteOnlyWorksheet, note: Note | None) -> OpenpyxlCell | None:
+    """A coordinator's note as it was typed: its value, and its number format (a time, a
+    percentage) when it had one."""
+    if note is None:
+        return None
+    value, style = _answer(note.value)
+    cell = _cell(ws, value)
+    cell.style = style or ANSWER
+    if note.number_format and note.number_format != "General":
+        cell.number_format = note.number_format
+    return cell
 
 
 def _group_title(spec: FormSpec, staged: bool) -> str:
