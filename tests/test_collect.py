@@ -1259,7 +1259,7 @@ def test_notes_in_the_status_sheet_are_kept_by_pair_on_every_run(collected, tmp_
         values = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
         for number, row in enumerate(reversed(values), start=3):
             for index, value in enumerate(row, start=1):
-                sheet.cell(number, index, value)
+                sheet.cell(number, index).value = value
 
     _edited(tracking, notes)
     collect_forms([_second_return(tmp_path)], tracking, roster)
@@ -1411,15 +1411,23 @@ def _typed_at_the_end(title):
             r"deleted on sheet 'Status' \(cell A2, where collect wrote the header 'Pair', "
             r"is empty",
         ),
-        (_typed_at_the_end("Status"), r"rows added on sheet 'Status' \(collect wrote 5 rows"),
+        (_typed_at_the_end("Status"), r"what is typed in row 6 of sheet 'Status' \(a value"),
+        (
+            lambda book: book["Status"].cell(4, 7, "chased on 3 December"),  # P02's Returned
+            r"what is typed in row 4 of sheet 'Status' \(a value collect wrote there was changed",
+        ),
+        (
+            lambda book: book["Goals"].cell(2, 7, "Plan lessons every week"),  # a goal retyped
+            r"what is typed in row 2 of sheet 'Goals'",
+        ),
         (
             lambda book: book["Goals"].cell(1, book["Goals"].max_column + 1, "Checked"),
             r"cell \w+1 of sheet 'Goals'",
         ),
-        (_typed_at_the_end("Goals"), r"rows added on sheet 'Goals'"),
+        (_typed_at_the_end("Goals"), r"what is typed in row 3 of sheet 'Goals'"),
         (lambda book: book["Review"].cell(1, 9, "Done?"), r"cell I1 of sheet 'Review'"),
-        (_typed_at_the_end("Problems"), r"rows added on sheet 'Problems'"),
-        (_typed_at_the_end("Other forms"), r"rows added on sheet 'Other forms'"),
+        (_typed_at_the_end("Problems"), r"what is typed in row 2 of sheet 'Problems'"),
+        (_typed_at_the_end("Other forms"), r"what is typed in row 2 of sheet 'Other forms'"),
         (lambda book: book["Dashboard"].cell(2, 9, "good!"), r"cell I2 of sheet 'Dashboard'"),
         (
             lambda book: book["Status"].cell(6, book["Status"].max_column, "who is this?"),

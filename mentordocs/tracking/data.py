@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from mentordocs.errors import CollectError, Problem
@@ -156,6 +158,33 @@ class TrackingData:
     not_ours: list[str] = field(default_factory=list)
     # The coordinator's notes on each pair (the Status sheet's last column), kept on every run.
     notes: dict[str, Note] = field(default_factory=dict)
+
+
+def row_digest(values: Iterable[object]) -> str | None:
+    """A short fingerprint of a row's values as the workbook shows them, the same after Excel
+    or LibreOffice saved it (a date read back as a date-time, 3 as 3.0); None for an empty row.
+    Kept for each row collect writes on the sheets it rewrites, so that a value typed over
+    there is found on the next run rather than written over."""
+    parts = [_shown(value) for value in values]
+    while parts and not parts[-1]:
+        parts.pop()
+    if not parts:
+        return None
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.10g}"
+    return str(value).replace("\r\n", "\n").strip()
 
 
 class TrackingFileError(CollectError):

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ from mentordocs.tracking.data import (
     TrackedPair,
     TrackingData,
     TrackingFileError,
+    row_digest,
 )
 from mentordocs.tracking.mailstate import MailboxState
 from mentordocs.tracking.write import RETURN_COLUMNS, STATUS_COLUMNS, problem_message
@@ -288,7 +290,8 @@ class _Drawn:
     width: int
     header_row: int = 0  # 0: no row of column headers to check
     headers: list[str] = field(default_factory=list)
-    filled: int | None = None  # rows holding something (None: not known)
+    # Fingerprints of the rows below the headers as written (None: not kept, older workbooks).
+    digests: list[str] | None = None
 
 
 def _drawn_sheets(hidden: list[Row]) -> dict[str, _Drawn]:
@@ -299,8 +302,13 @@ def _drawn_sheets(hidden: list[Row]) -> dict[str, _Drawn]:
         if r[0] == "sheet":
             title = str(r[1])
             named = [str(h[3] or "") for h in hidden if h[0] == "sheet_header" and h[1] == title]
-            filled = int(r[5]) if isinstance(r[5], int | float) else None
-            drawn[title] = _Drawn(int(r[2]), int(r[3]), int(r[4] or 0), named, filled)
+            chunks = sorted(
+                (int(h[2]), str(h[3] or ""))
+                for h in hidden
+                if h[0] == "sheet_rows" and h[1] == title
+            )
+            digests = [d for _, chunk in chunks for d in chunk.split()]
+            drawn[title] = _Drawn(int(r[2]), int(r[3]), int(r[4] or 0), named, digests)
     if drawn:
         return drawn
     pairs = sum(1 for r in hidden if r[0] == "pair")
@@ -322,14 +330,25 @@ def _added(title: str, rows: list[Row], drawn: _Drawn) -> list[str]:
             cell = f"{get_column_letter(beyond[0] + 1)}{number}"
             added.append(f"what is typed in cell {cell} of sheet '{title}'")
             break
-    filled = [n for n, row in enumerate(rows, start=1) if any(_text(v) for v in row)]
-    if drawn.filled is not None and len(filled) > drawn.filled:
+    if drawn.digests is None:  # an older workbook: only rows below the last are seen
+        filled = [n for n, row in enumerate(rows, start=1) if any(_text(v) for v in row)]
+        if filled and filled[-1] > drawn.rows:
+            added.append(f"what is typed in row {filled[-1]} of sheet '{title}'")
+        return added
+    written = Counter(drawn.digests)
+    notes = drawn.headers.index(NOTES_HEADER) if NOTES_HEADER in drawn.headers else None
+    for number, row in enumerate(rows[drawn.header_row :], start=drawn.header_row + 1):
+        digest = row_digest(row[:notes] if notes is not None else row[: drawn.width])
+        if digest is None:
+            continue
+        if written[digest] > 0:
+            written[digest] -= 1
+            continue
         added.append(
-            f"rows added on sheet '{title}' (collect wrote {drawn.filled} rows there; it now has "
-            f"{len(filled)})"
+            f"what is typed in row {number} of sheet '{title}' (a value collect wrote there was "
+            "changed, or the row was added)"
         )
-    elif drawn.filled is None and filled and filled[-1] > drawn.rows:
-        added.append(f"what is typed in row {filled[-1]} of sheet '{title}'")
+        break
     return added
 
 

@@ -65,6 +65,7 @@ from mentordocs.tracking.data import (
     ReturnedForm,
     ReviewItem,
     TrackingData,
+    row_digest,
 )
 from mentordocs.tracking.goals import GOAL_GROUPS, goals_of, status_counts, status_field, suffix_of
 from mentordocs.tracking.status import (
@@ -76,7 +77,20 @@ from mentordocs.tracking.status import (
     outstanding_for,
 )
 
-__all__ = ["write_tracking"]
+__all__ = ["REWRITTEN_SHEETS", "write_tracking"]
+
+#: The sheets collect writes anew from what it knows on every run (the form sheets, read back
+#: answer by answer, are not among them): what a coordinator types there is found on the next
+#: run (``read_tracking``), by each sheet's extent, headers and rows kept in the hidden sheet.
+REWRITTEN_SHEETS = (
+    DASHBOARD_SHEET,
+    STATUS_SHEET,
+    GOALS_SHEET,
+    REVIEW_SHEET,
+    OTHER_SHEET,
+    PROBLEMS_SHEET,
+)
+_DIGESTS_PER_CELL = 2_000  # 13 characters each: well inside an Excel cell
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _VERB_FIRST = re.compile(r"(is|has|contains|unpacks|could|does|says)\b")
@@ -153,17 +167,13 @@ def write_tracking(
     _review_sheet(book, data.review, roster, specs)
     _other_sheet(book, data.others)
     _problems_sheet(book, data.problems)
-    for title in (
-        DASHBOARD_SHEET,
-        STATUS_SHEET,
-        GOALS_SHEET,
-        REVIEW_SHEET,
-        OTHER_SHEET,
-        PROBLEMS_SHEET,
-    ):
+    for title in REWRITTEN_SHEETS:
         drawn = book.drawn[title]
-        hidden.append(["sheet", title, drawn.rows, drawn.width, drawn.header_row, drawn.filled])
+        hidden.append(["sheet", title, drawn.rows, drawn.width, drawn.header_row])
         hidden.extend(["sheet_header", title, n, text] for n, text in enumerate(drawn.headers, 1))
+        for n in range(0, len(drawn.digests), _DIGESTS_PER_CELL):
+            chunk = " ".join(drawn.digests[n : n + _DIGESTS_PER_CELL])
+            hidden.append(["sheet_rows", title, n // _DIGESTS_PER_CELL, chunk])
     hidden.extend(["superseded", sha, source] for sha, source in data.superseded.items())
     hidden.extend(data.mailbox.rows())
     hidden.extend(
@@ -196,7 +206,7 @@ class _Drawn:
     width: int = 0
     header_row: int = 0
     headers: list[str] = field(default_factory=list)
-    filled: int = 0  # rows holding something (the Dashboard has empty ones)
+    digests: list[str] = field(default_factory=list)  # of the rows below the headers
 
 
 class _Book:
@@ -243,8 +253,13 @@ class _Book:
         drawn = self.drawn[ws.title]
         drawn.rows += 1
         drawn.width = max(drawn.width, len(row))
-        if any(getattr(item, "value", item) not in (None, "") for item in row):
-            drawn.filled += 1
+        if drawn.header_row and ws.title in REWRITTEN_SHEETS:
+            values = [getattr(item, "value", item) for item in row]
+            if NOTES_HEADER in drawn.headers:  # the coordinator's own column
+                values[drawn.headers.index(NOTES_HEADER) :] = []
+            digest = row_digest(values)
+            if digest:
+                drawn.digests.append(digest)
 
     def headers(self, ws: WriteOnlyWorksheet, headers: Sequence[str]) -> None:
         "Add the row of column headers (the one the sheet's filter sits on)."
