@@ -1310,6 +1310,23 @@ def test_a_note_keeps_its_value_and_how_its_cell_shows_it(collected, tmp_path):
         assert (cell.value, cell.number_format) == (value, number_format)
 
 
+def test_status_shows_the_notes_on_the_pairs_that_owe_something(collected, tmp_path):
+    tracking, roster = collected
+
+    def notes(book):
+        sheet = book["Status"]
+        sheet.cell(4, sheet.max_column, "On leave until March:\nno reminders")
+        sheet.cell(5, sheet.max_column, dt.datetime(2027, 1, 5))
+
+    _edited(tracking, notes)
+    collect_forms([], tracking, roster)
+    result = CliRunner().invoke(cli, ["status", str(tracking)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    at = lines.index("Your notes on these pairs (the Status sheet's last column):")
+    assert lines[at + 1 :] == ["P02: On leave until March: no reminders", "P03: 2027-01-05"]
+
+
 def test_a_blank_row_inserted_among_the_pairs_is_harmless(collected, tmp_path):
     tracking, roster = collected
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import textwrap
@@ -44,7 +45,8 @@ def status_command(tracking: str, show_all: bool, as_json: bool, stage: str | No
     (every required field filled) and signed (by the mentor and the mentee), and how many
     Active pairs owe it and have not returned it. Then one line per Active pair that still
     owes something, e.g. "P03: Goal sheet (not returned), Terms of engagement (not signed by
-    mentee)"; pairs that owe exactly the same share one entry, followed by their ids.
+    mentee)"; pairs that owe exactly the same share one entry, followed by their ids. Last,
+    your own notes on those pairs (what you typed in the Status sheet's "Your notes" column).
 
     The year has three stages: the start packet, the mid-point check-in and the end-of-program
     review. A later stage's form is owed by a pair once it was generated for the pair (collect
@@ -191,7 +193,24 @@ def summary_lines(
             "complete and signed."
         )
         return lines
-    return lines + _owing_lines(outstanding)
+    return lines + _owing_lines(outstanding) + _note_lines(outstanding, data)
+
+
+def _note_lines(outstanding: Mapping[str, Sequence[Outstanding]], data: TrackingData) -> list[str]:
+    """The coordinator's own notes (the Status sheet's 'Your notes') on the pairs that owe
+    something, so that a reminder is not sent to a pair the coordinator knows is away."""
+    noted = [(pair_id, data.notes[pair_id]) for pair_id in outstanding if pair_id in data.notes]
+    if not noted:
+        return []
+    lines = ["", "Your notes on these pairs (the Status sheet's last column):"]
+    for pair_id, note in noted:
+        value = note.value
+        if isinstance(value, dt.datetime) and value.time() == dt.time():
+            value = value.date()
+        shown = value.isoformat() if isinstance(value, dt.date | dt.time) else str(value)
+        text = " ".join(shown.split())
+        lines.append(f"{pair_id}: {text if len(text) <= 90 else text[:87] + '...'}")
+    return lines
 
 
 def _owing_lines(outstanding: Mapping[str, Sequence[Outstanding]]) -> list[str]:
