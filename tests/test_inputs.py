@@ -298,3 +298,34 @@ def test_a_picture_shown_in_an_email_is_not_taken_for_an_attachment(tmp_path):
     assert not found.returns and not found.not_forms
     [warning] = found.problems
     assert "nothing attached" in warning.message
+
+
+def test_nothing_in_a_folder_is_left_out_without_a_word(tmp_path, monkeypatch):
+    """A Mac's iCloud placeholder (the form not downloaded), a shortcut to a file that is gone
+    and a subfolder that cannot be opened are each named, with what to do; a link back up the
+    folder tree is not followed round and round."""
+    import os
+
+    folder = tmp_path / "returned"
+    good = write(folder / "P01_goal-sheet.docx", make_docx("goal-sheet", "P01", {}))
+    (folder / ".P02_goal-sheet.docx.icloud").write_bytes(b"bplist00")
+    (folder / "P03_goal-sheet.docx").symlink_to(tmp_path / "gone.docx")
+    write(folder / "locked" / "P04_goal-sheet.docx", make_docx("goal-sheet", "P04", {}))
+    (folder / "again").symlink_to(folder, target_is_directory=True)
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = find_returns([folder])
+    assert [f.path for f in found.returns] == [good]
+    said = {Path(p.file).name: p for p in found.problems}
+    assert set(said) == {"P02_goal-sheet.docx", "P03_goal-sheet.docx", "locked"}
+    assert "in iCloud but not downloaded" in said["P02_goal-sheet.docx"].message
+    assert "Download Now" in said["P02_goal-sheet.docx"].fix
+    assert "shortcut to a file that no longer exists" in said["P03_goal-sheet.docx"].message
+    assert "could not be opened (Permission denied)" in said["locked"].message
+    assert found.passed_over == 0

@@ -175,11 +175,7 @@ def find_returns(
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if _system_file(child.relative_to(path)):
-                    found.passed_over += 1
-                else:
-                    _file(found, child, top, limits)
+            _folder(found, path, top, limits)
         elif path.exists():
             _file(found, path, top, limits)
         else:
@@ -203,6 +199,64 @@ def add_email_bytes(
     and the subject); each attachment is named ``"<name> > <file name>"``.
     """
     _email(found, name, data, _Origin(name="", came_in="", depth=0), limits)
+
+
+def _folder(found: Inventory, path: Path, origin: _Origin, limits: ContainerLimits) -> None:
+    """Every file under ``path``, in name order. A subfolder that cannot be opened, a link to a
+    file that is gone and a Mac's iCloud placeholder (a file not downloaded) are problems:
+    nothing in a folder given is left out without a word."""
+
+    def unreadable(error: OSError) -> None:
+        found.problems.append(
+            Problem(
+                str(error.filename or path),
+                f"is a folder that could not be opened ({error.strerror or error}); the files in "
+                "it were not read.",
+                "Check you may open it (or copy its files to another folder), then collect again.",
+            )
+        )
+
+    files: list[Path] = []
+    seen: set[str] = set()
+    for folder, subfolders, names in os.walk(path, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:  # a link back up the tree: its files are listed already
+            subfolders[:] = []
+            continue
+        seen.add(real)
+        subfolders.sort()
+        files += (Path(folder) / name for name in names)
+    for child in sorted(files):
+        relative = child.relative_to(path)
+        if _icloud_placeholder(child.name):
+            found.problems.append(
+                Problem(
+                    str(child.with_name(child.name[1 : -len(".icloud")])),
+                    "is in iCloud but not downloaded to this Mac, so it was not read.",
+                    "In Finder, click its download button (or Control-click it and choose "
+                    "Download Now), then collect again.",
+                )
+            )
+        elif _system_file(relative):
+            found.passed_over += 1
+        elif child.is_file():
+            _file(found, child, origin, limits)
+        else:
+            gone = child.is_symlink() and not child.exists()
+            found.problems.append(
+                Problem(
+                    str(child),
+                    "is a shortcut to a file that no longer exists."
+                    if gone
+                    else "is not a file that can be read (a device or a pipe).",
+                    "Put the file itself in the folder, then collect again.",
+                )
+            )
+
+
+def _icloud_placeholder(name: str) -> bool:
+    "A Mac's stand-in for a file kept in iCloud only: '.P03_goal-sheet.docx.icloud'."
+    return name.startswith(".") and name.endswith(".icloud") and len(name) > len("..icloud")
 
 
 _SYSTEM_FILES = frozenset(("thumbs.db", "desktop.ini", "ehthumbs.db"))
