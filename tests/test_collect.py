@@ -1315,6 +1315,7 @@ def test_status_shows_the_notes_on_the_pairs_that_owe_something(collected, tmp_p
 
     def notes(book):
         sheet = book["Status"]
+        sheet.cell(3, sheet.max_column, 0.5).number_format = "0%"
         sheet.cell(4, sheet.max_column, "On leave until March:\nno reminders")
         sheet.cell(5, sheet.max_column, dt.datetime(2027, 1, 5))
 
@@ -1324,7 +1325,11 @@ def test_status_shows_the_notes_on_the_pairs_that_owe_something(collected, tmp_p
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     at = lines.index("Your notes on these pairs (the Status sheet's last column):")
-    assert lines[at + 1 :] == ["P02: On leave until March: no reminders", "P03: 2027-01-05"]
+    assert lines[at + 1 :] == [
+        "P01: 50%",
+        "P02: On leave until March: no reminders",
+        "P03: 2027-01-05",
+    ]
 
 
 def test_a_blank_row_inserted_among_the_pairs_is_harmless(collected, tmp_path):

@@ -594,6 +594,48 @@ def test_status_and_reminders_agree_after_libreoffice_calc_saves_the_workbook(tm
     )
 
 
+@pytest.mark.soffice
+def test_awkward_answers_are_not_taken_for_edits_after_calc_saves_the_workbook(tmp_path, soffice):
+    """Calc counts a cell's length as Excel does (an emoji is two), turns a lone carriage
+    return into a line feed and decodes Excel's escapes (_x000D_): none of that, done by
+    saving the workbook, is taken for the coordinator's edit; and nothing is cut silently."""
+    from test_collect import make_docx, with_a_copied_box
+
+    from mentordocs.collect import collect_forms
+    from mentordocs.tracking.data import excel_length
+
+    emoji = "x" * 32_000 + "\U0001f600" * 600  # 32,600 characters, 33,200 for Excel
+    roster = make_roster(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    answers = {
+        "goal_1_goal": emoji,
+        "goal_2_goal": "lone\rreturn, and\r\nboth",
+        "goal_3_goal": "a_x000D_b",
+    }
+    (folder / "P01_goal-sheet.docx").write_bytes(make_docx("goal-sheet", "P01", answers))
+    copied = with_a_copied_box("goal-sheet", "goal_1_goal", "first", "Goal_x0020_Sheet\rsecond")
+    (folder / "P02_goal-sheet.docx").write_bytes(copied)
+    tracking = tmp_path / "t.xlsx"
+    result = collect_forms([folder], tracking, roster)
+    [cut] = [p for p in result.problems if "more than an Excel cell" in p.message]
+    assert "answers 'Goal 1' with 33,200 characters" in cut.message
+    goal = openpyxl.load_workbook(tracking)["Goal sheet"]
+    cells = [c.value for row in goal.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert all(excel_length(v) <= 32_767 for v in cells)
+    assert not any("\r" in v for v in cells)  # line breaks as Excel keeps them
+    try:
+        (resaved,) = convert(
+            [tracking], "xlsx:Calc MS Excel 2007 XML", tmp_path / "calc", soffice=soffice
+        )
+    except OfficeError as exc:
+        if "source file could not be loaded" in str(exc):  # a soffice without Calc
+            missing(f"LibreOffice Calc is not installed with this soffice ({exc})")
+        raise
+    assert read_tracking(resaved).not_ours == []
+    collect_forms([folder], resaved, roster)  # nothing new: read back and written again
+
+
 # ---- mentordocs status ---------------------------------------------------------------------------
 
 

@@ -204,11 +204,7 @@ def _note_lines(outstanding: Mapping[str, Sequence[Outstanding]], data: Tracking
         return []
     lines = ["", "Your notes on these pairs (the Status sheet's last column):"]
     for pair_id, note in noted:
-        value = note.value
-        if isinstance(value, dt.datetime) and value.time() == dt.time():
-            value = value.date()
-        shown = value.isoformat() if isinstance(value, dt.date | dt.time) else str(value)
-        text = " ".join(shown.split())
+        text = " ".join(_shown_note(note.value, note.number_format).split())
         lines.append(f"{pair_id}: {text if len(text) <= 90 else text[:87] + '...'}")
     return lines
 
@@ -245,6 +241,21 @@ def _owing_lines(outstanding: Mapping[str, Sequence[Outstanding]]) -> list[str]:
         "With --all: every reason in full."
     )
     return lines
+
+
+def _shown_note(value: object, number_format: str) -> str:
+    """A note as its cell shows it, near enough: a date, a time, a percentage."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float) and "%" in number_format:
+        return f"{value * 100:g}%"
+    return str(value)
 
 
 def _any_starts(reasons: Sequence[str] | None, prefix: str) -> bool:

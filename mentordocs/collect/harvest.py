@@ -64,6 +64,7 @@ from mentordocs.tracking import (
     ReturnedForm,
     ReviewItem,
     TrackingData,
+    excel_length,
     read_tracking,
     write_tracking,
 )
@@ -860,14 +861,15 @@ def _too_long_for_a_cell(source: str, ret: ReturnedForm, spec: FormSpec) -> list
         Problem(
             source,
             f"answers '{declared.label_for(spec.instance(field_id))}' with "
-            f"{len(value):,} characters, more than an Excel cell holds ({EXCEL_CELL_LIMIT:,}); "
+            f"{excel_length(value):,} characters, more than an Excel cell holds "
+            f"({EXCEL_CELL_LIMIT:,}); "
             "the workbook shows its beginning.",
             "Read the whole answer in the returned form.",
             severity="warning",
         )
         for field_id, value in ret.values.items()
         if isinstance(value, str)
-        and len(value) > EXCEL_CELL_LIMIT
+        and excel_length(value) > EXCEL_CELL_LIMIT
         and (declared := spec.match(field_id)) is not None
     ]
 
@@ -880,7 +882,7 @@ def _too_long_elsewhere(
     return [
         Problem(
             source,
-            f"holds an answer of {len(text):,} characters"
+            f"holds an answer of {excel_length(text):,} characters"
             + (f" (after '{label}')" if label else "")
             + f", more than an Excel cell holds ({EXCEL_CELL_LIMIT:,}); the {sheet} sheet "
             "shows its beginning.",
@@ -888,7 +890,7 @@ def _too_long_elsewhere(
             severity="warning",
         )
         for label, text in texts
-        if isinstance(text, str) and len(text) > EXCEL_CELL_LIMIT
+        if isinstance(text, str) and excel_length(text) > EXCEL_CELL_LIMIT
     ]
 
 

@@ -26,6 +26,7 @@ from mentordocs.tracking.data import (
     TrackedPair,
     TrackingData,
     TrackingFileError,
+    excel_length,
 )
 from mentordocs.tracking.read import read_not_sent, read_outstanding, read_tracking
 from mentordocs.tracking.status import open_stages, outstanding_for
@@ -50,6 +51,7 @@ __all__ = [
     "TrackedPair",
     "TrackingData",
     "TrackingFileError",
+    "excel_length",
     "open_stages",
     "outstanding_for",
     "read_not_sent",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -160,6 +161,19 @@ class TrackingData:
     notes: dict[str, Note] = field(default_factory=dict)
 
 
+def excel_length(text: str) -> int:
+    """How long Excel (and LibreOffice Calc) count a text: in UTF-16 units, so an emoji counts
+    two. A cell holds at most ``EXCEL_CELL_LIMIT`` of them."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut_for_excel(text: str, limit: int) -> str:
+    "The longest beginning of ``text`` of at most ``limit`` UTF-16 units, whole characters."
+    if excel_length(text) <= limit:
+        return text
+    return text.encode("utf-16-le")[: 2 * limit].decode("utf-16-le", errors="ignore")
+
+
 def row_digest(values: Iterable[object]) -> str | None:
     """A short fingerprint of a row's values as the workbook shows them, the same after Excel
     or LibreOffice saved it (a date read back as a date-time, 3 as 3.0); None for an empty row.
@@ -184,7 +198,14 @@ def _shown(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else f"{value:.10g}"
-    return str(value).replace("\r\n", "\n").strip()
+    # Line breaks and other control characters, and Excel's escapes of them (_x000D_), are
+    # left out: spreadsheet programs rewrite them when they save ("\r" as "\n").
+    text = str(value).replace("_x005F_", "_")
+    return _CONTROLS.sub("", _ESCAPES.sub("", text)).strip()
+
+
+_ESCAPES = re.compile(r"_x[0-9A-Fa-f]{4}_")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class TrackingFileError(CollectError):

@@ -298,6 +298,7 @@ def _drawn_sheets(hidden: list[Row]) -> dict[str, _Drawn]:
     """How far collect wrote each sheet it writes anew on every run. A workbook written before
     the hidden sheet kept it: the Status sheet's extent, worked out from its pairs and forms."""
     drawn: dict[str, _Drawn] = {}
+    fingerprinted = any(r[0] == "sheet_rows" for r in hidden)  # every workbook since they are
     for r in hidden:
         if r[0] == "sheet":
             title = str(r[1])
@@ -307,7 +308,7 @@ def _drawn_sheets(hidden: list[Row]) -> dict[str, _Drawn]:
                 for h in hidden
                 if h[0] == "sheet_rows" and h[1] == title
             )
-            digests = [d for _, chunk in chunks for d in chunk.split()]
+            digests = [d for _, chunk in chunks for d in chunk.split()] if fingerprinted else None
             drawn[title] = _Drawn(int(r[2]), int(r[3]), int(r[4] or 0), named, digests)
     if drawn:
         return drawn
@@ -336,7 +337,11 @@ def _added(title: str, rows: list[Row], drawn: _Drawn) -> list[str]:
             added.append(f"what is typed in row {filled[-1]} of sheet '{title}'")
         return added
     written = Counter(drawn.digests)
-    notes = drawn.headers.index(NOTES_HEADER) if NOTES_HEADER in drawn.headers else None
+    notes = (
+        drawn.headers.index(NOTES_HEADER)
+        if title == STATUS_SHEET and NOTES_HEADER in drawn.headers
+        else None
+    )
     for number, row in enumerate(rows[drawn.header_row :], start=drawn.header_row + 1):
         digest = row_digest(row[:notes] if notes is not None else row[: drawn.width])
         if digest is None:

@@ -65,6 +65,8 @@ from mentordocs.tracking.data import (
     ReturnedForm,
     ReviewItem,
     TrackingData,
+    cut_for_excel,
+    excel_length,
     row_digest,
 )
 from mentordocs.tracking.goals import GOAL_GROUPS, goals_of, status_counts, status_field, suffix_of
@@ -255,7 +257,7 @@ class _Book:
         drawn.width = max(drawn.width, len(row))
         if drawn.header_row and ws.title in REWRITTEN_SHEETS:
             values = [getattr(item, "value", item) for item in row]
-            if NOTES_HEADER in drawn.headers:  # the coordinator's own column
+            if ws.title == STATUS_SHEET and NOTES_HEADER in drawn.headers:  # the coordinator's
                 values[drawn.headers.index(NOTES_HEADER) :] = []
             digest = row_digest(values)
             if digest:
@@ -302,9 +304,13 @@ class _Book:
 def _cell(ws: WriteOnlyWorksheet, value: CellValue) -> OpenpyxlCell:
     """A cell holding ``value``; text is cleaned for Excel and never taken for a formula."""
     if isinstance(value, str):
-        text = _ILLEGAL.sub("", value) if not value.isprintable() else value
-        if len(text) > EXCEL_CELL_LIMIT:
-            text = text[: EXCEL_CELL_LIMIT - 40] + " [cut: too long for one Excel cell]"
+        text = value
+        if not text.isprintable():  # line breaks as Excel keeps them; no illegal characters
+            text = _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+        if excel_length(text) > EXCEL_CELL_LIMIT:  # counted as Excel does (an emoji is two)
+            text = (
+                cut_for_excel(text, EXCEL_CELL_LIMIT - 40) + " [cut: too long for one Excel cell]"
+            )
         cell = WriteOnlyCell(ws, value=text)
         if text.startswith("="):
             cell.data_type = "s"  # typed text, never a formula
