@@ -572,10 +572,8 @@ def test_status_and_reminders_agree_after_excel_saves_the_workbook(tmp_path):
     assert read_tracking(resaved).generated == read_tracking(path).generated
 
 
-@pytest.mark.soffice
-def test_status_and_reminders_agree_after_libreoffice_calc_saves_the_workbook(tmp_path, soffice):
-    # A coordinator who opens the workbook in LibreOffice Calc and saves it as .xlsx.
-    path = year_workbook(tmp_path)
+def saved_by_calc(path: Path, tmp_path: Path, soffice: str) -> Path:
+    """The workbook opened and saved as .xlsx by LibreOffice Calc, as a coordinator would."""
     try:
         (resaved,) = convert(
             [path], "xlsx:Calc MS Excel 2007 XML", tmp_path / "calc", soffice=soffice
@@ -584,6 +582,14 @@ def test_status_and_reminders_agree_after_libreoffice_calc_saves_the_workbook(tm
         if "source file could not be loaded" in str(exc):  # a soffice without Calc
             missing(f"LibreOffice Calc is not installed with this soffice ({exc})")
         raise
+    return resaved
+
+
+@pytest.mark.soffice
+def test_status_and_reminders_agree_after_libreoffice_calc_saves_the_workbook(tmp_path, soffice):
+    # A coordinator who opens the workbook in LibreOffice Calc and saves it as .xlsx.
+    path = year_workbook(tmp_path)
+    resaved = saved_by_calc(path, tmp_path, soffice)
     assert read_outstanding(resaved) == read_outstanding(path)
     assert read_outstanding(resaved, "midpoint") == read_outstanding(path, "midpoint")
     before, after = read_tracking(path), read_tracking(resaved)
@@ -624,14 +630,7 @@ def test_awkward_answers_are_not_taken_for_edits_after_calc_saves_the_workbook(t
     cells = [c.value for row in goal.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
     assert all(excel_length(v) <= 32_767 for v in cells)
     assert not any("\r" in v for v in cells)  # line breaks as Excel keeps them
-    try:
-        (resaved,) = convert(
-            [tracking], "xlsx:Calc MS Excel 2007 XML", tmp_path / "calc", soffice=soffice
-        )
-    except OfficeError as exc:
-        if "source file could not be loaded" in str(exc):  # a soffice without Calc
-            missing(f"LibreOffice Calc is not installed with this soffice ({exc})")
-        raise
+    resaved = saved_by_calc(tracking, tmp_path, soffice)
     assert read_tracking(resaved).not_ours == []
     collect_forms([folder], resaved, roster)  # nothing new: read back and written again
 

@@ -149,15 +149,7 @@ def write_tracking(
         ["meta", "collected_at", now.isoformat()],
         ["meta", "program", roster.program.name],
     ]
-    used = {
-        DASHBOARD_SHEET,
-        STATUS_SHEET,
-        GOALS_SHEET,
-        REVIEW_SHEET,
-        OTHER_SHEET,
-        PROBLEMS_SHEET,
-        HIDDEN_SHEET,
-    }
+    used = {*REWRITTEN_SHEETS, HIDDEN_SHEET}
     hidden.extend(["form", form, spec.title, spec.stage] for form, spec in specs.items())
     hidden.extend(["stage", stage, STAGE_TITLES.get(stage, stage), "open"] for stage in stages)
     for form, spec in shown.items():
