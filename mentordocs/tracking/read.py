@@ -23,9 +23,7 @@ from openpyxl.utils import get_column_letter
 from mentordocs.errors import MentordocsError, Problem
 from mentordocs.forms import STAGES, Value, load_form_specs
 from mentordocs.tracking.data import (
-    DASHBOARD_SHEET,
     FORMAT_VERSION,
-    GOALS_SHEET,
     HIDDEN_SHEET,
     NOTES_HEADER,
     OTHER_SHEET,
@@ -44,7 +42,12 @@ from mentordocs.tracking.data import (
     row_digest,
 )
 from mentordocs.tracking.mailstate import MailboxState
-from mentordocs.tracking.write import RETURN_COLUMNS, STATUS_COLUMNS, problem_message
+from mentordocs.tracking.write import (
+    RETURN_COLUMNS,
+    REWRITTEN_SHEETS,
+    STATUS_COLUMNS,
+    problem_message,
+)
 
 __all__ = ["read_not_sent", "read_outstanding", "read_tracking"]
 
@@ -199,15 +202,7 @@ def _dates(hidden: list[Row], kind: str) -> FormDates:
     return out
 
 
-_OURS = {
-    HIDDEN_SHEET,
-    OTHER_SHEET,
-    PROBLEMS_SHEET,
-    REVIEW_SHEET,
-    STATUS_SHEET,
-    DASHBOARD_SHEET,
-    GOALS_SHEET,
-}
+_OURS = {HIDDEN_SHEET, *REWRITTEN_SHEETS}
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
