@@ -293,7 +293,7 @@ def _drawn_sheets(hidden: list[Row]) -> dict[str, _Drawn]:
     """How far collect wrote each sheet it writes anew on every run. A workbook written before
     the hidden sheet kept it: the Status sheet's extent, worked out from its pairs and forms."""
     drawn: dict[str, _Drawn] = {}
-    fingerprinted = any(r[0] == "sheet_rows" for r in hidden)  # every workbook since they are
+    fingerprinted = any(r[0] == "sheet_rows" for r in hidden)  # none in older workbooks
     for r in hidden:
         if r[0] == "sheet":
             title = str(r[1])
