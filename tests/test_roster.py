@@ -646,3 +646,22 @@ def test_pair_ids_that_differ_only_in_spaces_or_punctuation_are_an_error(tmp_pat
     set_cell(book, "Pairs", 3, "Pair ID", "P_2")
     problems = check_roster(make_roster(tmp_path, book, name="fine.xlsx"))
     assert not [p for p in problems if p.column == "Pair ID" and p.sheet == "Pairs"]
+
+
+def test_a_header_that_looks_like_a_missing_optional_column_is_warned_about(
+    tmp_path: Path,
+) -> None:
+    """'Pair status' for 'Status' would leave a Paused pair Active without a word."""
+    book = base_book()
+    pairs = book["Pairs"]
+    pairs[0] = ["Pair status" if h == "Status" else h for h in pairs[0]]
+    problems = check_roster(make_roster(tmp_path, book))
+    [warning] = [p for p in problems if "looks like the column" in p.message]
+    assert (warning.sheet, warning.row, warning.column, warning.severity) == (
+        "Pairs",
+        1,
+        "Pair status",
+        "warning",
+    )
+    assert "The column 'Pair status' is not one mentordocs reads" in warning.message
+    assert "rename it 'Status'" in warning.fix

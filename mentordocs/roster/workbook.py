@@ -579,7 +579,10 @@ def _missing_columns(
     listing = ", ".join(f"'{w}'" for w in written_all)
     missing: list[str] = []
     for col in spec.columns:
-        if not col.required or col.key in found:
+        if col.key in found:
+            continue
+        if not col.required:
+            _ignored_lookalike(col, title, header, matcher, extras, problems)
             continue
         hints = [i for i, (_, w) in extras.items() if col in matcher.guesses(w)]
         if len(hints) == 1 and matcher.guesses(extras[hints[0]][1]) == [col]:
@@ -598,6 +601,31 @@ def _missing_columns(
             col.header,
         )
     return missing
+
+
+def _ignored_lookalike(
+    col: Column,
+    title: str,
+    header: SheetRow,
+    matcher: HeaderMatcher,
+    extras: dict[int, tuple[str, str]],
+    problems: Problems,
+) -> None:
+    """Warn when an optional column is absent and a header that is not read looks like it
+    ('Pair status' or 'Satus' for 'Status'): its values would be ignored without a word (a
+    Paused pair taken as Active)."""
+    guesses = [w for _, w in extras.values() if col in matcher.guesses(w)]
+    meant = _meant(col, guesses, [w for _, w in extras.values()])
+    if meant is None:
+        return
+    problems.warn(
+        f"The column '{meant}' is not one mentordocs reads, so what it holds is ignored; it "
+        f"looks like the column '{col.header}', which is missing.",
+        f"If it holds the {col.header}, rename it '{col.header}'; if not, leave it as it is.",
+        title,
+        header.number,
+        meant,
+    )
 
 
 def _meant(col: Column, guesses: list[str], unknown: list[str]) -> str | None:
