@@ -172,11 +172,15 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
             f"the sheet '{name}'" for name in wb.wb.sheetnames if name not in _OURS | form_sheets
         ]
         for title, layout in _drawn_sheets(hidden).items():
-            rows = list(wb.rows(title)) if title in wb.wb.sheetnames else []
-            data.not_ours += _added(title, rows, layout)
-            if title == STATUS_SHEET:
-                data.notes, stray = _notes(wb, rows, layout)
+            if title not in wb.wb.sheetnames:
+                data.not_ours += _added(title, [], layout)
+            elif title == STATUS_SHEET:  # read as cells once: its notes keep their number format
+                cells = list(wb.wb[title].iter_rows())
+                data.not_ours += _added(title, [tuple(c.value for c in r) for r in cells], layout)
+                data.notes, stray = _notes(cells, layout)
                 data.not_ours += stray
+            else:
+                data.not_ours += _added(title, list(wb.rows(title)), layout)
         if _has_comments(wb.path):
             data.not_ours.append("notes (comments) on cells")
         return data
@@ -373,27 +377,25 @@ def _moved_headers(title: str, rows: list[Row], drawn: _Drawn) -> str | None:
     return None
 
 
-def _notes(wb: _Workbook, rows: list[Row], drawn: _Drawn) -> tuple[dict[str, Note], list[str]]:
-    """The coordinator's notes on the Status sheet, by pair, each with its cell's number
-    format, and any note on a row with no pair (which could not be kept)."""
+def _notes(cells: list[tuple[Any, ...]], drawn: _Drawn) -> tuple[dict[str, Note], list[str]]:
+    """The coordinator's notes on the Status sheet (its rows of cells), by pair, each with its
+    cell's number format, and any note on a row with no pair (which could not be kept)."""
     if NOTES_HEADER not in drawn.headers:
         return {}, []
     column = drawn.headers.index(NOTES_HEADER)
-    first = drawn.header_row + 1
-    cells = wb.wb[STATUS_SHEET].iter_rows(min_row=first, min_col=column + 1, max_col=column + 1)
-    formats = [str(row[0].number_format or "General") if row else "General" for row in cells]
     notes: dict[str, Note] = {}
-    for number, row in enumerate(rows[drawn.header_row :], start=first):
-        value = row[column] if column < len(row) else None
+    for number, row in enumerate(cells[drawn.header_row :], start=drawn.header_row + 1):
+        cell = row[column] if column < len(row) else None
+        value = cell.value if cell is not None else None
         if not _text(value):
             continue
-        pair_id = _text(row[0])
+        pair_id = _text(row[0].value)
         if not pair_id:
-            cell = f"{get_column_letter(column + 1)}{number}"
+            where = f"{get_column_letter(column + 1)}{number}"
             return notes, [
-                f"the note in cell {cell} of sheet '{STATUS_SHEET}', on a row with no pair"
+                f"the note in cell {where} of sheet '{STATUS_SHEET}', on a row with no pair"
             ]
-        number_format = formats[number - first] if number - first < len(formats) else "General"
+        number_format = str(cell.number_format or "General") if cell is not None else "General"
         earlier = notes.get(pair_id)
         if earlier is not None:  # two rows of one pair (a row copied): both notes, as text
             value, number_format = f"{_text(earlier.value)}\n{_text(value)}", "General"
