@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -567,3 +569,160 @@ def test_raw_templates_open_in_python_docx_and_carry_their_title(form):
         'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="14"'
         in settings
     )
+
+
+# ---- generate --templates: the same check, before anything is written ------------------------
+
+SAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "samples" / "roster.xlsx"
+
+
+def _generate(folder: Path, out: Path, *options: str, roster: Path = SAMPLE_ROSTER):
+    return CliRunner().invoke(
+        cli, ["generate", str(roster), "-o", str(out), "--templates", str(folder), *options]
+    )
+
+
+def _untag_off_limits(folder: Path) -> None:
+    _edit(
+        folder / "confidentiality-agreement.docx",
+        '<w:alias w:val="off_limits"/><w:tag w:val="off_limits"/>',
+        "",
+    )
+
+
+def _rename_recognition(folder: Path) -> None:
+    _edit(folder / "terms-of-engagement.docx", 'w:val="recognition"', 'w:val="thanks"', count=2)
+
+
+def _declare_kept_private_a_date(folder: Path) -> None:
+    spec_path = folder / "confidentiality-agreement.json"
+    text = spec_path.read_text(encoding="utf-8")
+    old = '"id": "kept_private",\n      "label": "What stays between the two of us",\n      "kind": "text"'
+    assert old in text
+    spec_path.write_text(text.replace(old, old.replace('"text"', '"date"')), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_untag_off_limits, "has no tag (it shows 'Write the topics that are off limits')"),
+        (_rename_recognition, "the field 'thanks' in word/document.xml is not declared"),
+        (_rename_recognition, "the declared field 'recognition'"),
+        (_declare_kept_private_a_date, "is a text control but is declared as a date picker"),
+    ],
+)
+def test_generate_refuses_templates_that_do_not_match_their_declarations(tmp_path, edit, expected):
+    """A control without a tag or one its declaration lacks would send that answer of every
+    return to the Review sheet; a declared question gone would keep every form incomplete:
+    generate finds what 'templates check' finds, before any packet is written."""
+    folder = _copy_templates(tmp_path)
+    edit(folder)
+    out = tmp_path / "packets"
+    result = _generate(folder, out)
+    assert result.exit_code == 1, result.output
+    assert expected in result.output
+    assert "do not match their declarations" in result.output
+    assert f"mentordocs templates check {folder}" in result.output
+    assert "Nothing was written." in result.output
+    assert not out.exists()
+    # The forms the edit does not touch are still made.
+    untouched = ["goal-sheet", "action-plan"]
+    result = _generate(folder, out, *(f"--form={form}" for form in untouched))
+    assert result.exit_code == 0, result.output
+    assert {p.name.split("_", 1)[1] for p in out.rglob("*.docx")} == {
+        f"{form}.docx" for form in untouched
+    }
+
+
+def test_generate_lists_at_most_a_dozen_template_problems(tmp_path):
+    folder = _copy_templates(tmp_path)
+    # Every control of the terms of engagement loses its tag and title, as LibreOffice 7.4's
+    # re-save does (see below for the real thing).
+    template = folder / "terms-of-engagement.docx"
+    with zipfile.ZipFile(template) as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    root = etree.fromstring(members["word/document.xml"])
+    untagged = 0
+    for marker in [*root.iter(W + "tag"), *root.iter(W + "alias")]:
+        marker.getparent().remove(marker)
+        untagged += 1
+    members["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+    result = _generate(folder, tmp_path / "packets", "--form", "terms-of-engagement")
+    assert result.exit_code == 1
+    listed = [line for line in result.output.splitlines() if line.startswith("  - ")]
+    assert len(listed) == 12
+    assert re.search(r"^  \.\.\. and \d+ more$", result.output, re.M)
+    assert untagged > 24
+
+
+def test_a_roster_without_every_plan_type_is_no_reason_to_call_a_field_missing(tmp_path):
+    """A field only a Mutual growth or Coaching plan shows is not 'missing' from the template
+    because the coordinator's roster has only Mentee-focused pairs: the built-in samples are
+    rendered beside the roster's pairs (where they can be)."""
+    roster = tmp_path / "roster.xlsx"
+    workbook = openpyxl.load_workbook(SAMPLE_ROSTER)
+    sheet = workbook["Pairs"]
+    column = [cell.value for cell in sheet[1]].index("Plan type") + 1
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, 1).value:
+            sheet.cell(row, column).value = "Mentee-focused"
+    workbook.save(roster)
+    folder = _copy_templates(tmp_path)
+    result = CliRunner().invoke(cli, ["templates", "check", str(folder), "--roster", str(roster)])
+    assert result.exit_code == 0, result.output
+    assert _generate(folder, tmp_path / "packets", roster=roster).exit_code == 0
+    # A real problem is still found with that roster.
+    _rename_recognition(folder)
+    result = CliRunner().invoke(cli, ["templates", "check", str(folder), "--roster", str(roster)])
+    assert result.exit_code == 1
+    assert "the declared field 'recognition'" in result.output
+
+
+def _resaved_by(soffice: str, folder: Path, forms: list[str], tmp_path: Path) -> Path:
+    """A templates folder whose ``forms`` were opened and saved as .docx by LibreOffice."""
+    from mentordocs.generate.office import convert
+
+    resaved = convert(
+        [folder / f"{form}.docx" for form in forms], "docx", tmp_path / "lo", soffice=soffice
+    )
+    for path in resaved:
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+@pytest.mark.soffice
+def test_templates_saved_by_libreoffice_7_4_are_refused_and_the_cause_named(tmp_path, soffice_74):
+    """LibreOffice 7.4 drops every content control's tag when it saves a .docx: a template
+    saved by it would send every answer to the Review sheet. Both 'templates check' and
+    generate refuse it and say LibreOffice is the cause."""
+    forms = ["terms-of-engagement", "confidentiality-agreement"]
+    folder = _resaved_by(soffice_74, _copy_templates(tmp_path), forms, tmp_path)
+    code, output = _check(folder)
+    assert code == 1
+    assert "terms-of-engagement.docx: the template was last saved by LibreOffice 7.4" in output
+    assert "mentordocs templates copy NEW-FOLDER" in output
+    assert "has no tag" in output
+    out = tmp_path / "packets"
+    result = _generate(folder, out, *(f"--form={form}" for form in forms))
+    assert result.exit_code == 1
+    assert "has no tag" in result.output
+    assert "terms-of-engagement.docx (LibreOffice 7.4" in result.output
+    assert "confidentiality-agreement.docx (LibreOffice 7.4" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.soffice
+def test_a_template_saved_by_libreoffice_25_is_refused_and_the_cause_named(tmp_path, soffice_25):
+    """LibreOffice 25.2 keeps the tags but renames the bookmarks that hold Jinja tags
+    ('{{ g.slot }}' becomes '{{_g.slot_}}'): the goal sheet cannot be rendered."""
+    folder = _resaved_by(soffice_25, _copy_templates(tmp_path), ["goal-sheet"], tmp_path)
+    out = tmp_path / "packets"
+    result = _generate(folder, out)
+    assert result.exit_code == 1
+    assert "goal-sheet.docx" in result.output
+    assert "Note: goal-sheet.docx (LibreOffice 25.2" in result.output
+    assert "was last saved by LibreOffice" in result.output
+    assert not out.exists()

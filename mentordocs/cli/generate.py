@@ -47,7 +47,10 @@ from mentordocs.forms import FORM_IDS, STAGES
     metavar="PAIR_ID",
     help="Only this pair (repeat for several). Default: every Active pair.",
 )
-@templates_option("Folder of your own templates (see 'mentordocs templates copy').")
+@templates_option(
+    "Folder of your own templates (see 'mentordocs templates copy'); checked against their "
+    ".json declarations first, as 'mentordocs templates check' does."
+)
 @click.option("--include-inactive", is_flag=True, help="Also Paused and Ended pairs.")
 @click.option(
     "--name",

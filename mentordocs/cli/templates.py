@@ -70,8 +70,8 @@ def templates_copy_command(directory: str) -> None:
 @click.option(
     "--roster",
     type=click.Path(dir_okay=False, path_type=str),
-    help="Render with pairs of this roster (one of each plan type, the biggest and the "
-    "smallest) instead of the built-in sample; needed when your templates use your own columns.",
+    help="Render with pairs of this roster too (one of each plan type, the biggest and the "
+    "smallest); needed when your templates use your own columns.",
 )
 def templates_check_command(directory: str | None, roster: str | None) -> None:
     """Check templates against their .json declarations (default: the shipped ones).
@@ -88,16 +88,11 @@ def templates_check_command(directory: str | None, roster: str | None) -> None:
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
     from mentordocs.forms import FORM_IDS, templates_dir
-    from mentordocs.generate.context import build_context, program_context, representative_pairs
+    from mentordocs.generate.context import roster_contexts
     from mentordocs.generate.templates import check_templates
     from mentordocs.roster import load_roster
 
-    contexts = None
-    if roster is not None:
-        loaded = load_roster(roster)
-        program = program_context(loaded.program)
-        pairs = representative_pairs(loaded)
-        contexts = [build_context(loaded, pair, program) for pair in pairs]
+    contexts = roster_contexts(load_roster(roster)) if roster is not None else None
     problems = check_templates(directory, contexts)
     where = click.format_filename(directory or str(templates_dir()))
     for problem in problems:

@@ -18,9 +18,10 @@ paper size). See docs/forms.md for every key.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -649,6 +650,24 @@ def representative_pairs(roster: Roster, limit: int = 12) -> list[Pair]:
             break
         take(pair)
     return chosen
+
+
+def roster_contexts(
+    roster: Roster,
+    pairs: Sequence[Pair] | None = None,
+    reviews: Mapping[str, TemplateContext] | None = None,
+) -> list[TemplateContext]:
+    """The contexts of ``representative_pairs`` of ``pairs`` (default: the roster's), each
+    with its ``review`` from ``reviews`` when given (a later stage's), to check templates with
+    what ``generate`` will really render (``templates check --roster``, ``generate
+    --templates``)."""
+    chosen = representative_pairs(
+        dataclasses.replace(roster, pairs=list(roster.pairs if pairs is None else pairs))
+    )
+    program = program_context(roster.program)
+    return [
+        build_context(roster, pair, program, (reviews or {}).get(pair.pair_id)) for pair in chosen
+    ]
 
 
 def sample_roster() -> Roster:

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
@@ -61,9 +61,12 @@ from mentordocs.generate.context import (
     latest_returns,
     program_context,
     review_context,
+    roster_contexts,
+    sample_contexts,
 )
 from mentordocs.generate.ics import pair_calendar
 from mentordocs.generate.render import CompiledTemplate, new_environment
+from mentordocs.generate.templates import check_template, libreoffice_note
 from mentordocs.models import Pair, Roster
 from mentordocs.ooxml import ns
 from mentordocs.progress import NoProgress, Progress
@@ -549,9 +552,9 @@ def generate_packets(
         jobs = 0 if len(selected) >= AUTO_JOBS_PAIRS else 1
     jobs = jobs or os.cpu_count() or 1
     pool_context = _pool_context() if jobs > 1 and len(selected) > 1 else None
-    templates, specs = _load_templates(forms, templates_dir, stage)
-    reviews = _stage_reviews(roster, selected, stage, tracking)
-    _check_templates(roster, selected[0], templates, name_pattern, reviews.get(selected[0].pair_id))
+    templates, specs, reviews = _prepare_templates(
+        roster, selected, forms, templates_dir, stage, tracking, name_pattern
+    )
     _check_file_names(roster, selected, list(templates), name_pattern)
     _check_output(out, pdf)
     manifest = read_manifest(out)
@@ -675,6 +678,75 @@ def _check_templates(
             )
         template.render(context, _properties(roster, first, form, template), validate=True)
     pair_calendar(roster, first)
+
+
+def _prepare_templates(
+    roster: Roster,
+    selected: Sequence[Pair],
+    forms: Sequence[str] | None,
+    templates_dir: str | os.PathLike[str] | None,
+    stage: str,
+    tracking: str | os.PathLike[str] | None,
+    name_pattern: str,
+) -> tuple[dict[str, CompiledTemplate], dict[str, FormSpec], dict[str, TemplateContext]]:
+    """The chosen forms' templates compiled and checked (a coordinator's against their
+    declarations too), their declarations, and each pair's review for a later stage."""
+    with _libreoffice_explained(templates_dir):
+        templates, specs = _load_templates(forms, templates_dir, stage)
+        reviews = _stage_reviews(roster, selected, stage, tracking)
+        first = selected[0]
+        _check_templates(roster, first, templates, name_pattern, reviews.get(first.pair_id))
+        if templates_dir is not None:
+            _check_declarations(roster, selected, specs, reviews, Path(templates_dir))
+    return templates, specs, reviews
+
+
+@contextlib.contextmanager
+def _libreoffice_explained(templates_dir: str | os.PathLike[str] | None) -> Iterator[None]:
+    """A template error about a coordinator's folder says which of its templates LibreOffice
+    last saved: the likely cause of every problem in them."""
+    try:
+        yield
+    except TemplateError as exc:
+        note = libreoffice_note(Path(templates_dir)) if templates_dir is not None else ""
+        if not note:
+            raise
+        raise TemplateError(f"{exc}\n{note}") from exc
+
+
+LISTED_PROBLEMS = 12  # template problems listed in generate's error; 'templates check' has all
+
+
+def _check_declarations(
+    roster: Roster,
+    selected: Sequence[Pair],
+    specs: dict[str, FormSpec],
+    reviews: dict[str, TemplateContext],
+    folder: Path,
+) -> None:
+    """A coordinator's templates hold the content controls their declarations list, as
+    'templates check' checks them (rendered for a few of the chosen pairs and the built-in
+    samples): a control without a tag, or one the declaration lacks, would send its answers
+    to the Review sheet of every return; a declared required question the template lacks
+    would keep every form incomplete. Raises TemplateError listing every problem."""
+    contexts = roster_contexts(roster, selected, reviews)
+    samples = sample_contexts()
+    problems = [
+        problem
+        for spec in specs.values()
+        for problem in check_template(spec, contexts, samples)
+        if problem.severity == "error"
+    ]
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems[:LISTED_PROBLEMS])
+        if len(problems) > LISTED_PROBLEMS:
+            listed += f"\n  ... and {len(problems) - LISTED_PROBLEMS} more"
+        raise TemplateError(
+            f"The templates in {folder} do not match their declarations (.json), so the "
+            f"answers in the returned forms could not all be read back:\n{listed}\n"
+            f"Correct each, check with 'mentordocs templates check {folder}', then generate "
+            "again. Nothing was written."
+        )
 
 
 def _check_file_names(

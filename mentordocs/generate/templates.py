@@ -8,10 +8,11 @@ before ``generate --templates DIR`` rather than in 200 packets.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
-from mentordocs.errors import OutputError, Problem, TemplateError
+from mentordocs.errors import MentordocsError, OutputError, Problem, TemplateError
 from mentordocs.forms import (
     DEFAULT_STAGE,
     FORM_IDS,
@@ -39,7 +40,9 @@ def check_templates(
     """Check every form's template in ``folder`` (default: the shipped ones) against its JSON.
 
     Each template is compiled and rendered (with ``contexts``, default: the built-in sample
-    roster, one pair per plan type, so every conditional section shows at least once), then its
+    roster, one pair per plan type, so every conditional section shows at least once; given
+    ``contexts``, a coordinator's pairs, the samples are rendered too where they can be, so a
+    roster without every plan type is no reason to call a section's field missing), then its
     content controls are compared with the declaration. Problems found: a missing file, a Jinja
     syntax error, an unknown variable (template and tag named), a content control without a
     tag, a tag that differs from its alias, a duplicated field id, a field the declaration
@@ -53,7 +56,9 @@ def check_templates(
             f"Templates folder {base} does not exist. Make one with 'mentordocs templates copy "
             f"{base}', or give the folder that holds your edited templates."
         )
-    samples = contexts if contexts is not None else sample_contexts()
+    samples = sample_contexts()
+    given = contexts if contexts is not None else samples
+    also = samples if contexts is not None else None
     problems: list[Problem] = []
     for form in FORM_IDS:
         json_path, docx_path = base / f"{form}.json", base / f"{form}.docx"
@@ -76,12 +81,20 @@ def check_templates(
         except FormSpecError as exc:
             problems.append(Problem(file=str(base / f"{form}.json"), message=str(exc)))
             continue
-        problems.extend(check_template(spec, samples))
+        problems.extend(check_template(spec, given, also))
     return problems
 
 
-def check_template(spec: FormSpec, contexts: list[Context]) -> list[Problem]:
-    """Problems of one form's template against its declaration (see ``check_templates``)."""
+def check_template(
+    spec: FormSpec, contexts: list[Context], also: list[Context] | None = None
+) -> list[Problem]:
+    """Problems of one form's template against its declaration (see ``check_templates``).
+
+    ``also``: more contexts whose rendering is checked the same way, except that one that
+    cannot be rendered is passed over: the built-in samples beside a coordinator's roster
+    (``roster_contexts``), which show the sections of the plan types the roster may lack but
+    not the roster's own columns a template may use.
+    """
     path = spec.template_path
     where = str(path)
     if not path.is_file():
@@ -95,7 +108,7 @@ def check_template(spec: FormSpec, contexts: list[Context]) -> list[Problem]:
     try:
         compiled = CompiledTemplate.load(path, version=spec.version)
     except TemplateError as exc:
-        return [Problem(file=where, message=_strip_prefix(str(exc), where))]
+        return _explained([Problem(file=where, message=_strip_prefix(str(exc), where))], path)
     problems: list[Problem] = []
     seen_ids: set[str] = set()
     reported: set[tuple[str, str]] = set()
@@ -105,11 +118,13 @@ def check_template(spec: FormSpec, contexts: list[Context]) -> list[Problem]:
             reported.add((key, message))
             problems.append(Problem(file=where, message=message, fix=fix))
 
-    for context in contexts:
+    optional = list(also or [])
+    for context in [*contexts, *optional]:
         try:
             data = compiled.render(context, {}, validate=True)
         except TemplateError as exc:
-            report("render", _strip_prefix(str(exc), where))
+            if not any(context is other for other in optional):
+                report("render", _strip_prefix(str(exc), where))
             continue
         for part, controls in _controls_by_part(data):
             counts: dict[str, int] = {}
@@ -126,7 +141,7 @@ def check_template(spec: FormSpec, contexts: list[Context]) -> list[Problem]:
                         "Tag); a copied control keeps the id of the one it was copied from.",
                     )
     if problems and not seen_ids:
-        return problems
+        return _explained(problems, path)
     for declared in spec.fields:
         if not any(declared.pattern.match(found) for found in seen_ids):
             shown = declared.concrete(1) if declared.repeated else declared.id
@@ -137,7 +152,60 @@ def check_template(spec: FormSpec, contexts: list[Context]) -> list[Problem]:
                 "Put back a content control whose Title and Tag are that id, or remove the field "
                 f"from {spec.spec_path.name if spec.spec_path else 'the .json declaration'}.",
             )
-    return problems
+    return _explained(problems, path)
+
+
+def _explained(problems: list[Problem], template: Path) -> list[Problem]:
+    """``problems``, led by one that says LibreOffice last saved the template (when it did)."""
+    version = libreoffice_version(template) if problems else None
+    if version is None:
+        return problems
+    cause = Problem(
+        file=str(template),
+        message=f"the template was last saved by LibreOffice {version}, which changes the "
+        "content controls and tags a form needs (it can drop the controls' tags and rename "
+        "the bookmarks that hold tags); the problems below may all come from that.",
+        fix=LIBREOFFICE_FIX,
+    )
+    return [cause, *problems]
+
+
+def libreoffice_version(template: Path) -> str | None:
+    """The LibreOffice version that last saved ``template`` ("7.4.7.2"), or None when another
+    program did (or the file cannot be read: its own error says so elsewhere)."""
+    try:
+        with WordPackage(template.read_bytes()) as package:
+            application = package.application()
+    except (OSError, MentordocsError):
+        return None
+    found = re.match(r"LibreOffice/(\d+(?:\.\d+)*)", application)
+    return found.group(1) if found else None
+
+
+LIBREOFFICE_FIX = (
+    "Edit your templates in Microsoft Word: copy the shipped ones into a new folder with "
+    "'mentordocs templates copy NEW-FOLDER' and make your changes there."
+)
+
+
+def libreoffice_note(folder: Path) -> str:
+    """A sentence naming the templates in ``folder`` last saved by LibreOffice, which changes
+    what the forms need (measured: 7.4 drops every content control's tag; 7.4 and 25.2 rename
+    the bookmarks that hold tags, ``{{ g.slot }}`` becoming ``{{_g.slot_}}``), or ""."""
+    saved = [
+        (path.name, version)
+        for form in FORM_IDS
+        if (version := libreoffice_version(path := folder / f"{form}.docx")) is not None
+    ]
+    if not saved:
+        return ""
+    named = ", ".join(f"{name} (LibreOffice {version})" for name, version in saved)
+    return (
+        f"Note: {named} {'was' if len(saved) == 1 else 'were'} last saved by LibreOffice, "
+        "which changes the content controls and tags the forms need (it can drop the "
+        "controls' tags and rename the bookmarks that hold tags); the problems above may all "
+        f"come from that. {LIBREOFFICE_FIX}"
+    )
 
 
 def _strip_prefix(message: str, where: str) -> str:

@@ -374,6 +374,17 @@ class WordPackage(ZipPackage):
                 props[name] = (prop[0].text or "").strip()
         return props
 
+    def application(self) -> str:
+        """The program that last saved the package, as it names itself in the extended
+        properties (``docProps/app.xml``: "Microsoft Office Word", "LibreOffice/7.4.7.2$Linux..."),
+        or "" when it does not say."""
+        found = self._related("", "extended-properties")
+        part = found[0] if found else self._existing("docProps/app.xml")
+        if part is None:
+            return ""
+        name = self.parse(part).find(f"{{{ns.EXTENDED_PROPERTIES}}}Application")
+        return (name.text or "").strip() if name is not None else ""
+
     def modified(self, part: str | None) -> dt.datetime | None:
         """When the document was last saved (``dcterms:modified``), if that says anything.
 
