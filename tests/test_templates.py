@@ -726,3 +726,62 @@ def test_a_template_saved_by_libreoffice_25_is_refused_and_the_cause_named(tmp_p
     assert "Note: goal-sheet.docx (LibreOffice 25.2" in result.output
     assert "was last saved by LibreOffice" in result.output
     assert not out.exists()
+
+
+def _delete_anchor(template: Path, field_id: str) -> None:
+    """Delete the hidden bookmark named after ``field_id`` (its start and end) from a template,
+    as Word's Insert > Bookmark > Delete does."""
+    with zipfile.ZipFile(template) as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    root = etree.fromstring(members["word/document.xml"])
+    starts = [
+        el for el in root.iter(W + "bookmarkStart") if el.get(W + "name") == f"_mdf_{field_id}"
+    ]
+    assert len(starts) == 1
+    ends = [
+        el for el in root.iter(W + "bookmarkEnd") if el.get(W + "id") == starts[0].get(W + "id")
+    ]
+    assert len(ends) == 1
+    for el in (*starts, *ends):
+        el.getparent().remove(el)
+    members["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+
+
+def test_a_field_renamed_in_its_template_but_not_its_bookmark_is_a_problem(tmp_path):
+    """Word keeps a control's hidden bookmark when its Title and Tag are changed: the bookmark
+    still names the old field, so collect cannot prove which field an answer is (every
+    return's answer would go to Review). Renamed in the declaration too, the template passed
+    the check; now the check and generate say so, and deleting the bookmark settles it."""
+    folder = _copy_templates(tmp_path)
+    _rename_recognition(folder)
+    declaration = folder / "terms-of-engagement.json"
+    declaration.write_text(
+        declaration.read_text(encoding="utf-8").replace('"id": "recognition"', '"id": "thanks"'),
+        encoding="utf-8",
+    )
+    code, output = _check(folder)
+    assert code == 1, output
+    assert (
+        "the content control 'thanks' in word/document.xml sits in the hidden bookmark of the "
+        "field 'recognition'" in output
+    )
+    assert "Insert > Bookmark, tick Hidden bookmarks" in output
+    result = _generate(folder, tmp_path / "packets")
+    assert result.exit_code == 1 and "hidden bookmark of the field 'recognition'" in result.output
+    assert not (tmp_path / "packets").exists()
+
+    # The coordinator deletes the bookmark, as the fix says: a warning is left, no problem.
+    _delete_anchor(folder / "terms-of-engagement.docx", "recognition")
+    code, output = _check(folder)
+    assert code == 0, output
+    assert "Warning: " in output
+    assert "the field 'thanks' in word/document.xml has no hidden bookmark of its own" in output
+    assert "all 6 templates match their declarations" in output
+    result = _generate(folder, tmp_path / "packets")
+    assert result.exit_code == 0, result.output
+    assert "the field 'thanks' in word/document.xml has no hidden bookmark" in result.output
+    returned = next((tmp_path / "packets").rglob("*_terms-of-engagement.docx"))
+    assert "thanks" in {field.id for field in read_fields(_document(returned.read_bytes()))}

@@ -45,7 +45,7 @@ from pathlib import Path, PurePosixPath
 
 from mentordocs import __version__
 from mentordocs import forms as registry
-from mentordocs.errors import MentordocsError, OfficeError, OutputError, TemplateError
+from mentordocs.errors import MentordocsError, OfficeError, OutputError, Problem, TemplateError
 from mentordocs.forms import FormSpec
 from mentordocs.fsutil import (
     atomic_folder,
@@ -552,7 +552,7 @@ def generate_packets(
         jobs = 0 if len(selected) >= AUTO_JOBS_PAIRS else 1
     jobs = jobs or os.cpu_count() or 1
     pool_context = _pool_context() if jobs > 1 and len(selected) > 1 else None
-    templates, specs, reviews = _prepare_templates(
+    templates, specs, reviews, template_warnings = _prepare_templates(
         roster, selected, forms, templates_dir, stage, tracking, name_pattern
     )
     _check_file_names(roster, selected, list(templates), name_pattern)
@@ -565,6 +565,7 @@ def generate_packets(
     result = GenerateResult(
         out_dir=out, pairs=[p.pair_id for p in selected], forms=list(templates), stage=stage
     )
+    result.warnings.extend(template_warnings)
     result.goal_sources = {pair_id: review["goals_source"] for pair_id, review in reviews.items()}
     result.processes = min(jobs, len(selected)) if pool_context is not None else 1
     if manifest.program and manifest.program != roster.program.name:
@@ -688,17 +689,19 @@ def _prepare_templates(
     stage: str,
     tracking: str | os.PathLike[str] | None,
     name_pattern: str,
-) -> tuple[dict[str, CompiledTemplate], dict[str, FormSpec], dict[str, TemplateContext]]:
+) -> tuple[dict[str, CompiledTemplate], dict[str, FormSpec], dict[str, TemplateContext], list[str]]:
     """The chosen forms' templates compiled and checked (a coordinator's against their
-    declarations too), their declarations, and each pair's review for a later stage."""
+    declarations too), their declarations, each pair's review for a later stage, and what
+    the check warns of."""
     with _libreoffice_explained(templates_dir):
         templates, specs = _load_templates(forms, templates_dir, stage)
         reviews = _stage_reviews(roster, selected, stage, tracking)
         first = selected[0]
         _check_templates(roster, first, templates, name_pattern, reviews.get(first.pair_id))
+        warnings = []
         if templates_dir is not None:
-            _check_declarations(roster, selected, specs, reviews, Path(templates_dir))
-    return templates, specs, reviews
+            warnings = _check_declarations(roster, selected, specs, reviews, Path(templates_dir))
+    return templates, specs, reviews, warnings
 
 
 @contextlib.contextmanager
@@ -723,30 +726,42 @@ def _check_declarations(
     specs: dict[str, FormSpec],
     reviews: dict[str, TemplateContext],
     folder: Path,
-) -> None:
+) -> list[str]:
     """A coordinator's templates hold the content controls their declarations list, as
     'templates check' checks them (rendered for a few of the chosen pairs and the built-in
     samples): a control without a tag, or one the declaration lacks, would send its answers
     to the Review sheet of every return; a declared required question the template lacks
-    would keep every form incomplete. Raises TemplateError listing every problem."""
+    would keep every form incomplete. Raises TemplateError listing the problems; returns the
+    warnings, one line per template."""
     contexts = roster_contexts(roster, selected, reviews)
     samples = sample_contexts()
-    problems = [
-        problem
-        for spec in specs.values()
-        for problem in check_template(spec, contexts, samples)
-        if problem.severity == "error"
+    found = [
+        problem for spec in specs.values() for problem in check_template(spec, contexts, samples)
     ]
-    if problems:
-        listed = "\n".join(f"  - {problem}" for problem in problems[:LISTED_PROBLEMS])
-        if len(problems) > LISTED_PROBLEMS:
-            listed += f"\n  ... and {len(problems) - LISTED_PROBLEMS} more"
-        raise TemplateError(
-            f"The templates in {folder} do not match their declarations (.json), so the "
-            f"answers in the returned forms could not all be read back:\n{listed}\n"
-            f"Correct each, check with 'mentordocs templates check {folder}', then generate "
-            "again. Nothing was written."
-        )
+    problems = [problem for problem in found if problem.severity == "error"]
+    if not problems:
+        by_file: dict[str, list[Problem]] = {}
+        for problem in found:
+            by_file.setdefault(problem.file, []).append(problem)
+        return [
+            str(warnings[0])
+            + (
+                f" (And {len(warnings) - 1} more: 'mentordocs templates check {folder}' "
+                "lists them.)"
+                if len(warnings) > 1
+                else ""
+            )
+            for warnings in by_file.values()
+        ]
+    listed = "\n".join(f"  - {problem}" for problem in problems[:LISTED_PROBLEMS])
+    if len(problems) > LISTED_PROBLEMS:
+        listed += f"\n  ... and {len(problems) - LISTED_PROBLEMS} more"
+    raise TemplateError(
+        f"The templates in {folder} do not match their declarations (.json), so the "
+        f"answers in the returned forms could not all be read back:\n{listed}\n"
+        f"Correct each, check with 'mentordocs templates check {folder}', then generate "
+        "again. Nothing was written."
+    )
 
 
 def _check_file_names(

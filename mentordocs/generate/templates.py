@@ -113,10 +113,10 @@ def check_template(
     seen_ids: set[str] = set()
     reported: set[tuple[str, str]] = set()
 
-    def report(key: str, message: str, fix: str = "") -> None:
+    def report(key: str, message: str, fix: str = "", severity: str = "error") -> None:
         if (key, message) not in reported:
             reported.add((key, message))
-            problems.append(Problem(file=where, message=message, fix=fix))
+            problems.append(Problem(file=where, message=message, fix=fix, severity=severity))
 
     optional = list(also or [])
     for context in [*contexts, *optional]:
@@ -268,6 +268,28 @@ def _check_control(
             "In Word: Developer > Properties, make Title and Tag the same field id.",
         )
     counts[field_id] = counts.get(field_id, 0) + 1
+    if not control.anchor:
+        report(
+            field_id,
+            f"the field '{field_id}' in {part} has no hidden bookmark of its own (the shipped "
+            "fields have one): LibreOffice 7.4 drops the tags of the forms it saves, and the "
+            "bookmark is what then tells collect which question an answer answers. In a form "
+            "a pair saved with it, this answer may go to the Review sheet for you to file.",
+            "Nothing to do if your pairs use Word or LibreOffice 25; Word cannot add such a "
+            "bookmark.",
+            severity="warning",
+        )
+    elif control.anchor != field_id:
+        report(
+            field_id,
+            f"the content control '{field_id}' in {part} sits in the hidden bookmark of the "
+            f"field '{control.anchor}' (it was renamed, or copied from that one), so collect "
+            "could not prove which question its answers answer: each would go to the Review "
+            "sheet.",
+            "In Word: Insert > Bookmark, tick Hidden bookmarks, select the bookmark named "
+            f"after '{control.anchor}' (_mdf_...) and Delete it; or give the control back "
+            f"its id '{control.anchor}'.",
+        )
     declared = spec.match(field_id)
     if declared is None:
         report(
