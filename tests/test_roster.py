@@ -665,3 +665,51 @@ def test_a_header_that_looks_like_a_missing_optional_column_is_warned_about(
     )
     assert "The column 'Pair status' is not one mentordocs reads" in warning.message
     assert "rename it 'Status'" in warning.fix
+
+
+def test_a_setting_that_looks_like_a_missing_one_is_warned_about(tmp_path: Path) -> None:
+    """'Forms due back by' for 'Forms due' only reached the templates as program.extra: the
+    due date was left off every form without a word. A setting of one's own is fine."""
+    book = base_book()
+    program = book["Program"]
+    row = next(i for i, r in enumerate(program, start=1) if r[0] == "Forms due")
+    program[row - 1][0] = "Forms due back by"
+    program.append(["Outgoing mail sever", "smtp.example.org"])
+    mail_row = len(program)
+    program.append(["District code", "NF-01"])
+    path = make_roster(tmp_path, book)
+    problems = check_roster(path)
+    warnings = {p.row: p for p in problems if "looks like the setting" in p.message}
+    assert sorted(warnings) == [row, mail_row]
+    first = warnings[row]
+    assert (first.sheet, first.column, first.severity) == ("Program", "Setting", "warning")
+    assert (
+        "The setting 'Forms due back by' is not one mentordocs reads (it only reaches your own "
+        "templates, as program.extra); it looks like the setting 'Forms due', which is missing"
+        in first.message
+    )
+    assert "rename it 'Forms due' in column A" in first.fix
+    assert "'Outgoing mail server'" in warnings[mail_row].message
+    assert not [p for p in problems if "District code" in p.message]
+    roster = load_roster(path)
+    assert roster.program.forms_due is None
+    assert roster.program.extra["district_code"] == "NF-01"
+
+
+@pytest.mark.parametrize(
+    ("written", "offered"),
+    [("inactive", None), ("Not active", None), ("non-active", None), ("Activ", "Active")],
+)
+def test_a_status_is_never_offered_as_the_opposite_of_what_was_written(
+    tmp_path: Path, written: str, offered: str | None
+) -> None:
+    """'inactive' is spelled close to 'Active' and means the opposite: no 'Did you mean'."""
+    book = base_book()
+    set_cell(book, "Pairs", 3, "Status", written)
+    [problem] = [p for p in check_roster(make_roster(tmp_path, book)) if p.column == "Status"]
+    assert f"'{written}' is not one of the allowed values for Status" in problem.message
+    if offered is None:
+        assert "Did you mean" not in problem.fix
+        assert "Choose one of: Active, Paused, Ended." in problem.fix
+    else:
+        assert f"Did you mean '{offered}'?" in problem.fix

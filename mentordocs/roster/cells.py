@@ -497,7 +497,7 @@ class CellReader:
             text.casefold(), [c.casefold() for c in col.choices], n=1, cutoff=0.6
         )
         hint = ""
-        if close:
+        if close and not _negates(text, close[0]):
             hint = f"Did you mean '{next(c for c in col.choices if c.casefold() == close[0])}'? "
         self.fail(
             row,
@@ -547,3 +547,13 @@ def _match_choice(text: str, choices: tuple[str, ...]) -> str | None:
             return choice
     variant = CHOICE_VARIANTS.get(key)
     return variant if variant in choices else None
+
+
+_NEGATIONS = re.compile(r"(?:in|un|non|not|no)[\s-]*", re.IGNORECASE)
+
+
+def _negates(text: str, choice: str) -> bool:
+    """Whether ``text`` is ``choice`` negated ('inactive', 'not active', 'Non-active'): the
+    opposite of what it is spelled close to, so never offered as what was meant."""
+    folded = text.casefold().strip()
+    return folded.endswith(choice) and _NEGATIONS.fullmatch(folded[: -len(choice)]) is not None

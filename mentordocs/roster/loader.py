@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mentordocs.errors import Problem, RosterError
+from mentordocs.mailsettings import SETTINGS as MAIL_SETTINGS
 from mentordocs.mailsettings import mail_settings_from_program
 from mentordocs.models import (
     WHOSE_GOALS,
@@ -38,10 +39,18 @@ from mentordocs.roster.schema import (
     SHEETS,
     Column,
     HeaderMatcher,
+    compact,
+    lookalike,
     normalize_header,
     sheet_spec,
 )
 from mentordocs.roster.workbook import Table, open_workbook, read_table
+
+MAIL_SETTING_NAMES = frozenset(
+    compact(name)
+    for setting in MAIL_SETTINGS
+    for name in (setting.name, setting.key, *setting.aliases)
+)
 
 
 class _RosterBuilder:
@@ -193,7 +202,36 @@ class _RosterBuilder:
                 bad={col.key} if "value" in row.bad else set(),
             )
             values[col.key] = self.cells.cell(value_row, col)
+        self._lookalike_settings([(row, name) for row, name, col in named if col is None], matched)
         return values, seen, extra, {name: row.number for row, name, _ in named}
+
+    def _lookalike_settings(self, unknown: list[tuple[Row, str]], matched: set[str]) -> None:
+        """Warn of a setting name mentordocs does not know that looks like one of its settings
+        missing from the sheet ('Forms due back by' for 'Forms due', 'Page size' for 'Paper
+        size'): it only reaches a coordinator's own templates (program.extra), so its value
+        would be ignored without a word (a due date left off every form, A4 for Letter)."""
+        written = {compact(name) for _, name in unknown}
+        absent = [col.header for col in PROGRAM_SETTINGS if col.key not in matched] + [
+            setting.name
+            for setting in MAIL_SETTINGS
+            if not written & {compact(n) for n in (setting.name, setting.key, *setting.aliases)}
+        ]
+        for row, name in unknown:
+            if compact(name) in MAIL_SETTING_NAMES:
+                continue
+            meant = lookalike(name, absent)
+            if meant is None:
+                continue
+            self.problems.warn(
+                f"The setting '{name}' is not one mentordocs reads (it only reaches your own "
+                f"templates, as program.extra); it looks like the setting '{meant}', which is "
+                "missing, so that setting is left blank.",
+                f"If it is the {meant}, rename it '{meant}' in column A; if it is a setting of "
+                "your own, leave it as it is.",
+                row.sheet,
+                row.number,
+                row.headers["setting"],
+            )
 
     def _program(
         self, v: Values, seen: dict[str, int], extra: dict[str, object], sheet: str, column: str

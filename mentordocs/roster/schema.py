@@ -7,6 +7,7 @@ writes) and ``docs/roster.md``.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -233,6 +234,19 @@ def normalize_header(text: object) -> str:
 def compact(text: object) -> str:
     """The header's key without separators: how headers, sheet names and values are compared."""
     return normalize_header(text).replace("_", "")
+
+
+def lookalike(written: str, names: Iterable[str]) -> str | None:
+    """The one of ``names`` that ``written`` (a header or setting mentordocs does not read)
+    looks like, or None: one it holds or is held by ('Forms due back by' for 'Forms due'), or
+    one spelled close to it (a typo: 'Page size', 'Paper size')."""
+    key = compact(written)
+    by_key = {compact(name): name for name in names}
+    held = [k for k in by_key if min(len(k), len(key)) >= 5 and (k in key or key in k)]
+    if held:
+        return by_key[max(held, key=len)]
+    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.75)
+    return by_key[close[0]] if close else None
 
 
 def header_keys(text: object) -> list[str]:

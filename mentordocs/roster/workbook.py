@@ -34,6 +34,7 @@ from mentordocs.roster.schema import (
     HeaderMatcher,
     SheetSpec,
     compact,
+    lookalike,
     normalize_header,
 )
 
@@ -631,11 +632,7 @@ def _ignored_lookalike(
 def _meant(col: Column, guesses: list[str], unknown: list[str]) -> str | None:
     """The header that may have been meant for ``col``: one it may be short for, or one
     spelled close to it (a typo)."""
-    if guesses:
-        return guesses[0]
-    by_key = {compact(w): w for w in unknown}
-    close = difflib.get_close_matches(compact(col.header), list(by_key), n=1, cutoff=0.75)
-    return by_key[close[0]] if close else None
+    return guesses[0] if guesses else lookalike(col.header, unknown)
 
 
 def _merged_and_hidden(
