@@ -135,13 +135,16 @@ class FormSpec:
     # When in the program's year the form is filled in: one of STAGES. The default packet is
     # the "start" forms; 'generate --stage midpoint' writes the "midpoint" ones, and so on.
     stage: str = "start"
-    _by_id: dict[str, FieldSpec] = field(default_factory=dict, repr=False, compare=False)
+    # Caches, each spec's own (init=False: dataclasses.replace() gives the copy new ones).
+    _by_id: dict[str, FieldSpec] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     # Concrete id -> (declaration, instance): asked for every field of every return.
     _lookups: dict[str, tuple[FieldSpec | None, int | None]] = field(
-        default_factory=dict, repr=False, compare=False
+        default_factory=dict, init=False, repr=False, compare=False
     )
     _layouts: dict[tuple[str, ...], ReturnLayout] = field(
-        default_factory=dict, repr=False, compare=False
+        default_factory=dict, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:

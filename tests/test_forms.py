@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import pickle
@@ -501,3 +502,21 @@ def test_specs_survive_pickling_for_worker_processes():
     copied = pickle.loads(pickle.dumps(specs))
     assert copied == specs
     assert copied["goal-sheet"].match("goal_3_measure").id == "goal_{n}_measure"
+
+
+def test_a_declaration_copied_with_replace_leaves_the_original_alone():
+    """dataclasses.replace() passed a spec's lookup caches to the copy, whose fields then
+    overwrote the original's: the shipped terms made a question required everywhere."""
+    terms = load_form_specs()["terms-of-engagement"]
+    question = terms.field("other_agreements")
+    assert not question.required and terms.lookup("other_agreements")[0] is question
+    own = dataclasses.replace(
+        terms,
+        fields=tuple(
+            dataclasses.replace(f, required=True) if f is question else f for f in terms.fields
+        ),
+    )
+    assert own.field("other_agreements").required
+    assert own.lookup("other_agreements")[0].required
+    assert terms.field("other_agreements") is question and not question.required
+    assert terms.lookup("other_agreements")[0] is question

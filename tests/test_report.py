@@ -9,6 +9,7 @@ summary.html and summary.pdf (pypdf), and a hostile confidential answer collecte
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import zipfile
@@ -20,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 from test_collect import SPECS, complete_values, make_roster
-from test_tracking_year import SECRET, year_specs, year_workbook
+from test_tracking_year import SECRET, packets, year_returns, year_roster, year_specs, year_workbook
 
 from mentordocs.cli import cli
 from mentordocs.report import read_summary
@@ -441,3 +442,45 @@ def test_a_status_typed_instead_of_chosen_is_counted_never_shown(tmp_path):
     assert counts["Something else (typed in)"] == 1 and counts["At risk"] >= 1
     with zipfile.ZipFile(tmp_path / "out" / "summary.xlsx") as package:
         assert not any(b"SECRET-STATUS" in package.read(n) for n in package.namelist())
+
+
+def test_complete_is_what_collect_judged_with_the_coordinators_own_declarations(tmp_path):
+    """A coordinator whose own templates make a question required collects with them; the
+    report (which is not given the templates) counted complete with the shipped declarations
+    and disagreed with the Status sheet and its own attention list. It takes collect's word."""
+    specs = year_specs(tmp_path)
+    terms = specs["terms-of-engagement"]
+    made_required = terms.field("other_agreements")
+    assert not made_required.required
+    # P01's terms, returned with that question (optional in the shipped form) left blank.
+    returns = [
+        dataclasses.replace(r, values={**r.values, made_required.id: ""})
+        if r.form == terms.form
+        else r
+        for r in year_returns()
+    ]
+    assert sum(r.form == terms.form for r in returns) == 1
+    own = dataclasses.replace(
+        terms,
+        fields=tuple(
+            dataclasses.replace(f, required=True) if f is made_required else f for f in terms.fields
+        ),
+    )
+    target = tmp_path / "tracking.xlsx"
+    target.write_bytes(
+        write_tracking(
+            target,
+            TrackingData(returns=returns),
+            year_roster(tmp_path),
+            {**specs, terms.form: own},
+            packets_dir=packets(tmp_path),
+        )
+    )
+    summary = read_summary(target, specs)  # the shipped declarations, as 'report' has them
+    [row] = [f for s in summary.stages for f in s.forms if f.form == terms.form]
+    assert (row.returned, row.complete) == (1, 0)
+    owed = [reason for a in summary.attention for reason in a.reasons]
+    assert any(
+        reason.startswith("Terms of engagement: incomplete: 1 required field blank")
+        for reason in owed
+    )

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from mentordocs.forms import STAGES, FormSpec, blank_required, is_filled, signed_by
+from mentordocs.forms import STAGES, FormSpec, is_filled, signed_by
 from mentordocs.models import WHOSE_GOALS
 from mentordocs.tracking import STAGE_TITLES, Outstanding, ReturnedForm, TrackingData
 from mentordocs.tracking.data import STAGE_PHRASES
@@ -123,6 +123,14 @@ def build_summary(
         for item in items:
             if "not returned" in item.reasons and item.pair_id in active:
                 owed[item.form] = owed.get(item.form, 0) + 1
+    # Complete as collect judged it (with the declarations it was given, a coordinator's own
+    # templates' included), not recounted here with what may be other declarations.
+    incomplete = {
+        (item.pair_id, item.form)
+        for items in outstanding.values()
+        for item in items
+        if any(reason.startswith("incomplete") for reason in item.reasons)
+    }
     open_stages = data.stages or [STAGES[0]]
     stages: list[StageReturns] = []
     for stage in open_stages:
@@ -130,13 +138,13 @@ def build_summary(
         for form, spec in specs.items():
             if spec.stage != stage:
                 continue
-            returns = [r for (pair, f), r in latest.items() if f == form]
+            returns = [r for (_, f), r in latest.items() if f == form]
             block.forms.append(
                 FormReturns(
                     form=form,
                     title=spec.title,
                     returned=len(returns),
-                    complete=sum(1 for r in returns if not blank_required(r.values, spec)),
+                    complete=sum(1 for r in returns if (r.pair_id, form) not in incomplete),
                     signed=sum(
                         1
                         for r in returns
