@@ -42,6 +42,9 @@ class Manifest:
     roster: str = ""
     generator: str = ""
     files: list[ManifestEntry] = field(default_factory=list)
+    # The coordinator's templates folder the last 'generate --templates' used (absolute); ""
+    # for the shipped templates. collect given the packets folder reads returns against it.
+    templates: str = ""
 
     def by_path(self) -> dict[str, ManifestEntry]:
         return {entry.path: entry for entry in self.files}
@@ -68,12 +71,18 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
         roster=data.get("roster", ""),
         generator=data.get("generator", ""),
         files=files,
+        templates=data.get("templates", ""),
     )
 
 
 def write_manifest(out_dir: str | os.PathLike[str], manifest: Manifest) -> None:
     """Write ``OUT/manifest.json`` atomically, one entry at a time (flat memory at any size)."""
-    head = {"program": manifest.program, "roster": manifest.roster, "generator": manifest.generator}
+    head = {
+        "program": manifest.program,
+        "roster": manifest.roster,
+        "generator": manifest.generator,
+        "templates": manifest.templates,
+    }
     names = [f.name for f in fields(ManifestEntry)]
     entries = sorted(manifest.files, key=lambda e: (e.pair_id, e.form, e.path))
     with atomic_writer(Path(out_dir) / MANIFEST_NAME, "w") as fh:

@@ -6,9 +6,12 @@ import json
 import shutil
 from pathlib import Path
 
+from click.testing import CliRunner
 from conftest import SAMPLE_ROSTER, TEMPLATES
 from test_roundtrip import fill_docx
+from test_templates import _copy_templates, _delete_anchor, _rename_recognition
 
+from mentordocs.cli import cli
 from mentordocs.collect import collect_forms, read_form
 from mentordocs.generate.packets import generate_packets
 from mentordocs.roster import load_roster
@@ -93,8 +96,12 @@ def test_a_goal_sheet_of_version_2_0_with_midpoint_progress_is_read_against_2_0(
 
     # Collected with today's (2.1) templates: read against 2.0's declaration, no warning, and
     # the answers 2.1 no longer asks are kept (on the Review sheet), each under its 2.0 field.
+    # (Given as --templates: without it, collect would read against the 2.0 folder the
+    # packets' manifest names, the one they were generated with.)
     tracking = tmp_path / "t.xlsx"
-    result = collect_forms([returned.parent], tracking, roster, packets_dir=packets)
+    result = collect_forms(
+        [returned.parent], tracking, roster, packets_dir=packets, templates_dir=TEMPLATES
+    )
     assert result.unreadable == 0 and result.new == 1
     assert not [p for p in result.problems if "version 2.0" in p.message]
     data = read_tracking(tracking)
@@ -121,3 +128,58 @@ def test_a_goal_sheet_of_version_2_0_with_midpoint_progress_is_read_against_2_0(
     shown = [(item.why, item.text) for item in read_tracking(alone).review]
     statuses = sorted(text for why, text in shown if "_status'" in why)
     assert statuses == ["In progress"] + ["Not started"] * (len(started) - 1)
+
+
+def test_collect_given_the_packets_reads_against_the_templates_they_were_generated_with(
+    tmp_path: Path,
+):
+    """generate --templates MINE, then collect --packets without --templates: a question of
+    the coordinator's own went to the Review sheet, as if a program had removed its name.
+    The manifest names the templates folder; collect reads against it and says so. A folder
+    no longer there is a warning, and the answer's warning says what the field is."""
+    roster = load_roster(SAMPLE_ROSTER)
+    pair = roster.pairs[0].pair_id
+    mine = _copy_templates(tmp_path)
+    _rename_recognition(mine)  # 'recognition' becomes a question of the coordinator's own
+    declaration = mine / "terms-of-engagement.json"
+    declaration.write_text(
+        declaration.read_text(encoding="utf-8").replace('"id": "recognition"', '"id": "thanks"'),
+        encoding="utf-8",
+    )
+    _delete_anchor(mine / "terms-of-engagement.docx", "recognition")
+    packets = tmp_path / "packets"
+    generate_packets(
+        roster, packets, pairs=[pair], forms=["terms-of-engagement"], templates_dir=mine
+    )
+    [sent] = list(packets.rglob("*_terms-of-engagement.docx"))
+    returned = tmp_path / "in" / sent.name
+    returned.parent.mkdir()
+    returned.write_bytes(fill_docx(sent.read_bytes(), {"thanks": "A note after each visit"}))
+
+    tracking = tmp_path / "t.xlsx"
+    result = collect_forms([returned.parent], tracking, roster, packets_dir=packets)
+    assert result.templates_of_packets == mine.resolve()
+    assert (result.new, result.review) == (1, 0), result.problems
+    [ret] = read_tracking(tracking).returns
+    assert ret.values["thanks"] == "A note after each visit"
+    output = (
+        CliRunner()
+        .invoke(
+            cli,
+            ["collect", str(returned.parent), "-o", str(tmp_path / "cli.xlsx")]
+            + ["--roster", str(SAMPLE_ROSTER), "--packets", str(packets)],
+        )
+        .output
+    )
+    assert f"Read against your templates in {mine.resolve()}" in output
+
+    # The templates folder moved away: read against the shipped ones, and said so twice.
+    mine.rename(tmp_path / "moved")
+    result = collect_forms([returned.parent], tmp_path / "t2.xlsx", roster, packets_dir=packets)
+    assert result.templates_of_packets is None and result.review == 1
+    [gone] = [p for p in result.problems if p.file.endswith("manifest.json")]
+    assert gone.severity == "warning" and "which is no longer there" in gone.message
+    assert "Give --templates" in gone.fix
+    [undeclared] = [p for p in result.problems if p.file.endswith(sent.name)]
+    assert "its form's declaration does not list ('thanks')" in undeclared.message
+    assert "--templates YOUR-FOLDER" in undeclared.fix

@@ -224,6 +224,12 @@ def _report(result: CollectResult, tracking: str) -> None:
         f"Wrote {click.format_filename(tracking)}"
         + (f" (previous version kept as {result.backup.name})" if result.backup else "")
     )
+    if result.templates_of_packets is not None:
+        click.echo(
+            "Read against your templates in "
+            f"{click.format_filename(str(result.templates_of_packets))}, which the packets were "
+            "generated with (give --templates to use others)."
+        )
     if result.messages or result.moved or result.notes:
         click.echo(
             f"Mail: {result.messages} new message(s) read"

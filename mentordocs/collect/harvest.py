@@ -52,7 +52,7 @@ from mentordocs.fsutil import atomic_write_bytes, office_lock_file
 from mentordocs.mailsettings import MailboxAddress
 from mentordocs.models import Roster
 from mentordocs.progress import NoProgress, Progress
-from mentordocs.records import read_manifest
+from mentordocs.records import MANIFEST_NAME, read_manifest
 from mentordocs.signin import Credentials
 from mentordocs.tracking import (
     EXCEL_CELL_LIMIT,
@@ -93,6 +93,8 @@ class CollectResult:
     notes: list[str] = field(default_factory=list)  # what the mailboxes said (moves, copies)
     problems: list[Problem] = field(default_factory=list)
     backup: Path | None = None
+    # The coordinator's templates the packets' manifest named, read against (no --templates).
+    templates_of_packets: Path | None = None
 
     @property
     def attention(self) -> int:
@@ -143,14 +145,16 @@ def collect_forms(
     """
     target = Path(tracking_path)
     _refuse_open_workbook(target)
+    result = CollectResult(tracking_path=target)
+    if templates_dir is None and packets_dir is not None:
+        templates_dir = _templates_of_packets(Path(packets_dir), result)
     specs = load_form_specs(Path(templates_dir) if templates_dir is not None else None)
     previous = read_tracking(target) if target.exists() else TrackingData()
     _refuse_work_of_yours(target, previous)
     harvest = _Harvest(roster, specs, previous, packets_dir, include_confidential)
-    result = CollectResult(tracking_path=target)
     inventory = find_returns(inputs)
     mail = _read_mailboxes(mailboxes, previous, inventory, move_to, result, progress)
-    problems = list(inventory.problems)
+    problems = [*result.problems, *inventory.problems]
     result.skipped, result.not_forms = inventory.passed_over, inventory.not_forms
     result.unreadable = sum(1 for p in problems if p.severity == "error")
     progress = progress or NoProgress()
@@ -172,6 +176,31 @@ def collect_forms(
     if move_to:
         _move_read_mail(mailboxes, mail, move_to, problems, result)
     return result
+
+
+def _templates_of_packets(packets: Path, result: CollectResult) -> Path | None:
+    """The coordinator's templates folder the packets were generated with (their manifest
+    says), to read returns against when --templates is not given: its questions would
+    otherwise go to the Review sheet. Kept in ``result.templates_of_packets``; a folder no
+    longer there is a warning in ``result.problems``."""
+    recorded = read_manifest(packets).templates
+    if not recorded:
+        return None
+    folder = Path(recorded)
+    if folder.is_dir():
+        result.templates_of_packets = folder
+        return folder
+    result.problems.append(
+        Problem(
+            str(packets / MANIFEST_NAME),
+            f"the packets were generated with your templates in {folder}, which is no longer "
+            "there: the forms were read against the shipped templates, and answers to "
+            "questions of your own are on the Review sheet.",
+            "Give --templates with the folder that holds your templates now.",
+            severity="warning",
+        )
+    )
+    return None
 
 
 def _read_mailboxes(
@@ -768,11 +797,28 @@ def _review_problems(item: Found, reading: FormReading, matched: Matched) -> lis
             )
         )
         return problems
-    if matched.unproven:
+    undeclared = list(dict.fromkeys(u.undeclared for u in matched.unproven if u.undeclared))
+    if undeclared:
         problems.append(
             Problem(
                 item.name,
-                f"has {len(matched.unproven)} answer(s) whose question could not be proven "
+                f"has answers in {len(undeclared)} field(s) its form's declaration does not "
+                f"list ({', '.join(repr(name) for name in undeclared[:5])}"
+                f"{', ...' if len(undeclared) > 5 else ''}); they are on the Review sheet, not "
+                "in the form's columns.",
+                "If the forms were generated with your own templates, give collect "
+                "--templates YOUR-FOLDER (or --packets with the folder they were generated "
+                "into) every time, so that later returns are filed in their columns; copy "
+                "these answers from the Review sheet into their columns.",
+                severity="warning",
+            )
+        )
+    unnamed = [u for u in matched.unproven if not u.undeclared]
+    if unnamed:
+        problems.append(
+            Problem(
+                item.name,
+                f"has {len(unnamed)} answer(s) whose question could not be proven "
                 "(usually because another program removed the fields' names); they are on the "
                 "Review sheet, not in the form's columns.",
                 "Check each one on the Review sheet and copy it into its column if it is right. "

@@ -136,6 +136,7 @@ class Unproven:
     suggestion: str  # the field its place suggests (a hint, not a proof), or ""
     why: str
     named: bool = False  # the suggestion is the field's own name (a second copy of a field)
+    undeclared: str = ""  # the field's one name, which the form does not declare
 
 
 @dataclass
@@ -172,7 +173,7 @@ def match_fields(fields: Sequence[Field], spec: FormSpec, reference: Reference |
             else:
                 _keep(values, field_id, value)
         elif problem:
-            unproven.append(Unproven(item, "", problem))
+            unproven.append(Unproven(item, "", problem, undeclared=_undeclared(item, spec)))
         else:
             unnamed.append(index)
     if unnamed:
@@ -200,6 +201,14 @@ def _proven_id(item: Field, spec: FormSpec, reference: Reference | None) -> tupl
     if reference is not None and name not in reference.ids:
         return "", f"it is named '{name}', but the pair's own form has no such field"
     return name, ""
+
+
+def _undeclared(item: Field, spec: FormSpec) -> str:
+    """The field's name when it has one (its tag, title and bookmark agree) that ``spec``
+    does not declare: a question of a coordinator's own template, collected without it."""
+    names = {n for n in (item.tag, item.alias, item.anchor) if n}
+    name = names.pop() if len(names) == 1 else ""
+    return name if name and spec.match(name) is None else ""
 
 
 def _by_label_or_review(

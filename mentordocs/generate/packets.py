@@ -576,6 +576,7 @@ def generate_packets(
     manifest.program = roster.program.name
     manifest.roster = str(roster.path)
     manifest.generator = f"mentordocs {__version__}"
+    manifest.templates = str(Path(templates_dir).resolve()) if templates_dir is not None else ""
     recorder = _Recorder(out, manifest, result)
     job = _Job(
         roster=roster,
