@@ -785,3 +785,21 @@ def test_a_field_renamed_in_its_template_but_not_its_bookmark_is_a_problem(tmp_p
     assert "the field 'thanks' in word/document.xml has no hidden bookmark" in result.output
     returned = next((tmp_path / "packets").rglob("*_terms-of-engagement.docx"))
     assert "thanks" in {field.id for field in read_fields(_document(returned.read_bytes()))}
+
+
+@pytest.mark.parametrize(
+    "broken", ["{ pair.meeting_place }}", "pair.meeting_place }}", "{ % if x %}"]
+)
+def test_a_tag_written_wrong_is_found_before_every_form_prints_it(tmp_path, broken):
+    """'{ pair.meeting_place }}' is no tag to Jinja: it passed the check and every form
+    printed it as it is."""
+    folder = _copy_templates(tmp_path)
+    _edit(folder / "terms-of-engagement.docx", "{{ pair.meeting_place }}", broken)
+    code, output = _check(folder)
+    assert code == 1, output
+    assert "holds what looks like a tag but is not one" in output
+    assert "terms-of-engagement.docx: the paragraph '" in output
+    result = _generate(folder, tmp_path / "packets", "--form", "terms-of-engagement")
+    assert result.exit_code == 1
+    assert "looks like a tag but is not one" in result.output
+    assert not (tmp_path / "packets").exists()

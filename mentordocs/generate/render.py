@@ -193,6 +193,28 @@ def _find_tag(source: str, name: str) -> str:
     return ""
 
 
+_STRAY = re.compile(r"\}\}|%\}|\{\{|\{%")
+_PARAGRAPH_START = re.compile(r"<w:p[ >]")
+
+
+def _stray_tags(source: str) -> list[str]:
+    """The paragraphs of a part's source holding what looks like a tag but is not one ('{
+    mentor.name }}', '{{ name } ... %}'): Jinja leaves it as text, printed on every form."""
+    source = _protect_escaped_braces(source)
+
+    def blank(m: re.Match[str]) -> str:
+        return " " * len(m.group(0))
+
+    masked = _TAG.sub(blank, _RAW_BLOCK.sub(blank, source))  # positions kept
+    starts = [m.start() for m in _PARAGRAPH_START.finditer(masked)]
+    bounds = zip([0, *starts], [*starts, len(masked)], strict=True)
+    return [
+        _shorten(_strip_xml(source[a:b]))
+        for a, b in bounds
+        if _STRAY.search(_strip_xml(masked[a:b]))
+    ]
+
+
 def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -228,6 +250,7 @@ class CompiledTemplate:
         self._custom_part = ns.CUSTOM_PROPERTIES_PART
         self._custom = CustomProperties(None)
         self._static = StaticParts([])
+        self._stray: list[tuple[str, str]] = []  # (part, paragraph) of text like a broken tag
         self._compile(_read_package(data, str(path)))
 
     def __repr__(self) -> str:
@@ -304,6 +327,7 @@ class CompiledTemplate:
             _page_from_context(root)
         xml = etree.tostring(root, encoding="unicode")
         source = _EMPTY_RUN_BY_STATEMENT.sub("", patcher.patch_xml(xml))
+        self._stray += [(member, paragraph) for paragraph in _stray_tags(source)]
         if not _ANY_TAG.search(source):
             return None
         try:
@@ -352,6 +376,11 @@ class CompiledTemplate:
     def variables(self) -> set[str]:
         """The top-level variables the template uses and does not define itself."""
         return set().union(*(part.variables for part in self._parts))
+
+    def stray_tags(self) -> list[tuple[str, str]]:
+        """(part, paragraph) of each paragraph holding what looks like a tag but is not one
+        ('{ mentor.name }}'): Jinja leaves it as text, so every form would print it."""
+        return list(self._stray)
 
     def tag_using(self, name: str) -> str:
         """The first tag (as written in the template) that mentions ``name``, or ''."""

@@ -109,7 +109,16 @@ def check_template(
         compiled = CompiledTemplate.load(path, version=spec.version)
     except TemplateError as exc:
         return _explained([Problem(file=where, message=_strip_prefix(str(exc), where))], path)
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(
+            file=where,
+            message=f"the paragraph '{paragraph}' in {part} holds what looks like a tag but is "
+            "not one, so every form would print it as it is.",
+            fix="Correct it in Word: a value is written {{ name }}, a condition or loop "
+            "{% ... %}, with two characters on each side.",
+        )
+        for part, paragraph in compiled.stray_tags()
+    ]
     seen_ids: set[str] = set()
     reported: set[tuple[str, str]] = set()
 
