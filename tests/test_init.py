@@ -246,3 +246,19 @@ def check_roster_of(workbook: openpyxl.Workbook):
         path = Path(folder) / "roster.xlsx"
         workbook.save(path)
         return check_roster(path)
+
+
+@pytest.mark.parametrize("name", ["roster.csv", "Roster.XLS", "roster.ods"])
+def test_init_given_another_file_name_says_so_and_makes_no_folder(tmp_path: Path, name) -> None:
+    """'init roster.csv' made a folder named roster.csv with a roster.xlsx inside."""
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / name)])
+    assert result.exit_code == 2
+    assert "is not the name of an Excel workbook" in result.output
+    assert f"{Path(name).stem}.xlsx" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_into_a_folder_with_a_dot_in_its_name(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "program.2027")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "program.2027" / "roster.xlsx").is_file()

@@ -6,6 +6,11 @@ from pathlib import Path
 
 import click
 
+# Names of other files a coordinator may give for the workbook (not a folder to make).
+_OTHER_FILES = frozenset(
+    (".csv", ".xls", ".xlsm", ".xlsb", ".xltx", ".ods", ".numbers", ".txt", ".docx", ".json")
+)
+
 
 @click.command("init")
 @click.argument("where", default=".", type=click.Path(path_type=str), required=False)
@@ -33,6 +38,12 @@ def init_command(where: str) -> None:
         raise click.UsageError(
             f"{click.format_filename(where)} is a file, not a folder. Give a folder for "
             "roster.xlsx, or the name of a new workbook ending in .xlsx."
+        )
+    if not is_workbook and not target.is_dir() and target.suffix.lower() in _OTHER_FILES:
+        raise click.UsageError(
+            f"{click.format_filename(where)} is not the name of an Excel workbook: the roster "
+            f"is written as one (.xlsx). Give a name ending in .xlsx, e.g. "
+            f"{click.format_filename(str(target.with_suffix('.xlsx')))}, or a folder."
         )
     if not is_workbook:
         target = target / STARTER_NAME
