@@ -484,3 +484,20 @@ def test_complete_is_what_collect_judged_with_the_coordinators_own_declarations(
         reason.startswith("Terms of engagement: incomplete: 1 required field blank")
         for reason in owed
     )
+
+
+def test_a_pdf_libreoffice_fails_to_make_leaves_the_page_its_error_points_to(tmp_path):
+    """The error said to print summary.html from a browser, but the PDF was made first and
+    its failure stopped the run before summary.html was written."""
+    tracking = year_workbook(tmp_path)
+    broken = tmp_path / "broken-soffice"
+    broken.write_text("#!/bin/sh\necho 'soffice: cannot start' >&2\nexit 1\n", encoding="utf-8")
+    broken.chmod(0o755)
+    out = tmp_path / "out"
+    result = invoke(str(tracking), "-o", str(out), "--pdf", env={"MENTORDOCS_SOFFICE": str(broken)})
+    assert result.exit_code == 1, result.output
+    assert "Open summary.html in a browser and print it to PDF instead" in result.output
+    assert "summary.pdf was not" in result.output
+    assert (out / "summary.html").is_file() and (out / "summary.xlsx").is_file()
+    assert not (out / "summary.pdf").exists()
+    assert openpyxl.load_workbook(out / "summary.xlsx")["Summary"]

@@ -108,12 +108,32 @@ def write_report(
     except OSError as exc:
         raise ReportError(f"Could not make the folder {out} ({exc}). Check the path.") from exc
     result = ReportResult(summary)
-    if pdf:  # first: a missing LibreOffice leaves nothing half done
-        html_to_pdf(summary_html(summary, images=True), out / PDF_NAME, soffice=soffice)
+    if pdf:  # before anything is written: a missing LibreOffice leaves nothing half done
+        soffice = _soffice_for_pdf(soffice)
     atomic_write_bytes(out / XLSX_NAME, workbook)
     atomic_write_text(out / HTML_NAME, page)
+    if pdf:  # last: when LibreOffice fails, the page its error sends the reader to is there
+        try:
+            html_to_pdf(summary_html(summary, images=True), out / PDF_NAME, soffice=soffice)
+        except OfficeError as exc:
+            raise OfficeError(
+                f"{exc} ({out / XLSX_NAME} and {out / HTML_NAME} were written; {out / PDF_NAME} "
+                "was not.)"
+            ) from exc
     result.files = targets
     return result
+
+
+def _soffice_for_pdf(soffice: str | None) -> str:
+    found = soffice or find_soffice()
+    if found is None:
+        raise OfficeError(
+            "LibreOffice is needed for --pdf but was not found. Install it "
+            "(https://www.libreoffice.org, or 'apt-get install libreoffice-writer-nogui' on "
+            "Debian/Ubuntu), set MENTORDOCS_SOFFICE to the full path of soffice, or leave out "
+            "--pdf and print summary.html from a browser."
+        )
+    return found
 
 
 def html_to_pdf(
@@ -125,14 +145,7 @@ def html_to_pdf(
 ) -> Path:
     """Print an HTML page to ``target`` as PDF with LibreOffice Writer (its HTML import,
     which draws SVG images: give the charts as <img>, see ``summary_html(images=True)``)."""
-    soffice = soffice or find_soffice()
-    if soffice is None:
-        raise OfficeError(
-            "LibreOffice is needed for --pdf but was not found. Install it "
-            "(https://www.libreoffice.org, or 'apt-get install libreoffice-writer-nogui' on "
-            "Debian/Ubuntu), set MENTORDOCS_SOFFICE to the full path of soffice, or leave out "
-            "--pdf and print summary.html from a browser."
-        )
+    soffice = _soffice_for_pdf(soffice)
     target = Path(target)
     with tempfile.TemporaryDirectory(prefix="mentordocs-report-") as work:
         source = Path(work) / "summary.html"
