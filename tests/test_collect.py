@@ -394,13 +394,30 @@ def test_confidential_answers_are_not_copied_unless_asked(tmp_path):
 
 
 def test_identity_from_file_name_when_properties_are_gone(tmp_path):
+    """A form that lost its properties (Google Docs) is filed by its file name, with a
+    warning: the name is the only proof of its pair (it used to be filed without a word).
+    The warning's fix works: rename, delete the row, collect again."""
     roster = make_roster(tmp_path, pairs=3)
     data = make_docx("goal-sheet", "P03", {"goal_1_goal": "Renamed"}, properties=False)
     path = write(tmp_path / "in" / "Copy of P03_goal-sheet (2) FINAL.docx", data)
-    result = collect_forms([path], tmp_path / "t.xlsx", roster)
-    assert result.problems == []
-    [row] = sheet_rows(tmp_path / "t.xlsx", "Goal sheet")
+    tracking = tmp_path / "t.xlsx"
+    result = collect_forms([path], tracking, roster)
+    [warning] = result.problems
+    assert warning.severity == "warning" and warning.file == str(path)
+    assert "it was taken as pair P03's because of its file name" in warning.message
+    assert "delete pair P03's row on the sheet 'Goal sheet'" in warning.fix
+    [row] = sheet_rows(tracking, "Goal sheet")
     assert (row["Pair"], row["Goal 1"]) == ("P03", "Renamed")
+
+    # It was P02's: the coordinator follows the fix.
+    renamed = path.rename(path.with_name("P02_goal-sheet.docx"))
+    workbook = openpyxl.load_workbook(tracking)
+    workbook["Goal sheet"].delete_rows(2)
+    workbook.save(tracking)
+    result = collect_forms([renamed], tracking, roster)
+    assert result.new == 1
+    [row] = sheet_rows(tracking, "Goal sheet")
+    assert (row["Pair"], row["Goal 1"]) == ("P02", "Renamed")
 
 
 def test_other_program_and_unknown_pair_are_reported_not_guessed(tmp_path):

@@ -174,6 +174,7 @@ def test_a_form_without_identity_is_matched_by_its_senders_address(tmp_path):
     assert row["Pair"] == "P02" and row["Goal 1"] == "by mail"
     [note] = [p for p in result.problems if "sent it" in p.message]
     assert note.severity == "warning" and "mentee2@example.org" in note.message
+    assert "save the attachment as a file named with that pair's id" in note.fix
 
 
 def forwarded_chain(levels: int, attachments: dict[str, bytes]) -> bytes:

@@ -499,10 +499,14 @@ class _Harvest:
             )
             return None
         pair_id, form = reading.pair_id, reading.form
+        taken_from = ""  # what the pair was taken from when the form does not say
         if not pair_id or not form:
             named_pair, named_form = identify_from_name(item.name, self.pair_ids, self.specs)
-            if not (pair_id or named_pair) and item.sender:
-                named_pair = self._by_sender(item, problems)
+            if named_pair and not pair_id:
+                taken_from = _BY_FILE_NAME
+            elif not (pair_id or named_pair) and item.sender:
+                named_pair = self._by_sender(item)
+                taken_from = f"{item.sender} sent it" if named_pair else ""
             pair_id, form = pair_id or named_pair or "", form or named_form or ""
             if not reading.form and not (named_pair and named_form):
                 self._other_form(item, reading, result, problems)
@@ -528,9 +532,11 @@ class _Harvest:
                 )
             )
             return None
+        if taken_from:
+            problems.append(_pair_taken_from(item.name, pair_id, spec, taken_from))
         return pair_id, spec
 
-    def _by_sender(self, item: Found, problems: list[Problem]) -> str | None:
+    def _by_sender(self, item: Found) -> str | None:
         """The pair whose mentor or mentee sent the email a file came in, if exactly one."""
         sender = item.sender.casefold()
         pairs = [
@@ -538,19 +544,7 @@ class _Harvest:
             for p in self.roster.pairs
             if sender in (p.mentor.email.casefold(), p.mentee.email.casefold())
         ]
-        if len(pairs) != 1:
-            return None
-        problems.append(
-            Problem(
-                item.name,
-                f"does not say which pair it is for; it was taken as pair {pairs[0]}'s because "
-                f"{item.sender} sent it.",
-                "Check it is that pair's form; if not, rename the file to start with the right "
-                "pair id and collect again.",
-                severity="warning",
-            )
-        )
-        return pairs[0]
+        return pairs[0] if len(pairs) == 1 else None
 
     def _other_form(
         self, item: Found, reading: FormReading, result: CollectResult, problems: list[Problem]
@@ -961,6 +955,29 @@ def _signed_in_counterparts(kept: ReturnedForm, other: ReturnedForm) -> list[Pro
             )
         )
     return problems
+
+
+def _pair_taken_from(source: str, pair_id: str, spec: FormSpec, because: str) -> Problem:
+    """The warning for a return that does not carry its pair (the program it was last saved
+    with dropped the form's properties): filed as ``pair_id``'s ``because`` ...."""
+    rename = (
+        "rename the file to start with that pair's id"
+        if because == _BY_FILE_NAME
+        else "save the attachment as a file named with that pair's id first"
+    )
+    return Problem(
+        source,
+        "does not carry the pair it is for (the program it was last saved with dropped the "
+        f"form's properties, as Google Docs does); it was taken as pair {pair_id}'s because "
+        f"{because}.",
+        f"Check it is pair {pair_id}'s {spec.title} (the names on it). If it is another "
+        f"pair's: {rename}, delete pair {pair_id}'s row on the sheet '{spec.title}', save, and "
+        "collect it again.",
+        severity="warning",
+    )
+
+
+_BY_FILE_NAME = "of its file name"
 
 
 def _set_aside(source: str, kept: ReturnedForm, spec: FormSpec, pair_id: str, tie: bool) -> Problem:
