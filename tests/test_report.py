@@ -31,6 +31,19 @@ from mentordocs.tracking import ReturnedForm, TrackingData, write_tracking
 MARK = "SECRET-FEEDBACK"  # the part of SECRET no other text holds
 
 
+def year_tracking(tmp_path: Path, returns: list, specs: dict | None = None) -> Path:
+    """The year's tracking workbook holding ``returns`` (collected with ``specs``, by default
+    the year's declarations)."""
+    tracking = tmp_path / "tracking.xlsx"
+    specs = specs if specs is not None else year_specs(tmp_path)
+    data = TrackingData(returns=returns)
+    roster = year_roster(tmp_path)
+    tracking.write_bytes(
+        write_tracking(tracking, data, roster, specs, packets_dir=packets(tmp_path))
+    )
+    return tracking
+
+
 def invoke(*args: str, env: dict[str, str] | None = None):
     return CliRunner().invoke(cli, ["report", *args], env=env)
 
@@ -410,7 +423,6 @@ def test_the_pdf_stays_one_page_with_500_pairs_needing_attention(tmp_path, soffi
 
 
 def test_a_status_typed_instead_of_chosen_is_counted_never_shown(tmp_path):
-    from test_tracking_year import packets, year_returns, year_roster
 
     typed = "SECRET-STATUS going through a hard time"
     returns = year_returns()
@@ -419,16 +431,7 @@ def test_a_status_typed_instead_of_chosen_is_counted_never_shown(tmp_path):
     [p02] = [r for r in returns if r.form == "midpoint-review" and r.pair_id == "P02"]
     p02.values["goal_2_status"] = "  on   TRACK "  # a choice, typed: read as the choice
     p02.values["goal_1_status"] = "at risk"
-    tracking = tmp_path / "tracking.xlsx"
-    tracking.write_bytes(
-        write_tracking(
-            tracking,
-            TrackingData(returns=returns),
-            year_roster(tmp_path),
-            year_specs(tmp_path),
-            packets_dir=packets(tmp_path),
-        )
-    )
+    tracking = year_tracking(tmp_path, returns)
     result = invoke(str(tracking), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "SECRET-STATUS" not in result.output
@@ -466,16 +469,7 @@ def test_complete_is_what_collect_judged_with_the_coordinators_own_declarations(
             dataclasses.replace(f, required=True) if f is made_required else f for f in terms.fields
         ),
     )
-    target = tmp_path / "tracking.xlsx"
-    target.write_bytes(
-        write_tracking(
-            target,
-            TrackingData(returns=returns),
-            year_roster(tmp_path),
-            {**specs, terms.form: own},
-            packets_dir=packets(tmp_path),
-        )
-    )
+    target = year_tracking(tmp_path, returns, {**specs, terms.form: own})
     summary = read_summary(target, specs)  # the shipped declarations, as 'report' has them
     [row] = [f for s in summary.stages for f in s.forms if f.form == terms.form]
     assert (row.returned, row.complete) == (1, 0)
