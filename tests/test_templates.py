@@ -803,3 +803,21 @@ def test_a_tag_written_wrong_is_found_before_every_form_prints_it(tmp_path, brok
     assert result.exit_code == 1
     assert "looks like a tag but is not one" in result.output
     assert not (tmp_path / "packets").exists()
+
+
+def test_a_template_missing_from_your_folder_says_how_to_put_it_back(tmp_path):
+    folder = _copy_templates(tmp_path)
+    (folder / "goal-sheet.docx").unlink()
+    out = tmp_path / "packets"
+    result = _generate(folder, out)
+    assert result.exit_code == 1
+    assert "goal-sheet.docx does not exist. Put the form's template back: 'mentordocs " in (
+        result.output
+    )
+    assert f"templates copy {folder}'" in result.output
+    assert not out.exists()
+    # Doing what it says works, and leaves the edited templates alone.
+    edited = (folder / "terms-of-engagement.docx").read_bytes()
+    assert CliRunner().invoke(cli, ["templates", "copy", str(folder)]).exit_code == 0
+    assert (folder / "terms-of-engagement.docx").read_bytes() == edited
+    assert _generate(folder, out).exit_code == 0

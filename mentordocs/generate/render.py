@@ -270,12 +270,19 @@ class CompiledTemplate:
         offending tag) when it cannot be used.
         """
         where = Path(path)
+        back = (
+            f"Put the form's template back: 'mentordocs templates copy {where.parent}' copies "
+            "the shipped one in (it never overwrites a file already there)."
+        )
         try:
             data = where.read_bytes()
         except FileNotFoundError:
-            raise TemplateError(f"Template {where} does not exist.") from None
+            raise TemplateError(f"Template {where} does not exist. {back}") from None
         except IsADirectoryError:
-            raise TemplateError(f"Template {where} is a folder, not a Word .docx file.") from None
+            raise TemplateError(
+                f"Template {where} is a folder, not a Word .docx file. Move the folder away; "
+                f"{back[0].lower()}{back[1:]}"
+            ) from None
         except OSError as exc:
             raise TemplateError(f"Cannot read template {where}: {exc.strerror or exc}.") from exc
         return cls(where, name or where.name, version, data)
@@ -493,7 +500,7 @@ def _read_package(data: bytes, label: str) -> dict[str, bytes]:
     not_docx = (
         f"Template {label} is not a Word .docx file"
         + (" (it looks like an old .doc file)" if data[:8] == ns.OLE_SIGNATURE else "")
-        + ". Open it in Word or LibreOffice and save it as 'Word Document (.docx)'; "
+        + ". Open it in Word and save it as 'Word Document (.docx)'; "
         "a password-protected document must be saved without its password."
     )
     try:
