@@ -287,7 +287,9 @@ def load_form_specs(
     ``templates_dir`` (default: shipped).
 
     Returns the specs keyed by form id, in the program's order. Raises FormSpecError naming the
-    file and every problem in it when a declaration is missing or malformed.
+    file and every problem in it when a declaration is missing or malformed. A coordinator's
+    folder copied before a later stage's form came (neither its .json nor its .docx there:
+    'templates check' warns of it) has that form's shipped declaration and template.
     """
     forms = FORM_IDS if stage is None else stage_forms(stage)
     folder = Path(templates_dir) if templates_dir is not None else _default_dir()
@@ -296,7 +298,17 @@ def load_form_specs(
             f"Templates folder {folder} does not exist. Give the folder that holds the .docx "
             "templates and their .json declarations (make one with 'mentordocs templates copy DIR')."
         )
-    return {form: load_form_spec(folder / f"{form}.json", expected_form=form) for form in forms}
+    specs = {}
+    for form in forms:
+        declaration = folder / f"{form}.json"
+        if (
+            form_stage(form) != DEFAULT_STAGE
+            and not declaration.exists()
+            and not declaration.with_suffix(".docx").exists()
+        ):
+            declaration = _default_dir() / declaration.name
+        specs[form] = load_form_spec(declaration, expected_form=form)
+    return specs
 
 
 def _default_dir() -> Path:

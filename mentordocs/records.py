@@ -42,9 +42,37 @@ class Manifest:
     roster: str = ""
     generator: str = ""
     files: list[ManifestEntry] = field(default_factory=list)
-    # The coordinator's templates folder the last 'generate --templates' used (absolute); ""
-    # for the shipped templates. collect given the packets folder reads returns against it.
-    templates: str = ""
+    # Form id -> the coordinator's templates folder its forms were last generated from, as
+    # {"folder": absolute path, "relative": path from the packets folder}; a form generated
+    # from the shipped templates has none. collect given the packets folder reads against it.
+    templates: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def templates_folder(self, form: str, packets: Path) -> tuple[Path | None, bool]:
+        """(the folder ``form`` was generated from, whether it is still there): the recorded
+        path, else the same place seen from ``packets`` (the two moved together); (None,
+        True) for the shipped templates."""
+        recorded = self.templates.get(form)
+        if not recorded:
+            return None, True
+        folder = Path(recorded.get("folder", ""))
+        if recorded.get("folder") and folder.is_dir():
+            return folder, True
+        moved = packets / recorded.get("relative", "") if recorded.get("relative") else None
+        if moved is not None and moved.is_dir():
+            return moved.resolve(), True
+        return folder, False
+
+    def generated_from(self, form: str, folder: Path | None, packets: Path) -> None:
+        """Record that ``form``'s files were generated from ``folder`` (None: shipped)."""
+        if folder is None:
+            self.templates.pop(form, None)
+            return
+        folder = folder.resolve()
+        try:
+            relative = os.path.relpath(folder, packets.resolve())
+        except ValueError:  # another drive (Windows)
+            relative = ""
+        self.templates[form] = {"folder": str(folder), "relative": relative}
 
     def by_path(self) -> dict[str, ManifestEntry]:
         return {entry.path: entry for entry in self.files}
@@ -71,8 +99,19 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
         roster=data.get("roster", ""),
         generator=data.get("generator", ""),
         files=files,
-        templates=data.get("templates", ""),
+        templates=_templates_of(data.get("templates")),
     )
+
+
+def _templates_of(recorded: object) -> dict[str, dict[str, str]]:
+    """The manifest's "templates" (form id -> folder), as written; anything else: none."""
+    if not isinstance(recorded, dict):
+        return {}
+    return {
+        str(form): {str(k): str(v) for k, v in where.items()}
+        for form, where in recorded.items()
+        if isinstance(where, dict)
+    }
 
 
 def write_manifest(out_dir: str | os.PathLike[str], manifest: Manifest) -> None:

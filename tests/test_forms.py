@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import pickle
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -520,3 +521,22 @@ def test_a_declaration_copied_with_replace_leaves_the_original_alone():
     assert own.lookup("other_agreements")[0].required
     assert terms.field("other_agreements") is question and not question.required
     assert terms.lookup("other_agreements")[0] is question
+
+
+def test_a_folder_copied_before_the_review_forms_came_has_the_shipped_ones(tmp_path):
+    """'templates check' warns of such a folder and generate's start stage uses it; reading
+    it for collect or report failed on the missing midpoint-review.json."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for form in stage_forms():
+        for suffix in (".docx", ".json"):
+            shutil.copy(TEMPLATES / f"{form}{suffix}", folder / f"{form}{suffix}")
+    specs = load_form_specs(folder)
+    assert list(specs) == list(FORM_IDS)
+    for form, spec in specs.items():
+        expected = folder if form in stage_forms() else TEMPLATES
+        assert spec.template_path.parent.resolve() == expected.resolve(), form
+    # A start form missing is still an error, and so is half a review form.
+    (folder / "midpoint-review.docx").write_bytes(b"")
+    with pytest.raises(FormSpecError, match="midpoint-review.json"):
+        load_form_specs(folder)

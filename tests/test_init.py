@@ -253,7 +253,7 @@ def test_init_given_another_file_name_says_so_and_makes_no_folder(tmp_path: Path
     """'init roster.csv' made a folder named roster.csv with a roster.xlsx inside."""
     result = CliRunner().invoke(cli, ["init", str(tmp_path / name)])
     assert result.exit_code == 2
-    assert "is not the name of an Excel workbook" in result.output
+    assert "is not the name of an .xlsx workbook" in result.output
     assert f"{Path(name).stem}.xlsx" in result.output
     assert list(tmp_path.iterdir()) == []
 

@@ -495,3 +495,19 @@ def test_a_pdf_libreoffice_fails_to_make_leaves_the_page_its_error_points_to(tmp
     assert (out / "summary.html").is_file() and (out / "summary.xlsx").is_file()
     assert not (out / "summary.pdf").exists()
     assert openpyxl.load_workbook(out / "summary.xlsx")["Summary"]
+
+
+def test_a_pdf_that_fails_removes_the_earlier_runs_pdf(tmp_path):
+    """The folder held summary.pdf of an earlier run beside the new workbook and page: a
+    coordinator could send those old figures."""
+    tracking = year_workbook(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.pdf").write_bytes(b"%PDF-1.4 the earlier run's")
+    broken = tmp_path / "broken-soffice"
+    broken.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    broken.chmod(0o755)
+    result = invoke(str(tracking), "-o", str(out), "--pdf", env={"MENTORDOCS_SOFFICE": str(broken)})
+    assert result.exit_code == 1
+    assert "the one of an earlier run was removed: its figures were out of date" in result.output
+    assert not (out / "summary.pdf").exists() and (out / "summary.html").is_file()

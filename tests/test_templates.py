@@ -23,12 +23,18 @@ from lxml import etree
 
 from mentordocs.cli import cli
 from mentordocs.forms import FORM_IDS, load_form_specs
-from mentordocs.generate.context import build_context, sample_contexts, sample_roster
+from mentordocs.generate.context import (
+    build_context,
+    roster_contexts,
+    sample_contexts,
+    sample_roster,
+)
 from mentordocs.generate.render import CompiledTemplate
-from mentordocs.generate.templates import check_templates
+from mentordocs.generate.templates import check_template, check_templates
 from mentordocs.models import Goal
 from mentordocs.ooxml import controls as fields
 from mentordocs.ooxml.fields import read_fields
+from mentordocs.roster import load_roster
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 W = f"{{{fields.W_NS}}}"
@@ -386,7 +392,7 @@ def test_check_reports_a_content_control_without_a_tag(tmp_path):
     )
     code, output = _check(folder)
     assert code == 1
-    assert "has no tag (it shows 'Write the topics that are off limits')" in output
+    assert "(it shows 'Write the topics that are off limits') has no tag" in output
     assert (
         "the declared field 'off_limits' (Topics that are off limits) is not in the template"
         in output
@@ -605,7 +611,7 @@ def _declare_kept_private_a_date(folder: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (_untag_off_limits, "has no tag (it shows 'Write the topics that are off limits')"),
+        (_untag_off_limits, "(it shows 'Write the topics that are off limits') has no tag"),
         (_rename_recognition, "the field 'thanks' in word/document.xml is not declared"),
         (_rename_recognition, "the declared field 'recognition'"),
         (_declare_kept_private_a_date, "is a text control but is declared as a date picker"),
@@ -654,8 +660,14 @@ def test_generate_lists_at_most_a_dozen_template_problems(tmp_path):
     assert result.exit_code == 1
     listed = [line for line in result.output.splitlines() if line.startswith("  - ")]
     assert len(listed) == 12
-    assert re.search(r"^  \.\.\. and \d+ more$", result.output, re.M)
-    assert untagged > 24
+    more = re.search(r"^  \.\.\. and (\d+) more$", result.output, re.M)
+    assert more and untagged > 24
+    # Each control once, as 'templates check' counts them (not once per pair's value: the
+    # pairs' data stays out of the message too).
+    checked = CliRunner().invoke(cli, ["templates", "check", str(folder)]).output
+    counted = re.search(r"(\d+) problems in the templates", checked)
+    assert counted and 12 + int(more.group(1)) == int(counted.group(1))
+    assert "Monday" not in result.output and "Tuesday" not in result.output
 
 
 def test_a_roster_without_every_plan_type_is_no_reason_to_call_a_field_missing(tmp_path):
@@ -821,3 +833,117 @@ def test_a_template_missing_from_your_folder_says_how_to_put_it_back(tmp_path):
     assert CliRunner().invoke(cli, ["templates", "copy", str(folder)]).exit_code == 0
     assert (folder / "terms-of-engagement.docx").read_bytes() == edited
     assert _generate(folder, out).exit_code == 0
+
+
+def _roster_with_own_setting(tmp_path: Path, plan_type: str | None = None) -> Path:
+    """The sample roster with a Program setting of the coordinator's own (Program website),
+    and, with ``plan_type``, every pair of that plan type."""
+    workbook = openpyxl.load_workbook(SAMPLE_ROSTER)
+    program = workbook["Program"]
+    program.append(["Program website", "https://mentoring.example.org"])
+    if plan_type is not None:
+        pairs = workbook["Pairs"]
+        column = [cell.value for cell in pairs[1]].index("Plan type") + 1
+        for row in range(2, pairs.max_row + 1):
+            if pairs.cell(row, 1).value:
+                pairs.cell(row, column).value = plan_type
+    path = tmp_path / f"roster-{plan_type or 'all'}.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_own_settings_in_templates_and_pairs_that_show_one_plan_type_are_no_problem(tmp_path):
+    """A template using the coordinator's own setting, generated for one pair (--pair) or a
+    roster of one plan type: the fields of the other plan types' sections were called missing
+    (the built-in samples, which show them, could not render the own setting) and nothing was
+    written. The samples now get the roster's own columns and settings."""
+    folder = _copy_templates(tmp_path)
+    for form in ("action-plan", "goal-sheet"):
+        _edit(
+            folder / f"{form}.docx",
+            "{{ program.name }}",
+            "{{ program.name }} ({{ program.extra.program_website }})",
+        )
+    every_plan = _roster_with_own_setting(tmp_path)
+    one_plan = _roster_with_own_setting(tmp_path, "Mentee-focused")
+    for roster, options in ((every_plan, ["--pair", "P01"]), (one_plan, [])):
+        out = tmp_path / f"packets-{roster.stem}"
+        result = _generate(folder, out, *options, roster=roster)
+        assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(
+            cli, ["templates", "check", str(folder), "--roster", str(roster)]
+        )
+        assert result.exit_code == 0, result.output
+    # A declared field missing while samples could not be rendered (here: given without the
+    # roster's setting) is a warning that says why, not an error.
+    spec = load_form_specs(folder)["action-plan"]
+    loaded = load_roster(one_plan)
+    problems = check_template(spec, roster_contexts(loaded), sample_contexts())
+    missing = [p for p in problems if "is not in the template" in p.message]
+    assert missing and all(p.severity == "warning" for p in missing)
+    assert "could not be rendered with this template" in missing[0].message
+    assert not [p for p in problems if p.severity == "error"]
+
+
+def test_text_left_in_a_fields_bookmark_when_its_control_was_removed_is_named_so(tmp_path):
+    """Word's Remove Content Control keeps the text and the hidden bookmark: collect would take
+    that text for the field's answer on every return. It was reported as 'a content control
+    with no tag', which the template does not have."""
+    folder = _copy_templates(tmp_path)
+    template = folder / "confidentiality-agreement.docx"
+    with zipfile.ZipFile(template) as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    root = etree.fromstring(members["word/document.xml"])
+    [start] = [
+        el for el in root.iter(W + "bookmarkStart") if el.get(W + "name") == "_mdf_kept_private"
+    ]
+    control = start.getnext()
+    assert control.tag == W + "sdt"
+    run = etree.SubElement(etree.Element(W + "r"), W + "t")
+    run.text = "Nothing here"
+    control.addprevious(run.getparent())
+    control.getparent().remove(control)
+    members["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+    code, output = _check(folder)
+    assert code == 1
+    assert (
+        "the text 'Nothing here' in word/document.xml sits in the hidden bookmark of the field "
+        "'kept_private' without its content control" in output
+    )
+    assert "select the bookmark named after 'kept_private' (_mdf_...) and Delete it" in output
+    assert "has no tag" not in output
+
+
+def test_a_template_with_warnings_only_is_no_problem_whoever_saved_it(tmp_path):
+    """A template last saved by LibreOffice with only warnings (a field without a bookmark of
+    its own) failed the check: the LibreOffice note was counted as a problem."""
+    folder = _copy_templates(tmp_path)
+    _delete_anchor(folder / "terms-of-engagement.docx", "recognition")
+    with zipfile.ZipFile(folder / "terms-of-engagement.docx") as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    members["docProps/app.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="'
+        b'http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+        b"<Application>LibreOffice/25.2.3.2$Linux_X86_64 LibreOffice_project/520$Build-2"
+        b"</Application></Properties>"
+    )
+    with zipfile.ZipFile(folder / "terms-of-engagement.docx", "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    code, output = _check(folder)
+    assert code == 0, output
+    assert "the field 'recognition' in word/document.xml has no hidden bookmark" in output
+    assert "last saved by LibreOffice" not in output
+    assert _generate(folder, tmp_path / "packets").exit_code == 0
+    # With an error too, the note comes first, as a warning: one problem in the templates.
+    _rename_recognition(folder)
+    code, output = _check(folder)
+    assert code == 1
+    assert output.index("last saved by LibreOffice 25.2.3.2") < output.index("'thanks'")
+    assert (
+        "Warning: " + str(folder / "terms-of-engagement.docx") + ": the template was last" in output
+    )
+    assert "2 problems in the templates" in output  # 'thanks' undeclared, 'recognition' gone

@@ -135,11 +135,18 @@ def test_collect_given_the_packets_reads_against_the_templates_they_were_generat
 ):
     """generate --templates MINE, then collect --packets without --templates: a question of
     the coordinator's own went to the Review sheet, as if a program had removed its name.
-    The manifest names the templates folder; collect reads against it and says so. A folder
-    no longer there is a warning, and the answer's warning says what the field is."""
+    The manifest names, form by form, the templates folder each was generated from; collect
+    reads against it and says so; a later run of generate with the shipped templates for
+    another form leaves that alone; a folder copied before the review forms came is fine; the
+    project moved whole is found again; a folder no longer there is a warning."""
     roster = load_roster(SAMPLE_ROSTER)
     pair = roster.pairs[0].pair_id
-    mine = _copy_templates(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    mine = _copy_templates(project)
+    for old in ("midpoint-review", "end-review"):  # copied before the review forms came
+        for suffix in (".docx", ".json"):
+            (mine / f"{old}{suffix}").unlink()
     _rename_recognition(mine)  # 'recognition' becomes a question of the coordinator's own
     declaration = mine / "terms-of-engagement.json"
     declaration.write_text(
@@ -147,10 +154,12 @@ def test_collect_given_the_packets_reads_against_the_templates_they_were_generat
         encoding="utf-8",
     )
     _delete_anchor(mine / "terms-of-engagement.docx", "recognition")
-    packets = tmp_path / "packets"
+    packets = project / "packets"
     generate_packets(
         roster, packets, pairs=[pair], forms=["terms-of-engagement"], templates_dir=mine
     )
+    # Later, another form from the shipped templates, into the same packets folder.
+    generate_packets(roster, packets, pairs=[pair], forms=["goal-sheet"])
     [sent] = list(packets.rglob("*_terms-of-engagement.docx"))
     returned = tmp_path / "in" / sent.name
     returned.parent.mkdir()
@@ -158,8 +167,8 @@ def test_collect_given_the_packets_reads_against_the_templates_they_were_generat
 
     tracking = tmp_path / "t.xlsx"
     result = collect_forms([returned.parent], tracking, roster, packets_dir=packets)
-    assert result.templates_of_packets == mine.resolve()
-    assert (result.new, result.review) == (1, 0), result.problems
+    assert result.templates_of_packets == {mine.resolve(): ["terms-of-engagement"]}
+    assert (result.new, result.review, result.problems) == (1, 0, [])
     [ret] = read_tracking(tracking).returns
     assert ret.values["thanks"] == "A note after each visit"
     output = (
@@ -171,15 +180,25 @@ def test_collect_given_the_packets_reads_against_the_templates_they_were_generat
         )
         .output
     )
-    assert f"Read against your templates in {mine.resolve()}" in output
+    assert f"Read terms-of-engagement against your templates in {mine.resolve()}" in output
 
-    # The templates folder moved away: read against the shipped ones, and said so twice.
-    mine.rename(tmp_path / "moved")
-    result = collect_forms([returned.parent], tmp_path / "t2.xlsx", roster, packets_dir=packets)
-    assert result.templates_of_packets is None and result.review == 1
+    # The project (packets and templates side by side) moved elsewhere: found again.
+    moved = project.rename(tmp_path / "project-moved")
+    result = collect_forms(
+        [returned.parent], tmp_path / "t3.xlsx", roster, packets_dir=moved / "packets"
+    )
+    assert result.templates_of_packets == {(moved / mine.name).resolve(): ["terms-of-engagement"]}
+    assert result.review == 0
+
+    # The templates folder gone: read against the shipped ones, and said so twice.
+    shutil.rmtree(moved / mine.name)
+    result = collect_forms(
+        [returned.parent], tmp_path / "t2.xlsx", roster, packets_dir=moved / "packets"
+    )
+    assert result.templates_of_packets == {} and result.review == 1
     [gone] = [p for p in result.problems if p.file.endswith("manifest.json")]
-    assert gone.severity == "warning" and "which is no longer there" in gone.message
-    assert "Give --templates" in gone.fix
+    assert gone.severity == "warning" and "which are no longer there" in gone.message
+    assert "terms-of-engagement form(s)" in gone.message and "Give --templates" in gone.fix
     [undeclared] = [p for p in result.problems if p.file.endswith(sent.name)]
     assert "its form's declaration does not list ('thanks')" in undeclared.message
-    assert "--templates YOUR-FOLDER" in undeclared.fix
+    assert "--templates YOUR-FOLDER every time" in undeclared.fix  # --packets was given

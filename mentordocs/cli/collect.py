@@ -224,11 +224,11 @@ def _report(result: CollectResult, tracking: str) -> None:
         f"Wrote {click.format_filename(tracking)}"
         + (f" (previous version kept as {result.backup.name})" if result.backup else "")
     )
-    if result.templates_of_packets is not None:
+    for folder, forms in result.templates_of_packets.items():
         click.echo(
-            "Read against your templates in "
-            f"{click.format_filename(str(result.templates_of_packets))}, which the packets were "
-            "generated with (give --templates to use others)."
+            f"Read {', '.join(forms)} against your templates in "
+            f"{click.format_filename(str(folder))}, which the packets were generated with (give "
+            "--templates to use others)."
         )
     if result.messages or result.moved or result.notes:
         click.echo(

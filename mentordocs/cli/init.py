@@ -41,8 +41,8 @@ def init_command(where: str) -> None:
         )
     if not is_workbook and not target.is_dir() and target.suffix.lower() in _OTHER_FILES:
         raise click.UsageError(
-            f"{click.format_filename(where)} is not the name of an Excel workbook: the roster "
-            f"is written as one (.xlsx). Give a name ending in .xlsx, e.g. "
+            f"{click.format_filename(where)} is not the name of an .xlsx workbook, which is "
+            f"how the roster is written. Give a name ending in .xlsx, e.g. "
             f"{click.format_filename(str(target.with_suffix('.xlsx')))}, or a folder."
         )
     if not is_workbook:

@@ -90,12 +90,15 @@ def templates_check_command(directory: str | None, roster: str | None) -> None:
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
     from mentordocs.forms import FORM_IDS, templates_dir
-    from mentordocs.generate.context import roster_contexts
+    from mentordocs.generate.context import roster_contexts, sample_contexts
     from mentordocs.generate.templates import check_templates
     from mentordocs.roster import load_roster
 
-    contexts = roster_contexts(load_roster(roster)) if roster is not None else None
-    problems = check_templates(directory, contexts)
+    contexts = samples = None
+    if roster is not None:
+        loaded = load_roster(roster)
+        contexts, samples = roster_contexts(loaded), sample_contexts(like=loaded)
+    problems = check_templates(directory, contexts, samples)
     where = click.format_filename(directory or str(templates_dir()))
     for problem in problems:
         click.echo(("Warning: " if problem.severity == "warning" else "") + str(problem))

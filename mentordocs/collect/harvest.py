@@ -43,8 +43,10 @@ from mentordocs.forms import (
     MENTEE_SIGNATURE,
     MENTOR_SIGNATURE,
     FormSpec,
+    FormSpecError,
     Value,
     is_filled,
+    load_form_spec,
     load_form_specs,
     signed_by,
 )
@@ -93,8 +95,9 @@ class CollectResult:
     notes: list[str] = field(default_factory=list)  # what the mailboxes said (moves, copies)
     problems: list[Problem] = field(default_factory=list)
     backup: Path | None = None
-    # The coordinator's templates the packets' manifest named, read against (no --templates).
-    templates_of_packets: Path | None = None
+    # The coordinator's templates folders the packets' manifest named, read against (no
+    # --templates given), with the forms read from each.
+    templates_of_packets: dict[Path, list[str]] = field(default_factory=dict)
 
     @property
     def attention(self) -> int:
@@ -146,9 +149,9 @@ def collect_forms(
     target = Path(tracking_path)
     _refuse_open_workbook(target)
     result = CollectResult(tracking_path=target)
-    if templates_dir is None and packets_dir is not None:
-        templates_dir = _templates_of_packets(Path(packets_dir), result)
     specs = load_form_specs(Path(templates_dir) if templates_dir is not None else None)
+    if templates_dir is None and packets_dir is not None:
+        specs = _specs_of_packets(Path(packets_dir), specs, result)
     previous = read_tracking(target) if target.exists() else TrackingData()
     _refuse_work_of_yours(target, previous)
     harvest = _Harvest(roster, specs, previous, packets_dir, include_confidential)
@@ -178,29 +181,42 @@ def collect_forms(
     return result
 
 
-def _templates_of_packets(packets: Path, result: CollectResult) -> Path | None:
-    """The coordinator's templates folder the packets were generated with (their manifest
-    says), to read returns against when --templates is not given: its questions would
-    otherwise go to the Review sheet. Kept in ``result.templates_of_packets``; a folder no
-    longer there is a warning in ``result.problems``."""
-    recorded = read_manifest(packets).templates
-    if not recorded:
-        return None
-    folder = Path(recorded)
-    if folder.is_dir():
-        result.templates_of_packets = folder
-        return folder
-    result.problems.append(
-        Problem(
-            str(packets / MANIFEST_NAME),
-            f"the packets were generated with your templates in {folder}, which is no longer "
-            "there: the forms were read against the shipped templates, and answers to "
-            "questions of your own are on the Review sheet.",
-            "Give --templates with the folder that holds your templates now.",
-            severity="warning",
+def _specs_of_packets(
+    packets: Path, specs: dict[str, FormSpec], result: CollectResult
+) -> dict[str, FormSpec]:
+    """``specs`` with each form the packets' manifest says was generated from a coordinator's
+    templates folder read from that folder (--templates not given): its own questions would
+    otherwise go to the Review sheet. The folders used are kept in
+    ``result.templates_of_packets``; one no longer there is a warning in ``result.problems``."""
+    manifest = read_manifest(packets)
+    out = dict(specs)
+    gone: dict[Path, list[str]] = {}
+    for form in specs:
+        folder, there = manifest.templates_folder(form, packets)
+        if folder is None:
+            continue
+        if not there:
+            gone.setdefault(folder, []).append(form)
+            continue
+        try:
+            out[form] = load_form_spec(folder / f"{form}.json", expected_form=form)
+        except FormSpecError:
+            gone.setdefault(folder, []).append(form)
+            continue
+        result.templates_of_packets.setdefault(folder, []).append(form)
+    for folder, forms in gone.items():
+        result.problems.append(
+            Problem(
+                str(packets / MANIFEST_NAME),
+                f"the {', '.join(forms)} form(s) in the packets were generated from your "
+                f"templates in {folder}, which are no longer there: they were read against the "
+                "shipped templates, and answers to questions of your own are on the Review "
+                "sheet.",
+                "Give --templates with the folder that holds your templates now.",
+                severity="warning",
+            )
         )
-    )
-    return None
+    return out
 
 
 def _read_mailboxes(
@@ -699,7 +715,7 @@ class _Harvest:
         ]
         self.review.extend(items)
         result.review += len(found)
-        problems.extend(_review_problems(item, reading, matched))
+        problems.extend(_review_problems(item, reading, matched, self.versions.packets))
         long = ((each.before or each.suggestion, each.text) for each in items)
         problems.extend(_too_long_elsewhere(item.name, long, REVIEW_SHEET))
 
@@ -775,8 +791,11 @@ _TYPED_OUTSIDE = (
 )
 
 
-def _review_problems(item: Found, reading: FormReading, matched: Matched) -> list[Problem]:
-    """The warnings that send the coordinator to the Review sheet."""
+def _review_problems(
+    item: Found, reading: FormReading, matched: Matched, packets: Path | None
+) -> list[Problem]:
+    """The warnings that send the coordinator to the Review sheet (``packets``: the packets
+    folder collect was given, if any)."""
     problems = []
     if reading.damaged:
         problems.append(
@@ -801,8 +820,13 @@ def _review_problems(item: Found, reading: FormReading, matched: Matched) -> lis
                 f"{', ...' if len(undeclared) > 5 else ''}); they are on the Review sheet, not "
                 "in the form's columns.",
                 "If the forms were generated with your own templates, give collect "
-                "--templates YOUR-FOLDER (or --packets with the folder they were generated "
-                "into) every time, so that later returns are filed in their columns; copy "
+                "--templates YOUR-FOLDER"
+                + (
+                    ""
+                    if packets is not None
+                    else " (or --packets with the folder they were generated into)"
+                )
+                + " every time, so that later returns are filed in their columns; copy "
                 "these answers from the Review sheet into their columns.",
                 severity="warning",
             )

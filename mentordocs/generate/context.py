@@ -32,6 +32,7 @@ from mentordocs.models import (
     Break,
     CalendarItem,
     Commitment,
+    Extra,
     Goal,
     Meeting,
     Pair,
@@ -850,11 +851,17 @@ def sample_returns(roster: Roster, pair: Pair, stage: str) -> dict[str, Returned
     }
 
 
-def sample_contexts() -> list[TemplateContext]:
+def sample_contexts(like: Roster | None = None) -> list[TemplateContext]:
     """One context per plan type (PLAN_TYPES) from ``sample_roster()``: together they show
     every section. Their ``review`` alternates between the mid-point and the end stage, from
-    the returns of ``sample_returns``; the last one's comes from the roster alone."""
+    the returns of ``sample_returns``; the last one's comes from the roster alone.
+
+    ``like``: a coordinator's roster whose own columns and settings (``program.extra``,
+    ``pair.extra``, a goal's ``extra``) the samples get too, with that roster's first value of
+    each, so a template using them renders for every plan type."""
     roster = sample_roster()
+    if like is not None:
+        _extras_like(roster, like)
     contexts = []
     for index, pair in enumerate(roster.pairs):
         stage = "midpoint" if index % 2 == 0 else "end"
@@ -862,3 +869,21 @@ def sample_contexts() -> list[TemplateContext]:
         review = review_context(roster, pair, stage, returned)
         contexts.append(build_context(roster, pair, review=review))
     return contexts
+
+
+def _extras_like(samples: Roster, like: Roster) -> None:
+    """Give the sample roster ``like``'s own columns and settings (its first value of each)
+    where the samples lack them."""
+    samples.program.extra = {**like.program.extra, **samples.program.extra}
+    pair_extra: Extra = {}
+    goal_extra: Extra = {}
+    for pair in like.pairs:
+        for key, value in pair.extra.items():
+            pair_extra.setdefault(key, value)
+        for goal in pair.goals:
+            for key, value in goal.extra.items():
+                goal_extra.setdefault(key, value)
+    for pair in samples.pairs:
+        pair.extra = {**pair_extra, **pair.extra}
+        for goal in pair.goals:
+            goal.extra = {**goal_extra, **goal.extra}

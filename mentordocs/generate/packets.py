@@ -576,7 +576,9 @@ def generate_packets(
     manifest.program = roster.program.name
     manifest.roster = str(roster.path)
     manifest.generator = f"mentordocs {__version__}"
-    manifest.templates = str(Path(templates_dir).resolve()) if templates_dir is not None else ""
+    for form in templates:
+        folder = Path(templates_dir) if templates_dir is not None else None
+        manifest.generated_from(form, folder, out)
     recorder = _Recorder(out, manifest, result)
     job = _Job(
         roster=roster,
@@ -694,7 +696,7 @@ def _prepare_templates(
     """The chosen forms' templates compiled and checked (a coordinator's against their
     declarations too), their declarations, each pair's review for a later stage, and what
     the check warns of."""
-    with _libreoffice_explained(templates_dir):
+    with _libreoffice_explained(templates_dir, forms or registry.stage_forms(stage)):
         templates, specs = _load_templates(forms, templates_dir, stage)
         reviews = _stage_reviews(roster, selected, stage, tracking)
         first = selected[0]
@@ -706,13 +708,15 @@ def _prepare_templates(
 
 
 @contextlib.contextmanager
-def _libreoffice_explained(templates_dir: str | os.PathLike[str] | None) -> Iterator[None]:
-    """A template error about a coordinator's folder says which of its templates LibreOffice
-    last saved: the likely cause of every problem in them."""
+def _libreoffice_explained(
+    templates_dir: str | os.PathLike[str] | None, forms: Sequence[str]
+) -> Iterator[None]:
+    """A template error about a coordinator's folder says which of the run's templates
+    LibreOffice last saved: the likely cause of every problem in them."""
     try:
         yield
     except TemplateError as exc:
-        note = libreoffice_note(Path(templates_dir)) if templates_dir is not None else ""
+        note = libreoffice_note(Path(templates_dir), forms) if templates_dir is not None else ""
         if not note:
             raise
         raise TemplateError(f"{exc}\n{note}") from exc
@@ -735,7 +739,7 @@ def _check_declarations(
     would keep every form incomplete. Raises TemplateError listing the problems; returns the
     warnings, one line per template."""
     contexts = roster_contexts(roster, selected, reviews)
-    samples = sample_contexts()
+    samples = sample_contexts(like=roster)
     found = [
         problem for spec in specs.values() for problem in check_template(spec, contexts, samples)
     ]

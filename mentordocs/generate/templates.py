@@ -9,7 +9,7 @@ before ``generate --templates DIR`` rather than in 200 packets.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mentordocs.errors import MentordocsError, OutputError, Problem, TemplateError
@@ -36,13 +36,15 @@ Context = TemplateContext
 def check_templates(
     folder: str | Path | None = None,
     contexts: list[Context] | None = None,
+    samples: list[Context] | None = None,
 ) -> list[Problem]:
     """Check every form's template in ``folder`` (default: the shipped ones) against its JSON.
 
     Each template is compiled and rendered (with ``contexts``, default: the built-in sample
     roster, one pair per plan type, so every conditional section shows at least once; given
-    ``contexts``, a coordinator's pairs, the samples are rendered too where they can be, so a
-    roster without every plan type is no reason to call a section's field missing), then its
+    ``contexts``, a coordinator's pairs, the ``samples`` are rendered too (give them the
+    roster's own columns: ``sample_contexts(like=roster)``), so a roster without every plan
+    type is no reason to call a section's field missing), then its
     content controls are compared with the declaration. Problems found: a missing file, a Jinja
     syntax error, an unknown variable (template and tag named), a content control without a
     tag, a tag that differs from its alias, a duplicated field id, a field the declaration
@@ -56,7 +58,7 @@ def check_templates(
             f"Templates folder {base} does not exist. Make one with 'mentordocs templates copy "
             f"{base}', or give the folder that holds your edited templates."
         )
-    samples = sample_contexts()
+    samples = samples if samples is not None else sample_contexts()
     given = contexts if contexts is not None else samples
     also = samples if contexts is not None else None
     problems: list[Problem] = []
@@ -92,8 +94,10 @@ def check_template(
 
     ``also``: more contexts whose rendering is checked the same way, except that one that
     cannot be rendered is passed over: the built-in samples beside a coordinator's roster
-    (``roster_contexts``), which show the sections of the plan types the roster may lack but
-    not the roster's own columns a template may use.
+    (``roster_contexts``), which show the sections of the plan types the roster may lack
+    (``sample_contexts(like=roster)`` gives them the roster's own columns). When one is passed
+    over, a declared field none of the rendered contexts shows is a warning, not an error:
+    it may sit in a section only that context would have shown.
     """
     path = spec.template_path
     where = str(path)
@@ -128,12 +132,15 @@ def check_template(
             problems.append(Problem(file=where, message=message, fix=fix, severity=severity))
 
     optional = list(also or [])
+    passed_over = ""  # why a context of ``also`` could not be rendered
     for context in [*contexts, *optional]:
         try:
             data = compiled.render(context, {}, validate=True)
         except TemplateError as exc:
             if not any(context is other for other in optional):
                 report("render", _strip_prefix(str(exc), where))
+            else:
+                passed_over = passed_over or _strip_prefix(str(exc), where)
             continue
         for part, controls in _controls_by_part(data):
             counts: dict[str, int] = {}
@@ -151,22 +158,34 @@ def check_template(
                     )
     if problems and not seen_ids:
         return _explained(problems, path)
+    unsure = (
+        f" (It may be in a section none of your pairs shows: the built-in sample pairs, which "
+        f"show every section, could not be rendered with this template: {passed_over} Run "
+        "'mentordocs templates check DIR --roster ROSTER' to see.)"
+        if passed_over
+        else ""
+    )
     for declared in spec.fields:
         if not any(declared.pattern.match(found) for found in seen_ids):
             shown = declared.concrete(1) if declared.repeated else declared.id
             report(
                 declared.id,
                 f"the declared field '{declared.id}' ({declared.label}) is not in the template"
-                + (f" (looked for e.g. '{shown}')." if declared.repeated else "."),
+                + (f" (looked for e.g. '{shown}')." if declared.repeated else ".")
+                + unsure,
                 "Put back a content control whose Title and Tag are that id, or remove the field "
                 f"from {spec.spec_path.name if spec.spec_path else 'the .json declaration'}.",
+                severity="warning" if passed_over else "error",
             )
     return _explained(problems, path)
 
 
 def _explained(problems: list[Problem], template: Path) -> list[Problem]:
-    """``problems``, led by one that says LibreOffice last saved the template (when it did)."""
-    version = libreoffice_version(template) if problems else None
+    """``problems``, led by a note that LibreOffice last saved the template when it did and
+    there is an error among them (the likely cause). The note is a warning: it is no problem
+    of its own."""
+    errors = any(problem.severity == "error" for problem in problems)
+    version = libreoffice_version(template) if errors else None
     if version is None:
         return problems
     cause = Problem(
@@ -175,6 +194,7 @@ def _explained(problems: list[Problem], template: Path) -> list[Problem]:
         "content controls and tags a form needs (it can drop the controls' tags and rename "
         "the bookmarks that hold tags); the problems below may all come from that.",
         fix=LIBREOFFICE_FIX,
+        severity="warning",
     )
     return [cause, *problems]
 
@@ -197,13 +217,14 @@ LIBREOFFICE_FIX = (
 )
 
 
-def libreoffice_note(folder: Path) -> str:
-    """A sentence naming the templates in ``folder`` last saved by LibreOffice, which changes
-    what the forms need (measured: 7.4 drops every content control's tag; 7.4 and 25.2 rename
-    the bookmarks that hold tags, ``{{ g.slot }}`` becoming ``{{_g.slot_}}``), or ""."""
+def libreoffice_note(folder: Path, forms: Sequence[str] = FORM_IDS) -> str:
+    """A sentence naming the templates of ``forms`` in ``folder`` last saved by LibreOffice,
+    which changes what the forms need (measured: 7.4 drops every content control's tag; 7.4
+    and 25.2 rename the bookmarks that hold tags, ``{{ g.slot }}`` becoming
+    ``{{_g.slot_}}``), or ""."""
     saved = [
         (path.name, version)
-        for form in FORM_IDS
+        for form in forms
         if (version := libreoffice_version(path := folder / f"{form}.docx")) is not None
     ]
     if not saved:
@@ -231,7 +252,10 @@ def _controls_by_part(data: bytes) -> list[tuple[str, list[Field]]]:
     with WordPackage(data) as package:
         layout = package.layout()
         return [
-            (part, read_fields(package.parse(part), unnamed=True, placeholder_text=True))
+            (
+                part,
+                read_fields(package.parse(part), unnamed=True, placeholder_text=True, before="all"),
+            )
             for part in (layout.main, *layout.stories)
         ]
 
@@ -253,11 +277,29 @@ def _check_control(
 ) -> None:
     if control.source == "legacy":
         return
-    if not control.tag and not control.alias:
-        shown = str(control.value).strip() or "(empty)"
+    if control.source == "bookmark":  # text in a field's hidden bookmark, no control around it
         report(
-            f"untagged:{shown}",
-            f"a content control in {part} has no tag (it shows '{_short(shown)}').",
+            f"bookmark:{control.anchor}",
+            f"the text '{_short(str(control.value))}' in {part} sits in the "
+            f"hidden bookmark of the field '{control.anchor}' without its content control "
+            "(Word's Remove Content Control keeps the text and the bookmark): collect would "
+            "take that text for an answer to it on every returned form.",
+            "In Word: Insert > Bookmark, tick Hidden bookmarks, select the bookmark named "
+            f"after '{control.anchor}' (_mdf_...) and Delete it.",
+        )
+        return
+    if not control.tag and not control.alias:
+        # Named by the text before it (the template's label), not by what it holds: a
+        # prefilled value differs from pair to pair and is the pair's data.
+        label = _short(control.before) if control.before else ""
+        shown = _short(str(control.value).strip() or "(empty)")
+        prompt = shown if control.placeholder or not label else ""
+        where = (f"after '{label}' " if label else "") + (
+            f"(it shows '{prompt}') " if prompt else ""
+        )
+        report(
+            f"untagged:{label}:{prompt}",
+            f"a content control in {part} {where}has no tag.",
             "In Word: Developer > Properties, set both Title and Tag to the field id it should "
             "have, or delete the control.",
         )

@@ -116,9 +116,17 @@ def write_report(
         try:
             html_to_pdf(summary_html(summary, images=True), out / PDF_NAME, soffice=soffice)
         except OfficeError as exc:
+            stale = (out / PDF_NAME).exists()
+            (out / PDF_NAME).unlink(missing_ok=True)  # an earlier run's: its figures are old
             raise OfficeError(
                 f"{exc} ({out / XLSX_NAME} and {out / HTML_NAME} were written; {out / PDF_NAME} "
-                "was not.)"
+                "was not"
+                + (
+                    ", and the one of an earlier run was removed: its figures were out of date"
+                    if stale
+                    else ""
+                )
+                + ".)"
             ) from exc
     result.files = targets
     return result
