@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -62,17 +63,20 @@ class Manifest:
             return moved.resolve(), True
         return folder, False
 
-    def generated_from(self, form: str, folder: Path | None, packets: Path) -> None:
-        """Record that ``form``'s files were generated from ``folder`` (None: shipped)."""
-        if folder is None:
-            self.templates.pop(form, None)
-            return
-        folder = folder.resolve()
-        try:
-            relative = os.path.relpath(folder, packets.resolve())
-        except ValueError:  # another drive (Windows)
-            relative = ""
-        self.templates[form] = {"folder": str(folder), "relative": relative}
+    def generated_from(
+        self, forms: Iterable[str], folder: str | os.PathLike[str] | None, packets: Path
+    ) -> None:
+        """Record that the files of ``forms`` were generated from ``folder`` (None: shipped)."""
+        for form in forms:
+            if folder is None:
+                self.templates.pop(form, None)
+                continue
+            where = Path(folder).resolve()
+            try:
+                relative = os.path.relpath(where, packets.resolve())
+            except ValueError:  # another drive (Windows)
+                relative = ""
+            self.templates[form] = {"folder": str(where), "relative": relative}
 
     def by_path(self) -> dict[str, ManifestEntry]:
         return {entry.path: entry for entry in self.files}

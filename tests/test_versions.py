@@ -50,6 +50,12 @@ def test_an_answer_to_a_question_todays_form_no_longer_asks_goes_to_review(tmp_p
     assert "goal_1_priority" not in ret.values  # today's form has no such column
     [item] = data.review
     assert item.text == "High" and "earlier version" in item.why
+    # The file's warning says so (it blamed another program for removing the fields' names).
+    [warning] = [p for p in result.problems if p.file.endswith(returned.name)]
+    assert "has answers to 1 question(s) that the template it was made from asks" in (
+        warning.message
+    )
+    assert "('goal_1_priority')" in warning.message and "another program" not in warning.message
 
     # Without the packets folder the old declaration is not known: read against today's,
     # with a warning that says so, and the answer still not lost.
@@ -199,6 +205,16 @@ def test_collect_given_the_packets_reads_against_the_templates_they_were_generat
     [gone] = [p for p in result.problems if p.file.endswith("manifest.json")]
     assert gone.severity == "warning" and "which are no longer there" in gone.message
     assert "terms-of-engagement form(s)" in gone.message and "Give --templates" in gone.fix
+    # Read against the declaration the form was made from (kept in the packets folder), its
+    # own question is one today's templates do not ask.
+    [retired] = [p for p in result.problems if p.file.endswith(sent.name)]
+    assert "that the template it was made from asks and the one it is read against" in (
+        retired.message
+    )
+    assert "('thanks')" in retired.message and "--templates YOUR-FOLDER" in retired.fix
+
+    # Without the packets folder either: a field its declaration does not list.
+    result = collect_forms([returned.parent], tmp_path / "t4.xlsx", roster)
     [undeclared] = [p for p in result.problems if p.file.endswith(sent.name)]
     assert "its form's declaration does not list ('thanks')" in undeclared.message
-    assert "--templates YOUR-FOLDER every time" in undeclared.fix  # --packets was given
+    assert "(or --packets with the folder they were generated into)" in undeclared.fix

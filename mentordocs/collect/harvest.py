@@ -810,40 +810,7 @@ def _review_problems(
             )
         )
         return problems
-    undeclared = list(dict.fromkeys(u.undeclared for u in matched.unproven if u.undeclared))
-    if undeclared:
-        problems.append(
-            Problem(
-                item.name,
-                f"has answers in {len(undeclared)} field(s) its form's declaration does not "
-                f"list ({', '.join(repr(name) for name in undeclared[:5])}"
-                f"{', ...' if len(undeclared) > 5 else ''}); they are on the Review sheet, not "
-                "in the form's columns.",
-                "If the forms were generated with your own templates, give collect "
-                "--templates YOUR-FOLDER"
-                + (
-                    ""
-                    if packets is not None
-                    else " (or --packets with the folder they were generated into)"
-                )
-                + " every time, so that later returns are filed in their columns; copy "
-                "these answers from the Review sheet into their columns.",
-                severity="warning",
-            )
-        )
-    unnamed = [u for u in matched.unproven if not u.undeclared]
-    if unnamed:
-        problems.append(
-            Problem(
-                item.name,
-                f"has {len(unnamed)} answer(s) whose question could not be proven "
-                "(usually because another program removed the fields' names); they are on the "
-                "Review sheet, not in the form's columns.",
-                "Check each one on the Review sheet and copy it into its column if it is right. "
-                "Giving --packets lets collect compare with the form as it was sent.",
-                severity="warning",
-            )
-        )
+    problems.extend(_unproven_problems(item, matched, packets))
     if reading.stray:
         problems.append(
             Problem(
@@ -868,6 +835,62 @@ def _review_problems(
                 f"returned, and {found}.",
                 "Check the answers against the PDF and copy them into the form's columns, or ask "
                 "the pair to return the Word form itself.",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _unproven_problems(item: Found, matched: Matched, packets: Path | None) -> list[Problem]:
+    """The warnings for answers whose field is not proven: named a field the declaration does
+    not list, a question of the template version the form was made from only, or nameless."""
+    problems: list[Problem] = []
+    undeclared = list(dict.fromkeys(u.undeclared for u in matched.unproven if u.undeclared))
+    if undeclared:
+        problems.append(
+            Problem(
+                item.name,
+                f"has answers in {len(undeclared)} field(s) its form's declaration does not "
+                f"list ({', '.join(repr(name) for name in undeclared[:5])}"
+                f"{', ...' if len(undeclared) > 5 else ''}); they are on the Review sheet, not "
+                "in the form's columns.",
+                "If the forms were generated with your own templates, give collect "
+                "--templates YOUR-FOLDER"
+                + (
+                    ""
+                    if packets is not None
+                    else " (or --packets with the folder they were generated into)"
+                )
+                + " every time, so that later returns are filed in their columns; copy "
+                "these answers from the Review sheet into their columns.",
+                severity="warning",
+            )
+        )
+    retired = list(dict.fromkeys(u.suggestion for u in matched.unproven if u.retired))
+    if retired:
+        problems.append(
+            Problem(
+                item.name,
+                f"has answers to {len(retired)} question(s) that the template it was made "
+                "from asks and the one it is read against today does not "
+                f"({', '.join(repr(name) for name in retired[:5])}"
+                f"{', ...' if len(retired) > 5 else ''}); they are on the Review sheet, not in "
+                "the form's columns.",
+                "Copy each into a column of today's form where it belongs. If the forms were "
+                "generated with your own templates, give collect --templates YOUR-FOLDER.",
+                severity="warning",
+            )
+        )
+    unnamed = [u for u in matched.unproven if not u.undeclared and not u.retired]
+    if unnamed:
+        problems.append(
+            Problem(
+                item.name,
+                f"has {len(unnamed)} answer(s) whose question could not be proven "
+                "(usually because another program removed the fields' names); they are on the "
+                "Review sheet, not in the form's columns.",
+                "Check each one on the Review sheet and copy it into its column if it is right. "
+                "Giving --packets lets collect compare with the form as it was sent.",
                 severity="warning",
             )
         )

@@ -137,6 +137,7 @@ class Unproven:
     why: str
     named: bool = False  # the suggestion is the field's own name (a second copy of a field)
     undeclared: str = ""  # the field's one name, which the form does not declare
+    retired: bool = False  # a question of the template version it was made from, not today's
 
 
 @dataclass

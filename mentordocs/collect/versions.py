@@ -49,11 +49,11 @@ class FormVersions:
         note for the coordinator when it could not be found (today's is used then)."""
         if not version or version == self.current.get(spec.form):
             return spec, ""
+        saved = self._saved_declaration(spec.form, version)
+        if saved is not None:  # what the form was made from, exactly (kept by generate)
+            return saved, ""
         if version.partition("+")[0] == spec.version:
             return spec, ""  # the same declared version: the template changed, its fields not
-        saved = self._saved_declaration(spec.form, version)
-        if saved is not None:
-            return saved, ""
         where = f"in {self.packets}" if self.packets is not None else "(give --packets)"
         return spec, (
             f"was made from version {version} of the {spec.title} template, whose fields were "
@@ -96,6 +96,7 @@ class FormVersions:
                         field_id,
                         "the form was made from an earlier version of the template; today's "
                         "version does not ask this question",
+                        retired=True,
                     )
                 )
         return Matched(values, unproven)

@@ -576,9 +576,7 @@ def generate_packets(
     manifest.program = roster.program.name
     manifest.roster = str(roster.path)
     manifest.generator = f"mentordocs {__version__}"
-    for form in templates:
-        folder = Path(templates_dir) if templates_dir is not None else None
-        manifest.generated_from(form, folder, out)
+    manifest.generated_from(templates, templates_dir, out)
     recorder = _Recorder(out, manifest, result)
     job = _Job(
         roster=roster,
