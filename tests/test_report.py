@@ -511,3 +511,16 @@ def test_a_pdf_that_fails_removes_the_earlier_runs_pdf(tmp_path):
     assert result.exit_code == 1
     assert "the one of an earlier run was removed: its figures were out of date" in result.output
     assert not (out / "summary.pdf").exists() and (out / "summary.html").is_file()
+
+
+def test_a_pdf_of_an_earlier_run_left_beside_new_figures_is_pointed_out(tmp_path):
+    tracking = year_workbook(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.pdf").write_bytes(b"%PDF-1.4 the earlier run's")
+    result = invoke(str(tracking), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"Note: {out / 'summary.pdf'} is from an earlier run, with older figures" in (
+        result.output
+    )
+    assert (out / "summary.pdf").read_bytes() == b"%PDF-1.4 the earlier run's"  # not ours to delete

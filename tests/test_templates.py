@@ -947,3 +947,21 @@ def test_a_template_with_warnings_only_is_no_problem_whoever_saved_it(tmp_path):
         "Warning: " + str(folder / "terms-of-engagement.docx") + ": the template was last" in output
     )
     assert "2 problems in the templates" in output  # 'thanks' undeclared, 'recognition' gone
+
+
+def test_a_control_without_a_name_is_reported_once_whatever_each_pair_shows(tmp_path):
+    """Its label holds a tag: the message differed for every pair (and showed their names),
+    so generate listed it once per pair; two such controls with one label were merged."""
+    folder = _copy_templates(tmp_path)
+    _untag_off_limits(folder)
+    _edit(
+        folder / "confidentiality-agreement.docx",
+        "<w:t>We will not discuss</w:t>",
+        "<w:t>We ({{ mentor.name }}) will not discuss</w:t>",
+    )
+    code, output = _check(folder)
+    assert code == 1
+    assert output.count("has no tag") == 1, output
+    result = _generate(folder, tmp_path / "packets", "--form", "confidentiality-agreement")
+    assert result.exit_code == 1
+    assert result.output.count("has no tag") == 1, result.output

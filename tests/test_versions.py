@@ -14,6 +14,7 @@ from test_templates import _copy_templates, _delete_anchor, _rename_recognition
 from mentordocs.cli import cli
 from mentordocs.collect import collect_forms, read_form
 from mentordocs.generate.packets import generate_packets
+from mentordocs.records import read_manifest
 from mentordocs.roster import load_roster
 from mentordocs.tracking import read_tracking
 
@@ -196,6 +197,18 @@ def test_collect_given_the_packets_reads_against_the_templates_they_were_generat
     assert result.templates_of_packets == {(moved / mine.name).resolve(): ["terms-of-engagement"]}
     assert result.review == 0
 
+    # Its declaration broken: said so, with the error, and read against the shipped ones.
+    broken = moved / mine.name / "terms-of-engagement.json"
+    kept = broken.read_bytes()
+    broken.write_text("{", encoding="utf-8")
+    result = collect_forms(
+        [returned.parent], tmp_path / "t5.xlsx", roster, packets_dir=moved / "packets"
+    )
+    [unreadable] = [p for p in result.problems if p.file.endswith("manifest.json")]
+    assert "whose declaration cannot be read now" in unreadable.message
+    assert "not valid JSON" in unreadable.message and "templates check" in unreadable.fix
+    broken.write_bytes(kept)
+
     # The templates folder gone: read against the shipped ones, and said so twice.
     shutil.rmtree(moved / mine.name)
     result = collect_forms(
@@ -218,3 +231,28 @@ def test_collect_given_the_packets_reads_against_the_templates_they_were_generat
     [undeclared] = [p for p in result.problems if p.file.endswith(sent.name)]
     assert "its form's declaration does not list ('thanks')" in undeclared.message
     assert "(or --packets with the folder they were generated into)" in undeclared.fix
+
+
+def test_regenerating_one_pair_with_other_templates_keeps_the_packets_record_and_says_so(
+    tmp_path: Path,
+):
+    """generate --pair P01 without --templates, after every pair's forms were made from the
+    coordinator's templates: the record of the form's folder went to the shipped templates
+    for every pair's copy, and collect read the others against the wrong declaration."""
+    roster = load_roster(SAMPLE_ROSTER)
+    first, second = (pair.pair_id for pair in roster.pairs[:2])
+    mine = _copy_templates(tmp_path)
+    packets = tmp_path / "packets"
+    form = ["terms-of-engagement"]
+    generate_packets(roster, packets, pairs=[first, second], forms=form, templates_dir=mine)
+    result = generate_packets(roster, packets, pairs=[first], forms=form)
+    [warning] = result.warnings
+    assert "This run made terms-of-engagement from the shipped templates, while the other" in (
+        warning
+    )
+    assert f"run it again with --templates {mine.resolve()}" in warning
+    assert read_manifest(packets).templates_folder(form[0], packets) == (mine.resolve(), True)
+    # Every pair's forms again, from the shipped templates: that is recorded.
+    result = generate_packets(roster, packets, pairs=[first, second], forms=form)
+    assert result.warnings == []
+    assert read_manifest(packets).templates_folder(form[0], packets) == (None, True)

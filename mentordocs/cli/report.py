@@ -65,3 +65,8 @@ def report_command(tracking: str, out_dir: str, pdf: bool, templates_dir: str | 
     click.echo(f"{plural(len(summary.attention), 'pair')} need attention.")
     for path in result.files:
         click.echo(f"Wrote {click.format_filename(str(path))}")
+    if result.stale_pdf is not None:
+        click.echo(
+            f"Note: {click.format_filename(str(result.stale_pdf))} is from an earlier run, with "
+            "older figures: run with --pdf to bring it up to date, or delete it."
+        )

@@ -200,8 +200,19 @@ def _specs_of_packets(
             continue
         try:
             out[form] = load_form_spec(folder / f"{form}.json", expected_form=form)
-        except FormSpecError:
-            gone.setdefault(folder, []).append(form)
+        except FormSpecError as exc:
+            result.problems.append(
+                Problem(
+                    str(packets / MANIFEST_NAME),
+                    f"the {form} forms in the packets were generated from your templates in "
+                    f"{folder}, whose declaration cannot be read now ({exc}); they were read "
+                    "against the shipped templates, and answers to questions of your own are "
+                    "on the Review sheet.",
+                    f"Correct {form}.json (mentordocs templates check {folder} says more), or "
+                    "give --templates with the folder that holds your templates now.",
+                    severity="warning",
+                )
+            )
             continue
         result.templates_of_packets.setdefault(folder, []).append(form)
     for folder, forms in gone.items():

@@ -576,7 +576,7 @@ def generate_packets(
     manifest.program = roster.program.name
     manifest.roster = str(roster.path)
     manifest.generator = f"mentordocs {__version__}"
-    manifest.generated_from(templates, templates_dir, out)
+    result.warnings += _record_templates(manifest, list(templates), templates_dir, out, selected)
     recorder = _Recorder(out, manifest, result)
     job = _Job(
         roster=roster,
@@ -605,6 +605,40 @@ def generate_packets(
         getattr(result, name).sort()
     _explain_kept(result)
     return result
+
+
+def _record_templates(
+    manifest: Manifest,
+    forms: list[str],
+    templates_dir: str | os.PathLike[str] | None,
+    out: Path,
+    selected: Sequence[Pair],
+) -> list[str]:
+    """Record in the manifest which templates folder each form is generated from (collect
+    given the packets folder reads against it). A run for some pairs only (--pair) with
+    other templates than the packets' other copies of a form were made from leaves the
+    record alone and says so: it is most likely a --templates forgotten."""
+    chosen = {pair.pair_id for pair in selected}
+    others = {entry.form for entry in manifest.files if entry.pair_id not in chosen}
+    now = Path(templates_dir).resolve() if templates_dir is not None else None
+    warnings = []
+    for form in forms:
+        before, _ = manifest.templates_folder(form, out)
+        if form in others and before != now:
+            warnings.append(
+                f"This run made {form} from "
+                + (f"your templates in {now}" if now else "the shipped templates")
+                + ", while the other pairs' copies in "
+                + f"{out} were made from "
+                + (f"your templates in {before}" if before else "the shipped templates")
+                + ". If that is not what you meant, run it again with "
+                + (f"--templates {before}" if before else "no --templates")
+                + " (collect reads the packets' forms against "
+                + (f"{before})." if before else "the shipped templates).")
+            )
+            continue
+        manifest.generated_from([form], templates_dir, out)
+    return warnings
 
 
 def _check_choices(

@@ -127,8 +127,11 @@ def check_template(
     reported: set[tuple[str, str]] = set()
 
     def report(key: str, message: str, fix: str = "", severity: str = "error") -> None:
-        if (key, message) not in reported:
-            reported.add((key, message))
+        # A key of a control without a name is all there is to tell it by: its message holds
+        # what the pair's render shows (the pair's data), different for every pair.
+        seen = (key, "") if key.startswith(_BY_KEY_ALONE) else (key, message)
+        if seen not in reported:
+            reported.add(seen)
             problems.append(Problem(file=where, message=message, fix=fix, severity=severity))
 
     optional = list(also or [])
@@ -146,10 +149,12 @@ def check_template(
             counts: dict[str, int] = {}
             for control in controls:
                 _check_control(spec, part, control, counts, report)
+                if not control.tag and not control.alias:
+                    counts[_UNNAMED] = counts.get(_UNNAMED, 0) + 1
                 if control.id:
                     seen_ids.add(control.id)
             for field_id, count in counts.items():
-                if count > 1:
+                if count > 1 and field_id != _UNNAMED:
                     report(
                         field_id,
                         f"the field id '{field_id}' is used by {count} content controls in {part}.",
@@ -260,6 +265,9 @@ def _controls_by_part(data: bytes) -> list[tuple[str, list[Field]]]:
         ]
 
 
+_UNNAMED = ""  # counts' key for the controls without a name met so far in a part
+_BY_KEY_ALONE = ("untagged:", "bookmark:")
+
 _FIELD_KIND_WORDS = {
     "text": "a text",
     "checkbox": "a checkbox",
@@ -279,7 +287,7 @@ def _check_control(
         return
     if control.source == "bookmark":  # text in a field's hidden bookmark, no control around it
         report(
-            f"bookmark:{control.anchor}",
+            f"bookmark:{part}:{control.anchor}",
             f"the text '{_short(str(control.value))}' in {part} sits in the "
             f"hidden bookmark of the field '{control.anchor}' without its content control "
             "(Word's Remove Content Control keeps the text and the bookmark): collect would "
@@ -298,7 +306,7 @@ def _check_control(
             f"(it shows '{prompt}') " if prompt else ""
         )
         report(
-            f"untagged:{label}:{prompt}",
+            f"untagged:{part}:{counts.get(_UNNAMED, 0)}",  # the how-manyth without a name
             f"a content control in {part} {where}has no tag.",
             "In Word: Developer > Properties, set both Title and Tag to the field id it should "
             "have, or delete the control.",

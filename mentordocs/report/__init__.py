@@ -52,6 +52,8 @@ class ReportError(OutputError):
 class ReportResult:
     summary: ProgramSummary
     files: list[Path] = field(default_factory=list)
+    # A summary.pdf of an earlier run left beside the new files (no --pdf this time).
+    stale_pdf: Path | None = None
 
 
 def read_summary(
@@ -129,6 +131,8 @@ def write_report(
                 + ".)"
             ) from exc
     result.files = targets
+    if not pdf and (out / PDF_NAME).exists():
+        result.stale_pdf = out / PDF_NAME
     return result
 
 
