@@ -965,3 +965,20 @@ def test_a_control_without_a_name_is_reported_once_whatever_each_pair_shows(tmp_
     result = _generate(folder, tmp_path / "packets", "--form", "confidentiality-agreement")
     assert result.exit_code == 1
     assert result.output.count("has no tag") == 1, result.output
+
+
+def test_a_section_that_uses_an_own_column_does_not_have_its_fields_called_deleted(tmp_path):
+    """Without --roster, the sample pairs that show the coaching section could not render its
+    own column: the section's fields were errors saying to remove them from the .json."""
+    folder = _copy_templates(tmp_path)
+    _edit(
+        folder / "action-plan.docx",
+        "Coaching: observing each other",
+        "Coaching: observing each other at {{ pair.extra.campus }}",
+    )
+    code, output = _check(folder)
+    assert code == 1  # the undefined column itself is a problem
+    assert "campus" in output
+    missing = [line for line in output.splitlines() if "'observation_frequency'" in line]
+    assert missing and all(line.startswith("Warning: ") for line in missing), output
+    assert "run 'mentordocs templates check DIR --roster YOUR-ROSTER'" in missing[0]

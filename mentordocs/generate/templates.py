@@ -135,15 +135,16 @@ def check_template(
             problems.append(Problem(file=where, message=message, fix=fix, severity=severity))
 
     optional = list(also or [])
-    passed_over = ""  # why a context of ``also`` could not be rendered
+    failed = ""  # why a pair could not be rendered: the sections it shows were not seen
     for context in [*contexts, *optional]:
         try:
             data = compiled.render(context, {}, validate=True)
         except TemplateError as exc:
             if not any(context is other for other in optional):
                 report("render", _strip_prefix(str(exc), where))
+                failed = failed or "see the problem above"
             else:
-                passed_over = passed_over or _strip_prefix(str(exc), where)
+                failed = failed or _strip_prefix(str(exc), where)
             continue
         for part, controls in _controls_by_part(data):
             counts: dict[str, int] = {}
@@ -164,10 +165,10 @@ def check_template(
     if problems and not seen_ids:
         return _explained(problems, path)
     unsure = (
-        f" (It may be in a section none of your pairs shows: the built-in sample pairs, which "
-        f"show every section, could not be rendered with this template: {passed_over} Run "
-        "'mentordocs templates check DIR --roster ROSTER' to see.)"
-        if passed_over
+        " (It may be in a section only the pairs that could not be rendered with this "
+        f"template show ({failed.rstrip('.')}). If the template uses columns or settings of "
+        "your own, run 'mentordocs templates check DIR --roster YOUR-ROSTER'.)"
+        if failed
         else ""
     )
     for declared in spec.fields:
@@ -180,7 +181,7 @@ def check_template(
                 + unsure,
                 "Put back a content control whose Title and Tag are that id, or remove the field "
                 f"from {spec.spec_path.name if spec.spec_path else 'the .json declaration'}.",
-                severity="warning" if passed_over else "error",
+                severity="warning" if failed else "error",
             )
     return _explained(problems, path)
 
