@@ -340,6 +340,13 @@ def _edit(template: Path, old: str, new: str, count: int = 1) -> None:
             package.writestr(name, data)
 
 
+def _edited_copy(tmp_path: Path, form: str, old: str, new: str) -> Path:
+    """A copy of the shipped templates, ``old`` replaced by ``new`` in ``form``'s template."""
+    folder = _copy_templates(tmp_path)
+    _edit(folder / f"{form}.docx", old, new)
+    return folder
+
+
 def _check(folder: Path) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["templates", "check", str(folder)])
     return result.exit_code, result.output
@@ -397,6 +404,17 @@ def test_check_reports_a_content_control_without_a_tag(tmp_path):
         "the declared field 'off_limits' (Topics that are off limits) is not in the template"
         in output
     )
+    # Once, whatever each pair shows: a label holding a tag gave a message per pair (with
+    # their names), and generate listed it once per pair.
+    _edit(
+        folder / "confidentiality-agreement.docx",
+        "<w:t>We will not discuss</w:t>",
+        "<w:t>We ({{ mentor.name }}) will not discuss</w:t>",
+    )
+    assert _check(folder)[1].count("has no tag") == 1
+    result = _generate(folder, tmp_path / "packets", "--form", "confidentiality-agreement")
+    assert result.exit_code == 1
+    assert result.output.count("has no tag") == 1, result.output
 
 
 def test_check_reports_tag_and_title_that_differ(tmp_path):
@@ -949,34 +967,13 @@ def test_a_template_with_warnings_only_is_no_problem_whoever_saved_it(tmp_path):
     assert "2 problems in the templates" in output  # 'thanks' undeclared, 'recognition' gone
 
 
-def test_a_control_without_a_name_is_reported_once_whatever_each_pair_shows(tmp_path):
-    """Its label holds a tag: the message differed for every pair (and showed their names),
-    so generate listed it once per pair; two such controls with one label were merged."""
-    folder = _copy_templates(tmp_path)
-    _untag_off_limits(folder)
-    _edit(
-        folder / "confidentiality-agreement.docx",
-        "<w:t>We will not discuss</w:t>",
-        "<w:t>We ({{ mentor.name }}) will not discuss</w:t>",
-    )
-    code, output = _check(folder)
-    assert code == 1
-    assert output.count("has no tag") == 1, output
-    result = _generate(folder, tmp_path / "packets", "--form", "confidentiality-agreement")
-    assert result.exit_code == 1
-    assert result.output.count("has no tag") == 1, result.output
-
-
 def test_a_section_that_uses_an_own_column_does_not_have_its_fields_called_deleted(tmp_path):
     """Without --roster, the sample pairs that show the coaching section could not render its
     own column: the section's fields were errors saying to remove them from the .json."""
-    folder = _copy_templates(tmp_path)
-    _edit(
-        folder / "action-plan.docx",
-        "Coaching: observing each other",
-        "Coaching: observing each other at {{ pair.extra.campus }}",
+    campus = "Coaching: observing each other at {{ pair.extra.campus }}"
+    code, output = _check(
+        _edited_copy(tmp_path, "action-plan", "Coaching: observing each other", campus)
     )
-    code, output = _check(folder)
     assert code == 1  # the undefined column itself is a problem
     assert "campus" in output
     missing = [line for line in output.splitlines() if "'observation_frequency'" in line]

@@ -852,60 +852,46 @@ def _review_problems(
     return problems
 
 
+def _listed(names: list[str], most: int = 5) -> str:
+    """'a', 'b', ... : the first ``most`` of ``names``, quoted."""
+    return ", ".join(repr(name) for name in names[:most]) + (", ..." if len(names) > most else "")
+
+
 def _unproven_problems(item: Found, matched: Matched, packets: Path | None) -> list[Problem]:
     """The warnings for answers whose field is not proven: named a field the declaration does
     not list, a question of the template version the form was made from only, or nameless."""
-    problems: list[Problem] = []
-    undeclared = list(dict.fromkeys(u.undeclared for u in matched.unproven if u.undeclared))
-    if undeclared:
-        problems.append(
-            Problem(
-                item.name,
-                f"has answers in {len(undeclared)} field(s) its form's declaration does not "
-                f"list ({', '.join(repr(name) for name in undeclared[:5])}"
-                f"{', ...' if len(undeclared) > 5 else ''}); they are on the Review sheet, not "
-                "in the form's columns.",
-                "If the forms were generated with your own templates, give collect "
-                "--templates YOUR-FOLDER"
-                + (
-                    ""
-                    if packets is not None
-                    else " (or --packets with the folder they were generated into)"
-                )
-                + " every time, so that later returns are filed in their columns; copy "
-                "these answers from the Review sheet into their columns.",
-                severity="warning",
-            )
-        )
-    retired = list(dict.fromkeys(u.suggestion for u in matched.unproven if u.retired))
-    if retired:
-        problems.append(
-            Problem(
-                item.name,
-                f"has answers to {len(retired)} question(s) that the template it was made "
-                "from asks and the one it is read against today does not "
-                f"({', '.join(repr(name) for name in retired[:5])}"
-                f"{', ...' if len(retired) > 5 else ''}); they are on the Review sheet, not in "
-                "the form's columns.",
-                "Copy each into a column of today's form where it belongs. If the forms were "
-                "generated with your own templates, give collect --templates YOUR-FOLDER.",
-                severity="warning",
-            )
-        )
-    unnamed = [u for u in matched.unproven if not u.undeclared and not u.retired]
-    if unnamed:
-        problems.append(
-            Problem(
-                item.name,
-                f"has {len(unnamed)} answer(s) whose question could not be proven "
-                "(usually because another program removed the fields' names); they are on the "
-                "Review sheet, not in the form's columns.",
-                "Check each one on the Review sheet and copy it into its column if it is right. "
-                "Giving --packets lets collect compare with the form as it was sent.",
-                severity="warning",
-            )
-        )
-    return problems
+    unproven = matched.unproven
+    undeclared = list(dict.fromkeys(u.undeclared for u in unproven if u.undeclared))
+    retired = list(dict.fromkeys(u.suggestion for u in unproven if u.retired))
+    unnamed = [u for u in unproven if not u.undeclared and not u.retired]
+    review = "they are on the Review sheet, not in the form's columns."
+    said = [  # (whether it applies, what, what to do)
+        (
+            undeclared,
+            f"has answers in {len(undeclared)} field(s) its form's declaration does not list "
+            f"({_listed(undeclared)}); {review}",
+            "If the forms were generated with your own templates, give collect --templates "
+            "YOUR-FOLDER"
+            + ("" if packets else " (or --packets with the folder they were generated into)")
+            + " every time, so that later returns are filed in their columns; copy these "
+            "answers from the Review sheet into their columns.",
+        ),
+        (
+            retired,
+            f"has answers to {len(retired)} question(s) that the template it was made from "
+            f"asks and the one it is read against today does not ({_listed(retired)}); {review}",
+            "Copy each into a column of today's form where it belongs. If the forms were "
+            "generated with your own templates, give collect --templates YOUR-FOLDER.",
+        ),
+        (
+            unnamed,
+            f"has {len(unnamed)} answer(s) whose question could not be proven (usually because "
+            f"another program removed the fields' names); {review}",
+            "Check each one on the Review sheet and copy it into its column if it is right. "
+            "Giving --packets lets collect compare with the form as it was sent.",
+        ),
+    ]
+    return [Problem(item.name, what, fix, severity="warning") for found, what, fix in said if found]
 
 
 def _pdf_reading(pdf: PdfReading, file_time: dt.datetime | None) -> FormReading:
