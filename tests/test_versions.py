@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -256,3 +259,57 @@ def test_regenerating_one_pair_with_other_templates_keeps_the_packets_record_and
     result = generate_packets(roster, packets, pairs=[first, second], forms=form)
     assert result.warnings == []
     assert read_manifest(packets).templates_folder(form[0], packets) == (None, True)
+
+
+def _without_properties(data: bytes) -> bytes:
+    """A .docx without its custom properties, as Google Docs exports a form."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            payload = source.read(info.filename)
+            if info.filename == "docProps/custom.xml":
+                continue
+            if info.filename in ("_rels/.rels", "[Content_Types].xml"):
+                payload = re.sub(rb"<[^<>]*custom(?:-properties|\.xml)[^<>]*/>", b"", payload)
+            target.writestr(info, payload)
+    return out.getvalue()
+
+
+def test_a_form_without_its_properties_is_known_by_the_pair_its_footer_names(tmp_path: Path):
+    """The forms' footers say 'Pair P01 · ...': a form that lost its properties is filed by
+    that without a warning; one whose file name names another pair is not guessed at."""
+    roster = load_roster(SAMPLE_ROSTER)
+    first, second = (pair.pair_id for pair in roster.pairs[:2])
+    packets = tmp_path / "packets"
+    generate_packets(roster, packets, pairs=[first], forms=["goal-sheet"])
+    [sent] = list(packets.rglob("*_goal-sheet.docx"))
+    filled = fill_docx(sent.read_bytes(), {"goal_1_goal": "Plan lessons a week ahead"})
+    bare = _without_properties(filled)
+    assert not read_form(_written(tmp_path, "x.docx", bare)).pair_id
+
+    # Named any way at all: the footer says whose it is.
+    folder = tmp_path / "in"
+    _written(folder, "my goals (final).docx", bare)
+    result = collect_forms([folder], tmp_path / "t.xlsx", roster)
+    assert (result.new, result.problems) == (1, [])
+    [ret] = read_tracking(tmp_path / "t.xlsx").returns
+    assert (ret.pair_id, ret.values["goal_1_goal"]) == (first, "Plan lessons a week ahead")
+
+    # Named for another pair: not copied, and the problem says how to settle it.
+    other = tmp_path / "other"
+    _written(other, f"{second}_goal-sheet.docx", bare)
+    result = collect_forms([other], tmp_path / "t2.xlsx", roster)
+    assert result.new == 0
+    [problem] = result.problems
+    assert f"says in its footer that it is pair {first}'s form, but its file name says pair " in (
+        problem.message
+    )
+    assert f"change 'Pair {first}' in its footer to 'Pair {second}'" in problem.fix
+    assert problem.severity == "error"
+
+
+def _written(folder: Path, name: str, data: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    return path

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -529,7 +530,15 @@ class _Harvest:
         taken_from = ""  # what the pair was taken from when the form does not say
         if not pair_id or not form:
             named_pair, named_form = identify_from_name(item.name, self.pair_ids, self.specs)
-            if named_pair and not pair_id:
+            shown = self._shown_pair(reading.shown) if not pair_id else None
+            if shown and named_pair and shown != named_pair:
+                problems.append(_pair_disputed(item.name, shown, named_pair))
+                return None
+            if shown:  # the form's own footer names its pair: as good as its properties
+                named_pair = shown
+            if not named_form and not form:
+                named_form = self._shown_form(reading.shown)
+            elif named_pair and not pair_id:
                 taken_from = _BY_FILE_NAME
             elif not (pair_id or named_pair) and item.sender:
                 named_pair = self._by_sender(item)
@@ -562,6 +571,22 @@ class _Harvest:
         if taken_from:
             problems.append(_pair_taken_from(item.name, pair_id, spec, taken_from))
         return pair_id, spec
+
+    def _shown_pair(self, shown: str) -> str | None:
+        """The one roster pair a form's headers and footers name ("Pair P03 · Goal sheet"),
+        if exactly one."""
+        named = {
+            pair_id
+            for pair_id in self.pair_ids
+            if re.search(r"\bPair\s+" + re.escape(pair_id) + r"(?![\w-])", shown)
+        }
+        return named.pop() if len(named) == 1 else None
+
+    def _shown_form(self, shown: str) -> str | None:
+        """The one form whose title a form's headers and footers show, if exactly one."""
+        text = shown.casefold()
+        named = [form for form, spec in self.specs.items() if spec.title.casefold() in text]
+        return named[0] if len(named) == 1 else None
 
     def _by_sender(self, item: Found) -> str | None:
         """The pair whose mentor or mentee sent the email a file came in, if exactly one."""
@@ -999,6 +1024,20 @@ def _signed_in_counterparts(kept: ReturnedForm, other: ReturnedForm) -> list[Pro
             )
         )
     return problems
+
+
+def _pair_disputed(source: str, shown: str, named: str) -> Problem:
+    """The problem of a form without its properties whose footer and file name name two
+    pairs: which one it is for is not guessed."""
+    return Problem(
+        source,
+        f"says in its footer that it is pair {shown}'s form, but its file name says pair "
+        f"{named} (its properties, which would settle it, are gone); it was not copied.",
+        f"Open it and see whose answers it holds. If pair {shown}'s, rename the file to start "
+        f"with {shown} and collect again. If pair {named}'s (written on a copy of {shown}'s "
+        f"form), change 'Pair {shown}' in its footer to 'Pair {named}' in Word, save, and "
+        "collect again.",
+    )
 
 
 def _pair_taken_from(source: str, pair_id: str, spec: FormSpec, because: str) -> Problem:

@@ -20,7 +20,7 @@ from lxml import etree
 from mentordocs.errors import CollectError, FileError
 from mentordocs.odf import is_opendocument, read_odt
 from mentordocs.ooxml import ns
-from mentordocs.ooxml.fields import Field, read_fields
+from mentordocs.ooxml.fields import Field, read_fields, shown_text
 from mentordocs.ooxml.package import DEFAULT_LIMITS, PackageError, ReadLimits, WordPackage
 from mentordocs.ooxml.revisions import StrayText, accept_all
 from mentordocs.ooxml.xml import is_strict
@@ -70,6 +70,9 @@ class FormReading:
     # The fields matched to the declaration where the file was read, when every field kept
     # its tag (then ``fields`` is left empty, so less travels back from a worker process).
     matched: Matched | None = None
+    # What its headers and footers show, read when the properties do not say the pair: the
+    # forms' footers name it ("Pair P03 · Goal sheet").
+    shown: str = ""
 
     @property
     def program(self) -> str:
@@ -165,10 +168,13 @@ def read_form_bytes(
             damaged: list[str] = []
             main = accept_all(_parse(package, layout.main, raw_main, damaged), stray)
             fields = read_fields(main, unnamed=True)
+            properties = package.custom_properties(layout.custom)
+            shown: list[str] = []
             for part in layout.stories:
                 root = accept_all(_parse(package, part, None, damaged), stray)
                 fields.extend(read_fields(root, unnamed=True))
-            properties = package.custom_properties(layout.custom)
+                if ns.PROP_PAIR not in properties:
+                    shown.append(shown_text(root))
             modified = package.modified(layout.core)
     except PackageError as exc:
         raise FormReadError(exc.message, exc.fix) from exc
@@ -186,6 +192,7 @@ def read_form_bytes(
         attached_template=layout.attached_template,
         stray=stray,
         damaged=damaged,
+        shown=" ".join(shown),
     )
 
 

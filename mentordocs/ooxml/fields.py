@@ -56,7 +56,14 @@ from mentordocs.ooxml.ns import (
     anchor_name,
 )
 
-__all__ = ["FOREIGN_TAG_PREFIXES", "Field", "read_fields", "set_field_value", "set_field_values"]
+__all__ = [
+    "FOREIGN_TAG_PREFIXES",
+    "Field",
+    "read_fields",
+    "set_field_value",
+    "set_field_values",
+    "shown_text",
+]
 
 
 class Field(NamedTuple):
@@ -121,6 +128,21 @@ _CONTAINER_KINDS = frozenset(
         f"{{{W15}}}repeatingSectionItem",
     )
 )
+
+
+def shown_text(part_root: etree._Element, limit: int = 2000) -> str:
+    """The text a part shows (its ``w:t`` runs, one space between paragraphs), at most
+    ``limit`` characters: what a header or footer says ("Pair P03 · Goal sheet")."""
+    pieces: list[str] = []
+    size = 0
+    for paragraph in part_root.iter(_W + "p"):
+        text = "".join(t.text or "" for t in paragraph.iter(_W + "t"))
+        if text:
+            pieces.append(text)
+            size += len(text) + 1
+            if size >= limit:
+                break
+    return " ".join(pieces)[:limit]
 
 
 def read_fields(
