@@ -295,6 +295,11 @@ def test_a_form_without_its_properties_is_known_by_the_pair_its_footer_names(tmp
     [ret] = read_tracking(tmp_path / "t.xlsx").returns
     assert (ret.pair_id, ret.values["goal_1_goal"]) == (first, "Plan lessons a week ahead")
 
+    # Named as generated: the footer agrees, so no warning (the file name is no proof).
+    _written(tmp_path / "named", sent.name, bare)
+    result = collect_forms([tmp_path / "named"], tmp_path / "t3.xlsx", roster)
+    assert (result.new, result.problems) == (1, [])
+
     # Named for another pair: not copied, and the problem says how to settle it.
     other = tmp_path / "other"
     _written(other, f"{second}_goal-sheet.docx", bare)

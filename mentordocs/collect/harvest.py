@@ -534,10 +534,10 @@ class _Harvest:
             if shown and named_pair and shown != named_pair:
                 problems.append(_pair_disputed(item.name, shown, named_pair))
                 return None
-            if shown:  # the form's own footer names its pair: as good as its properties
-                named_pair = shown
             if not named_form and not form:
                 named_form = self._shown_form(reading.shown)
+            if shown:  # the form's own footer names its pair: as good as its properties
+                named_pair = shown
             elif named_pair and not pair_id:
                 taken_from = _BY_FILE_NAME
             elif not (pair_id or named_pair) and item.sender:
