@@ -203,32 +203,38 @@ def _specs_of_packets(
             out[form] = load_form_spec(folder / f"{form}.json", expected_form=form)
         except FormSpecError as exc:
             result.problems.append(
-                Problem(
-                    str(packets / MANIFEST_NAME),
+                _templates_unusable(
+                    packets,
                     f"the {form} forms in the packets were generated from your templates in "
-                    f"{folder}, whose declaration cannot be read now ({exc}); they were read "
-                    "against the shipped templates, and answers to questions of your own are "
-                    "on the Review sheet.",
+                    f"{folder}, whose declaration cannot be read now ({exc}); they",
                     f"Correct {form}.json (mentordocs templates check {folder} says more), or "
                     "give --templates with the folder that holds your templates now.",
-                    severity="warning",
                 )
             )
             continue
         result.templates_of_packets.setdefault(folder, []).append(form)
-    for folder, forms in gone.items():
-        result.problems.append(
-            Problem(
-                str(packets / MANIFEST_NAME),
-                f"the {', '.join(forms)} form(s) in the packets were generated from your "
-                f"templates in {folder}, which are no longer there: they were read against the "
-                "shipped templates, and answers to questions of your own are on the Review "
-                "sheet.",
-                "Give --templates with the folder that holds your templates now.",
-                severity="warning",
-            )
+    result.problems += [
+        _templates_unusable(
+            packets,
+            f"the {', '.join(forms)} form(s) in the packets were generated from your "
+            f"templates in {folder}, which are no longer there: they",
+            "Give --templates with the folder that holds your templates now.",
         )
+        for folder, forms in gone.items()
+    ]
     return out
+
+
+def _templates_unusable(packets: Path, why: str, fix: str) -> Problem:
+    """The warning for forms of the packets whose recorded templates cannot be used: ``why``
+    ends with the subject of what follows ("...; they")."""
+    return Problem(
+        str(packets / MANIFEST_NAME),
+        f"{why} were read against the shipped templates, and answers to questions of your own "
+        "are on the Review sheet.",
+        fix,
+        severity="warning",
+    )
 
 
 def _read_mailboxes(

@@ -621,20 +621,19 @@ def _record_templates(
     chosen = {pair.pair_id for pair in selected}
     others = {entry.form for entry in manifest.files if entry.pair_id not in chosen}
     now = Path(templates_dir).resolve() if templates_dir is not None else None
+
+    def made_from(folder: Path | None) -> str:
+        return f"your templates in {folder}" if folder else "the shipped templates"
+
     warnings = []
     for form in forms:
         before, _ = manifest.templates_folder(form, out)
         if form in others and before != now:
             warnings.append(
-                f"This run made {form} from "
-                + (f"your templates in {now}" if now else "the shipped templates")
-                + ", while the other pairs' copies in "
-                + f"{out} were made from "
-                + (f"your templates in {before}" if before else "the shipped templates")
-                + ". If that is not what you meant, run it again with "
-                + (f"--templates {before}" if before else "no --templates")
-                + " (collect reads the packets' forms against "
-                + (f"{before})." if before else "the shipped templates).")
+                f"This run made {form} from {made_from(now)}, while the other pairs' copies in "
+                f"{out} were made from {made_from(before)}. If that is not what you meant, run "
+                f"it again with {f'--templates {before}' if before else 'no --templates'} "
+                f"(collect reads the packets' forms against {before or 'the shipped templates'})."
             )
             continue
         manifest.generated_from([form], templates_dir, out)

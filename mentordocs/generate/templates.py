@@ -196,9 +196,8 @@ def _explained(problems: list[Problem], template: Path) -> list[Problem]:
         return problems
     cause = Problem(
         file=str(template),
-        message=f"the template was last saved by LibreOffice {version}, which changes the "
-        "content controls and tags a form needs (it can drop the controls' tags and rename "
-        "the bookmarks that hold tags); the problems below may all come from that.",
+        message=f"the template was last saved by LibreOffice {version}, {_LIBREOFFICE_CHANGES}; "
+        "the problems below may all come from that.",
         fix=LIBREOFFICE_FIX,
         severity="warning",
     )
@@ -217,6 +216,10 @@ def libreoffice_version(template: Path) -> str | None:
     return found.group(1) if found else None
 
 
+_LIBREOFFICE_CHANGES = (
+    "which changes the content controls and tags a form needs (it can drop the controls' tags "
+    "and rename the bookmarks that hold tags)"
+)
 LIBREOFFICE_FIX = (
     "Edit your templates in Microsoft Word: copy the shipped ones into a new folder with "
     "'mentordocs templates copy NEW-FOLDER' and make your changes there."
@@ -238,9 +241,7 @@ def libreoffice_note(folder: Path, forms: Sequence[str] = FORM_IDS) -> str:
     named = ", ".join(f"{name} (LibreOffice {version})" for name, version in saved)
     return (
         f"Note: {named} {'was' if len(saved) == 1 else 'were'} last saved by LibreOffice, "
-        "which changes the content controls and tags the forms need (it can drop the "
-        "controls' tags and rename the bookmarks that hold tags); the problems above may all "
-        f"come from that. {LIBREOFFICE_FIX}"
+        f"{_LIBREOFFICE_CHANGES}; the problems above may all come from that. {LIBREOFFICE_FIX}"
     )
 
 
