@@ -1400,6 +1400,29 @@ def test_a_workbook_of_the_earlier_layout_keeps_a_column_typed_past_the_status_s
     assert set(_status_rows(tracking)) == {"P01", "P02", "P03"}
 
 
+def test_a_workbook_written_before_the_title_rows_were_kept_is_collected_again(collected, tmp_path):
+    """Workbooks of 3 December 2026 and earlier kept no fingerprints of the rows above the
+    column headers: their titles are not taken for the coordinator's edits; the next run
+    keeps them, so that what is typed there afterwards stops collect."""
+    tracking, roster = collected
+
+    def older(book):
+        hidden = book["_mentordocs"]
+        for number in range(hidden.max_row, 0, -1):
+            if hidden.cell(number, 1).value == "sheet_top":
+                hidden.delete_rows(number)
+        book["Dashboard"].cell(2, 1, "Collected a while ago")  # not seen in such a workbook
+
+    _edited(tracking, older)
+    collect_forms([_second_return(tmp_path)], tracking, roster)
+    hidden = openpyxl.load_workbook(tracking)["_mentordocs"]
+    kept = {row[1] for row in hidden.iter_rows(values_only=True) if row[0] == "sheet_top"}
+    assert {"Dashboard", "Status"} <= kept
+    _edited(tracking, lambda book: book["Dashboard"].cell(4, 1, "Next review: 12 January"))
+    with pytest.raises(CollectError, match=r"row 4 of sheet 'Dashboard' \(above the column"):
+        collect_forms([_second_return(tmp_path)], tracking, roster)
+
+
 def test_a_workbook_of_a_newer_format_is_refused_not_rewritten(collected, tmp_path):
     tracking, roster = collected
 
@@ -1468,6 +1491,18 @@ def _typed_at_the_end(title):
         (_typed_at_the_end("Problems"), r"what is typed in row 2 of sheet 'Problems'"),
         (_typed_at_the_end("Other forms"), r"what is typed in row 2 of sheet 'Other forms'"),
         (lambda book: book["Dashboard"].cell(2, 9, "good!"), r"cell I2 of sheet 'Dashboard'"),
+        (
+            lambda book: book["Dashboard"].cell(4, 1, "Next review: 12 January"),  # an empty row
+            r"what is typed in row 4 of sheet 'Dashboard' \(above the column headers",
+        ),
+        (
+            lambda book: book["Dashboard"].cell(1, 2, "(draft)"),  # beside the title
+            r"what is typed in row 1 of sheet 'Dashboard' \(above the column headers",
+        ),
+        (
+            lambda book: book["Status"].cell(1, 1, "Autumn term"),
+            r"what is typed in row 1 of sheet 'Status' \(above the column headers",
+        ),
         (
             lambda book: book["Status"].cell(6, book["Status"].max_column, "who is this?"),
             r"the note in cell \w+6 of sheet 'Status', on a row with no pair",

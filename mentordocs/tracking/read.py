@@ -291,6 +291,8 @@ class _Drawn:
     headers: list[str] = field(default_factory=list)
     # Fingerprints of the rows below the headers as written (None: not kept, older workbooks).
     digests: list[str] | None = None
+    # Those of the rows above the headers (a title, a date; None: not kept, older workbooks).
+    top: list[str] | None = None
 
 
 def _drawn_sheets(hidden: list[Row]) -> dict[str, _Drawn]:
@@ -308,7 +310,11 @@ def _drawn_sheets(hidden: list[Row]) -> dict[str, _Drawn]:
                 if h[0] == "sheet_rows" and h[1] == title
             )
             digests = [d for _, chunk in chunks for d in chunk.split()] if fingerprinted else None
-            drawn[title] = _Drawn(int(r[2]), int(r[3]), int(r[4] or 0), named, digests)
+            tops = [
+                str(h[2] or "").split() for h in hidden if h[0] == "sheet_top" and h[1] == title
+            ]
+            top = tops[0] if tops else None
+            drawn[title] = _Drawn(int(r[2]), int(r[3]), int(r[4] or 0), named, digests, top)
     if drawn:
         return drawn
     pairs = sum(1 for r in hidden if r[0] == "pair")
@@ -335,6 +341,20 @@ def _added(title: str, rows: list[Row], drawn: _Drawn) -> list[str]:
         if filled and filled[-1] > drawn.rows:
             added.append(f"what is typed in row {filled[-1]} of sheet '{title}'")
         return added
+    if drawn.top is not None:
+        above = Counter(drawn.top)
+        for number, row in enumerate(rows[: max(drawn.header_row - 1, 0)], start=1):
+            digest = row_digest(row[: drawn.width])
+            if digest is None:
+                continue
+            if above[digest] > 0:
+                above[digest] -= 1
+                continue
+            added.append(
+                f"what is typed in row {number} of sheet '{title}' (above the column headers, "
+                "where collect writes the sheet's title)"
+            )
+            break
     written = Counter(drawn.digests)
     notes = (
         drawn.headers.index(NOTES_HEADER)

@@ -168,6 +168,8 @@ def write_tracking(
         for n in range(0, len(drawn.digests), _DIGESTS_PER_CELL):
             chunk = " ".join(drawn.digests[n : n + _DIGESTS_PER_CELL])
             hidden.append(["sheet_rows", title, n // _DIGESTS_PER_CELL, chunk])
+        if drawn.header_row > 1:  # the rows above the headers (a title, a note): kept too
+            hidden.append(["sheet_top", title, " ".join(drawn.top)])
     hidden.extend(["superseded", sha, source] for sha, source in data.superseded.items())
     hidden.extend(data.mailbox.rows())
     hidden.extend(
@@ -201,6 +203,7 @@ class _Drawn:
     header_row: int = 0
     headers: list[str] = field(default_factory=list)
     digests: list[str] = field(default_factory=list)  # of the rows below the headers
+    top: list[str] = field(default_factory=list)  # of the rows above them
 
 
 class _Book:
@@ -247,18 +250,26 @@ class _Book:
         drawn = self.drawn[ws.title]
         drawn.rows += 1
         drawn.width = max(drawn.width, len(row))
-        if drawn.header_row and ws.title in REWRITTEN_SHEETS:
-            values = [getattr(item, "value", item) for item in row]
-            if ws.title == STATUS_SHEET and NOTES_HEADER in drawn.headers:  # the coordinator's
-                values[drawn.headers.index(NOTES_HEADER) :] = []
+        if ws.title not in REWRITTEN_SHEETS:
+            return
+        values = [getattr(item, "value", item) for item in row]
+        if not drawn.header_row:  # above the headers (the headers come in through ``headers``)
             digest = row_digest(values)
             if digest:
-                drawn.digests.append(digest)
+                drawn.top.append(digest)
+            return
+        if ws.title == STATUS_SHEET and NOTES_HEADER in drawn.headers:  # the coordinator's
+            values[drawn.headers.index(NOTES_HEADER) :] = []
+        digest = row_digest(values)
+        if digest:
+            drawn.digests.append(digest)
 
     def headers(self, ws: WriteOnlyWorksheet, headers: Sequence[str]) -> None:
         "Add the row of column headers (the one the sheet's filter sits on)."
-        self.append(ws, self.header_cells(ws, headers))
+        ws.append(self.header_cells(ws, headers))
         drawn = self.drawn[ws.title]
+        drawn.rows += 1
+        drawn.width = max(drawn.width, len(headers))
         drawn.header_row, drawn.headers = drawn.rows, list(headers)
 
     @staticmethod
