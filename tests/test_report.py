@@ -216,6 +216,7 @@ def soffice_if_any() -> str | None:
 def test_names_are_escaped_and_never_formulas(tmp_path):
     roster = make_roster(tmp_path, 2)
     roster.pairs[0].mentor.name = '<script>alert("x")</script> & =HYPERLINK("y")'
+    roster.pairs[0].mentee.name = "Ann_x0020_Lee"  # Excel would show an escape decoded
     tracking = tmp_path / "t.xlsx"
     start = {form: spec for form, spec in SPECS.items() if spec.stage == "start"}
     returns = [
@@ -230,6 +231,9 @@ def test_names_are_escaped_and_never_formulas(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["Summary"]
     [cell] = [c for row in ws.iter_rows() for c in row if c.value == roster.pairs[0].mentor.name]
     assert cell.data_type == "s"
+    with zipfile.ZipFile(tmp_path / "out" / "summary.xlsx") as package:
+        xml = b"".join(package.read(n) for n in package.namelist() if n.startswith("xl/"))
+    assert b"Ann_x005F_x0020_Lee" in xml and b"Ann_x0020_Lee" not in xml
 
 
 def test_errors_name_the_file_and_what_to_do(tmp_path):

@@ -635,6 +635,64 @@ def test_awkward_answers_are_not_taken_for_edits_after_calc_saves_the_workbook(t
     collect_forms([folder], resaved, roster)  # nothing new: read back and written again
 
 
+def _escaped_answers(tmp_path: Path) -> tuple[Path, Path, Roster]:
+    """A tracking workbook holding answers and a file name that spell Excel's own escapes."""
+    from test_collect import make_docx
+
+    from mentordocs.collect import collect_forms
+
+    roster = make_roster(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    answers = {"goal_1_goal": "See Goal_x0020_Sheet.docx", "goal_2_goal": "a_x000D_b"}
+    (folder / "P01_Goal_x0020_Sheet.docx").write_bytes(make_docx("goal-sheet", "P01", answers))
+    tracking = tmp_path / "t.xlsx"
+    collect_forms([folder], tracking, roster)
+    return tracking, folder, roster
+
+
+def test_text_that_spells_an_excel_escape_is_written_to_show_as_it_is(tmp_path):
+    # Excel and Calc decode _x0020_ in a cell's text (a space): a SharePoint file name or an
+    # answer holding it is written with its underscore escaped, and read back as it was,
+    # run after run.
+    from mentordocs.collect import collect_forms
+
+    tracking, folder, roster = _escaped_answers(tmp_path)
+    with zipfile.ZipFile(tracking) as package:
+        xml = b"".join(package.read(n) for n in package.namelist() if n.startswith("xl/"))
+    assert b"See Goal_x005F_x0020_Sheet.docx" in xml and b"a_x005F_x000D_b" in xml
+    assert b"P01_Goal_x005F_x0020_Sheet.docx" in xml
+    [ret] = read_tracking(tracking).returns
+    assert ret.values["goal_1_goal"] == "See Goal_x0020_Sheet.docx"
+    assert ret.values["goal_2_goal"] == "a_x000D_b"
+    assert ret.source.endswith("P01_Goal_x0020_Sheet.docx")
+    result = collect_forms([folder], tracking, roster)  # read back and written again
+    assert result.unchanged == 1
+    [again] = read_tracking(tracking).returns
+    assert again.values == ret.values and again.source == ret.source
+
+
+@pytest.mark.soffice
+def test_calc_shows_text_that_spells_an_excel_escape_as_it_is(tmp_path, soffice):
+    tracking, _, _ = _escaped_answers(tmp_path)
+    try:
+        (page,) = convert([tracking], "html:HTML (StarCalc)", tmp_path / "html", soffice=soffice)
+    except OfficeError as exc:
+        if "source file could not be loaded" in str(exc):  # a soffice without Calc
+            missing(f"LibreOffice Calc is not installed with this soffice ({exc})")
+        raise
+    shown = page.read_text(encoding="utf-8", errors="replace")
+    assert "See Goal_x0020_Sheet.docx" in shown and "a_x000D_b" in shown
+    assert "P01_Goal_x0020_Sheet.docx" in shown
+    assert "See Goal Sheet.docx" not in shown
+    # Calc writes the escape of a character XML can hold as it is (_x0020_), and shows it so.
+    resaved = saved_by_calc(tracking, tmp_path, soffice)
+    [ret] = read_tracking(resaved).returns
+    assert ret.values["goal_1_goal"] == "See Goal_x0020_Sheet.docx"
+    assert ret.values["goal_2_goal"] == "a_x000D_b"
+    assert ret.source.endswith("P01_Goal_x0020_Sheet.docx")
+
+
 # ---- mentordocs status ---------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mentordocs.report.summary import ProgramSummary
+from mentordocs.tracking.data import excel_escaped
 
 __all__ = ["SUMMARY_SHEET", "summary_workbook"]
 
@@ -41,7 +42,7 @@ class _Sheet:
                 continue
             cell = self.ws.cell(self.row, column)
             if isinstance(value, str):
-                cell.value = _ILLEGAL.sub("", value)
+                cell.value = excel_escaped(_ILLEGAL.sub("", value))
                 cell.data_type = "s"  # typed text, never a formula ("=..." in a name)
             else:
                 cell.value = value  # type: ignore[assignment]  # ints only here

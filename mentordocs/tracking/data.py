@@ -174,6 +174,27 @@ def cut_for_excel(text: str, limit: int) -> str:
     return text.encode("utf-16-le")[: 2 * limit].decode("utf-16-le", errors="ignore")
 
 
+# An .xlsx cell's text spells a character XML cannot hold as _xHHHH_ (_x000D_ for a carriage
+# return), which Excel decodes when it shows the cell; openpyxl writes text as it is. So a
+# text that holds such a spelling itself (a SharePoint file name, Goal_x0020_Sheet.docx) has
+# its underscore written as _x005F_, as Excel writes it, and that is read back as "_" (which
+# openpyxl does itself for a workbook's shared strings, as Excel and Calc save them). Other
+# escapes are read as they are: collect writes no control character to a cell, and Calc
+# writes a literal _x0020_ as it is and shows it so.
+_LITERAL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_ESCAPED_UNDERSCORE = re.compile(r"_x005[Ff]_")
+
+
+def excel_escaped(text: str) -> str:
+    "``text`` as a cell must hold it for Excel to show it as it is (``_x0020_`` kept)."
+    return _LITERAL_ESCAPE.sub("_x005F_", text) if "_x" in text else text
+
+
+def excel_unescaped(text: str) -> str:
+    "A cell's text as collect wrote it (``_x005F_x0020_`` read as ``_x0020_``)."
+    return _ESCAPED_UNDERSCORE.sub("_", text) if "_x" in text else text
+
+
 def row_digest(values: Iterable[object]) -> str | None:
     """A short fingerprint of a row's values as the workbook shows them, the same after Excel
     or LibreOffice saved it (a date read back as a date-time, 3 as 3.0); None for an empty row.

@@ -39,6 +39,7 @@ from mentordocs.tracking.data import (
     TrackedPair,
     TrackingData,
     TrackingFileError,
+    excel_unescaped,
     row_digest,
 )
 from mentordocs.tracking.mailstate import MailboxState
@@ -111,7 +112,7 @@ class _Workbook:
     def rows(self, title: str, min_row: int = 1, width: int = 0) -> Iterator[Row]:
         sheet = self.wb[title]
         for row in sheet.iter_rows(min_row=min_row, values_only=True):
-            yield tuple(row) + (None,) * max(0, width - len(row))
+            yield tuple(map(_decoded, row)) + (None,) * max(0, width - len(row))
 
     def close(self) -> None:
         self.wb.close()
@@ -176,7 +177,8 @@ def read_tracking(path: str | os.PathLike[str]) -> TrackingData:
                 data.not_ours += _added(title, [], layout)
             elif title == STATUS_SHEET:  # read as cells once: its notes keep their number format
                 cells = list(wb.wb[title].iter_rows())
-                data.not_ours += _added(title, [tuple(c.value for c in r) for r in cells], layout)
+                values = [tuple(_decoded(c.value) for c in r) for r in cells]
+                data.not_ours += _added(title, values, layout)
                 data.notes, stray = _notes(cells, layout)
                 data.not_ours += stray
             else:
@@ -406,10 +408,10 @@ def _notes(cells: list[tuple[Any, ...]], drawn: _Drawn) -> tuple[dict[str, Note]
     notes: dict[str, Note] = {}
     for number, row in enumerate(cells[drawn.header_row :], start=drawn.header_row + 1):
         cell = row[column] if column < len(row) else None
-        value = cell.value if cell is not None else None
+        value = _decoded(cell.value) if cell is not None else None
         if not _text(value):
             continue
-        pair_id = _text(row[0].value)
+        pair_id = _text(_decoded(row[0].value))
         if not pair_id:
             where = f"{get_column_letter(column + 1)}{number}"
             return notes, [
@@ -421,6 +423,11 @@ def _notes(cells: list[tuple[Any, ...]], drawn: _Drawn) -> tuple[dict[str, Note]
             value, number_format = f"{_text(earlier.value)}\n{_text(value)}", "General"
         notes[pair_id] = Note(value, number_format)
     return notes, []
+
+
+def _decoded(value: Any) -> Any:
+    "A cell's value as Excel shows it (its text's _xHHHH_ spellings decoded)."
+    return excel_unescaped(value) if isinstance(value, str) else value
 
 
 def _text(value: object) -> str:

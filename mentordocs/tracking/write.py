@@ -66,6 +66,7 @@ from mentordocs.tracking.data import (
     ReviewItem,
     TrackingData,
     cut_for_excel,
+    excel_escaped,
     excel_length,
     row_digest,
 )
@@ -189,7 +190,7 @@ def write_tracking(
     sheet = book.wb.create_sheet(HIDDEN_SHEET)
     sheet.sheet_state = "hidden"
     for row in hidden:
-        sheet.append(row)
+        sheet.append([excel_escaped(v) if isinstance(v, str) else v for v in row])
     return book.save()
 
 
@@ -246,7 +247,7 @@ class _Book:
 
     def append(self, ws: WriteOnlyWorksheet, row: Sequence[object]) -> None:
         "Add a row (of values or cells) and remember how far the sheet reaches."
-        ws.append(row)
+        ws.append([excel_escaped(item) if isinstance(item, str) else item for item in row])
         drawn = self.drawn[ws.title]
         drawn.rows += 1
         drawn.width = max(drawn.width, len(row))
@@ -314,7 +315,7 @@ def _cell(ws: WriteOnlyWorksheet, value: CellValue) -> OpenpyxlCell:
             text = (
                 cut_for_excel(text, EXCEL_CELL_LIMIT - 40) + " [cut: too long for one Excel cell]"
             )
-        cell = WriteOnlyCell(ws, value=text)
+        cell = WriteOnlyCell(ws, value=excel_escaped(text))
         if text.startswith("="):
             cell.data_type = "s"  # typed text, never a formula
         return cell
