@@ -233,6 +233,27 @@ def test_outbox_then_reminders(packets, tmp_path):
     assert len(list(reminder.iter_attachments())) == 4  # every form, not the calendar
 
 
+def test_pairs_never_sent_their_packet_are_named_on_one_line_not_reminded(packets, tmp_path):
+    outbox = tmp_path / "outbox"
+    pairs = active_pairs()
+    first = run(
+        str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox), "--pair", pairs[0]
+    )
+    assert first.exit_code == 0, first.output
+    roster = load_roster(SAMPLE_ROSTER)
+    tracking = tmp_path / "tracking.xlsx"
+    tracking.write_bytes(write_tracking(tracking, TrackingData(), roster, load_form_specs()))
+    remind = ("--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox), "--remind", str(tracking))
+    reminders = run(str(packets), *remind)
+    assert reminders.exit_code == 0, reminders.output
+    assert (
+        f"{', '.join(pairs[1:])}: no reminder: its packet was never sent to the pair; send it "
+        "first ('mentordocs send' without --remind)"
+    ) in reminders.stdout
+    assert f"1 written, 0 already sent, 0 failed, {len(pairs) - 1} skipped." in reminders.stdout
+    assert sorted(p.name for p in outbox.glob("*_reminder.eml")) == [f"{pairs[0]}_reminder.eml"]
+
+
 def test_template_error_is_reported_with_file_and_line(packets, tmp_path, smtp_server):
     template = tmp_path / "message.txt"
     template.write_text("Subject: Hello\n\n{% for form in forms %}\n{{ form.titel }}\n", "utf-8")

@@ -10,12 +10,14 @@ from email.parser import BytesParser
 import pytest
 from test_send_support import make_packets, make_roster
 
+from mentordocs.errors import SendError
 from mentordocs.forms import load_form_specs
 from mentordocs.records import read_send_log
 from mentordocs.send import (
     ALREADY_SENT,
     FAILED,
     SENT,
+    SKIPPED,
     WOULD_SEND,
     OutboxTransport,
     SMTPTransport,
@@ -53,10 +55,12 @@ def packets_template(tmp_path_factory):
 
 @pytest.fixture
 def world(tmp_path, packets_template):
-    """P01 owes the goal sheet (unsigned by the mentee), P02 owes nothing, P03 owes everything."""
+    """Every packet sent (to an outbox); P01 owes the goal sheet (unsigned by the mentee), P02
+    owes nothing, P03 owes everything."""
     roster = make_roster(tmp_path)
     out = tmp_path / "packets"
     shutil.copytree(packets_template, out)
+    send_packets(roster, out, transport=OutboxTransport(tmp_path / "sent-packets"))
     specs = load_form_specs()
     returns = [returned("P02", form, spec) for form, spec in specs.items()]
     returns += [returned("P01", form, spec) for form, spec in specs.items() if form != "goal-sheet"]
@@ -104,8 +108,8 @@ def test_reminders_name_exactly_what_is_missing(world, smtp_server):
     assert attached(p03) == [f"P03_{form}.docx" for form in load_form_specs(stage="start")]
     assert "not returned" in p03.message.get_body(("plain",)).get_content()
 
-    log = read_send_log(out)
-    assert [(r.kind, r.pair_id) for r in log] == [("reminder", "P01"), ("reminder", "P03")]
+    log = [r for r in read_send_log(out) if r.kind == "reminder"]
+    assert [r.pair_id for r in log] == ["P01", "P03"]
     assert [f.form for f in log[0].files] == ["goal-sheet"]
 
 
@@ -185,3 +189,103 @@ def test_reminder_after_the_due_date_says_it_was_due(world, tmp_path):
         "were due on <strong>Friday 29 January 2027</strong>"
         in message.get_body(("html",)).get_content()
     )
+
+
+# ---- reminders only of what was sent, from a workbook that knows it ------------------------------
+
+
+def _tracking_for(roster, returns, path):
+    path.write_bytes(write_tracking(path, TrackingData(returns=returns), roster, load_form_specs()))
+    return path
+
+
+def test_a_pair_is_never_reminded_of_forms_it_was_never_sent(tmp_path, packets_template):
+    # A packet run stopped after P01 and P02, and P03 got its action plan alone: a collect
+    # and a reminder run then must not send P03 "reminders" of forms it never had, which the
+    # packet run finishing afterwards would send again.
+    roster = make_roster(tmp_path)
+    out = tmp_path / "packets"
+    shutil.copytree(packets_template, out)
+    outbox = OutboxTransport(tmp_path / "outbox")
+    send_packets(roster, out, transport=outbox, pairs=["P01", "P02"])
+    tracking = _tracking_for(roster, [], tmp_path / "tracking.xlsx")
+
+    result = send_reminders(roster, out, tracking, transport=outbox)
+    assert [(o.pair_id, o.status) for o in result.outcomes] == [
+        ("P01", SENT),
+        ("P02", SENT),
+        ("P03", SKIPPED),
+    ]
+    assert result.outcomes[2].detail == (
+        "no reminder: its packet was never sent to the pair; send it first ('mentordocs send' "
+        "without --remind), or, if it reached the pair another way, name the pair with --pair"
+    )
+    assert not (tmp_path / "outbox" / "P03_reminder.eml").exists()
+
+    send_packets(roster, out, transport=outbox, pairs=["P03"], forms=["action-plan"])
+    result = send_reminders(roster, out, tracking, transport=outbox)
+    p01, p02, p03 = result.outcomes
+    assert (p01.status, p02.status) == (ALREADY_SENT, ALREADY_SENT)  # once a day
+    assert p03.status == SENT and p03.files == ["P03_action-plan.docx"]
+    assert p03.detail.startswith(
+        "not reminded of what was never sent: Terms of engagement, Goal sheet, Confidentiality "
+        "agreement were never sent to the pair"
+    )
+
+    rest = send_packets(roster, out, transport=outbox)  # the packet run, finished
+    assert [(o.pair_id, o.status) for o in rest.outcomes] == [
+        ("P01", ALREADY_SENT),
+        ("P02", ALREADY_SENT),
+        ("P03", SENT),
+    ]
+    assert "P03_action-plan.docx" not in rest.outcomes[2].files  # it had it: not again
+
+
+def test_forms_that_reached_the_pair_another_way_are_reminded_when_the_pair_is_named(
+    tmp_path, packets_template
+):
+    roster = make_roster(tmp_path)
+    out = tmp_path / "packets"
+    shutil.copytree(packets_template, out)
+    tracking = _tracking_for(roster, [], tmp_path / "tracking.xlsx")
+    outbox = OutboxTransport(tmp_path / "outbox")
+    assert [o.status for o in send_reminders(roster, out, tracking, transport=outbox).outcomes] == [
+        SKIPPED
+    ] * 3
+    named = send_reminders(roster, out, tracking, transport=outbox, pairs=["P02"])
+    assert [(o.pair_id, o.status, o.detail) for o in named.outcomes] == [("P02", SENT, "")]
+
+
+def test_another_programs_tracking_workbook_is_refused(world, tmp_path):
+    roster, out, _ = world
+    other = make_roster(tmp_path / "other")
+    other.program.name = "Corporate Onboarding 2027"
+    tracking = _tracking_for(other, [], tmp_path / "other.xlsx")
+    with pytest.raises(SendError) as caught:
+        send_reminders(roster, out, tracking, transport=OutboxTransport(tmp_path / "outbox"))
+    assert (
+        "other.xlsx is the tracking workbook of 'Corporate Onboarding 2027', but roster.xlsx "
+        "is the roster of 'Riverside Mentoring 2027'" in str(caught.value)
+    )
+    assert not (tmp_path / "outbox").exists()
+
+
+def test_a_workbook_collected_before_a_pair_was_sent_its_forms_is_refused(world, tmp_path):
+    # P03 was added to the roster (and sent its packet) after the last collect: the workbook
+    # does not know its forms, and would say it owes nothing.
+    roster, out, _ = world
+    before = make_roster(tmp_path / "before")
+    before.pairs = [pair for pair in before.pairs if pair.pair_id != "P03"]
+    tracking = _tracking_for(before, [], tmp_path / "old.xlsx")
+    outbox = OutboxTransport(tmp_path / "outbox")
+    with pytest.raises(SendError) as caught:
+        send_reminders(roster, out, tracking, transport=outbox, dry_run=True)
+    said = str(caught.value)
+    assert (
+        "was collected on " in said and "before forms it is asked about were sent (to P03)" in said
+    )
+    assert "Run 'mentordocs collect' again into old.xlsx" in said and "nothing was sent" in said
+    assert [r.kind for r in read_send_log(out)] == ["packet"] * 3
+    # The pairs it knows can still be reminded.
+    result = send_reminders(roster, out, tracking, transport=outbox, pairs=["P01", "P02"])
+    assert [(o.pair_id, o.status) for o in result.outcomes] == [("P01", SENT), ("P02", SENT)]

@@ -347,8 +347,11 @@ def _print_send_result(result: SendResult, *, where: str) -> None:
                 click.echo(f"{outcome}")
         counts = [f"{plural(len(result.would_send), noun)} would be {where}"]
     else:
+        skipped: dict[str, list[str]] = {}  # one line for the pairs skipped for one reason
         for outcome in result.skipped:
-            click.echo(f"{outcome}")
+            skipped.setdefault(outcome.detail, []).append(outcome.pair_id)
+        for detail, skipped_ids in skipped.items():
+            click.echo(f"{', '.join(skipped_ids)}: {detail}")
         already = result.already_sent
         if len(already) > 10:
             ids = ", ".join(o.pair_id for o in already)

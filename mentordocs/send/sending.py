@@ -72,7 +72,7 @@ from mentordocs.send.transports import (
     RateLimiter,
     Transport,
 )
-from mentordocs.tracking import Outstanding, read_outstanding
+from mentordocs.tracking import Outstanding, TrackingData, read_outstanding, read_tracking
 
 if sys.platform == "win32":  # the send lock: each system has its own way to lock a file
     import msvcrt
@@ -307,8 +307,20 @@ def send_reminders(
         for pair_id, items in read_outstanding(tracking_path).items()
         if (kept := [item for item in items if form_stage(item.form) == stage])
     }
+    tracked = read_tracking(tracking_path)
+    _check_tracking_program(roster, tracked, Path(tracking_path))
     with _send_lock(out, dry_run):
         log = read_send_log(out)
+        delivered = _packet_forms(log, manifest)
+        _check_tracking_knows(
+            Path(tracking_path),
+            tracked,
+            outstanding,
+            delivered,
+            [pair for pair, _ in selected if pair.active],
+            wanted_forms,
+            stage,
+        )
         sender, reply_to = _sender(roster, from_address)
         day = today or dt.date.today()
         result = SendResult(kind=REMINDER, transport=transport.name, dry_run=dry_run, stage=stage)
@@ -331,6 +343,13 @@ def send_reminders(
                     "(name it with --pair to remind them anyway)"
                 )
                 continue
+            never = _never_sent(items, delivered.get(pair.pair_id, set()), stage)
+            if never and not named:  # a reminder of a form the pair never received: not yet
+                items = [item for item in items if item.form in delivered.get(pair.pair_id, ())]
+                if not items:
+                    outcome.status = SKIPPED
+                    outcome.detail = f"no reminder: {never}"
+                    continue
             missing_forms = list(dict.fromkeys(item.form for item in items))
             try:
                 to, cc = _recipients(roster, pair, cc_coordinator)
@@ -349,17 +368,104 @@ def send_reminders(
             if outcome.status == WOULD_SEND:
                 attached = {f.form for f in files}
                 without_file = [form for form in missing_forms if form not in attached]
+                notes = (
+                    [f"not reminded of what was never sent: {never}"] if never and not named else []
+                )
                 if without_file:
-                    outcome.detail = (
+                    notes.append(
                         f"no file to attach for {', '.join(without_file)} (not in {MANIFEST_NAME}); "
                         "the reminder names it without attaching it"
                     )
+                outcome.detail = "; ".join(notes)
                 plans.append(plan)
 
         if pairs is None:
             result.outcomes += _not_in_roster(roster, outstanding, wanted_forms, tracking_path)
         _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
     return result
+
+
+def _packet_forms(log: list[SendRecord], manifest: Manifest) -> dict[str, set[str]]:
+    """The forms (Word files, not the calendar) each pair received in a packet, per the send
+    log: to at least one recipient the server did not refuse (a record from before forms were
+    logged: known by the file's path)."""
+    form_of = {entry.path: entry.form for entry in manifest.files}
+    received: dict[str, set[str]] = {}
+    for record in log:
+        if record.kind != PACKET:
+            continue
+        refused = {address.casefold() for address in record.refused}
+        if all(recipient.casefold() in refused for recipient in record.recipients):
+            continue
+        forms = {
+            f.form or form_of.get(f.path, "") for f in record.files if f.path.endswith(".docx")
+        }
+        received.setdefault(record.pair_id, set()).update(forms - {""})
+    return received
+
+
+def _never_sent(items: list[Outstanding], received: set[str], stage: str) -> str:
+    """Which of the owed forms never reached the pair in a packet, and what to do ('' if none)."""
+    never = [item.form_title or item.form for item in items if item.form not in received]
+    if not never:
+        return ""
+    staged = "" if stage == DEFAULT_STAGE else f" --stage {stage}"
+    what = (
+        "its packet was"
+        if not received & {i.form for i in items} and len(never) > 1
+        else (f"{', '.join(never)} {'was' if len(never) == 1 else 'were'}")
+    )
+    return (
+        f"{what} never sent to the pair; send it first ('mentordocs send' without "
+        f"--remind{staged}), or, if it reached the pair another way, name the pair with --pair"
+    )
+
+
+def _check_tracking_program(roster: Roster, tracked: TrackingData, path: Path) -> None:
+    """Refuse another program's tracking workbook: its pair ids would name other people."""
+    if tracked.program and tracked.program != roster.program.name:
+        raise SendError(
+            f"{path} is the tracking workbook of '{tracked.program}', but {roster.path.name} is "
+            f"the roster of '{roster.program.name}' (sheet 'Program'). Give the tracking "
+            "workbook collected for this roster (collect's -o), or the roster of that program."
+        )
+
+
+def _check_tracking_knows(
+    path: Path,
+    tracked: TrackingData,
+    outstanding: dict[str, list[Outstanding]],
+    delivered: dict[str, set[str]],
+    pairs: list[Pair],
+    wanted_forms: set[str] | None,
+    stage: str,
+) -> None:
+    """Refuse a tracking workbook collected before forms it is asked about were sent: it would
+    say nothing is outstanding for them (a later stage's forms, a pair added since)."""
+    known = {(r.pair_id, r.form) for r in tracked.returns}
+    known |= {(item.pair_id, item.form) for items in outstanding.values() for item in items}
+    known |= set(tracked.generated) | set(tracked.sent)
+    unknown = [
+        (pair.pair_id, form)
+        for pair in pairs
+        for form in sorted(delivered.get(pair.pair_id, ()))
+        if form_stage(form) == stage
+        and (wanted_forms is None or form in wanted_forms)
+        and (pair.pair_id, form) not in known
+    ]
+    if not unknown:
+        return
+    when = f"on {tracked.collected_at:%Y-%m-%d %H:%M}" if tracked.collected_at else "earlier"
+    pair_ids = list(dict.fromkeys(pair_id for pair_id, _ in unknown))
+    shown = ", ".join(pair_ids[:10]) + (
+        f" and {len(pair_ids) - 10} more" if len(pair_ids) > 10 else ""
+    )
+    raise SendError(
+        f"{path} was collected {when}, before forms it is asked about were sent (to {shown}): "
+        "it cannot say whether they came back, so it would remind nobody of them. Run "
+        f"'mentordocs collect' again into {path.name} (with --packets and the packets folder), "
+        "then send the reminders; nothing was sent."
+    )
 
 
 def _missing(
