@@ -9,18 +9,89 @@ version generated from. All plain JSON, so a coordinator's IT person can read th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
+from typing import Any
 
 from mentordocs.errors import OutputError
 from mentordocs.forms import FormSpec, form_spec_to_json, load_form_spec
 from mentordocs.fsutil import atomic_writer
+from mentordocs.mailsettings import is_mail_setting
+from mentordocs.models import Pair, Roster
 
 MANIFEST_NAME = "manifest.json"
 SEND_LOG_NAME = "send-log.jsonl"
+
+
+# ---- what of the roster a pair's files were made from ---------------------------------------------
+
+# Each part of the roster a pair's forms show, with where a coordinator changes it.
+ROSTER_PARTS = {
+    "mentor": "the mentor's name, email, role or phone (sheet 'Pairs', row {row})",
+    "mentee": "the mentee's name, email, role or phone (sheet 'Pairs', row {row})",
+    "pair": "the pair's dates, plan type or meeting arrangements (sheet 'Pairs', row {row})",
+    "goals": "its goals (sheet 'Goals')",
+    "meetings": "its meetings (sheets 'Meetings' and 'Breaks')",
+    "commitments": "its commitments (sheet 'Commitments')",
+    "program": "the program's settings or calendar (sheets 'Program' and 'Calendar')",
+}
+# Not shown on any form: changing them needs no new forms.
+_NOT_ON_FORMS = frozenset({"row", "pair_id", "status", "setting_rows", "_schedule"})
+
+
+def made_from(roster: Roster, pair: Pair) -> dict[str, str]:
+    """A short digest of each part of the roster ``pair``'s forms are made from (``ROSTER_PARTS``).
+
+    Built from the values (not the Excel rows), leaving out what no form shows (the pair's
+    status, mail settings) and fields still at their defaults, so that a later version's new
+    setting does not make every packet look out of date.
+    """
+    program = _plain(roster.program)
+    extra = program.get("extra", {})
+    program["extra"] = {k: v for k, v in extra.items() if not is_mail_setting(k)}
+    own = {"mentor", "mentee", "goals", "listed_meetings", "commitments", "breaks"}
+    parts: dict[str, object] = {
+        "mentor": _plain(pair.mentor),
+        "mentee": _plain(pair.mentee),
+        "pair": {k: v for k, v in _plain(pair).items() if k not in own},
+        "goals": _plain(pair.goals),
+        "meetings": [_plain(pair.listed_meetings), _plain(pair.breaks)],
+        "commitments": _plain(pair.commitments),
+        "program": [program, _plain(roster.calendar)],
+    }
+    return {
+        part: hashlib.sha256(
+            json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()[:12]
+        for part, value in parts.items()
+    }
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON: dataclasses as their fields (those forms show, not at default)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in fields(value):
+            if f.name in _NOT_ON_FORMS:
+                continue
+            item = getattr(value, f.name)
+            if f.default is not MISSING and item == f.default:
+                continue
+            if f.default_factory is not MISSING and item == f.default_factory():
+                continue
+            out[f.name] = _plain(item)
+        return out
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
 
 
 def now_iso() -> str:
@@ -47,6 +118,9 @@ class Manifest:
     # {"folder": absolute path, "relative": path from the packets folder}; a form generated
     # from the shipped templates has none. collect given the packets folder reads against it.
     templates: dict[str, dict[str, str]] = field(default_factory=dict)
+    # File path -> what of the roster its file was made from (``made_from``), so that send can
+    # tell a packet made before the roster changed (another mentee, a new goal).
+    made_from: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def templates_folder(self, form: str, packets: Path) -> tuple[Path | None, bool]:
         """(the folder ``form`` was generated from, whether it is still there): the recorded
@@ -92,7 +166,11 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
         return Manifest()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        files = [ManifestEntry(**entry) for entry in data.get("files", [])]
+        known = {f.name for f in fields(ManifestEntry)}  # a newer version's keys are left out
+        files = [
+            ManifestEntry(**{k: v for k, v in entry.items() if k in known})
+            for entry in data.get("files", [])
+        ]
     except (ValueError, TypeError) as exc:
         raise OutputError(
             f"{path} is damaged ({exc}). Move it aside and run 'mentordocs generate' again "
@@ -104,7 +182,19 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
         generator=data.get("generator", ""),
         files=files,
         templates=_templates_of(data.get("templates")),
+        made_from=_made_from_of(data.get("made_from")),
     )
+
+
+def _made_from_of(recorded: object) -> dict[str, dict[str, str]]:
+    'The manifest\'s "made_from" (path -> part of the roster -> digest), as written; else none.'
+    if not isinstance(recorded, dict):
+        return {}
+    return {
+        str(path): {str(k): str(v) for k, v in parts.items()}
+        for path, parts in recorded.items()
+        if isinstance(parts, dict)
+    }
 
 
 def _templates_of(recorded: object) -> dict[str, dict[str, str]]:
@@ -125,6 +215,7 @@ def write_manifest(out_dir: str | os.PathLike[str], manifest: Manifest) -> None:
         "roster": manifest.roster,
         "generator": manifest.generator,
         "templates": manifest.templates,
+        "made_from": manifest.made_from,
     }
     names = [f.name for f in fields(ManifestEntry)]
     entries = sorted(manifest.files, key=lambda e: (e.pair_id, e.form, e.path))

@@ -392,3 +392,102 @@ def test_ssl_with_cafile(packets, tmp_path):
         assert server.handler.per_pair() == {"P01": 1}
     finally:
         server.stop()
+
+
+def _mentee_replaced(roster_path, pair_id: str, name: str, email: str) -> int:
+    """The roster with ``pair_id``'s mentee replaced, as a coordinator would type it in Excel."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(roster_path)
+    sheet = book["Pairs"]
+    headers = [cell.value for cell in sheet[1]]
+    [row] = [r for r in sheet.iter_rows(min_row=2) if r[0].value == pair_id]
+    row[headers.index("Mentee name")].value = name
+    row[headers.index("Mentee email")].value = email
+    book.save(roster_path)
+    return row[0].row
+
+
+def test_forms_made_before_the_roster_changed_are_not_sent(tmp_path, monkeypatch):
+    # P11's mentee is replaced after generate: her forms still name the previous mentee and
+    # carry her email and phone; they must not go to the new one until generated again.
+    monkeypatch.chdir(tmp_path)
+    roster = tmp_path / "roster.xlsx"
+    shutil.copy(SAMPLE_ROSTER, roster)
+    assert CliRunner().invoke(cli, ["generate", str(roster), "-o", "packets", "-q"]).exit_code == 0
+    outbox = ("--roster", str(roster), "--outbox", "outbox")
+    assert run("packets", *outbox, "--pair", "P01").exit_code == 0
+    number = _mentee_replaced(roster, "P11", "Tomás Ferreira", "tomas.ferreira@example.org")
+
+    held = run("packets", *outbox)
+    assert held.exit_code == 1
+    assert (
+        "P11: not sent: its forms were made before roster.xlsx changed (the mentee's name, "
+        f"email, role or phone (sheet 'Pairs', row {number})), so they would show what is no "
+        "longer so. Run 'mentordocs generate roster.xlsx -o packets --pair P11' first"
+    ) in held.stderr
+    assert not (tmp_path / "outbox" / "P11_packet.eml").exists()
+    assert "P02" in {r.pair_id for r in read_send_log(tmp_path / "packets")}  # the rest went
+
+    again = CliRunner().invoke(cli, ["generate", str(roster), "-o", "packets", "--pair", "P11"])
+    assert again.exit_code == 0, again.output
+    sent = run("packets", *outbox, "--pair", "P11")
+    assert sent.exit_code == 0, sent.output
+    message = BytesParser(policy=policy.default).parsebytes(
+        (tmp_path / "outbox" / "P11_packet.eml").read_bytes()
+    )
+    assert "tomas.ferreira@example.org" in message["To"]
+    plan = next(p for p in message.iter_attachments() if "action-plan" in p.get_filename())
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(plan.get_payload(decode=True))) as docx:
+        text = docx.read("word/document.xml").decode("utf-8")
+    assert "Tomás Ferreira" in text
+
+
+def test_a_roster_change_no_form_shows_holds_nothing_back(tmp_path, monkeypatch):
+    # Pausing a pair and setting the mail server change the roster, not the forms.
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    roster = tmp_path / "roster.xlsx"
+    shutil.copy(SAMPLE_ROSTER, roster)
+    assert CliRunner().invoke(cli, ["generate", str(roster), "-o", "packets", "-q"]).exit_code == 0
+    book = openpyxl.load_workbook(roster)
+    pairs = book["Pairs"]
+    headers = [cell.value for cell in pairs[1]]
+    pairs.cell(3, headers.index("Status") + 1, "Paused")
+    program = book["Program"]
+    [server] = [r for r in program.iter_rows() if r[0].value == "Outgoing mail server"]
+    server[1].value = "smtp.example.org:587"
+    book.save(roster)
+    result = run("packets", "--roster", str(roster), "--outbox", "outbox")
+    assert result.exit_code == 0, result.output
+    assert "not sent: its forms were made before" not in result.output
+
+
+def test_a_change_to_the_program_holds_back_every_pair_on_one_line(tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    roster = tmp_path / "roster.xlsx"
+    shutil.copy(SAMPLE_ROSTER, roster)
+    assert CliRunner().invoke(cli, ["generate", str(roster), "-o", "packets", "-q"]).exit_code == 0
+    book = openpyxl.load_workbook(roster)
+    [due] = [r for r in book["Program"].iter_rows() if r[0].value == "Forms due"]
+    due[1].value = "2026-10-09"
+    book.save(roster)
+    held = run("packets", "--roster", str(roster), "--outbox", "outbox")
+    assert held.exit_code == 1
+    pairs = active_pairs()
+    assert (
+        f"{', '.join(pairs)}: not sent: its forms were made before roster.xlsx changed (the "
+        "program's settings or calendar (sheets 'Program' and 'Calendar')), so they would show "
+        "what is no longer so. Run 'mentordocs generate roster.xlsx -o packets' first"
+    ) in held.stderr
+    assert not (tmp_path / "outbox").exists() or not list((tmp_path / "outbox").glob("*.eml"))
+    assert CliRunner().invoke(cli, ["generate", str(roster), "-o", "packets", "-q"]).exit_code == 0
+    sent = run("packets", "--roster", str(roster), "--outbox", "outbox")
+    assert sent.exit_code == 0, sent.output
+    assert f"{len(pairs)} written" in sent.stdout

@@ -369,9 +369,12 @@ def _print_send_result(result: SendResult, *, where: str) -> None:
         counts.append(f"{len(result.skipped)} skipped")
     problems = [o for o in result.outcomes if o.status in (FAILED, CHANGED)] + result.refused
     if not result.dry_run:
+        reported: dict[str, list[str]] = {}  # one line for the pairs held back for one reason
         for outcome in problems:
             if outcome.detail != NOT_REACHED:
-                echo_err(f"{outcome}")
+                reported.setdefault(outcome.detail or outcome.status, []).append(outcome.pair_id)
+        for detail, problem_ids in reported.items():
+            echo_err(f"{', '.join(problem_ids)}: {detail}")
     if result.stopped:
         not_reached = [o.pair_id for o in problems if o.detail == NOT_REACHED]
         echo_err(f"Stopped: {result.stopped}")

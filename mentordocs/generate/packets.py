@@ -73,6 +73,7 @@ from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import (
     Manifest,
     ManifestEntry,
+    made_from,
     now_iso,
     read_manifest,
     save_declaration,
@@ -469,12 +470,17 @@ class _Recorder:
         self.now = now_iso()
         self.last_save = time.monotonic()
         self.interval = _MANIFEST_SAVE_SECONDS
+        # Pair id -> what of the roster its files are made from, recorded with each file
+        # written or found unchanged (a file kept because edited keeps what it was made from).
+        self.made_from: dict[str, dict[str, str]] = {}
 
     def record(self, outcome: _Outcome) -> None:
         pair_id, form, rel, status, sha, version = outcome
         # Outcomes from workers arrive as fresh strings: share the repeated ones.
         pair_id, form, version = sys.intern(pair_id), sys.intern(form), sys.intern(version)
         result = self.result
+        if status in ("written", "unchanged") and pair_id in self.made_from:
+            self.manifest.made_from[rel] = self.made_from[pair_id]
         if status == "written":
             self.entries[rel] = ManifestEntry(pair_id, form, rel, sha, version, self.now)
             if rel.endswith(".pdf"):
@@ -578,6 +584,7 @@ def generate_packets(
     manifest.generator = f"mentordocs {__version__}"
     result.warnings += _record_templates(manifest, list(templates), templates_dir, out, selected)
     recorder = _Recorder(out, manifest, result)
+    recorder.made_from = {pair.pair_id: made_from(roster, pair) for pair in selected}
     job = _Job(
         roster=roster,
         out_dir=out,

@@ -46,12 +46,14 @@ from mentordocs.ooxml.package import PackageError, WordPackage
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import (
     MANIFEST_NAME,
+    ROSTER_PARTS,
     SEND_LOG_NAME,
     Manifest,
     ManifestEntry,
     SendRecord,
     SentFile,
     append_send_record,
+    made_from,
     now_iso,
     read_manifest,
     read_send_log,
@@ -259,6 +261,8 @@ def send_packets(
             # Render for every pair, even one already sent, so a template mistake always shows.
             plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
             _decide_packet(plan, log, resend)
+            if outcome.status == WOULD_SEND:
+                _check_made_from(plan, roster, manifest, out)
             if outcome.status == WOULD_SEND and plan.files != files:
                 plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
             if outcome.status == WOULD_SEND:
@@ -336,20 +340,9 @@ def send_reminders(
                 continue  # nothing missing: no reminder, nothing to report
             outcome = Outcome(pair.pair_id, REMINDER, WOULD_SEND)
             result.outcomes.append(outcome)
-            if not pair.active and not named:
-                outcome.status = SKIPPED
-                outcome.detail = (
-                    f"no reminder: the pair's status is '{pair.status}' in the roster "
-                    "(name it with --pair to remind them anyway)"
-                )
+            items, never = _to_remind(pair, named, items, delivered, stage, outcome)
+            if not items:
                 continue
-            never = _never_sent(items, delivered.get(pair.pair_id, set()), stage)
-            if never and not named:  # a reminder of a form the pair never received: not yet
-                items = [item for item in items if item.form in delivered.get(pair.pair_id, ())]
-                if not items:
-                    outcome.status = SKIPPED
-                    outcome.detail = f"no reminder: {never}"
-                    continue
             missing_forms = list(dict.fromkeys(item.form for item in items))
             try:
                 to, cc = _recipients(roster, pair, cc_coordinator)
@@ -366,23 +359,78 @@ def send_reminders(
             plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
             _decide_reminder(plan, missing_forms, log, resend, day)
             if outcome.status == WOULD_SEND:
-                attached = {f.form for f in files}
-                without_file = [form for form in missing_forms if form not in attached]
-                notes = (
-                    [f"not reminded of what was never sent: {never}"] if never and not named else []
-                )
-                if without_file:
-                    notes.append(
-                        f"no file to attach for {', '.join(without_file)} (not in {MANIFEST_NAME}); "
-                        "the reminder names it without attaching it"
-                    )
-                outcome.detail = "; ".join(notes)
+                _check_made_from(plan, roster, manifest, out)
+            if outcome.status == WOULD_SEND:
+                outcome.detail = _reminder_notes(never, missing_forms, files)
                 plans.append(plan)
 
         if pairs is None:
             result.outcomes += _not_in_roster(roster, outstanding, wanted_forms, tracking_path)
         _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
     return result
+
+
+def _to_remind(
+    pair: Pair,
+    named: bool,
+    items: list[Outstanding],
+    delivered: dict[str, set[str]],
+    stage: str,
+    outcome: Outcome,
+) -> tuple[list[Outstanding], str]:
+    """The owed forms a reminder names, and which were left out as never sent to the pair;
+    none, with the outcome skipped and why, when there is nothing to remind the pair of."""
+    if not pair.active and not named:
+        outcome.status = SKIPPED
+        outcome.detail = (
+            f"no reminder: the pair's status is '{pair.status}' in the roster "
+            "(name it with --pair to remind them anyway)"
+        )
+        return [], ""
+    received = delivered.get(pair.pair_id, set())
+    never = "" if named else _never_sent(items, received, stage)
+    if never:  # a reminder of a form the pair never received: not yet
+        items = [item for item in items if item.form in received]
+        if not items:
+            outcome.status = SKIPPED
+            outcome.detail = f"no reminder: {never}"
+    return items, never
+
+
+def _reminder_notes(never: str, missing_forms: list[str], files: list[_File]) -> str:
+    "What a reminder about to go says beside it: forms left out, forms without a file."
+    notes = [f"not reminded of what was never sent: {never}"] if never else []
+    attached = {f.form for f in files}
+    without_file = [form for form in missing_forms if form not in attached]
+    if without_file:
+        notes.append(
+            f"no file to attach for {', '.join(without_file)} (not in {MANIFEST_NAME}); "
+            "the reminder names it without attaching it"
+        )
+    return "; ".join(notes)
+
+
+def _check_made_from(plan: _Plan, roster: Roster, manifest: Manifest, out: Path) -> None:
+    """Hold back a pair whose files were made before its part of the roster changed (another
+    mentee, a goal added): they would go out naming what is no longer so."""
+    now = made_from(roster, plan.pair)
+    changed: list[str] = []
+    for f in plan.files:
+        recorded = manifest.made_from.get(f.rel, {})
+        changed += [p for p in now if p in recorded and recorded[p] != now[p] and p not in changed]
+    if not changed:
+        return
+    parts = [ROSTER_PARTS[p].format(row=plan.pair.row) for p in ROSTER_PARTS if p in changed]
+    # A change to the program's settings touches every pair: generate them all again.
+    pair_id = "" if "program" in changed else f" --pair {plan.pair.pair_id}"
+    staged = "" if plan.stage == DEFAULT_STAGE else f" --stage {plan.stage}"
+    plan.outcome.status = FAILED
+    plan.outcome.detail = (
+        f"not sent: its forms were made before {roster.path.name} changed ({'; '.join(parts)}), "
+        f"so they would show what is no longer so. Run 'mentordocs generate {roster.path.name} "
+        f"-o {out.name}{pair_id}{staged}' first (with --force if you edited its forms "
+        "by hand), then send again"
+    )
 
 
 def _packet_forms(log: list[SendRecord], manifest: Manifest) -> dict[str, set[str]]:
