@@ -363,6 +363,21 @@ def test_unusual_but_valid_emails_pass(tmp_path: Path) -> None:
     assert check_book(tmp_path, book).exit_code == 0
 
 
+def test_an_address_send_would_refuse_is_named_by_check(tmp_path: Path) -> None:
+    # An accent before the @: valid, but send refuses it (few servers accept it); check says so
+    # now, not on the day the packets go out.
+    book = base_book()
+    set_cell(book, "Pairs", 3, "Mentee email", "kwamé.mensah@example.org")
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 0  # generate can go on; it is a warning
+    line = problem_line(result, "sheet 'Pairs', row 3, column 'Mentee email'")
+    assert "'kwamé.mensah@example.org' has letters outside plain ASCII" in line
+    assert "'mentordocs send' will not send to it" in line
+    assert "Fix: Use another address for this person" in line
+    set_cell(book, "Pairs", 3, "Mentee email", "kwame.mensah@exämple.org")  # a domain is fine
+    assert "Warnings:" not in check_book(tmp_path, book).output
+
+
 def test_same_person_as_mentor_and_mentee_by_email(tmp_path: Path) -> None:
     book = base_book()
     set_cell(book, "Pairs", 3, "Mentee email", "WEI.ZHANG@example.org")

@@ -374,6 +374,15 @@ class CellReader:
             )
             self.fail(row, column, f"'{text}' is {problem}.", fix)
             return None
+        if not text.split("@", 1)[0].isascii():  # send refuses it: say so before it is needed
+            self.problems.warn(
+                f"'{text}' has letters outside plain ASCII (such as é or ü) before the @; few "
+                "mail servers accept that, so 'mentordocs send' will not send to it.",
+                "Use another address for this person (the same without accents, if it exists).",
+                row.sheet,
+                row.number,
+                column,
+            )
         return text
 
     def _to_emails(self, raw: object, row: Row, col: Column, column: str) -> str | None:
