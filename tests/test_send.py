@@ -540,8 +540,34 @@ def test_a_file_of_another_pair_is_never_attached(setup, smtp_server):
     assert [o.status for o in result.outcomes] == [SENT, FAILED, FAILED]
     assert "could belong to another pair" in result.outcomes[1].detail
     assert "is the form of pair P01" in result.outcomes[2].detail
+    # The fix replaces that one form, not every form edited on purpose in the folder.
+    assert result.outcomes[2].detail.endswith(
+        f"Make it again with 'mentordocs generate ROSTER -o {out.resolve()} --pair P03 --form "
+        "goal-sheet --force' (--force replaces that form only)."
+    )
     assert smtp_server.handler.per_pair() == {"P01": 1}
     assert_only_own_files(smtp_server.handler.received, out)
+
+
+def test_a_damaged_form_is_named_with_the_command_that_makes_it_again(setup, smtp_server):
+    roster, out = setup
+    (out / "P02" / "P02_goal-sheet.docx").write_bytes(b"junk")
+    result = send_packets(roster, out, transport=smtp(smtp_server))
+    assert [o.status for o in result.outcomes] == [SENT, FAILED, SENT]
+    detail = result.outcomes[1].detail
+    assert detail.startswith("not sent: P02/P02_goal-sheet.docx is not a readable Word document")
+    assert "Ask the sender" not in detail and "((" not in detail  # not collect's advice
+    assert "--pair P02 --form goal-sheet --force" in detail
+
+
+def test_a_form_open_in_word_holds_back_only_a_pair_that_needs_it(setup, smtp_server):
+    roster, out = setup
+    send_packets(roster, out, transport=smtp(smtp_server), pairs=["P01"])
+    for pair_id in ("P01", "P02"):
+        (out / pair_id / f"~${pair_id[-1]}_goal-sheet.docx").write_bytes(b"lock")
+    result = send_packets(roster, out, transport=smtp(smtp_server))
+    assert [o.status for o in result.outcomes] == [ALREADY_SENT, FAILED, SENT]
+    assert "P02/P02_goal-sheet.docx is open in Word" in result.outcomes[1].detail
 
 
 def test_missing_or_open_file_fails_that_pair_only(setup, smtp_server):

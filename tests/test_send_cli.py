@@ -139,7 +139,7 @@ def test_password_comes_from_the_environment_or_a_hidden_prompt(packets, monkeyp
         ([], "Give exactly one of --smtp HOST[:PORT] and --outbox DIR"),
         (["--smtp", "localhost", "--outbox", "o"], "Give exactly one of --smtp"),
         (["--smtp", "localhost", "--password", "x"], "No such option '--password'"),
-        (["--outbox", "o", "--starttls"], "--starttls only apply with --smtp"),
+        (["--outbox", "o", "--starttls"], "--starttls applies only with --smtp"),
         (["--smtp", "localhost", "--starttls", "--ssl"], "Give --starttls or --ssl, not both"),
         (["--smtp", "localhost:smtp"], "is not HOST or HOST:PORT"),
         (["--smtp", "localhost:70000"], "is not HOST or HOST:PORT"),
@@ -208,6 +208,8 @@ def test_outbox_then_reminders(packets, tmp_path):
     assert [p.name for p in eml] == [f"{pair_id}_packet.eml" for pair_id in pairs]
     message = BytesParser(policy=policy.default).parsebytes(eml[0].read_bytes())
     assert message["X-Unsent"] == "1"
+    shown = ", ".join(f"{pair_id}_packet.eml" for pair_id in pairs[:10])
+    assert f"New in {outbox}: {shown} and {len(pairs) - 10} more. Open each" in result.stdout
 
     again = run(str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox))
     assert f"Already written (see send-log.jsonl): {', '.join(pairs)}" in again.stdout
@@ -491,3 +493,14 @@ def test_a_change_to_the_program_holds_back_every_pair_on_one_line(tmp_path, mon
     sent = run("packets", "--roster", str(roster), "--outbox", "outbox")
     assert sent.exit_code == 0, sent.output
     assert f"{len(pairs)} written" in sent.stdout
+
+
+def test_an_unknown_pair_is_named_with_the_pairs_there(packets):
+    result = run(str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", "o", "--pair", "P99")
+    assert result.exit_code == 1
+    assert "--pair P99: no such pair in roster.xlsx (sheet 'Pairs', column 'Pair ID')" in (
+        result.output
+    )
+    assert "Pairs there: P01, P02, P03, P04, P05, P06, P07, P08, P09, P10 and 2 more." in (
+        result.output
+    )

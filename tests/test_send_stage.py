@@ -131,6 +131,9 @@ def test_remind_stage_names_only_that_stages_forms(setup, smtp_server, tmp_path)
     roster, out = setup
     for stage in ("start", "midpoint"):  # both rounds went out (written to an outbox)
         send_packets(roster, out, transport=OutboxTransport(tmp_path / "outbox"), stage=stage)
+    # The outbox names each round's drafts, so new ones are told from those already sent.
+    drafts = sorted(p.name for p in (tmp_path / "outbox").glob("P01_*"))
+    assert drafts == ["P01_midpoint.eml", "P01_packet.eml"]
     # P01 returned the packet but not the check-in; P02 everything; P03 nothing at all.
     returns = [_returned("P01", form) for form in FORMS]
     returns += [_returned("P02", form) for form in (*FORMS, "midpoint-review")]
@@ -149,6 +152,16 @@ def test_remind_stage_names_only_that_stages_forms(setup, smtp_server, tmp_path)
     assert "Goal sheet" not in text  # the packet's forms belong to another round
     reminders = [r for r in read_send_log(out) if r.kind == "reminder"]
     assert [r.stage for r in reminders] == ["midpoint"] * 2
+    written = send_reminders(
+        roster,
+        out,
+        tracking,
+        transport=OutboxTransport(tmp_path / "outbox"),
+        stage="midpoint",
+        resend=True,
+        pairs=["P03"],
+    )
+    assert written.sent[0].eml.endswith("P03_midpoint-reminder.eml")
 
     # The plain reminder is the packet's: only P03 owes any of it, and only packet forms.
     smtp_server.handler.reset()

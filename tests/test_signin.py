@@ -382,4 +382,4 @@ def test_send_sign_in_options_on_the_command_line(packets, tmp_path):
     )
     assert missing.exit_code == 2 and "--ms-client-id ID" in missing.output
     outbox = CliRunner().invoke(cli, [*base, "--outbox", "o", "--sign-in", "password"])
-    assert outbox.exit_code == 2 and "--sign-in only apply with --smtp" in outbox.output
+    assert outbox.exit_code == 2 and "--sign-in applies only with --smtp" in outbox.output

@@ -253,7 +253,8 @@ def _check_server_options(server: _ServerOptions, *, outbox: bool, rate: float |
             if value
         ]
         if given:
-            raise click.UsageError(f"{', '.join(given)} only apply with --smtp, not --outbox.")
+            verb = "applies" if len(given) == 1 else "apply"
+            raise click.UsageError(f"{', '.join(given)} {verb} only with --smtp, not --outbox.")
 
 
 def _outbox(outbox: Path) -> Transport:
@@ -384,6 +385,14 @@ def _print_send_result(result: SendResult, *, where: str) -> None:
     if result.dry_run:
         summary = f"Dry run: {summary} Nothing was sent."
     click.echo(summary)
+    drafts = [Path(o.eml) for o in result.sent if o.eml]
+    if drafts:  # the outbox: which files are new, among those of earlier runs
+        names = ", ".join(d.name for d in drafts[:10]) + (
+            f" and {len(drafts) - 10} more" if len(drafts) > 10 else ""
+        )
+        click.echo(
+            f"New in {drafts[0].parent}: {names}. Open each in your mail program and send it."
+        )
     if result.dry_run and problems:
         echo_err(
             f"Sending now would leave {plural(len(problems), noun)} unsent: fix what is listed "
@@ -391,8 +400,8 @@ def _print_send_result(result: SendResult, *, where: str) -> None:
         )
     elif problems and not result.stopped:
         echo_err(
-            "Fix what is listed above and run the same command again: only what is missing "
-            "will be sent."
+            "Fix what is listed above (each line says how) and run the command again: only "
+            "what is missing will be sent."
         )
     elif result.stopped:
         echo_err(

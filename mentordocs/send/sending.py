@@ -183,6 +183,7 @@ class _File:
     rel: str  # relative to OUT, "/" separators, as in the manifest
     path: Path
     sha256: str
+    lock: str = ""  # the name of Word's or LibreOffice's lock file beside it: open there
 
 
 @dataclass
@@ -261,6 +262,8 @@ def send_packets(
             # Render for every pair, even one already sent, so a template mistake always shows.
             plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
             _decide_packet(plan, log, resend)
+            if outcome.status in (WOULD_SEND, CHANGED):
+                _check_open(plan)
             if outcome.status == WOULD_SEND:
                 _check_made_from(plan, roster, manifest, out)
             if outcome.status == WOULD_SEND and plan.files != files:
@@ -358,6 +361,8 @@ def send_reminders(
             context = _context(roster, pair, files, None, missing=missing, today=day, stage=stage)
             plan.rendered = template.render(context, where=f"for the reminder to {pair.pair_id}")
             _decide_reminder(plan, missing_forms, log, resend, day)
+            if outcome.status == WOULD_SEND:
+                _check_open(plan)
             if outcome.status == WOULD_SEND:
                 _check_made_from(plan, roster, manifest, out)
             if outcome.status == WOULD_SEND:
@@ -642,7 +647,7 @@ def _select_pairs(roster: Roster, pairs: Iterable[str] | None) -> list[tuple[Pai
     unknown = [pair_id for pair_id in wanted if pair_id.casefold() not in by_id]
     if unknown:
         known = ", ".join(pair.pair_id for pair in roster.pairs[:10])
-        more = ", ..." if len(roster.pairs) > 10 else ""
+        more = f" and {len(roster.pairs) - 10} more" if len(roster.pairs) > 10 else ""
         raise SendError(
             f"--pair {', '.join(unknown)}: no such pair in {roster.path.name} (sheet 'Pairs', "
             f"column 'Pair ID'). Pairs there: {known}{more}."
@@ -732,16 +737,25 @@ def _recipients(
     return to, cc
 
 
-def _docx_pair_id(path: Path) -> str | None:
+def _docx_pair_id(path: Path, entry: ManifestEntry, out: Path) -> str | None:
     """The pair a generated .docx says it belongs to (its custom properties), if it says."""
     try:
         with WordPackage(path.read_bytes()) as package:
             return package.custom_properties(package.layout().custom).get(PROP_PAIR) or None
     except (OSError, PackageError) as exc:
+        why = exc.message if isinstance(exc, PackageError) else (exc.strerror or str(exc))
         raise _PairProblem(
-            f"not sent: {path.name} is not a readable Word document ({exc}). Run "
-            "'mentordocs generate' again to recreate it."
+            f"not sent: {entry.path} is not a readable Word document ({why.rstrip('.')}). "
+            f"{_remake(entry, out)}"
         ) from exc
+
+
+def _remake(entry: ManifestEntry, out: Path) -> str:
+    "How to make one file of a packet again, replacing that file alone."
+    return (
+        f"Make it again with 'mentordocs generate ROSTER -o {out} --pair {entry.pair_id} "
+        f"--form {entry.form} --force' (--force replaces that form only)."
+    )
 
 
 def _pair_files(
@@ -814,7 +828,8 @@ def _checked_file(root: Path, pair_dir: Path, pair: Pair, entry: ManifestEntry) 
         raise _PairProblem(
             f"not sent: {entry.path} is listed for {entry.pair_id} in {MANIFEST_NAME} but is not "
             f"inside the folder {pair.pair_id}/, so it could belong to another pair. Run "
-            "'mentordocs generate' again with --force to rebuild the packets folder."
+            f"'mentordocs generate ROSTER -o {root} --pair {pair.pair_id} --force' to make "
+            "that pair's files again."
         )
     if not path.is_file():
         raise _PairProblem(
@@ -822,20 +837,27 @@ def _checked_file(root: Path, pair_dir: Path, pair: Pair, entry: ManifestEntry) 
             "generate' again to recreate it (it keeps the files that are there)."
         )
     lock = office_lock_file(path)
-    if lock is not None:
-        raise _PairProblem(
-            f"not sent: {entry.path} is open in Word or LibreOffice (lock file {lock.name}). "
-            "Close it, then run the same command again."
-        )
-    if path.suffix.lower() == ".docx":
-        owner = _docx_pair_id(path)
+    if path.suffix.lower() == ".docx" and lock is None:
+        owner = _docx_pair_id(path, entry, root)
         if owner is not None and owner != pair.pair_id:
             raise _PairProblem(
                 f"not sent: {entry.path} is the form of pair {owner} (its document property "
-                f"{PROP_PAIR}), not of {pair.pair_id}. Someone copied a file between "
-                "folders; run 'mentordocs generate' again with --force to put it right."
+                f"{PROP_PAIR}), not of {pair.pair_id}: someone copied a file between folders. "
+                f"{_remake(entry, root)}"
             )
-    return _File(entry.form, entry.path, path, sha256_file(path))
+    return _File(entry.form, entry.path, path, sha256_file(path), lock.name if lock else "")
+
+
+def _check_open(plan: _Plan) -> None:
+    """Hold back a pair with a file to send that is open in Word or LibreOffice (it may be
+    half saved); a pair that already has everything is not held back for it."""
+    open_file = next((f for f in plan.files if f.lock), None)
+    if open_file is not None:
+        plan.outcome.status = FAILED
+        plan.outcome.detail = (
+            f"not sent: {open_file.rel} is open in Word or LibreOffice (lock file "
+            f"{open_file.lock}). Close it, then run the same command again."
+        )
 
 
 # ---- what the send log says -----------------------------------------------------------------------
@@ -1145,7 +1167,7 @@ def _send_one(
     limiter.wait()
     try:
         delivery = transport.send(
-            message, sender.addr_spec, envelope, name=f"{plan.pair.pair_id}_{kind}"
+            message, sender.addr_spec, envelope, name=_message_name(plan, kind)
         )
     except MessageRefused as exc:
         outcome.status, outcome.detail = FAILED, f"not sent: {exc}"
@@ -1166,6 +1188,14 @@ def _send_one(
         )
         if pair_addresses <= {a.casefold() for a in delivery.refused}:
             outcome.status = FAILED
+
+
+def _message_name(plan: _Plan, kind: str) -> str:
+    """What an outbox names the message: the pair, and the round unless it is the start's
+    packet (P01_packet, P01_reminder, P01_midpoint, P01_midpoint-reminder)."""
+    if plan.stage == DEFAULT_STAGE:
+        return f"{plan.pair.pair_id}_{kind}"
+    return f"{plan.pair.pair_id}_{plan.stage}" + ("-reminder" if kind == REMINDER else "")
 
 
 def _record(
