@@ -517,13 +517,16 @@ def labels(field_ids: list[str], spec: FormSpec, most: int = 4) -> str:
     return text
 
 
+NOT_RETURNED = "not returned"  # the reason a form is owed when nothing came back
+
+
 def outstanding_reasons(values: Mapping[str, Value] | None, spec: FormSpec) -> list[str]:
     """Why a pair still owes this form, in a coordinator's words (empty: nothing owed).
 
     ``values`` is None when the form was not returned.
     """
     if values is None:
-        return ["not returned"]
+        return [NOT_RETURNED]
     reasons = []
     blank = blank_required(values, spec)
     if blank:

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
@@ -264,13 +265,32 @@ def read_send_log(out_dir: str | os.PathLike[str]) -> list[SendRecord]:
             try:
                 data = json.loads(line)
                 data["files"] = [SentFile(**f) for f in data.get("files", [])]
-                records.append(SendRecord(**data))
-            except (ValueError, TypeError) as exc:
-                raise OutputError(
-                    f"{path}, line {number}, is damaged ({exc}). Fix or delete that line; "
-                    "every other line is kept."
-                ) from exc
+                known = {f.name for f in fields(SendRecord)}  # a newer version's keys: left out
+                records.append(SendRecord(**{k: v for k, v in data.items() if k in known}))
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise OutputError(_damaged_line(path, number, line, exc)) from exc
     return records
+
+
+def _damaged_line(path: Path, number: int, line: str, exc: Exception) -> str:
+    """Say which message a damaged send-log line recorded, as far as it can be read: deleting
+    it means that message goes again."""
+    found = {
+        key: match.group(1)
+        for key in ("pair_id", "kind", "sent_at")
+        if (match := re.search(rf'"{key}"\s*:\s*"([^"]*)"', line))
+    }
+    what = ""
+    if "pair_id" in found:
+        sent = f", sent {found['sent_at'][:16].replace('T', ' ')}" if "sent_at" in found else ""
+        what = f" It records a {found.get('kind', 'message')} to {found['pair_id']}{sent}."
+    who = found.get("pair_id", "the pair it names")
+    return (
+        f"{path}, line {number}, is damaged ({exc}).{what} Repair that line in a text editor "
+        f"(the lines around it show the form), or delete it and leave {who} out of the next "
+        "send (name the other pairs with --pair), or it gets that message again. Every other "
+        "line is kept."
+    )
 
 
 def append_send_record(out_dir: str | os.PathLike[str], record: SendRecord) -> None:

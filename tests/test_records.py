@@ -76,3 +76,26 @@ def test_a_damaged_send_log_line_is_named(tmp_path):
         fh.write('{"kind": "packet", "pair_id": \n')
     with pytest.raises(OutputError, match="line 2"):
         read_send_log(tmp_path)
+
+
+def test_a_damaged_send_log_line_says_which_message_it_recorded(tmp_path):
+    # Deleting a damaged line, as advised, means its message goes again: the error names it.
+    append_send_record(tmp_path, _record("P01"))
+    append_send_record(tmp_path, _record("P05"))
+    path = tmp_path / SEND_LOG_NAME
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(lines[0] + "\n" + lines[1][:150] + "\n", encoding="utf-8")  # cut short
+    with pytest.raises(OutputError) as caught:
+        read_send_log(tmp_path)
+    said = str(caught.value)
+    assert f"{path}, line 2, is damaged" in said
+    assert "It records a packet to P05." in said  # its time was cut off
+    assert "delete it and leave P05 out of the next send" in said
+
+
+def test_a_send_log_line_of_a_newer_version_is_read(tmp_path):
+    append_send_record(tmp_path, _record("P01"))
+    path = tmp_path / SEND_LOG_NAME
+    line = path.read_text(encoding="utf-8").rstrip("\n")
+    path.write_text(line[:-1] + ', "thread": "abc"}\n', encoding="utf-8")
+    assert [r.pair_id for r in read_send_log(tmp_path)] == ["P01"]

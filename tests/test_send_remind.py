@@ -104,9 +104,14 @@ def test_reminders_name_exactly_what_is_missing(world, smtp_server):
         p01.message.get_payload()[1].get_payload(decode=True)
         == (out / "P01" / "P01_goal-sheet.docx").read_bytes()
     )
+    # P01 sent its goal sheet back unsigned: the attached copy is blank, and the reminder says
+    # so (signing the blank copy alone would replace all it wrote); P03 returned nothing.
+    assert "The attached copies are blank. For a form you have already sent us" in text
+    assert "<strong>your own filled-in copy</strong>" in html
     p03 = received["P03"]
     assert attached(p03) == [f"P03_{form}.docx" for form in load_form_specs(stage="start")]
-    assert "not returned" in p03.message.get_body(("plain",)).get_content()
+    p03_text = p03.message.get_body(("plain",)).get_content()
+    assert "not returned" in p03_text and "The attached copies are blank" not in p03_text
 
     log = [r for r in read_send_log(out) if r.kind == "reminder"]
     assert [r.pair_id for r in log] == ["P01", "P03"]

@@ -34,6 +34,7 @@ from mentordocs.errors import MentordocsError, Problem, SendError
 from mentordocs.forms import (
     DEFAULT_STAGE,
     FORM_IDS,
+    NOT_RETURNED,
     STAGES,
     form_stage,
     load_form_specs,
@@ -532,6 +533,13 @@ def _missing(
             "title": _outstanding_title(items, form),
             "reasons": _reasons(item for item in items if item.form == form),
             "filename": by_form[form].path.name if form in by_form else "",
+            # Sent back already, but incomplete or unsigned: the attached copy is the blank one.
+            "returned": not any(
+                reason == NOT_RETURNED
+                for item in items
+                if item.form == form
+                for reason in item.reasons
+            ),
         }
         for form in missing_forms
     ]
