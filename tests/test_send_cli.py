@@ -504,3 +504,40 @@ def test_an_unknown_pair_is_named_with_the_pairs_there(packets):
     assert "Pairs there: P01, P02, P03, P04, P05, P06, P07, P08, P09, P10 and 2 more." in (
         result.output
     )
+
+
+def test_ctrl_c_says_what_went_out_and_how_to_go_on(packets, tmp_path, monkeypatch):
+    from mentordocs.send.transports import OutboxTransport
+
+    real = OutboxTransport.send
+    calls = []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutboxTransport, "send", interrupted)
+    outbox = tmp_path / "outbox"
+    args = (str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox))
+    stopped = run(*args)
+    assert stopped.exit_code == 130
+    assert "Stopped (Ctrl-C). 2 messages went out before that, each recorded in" in stopped.stderr
+    assert "Run the same command again to send the rest: nothing is sent twice." in stopped.stderr
+    monkeypatch.setattr(OutboxTransport, "send", real)
+    rest = run(*args)
+    assert rest.exit_code == 0, rest.output
+    assert f"{len(active_pairs()) - 2} written, 2 already sent" in rest.stdout
+
+
+def test_a_roster_column_spelt_as_in_the_roster_is_explained(packets, tmp_path):
+    template = tmp_path / "message.txt"
+    template.write_text("Subject: Hello\n\nYour school: {{ pair.extra.School }}\n", "utf-8")
+    args = ("--roster", str(SAMPLE_ROSTER), "--outbox", str(tmp_path / "o"), "--dry-run")
+    result = run(str(packets), *args, "--message", str(template))
+    assert result.exit_code == 1
+    assert "has no attribute 'School'" in result.stderr
+    assert "'School name' is pair.extra.school_name" in result.stderr
+    template.write_text("Subject: Hello\n\nYour school: {{ pair.extra.school }}\n", "utf-8")
+    assert run(str(packets), *args, "--message", str(template)).exit_code == 0

@@ -195,10 +195,20 @@ def send_command(
         progress=ClickProgress(quiet=quiet, min_items=2),
         stage=stage,
     )
-    if tracking is not None:
-        result = send_reminders(roster, out_dir, tracking, **options)
-    else:
-        result = send_packets(roster, out_dir, **options)
+    logged = _logged(out_dir)
+    try:
+        if tracking is not None:
+            result = send_reminders(roster, out_dir, tracking, **options)
+        else:
+            result = send_packets(roster, out_dir, **options)
+    except KeyboardInterrupt:
+        went = _logged(out_dir) - logged
+        echo_err(
+            f"\nStopped (Ctrl-C). {plural(went, 'message')} went out before that, each recorded "
+            f"in {click.format_filename(str(Path(out_dir) / 'send-log.jsonl'))}. Run the same "
+            "command again to send the rest: nothing is sent twice."
+        )
+        raise click.exceptions.Exit(130) from None
     if tracking is not None and not result.outcomes:
         click.echo(
             "Nothing is outstanding for the pairs chosen"
@@ -209,6 +219,17 @@ def send_command(
     _print_send_result(result, where=where)
     if not result.complete:  # a dry run too: the real run would leave these unsent
         raise click.exceptions.Exit(1)
+
+
+def _logged(out_dir: Path) -> int:
+    "How many messages the packets folder's send log records (0 if it cannot be read)."
+    from mentordocs.errors import MentordocsError
+    from mentordocs.records import read_send_log
+
+    try:
+        return len(read_send_log(out_dir))
+    except (MentordocsError, OSError):
+        return 0
 
 
 def _check_from(from_address: str) -> None:

@@ -283,6 +283,12 @@ class EmailTemplate:
                 + ", ".join(TEMPLATE_VARIABLES)
                 + " (see docs/send.md)."
             )
+            missing = re.search(r"'dict object' has no attribute '([^']*)'", str(detail))
+            if missing and missing.group(1) != missing.group(1).lower():  # pair.extra.School
+                hint += (
+                    " The roster's own columns and settings are under .extra in lower case, "
+                    "with '_' for spaces: 'School name' is pair.extra.school_name."
+                )
         elif isinstance(exc, jinja2.TemplateSyntaxError):
             hint = " Check the {{ }} and {% %} on that line (each needs its closing pair)."
         return EmailTemplateError(f"{location}: {detail}{where}.{hint}")
