@@ -276,9 +276,74 @@ def test_collect_counts_every_file_once_in_its_last_line(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("0 new return(s), 0 already in the workbook")
-    assert "44 form(s) exactly as generated, nothing filled in: not counted as returned." in lines
+    assert "44 form(s) as generated, nothing filled in: not counted as returned." in lines
     assert f"{hidden + 1} file(s) passed over: Office lock files (~$...)" in result.output
     assert lines[-1] == (
         "Files: 44 read as forms (44 of them blank, as generated), 12 not forms, "
         f"{hidden + 1} passed over, 0 needing attention."
     )
+
+
+@pytest.mark.soffice
+@pytest.mark.parametrize("version", ["7.4", "25.2"])
+def test_a_generated_form_saved_again_with_nothing_in_it_is_not_a_return(
+    tmp_path, monkeypatch, request, version
+):
+    """A coordinator opens a form in the packets folder and saves it (LibreOffice here): a
+    new checksum, nothing written in it. It is the pair's blank copy, not its return."""
+    from conftest import SAMPLE_ROSTER
+
+    from mentordocs.generate.office import convert
+    from mentordocs.tracking import read_tracking
+
+    soffice = request.getfixturevalue("soffice_74" if version == "7.4" else "soffice_25")
+    monkeypatch.chdir(tmp_path)
+    roster = str(SAMPLE_ROSTER)
+    assert CliRunner().invoke(cli, ["generate", roster, "-o", "packets"]).exit_code == 0
+    form = Path("packets/P01/P01_goal-sheet.docx")
+    before = form.read_bytes()
+    (saved,) = convert([form], "docx", tmp_path / "saved", soffice=soffice)
+    form.write_bytes(saved.read_bytes())
+    assert form.read_bytes() != before
+    args = ["collect", "packets", "--roster", roster, "-o", "t.xlsx", "--packets", "packets"]
+    result = CliRunner().invoke(cli, [*args, "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("0 new return(s)")
+    assert "44 form(s) as generated, nothing filled in: not counted as returned." in result.output
+    assert read_tracking(Path("t.xlsx")).returns == []
+
+
+def test_a_form_filled_in_where_it_was_generated_is_a_return(tmp_path, monkeypatch):
+    """An answer typed into the pair's copy in the packets folder itself (a coordinator filling
+    a form in for a pair) is a return, not a blank copy saved again."""
+    import io
+    import zipfile
+
+    from conftest import SAMPLE_ROSTER
+    from lxml import etree
+
+    from mentordocs.ooxml.fields import set_field_values
+    from mentordocs.ooxml.xml import parse_xml
+    from mentordocs.tracking import read_tracking
+
+    monkeypatch.chdir(tmp_path)
+    roster = str(SAMPLE_ROSTER)
+    assert CliRunner().invoke(cli, ["generate", roster, "-o", "packets"]).exit_code == 0
+    form = Path("packets/P01/P01_goal-sheet.docx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(form) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                root = parse_xml(payload)
+                assert set_field_values(root, {"mentee_sign_name": "Kwame Mensah"})
+                payload = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+            dst.writestr(info, payload)
+    form.write_bytes(out.getvalue())
+    args = ["collect", "packets", "--roster", roster, "-o", "t.xlsx", "--packets", "packets"]
+    result = CliRunner().invoke(cli, [*args, "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("1 new return(s)")
+    [ret] = read_tracking(Path("t.xlsx")).returns
+    assert (ret.pair_id, ret.form) == ("P01", "goal-sheet")
+    assert ret.values["mentee_sign_name"] == "Kwame Mensah"

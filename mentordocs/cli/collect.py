@@ -204,8 +204,7 @@ def _report(result: CollectResult, tracking: str) -> None:
     )
     if result.blank:
         click.echo(
-            f"{result.blank} form(s) exactly as generated, nothing filled in: not counted as "
-            "returned."
+            f"{result.blank} form(s) as generated, nothing filled in: not counted as returned."
         )
     if result.skipped:
         click.echo(

@@ -442,6 +442,7 @@ class _Harvest:
         self.include_confidential = include_confidential
         self.pair_ids = [p.pair_id for p in roster.pairs]
         self.blank_checksums, generated = _packet_index(packets_dir)
+        self.generated = {key: path.resolve() for key, path in generated.items()}
         self.references = References(roster, generated)
         self.versions = FormVersions(specs, packets_dir)
         self.returns = {(r.pair_id, r.form): r for r in previous.returns}
@@ -658,6 +659,9 @@ class _Harvest:
             return
         self.superseded.pop(reading.sha256, None)  # set aside before, and now the only one
         matched = self._match(item, reading, pair_id, spec, problems)
+        if self._blank_copy(item, reading, pair_id, spec, matched):
+            result.blank += 1
+            return
         candidate = ReturnedForm(
             pair_id=pair_id,
             form=spec.form,
@@ -684,6 +688,30 @@ class _Harvest:
         tie = older.returned_at == newer.returned_at
         problems.append(_set_aside(older.source, newer, spec, pair_id, tie))
         problems.extend(_signed_in_counterparts(newer, older))
+
+    def _blank_copy(
+        self, item: Found, reading: FormReading, pair_id: str, spec: FormSpec, matched: Matched
+    ) -> bool:
+        """Whether a file is the pair's own generated copy in the packets folder, saved again
+        with nothing written in it (opened in Word and saved): a blank form, not a return.
+        Nothing written: every value is what the form is made with now (the roster's goals,
+        the placeholders), compared with a copy rendered afresh."""
+        generated = self.generated.get((pair_id, spec.form))
+        if generated is None or item.path is None or item.path.resolve() != generated:
+            return False
+        made = self.references.rendered(pair_id, spec)  # the file itself may be saved over
+        if made is None:
+            return False
+        for field_id, value in matched.values.items():
+            if is_filled(value) and value not in (
+                made.sent.get(field_id),
+                made.placeholders.get(field_id),
+            ):
+                return False  # an answer: a return, wherever it was saved
+        as_made = {*made.sent.values(), *made.placeholders.values()}
+        return all(
+            not is_filled(text) or text in as_made for text, *_ in _for_review(reading, matched)
+        )
 
     def _match(
         self,

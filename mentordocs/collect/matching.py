@@ -89,6 +89,7 @@ class References:
         self.roster = roster
         self.generated = generated
         self._made: dict[tuple[str, str], Reference | None] = {}
+        self._fresh: dict[tuple[str, str], Reference | None] = {}
         self._templates: dict[str, CompiledTemplate] = {}
 
     def get(self, pair_id: str, spec: FormSpec) -> Reference | None:
@@ -96,6 +97,14 @@ class References:
         if key not in self._made:
             self._made[key] = self._from_packets(key) or self._rendered(pair_id, spec)
         return self._made[key]
+
+    def rendered(self, pair_id: str, spec: FormSpec) -> Reference | None:
+        """The pair's copy made now from the roster and today's template, never read from the
+        packets folder (where the file may have been saved over)."""
+        key = (pair_id, spec.form)
+        if key not in self._fresh:
+            self._fresh[key] = self._rendered(pair_id, spec)
+        return self._fresh[key]
 
     def sent_copy(self, pair_id: str, spec: FormSpec) -> Reference | None:
         """The pair's copy as generated (from the packets folder), or None: never rendered
