@@ -9,6 +9,7 @@ version generated from. All plain JSON, so a coordinator's IT person can read th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -44,47 +45,50 @@ ROSTER_PARTS = {
 _NOT_ON_FORMS = frozenset({"row", "pair_id", "status", "setting_rows", "_schedule"})
 
 
-def made_from(roster: Roster, pair: Pair) -> dict[str, str]:
+def made_from(roster: Roster, pair: Pair, program: str | None = None) -> dict[str, str]:
     """A short digest of each part of the roster ``pair``'s forms are made from (``ROSTER_PARTS``).
 
     Built from the values (not the Excel rows), leaving out what no form shows (the pair's
     status, mail settings) and fields still at their defaults, so that a later version's new
-    setting does not make every packet look out of date.
+    setting does not make every packet look out of date. ``program``: the program part's
+    digest (``program_made_from``), when worked out once for many pairs.
     """
-    program = _plain(roster.program)
-    extra = program.get("extra", {})
-    program["extra"] = {k: v for k, v in extra.items() if not is_mail_setting(k)}
-    own = {"mentor", "mentee", "goals", "listed_meetings", "commitments", "breaks"}
+    own = frozenset({"mentor", "mentee", "goals", "listed_meetings", "commitments", "breaks"})
     parts: dict[str, object] = {
         "mentor": _plain(pair.mentor),
         "mentee": _plain(pair.mentee),
-        "pair": {k: v for k, v in _plain(pair).items() if k not in own},
+        "pair": _plain(pair, skip=own),
         "goals": _plain(pair.goals),
         "meetings": [_plain(pair.listed_meetings), _plain(pair.breaks)],
         "commitments": _plain(pair.commitments),
-        "program": [program, _plain(roster.calendar)],
     }
-    return {
-        part: hashlib.sha256(
-            json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()[:12]
-        for part, value in parts.items()
-    }
+    digests = {part: _digest(value) for part, value in parts.items()}
+    digests["program"] = program or program_made_from(roster)
+    return digests
 
 
-def _plain(value: Any) -> Any:
-    """``value`` as JSON: dataclasses as their fields (those forms show, not at default)."""
+def program_made_from(roster: Roster) -> str:
+    "The digest of the program's part of the roster (its settings, not mail's; its calendar)."
+    program = _plain(roster.program)
+    extra = program.get("extra", {})
+    program["extra"] = {k: v for k, v in extra.items() if not is_mail_setting(k)}
+    return _digest([program, _plain(roster.calendar)])
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _plain(value: Any, skip: frozenset[str] = frozenset()) -> Any:
+    """``value`` as JSON (any roster value: dataclasses, lists, dicts, dates, text, numbers):
+    a dataclass as its fields that forms show and that are not at their default."""
     if is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
-        for f in fields(value):
-            if f.name in _NOT_ON_FORMS:
-                continue
-            item = getattr(value, f.name)
-            if f.default is not MISSING and item == f.default:
-                continue
-            if f.default_factory is not MISSING and item == f.default_factory():
-                continue
-            out[f.name] = _plain(item)
+        for name, default in _shown_fields(type(value)):
+            item = getattr(value, name)
+            if name not in skip and item != default:
+                out[name] = _plain(item)
         return out
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
@@ -93,6 +97,26 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return value
+
+
+@functools.cache
+def _shown_fields(cls: type) -> tuple[tuple[str, object], ...]:
+    "A dataclass's fields that forms show, each with its default (a fresh one, compared only)."
+    shown = []
+    for f in fields(cls):
+        if f.name in _NOT_ON_FORMS:
+            continue
+        if f.default is not MISSING:
+            default: object = f.default
+        elif f.default_factory is not MISSING:
+            default = f.default_factory()
+        else:
+            default = _NO_DEFAULT
+        shown.append((f.name, default))
+    return tuple(shown)
+
+
+_NO_DEFAULT = object()  # a field that must be given: never left out
 
 
 def now_iso() -> str:

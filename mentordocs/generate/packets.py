@@ -75,6 +75,7 @@ from mentordocs.records import (
     ManifestEntry,
     made_from,
     now_iso,
+    program_made_from,
     read_manifest,
     save_declaration,
     write_manifest,
@@ -584,7 +585,8 @@ def generate_packets(
     manifest.generator = f"mentordocs {__version__}"
     result.warnings += _record_templates(manifest, list(templates), templates_dir, out, selected)
     recorder = _Recorder(out, manifest, result)
-    recorder.made_from = {pair.pair_id: made_from(roster, pair) for pair in selected}
+    program = program_made_from(roster)  # the same for every pair
+    recorder.made_from = {pair.pair_id: made_from(roster, pair, program) for pair in selected}
     job = _Job(
         roster=roster,
         out_dir=out,
