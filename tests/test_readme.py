@@ -64,3 +64,39 @@ def test_readme_walkthrough_runs_as_written(tmp_path, monkeypatch):
 def test_readme_links_and_images_exist():
     for target in re.findall(r"\]\(((?:docs|samples|templates)/[^)#]+)\)", README):
         assert (REPO / target).exists(), target
+
+
+def test_readme_mailbox_example_runs_against_a_real_mailbox(dovecot, tmp_path, monkeypatch):
+    """The README's mailbox line, with only the server swapped for a local Dovecot (and its
+    test certificate trusted): a reply with a form in it is read into the workbook."""
+    from dovecot_support import Dovecot
+    from test_collect import complete_values, make_docx
+    from test_mailbox import reply
+
+    from mentordocs.roster import load_roster
+    from mentordocs.tracking import read_tracking
+
+    after = README.split("<!-- walkthrough:end -->", 1)[1]
+    [line] = [x for x in after.splitlines() if x.startswith("mentordocs collect imaps://")]
+    args = shlex.split(line)[1:]
+    url = args[1]
+    assert url == "imaps://coordinator@school.org@imap.school.org/INBOX"
+    shutil.copy(SAMPLES / "roster.xlsx", tmp_path / "roster.xlsx")
+    monkeypatch.chdir(tmp_path)
+    assert (
+        CliRunner().invoke(cli, ["generate", "roster.xlsx", "-o", "packets", "-q"]).exit_code == 0
+    )
+    roster = load_roster(tmp_path / "roster.xlsx")
+    pair = roster.pairs[0]
+    goals = make_docx(
+        "goal-sheet", pair.pair_id, complete_values("goal-sheet"), program=roster.program.name
+    )
+    with Dovecot(dovecot, tls=True) as server:
+        server.deliver(reply(pair.mentee.email, "Our goals", {"goals.docx": goals}), "INBOX")
+        args[1] = f"imaps://{server.user}@localhost:{server.imaps_port}/INBOX"
+        monkeypatch.setenv("MENTORDOCS_IMAP_PASSWORD", server.password)
+        result = CliRunner().invoke(cli, [*args, "-q", "--cafile", str(server.cert_path)])
+    assert result.exit_code == 0, result.output
+    assert "Mail: 1 new message(s) read" in result.output
+    [ret] = read_tracking(tmp_path / "tracking.xlsx").returns
+    assert (ret.pair_id, ret.form) == (pair.pair_id, "goal-sheet")
