@@ -111,10 +111,11 @@ def test_a_stage_not_generated_yet_says_which_command_makes_it(setup, smtp_serve
     result = send_packets(roster, out, transport=smtp(smtp_server), stage="end")
     assert [o.status for o in result.outcomes] == [FAILED] * 3
     assert result.outcomes[0].detail == (
-        f"not sent: {out / 'manifest.json'} lists no end-of-program review forms for P01. Run "
+        f"not sent: {out / 'manifest.json'} lists no end-of-program review forms for the pair. Run "
         f"'mentordocs generate ROSTER --stage end --tracking TRACKING.xlsx' for this roster "
         f"with -o {out} first."
     )
+    assert len({o.detail for o in result.outcomes}) == 1  # one line for all three (the CLI)
     assert smtp_server.handler.received == []
 
 

@@ -795,9 +795,9 @@ def _pair_files(
             command += f" ROSTER --stage {stage} --tracking TRACKING.xlsx"
         raise _PairProblem(
             f"not sent: {out / MANIFEST_NAME} lists no {STAGE_WORDS[stage]} forms for "
-            f"{pair.pair_id}. Run '{command}' for this roster with -o {out} first."
+            f"the pair. Run '{command}' for this roster with -o {out} first."
             if stage != DEFAULT_STAGE
-            else f"not sent: {out / MANIFEST_NAME} lists no packet for {pair.pair_id}. Run "
+            else f"not sent: {out / MANIFEST_NAME} lists no packet for the pair. Run "
             f"'mentordocs generate' for this roster with -o {out} first."
         )
     chosen = [
