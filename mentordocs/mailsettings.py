@@ -35,7 +35,6 @@ __all__ = [
     "MailSettings",
     "MailboxAddress",
     "Setting",
-    "is_mail_setting",
     "is_mailbox_url",
     "mail_settings_from_program",
     "parse_host_port",
@@ -227,11 +226,6 @@ def _compact(name: object) -> str:
 
 _BY_NAME = {_compact(n): s for s in SETTINGS for n in (s.name, s.key, *s.aliases)}
 _PASSWORD_NAMES = re.compile(r"password|passwd|secret|token")
-
-
-def is_mail_setting(name: str) -> bool:
-    "Whether a Program setting's name (any case, spacing or punctuation) is a mail setting."
-    return _compact(name) in _BY_NAME
 
 
 def parse_mail_settings(

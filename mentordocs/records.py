@@ -22,7 +22,6 @@ from typing import Any
 from mentordocs.errors import OutputError
 from mentordocs.forms import FormSpec, form_spec_to_json, load_form_spec
 from mentordocs.fsutil import atomic_writer
-from mentordocs.mailsettings import is_mail_setting
 from mentordocs.models import Pair, Roster
 
 MANIFEST_NAME = "manifest.json"
@@ -41,8 +40,11 @@ ROSTER_PARTS = {
     "commitments": "its commitments (sheet 'Commitments')",
     "program": "the program's settings or calendar (sheets 'Program' and 'Calendar')",
 }
-# Not shown on any form: changing them needs no new forms.
-_NOT_ON_FORMS = frozenset({"row", "pair_id", "status", "setting_rows", "_schedule"})
+# Not shown on any form: changing them needs no new forms. The roster's own columns and
+# settings (``extra``) are parts of their own, "extra:<key>", recorded for a file only when its
+# template shows that key (``CompiledTemplate.extra_keys``).
+_NOT_ON_FORMS = frozenset({"row", "pair_id", "status", "setting_rows", "_schedule", "extra"})
+EXTRA_PART = "extra:"
 
 
 def made_from(roster: Roster, pair: Pair, program: str | None = None) -> dict[str, str]:
@@ -64,15 +66,27 @@ def made_from(roster: Roster, pair: Pair, program: str | None = None) -> dict[st
     }
     digests = {part: _digest(value) for part, value in parts.items()}
     digests["program"] = program or program_made_from(roster)
+    extras = roster.program.extra, pair.extra, *(goal.extra for goal in pair.goals)
+    for key in sorted({key for extra in extras for key in extra}):
+        digests[EXTRA_PART + key] = _digest([_plain(extra.get(key)) for extra in extras])
     return digests
 
 
 def program_made_from(roster: Roster) -> str:
-    "The digest of the program's part of the roster (its settings, not mail's; its calendar)."
-    program = _plain(roster.program)
-    extra = program.get("extra", {})
-    program["extra"] = {k: v for k, v in extra.items() if not is_mail_setting(k)}
-    return _digest([program, _plain(roster.calendar)])
+    "The digest of the program's part of the roster (its settings and its calendar)."
+    return _digest([_plain(roster.program), _plain(roster.calendar)])
+
+
+def shown_parts(parts: dict[str, str], extra_keys: frozenset[str] | None) -> dict[str, str]:
+    """``parts`` (``made_from``) without the roster's own columns a template does not show
+    (``extra_keys``: those it shows; None: it may show any)."""
+    if extra_keys is None:
+        return parts
+    return {
+        part: digest
+        for part, digest in parts.items()
+        if not part.startswith(EXTRA_PART) or part[len(EXTRA_PART) :] in extra_keys
+    }
 
 
 def _digest(value: object) -> str:
@@ -211,14 +225,32 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
     )
 
 
+def _made_from_table(made: dict[str, dict[str, str]]) -> dict[str, object]:
+    """``made_from`` as written: each distinct set of parts once (a pair's files mostly share
+    one), each file by its index in that list."""
+    index: dict[tuple[tuple[str, str], ...], int] = {}
+    files: dict[str, int] = {}
+    for path in sorted(made):
+        key = tuple(sorted(made[path].items()))
+        files[path] = index.setdefault(key, len(index))
+    return {"parts": [dict(key) for key in index], "files": files}
+
+
 def _made_from_of(recorded: object) -> dict[str, dict[str, str]]:
     'The manifest\'s "made_from" (path -> part of the roster -> digest), as written; else none.'
     if not isinstance(recorded, dict):
         return {}
+    parts, files = recorded.get("parts"), recorded.get("files")
+    if not isinstance(parts, list) or not isinstance(files, dict):
+        return {}
+    table = [
+        {str(k): str(v) for k, v in entry.items()} if isinstance(entry, dict) else {}
+        for entry in parts
+    ]
     return {
-        str(path): {str(k): str(v) for k, v in parts.items()}
-        for path, parts in recorded.items()
-        if isinstance(parts, dict)
+        str(path): table[number]
+        for path, number in files.items()
+        if isinstance(number, int) and 0 <= number < len(table)
     }
 
 
@@ -240,7 +272,7 @@ def write_manifest(out_dir: str | os.PathLike[str], manifest: Manifest) -> None:
         "roster": manifest.roster,
         "generator": manifest.generator,
         "templates": manifest.templates,
-        "made_from": manifest.made_from,
+        "made_from": _made_from_table(manifest.made_from),
     }
     names = [f.name for f in fields(ManifestEntry)]
     entries = sorted(manifest.files, key=lambda e: (e.pair_id, e.form, e.path))

@@ -99,3 +99,19 @@ def test_a_send_log_line_of_a_newer_version_is_read(tmp_path):
     line = path.read_text(encoding="utf-8").rstrip("\n")
     path.write_text(line[:-1] + ', "thread": "abc"}\n', encoding="utf-8")
     assert [r.pair_id for r in read_send_log(tmp_path)] == ["P01"]
+
+
+def test_what_each_file_was_made_from_is_kept_once_per_distinct_set(tmp_path):
+    shared = {"mentor": "a" * 12, "mentee": "b" * 12}
+    manifest = Manifest(
+        program="P",
+        made_from={
+            "P01/P01_goal-sheet.docx": dict(shared),
+            "P01/P01_action-plan.docx": dict(shared),
+            "P02/P02_goal-sheet.docx": {"mentor": "c" * 12},
+        },
+    )
+    write_manifest(tmp_path, manifest)
+    written = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert len(written["made_from"]["parts"]) == 2  # P01's two files share one
+    assert read_manifest(tmp_path).made_from == manifest.made_from

@@ -426,7 +426,7 @@ def test_forms_made_before_the_roster_changed_are_not_sent(tmp_path, monkeypatch
     assert (
         "P11: not sent: its forms were made before roster.xlsx changed (the mentee's name, "
         f"email, role or phone (sheet 'Pairs', row {number})), so they would show what is no "
-        "longer so. Run 'mentordocs generate roster.xlsx -o packets --pair P11' first"
+        f"longer so. Run 'mentordocs generate {roster} -o packets --pair P11' first"
     ) in held.stderr
     assert not (tmp_path / "outbox" / "P11_packet.eml").exists()
     assert "P02" in {r.pair_id for r in read_send_log(tmp_path / "packets")}  # the rest went
@@ -486,7 +486,7 @@ def test_a_change_to_the_program_holds_back_every_pair_on_one_line(tmp_path, mon
     assert (
         f"{', '.join(pairs)}: not sent: its forms were made before roster.xlsx changed (the "
         "program's settings or calendar (sheets 'Program' and 'Calendar')), so they would show "
-        "what is no longer so. Run 'mentordocs generate roster.xlsx -o packets' first"
+        f"what is no longer so. Run 'mentordocs generate {roster} -o packets' first"
     ) in held.stderr
     assert not (tmp_path / "outbox").exists() or not list((tmp_path / "outbox").glob("*.eml"))
     assert CliRunner().invoke(cli, ["generate", str(roster), "-o", "packets", "-q"]).exit_code == 0
@@ -541,3 +541,93 @@ def test_a_roster_column_spelt_as_in_the_roster_is_explained(packets, tmp_path):
     assert "'School name' is pair.extra.school_name" in result.stderr
     template.write_text("Subject: Hello\n\nYour school: {{ pair.extra.school }}\n", "utf-8")
     assert run(str(packets), *args, "--message", str(template)).exit_code == 0
+
+
+def test_ctrl_c_while_a_message_goes_out_lets_it_be_recorded_first(packets, tmp_path, monkeypatch):
+    # Ctrl-C as the server takes the second message: that message is recorded before the
+    # run stops, so the next run neither loses it nor sends it twice.
+    import os
+    import signal
+
+    from mentordocs.send.transports import OutboxTransport
+
+    real = OutboxTransport.send
+    calls = []
+
+    def pressed_during(self, *args, **kwargs):
+        calls.append(1)
+        delivery = real(self, *args, **kwargs)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, as the terminal sends it
+        return delivery
+
+    monkeypatch.setattr(OutboxTransport, "send", pressed_during)
+    outbox = tmp_path / "outbox"
+    args = (str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox))
+    stopped = run(*args)
+    assert stopped.exit_code == 130
+    assert "Stopped (Ctrl-C). 2 messages went out before that" in stopped.stderr
+    assert len(read_send_log(packets)) == 2 and len(list(outbox.glob("*.eml"))) == 2
+    monkeypatch.setattr(OutboxTransport, "send", real)
+    rest = run(*args)
+    assert f"{len(active_pairs()) - 2} written, 2 already sent" in rest.stdout
+    assert len(list(outbox.glob("*.eml"))) == len(active_pairs())  # none twice
+
+
+def test_a_column_of_your_own_holds_back_only_forms_that_show_it(tmp_path, monkeypatch):
+    # A 'Coordinator notes' column typed in between generate and send: no form shows it, so
+    # nothing is held back; a duration cell ([h]:mm, read as a timedelta) is no trouble. A
+    # template of the coordinator's own that shows 'School' holds its pair back, naming it.
+    import datetime as dt
+
+    import openpyxl
+
+    from mentordocs.generate.packets import generate_packets
+
+    monkeypatch.chdir(tmp_path)
+    roster_path = tmp_path / "roster.xlsx"
+    book = openpyxl.load_workbook(SAMPLE_ROSTER)
+    pairs = book["Pairs"]
+    notes, travel = pairs.max_column + 1, pairs.max_column + 2
+    pairs.cell(1, notes, "Coordinator notes")
+    pairs.cell(1, travel, "Travel time")
+    pairs.cell(2, travel, dt.timedelta(hours=25, minutes=30)).number_format = "[h]:mm"
+    book.save(roster_path)
+    assert CliRunner().invoke(cli, ["generate", str(roster_path), "-o", "packets"]).exit_code == 0
+    book = openpyxl.load_workbook(roster_path)
+    book["Pairs"].cell(2, notes, "called the mentee on 3 Sep")
+    book["Pairs"].cell(2, travel, dt.timedelta(hours=1)).number_format = "[h]:mm"
+    book.save(roster_path)
+    sent = run("packets", "--roster", str(roster_path), "--outbox", "outbox")
+    assert sent.exit_code == 0, sent.output
+
+    # A coordinator's own goal sheet that prints the pair's school, for P02 only.
+    from test_templates import _edited_copy
+
+    folder = _edited_copy(
+        tmp_path,
+        "goal-sheet",
+        "<w:sectPr",
+        "<w:p><w:r><w:t>School: {{ pair.extra.school }}</w:t></w:r></w:p><w:sectPr",
+    )
+    roster = load_roster(roster_path)
+    made = generate_packets(
+        roster, tmp_path / "packets", templates_dir=folder, pairs=["P02"], forms=["goal-sheet"]
+    )
+    assert made.written == ["P02/P02_goal-sheet.docx"]
+    book = openpyxl.load_workbook(roster_path)
+    for number in (3, 4):  # P02 and P03 move school
+        book["Pairs"].cell(number, pairs_headers(book).index("School") + 1, "Lincoln High")
+    book.save(roster_path)
+    args = ("--roster", str(roster_path), "--outbox", "outbox", "--pair", "P02", "--pair", "P03")
+    held = run("packets", *args, "--form", "goal-sheet", "--resend")
+    assert held.exit_code == 1
+    assert (
+        "P02: not sent: its forms were made before roster.xlsx changed (the column or setting "
+        "'school' they show)"
+    ) in held.stderr
+    assert "P03" not in held.stderr  # the shipped goal sheet does not show the school
+
+
+def pairs_headers(book) -> list[str]:
+    return [cell.value for cell in book["Pairs"][1]]

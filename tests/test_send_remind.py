@@ -234,7 +234,7 @@ def test_a_pair_is_never_reminded_of_forms_it_was_never_sent(tmp_path, packets_t
     assert p03.status == SENT and p03.files == ["P03_action-plan.docx"]
     assert p03.detail.startswith(
         "not reminded of what was never sent: Terms of engagement, Goal sheet, Confidentiality "
-        "agreement were never sent to the pair"
+        "agreement were never sent to the pair; send them first"
     )
 
     rest = send_packets(roster, out, transport=outbox)  # the packet run, finished
@@ -286,11 +286,40 @@ def test_a_workbook_collected_before_a_pair_was_sent_its_forms_is_refused(world,
     with pytest.raises(SendError) as caught:
         send_reminders(roster, out, tracking, transport=outbox, dry_run=True)
     said = str(caught.value)
-    assert (
-        "was collected on " in said and "before forms it is asked about were sent (to P03)" in said
+    assert "does not know forms it is asked about were sent (it was collected without" in said
+    assert "from a roster without those pairs) (to P03)" in said
+    assert f"Run 'mentordocs collect' again into {tracking} with --packets" in said
+    assert "nothing was sent" in said
+    # Collected before P03's packet went out: said so, with when.
+    early = dt.datetime(2026, 9, 1, 8, 0)
+    tracking.write_bytes(
+        write_tracking(tracking, TrackingData(), before, load_form_specs(), now=early)
     )
-    assert "Run 'mentordocs collect' again into old.xlsx" in said and "nothing was sent" in said
+    with pytest.raises(SendError, match=r"was collected on 2026-09-01 08:00, before forms it is "):
+        send_reminders(roster, out, tracking, transport=outbox, dry_run=True)
     assert [r.kind for r in read_send_log(out)] == ["packet"] * 3
     # The pairs it knows can still be reminded.
     result = send_reminders(roster, out, tracking, transport=outbox, pairs=["P01", "P02"])
     assert [(o.pair_id, o.status) for o in result.outcomes] == [("P01", SENT), ("P02", SENT)]
+
+
+def test_a_workbook_of_the_earlier_layout_is_read_whole_for_what_it_knows(world, tmp_path):
+    # Workbooks written before 3 December 2026 (evening) do not list their returns in the
+    # hidden sheet: the form sheets say them, so reminders still know P02 returned everything.
+    import openpyxl
+
+    roster, out, tracking = world
+    book = openpyxl.load_workbook(tracking)
+    hidden = book["_mentordocs"]
+    for number in range(hidden.max_row, 0, -1):
+        kind, key = hidden.cell(number, 1).value, hidden.cell(number, 2).value
+        if kind == "returned" or (kind == "meta" and key == "returned_rows"):
+            hidden.delete_rows(number)
+    book.save(tracking)
+    result = send_reminders(
+        roster, out, tracking, transport=OutboxTransport(tmp_path / "outbox"), dry_run=True
+    )
+    assert [(o.pair_id, o.status) for o in result.outcomes] == [
+        ("P01", WOULD_SEND),
+        ("P03", WOULD_SEND),
+    ]

@@ -168,7 +168,6 @@ def send_command(
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
     from mentordocs.roster import load_roster
-    from mentordocs.send import send_packets, send_reminders
 
     if smtp and outbox:
         raise click.UsageError("Give exactly one of --smtp HOST[:PORT] and --outbox DIR.")
@@ -195,20 +194,7 @@ def send_command(
         progress=ClickProgress(quiet=quiet, min_items=2),
         stage=stage,
     )
-    logged = _logged(out_dir)
-    try:
-        if tracking is not None:
-            result = send_reminders(roster, out_dir, tracking, **options)
-        else:
-            result = send_packets(roster, out_dir, **options)
-    except KeyboardInterrupt:
-        went = _logged(out_dir) - logged
-        echo_err(
-            f"\nStopped (Ctrl-C). {plural(went, 'message')} went out before that, each recorded "
-            f"in {click.format_filename(str(Path(out_dir) / 'send-log.jsonl'))}. Run the same "
-            "command again to send the rest: nothing is sent twice."
-        )
-        raise click.exceptions.Exit(130) from None
+    result = _send_or_stop(roster, out_dir, tracking, options)
     if tracking is not None and not result.outcomes:
         click.echo(
             "Nothing is outstanding for the pairs chosen"
@@ -219,6 +205,31 @@ def send_command(
     _print_send_result(result, where=where)
     if not result.complete:  # a dry run too: the real run would leave these unsent
         raise click.exceptions.Exit(1)
+
+
+def _send_or_stop(
+    roster: Roster, out_dir: Path, tracking: Path | None, options: _SendOptions
+) -> SendResult:
+    """Send (or remind); on Ctrl-C, say what went out and exit 130. Each message is logged
+    before Ctrl-C is let through, so running again sends exactly the rest."""
+    from mentordocs.send import send_packets, send_reminders
+
+    logged = _logged(out_dir)
+    try:
+        if tracking is not None:
+            return send_reminders(roster, out_dir, tracking, **options)
+        return send_packets(roster, out_dir, **options)
+    except KeyboardInterrupt:
+        if options["dry_run"]:
+            echo_err("\nStopped (Ctrl-C). Nothing was sent (a dry run).")
+            raise click.exceptions.Exit(130) from None
+        went = _logged(out_dir) - logged
+        echo_err(
+            f"\nStopped (Ctrl-C). {plural(went, 'message')} went out before that, each recorded "
+            f"in {click.format_filename(str(Path(out_dir) / 'send-log.jsonl'))}. Run the same "
+            "command again to send the rest: nothing is sent twice."
+        )
+        raise click.exceptions.Exit(130) from None
 
 
 def _logged(out_dir: Path) -> int:

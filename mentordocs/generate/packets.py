@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
@@ -78,6 +78,7 @@ from mentordocs.records import (
     program_made_from,
     read_manifest,
     save_declaration,
+    shown_parts,
     write_manifest,
 )
 
@@ -471,17 +472,18 @@ class _Recorder:
         self.now = now_iso()
         self.last_save = time.monotonic()
         self.interval = _MANIFEST_SAVE_SECONDS
-        # Pair id -> what of the roster its files are made from, recorded with each file
+        # Pair id -> form -> what of the roster its file is made from, recorded with each file
         # written or found unchanged (a file kept because edited keeps what it was made from).
-        self.made_from: dict[str, dict[str, str]] = {}
+        self.made_from: dict[str, dict[str, dict[str, str]]] = {}
 
     def record(self, outcome: _Outcome) -> None:
         pair_id, form, rel, status, sha, version = outcome
         # Outcomes from workers arrive as fresh strings: share the repeated ones.
         pair_id, form, version = sys.intern(pair_id), sys.intern(form), sys.intern(version)
         result = self.result
-        if status in ("written", "unchanged") and pair_id in self.made_from:
-            self.manifest.made_from[rel] = self.made_from[pair_id]
+        made = self.made_from.get(pair_id, {}).get(form)
+        if status in ("written", "unchanged") and made is not None:
+            self.manifest.made_from[rel] = made
         if status == "written":
             self.entries[rel] = ManifestEntry(pair_id, form, rel, sha, version, self.now)
             if rel.endswith(".pdf"):
@@ -585,8 +587,7 @@ def generate_packets(
     manifest.generator = f"mentordocs {__version__}"
     result.warnings += _record_templates(manifest, list(templates), templates_dir, out, selected)
     recorder = _Recorder(out, manifest, result)
-    program = program_made_from(roster)  # the same for every pair
-    recorder.made_from = {pair.pair_id: made_from(roster, pair, program) for pair in selected}
+    recorder.made_from = _made_from(roster, selected, templates, stage, result.goal_sources)
     job = _Job(
         roster=roster,
         out_dir=out,
@@ -614,6 +615,29 @@ def generate_packets(
         getattr(result, name).sort()
     _explain_kept(result)
     return result
+
+
+def _made_from(
+    roster: Roster,
+    selected: list[Pair],
+    templates: Mapping[str, CompiledTemplate],
+    stage: str,
+    goal_sources: Mapping[str, str],
+) -> dict[str, dict[str, dict[str, str]]]:
+    """Pair id -> form -> the parts of the roster that pair's file of that form shows (for
+    ``send`` to tell a file made before the roster changed): the roster's own columns only
+    where the template shows them, and at a later stage not the roster's goals when the pair's
+    came from its goal sheet."""
+    program = program_made_from(roster)  # the same for every pair
+    shows = {form: template.extra_keys() for form, template in templates.items()}
+    shows[MEETINGS_FORM] = frozenset()
+    made: dict[str, dict[str, dict[str, str]]] = {}
+    for pair in selected:
+        parts = made_from(roster, pair, program)
+        if stage != registry.DEFAULT_STAGE and goal_sources.get(pair.pair_id, "roster") != "roster":
+            parts.pop("goals", None)
+        made[pair.pair_id] = {form: shown_parts(parts, keys) for form, keys in shows.items()}
+    return made
 
 
 def _record_templates(

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, Template, meta
+from jinja2 import StrictUndefined, Template, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
@@ -215,6 +215,26 @@ def _stray_tags(source: str) -> list[str]:
     ]
 
 
+_DICT_METHODS = frozenset({"items", "keys", "values", "get"})
+
+
+def _extra_keys(ast: nodes.Template) -> frozenset[str] | None:
+    """The keys read from any ``.extra`` in a template's syntax tree (``x.extra.key``,
+    ``x.extra['key']``); None when an ``.extra`` is used any other way."""
+    extras = {id(n) for n in ast.find_all(nodes.Getattr) if n.attr == "extra"}
+    keys: set[str] = set()
+    read: set[int] = set()
+    for attr in ast.find_all(nodes.Getattr):
+        if id(attr.node) in extras and attr.attr not in _DICT_METHODS:
+            keys.add(attr.attr)
+            read.add(id(attr.node))
+    for item in ast.find_all(nodes.Getitem):
+        if id(item.node) in extras and isinstance(item.arg, nodes.Const):
+            keys.add(str(item.arg.value))
+            read.add(id(item.node))
+    return frozenset(keys) if read == extras else None
+
+
 def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -230,6 +250,7 @@ class _Part:
     post_process: bool  # needs docxtpl's table fixes on the whole output
     fix_docpr: bool  # picture ids to renumber (a repeated picture would share one)
     variables: frozenset[str]  # top-level variables used and not defined here
+    extra_keys: frozenset[str] | None  # the roster's own columns shown (None: any of them)
 
 
 class CompiledTemplate:
@@ -353,6 +374,7 @@ class CompiledTemplate:
             post_process=bool(_NEEDS_TABLE_FIX.search(_strip_xml(xml))),
             fix_docpr=content_type in MAIN_TYPES and "<wp:docPr" in source and "{%" in source,
             variables=frozenset(meta.find_undeclared_variables(ast)),
+            extra_keys=_extra_keys(ast),
         )
 
     def _syntax_error(self, member: str, source: str, exc: TemplateSyntaxError) -> TemplateError:
@@ -383,6 +405,17 @@ class CompiledTemplate:
     def variables(self) -> set[str]:
         """The top-level variables the template uses and does not define itself."""
         return set().union(*(part.variables for part in self._parts))
+
+    def extra_keys(self) -> frozenset[str] | None:
+        """The roster's own columns and settings the template shows (``pair.extra.school``,
+        ``program.extra.website``, ``goal.extra.x``), by key; None when it may show any of
+        them (``pair.extra`` used whole, looped over or passed on)."""
+        keys: set[str] = set()
+        for part in self._parts:
+            if part.extra_keys is None:
+                return None
+            keys |= part.extra_keys
+        return frozenset(keys)
 
     def stray_tags(self) -> list[tuple[str, str]]:
         """(part, paragraph) of each paragraph holding what looks like a tag but is not one

@@ -22,7 +22,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -46,6 +48,7 @@ from mentordocs.ooxml.ns import PROP_PAIR
 from mentordocs.ooxml.package import PackageError, WordPackage
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import (
+    EXTRA_PART,
     MANIFEST_NAME,
     ROSTER_PARTS,
     SEND_LOG_NAME,
@@ -75,7 +78,7 @@ from mentordocs.send.transports import (
     RateLimiter,
     Transport,
 )
-from mentordocs.tracking import Outstanding, TrackingData, read_outstanding, read_tracking
+from mentordocs.tracking import Coverage, Outstanding, read_coverage, read_outstanding
 
 if sys.platform == "win32":  # the send lock: each system has its own way to lock a file
     import msvcrt
@@ -315,15 +318,15 @@ def send_reminders(
         for pair_id, items in read_outstanding(tracking_path).items()
         if (kept := [item for item in items if form_stage(item.form) == stage])
     }
-    tracked = read_tracking(tracking_path)
-    _check_tracking_program(roster, tracked, Path(tracking_path))
+    coverage = read_coverage(tracking_path)
+    _check_tracking_program(roster, coverage, Path(tracking_path))
     with _send_lock(out, dry_run):
         log = read_send_log(out)
         delivered = _packet_forms(log, manifest)
         _check_tracking_knows(
             Path(tracking_path),
-            tracked,
-            outstanding,
+            coverage,
+            log,
             delivered,
             [pair for pair, _ in selected if pair.active],
             wanted_forms,
@@ -417,26 +420,39 @@ def _reminder_notes(never: str, missing_forms: list[str], files: list[_File]) ->
 
 
 def _check_made_from(plan: _Plan, roster: Roster, manifest: Manifest, out: Path) -> None:
-    """Hold back a pair whose files were made before its part of the roster changed (another
-    mentee, a goal added): they would go out naming what is no longer so."""
+    """Hold back a pair whose files were made before what they show of the roster changed
+    (another mentee, a goal added): they would go out naming what is no longer so."""
     now = made_from(roster, plan.pair)
     changed: list[str] = []
     for f in plan.files:
         recorded = manifest.made_from.get(f.rel, {})
-        changed += [p for p in now if p in recorded and recorded[p] != now[p] and p not in changed]
+        changed += [p for p in recorded if recorded[p] != now.get(p) and p not in changed]
     if not changed:
         return
     parts = [ROSTER_PARTS[p].format(row=plan.pair.row) for p in ROSTER_PARTS if p in changed]
+    parts += [
+        f"the column or setting '{p[len(EXTRA_PART) :]}' they show"
+        for p in changed
+        if p.startswith(EXTRA_PART)
+    ]
     # A change to the program's settings touches every pair: generate them all again.
     pair_id = "" if "program" in changed else f" --pair {plan.pair.pair_id}"
-    staged = "" if plan.stage == DEFAULT_STAGE else f" --stage {plan.stage}"
+    staged = (
+        "" if plan.stage == DEFAULT_STAGE else f" --stage {plan.stage} --tracking TRACKING.xlsx"
+    )
     plan.outcome.status = FAILED
     plan.outcome.detail = (
         f"not sent: its forms were made before {roster.path.name} changed ({'; '.join(parts)}), "
-        f"so they would show what is no longer so. Run 'mentordocs generate {roster.path.name} "
-        f"-o {out.name}{pair_id}{staged}' first (with --force if you edited its forms "
-        "by hand), then send again"
+        f"so they would show what is no longer so. Run 'mentordocs generate "
+        f"{_shell_word(roster.path)} -o {_shell_word(out)}{pair_id}{staged}' first (with "
+        "--force if you edited its forms by hand), then send again"
     )
+
+
+def _shell_word(path: Path) -> str:
+    "A path as typed in a command (in quotes when it holds a space)."
+    text = str(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text
 
 
 def _packet_forms(log: list[SendRecord], manifest: Manifest) -> dict[str, set[str]]:
@@ -464,22 +480,22 @@ def _never_sent(items: list[Outstanding], received: set[str], stage: str) -> str
     if not never:
         return ""
     staged = "" if stage == DEFAULT_STAGE else f" --stage {stage}"
-    what = (
-        "its packet was"
-        if not received & {i.form for i in items} and len(never) > 1
-        else (f"{', '.join(never)} {'was' if len(never) == 1 else 'were'}")
-    )
+    whole = not received & {i.form for i in items} and len(never) > 1
+    one = whole or len(never) == 1  # "its packet was ... it", else "... were ... them"
+    what = "its packet" if whole else ", ".join(never)
+    it = "it" if one else "them"
     return (
-        f"{what} never sent to the pair; send it first ('mentordocs send' without "
-        f"--remind{staged}), or, if it reached the pair another way, name the pair with --pair"
+        f"{what} {'was' if one else 'were'} never sent to the pair; send {it} first "
+        f"('mentordocs send' without --remind{staged}), or, if {it} reached the pair another "
+        "way, name the pair with --pair"
     )
 
 
-def _check_tracking_program(roster: Roster, tracked: TrackingData, path: Path) -> None:
+def _check_tracking_program(roster: Roster, coverage: Coverage, path: Path) -> None:
     """Refuse another program's tracking workbook: its pair ids would name other people."""
-    if tracked.program and tracked.program != roster.program.name:
+    if coverage.program and coverage.program != roster.program.name:
         raise SendError(
-            f"{path} is the tracking workbook of '{tracked.program}', but {roster.path.name} is "
+            f"{path} is the tracking workbook of '{coverage.program}', but {roster.path.name} is "
             f"the roster of '{roster.program.name}' (sheet 'Program'). Give the tracking "
             "workbook collected for this roster (collect's -o), or the roster of that program."
         )
@@ -487,39 +503,59 @@ def _check_tracking_program(roster: Roster, tracked: TrackingData, path: Path) -
 
 def _check_tracking_knows(
     path: Path,
-    tracked: TrackingData,
-    outstanding: dict[str, list[Outstanding]],
+    coverage: Coverage,
+    log: list[SendRecord],
     delivered: dict[str, set[str]],
     pairs: list[Pair],
     wanted_forms: set[str] | None,
     stage: str,
 ) -> None:
-    """Refuse a tracking workbook collected before forms it is asked about were sent: it would
-    say nothing is outstanding for them (a later stage's forms, a pair added since)."""
-    known = {(r.pair_id, r.form) for r in tracked.returns}
-    known |= {(item.pair_id, item.form) for items in outstanding.values() for item in items}
-    known |= set(tracked.generated) | set(tracked.sent)
+    """Refuse a tracking workbook that does not know forms it is asked about were sent (a
+    later stage's forms, a pair added since it was collected, or collected without the
+    packets folder): it would say nothing is outstanding for them."""
     unknown = [
         (pair.pair_id, form)
         for pair in pairs
         for form in sorted(delivered.get(pair.pair_id, ()))
         if form_stage(form) == stage
         and (wanted_forms is None or form in wanted_forms)
-        and (pair.pair_id, form) not in known
+        and (pair.pair_id, form) not in coverage.known
     ]
     if not unknown:
         return
-    when = f"on {tracked.collected_at:%Y-%m-%d %H:%M}" if tracked.collected_at else "earlier"
     pair_ids = list(dict.fromkeys(pair_id for pair_id, _ in unknown))
     shown = ", ".join(pair_ids[:10]) + (
         f" and {len(pair_ids) - 10} more" if len(pair_ids) > 10 else ""
     )
+    collected = coverage.collected_at
+    sent = _last_sent(log, set(unknown))
+    if collected is not None and sent is not None and sent > collected:
+        why = (
+            f"was collected on {collected:%Y-%m-%d %H:%M}, before forms it is asked about were sent"
+        )
+    else:
+        why = (
+            "does not know forms it is asked about were sent (it was collected without the "
+            "packets folder, or from a roster without those pairs)"
+        )
     raise SendError(
-        f"{path} was collected {when}, before forms it is asked about were sent (to {shown}): "
-        "it cannot say whether they came back, so it would remind nobody of them. Run "
-        f"'mentordocs collect' again into {path.name} (with --packets and the packets folder), "
-        "then send the reminders; nothing was sent."
+        f"{path} {why} (to {shown}): it cannot say whether they came back, so it would remind "
+        f"nobody of them. Run 'mentordocs collect' again into {path} with --packets and the "
+        "packets folder, then send the reminders; nothing was sent."
     )
+
+
+def _last_sent(log: list[SendRecord], forms: set[tuple[str, str]]) -> dt.datetime | None:
+    "When the last packet holding one of ``forms`` (pair id, form) was sent, in local time."
+    times = []
+    for record in log:
+        if record.kind == PACKET and any((record.pair_id, f.form) in forms for f in record.files):
+            try:
+                when = dt.datetime.fromisoformat(record.sent_at)
+            except ValueError:
+                continue
+            times.append(when.astimezone().replace(tzinfo=None) if when.tzinfo else when)
+    return max(times, default=None)
 
 
 def _missing(
@@ -1173,15 +1209,16 @@ def _send_one(
     )
     envelope = list(dict.fromkeys(address.addr_spec for address in plan.to + plan.cc))
     limiter.wait()
-    try:
-        delivery = transport.send(
-            message, sender.addr_spec, envelope, name=_message_name(plan, kind)
-        )
-    except MessageRefused as exc:
-        outcome.status, outcome.detail = FAILED, f"not sent: {exc}"
-        outcome.refused = dict(exc.refused)
-        return
-    _record(plan, kind, out, transport.name, message_id, envelope, delivery, plan.stage)
+    with _ctrl_c_held():  # sent and recorded, or neither
+        try:
+            delivery = transport.send(
+                message, sender.addr_spec, envelope, name=_message_name(plan, kind)
+            )
+        except MessageRefused as exc:
+            outcome.status, outcome.detail = FAILED, f"not sent: {exc}"
+            outcome.refused = dict(exc.refused)
+            return
+        _record(plan, kind, out, transport.name, message_id, envelope, delivery, plan.stage)
     outcome.status = SENT
     outcome.message_id = message_id
     outcome.eml = delivery.eml
@@ -1196,6 +1233,32 @@ def _send_one(
         )
         if pair_addresses <= {a.casefold() for a in delivery.refused}:
             outcome.status = FAILED
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C waits while one message is handed to the server and recorded in the send log (a
+    message sent but not recorded would go again on the next run), then stops the run; a
+    second Ctrl-C stops it at once. Only in the main thread, where Python handles signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(
+            signal.SIGINT, previous if previous is not None else signal.default_int_handler
+        )
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def _message_name(plan: _Plan, kind: str) -> str:

@@ -28,11 +28,18 @@ from mentordocs.tracking.data import (
     TrackingFileError,
     excel_length,
 )
-from mentordocs.tracking.read import read_not_sent, read_outstanding, read_tracking
+from mentordocs.tracking.read import (
+    Coverage,
+    read_coverage,
+    read_not_sent,
+    read_outstanding,
+    read_tracking,
+)
 from mentordocs.tracking.status import open_stages, outstanding_for
 from mentordocs.tracking.write import write_tracking
 
 __all__ = [
+    "Coverage",
     "DASHBOARD_SHEET",
     "EXCEL_CELL_LIMIT",
     "GOALS_SHEET",
@@ -54,6 +61,7 @@ __all__ = [
     "excel_length",
     "open_stages",
     "outstanding_for",
+    "read_coverage",
     "read_not_sent",
     "read_outstanding",
     "read_tracking",

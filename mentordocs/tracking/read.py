@@ -592,3 +592,37 @@ def read_not_sent(path: str | os.PathLike[str]) -> dict[str, list[tuple[str, str
         if row[0] == "not_sent":
             out.setdefault(str(row[1]), []).append((str(row[3]), str(row[2])))
     return out
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a tracking workbook can speak for (``read_coverage``): its program, when it was
+    collected, and every (pair id, form) it knows was generated, sent, returned or owed."""
+
+    program: str
+    collected_at: dt.datetime | None
+    known: frozenset[tuple[str, str]]
+
+
+def read_coverage(path: str | os.PathLike[str]) -> Coverage:
+    """The workbook's program, collection time and known forms, from its hidden sheet alone
+    (a workbook written before it kept its returns there: read whole)."""
+    wb = _Workbook(Path(path))
+    try:
+        hidden = wb.hidden(width=5)
+    finally:
+        wb.close()
+    meta = {row[1]: row[2] for row in hidden if row[0] == "meta"}
+    kinds = ("generated", "sent", "outstanding", "returned")
+    known = {(str(row[1]), str(row[2])) for row in hidden if row[0] in kinds}
+    collected = meta.get("collected_at")
+    if meta.get("returned_rows") != "yes":
+        data = read_tracking(path)
+        known |= {(r.pair_id, r.form) for r in data.returns}
+        collected = data.collected_at
+    if not isinstance(collected, dt.datetime):
+        try:
+            collected = dt.datetime.fromisoformat(str(collected)) if collected else None
+        except ValueError:
+            collected = None
+    return Coverage(str(meta.get("program") or ""), collected, frozenset(known))

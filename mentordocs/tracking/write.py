@@ -177,6 +177,10 @@ def write_tracking(
         ["pair", pair.pair_id, pair.mentor.name, pair.mentee.name, pair.status]
         for pair in roster.pairs
     )
+    # Which pair returned which form (the form sheets say it too): for send --remind, which
+    # reads this sheet alone.
+    hidden.append(["meta", "returned_rows", "yes"])
+    hidden.extend(["returned", pair_id, form] for pair_id, form in sorted(latest))
     hidden.extend(
         ["generated", pair_id, form, day.isoformat()] for (pair_id, form), day in generated.items()
     )
