@@ -78,7 +78,7 @@ from mentordocs.send.transports import (
     RateLimiter,
     Transport,
 )
-from mentordocs.tracking import Coverage, Outstanding, read_coverage, read_outstanding
+from mentordocs.tracking import Coverage, Outstanding, read_coverage
 
 if sys.platform == "win32":  # the send lock: each system has its own way to lock a file
     import msvcrt
@@ -313,12 +313,12 @@ def send_reminders(
     template = _template(message_template, REMINDER)
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=False, stage=stage)
+    coverage = read_coverage(tracking_path)
     outstanding = {
         pair_id: kept
-        for pair_id, items in read_outstanding(tracking_path).items()
+        for pair_id, items in coverage.outstanding.items()
         if (kept := [item for item in items if form_stage(item.form) == stage])
     }
-    coverage = read_coverage(tracking_path)
     _check_tracking_program(roster, coverage, Path(tracking_path))
     with _send_lock(out, dry_run):
         log = read_send_log(out)

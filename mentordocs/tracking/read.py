@@ -50,7 +50,7 @@ from mentordocs.tracking.write import (
     problem_message,
 )
 
-__all__ = ["read_not_sent", "read_outstanding", "read_tracking"]
+__all__ = ["Coverage", "read_coverage", "read_not_sent", "read_outstanding", "read_tracking"]
 
 # Any: cell values from openpyxl are str, int, float, bool, datetime or None, untyped there.
 Row = tuple[Any, ...]
@@ -556,6 +556,11 @@ def read_outstanding(
         hidden = wb.hidden(width=5)
     finally:
         wb.close()
+    return _outstanding(hidden, stage)
+
+
+def _outstanding(hidden: list[Row], stage: str | None) -> dict[str, list[Outstanding]]:
+    "``read_outstanding`` from the hidden sheet's rows."
     try:
         titles = {form: spec.title for form, spec in load_form_specs().items()}
     except MentordocsError:  # titles are a nicety; the ids are enough
@@ -602,11 +607,12 @@ class Coverage:
     program: str
     collected_at: dt.datetime | None
     known: frozenset[tuple[str, str]]
+    outstanding: dict[str, list[Outstanding]]  # as ``read_outstanding`` gives it
 
 
 def read_coverage(path: str | os.PathLike[str]) -> Coverage:
-    """The workbook's program, collection time and known forms, from its hidden sheet alone
-    (a workbook written before it kept its returns there: read whole)."""
+    """The workbook's program, collection time, known forms and what each pair owes, from its
+    hidden sheet alone (a workbook written before it kept its returns there: read whole)."""
     wb = _Workbook(Path(path))
     try:
         hidden = wb.hidden(width=5)
@@ -625,4 +631,5 @@ def read_coverage(path: str | os.PathLike[str]) -> Coverage:
             collected = dt.datetime.fromisoformat(str(collected)) if collected else None
         except ValueError:
             collected = None
-    return Coverage(str(meta.get("program") or ""), collected, frozenset(known))
+    program = str(meta.get("program") or "")
+    return Coverage(program, collected, frozenset(known), _outstanding(hidden, None))
