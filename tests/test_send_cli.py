@@ -410,13 +410,20 @@ def _mentee_replaced(roster_path, pair_id: str, name: str, email: str) -> int:
     return row[0].row
 
 
-def test_forms_made_before_the_roster_changed_are_not_sent(tmp_path, monkeypatch):
-    # P11's mentee is replaced after generate: her forms still name the previous mentee and
-    # carry her email and phone; they must not go to the new one until generated again.
+def _generated_here(tmp_path, monkeypatch):
+    """A copy of the sample roster in ``tmp_path`` (the current folder now), its packets
+    generated into ./packets."""
     monkeypatch.chdir(tmp_path)
     roster = tmp_path / "roster.xlsx"
     shutil.copy(SAMPLE_ROSTER, roster)
     assert CliRunner().invoke(cli, ["generate", str(roster), "-o", "packets", "-q"]).exit_code == 0
+    return roster
+
+
+def test_forms_made_before_the_roster_changed_are_not_sent(tmp_path, monkeypatch):
+    # P11's mentee is replaced after generate: her forms still name the previous mentee and
+    # carry her email and phone; they must not go to the new one until generated again.
+    roster = _generated_here(tmp_path, monkeypatch)
     outbox = ("--roster", str(roster), "--outbox", "outbox")
     assert run("packets", *outbox, "--pair", "P01").exit_code == 0
     number = _mentee_replaced(roster, "P11", "Tomás Ferreira", "tomas.ferreira@example.org")
@@ -452,10 +459,7 @@ def test_a_roster_change_no_form_shows_holds_nothing_back(tmp_path, monkeypatch)
     # Pausing a pair and setting the mail server change the roster, not the forms.
     import openpyxl
 
-    monkeypatch.chdir(tmp_path)
-    roster = tmp_path / "roster.xlsx"
-    shutil.copy(SAMPLE_ROSTER, roster)
-    assert CliRunner().invoke(cli, ["generate", str(roster), "-o", "packets", "-q"]).exit_code == 0
+    roster = _generated_here(tmp_path, monkeypatch)
     book = openpyxl.load_workbook(roster)
     pairs = book["Pairs"]
     headers = [cell.value for cell in pairs[1]]
@@ -472,10 +476,7 @@ def test_a_roster_change_no_form_shows_holds_nothing_back(tmp_path, monkeypatch)
 def test_a_change_to_the_program_holds_back_every_pair_on_one_line(tmp_path, monkeypatch):
     import openpyxl
 
-    monkeypatch.chdir(tmp_path)
-    roster = tmp_path / "roster.xlsx"
-    shutil.copy(SAMPLE_ROSTER, roster)
-    assert CliRunner().invoke(cli, ["generate", str(roster), "-o", "packets", "-q"]).exit_code == 0
+    roster = _generated_here(tmp_path, monkeypatch)
     book = openpyxl.load_workbook(roster)
     [due] = [r for r in book["Program"].iter_rows() if r[0].value == "Forms due"]
     due[1].value = "2026-10-09"
@@ -506,31 +507,6 @@ def test_an_unknown_pair_is_named_with_the_pairs_there(packets):
     )
 
 
-def test_ctrl_c_says_what_went_out_and_how_to_go_on(packets, tmp_path, monkeypatch):
-    from mentordocs.send.transports import OutboxTransport
-
-    real = OutboxTransport.send
-    calls = []
-
-    def interrupted(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(OutboxTransport, "send", interrupted)
-    outbox = tmp_path / "outbox"
-    args = (str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox))
-    stopped = run(*args)
-    assert stopped.exit_code == 130
-    assert "Stopped (Ctrl-C). 2 messages went out before that, each recorded in" in stopped.stderr
-    assert "Run the same command again to send the rest: nothing is sent twice." in stopped.stderr
-    monkeypatch.setattr(OutboxTransport, "send", real)
-    rest = run(*args)
-    assert rest.exit_code == 0, rest.output
-    assert f"{len(active_pairs()) - 2} written, 2 already sent" in rest.stdout
-
-
 def test_a_roster_column_spelt_as_in_the_roster_is_explained(packets, tmp_path):
     template = tmp_path / "message.txt"
     template.write_text("Subject: Hello\n\nYour school: {{ pair.extra.School }}\n", "utf-8")
@@ -543,9 +519,12 @@ def test_a_roster_column_spelt_as_in_the_roster_is_explained(packets, tmp_path):
     assert run(str(packets), *args, "--message", str(template)).exit_code == 0
 
 
-def test_ctrl_c_while_a_message_goes_out_lets_it_be_recorded_first(packets, tmp_path, monkeypatch):
-    # Ctrl-C as the server takes the second message: that message is recorded before the
-    # run stops, so the next run neither loses it nor sends it twice.
+@pytest.mark.parametrize("moment", ["between messages", "as the server takes one"])
+def test_ctrl_c_says_what_went_out_and_running_again_sends_the_rest(
+    packets, tmp_path, monkeypatch, moment
+):
+    # Ctrl-C before the third message, or as the server takes the second: either way two
+    # messages went out and are recorded, so the next run neither loses one nor sends it twice.
     import os
     import signal
 
@@ -554,22 +533,26 @@ def test_ctrl_c_while_a_message_goes_out_lets_it_be_recorded_first(packets, tmp_
     real = OutboxTransport.send
     calls = []
 
-    def pressed_during(self, *args, **kwargs):
+    def interrupted(self, *args, **kwargs):
         calls.append(1)
+        if moment == "between messages" and len(calls) == 3:
+            raise KeyboardInterrupt
         delivery = real(self, *args, **kwargs)
-        if len(calls) == 2:
+        if moment == "as the server takes one" and len(calls) == 2:
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, as the terminal sends it
         return delivery
 
-    monkeypatch.setattr(OutboxTransport, "send", pressed_during)
+    monkeypatch.setattr(OutboxTransport, "send", interrupted)
     outbox = tmp_path / "outbox"
     args = (str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox))
     stopped = run(*args)
     assert stopped.exit_code == 130
-    assert "Stopped (Ctrl-C). 2 messages went out before that" in stopped.stderr
+    assert "Stopped (Ctrl-C). 2 messages went out before that, each recorded in" in stopped.stderr
+    assert "Run the same command again to send the rest: nothing is sent twice." in stopped.stderr
     assert len(read_send_log(packets)) == 2 and len(list(outbox.glob("*.eml"))) == 2
     monkeypatch.setattr(OutboxTransport, "send", real)
     rest = run(*args)
+    assert rest.exit_code == 0, rest.output
     assert f"{len(active_pairs()) - 2} written, 2 already sent" in rest.stdout
     assert len(list(outbox.glob("*.eml"))) == len(active_pairs())  # none twice
 

@@ -493,11 +493,21 @@ def _never_sent(items: list[Outstanding], received: set[str], stage: str) -> str
 
 def _check_tracking_program(roster: Roster, coverage: Coverage, path: Path) -> None:
     """Refuse another program's tracking workbook: its pair ids would name other people."""
-    if coverage.program and coverage.program != roster.program.name:
+    _same_program(
+        roster,
+        coverage.program,
+        f"{path} is the tracking workbook of",
+        "Give the tracking workbook collected for this roster (collect's -o), or the roster of "
+        "that program.",
+    )
+
+
+def _same_program(roster: Roster, program: str, holds: str, fix: str) -> None:
+    """Refuse a folder or workbook another program's (``program``; '' when it does not say)."""
+    if program and program != roster.program.name:
         raise SendError(
-            f"{path} is the tracking workbook of '{coverage.program}', but {roster.path.name} is "
-            f"the roster of '{roster.program.name}' (sheet 'Program'). Give the tracking "
-            "workbook collected for this roster (collect's -o), or the roster of that program."
+            f"{holds} '{program}', but {roster.path.name} is the roster of "
+            f"'{roster.program.name}' (sheet 'Program'). {fix}"
         )
 
 
@@ -648,12 +658,13 @@ def _send_lock(out: Path, dry_run: bool) -> Iterator[None]:
 
 def _check_program(roster: Roster, manifest: Manifest, out: Path) -> None:
     """Refuse a packets folder made for another program: the pair ids would match wrong people."""
-    if manifest.program and manifest.program != roster.program.name:
-        raise SendError(
-            f"{out} holds the packets of '{manifest.program}', but {roster.path.name} is the "
-            f"roster of '{roster.program.name}' (sheet 'Program'). Give the roster those packets "
-            "were made from, or generate the packets from this roster into another folder."
-        )
+    _same_program(
+        roster,
+        manifest.program,
+        f"{out} holds the packets of",
+        "Give the roster those packets were made from, or generate the packets from this "
+        "roster into another folder.",
+    )
 
 
 def _read_manifest(out: Path) -> Manifest:

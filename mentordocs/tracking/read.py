@@ -343,39 +343,47 @@ def _added(title: str, rows: list[Row], drawn: _Drawn) -> list[str]:
         if filled and filled[-1] > drawn.rows:
             added.append(f"what is typed in row {filled[-1]} of sheet '{title}'")
         return added
-    if drawn.top is not None:
-        above = Counter(drawn.top)
-        for number, row in enumerate(rows[: max(drawn.header_row - 1, 0)], start=1):
-            digest = row_digest(row[: drawn.width])
-            if digest is None:
-                continue
-            if above[digest] > 0:
-                above[digest] -= 1
-                continue
-            added.append(
-                f"what is typed in row {number} of sheet '{title}' (above the column headers, "
-                "where collect writes the sheet's title)"
-            )
-            break
-    written = Counter(drawn.digests)
+    above = _first_unwritten(rows[: max(drawn.header_row - 1, 0)], 1, drawn.top, drawn.width)
+    if above is not None:
+        added.append(
+            f"what is typed in row {above} of sheet '{title}' (above the column headers, "
+            "where collect writes the sheet's title)"
+        )
     notes = (
         drawn.headers.index(NOTES_HEADER)
         if title == STATUS_SHEET and NOTES_HEADER in drawn.headers
         else None
     )
-    for number, row in enumerate(rows[drawn.header_row :], start=drawn.header_row + 1):
-        digest = row_digest(row[:notes] if notes is not None else row[: drawn.width])
-        if digest is None:
-            continue
-        if written[digest] > 0:
-            written[digest] -= 1
-            continue
+    start = drawn.header_row + 1
+    below = _first_unwritten(
+        rows[drawn.header_row :], start, drawn.digests, notes if notes is not None else drawn.width
+    )
+    if below is not None:
         added.append(
-            f"what is typed in row {number} of sheet '{title}' (a value collect wrote there was "
+            f"what is typed in row {below} of sheet '{title}' (a value collect wrote there was "
             "changed, or the row was added)"
         )
-        break
     return added
+
+
+def _first_unwritten(
+    rows: list[Row], first: int, written: list[str] | None, width: int
+) -> int | None:
+    """The number of the first of ``rows`` (numbered from ``first``) whose values in its first
+    ``width`` cells are none of the rows collect ``written`` (their fingerprints; None: none
+    were kept, nothing is checked); empty rows are skipped."""
+    if written is None:
+        return None
+    left = Counter(written)
+    for number, row in enumerate(rows, start=first):
+        digest = row_digest(row[:width])
+        if digest is None:
+            continue
+        if left[digest] > 0:
+            left[digest] -= 1
+            continue
+        return number
+    return None
 
 
 def _moved_headers(title: str, rows: list[Row], drawn: _Drawn) -> str | None:
