@@ -66,9 +66,12 @@ def made_from(roster: Roster, pair: Pair, program: str | None = None) -> dict[st
     }
     digests = {part: _digest(value) for part, value in parts.items()}
     digests["program"] = program or program_made_from(roster)
-    extras = roster.program.extra, pair.extra, *(goal.extra for goal in pair.goals)
-    for key in sorted({key for extra in extras for key in extra}):
-        digests[EXTRA_PART + key] = _digest([_plain(extra.get(key)) for extra in extras])
+    for key, value in roster.program.extra.items():
+        digests[f"{EXTRA_PART}program:{key}"] = _digest(_plain(value))
+    for key, value in pair.extra.items():
+        digests[f"{EXTRA_PART}pair:{key}"] = _digest(_plain(value))
+    for key in sorted({key for goal in pair.goals for key in goal.extra}):
+        digests[f"{EXTRA_PART}goal:{key}"] = _digest([_plain(g.extra.get(key)) for g in pair.goals])
     return digests
 
 
@@ -79,14 +82,27 @@ def program_made_from(roster: Roster) -> str:
 
 def shown_parts(parts: dict[str, str], extra_keys: frozenset[str] | None) -> dict[str, str]:
     """``parts`` (``made_from``) without the roster's own columns a template does not show
-    (``extra_keys``: those it shows; None: it may show any)."""
+    (``extra_keys``: those it shows, as "source:key", "*:key" for any source; None: any)."""
     if extra_keys is None:
         return parts
-    return {
-        part: digest
-        for part, digest in parts.items()
-        if not part.startswith(EXTRA_PART) or part[len(EXTRA_PART) :] in extra_keys
-    }
+    shown = {}
+    for part, digest in parts.items():
+        if part.startswith(EXTRA_PART):
+            source, _, key = part[len(EXTRA_PART) :].partition(":")
+            if f"{source}:{key}" not in extra_keys and f"*:{key}" not in extra_keys:
+                continue
+        shown[part] = digest
+    return shown
+
+
+def extra_part_said(part: str, row: int) -> str:
+    "Where a coordinator changes the roster's own column or setting a part (extra:...) names."
+    source, _, key = part[len(EXTRA_PART) :].partition(":")
+    if source == "program":
+        return f"the setting '{key}' (sheet 'Program')"
+    if source == "goal":
+        return f"the column '{key}' of its goals (sheet 'Goals')"
+    return f"the column '{key}' (sheet 'Pairs', row {row})"
 
 
 def _digest(value: object) -> str:

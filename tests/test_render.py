@@ -510,3 +510,28 @@ def test_macro_enabled_template_is_refused(tmp_path: Path) -> None:
             copy.writestr(info, data)
     with pytest.raises(TemplateError, match=r"macro-enabled.*Save As > Word Document"):
         CompiledTemplate.load(docm)
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("School: {{ pair.extra.school }}", {"pair:school"}),
+        (
+            "{{ pair.extra['school'] }} {{ pair['extra']['district'] }}",
+            {"pair:school", "pair:district"},
+        ),
+        ("Site: {{ program.extra.website }}", {"program:website"}),
+        ("{% for g in goal_slots %}{{ g.extra.effort }}{% endfor %}", {"*:effort"}),
+        ("{{ goal_slots|map(attribute='extra.effort')|join(', ') }}", {"*:effort"}),
+        ("{% for k, v in pair.extra.items() %}{{ k }}: {{ v }}{% endfor %}", None),
+        ("{% set e = pair.extra %}{{ e.school }}", None),
+        ("Nothing of your own: {{ mentor.name }}", set()),
+    ],
+)
+def test_which_of_the_rosters_own_columns_a_template_shows(tmp_path, line, shown):
+    """What ``send`` holds a pair back for: a column of the coordinator's own counts only
+    for a template that shows it (by source: a Pairs column, a Program setting, any goal's);
+    one that uses ``extra`` whole may show any (None)."""
+    template = CompiledTemplate.load(make_template(tmp_path / "t.docx", extra_paragraphs=(line,)))
+    keys = template.extra_keys()
+    assert (None if keys is None else set(keys)) == shown

@@ -519,7 +519,7 @@ def test_a_roster_column_spelt_as_in_the_roster_is_explained(packets, tmp_path):
     assert run(str(packets), *args, "--message", str(template)).exit_code == 0
 
 
-@pytest.mark.parametrize("moment", ["between messages", "as the server takes one"])
+@pytest.mark.parametrize("moment", ["between messages", "as the server takes one"])  # and below
 def test_ctrl_c_says_what_went_out_and_running_again_sends_the_rest(
     packets, tmp_path, monkeypatch, moment
 ):
@@ -606,11 +606,38 @@ def test_a_column_of_your_own_holds_back_only_forms_that_show_it(tmp_path, monke
     held = run("packets", *args, "--form", "goal-sheet", "--resend")
     assert held.exit_code == 1
     assert (
-        "P02: not sent: its forms were made before roster.xlsx changed (the column or setting "
-        "'school' they show)"
+        "P02: not sent: its forms were made before roster.xlsx changed (the column 'school' "
+        "(sheet 'Pairs', row 3))"
     ) in held.stderr
     assert "P03" not in held.stderr  # the shipped goal sheet does not show the school
 
 
 def pairs_headers(book) -> list[str]:
     return [cell.value for cell in book["Pairs"][1]]
+
+
+def test_ctrl_c_twice_while_a_message_goes_out_says_it_may_be_unrecorded(
+    packets, tmp_path, monkeypatch
+):
+    import os
+    import signal
+
+    from mentordocs.send.transports import OutboxTransport
+
+    real = OutboxTransport.send
+    calls = []
+
+    def pressed_twice(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # impatient: the second press stops at once
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutboxTransport, "send", pressed_twice)
+    args = (str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(tmp_path / "o"))
+    stopped = run(*args)
+    assert stopped.exit_code == 130
+    assert "Stopped (Ctrl-C). 1 message went out before that" in stopped.stderr
+    assert "The message to P02 was being handed to the server at that moment" in stopped.stderr
+    assert "nothing is sent twice" not in stopped.stderr

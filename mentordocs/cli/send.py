@@ -212,23 +212,30 @@ def _send_or_stop(
 ) -> SendResult:
     """Send (or remind); on Ctrl-C, say what went out and exit 130. Each message is logged
     before Ctrl-C is let through, so running again sends exactly the rest."""
-    from mentordocs.send import send_packets, send_reminders
+    from mentordocs.send import InterruptedMidMessage, send_packets, send_reminders
 
     logged = _logged(out_dir)
     try:
         if tracking is not None:
             return send_reminders(roster, out_dir, tracking, **options)
         return send_packets(roster, out_dir, **options)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if options["dry_run"]:
             echo_err("\nStopped (Ctrl-C). Nothing was sent (a dry run).")
             raise click.exceptions.Exit(130) from None
         went = _logged(out_dir) - logged
-        echo_err(
-            f"\nStopped (Ctrl-C). {plural(went, 'message')} went out before that, each recorded "
-            f"in {click.format_filename(str(Path(out_dir) / 'send-log.jsonl'))}. Run the same "
-            "command again to send the rest: nothing is sent twice."
-        )
+        log = click.format_filename(str(Path(out_dir) / "send-log.jsonl"))
+        said = f"\nStopped (Ctrl-C). {plural(went, 'message')} went out before that, each recorded in {log}."
+        if isinstance(exc, InterruptedMidMessage):  # pressed twice: one may be unrecorded
+            said += (
+                f" The message to {exc.pair_id} was being handed to the server at that moment: "
+                "it may have gone without being recorded, and would go again. Ask the pair "
+                f"whether it arrived; if it did, leave {exc.pair_id} out of the next run "
+                "(name the other pairs with --pair)."
+            )
+        else:
+            said += " Run the same command again to send the rest: nothing is sent twice."
+        echo_err(said)
         raise click.exceptions.Exit(130) from None
 
 

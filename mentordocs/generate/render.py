@@ -216,23 +216,44 @@ def _stray_tags(source: str) -> list[str]:
 
 
 _DICT_METHODS = frozenset({"items", "keys", "values", "get"})
+_EXTRA_SOURCES = frozenset({"pair", "program"})  # any other (a loop's goal): "*", any source
 
 
 def _extra_keys(ast: nodes.Template) -> frozenset[str] | None:
-    """The keys read from any ``.extra`` in a template's syntax tree (``x.extra.key``,
-    ``x.extra['key']``); None when an ``.extra`` is used any other way."""
-    extras = {id(n) for n in ast.find_all(nodes.Getattr) if n.attr == "extra"}
+    """The roster's own columns read in a template's syntax tree, as "source:key" (``pair``,
+    ``program``, or ``*`` for a loop variable such as a goal): from ``x.extra.key``,
+    ``x.extra['key']``, ``x['extra'].key`` and a filter's ``attribute='extra.key'``. None when
+    an ``extra`` is used any other way (whole, looped over, passed on)."""
+    accesses = _accesses(ast)
+    extras: dict[int, str] = {}
+    for node, name, base in accesses:
+        if name == "extra":
+            source = base.name if isinstance(base, nodes.Name) else "*"
+            extras[id(node)] = source if source in _EXTRA_SOURCES else "*"
     keys: set[str] = set()
     read: set[int] = set()
+    for _, key, base in accesses:
+        if id(base) in extras and key and key not in _DICT_METHODS:
+            keys.add(f"{extras[id(base)]}:{key}")
+            read.add(id(base))
+    for const in ast.find_all(nodes.Const):  # goals|map(attribute='extra.effort')
+        if isinstance(const.value, str) and const.value.startswith("extra."):
+            keys.add("*:" + const.value.split(".", 2)[1])
+    return frozenset(keys) if read == set(extras) else None
+
+
+def _accesses(ast: nodes.Template) -> list[tuple[nodes.Node, str | None, nodes.Node]]:
+    "Every ``x.name`` and ``x['name']`` in a syntax tree: (the node, the name, x)."
+    found: list[tuple[nodes.Node, str | None, nodes.Node]] = []
     for attr in ast.find_all(nodes.Getattr):
-        if id(attr.node) in extras and attr.attr not in _DICT_METHODS:
-            keys.add(attr.attr)
-            read.add(id(attr.node))
+        found.append((attr, attr.attr, attr.node))
     for item in ast.find_all(nodes.Getitem):
-        if id(item.node) in extras and isinstance(item.arg, nodes.Const):
-            keys.add(str(item.arg.value))
-            read.add(id(item.node))
-    return frozenset(keys) if read == extras else None
+        found.append((item, _constant(item.arg), item.node))
+    return found
+
+
+def _constant(node: nodes.Node) -> str | None:
+    return node.value if isinstance(node, nodes.Const) and isinstance(node.value, str) else None
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -407,9 +428,10 @@ class CompiledTemplate:
         return set().union(*(part.variables for part in self._parts))
 
     def extra_keys(self) -> frozenset[str] | None:
-        """The roster's own columns and settings the template shows (``pair.extra.school``,
-        ``program.extra.website``, ``goal.extra.x``), by key; None when it may show any of
-        them (``pair.extra`` used whole, looped over or passed on)."""
+        """The roster's own columns and settings the template shows, as "source:key"
+        (``pair:school`` for ``pair.extra.school``, ``program:website``, ``*:x`` for a goal's
+        ``goal.extra.x``); None when it may show any of them (an ``extra`` used whole, looped
+        over or passed on)."""
         keys: set[str] = set()
         for part in self._parts:
             if part.extra_keys is None:

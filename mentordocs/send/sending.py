@@ -57,6 +57,7 @@ from mentordocs.records import (
     SendRecord,
     SentFile,
     append_send_record,
+    extra_part_said,
     made_from,
     now_iso,
     read_manifest,
@@ -430,11 +431,7 @@ def _check_made_from(plan: _Plan, roster: Roster, manifest: Manifest, out: Path)
     if not changed:
         return
     parts = [ROSTER_PARTS[p].format(row=plan.pair.row) for p in ROSTER_PARTS if p in changed]
-    parts += [
-        f"the column or setting '{p[len(EXTRA_PART) :]}' they show"
-        for p in changed
-        if p.startswith(EXTRA_PART)
-    ]
+    parts += [extra_part_said(p, plan.pair.row) for p in changed if p.startswith(EXTRA_PART)]
     # A change to the program's settings touches every pair: generate them all again.
     pair_id = "" if "program" in changed else f" --pair {plan.pair.pair_id}"
     staged = (
@@ -483,10 +480,10 @@ def _never_sent(items: list[Outstanding], received: set[str], stage: str) -> str
     whole = not received & {i.form for i in items} and len(never) > 1
     one = whole or len(never) == 1  # "its packet was ... it", else "... were ... them"
     what = "its packet" if whole else ", ".join(never)
-    it = "it" if one else "them"
+    it, they = ("it", "it") if one else ("them", "they")
     return (
         f"{what} {'was' if one else 'were'} never sent to the pair; send {it} first "
-        f"('mentordocs send' without --remind{staged}), or, if {it} reached the pair another "
+        f"('mentordocs send' without --remind{staged}), or, if {they} reached the pair another "
         "way, name the pair with --pair"
     )
 
@@ -1220,7 +1217,7 @@ def _send_one(
     )
     envelope = list(dict.fromkeys(address.addr_spec for address in plan.to + plan.cc))
     limiter.wait()
-    with _ctrl_c_held():  # sent and recorded, or neither
+    with _ctrl_c_held(plan.pair.pair_id):  # sent and recorded, or neither
         try:
             delivery = transport.send(
                 message, sender.addr_spec, envelope, name=_message_name(plan, kind)
@@ -1246,8 +1243,17 @@ def _send_one(
             outcome.status = FAILED
 
 
+class InterruptedMidMessage(KeyboardInterrupt):
+    """Ctrl-C pressed twice while a message was being handed to the server: it may have gone
+    out without being recorded in the send log (``pair_id`` says whose)."""
+
+    def __init__(self, pair_id: str) -> None:
+        super().__init__(pair_id)
+        self.pair_id = pair_id
+
+
 @contextlib.contextmanager
-def _ctrl_c_held() -> Iterator[None]:
+def _ctrl_c_held(pair_id: str) -> Iterator[None]:
     """Ctrl-C waits while one message is handed to the server and recorded in the send log (a
     message sent but not recorded would go again on the next run), then stops the run; a
     second Ctrl-C stops it at once. Only in the main thread, where Python handles signals."""
@@ -1258,7 +1264,7 @@ def _ctrl_c_held() -> Iterator[None]:
 
     def hold(signum: int, frame: object) -> None:
         if pressed:
-            raise KeyboardInterrupt
+            raise InterruptedMidMessage(pair_id)
         pressed.append(signum)
 
     previous = signal.signal(signal.SIGINT, hold)
