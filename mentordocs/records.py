@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from mentordocs.errors import OutputError
 from mentordocs.forms import FormSpec, form_spec_to_json, load_form_spec
@@ -73,6 +73,16 @@ def made_from(roster: Roster, pair: Pair, program: str | None = None) -> dict[st
     for key in sorted({key for goal in pair.goals for key in goal.extra}):
         digests[f"{EXTRA_PART}goal:{key}"] = _digest([_plain(g.extra.get(key)) for g in pair.goals])
     return digests
+
+
+def made_from_text(parts: dict[str, str]) -> str:
+    "``parts`` (``made_from``) as one line, ``part=digest`` by ``part`` (as the manifest keeps it)."
+    return " ".join(f"{part}={digest}" for part, digest in sorted(parts.items()))
+
+
+def made_from_parts(text: str) -> dict[str, str]:
+    "``made_from_text`` read back (an empty dict for '')."
+    return dict(item.split("=", 1) for item in text.split() if "=" in item)
 
 
 def program_made_from(roster: Roster) -> str:
@@ -161,6 +171,10 @@ class ManifestEntry:
     sha256: str
     template_version: str = ""
     generated_at: str = ""
+    # What of the roster the file was made from (``made_from_text``; "" unknown), so that send
+    # can tell a file made before the roster changed. Kept in the manifest's "made_from" table,
+    # not in the entry (an older mentordocs reads the entries).
+    made_from: str = field(default="", compare=False, repr=False)
 
 
 @dataclass
@@ -173,9 +187,6 @@ class Manifest:
     # {"folder": absolute path, "relative": path from the packets folder}; a form generated
     # from the shipped templates has none. collect given the packets folder reads against it.
     templates: dict[str, dict[str, str]] = field(default_factory=dict)
-    # File path -> what of the roster its file was made from (``made_from``), so that send can
-    # tell a packet made before the roster changed (another mentee, a new goal).
-    made_from: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def templates_folder(self, form: str, packets: Path) -> tuple[Path | None, bool]:
         """(the folder ``form`` was generated from, whether it is still there): the recorded
@@ -231,38 +242,26 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
             f"{path} is damaged ({exc}). Move it aside and run 'mentordocs generate' again "
             "with --force to rebuild it."
         ) from exc
+    made = _made_from_of(data.get("made_from"))
+    for entry in files:
+        entry.made_from = made.get(entry.path, "")
     return Manifest(
         program=data.get("program", ""),
         roster=data.get("roster", ""),
         generator=data.get("generator", ""),
         files=files,
         templates=_templates_of(data.get("templates")),
-        made_from=_made_from_of(data.get("made_from")),
     )
 
 
-def _made_from_table(made: dict[str, dict[str, str]]) -> dict[str, object]:
-    """``made_from`` as written: each distinct set of parts once (a pair's files mostly share
-    one), each file by its index in that list."""
-    index: dict[tuple[tuple[str, str], ...], int] = {}
-    files: dict[str, int] = {}
-    for path in sorted(made):
-        key = tuple(sorted(made[path].items()))
-        files[path] = index.setdefault(key, len(index))
-    return {"parts": [dict(key) for key in index], "files": files}
-
-
-def _made_from_of(recorded: object) -> dict[str, dict[str, str]]:
-    'The manifest\'s "made_from" (path -> part of the roster -> digest), as written; else none.'
+def _made_from_of(recorded: object) -> dict[str, str]:
+    'The manifest\'s "made_from" (path -> ``made_from_text``), as written; else none.'
     if not isinstance(recorded, dict):
         return {}
     parts, files = recorded.get("parts"), recorded.get("files")
     if not isinstance(parts, list) or not isinstance(files, dict):
         return {}
-    table = [
-        {str(k): str(v) for k, v in entry.items()} if isinstance(entry, dict) else {}
-        for entry in parts
-    ]
+    table = [entry if isinstance(entry, str) else "" for entry in parts]
     return {
         str(path): table[number]
         for path, number in files.items()
@@ -288,19 +287,34 @@ def write_manifest(out_dir: str | os.PathLike[str], manifest: Manifest) -> None:
         "roster": manifest.roster,
         "generator": manifest.generator,
         "templates": manifest.templates,
-        "made_from": _made_from_table(manifest.made_from),
     }
-    names = [f.name for f in fields(ManifestEntry)]
+    names = [f.name for f in fields(ManifestEntry) if f.name != "made_from"]
     entries = sorted(manifest.files, key=lambda e: (e.pair_id, e.form, e.path))
     with atomic_writer(Path(out_dir) / MANIFEST_NAME, "w") as fh:
         fh.write("{\n")
         for key, value in head.items():
             fh.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        _write_made_from(fh, entries)
         fh.write('  "files": [')
         for number, entry in enumerate(entries):
             record = {name: getattr(entry, name) for name in names}
             fh.write(("," if number else "") + "\n    " + json.dumps(record, ensure_ascii=False))
         fh.write("\n  ]\n}\n" if entries else "]\n}\n")
+
+
+def _write_made_from(fh: IO[str], entries: list[ManifestEntry]) -> None:
+    """What each file was made from, a file at a time: each text once in "parts" (a pair's
+    files share one), each file by its index there."""
+    index: dict[str, int] = {}
+    fh.write('  "made_from": {"files": {')
+    first = True
+    for entry in entries:
+        if entry.made_from:
+            at = index.setdefault(entry.made_from, len(index))
+            path = json.dumps(entry.path, ensure_ascii=False)
+            fh.write(("" if first else ",") + f"\n    {path}: {at}")
+            first = False
+    fh.write('},\n    "parts": ' + json.dumps(list(index), ensure_ascii=False) + "},\n")
 
 
 @dataclass

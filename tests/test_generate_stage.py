@@ -319,7 +319,9 @@ def test_generate_midpoint_adds_the_stage_forms_beside_the_packet(roster, tmp_pa
     assert again.written == [] and len(again.unchanged) == len(roster.pairs)
     # What each file was made from, for send: P002's check-in shows the goals it wrote, so a
     # change to the roster's Goals sheet does not make it out of date; P001's shows the roster's.
-    made = read_manifest(out).made_from
+    from mentordocs.records import made_from_parts
+
+    made = {e.path: made_from_parts(e.made_from) for e in read_manifest(out).files}
     assert "goals" not in made["P002/P002_midpoint-review.docx"]
     assert "goals" in made["P001/P001_midpoint-review.docx"]
     assert "goals" in made["P002/P002_goal-sheet.docx"]  # the start's, from the roster

@@ -15,6 +15,8 @@ from mentordocs.records import (
     SendRecord,
     SentFile,
     append_send_record,
+    made_from_parts,
+    made_from_text,
     read_manifest,
     read_send_log,
     write_manifest,
@@ -102,16 +104,23 @@ def test_a_send_log_line_of_a_newer_version_is_read(tmp_path):
 
 
 def test_what_each_file_was_made_from_is_kept_once_per_distinct_set(tmp_path):
-    shared = {"mentor": "a" * 12, "mentee": "b" * 12}
-    manifest = Manifest(
-        program="P",
-        made_from={
-            "P01/P01_goal-sheet.docx": dict(shared),
-            "P01/P01_action-plan.docx": dict(shared),
-            "P02/P02_goal-sheet.docx": {"mentor": "c" * 12},
-        },
-    )
-    write_manifest(tmp_path, manifest)
+    shared = made_from_text({"mentor": "a" * 12, "mentee": "b" * 12})
+    files = [
+        ManifestEntry("P01", "goal-sheet", "P01/P01_goal-sheet.docx", "1" * 64, made_from=shared),
+        ManifestEntry("P01", "action-plan", "P01/P01_action-plan.docx", "2" * 64, made_from=shared),
+        ManifestEntry(
+            "P02", "goal-sheet", "P02/P02_goal-sheet.docx", "3" * 64,
+            made_from=made_from_text({"mentor": "c" * 12}),
+        ),
+        ManifestEntry("P02", "zip", "P02.zip", "4" * 64),  # nothing said: none kept
+    ]  # fmt: skip
+    write_manifest(tmp_path, Manifest(program="P", files=files))
     written = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert len(written["made_from"]["parts"]) == 2  # P01's two files share one
-    assert read_manifest(tmp_path).made_from == manifest.made_from
+    assert written["made_from"]["parts"] == [
+        "mentee=bbbbbbbbbbbb mentor=aaaaaaaaaaaa",  # P01's two files share one
+        "mentor=cccccccccccc",
+    ]
+    assert all("made_from" not in entry for entry in written["files"])  # older versions read these
+    again = {e.path: e.made_from for e in read_manifest(tmp_path).files}
+    assert again == {e.path: e.made_from for e in files}
+    assert made_from_parts(shared) == {"mentor": "a" * 12, "mentee": "b" * 12}

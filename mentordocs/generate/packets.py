@@ -74,6 +74,7 @@ from mentordocs.records import (
     Manifest,
     ManifestEntry,
     made_from,
+    made_from_text,
     now_iso,
     program_made_from,
     read_manifest,
@@ -474,18 +475,17 @@ class _Recorder:
         self.interval = _MANIFEST_SAVE_SECONDS
         # Pair id -> form -> what of the roster its file is made from, recorded with each file
         # written or found unchanged (a file kept because edited keeps what it was made from).
-        self.made_from: dict[str, dict[str, dict[str, str]]] = {}
+        self.made_from: Callable[[str, str], str | None] = lambda pair_id, form: None
 
     def record(self, outcome: _Outcome) -> None:
         pair_id, form, rel, status, sha, version = outcome
         # Outcomes from workers arrive as fresh strings: share the repeated ones.
         pair_id, form, version = sys.intern(pair_id), sys.intern(form), sys.intern(version)
         result = self.result
-        made = self.made_from.get(pair_id, {}).get(form)
-        if status in ("written", "unchanged") and made is not None:
-            self.manifest.made_from[rel] = made
+        fresh = status in ("written", "unchanged")  # made from today's roster: say what of it
+        made = (self.made_from(pair_id, form) or "") if fresh else ""
         if status == "written":
-            self.entries[rel] = ManifestEntry(pair_id, form, rel, sha, version, self.now)
+            self.entries[rel] = ManifestEntry(pair_id, form, rel, sha, version, self.now, made)
             if rel.endswith(".pdf"):
                 result.pdfs.append(rel)
             elif rel.endswith(".zip"):
@@ -495,7 +495,9 @@ class _Recorder:
         elif status == "unchanged":
             old = self.entries.get(rel)
             if old is None or old.sha256 != sha:
-                self.entries[rel] = ManifestEntry(pair_id, form, rel, sha, version, self.now)
+                self.entries[rel] = ManifestEntry(pair_id, form, rel, sha, version, self.now, made)
+            else:
+                old.made_from = made
             result.unchanged.append(rel)
         elif status == "edited":
             result.skipped_edited.append(rel)
@@ -587,7 +589,7 @@ def generate_packets(
     manifest.generator = f"mentordocs {__version__}"
     result.warnings += _record_templates(manifest, list(templates), templates_dir, out, selected)
     recorder = _Recorder(out, manifest, result)
-    recorder.made_from = _made_from(roster, selected, templates, stage, result.goal_sources)
+    recorder.made_from = _MadeFrom(roster, templates, stage, result.goal_sources)
     job = _Job(
         roster=roster,
         out_dir=out,
@@ -617,27 +619,43 @@ def generate_packets(
     return result
 
 
-def _made_from(
-    roster: Roster,
-    selected: list[Pair],
-    templates: Mapping[str, CompiledTemplate],
-    stage: str,
-    goal_sources: Mapping[str, str],
-) -> dict[str, dict[str, dict[str, str]]]:
-    """Pair id -> form -> the parts of the roster that pair's file of that form shows (for
-    ``send`` to tell a file made before the roster changed): the roster's own columns only
-    where the template shows them, and at a later stage not the roster's goals when the pair's
-    came from its goal sheet."""
-    program = program_made_from(roster)  # the same for every pair
-    shows = {form: template.extra_keys() for form, template in templates.items()}
-    shows[MEETINGS_FORM] = frozenset()
-    made: dict[str, dict[str, dict[str, str]]] = {}
-    for pair in selected:
-        parts = made_from(roster, pair, program)
-        if stage != registry.DEFAULT_STAGE and goal_sources.get(pair.pair_id, "roster") != "roster":
-            parts.pop("goals", None)
-        made[pair.pair_id] = {form: shown_parts(parts, keys) for form, keys in shows.items()}
-    return made
+class _MadeFrom:
+    """What of the roster a pair's file of a form shows (``made_from_text``), for ``send`` to
+    tell a file made before the roster changed: the roster's own columns only where the
+    template shows them, and at a later stage not the roster's goals when the pair's came from
+    its goal sheet. Worked out when a pair's first file is recorded (a pair's files come
+    together) and shared by its files: one short text a pair, at 10,000 pairs too."""
+
+    def __init__(
+        self,
+        roster: Roster,
+        templates: Mapping[str, CompiledTemplate],
+        stage: str,
+        goal_sources: Mapping[str, str],
+    ) -> None:
+        self.roster, self.stage, self.goal_sources = roster, stage, goal_sources
+        self.pairs = {pair.pair_id: pair for pair in roster.pairs}
+        self.program = program_made_from(roster)  # the same for every pair
+        self.shows = {form: template.extra_keys() for form, template in templates.items()}
+        self.shows[MEETINGS_FORM] = frozenset()
+        self._pair = ""
+        self._texts: dict[frozenset[str] | None, str] = {}
+
+    def __call__(self, pair_id: str, form: str) -> str | None:
+        if form not in self.shows:
+            return None  # a PDF or a zip: never sent
+        if pair_id != self._pair:
+            parts = made_from(self.roster, self.pairs[pair_id], self.program)
+            if self.stage != registry.DEFAULT_STAGE and self.goal_sources.get(pair_id) not in (
+                None,
+                "roster",
+            ):
+                parts.pop("goals", None)
+            self._pair = pair_id
+            self._texts = {
+                keys: made_from_text(shown_parts(parts, keys)) for keys in set(self.shows.values())
+            }
+        return self._texts[self.shows[form]]
 
 
 def _record_templates(

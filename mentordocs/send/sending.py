@@ -59,6 +59,7 @@ from mentordocs.records import (
     append_send_record,
     extra_part_said,
     made_from,
+    made_from_parts,
     now_iso,
     read_manifest,
     read_send_log,
@@ -237,6 +238,7 @@ def send_packets(
     _check_stage(stage)
     manifest = _read_manifest(out)
     _check_program(roster, manifest, out)
+    made = {entry.path: entry.made_from for entry in manifest.files}  # what each was made from
     template = _template(message_template, STAGE_TEMPLATES[stage])
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=stage == DEFAULT_STAGE, stage=stage)
@@ -270,7 +272,7 @@ def send_packets(
             if outcome.status in (WOULD_SEND, CHANGED):
                 _check_open(plan)
             if outcome.status == WOULD_SEND:
-                _check_made_from(plan, roster, manifest, out)
+                _check_made_from(plan, roster, made, out)
             if outcome.status == WOULD_SEND and plan.files != files:
                 plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
             if outcome.status == WOULD_SEND:
@@ -311,6 +313,7 @@ def send_reminders(
     _check_stage(stage)
     manifest = _read_manifest(out)
     _check_program(roster, manifest, out)
+    made = {entry.path: entry.made_from for entry in manifest.files}  # what each was made from
     template = _template(message_template, REMINDER)
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=False, stage=stage)
@@ -369,7 +372,7 @@ def send_reminders(
             if outcome.status == WOULD_SEND:
                 _check_open(plan)
             if outcome.status == WOULD_SEND:
-                _check_made_from(plan, roster, manifest, out)
+                _check_made_from(plan, roster, made, out)
             if outcome.status == WOULD_SEND:
                 outcome.detail = _reminder_notes(never, missing_forms, files)
                 plans.append(plan)
@@ -420,13 +423,13 @@ def _reminder_notes(never: str, missing_forms: list[str], files: list[_File]) ->
     return "; ".join(notes)
 
 
-def _check_made_from(plan: _Plan, roster: Roster, manifest: Manifest, out: Path) -> None:
+def _check_made_from(plan: _Plan, roster: Roster, made: dict[str, str], out: Path) -> None:
     """Hold back a pair whose files were made before what they show of the roster changed
     (another mentee, a goal added): they would go out naming what is no longer so."""
     now = made_from(roster, plan.pair)
     changed: list[str] = []
     for f in plan.files:
-        recorded = manifest.made_from.get(f.rel, {})
+        recorded = made_from_parts(made.get(f.rel, ""))
         changed += [p for p in recorded if recorded[p] != now.get(p) and p not in changed]
     if not changed:
         return
