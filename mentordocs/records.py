@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -256,17 +256,13 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
 
 def _made_from_of(recorded: object) -> dict[str, str]:
     'The manifest\'s "made_from" (path -> ``made_from_text``), as written; else none.'
-    if not isinstance(recorded, dict):
+    if not isinstance(recorded, list):
         return {}
-    parts, files = recorded.get("parts"), recorded.get("files")
-    if not isinstance(parts, list) or not isinstance(files, dict):
-        return {}
-    table = [entry if isinstance(entry, str) else "" for entry in parts]
-    return {
-        str(path): table[number]
-        for path, number in files.items()
-        if isinstance(number, int) and 0 <= number < len(table)
-    }
+    made: dict[str, str] = {}
+    for group in recorded:
+        if isinstance(group, dict) and isinstance(group.get("made"), str):
+            made.update((str(path), group["made"]) for path in group.get("files") or [])
+    return made
 
 
 def _templates_of(recorded: object) -> dict[str, dict[str, str]]:
@@ -280,8 +276,21 @@ def _templates_of(recorded: object) -> dict[str, dict[str, str]]:
     }
 
 
-def write_manifest(out_dir: str | os.PathLike[str], manifest: Manifest) -> None:
-    """Write ``OUT/manifest.json`` atomically, one entry at a time (flat memory at any size)."""
+#: A manifest entry's ``made_from`` for a file written or checked by the run still going: what
+#: of the roster it shows is worked out when the manifest is written at the end of the run
+#: (``write_manifest``'s ``made_from``), not kept for every file meanwhile.
+MADE_NOW = "(this run)"
+
+
+def write_manifest(
+    out_dir: str | os.PathLike[str],
+    manifest: Manifest,
+    made_from: Callable[[ManifestEntry], str] | None = None,
+) -> None:
+    """Write ``OUT/manifest.json`` atomically, one entry at a time (flat memory at any size).
+
+    ``made_from`` works out what an entry marked ``MADE_NOW`` was made from; without it (a
+    save during the run) such entries are written without it."""
     head = {
         "program": manifest.program,
         "roster": manifest.roster,
@@ -294,7 +303,7 @@ def write_manifest(out_dir: str | os.PathLike[str], manifest: Manifest) -> None:
         fh.write("{\n")
         for key, value in head.items():
             fh.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
-        _write_made_from(fh, entries)
+        _write_made_from(fh, entries, made_from)
         fh.write('  "files": [')
         for number, entry in enumerate(entries):
             record = {name: getattr(entry, name) for name in names}
@@ -302,19 +311,35 @@ def write_manifest(out_dir: str | os.PathLike[str], manifest: Manifest) -> None:
         fh.write("\n  ]\n}\n" if entries else "]\n}\n")
 
 
-def _write_made_from(fh: IO[str], entries: list[ManifestEntry]) -> None:
-    """What each file was made from, a file at a time: each text once in "parts" (a pair's
-    files share one), each file by its index there."""
-    index: dict[str, int] = {}
-    fh.write('  "made_from": {"files": {')
-    first = True
+def _write_made_from(
+    fh: IO[str], entries: list[ManifestEntry], made_from: Callable[[ManifestEntry], str] | None
+) -> None:
+    """What each file was made from, as groups of the files made from one text (a pair's files
+    mostly share one), written a group at a time."""
+    fh.write('  "made_from": [')
+    written = 0
+    text = ""
+    files: list[str] = []
+
+    def flush() -> None:
+        nonlocal written
+        if files:
+            group = json.dumps({"made": text, "files": files}, ensure_ascii=False)
+            fh.write(("," if written else "") + "\n    " + group)
+            written += 1
+
     for entry in entries:
-        if entry.made_from:
-            at = index.setdefault(entry.made_from, len(index))
-            path = json.dumps(entry.path, ensure_ascii=False)
-            fh.write(("" if first else ",") + f"\n    {path}: {at}")
-            first = False
-    fh.write('},\n    "parts": ' + json.dumps(list(index), ensure_ascii=False) + "},\n")
+        made = entry.made_from
+        if made == MADE_NOW:
+            made = made_from(entry) if made_from is not None else ""
+        if not made:
+            continue
+        if made != text:
+            flush()
+            text, files = made, []
+        files.append(entry.path)
+    flush()
+    fh.write("\n  ],\n" if written else "],\n")
 
 
 @dataclass

@@ -116,9 +116,12 @@ def test_what_each_file_was_made_from_is_kept_once_per_distinct_set(tmp_path):
     ]  # fmt: skip
     write_manifest(tmp_path, Manifest(program="P", files=files))
     written = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert written["made_from"]["parts"] == [
-        "mentee=bbbbbbbbbbbb mentor=aaaaaaaaaaaa",  # P01's two files share one
-        "mentor=cccccccccccc",
+    assert written["made_from"] == [
+        {
+            "made": "mentee=bbbbbbbbbbbb mentor=aaaaaaaaaaaa",  # P01's two files share one
+            "files": ["P01/P01_action-plan.docx", "P01/P01_goal-sheet.docx"],
+        },
+        {"made": "mentor=cccccccccccc", "files": ["P02/P02_goal-sheet.docx"]},
     ]
     assert all("made_from" not in entry for entry in written["files"])  # older versions read these
     again = {e.path: e.made_from for e in read_manifest(tmp_path).files}

@@ -71,6 +71,7 @@ from mentordocs.models import Pair, Roster
 from mentordocs.ooxml import ns
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import (
+    MADE_NOW,
     Manifest,
     ManifestEntry,
     made_from,
@@ -482,8 +483,7 @@ class _Recorder:
         # Outcomes from workers arrive as fresh strings: share the repeated ones.
         pair_id, form, version = sys.intern(pair_id), sys.intern(form), sys.intern(version)
         result = self.result
-        fresh = status in ("written", "unchanged")  # made from today's roster: say what of it
-        made = (self.made_from(pair_id, form) or "") if fresh else ""
+        made = MADE_NOW  # from today's roster: what of it is worked out when the run ends
         if status == "written":
             self.entries[rel] = ManifestEntry(pair_id, form, rel, sha, version, self.now, made)
             if rel.endswith(".pdf"):
@@ -504,6 +504,9 @@ class _Recorder:
         elif status == "open":
             result.skipped_open.append(rel)
 
+    def _made_from_text(self, entry: ManifestEntry) -> str:
+        return self.made_from(entry.pair_id, entry.form) or ""
+
     def save(self, force: bool = False) -> None:
         """Write the manifest: at the end, and now and then during a long run (so a run that
         is killed outright leaves a manifest that knows most of what it wrote)."""
@@ -511,7 +514,8 @@ class _Recorder:
             return
         started = time.monotonic()
         self.manifest.files = list(self.entries.values())
-        write_manifest(self.out_dir, self.manifest)
+        made_from = self._made_from_text if force else None  # worked out once, at the end
+        write_manifest(self.out_dir, self.manifest, made_from)
         self.last_save = time.monotonic()
         # Saving costs time in proportion to the manifest: keep it under ~5% of the run.
         self.interval = max(_MANIFEST_SAVE_SECONDS, 20 * (self.last_save - started))
