@@ -627,8 +627,8 @@ class _MadeFrom:
     """What of the roster a pair's file of a form shows (``made_from_text``), for ``send`` to
     tell a file made before the roster changed: the roster's own columns only where the
     template shows them, and at a later stage not the roster's goals when the pair's came from
-    its goal sheet. Worked out when a pair's first file is recorded (a pair's files come
-    together) and shared by its files: one short text a pair, at 10,000 pairs too."""
+    its goal sheet. Asked for when the manifest is written at the end of the run, entry by
+    entry in pair order: each pair's parts are worked out once, for its first entry."""
 
     def __init__(
         self,
@@ -647,7 +647,7 @@ class _MadeFrom:
 
     def __call__(self, pair_id: str, form: str) -> str | None:
         if form not in self.shows:
-            return None  # a PDF or a zip: never sent
+            return None  # a zip: never sent, made of files that say it themselves
         if pair_id != self._pair:
             parts = made_from(self.roster, self.pairs[pair_id], self.program)
             if self.stage != registry.DEFAULT_STAGE and self.goal_sources.get(pair_id) not in (
