@@ -212,6 +212,7 @@ def _send_or_stop(
 ) -> SendResult:
     """Send (or remind); on Ctrl-C, say what went out and exit 130. Each message is logged
     before Ctrl-C is let through, so running again sends exactly the rest."""
+    from mentordocs.records import SEND_LOG_NAME
     from mentordocs.send import InterruptedMidMessage, send_packets, send_reminders
 
     logged = _logged(out_dir)
@@ -224,7 +225,7 @@ def _send_or_stop(
             echo_err("\nStopped (Ctrl-C). Nothing was sent (a dry run).")
             raise click.exceptions.Exit(130) from None
         went = _logged(out_dir) - logged
-        log = click.format_filename(str(Path(out_dir) / "send-log.jsonl"))
+        log = click.format_filename(str(Path(out_dir) / SEND_LOG_NAME))
         said = f"\nStopped (Ctrl-C). {plural(went, 'message')} went out before that, each recorded in {log}."
         if isinstance(exc, InterruptedMidMessage):  # pressed twice: one may be unrecorded
             said += (
@@ -240,13 +241,14 @@ def _send_or_stop(
 
 
 def _logged(out_dir: Path) -> int:
-    "How many messages the packets folder's send log records (0 if it cannot be read)."
-    from mentordocs.errors import MentordocsError
-    from mentordocs.records import read_send_log
+    """How many messages the packets folder's send log records, one a line (0 if it cannot be
+    read): counted, not parsed, since send reads the log itself."""
+    from mentordocs.records import SEND_LOG_NAME
 
     try:
-        return len(read_send_log(out_dir))
-    except (MentordocsError, OSError):
+        with (out_dir / SEND_LOG_NAME).open(encoding="utf-8", errors="replace") as log:
+            return sum(1 for line in log if line.strip())
+    except OSError:
         return 0
 
 

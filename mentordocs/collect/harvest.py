@@ -442,7 +442,7 @@ class _Harvest:
         self.include_confidential = include_confidential
         self.pair_ids = [p.pair_id for p in roster.pairs]
         self.blank_checksums, generated = _packet_index(packets_dir)
-        self.generated = {key: path.resolve() for key, path in generated.items()}
+        self.generated = generated
         self.references = References(roster, generated)
         self.versions = FormVersions(specs, packets_dir)
         self.returns = {(r.pair_id, r.form): r for r in previous.returns}
@@ -697,7 +697,7 @@ class _Harvest:
         Nothing written: every value is what the form is made with now (the roster's goals,
         the placeholders), compared with a copy rendered afresh."""
         generated = self.generated.get((pair_id, spec.form))
-        if generated is None or item.path is None or item.path.resolve() != generated:
+        if generated is None or item.path is None or item.path.resolve() != generated.resolve():
             return False
         made = self.references.rendered(pair_id, spec)  # the file itself may be saved over
         if made is None:
