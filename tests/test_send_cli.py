@@ -549,6 +549,9 @@ def test_ctrl_c_says_what_went_out_and_running_again_sends_the_rest(
     assert stopped.exit_code == 130
     assert "Stopped (Ctrl-C). 2 messages went out before that, each recorded in" in stopped.stderr
     assert "Run the same command again to send the rest: nothing is sent twice." in stopped.stderr
+    # Pressed while the server takes a message, it is said at once why the run goes on a while.
+    waits = "Ctrl-C: stopping once the message to P02, which the server is taking now, is recorded"
+    assert (waits in stopped.stderr) == (moment == "as the server takes one")
     assert len(read_send_log(packets)) == 2 and len(list(outbox.glob("*.eml"))) == 2
     monkeypatch.setattr(OutboxTransport, "send", real)
     rest = run(*args)
@@ -640,4 +643,5 @@ def test_ctrl_c_twice_while_a_message_goes_out_says_it_may_be_unrecorded(
     assert stopped.exit_code == 130
     assert "Stopped (Ctrl-C). 1 message went out before that" in stopped.stderr
     assert "The message to P02 was being handed to the server at that moment" in stopped.stderr
+    assert "Ctrl-C: stopping once the message to P02" in stopped.stderr  # the first press
     assert "nothing is sent twice" not in stopped.stderr

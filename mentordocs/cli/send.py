@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
@@ -41,6 +42,7 @@ class _SendOptions(TypedDict):
     dry_run: bool
     progress: ClickProgress
     stage: str
+    on_ctrl_c: Callable[[str], None]
 
 
 @click.command("send")
@@ -193,6 +195,7 @@ def send_command(
         dry_run=dry_run,
         progress=ClickProgress(quiet=quiet, min_items=2),
         stage=stage,
+        on_ctrl_c=_say_stopping,
     )
     result = _send_or_stop(roster, out_dir, tracking, options)
     if tracking is not None and not result.outcomes:
@@ -238,6 +241,16 @@ def _send_or_stop(
             said += " Run the same command again to send the rest: nothing is sent twice."
         echo_err(said)
         raise click.exceptions.Exit(130) from None
+
+
+def _say_stopping(pair_id: str) -> None:
+    """Said at once on Ctrl-C while a message goes out: the server may take a while (up to its
+    timeout) to accept it, and a second Ctrl-C then could leave it unrecorded."""
+    echo_err(
+        f"\nCtrl-C: stopping once the message to {pair_id}, which the server is taking now, is "
+        "recorded in the send log (this can take up to a minute on a slow server). Pressing "
+        "Ctrl-C again stops at once, but that message may then go out unrecorded."
+    )
 
 
 def _logged(out_dir: Path) -> int:

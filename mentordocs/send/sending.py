@@ -224,6 +224,7 @@ def send_packets(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     stage: str = DEFAULT_STAGE,
+    on_ctrl_c: Callable[[str], None] | None = None,
 ) -> SendResult:
     """Email each pair its packet: its forms (all, or ``forms``) and its meetings .ics.
 
@@ -233,6 +234,11 @@ def send_packets(
     pair of the roster); ``rate`` is messages per minute. Returns a ``SendResult``; raises
     ``SendError`` only for problems found before anything is sent (no packets, unknown pair,
     form or stage, template error) or when a sent message cannot be recorded in the send log.
+
+    Ctrl-C while a message is being handed to the server waits until it is recorded in the
+    send log, then stops the run (``KeyboardInterrupt``); ``on_ctrl_c`` is called at once with
+    the pair's id, to say so (the server may take up to its timeout). A second Ctrl-C stops at
+    once: ``InterruptedMidMessage``, the message perhaps sent and not recorded.
     """
     out = Path(out_dir)
     _check_stage(stage)
@@ -278,7 +284,8 @@ def send_packets(
             if outcome.status == WOULD_SEND:
                 plans.append(plan)
 
-        _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
+        limiter = RateLimiter(rate, clock=clock, sleep=sleep)
+        _deliver(result, plans, out, transport, sender, reply_to, limiter, progress, on_ctrl_c)
     return result
 
 
@@ -301,13 +308,15 @@ def send_reminders(
     sleep: Callable[[float], None] = time.sleep,
     today: dt.date | None = None,
     stage: str = DEFAULT_STAGE,
+    on_ctrl_c: Callable[[str], None] | None = None,
 ) -> SendResult:
     """Remind each pair with outstanding forms (per the tracking workbook) of what is missing.
 
     The message names each missing form and why (not returned, incomplete, unsigned) and
     attaches those forms again. Pairs with nothing missing get nothing. Only the forms of
     ``stage`` count (default: the start's packet). The same outstanding forms are reminded at
-    most once a day (``today``, default the local date) unless ``resend``.
+    most once a day (``today``, default the local date) unless ``resend``. ``on_ctrl_c``: as
+    for ``send_packets``.
     """
     out = Path(out_dir)
     _check_stage(stage)
@@ -379,7 +388,8 @@ def send_reminders(
 
         if pairs is None:
             result.outcomes += _not_in_roster(roster, outstanding, wanted_forms, tracking_path)
-        _deliver(result, plans, out, transport, sender, reply_to, rate, clock, sleep, progress)
+        limiter = RateLimiter(rate, clock=clock, sleep=sleep)
+        _deliver(result, plans, out, transport, sender, reply_to, limiter, progress, on_ctrl_c)
     return result
 
 
@@ -1157,15 +1167,13 @@ def _deliver(
     transport: Transport,
     sender: Address,
     reply_to: Address,
-    rate: float | None,
-    clock: Callable[[], float],
-    sleep: Callable[[float], None],
+    limiter: RateLimiter,
     progress: Progress | None,
+    on_ctrl_c: Callable[[str], None] | None,
 ) -> None:
     if result.dry_run or not plans:
         return
     progress = progress or NoProgress()
-    limiter = RateLimiter(rate, clock=clock, sleep=sleep)
     try:
         transport.open()
     except ConnectionFailed as exc:
@@ -1177,7 +1185,7 @@ def _deliver(
     try:
         for index, plan in enumerate(plans):
             try:
-                _send_one(plan, result.kind, out, transport, sender, reply_to, limiter)
+                _send_one(plan, result.kind, out, transport, (sender, reply_to), limiter, on_ctrl_c)
             except ConnectionFailed as exc:
                 _stop(result, plans[index:], str(exc))
                 return
@@ -1192,9 +1200,9 @@ def _send_one(
     kind: str,
     out: Path,
     transport: Transport,
-    sender: Address,
-    reply_to: Address,
+    addresses: tuple[Address, Address],
     limiter: RateLimiter,
+    on_ctrl_c: Callable[[str], None] | None,
 ) -> None:
     """Send one pair's message and record it in the send log; its outcome says what happened.
 
@@ -1208,6 +1216,7 @@ def _send_one(
         outcome.status, outcome.detail = FAILED, str(exc)
         return
     assert plan.rendered is not None
+    sender, reply_to = addresses
     message_id = make_msgid(domain=sender.domain)
     message = build_message(
         sender=sender,
@@ -1220,7 +1229,7 @@ def _send_one(
     )
     envelope = list(dict.fromkeys(address.addr_spec for address in plan.to + plan.cc))
     limiter.wait()
-    with _ctrl_c_held(plan.pair.pair_id):  # sent and recorded, or neither
+    with _ctrl_c_held(plan.pair.pair_id, on_ctrl_c):  # sent and recorded, or neither
         try:
             delivery = transport.send(
                 message, sender.addr_spec, envelope, name=_message_name(plan, kind)
@@ -1256,10 +1265,11 @@ class InterruptedMidMessage(KeyboardInterrupt):
 
 
 @contextlib.contextmanager
-def _ctrl_c_held(pair_id: str) -> Iterator[None]:
+def _ctrl_c_held(pair_id: str, on_ctrl_c: Callable[[str], None] | None) -> Iterator[None]:
     """Ctrl-C waits while one message is handed to the server and recorded in the send log (a
     message sent but not recorded would go again on the next run), then stops the run; a
-    second Ctrl-C stops it at once. Only in the main thread, where Python handles signals."""
+    second Ctrl-C stops it at once. ``on_ctrl_c(pair_id)`` at the first, to say so. Only in
+    the main thread, where Python handles signals."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -1269,6 +1279,8 @@ def _ctrl_c_held(pair_id: str) -> Iterator[None]:
         if pressed:
             raise InterruptedMidMessage(pair_id)
         pressed.append(signum)
+        if on_ctrl_c is not None:
+            on_ctrl_c(pair_id)
 
     previous = signal.signal(signal.SIGINT, hold)
     try:
