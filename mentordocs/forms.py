@@ -13,6 +13,7 @@ A repeated group (goals, commitments, action items...) uses ``{n}`` (1-based) in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -309,6 +310,22 @@ def load_form_specs(
             declaration = _default_dir() / declaration.name
         specs[form] = load_form_spec(declaration, expected_form=form)
     return specs
+
+
+def template_version(declared: str, sha256: str) -> str:
+    """The version string a form generated from a template carries (and the packets' manifest
+    records): the declared version and the first 8 hex digits of the template file's SHA-256
+    (``sha256``, in hex), so that an edit of the file shows without a new version number."""
+    return f"{declared}+{sha256[:8]}" if declared else sha256[:8]
+
+
+def template_version_now(spec: FormSpec) -> str:
+    "``template_version`` of ``spec``'s template as the file is now ('' when it cannot be read)."
+    try:
+        data = spec.template_path.read_bytes()
+    except OSError:
+        return ""
+    return template_version(spec.version, hashlib.sha256(data).hexdigest())
 
 
 def _default_dir() -> Path:

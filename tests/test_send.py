@@ -549,6 +549,25 @@ def test_a_file_of_another_pair_is_never_attached(setup, smtp_server):
     assert_only_own_files(smtp_server.handler.received, out)
 
 
+def test_forms_made_by_an_earlier_mentordocs_are_held_back_until_made_again(setup, smtp_server):
+    # mentordocs upgraded between generate and send, its action plan reworded: P02's plan was
+    # made from the earlier one (as the manifest records), so P02 waits; the others go.
+    roster, out = setup
+    manifest = read_manifest(out)
+    for entry in manifest.files:
+        if entry.pair_id == "P02" and entry.form == "action-plan":
+            entry.template_version = "1.0+0badcafe"
+    write_manifest(out, manifest)
+    result = send_packets(roster, out, transport=smtp(smtp_server))
+    assert [o.status for o in result.outcomes] == [SENT, FAILED, SENT]
+    assert result.outcomes[1].detail == (
+        "not sent: its Mentoring action plan form was made before mentordocs' own templates "
+        "(a newer version of mentordocs) changed, so the pair would get the form as it was. "
+        f"Run 'mentordocs generate {roster.path} -o {out}' first, then send again"
+    )
+    assert smtp_server.handler.per_pair() == {"P01": 1, "P03": 1}
+
+
 def test_a_damaged_form_is_named_with_the_command_that_makes_it_again(setup, smtp_server):
     roster, out = setup
     (out / "P02" / "P02_goal-sheet.docx").write_bytes(b"junk")

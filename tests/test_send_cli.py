@@ -645,3 +645,47 @@ def test_ctrl_c_twice_while_a_message_goes_out_says_it_may_be_unrecorded(
     assert "The message to P02 was being handed to the server at that moment" in stopped.stderr
     assert "Ctrl-C: stopping once the message to P02" in stopped.stderr  # the first press
     assert "nothing is sent twice" not in stopped.stderr
+
+
+def test_a_template_put_right_after_generate_holds_back_its_forms_until_made_again(
+    tmp_path, monkeypatch
+):
+    # The coordinator generates from their own templates, sees a typo in the goal sheet,
+    # corrects the template in Word and sends: every pair would get the goal sheet with the
+    # typo. Held back, saying to generate again; then everything goes, corrected.
+    from test_templates import _edit, _edited_copy
+
+    monkeypatch.chdir(tmp_path)
+    typo = "<w:p><w:r><w:t>Bring this sheet to your first meting.</w:t></w:r></w:p><w:sectPr"
+    folder = _edited_copy(tmp_path, "goal-sheet", "<w:sectPr", typo)
+    generate = ["generate", str(SAMPLE_ROSTER), "-o", "packets", "--templates", str(folder)]
+    assert CliRunner().invoke(cli, generate).exit_code == 0
+    _edit(folder / "goal-sheet.docx", "first meting.", "first meeting.")
+
+    args = ("packets", "--roster", str(SAMPLE_ROSTER), "--outbox", "outbox")
+    only_the_plan = run(*args, "--form", "action-plan", "--dry-run")  # its template is as it was
+    assert only_the_plan.exit_code == 0, only_the_plan.output
+    held = run(*args)
+    assert held.exit_code == 1
+    assert (
+        f"{', '.join(active_pairs())}: not sent: its Goal sheet form was made before your "
+        f"template in {folder} "
+        f"changed, so the pair would get the form as it was. Run 'mentordocs generate "
+        f"{SAMPLE_ROSTER} -o packets --templates {folder}' first, then send again"
+    ) in " ".join(held.stderr.split())
+    assert not list((tmp_path / "outbox").glob("*.eml"))
+
+    again = CliRunner().invoke(cli, generate)
+    assert again.exit_code == 0, again.output
+    sent = run(*args)
+    assert sent.exit_code == 0, sent.output
+    emails = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(emails) == len(active_pairs())
+    message = BytesParser(policy=policy.default).parsebytes(emails[0].read_bytes())
+    sheet = next(part for part in message.iter_attachments() if "goal-sheet" in part.get_filename())
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(sheet.get_content())) as package:
+        body = package.read("word/document.xml").decode("utf-8")
+    assert "first meeting." in body and "meting" not in body

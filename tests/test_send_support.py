@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from docx import Document
 
+from mentordocs.forms import load_form_specs, template_version_now
 from mentordocs.fsutil import sha256_file
 from mentordocs.models import Pair, Person, Program, Roster
 from mentordocs.records import Manifest, ManifestEntry, write_manifest
@@ -134,8 +135,12 @@ def entry(out: Path, pair_id: str, form: str, path: Path) -> ManifestEntry:
         form=form,
         path=path.relative_to(out).as_posix(),
         sha256=sha256_file(path),
-        template_version="1.0",
+        # As generate records it: the version of the shipped template the form is made from.
+        template_version=SHIPPED_VERSIONS.get(form, ""),
     )
+
+
+SHIPPED_VERSIONS = {form: template_version_now(spec) for form, spec in load_form_specs().items()}
 
 
 # ---- a real SMTP server -------------------------------------------------------------------------

@@ -11,27 +11,16 @@ question today's form no longer asks goes to the Review sheet instead of being d
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from mentordocs.collect.matching import Matched, Reference, Unproven
-from mentordocs.forms import FormSpec, FormSpecError
+from mentordocs.forms import FormSpec, FormSpecError, template_version_now
 from mentordocs.ooxml.fields import Field
 from mentordocs.records import saved_declaration
 
-__all__ = ["FormVersions", "template_version"]
-
-
-def template_version(spec: FormSpec) -> str:
-    """The version string forms generated from ``spec``'s template carry (as ``generate``
-    writes it: the declared version and the first 8 hex digits of the file's SHA-256)."""
-    try:
-        digest = hashlib.sha256(spec.template_path.read_bytes()).hexdigest()[:8]
-    except OSError:
-        return ""
-    return f"{spec.version}+{digest}" if spec.version else digest
+__all__ = ["FormVersions"]
 
 
 class FormVersions:
@@ -41,7 +30,7 @@ class FormVersions:
         self, specs: Mapping[str, FormSpec], packets_dir: str | os.PathLike[str] | None
     ) -> None:
         self.packets = Path(packets_dir) if packets_dir is not None else None
-        self.current = {form: template_version(spec) for form, spec in specs.items()}
+        self.current = {form: template_version_now(spec) for form, spec in specs.items()}
         self._saved: dict[tuple[str, str], FormSpec | None] = {}
 
     def spec_for(self, spec: FormSpec, version: str) -> tuple[FormSpec, str]:

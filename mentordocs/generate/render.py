@@ -43,6 +43,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from mentordocs.errors import TemplateError
+from mentordocs.forms import template_version
 from mentordocs.generate.packaging import StaticParts
 from mentordocs.ooxml import ns
 from mentordocs.ooxml.writing import (
@@ -285,7 +286,7 @@ class CompiledTemplate:
         self.path = path
         self.name = name
         self.sha256 = hashlib.sha256(data).hexdigest()
-        self.version = f"{version}+{self.sha256[:8]}" if version else self.sha256[:8]
+        self.version = template_version(version, self.sha256)
         self._version_arg = version
         self._env = new_environment()
         self._parts: list[_Part] = []

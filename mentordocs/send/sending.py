@@ -38,9 +38,11 @@ from mentordocs.forms import (
     FORM_IDS,
     NOT_RETURNED,
     STAGES,
+    FormSpecError,
     form_stage,
     load_form_specs,
     stage_forms,
+    template_version_now,
 )
 from mentordocs.fsutil import office_lock_file, sha256_bytes, sha256_file
 from mentordocs.models import Pair, Roster, end_review_of, midpoint_of
@@ -245,6 +247,7 @@ def send_packets(
     manifest = _read_manifest(out)
     _check_program(roster, manifest, out)
     made = {entry.path: entry.made_from for entry in manifest.files}  # what each was made from
+    templates_now = _TemplatesNow(manifest, out)
     template = _template(message_template, STAGE_TEMPLATES[stage])
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=stage == DEFAULT_STAGE, stage=stage)
@@ -279,6 +282,8 @@ def send_packets(
                 _check_open(plan)
             if outcome.status == WOULD_SEND:
                 _check_made_from(plan, roster, made, out)
+            if outcome.status == WOULD_SEND:
+                _check_template(plan, roster, templates_now, out)
             if outcome.status == WOULD_SEND and plan.files != files:
                 plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
             if outcome.status == WOULD_SEND:
@@ -327,11 +332,7 @@ def send_reminders(
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=False, stage=stage)
     coverage = read_coverage(tracking_path)
-    outstanding = {
-        pair_id: kept
-        for pair_id, items in coverage.outstanding.items()
-        if (kept := [item for item in items if form_stage(item.form) == stage])
-    }
+    outstanding = _outstanding_at(coverage, stage)
     _check_tracking_program(roster, coverage, Path(tracking_path))
     with _send_lock(out, dry_run):
         log = read_send_log(out)
@@ -391,6 +392,15 @@ def send_reminders(
         limiter = RateLimiter(rate, clock=clock, sleep=sleep)
         _deliver(result, plans, out, transport, sender, reply_to, limiter, progress, on_ctrl_c)
     return result
+
+
+def _outstanding_at(coverage: Coverage, stage: str) -> dict[str, list[Outstanding]]:
+    "The forms each pair owes per the tracking workbook, of ``stage`` only."
+    return {
+        pair_id: kept
+        for pair_id, items in coverage.outstanding.items()
+        if (kept := [item for item in items if form_stage(item.form) == stage])
+    }
 
 
 def _to_remind(
@@ -456,6 +466,74 @@ def _check_made_from(plan: _Plan, roster: Roster, made: dict[str, str], out: Pat
         f"so they would show what is no longer so. Run 'mentordocs generate "
         f"{_shell_word(roster.path)} -o {_shell_word(out)}{pair_id}{staged}' first (with "
         "--force if you edited its forms by hand), then send again"
+    )
+
+
+class _TemplatesNow:
+    """The templates each form of a packets folder is generated from, as they are now: the
+    folder the manifest records for the form (a coordinator's), else the shipped ones."""
+
+    def __init__(self, manifest: Manifest, out: Path) -> None:
+        self.manifest, self.out = manifest, out
+        self.made = {entry.path: entry.template_version for entry in manifest.files}
+        self._now: dict[str, tuple[str, str, Path | None]] = {}
+
+    def now(self, form: str) -> tuple[str, str, Path | None]:
+        """(the version a file of ``form`` generated now would carry, '' when that cannot be
+        told: the folder is gone or unreadable; the form's title; the coordinator's folder,
+        None for the shipped templates)."""
+        if form not in self._now:
+            folder, there = self.manifest.templates_folder(form, self.out)
+            version, title = "", form
+            if there:
+                try:
+                    spec = load_form_specs(folder, stage=form_stage(form))[form]
+                    version, title = template_version_now(spec), spec.title
+                except FormSpecError:
+                    pass  # generate says what is wrong with it; nothing to compare here
+            self._now[form] = (version, title, folder)
+        return self._now[form]
+
+    def changed(self, files: list[_File]) -> list[tuple[str, Path | None]]:
+        """The titles of the forms among ``files`` made from a template that has changed since,
+        with the folder of their templates (None: the shipped ones)."""
+        out: list[tuple[str, Path | None]] = []
+        for f in files:
+            if f.form not in FORM_IDS or not self.made.get(f.rel):
+                continue
+            version, title, folder = self.now(f.form)
+            if version and version != self.made[f.rel] and (title, folder) not in out:
+                out.append((title, folder))
+        return out
+
+
+def _check_template(plan: _Plan, roster: Roster, templates: _TemplatesNow, out: Path) -> None:
+    """Hold back a pair whose forms were made before their template was changed (a typo put
+    right in Word after generate): the pair would get the form as it was."""
+    changed = templates.changed(plan.files)
+    if not changed:
+        return
+    named = ", ".join(title for title, _ in changed)
+    folders = list(dict.fromkeys(folder for _, folder in changed))
+    where = (
+        "mentordocs' own templates (a newer version of mentordocs)"
+        if folders == [None]
+        else "your template"
+        + ("s" if len(changed) > 1 else "")
+        + " in "
+        + ", ".join(str(folder) for folder in folders if folder is not None)
+    )
+    option = "".join(f" --templates {_shell_word(f)}" for f in folders if f is not None)
+    staged = (
+        "" if plan.stage == DEFAULT_STAGE else f" --stage {plan.stage} --tracking TRACKING.xlsx"
+    )
+    plan.outcome.status = FAILED
+    plan.outcome.detail = (
+        f"not sent: its {named} {'form was' if len(changed) == 1 else 'forms were'} made "
+        f"before {where} changed, so the pair would get the form as it was. Run 'mentordocs "
+        f"generate {_shell_word(roster.path)} -o {_shell_word(out)}{option}{staged}' first, "
+        "then send again"
+        + ("" if not option else "; or, if the change was meant for later, put the template back")
     )
 
 
