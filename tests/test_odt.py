@@ -637,7 +637,10 @@ def docx_fields(path: Path) -> list[Field]:
 
 
 def odt_fields(path: Path) -> list[Field]:
-    return read_odt(path.read_bytes(), field_of_bookmark=field_of_bookmark).fields
+    # As read_form reads a return: a field showing its placeholder keeps the text it shows.
+    return read_odt(
+        path.read_bytes(), field_of_bookmark=field_of_bookmark, placeholder_text=True
+    ).fields
 
 
 def compare(docx: list[Field], odt_read: list[Field], by: str) -> Counter:

@@ -609,7 +609,11 @@ class _Harvest:
         self, item: Found, reading: FormReading, result: CollectResult, problems: list[Problem]
     ) -> None:
         """A Word file that is not one of ours: its fields go to the Other forms sheet."""
-        named = [f for f in reading.fields if f.id or f.source == "legacy"]
+        named = [
+            f._replace(value="") if f.placeholder and f.tag else f  # its prompt (a tag: trusted)
+            for f in reading.fields
+            if f.id or f.source == "legacy"
+        ]
         if not named:
             problems.append(
                 Problem(

@@ -285,24 +285,35 @@ def _another_answer(values: dict[str, Value], field_id: str, value: Value) -> bo
 
 
 def _blank_placeholder(item: Field, field_id: str, reference: Reference | None) -> Value:
-    """A value still showing the form's placeholder text is blank (LibreOffice drops the
-    "showing placeholder" mark when it saves)."""
+    "A field's value, or '' when it shows its prompt (``_shows_prompt``)."
+    return "" if _shows_prompt(item, field_id, reference) else item.value
+
+
+def _shows_prompt(item: Field, field_id: str, reference: Reference | None) -> bool:
+    """Whether a text, date or drop-down field still shows its prompt (the placeholder text),
+    whatever its "showing placeholder" mark says.
+
+    The mark is trusted on a control that kept its tag: Word, Google Docs and LibreOffice
+    25.2 clear it as soon as something is typed. LibreOffice 7.4 drops tags and keeps the mark
+    on a box typed into, and 25.2 drops the mark when it saves: there the text tells, against
+    the pair's own form (the prompt of ``field_id``; any of its prompts for a field not
+    proven, ``field_id`` ''). Without that form, a marked field is taken for its prompt.
+    """
     value = item.value
-    if (
-        reference is not None
-        and isinstance(value, str)
-        and reference.placeholders.get(field_id) == value
-    ):
-        return ""
-    return value
+    if not isinstance(value, str):
+        return False
+    if not value.strip() or (item.placeholder and (item.tag or reference is None)):
+        return True
+    if reference is None:
+        return False
+    if field_id:
+        return reference.placeholders.get(field_id) == value
+    return value in reference.placeholders.values()
 
 
 def _written(item: Field, reference: Reference | None) -> bool:
     """Whether an unproven field holds anything a person wrote (blank ones lose nothing)."""
-    if item.placeholder or not is_filled(item.value):
-        return False
-    placeholders = set(reference.placeholders.values()) if reference is not None else set()
-    return not (isinstance(item.value, str) and item.value in placeholders)
+    return is_filled(item.value) and not _shows_prompt(item, "", reference)
 
 
 def _place_unnamed(

@@ -53,6 +53,9 @@ class FormReading:
     sha256: str
     size: int
     main_part: str
+    # A field still marked as showing its placeholder keeps the text it shows (``placeholder``
+    # true): LibreOffice 7.4 keeps the mark on a box typed into, so whether that text is the
+    # prompt or an answer is told against the pair's own form (``matching``).
     fields: list[Field]
     properties: dict[str, str] = field(default_factory=dict)
     modified: dt.datetime | None = None  # docProps/core.xml dcterms:modified
@@ -167,12 +170,12 @@ def read_form_bytes(
             stray: list[StrayText] = []
             damaged: list[str] = []
             main = accept_all(_parse(package, layout.main, raw_main, damaged), stray)
-            fields = read_fields(main, unnamed=True)
+            fields = read_fields(main, unnamed=True, placeholder_text=True)
             properties = package.custom_properties(layout.custom)
             shown: list[str] = []
             for part in layout.stories:
                 root = accept_all(_parse(package, part, None, damaged), stray)
-                fields.extend(read_fields(root, unnamed=True))
+                fields.extend(read_fields(root, unnamed=True, placeholder_text=True))
                 if ns.PROP_PAIR not in properties:
                     shown.append(shown_text(root))
             modified = package.modified(layout.core)
@@ -243,7 +246,9 @@ def _read_odt_form(
     templates put in every field would lose those answers, so it is refused, saying why.
     """
     try:
-        document = read_odt(data, limits, field_of_bookmark=ns.anchor_field_id)
+        document = read_odt(
+            data, limits, field_of_bookmark=ns.anchor_field_id, placeholder_text=True
+        )
     except PackageError as exc:
         raise FormReadError(exc.message, exc.fix) from exc
     nameless = sum(1 for item in document.fields if not item.id and not item.anchor)

@@ -35,11 +35,12 @@ def read_odt(
     limits: ReadLimits = DEFAULT_LIMITS,
     *,
     field_of_bookmark: FieldOfBookmark | None = None,
+    placeholder_text: bool = False,
 ) -> OdtDocument:
     """Read an OpenDocument text held in memory, within ``limits``.
 
     ``field_of_bookmark`` maps a bookmark's name to the id of the field it is named after (or
-    None); without it no bookmark gives an anchor. Raises
+    None); without it no bookmark gives an anchor. ``placeholder_text``: as ``read_story``. Raises
     ``mentordocs.ooxml.package.PackageError`` (``message`` and ``fix``) for a file that cannot
     be read: not a zip, damaged, a "zip bomb", another kind of OpenDocument file, saved with a
     password, unsafe XML.
@@ -47,12 +48,15 @@ def read_odt(
     with OdtPackage(data, limits) as package:
         package.check_text()
         body = package.parse(ns.CONTENT_PART).find(f"{ns.qn('office:body')}/{ns.qn('office:text')}")
-        fields = read_story(body, field_of_bookmark) if body is not None else []
+        shown = placeholder_text
+        fields = (
+            read_story(body, field_of_bookmark, placeholder_text=shown) if body is not None else []
+        )
         styles = package.read(ns.STYLES_PART) if package.has(ns.STYLES_PART) else b""
         if any(name in styles for name in _FIELD_ELEMENTS):  # else no header holds a field
             masters = package.parse(ns.STYLES_PART, styles).find(ns.qn("office:master-styles"))
             if masters is not None:
-                fields.extend(read_story(masters, field_of_bookmark))
+                fields.extend(read_story(masters, field_of_bookmark, placeholder_text=shown))
         meta = package.meta()
         return OdtDocument(
             fields=fields,

@@ -7,7 +7,8 @@ every field as a ``mentordocs.ooxml.fields.Field``, like the Word reader:
   (7.5 and later; 7.4 writes neither), its kind from ``loext:checkbox``/``loext:checked``,
   ``loext:date``/``loext:current-date``, ``loext:dropdown`` or ``loext:combobox`` with
   ``loext:list-item`` children (7.4 writes the items without the attribute), else text;
-  ``loext:showing-place-holder`` makes the value blank;
+  ``loext:showing-place-holder`` makes the value blank (with ``placeholder_text``: the text
+  shown, ``placeholder`` true; LibreOffice 7.4 keeps the mark on a box typed into);
 - ``text:text-input`` (what LibreOffice 7.4 makes of a plain-text control still showing its
   placeholder): a text field named by its ``text:description`` when that is not empty;
 - bookmarks named after a field (``field_of_bookmark`` maps a bookmark's name to the field id,
@@ -92,10 +93,15 @@ def anchor_of(name: str | None, field_of_bookmark: FieldOfBookmark | None) -> st
 
 
 def read_story(
-    root: etree._Element, field_of_bookmark: FieldOfBookmark | None = None
+    root: etree._Element,
+    field_of_bookmark: FieldOfBookmark | None = None,
+    *,
+    placeholder_text: bool = False,
 ) -> list[Field]:
-    """Every field in one part (or one element of it: a body, a master page), in order."""
-    walker = _Walker(field_of_bookmark)
+    """Every field in one part (or one element of it: a body, a master page), in order. With
+    ``placeholder_text`` a control marked as showing its placeholder keeps the text it shows
+    as its value (``placeholder`` stays true), as ``ooxml.fields.read_fields`` does."""
+    walker = _Walker(field_of_bookmark, placeholder_text)
     walker.children(root)
     return _resolve(walker.tokens)
 
@@ -144,9 +150,10 @@ class _Buffer:
 class _Walker:
     """One pass over a part: text outside fields, paragraph ends, fields and bookmarks."""
 
-    def __init__(self, field_of_bookmark: FieldOfBookmark | None):
+    def __init__(self, field_of_bookmark: FieldOfBookmark | None, placeholder_text: bool):
         self.tokens: list[_Token] = []
         self._field_of_bookmark = field_of_bookmark
+        self._placeholder_text = placeholder_text
         self._buffers: list[_Buffer] = []  # controls being read, the innermost last
         self._paragraphs = 0  # paragraphs open around the current element
         self._separate = 0  # > 0 inside text that is not its paragraph's (a note's body)
@@ -236,7 +243,7 @@ class _Walker:
         if el.tag == _TEXT_INPUT:
             found: Field | None = _text_input_field(el, text, buffer.anchor)
         else:
-            found = _control_field(el, text, buffer.anchor)
+            found = _control_field(el, text, buffer.anchor, self._placeholder_text)
         if found is not None:
             self.tokens[index] = _Control(found)
 
@@ -274,12 +281,15 @@ def _true(value: str | None) -> bool:
     return value is not None and value.strip().lower() in ("true", "1")
 
 
-def _control_field(el: etree._Element, text: str, anchor: str) -> Field | None:
+def _control_field(
+    el: etree._Element, text: str, anchor: str, placeholder_text: bool
+) -> Field | None:
     """A ``loext:content-control`` as a Field; None for a picture control or a foreign one."""
     tag, alias = el.get(_L + "tag") or "", el.get(_L + "alias") or ""
     if _true(el.get(_L + "picture")) or tag.startswith(FOREIGN_TAG_PREFIXES):
         return None
     placeholder = _true(el.get(_L + "showing-place-holder"))
+    blank = placeholder and not placeholder_text
     items = [
         (item.get(_L + "display-text"), item.get(_L + "value"))
         for item in el
@@ -289,11 +299,11 @@ def _control_field(el: etree._Element, text: str, anchor: str) -> Field | None:
     if _true(el.get(_L + "checkbox")):
         kind, value = "checkbox", _true(el.get(_L + "checked"))
     elif _true(el.get(_L + "date")):
-        kind, value = "date", "" if placeholder else _date_value(el.get(_L + "current-date"), text)
+        kind, value = "date", "" if blank else _date_value(el.get(_L + "current-date"), text)
     elif items or _true(el.get(_L + "dropdown")) or _true(el.get(_L + "combobox")):
-        kind, value = "dropdown", "" if placeholder else _list_value(items, text)
+        kind, value = "dropdown", "" if blank else _list_value(items, text)
     else:
-        kind, value = "text", "" if placeholder else text
+        kind, value = "text", "" if blank else text
     source = "tag" if tag else ("alias" if alias else "unnamed")
     return Field(tag or alias, kind, value, tag, alias, source, placeholder, anchor)
 
