@@ -3,6 +3,7 @@ problem with what to do; containers (zip, .eml, Outlook .msg) are opened within 
 
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
 from email.message import EmailMessage
@@ -330,3 +331,133 @@ def test_nothing_in_a_folder_is_left_out_without_a_word(tmp_path, monkeypatch):
     assert "shortcut to a file that no longer exists" in said["P03_goal-sheet.docx"].message
     assert "could not be opened (Permission denied)" in said["locked"].message
     assert found.passed_over == 0
+
+
+def _reply(sender: str, subject: str, date: str, attachments: dict[str, bytes]) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["Subject"] = subject
+    message["Date"] = date
+    message.set_content("Attached.")
+    for name, data in attachments.items():
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return message
+
+
+def test_every_message_of_a_mail_folder_saved_as_one_file_is_read(tmp_path):
+    # Thunderbird keeps a folder as one file without an ending ("Inbox"); Gmail's and Apple
+    # Mail's exports are .mbox files. Each holds many messages: every one is read.
+    import mailbox
+
+    forms = {
+        pair: make_docx("terms-of-engagement", pair, {"mentor_sign_name": f"From {pair}"})
+        for pair in ("P01", "P02", "P03")
+    }
+    export, thunderbird = tmp_path / "Mentoring returns.mbox", tmp_path / "Inbox"
+    for path, pairs in ((export, ("P01", "P02")), (thunderbird, ("P03",))):
+        box = mailbox.mbox(path)
+        for number, pair in enumerate(pairs, start=1):
+            date = f"Mon, 14 Sep 2026 10:0{number}:30 +0000"
+            box.add(_reply(f"{pair.lower()}@example.org", f"Terms {pair}", date,
+                           {f"{pair}_terms.docx": forms[pair]}))  # fmt: skip
+        box.add(_reply("someone@example.org", "Lunch?", "Mon, 14 Sep 2026 12:00:00 +0000", {}))
+        box.close()
+    found = find_returns([export, thunderbird])
+    assert sorted(f.name.rsplit(" > ", 1)[-1] for f in found.returns) == [
+        "P01_terms.docx", "P02_terms.docx", "P03_terms.docx",
+    ]  # fmt: skip
+    first = next(f for f in found.returns if f.name.endswith("P01_terms.docx"))
+    sent = first.file_time
+    assert sent is not None
+    assert first.name == (
+        f'{export} > message from p01@example.org, {sent:%Y-%m-%d %H:%M:%S}, "Terms P01" > '
+        "P01_terms.docx"
+    )
+    assert first.came_in == "mail folder > email" and first.sender == "p01@example.org"
+    assert (
+        sorted(p.message for p in found.problems)
+        == ["is an email with nothing attached, so there was no form to read."] * 2
+    )  # the two lunch invitations, one in each file
+    roster = make_roster(tmp_path)
+    result = collect_forms([export, thunderbird], tmp_path / "t.xlsx", roster)
+    assert result.new == 3
+    rows = sheet_rows(tmp_path / "t.xlsx", "Terms of engagement")
+    assert sorted(r["Mentor's name (typed signature)"] for r in rows) == [
+        "From P01", "From P02", "From P03",
+    ]  # fmt: skip
+
+
+def test_an_attachment_without_a_name_is_read_beside_a_picture(tmp_path):
+    # Some mail programs attach a file with neither a name nor "attachment": only its type.
+    # Beside a logo shown in the message, it was taken for part of the message's text.
+    goal = make_docx("goal-sheet", "P02", {"goal_1_goal": "Nameless"})
+    message = EmailMessage()
+    message["From"] = "mentee2@example.org"
+    message["Subject"] = "Goals"
+    message.set_content("Here.")
+    message.add_related(b"\x89PNG\r\n\x1a\n", maintype="image", subtype="png", cid="<logo>")
+    message.make_mixed()
+    part = EmailMessage()
+    part.set_content(goal, maintype="application", subtype=DOCX.split("/")[1])
+    del part["Content-Disposition"]
+    message.attach(part)
+    write(tmp_path / "goals.eml", bytes(message))
+    found = find_returns([tmp_path / "goals.eml"])
+    [form] = found.returns
+    assert form.name.endswith("unnamed attachment (" + DOCX.replace("/", " ") + ")")
+    assert not found.problems
+
+
+def test_a_forwarded_message_encoded_in_base64_is_opened(tmp_path):
+    # Exchange sends an attached message base64-encoded (Content-Transfer-Encoding: base64).
+    plan = make_docx("action-plan", "P03", {"vision": "Inside"})
+    inner = _reply("mentor3@example.org", "Plan", "Mon, 14 Sep 2026 10:00:00 +0000",
+                   {"P03_action-plan.docx": plan})  # fmt: skip
+    outer = EmailMessage()
+    outer["From"] = "coordinator@example.org"
+    outer["Subject"] = "Fwd: Plan"
+    outer.set_content("Forwarding.")
+    outer.make_mixed()
+    wrapped = EmailMessage()
+    wrapped["Content-Type"] = "message/rfc822"
+    wrapped["Content-Transfer-Encoding"] = "base64"
+    wrapped.set_payload(base64.encodebytes(bytes(inner)).decode("ascii"))
+    outer.attach(wrapped)
+    write(tmp_path / "fwd.eml", bytes(outer))
+    found = find_returns([tmp_path / "fwd.eml"])
+    [form] = found.returns
+    assert form.name == f"{tmp_path / 'fwd.eml'} > Plan > P03_action-plan.docx"
+    assert form.sender == "mentor3@example.org" and not found.problems
+
+
+def test_attachments_wrapped_where_collect_cannot_open_them_are_named_with_what_to_do(tmp_path):
+    # Outlook's winmail.dat (its rich-text format) and an S/MIME message's content hold the
+    # forms inside them: "not a form" would be false, and the message would be moved away.
+    message = _reply("mentor1@example.org", "Forms", "Mon, 14 Sep 2026 10:00:00 +0000", {})
+    message.add_attachment(b"\x78\x9f\x3e\x22", maintype="application", subtype="ms-tnef",
+                           filename="winmail.dat")  # fmt: skip
+    message.add_attachment(b"0\x80", maintype="application", subtype="pkcs7-mime",
+                           filename="smime.p7m")  # fmt: skip
+    write(tmp_path / "wrapped.eml", bytes(message))
+    found = find_returns([tmp_path / "wrapped.eml"])
+    assert not found.returns and not found.not_forms
+    tnef, smime = found.problems
+    assert tnef.file.endswith("wrapped.eml > winmail.dat") and tnef.severity == "error"
+    assert tnef.message.startswith("is Outlook's winmail.dat")
+    assert "save the form from it" in tnef.fix
+    assert smime.file.endswith("wrapped.eml > smime.p7m")
+    assert smime.message.startswith("is the content of a signed or encrypted email (S/MIME)")
+
+
+def test_an_email_with_only_a_signature_picture_needs_a_look(tmp_path):
+    # "Please see attached my signed forms", and only the signature's logo attached.
+    message = _reply("mentor1@example.org", "Signed forms", "Mon, 14 Sep 2026 10:00:00 +0000",
+                     {"image001.png": b"\x89PNG\r\n\x1a\n", "invite.ics": b"BEGIN:VCALENDAR"})  # fmt: skip
+    write(tmp_path / "signed.eml", bytes(message))
+    found = find_returns([tmp_path / "signed.eml"])
+    [warning] = found.problems
+    assert warning.message == (
+        "is an email with no form attached (only image001.png, invite.ics), so there was no "
+        "form to read."
+    )
+    assert warning.severity == "warning" and "ask them to attach it" in warning.fix

@@ -218,7 +218,7 @@ def test_every_kind_of_attachment_is_read_and_nothing_changes_on_the_server(tls_
     goal_found = tail["P01_goal-sheet.docx"]
     assert goal_found.name == (
         f"coordinator/{folder} > message from mentee1@example.org, "
-        f'{goal_found.file_time:%Y-%m-%d %H:%M}, "My goal sheet" > P01_goal-sheet.docx'
+        f'{goal_found.file_time:%Y-%m-%d %H:%M:%S}, "My goal sheet" > P01_goal-sheet.docx'
     )
     assert goal_found.sender == "mentee1@example.org" and goal_found.came_in == "email"
     assert goal_found.file_time is not None and goal_found.data == goal
@@ -229,11 +229,15 @@ def test_every_kind_of_attachment_is_read_and_nothing_changes_on_the_server(tls_
     assert tail["P01_confidentiality-agreement.docx"].came_in == "email > Outlook message"
     assert {tail[n].kind for n in ("P02.odt", "P02.pdf")} == {"odt", "pdf"}
     assert [n.split(" > ")[-1] for n in found.not_forms] == ["photo.png"]
-    [nothing] = found.problems
+    picture, nothing = found.problems  # a message with no form needs a look
+    assert picture.message == (
+        "is an email with no form attached (only photo.png), so there was no form to read."
+    )
+    assert '"A picture"' in picture.file and picture.severity == "warning"
     assert "nothing attached" in nothing.message and nothing.severity == "warning"
     assert '"Thanks!"' in nothing.file
-    # every message with something to collect may be moved; the one needing a look may not
-    assert len(harvest.movable) == 7 and len(harvest.names) == 7
+    # every message with something to collect may be moved; those needing a look may not
+    assert len(harvest.movable) == 6 and len(harvest.names) == 7
     assert progress.events == [("start", 7, f"Reading coordinator/{folder}"), ("finish", 7)]
 
     readings = {

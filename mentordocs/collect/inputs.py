@@ -1,8 +1,9 @@
 """Finding the returns among what the coordinator gives ``collect``.
 
 ``find_returns(inputs)`` looks at every file given: folders (searched to the bottom), ``.zip``
-archives, saved emails (``.eml``: attachments and forwarded messages) and Outlook messages
-(``.msg``), nested in any way. Every file ends up in exactly one place of the ``Inventory``:
+archives, saved emails (``.eml``: attachments and forwarded messages), mail folders saved as
+one file (mbox: ``.mbox``, Thunderbird's folder files) and Outlook messages (``.msg``), nested
+in any way. Every file ends up in exactly one place of the ``Inventory``:
 
 - ``returns``: a file that may be a returned form (Word, OpenDocument or PDF), to be read;
 - ``not_forms``: a file that is recognisably something else (a picture, a text, a calendar
@@ -18,15 +19,22 @@ unpack to, how deep they nest), so no file can exhaust the machine.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import datetime as dt
 import email
 import email.policy
 import io
+import mailbox
 import os
+import quopri
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path, PurePosixPath
 
@@ -45,6 +53,7 @@ __all__ = [
     "Inventory",
     "add_email_bytes",
     "find_returns",
+    "message_label",
 ]
 
 #: What a file that may be a return is, by the ending of its name.
@@ -56,7 +65,25 @@ RETURN_KINDS = {
     ".odt": "odt",
     ".pdf": "pdf",
 }
-_CONTAINERS = {".zip": "zip", ".eml": "email", ".msg": "outlook"}
+_CONTAINERS = {
+    ".zip": "zip",
+    ".eml": "email",
+    ".msg": "outlook",
+    ".mbox": "mbox",
+    ".mbx": "mbox",
+}
+#: Attachments that wrap others where collect cannot open them: (what it is, what to do).
+_WRAPPED_OUTLOOK = (
+    "is Outlook's winmail.dat: the message was sent in Outlook's own rich-text format, which "
+    "wraps its attachments where collect cannot open them, so any form in it was not read.",
+    "Open the message in Outlook and save the form from it, then collect that file; or ask the "
+    "sender to send it again as an ordinary attachment (in Outlook: Format Text > HTML).",
+)
+_WRAPPED_SMIME = (
+    "is the content of a signed or encrypted email (S/MIME), which collect cannot open, so any "
+    "form in it was not read.",
+    "Open the message in your mail program, save the form from it, and collect that file.",
+)
 #: Formats a form may come back in that cannot be read, and what to ask for instead.
 _UNREADABLE = {
     ".doc": "the old Word 97-2003 format",
@@ -90,7 +117,6 @@ _NOT_FORMS = frozenset(
         ".ics",
         ".vcf",
         ".p7s",
-        ".p7m",
         ".asc",
         ".sig",
         ".xlsx",
@@ -284,7 +310,7 @@ def _file(found: Inventory, path: Path, origin: _Origin, limits: ContainerLimits
             pass  # reading it says what is wrong
         found.returns.append(Found(name, path, kind))
         return
-    if kind in ("zip", "email", "outlook", "unknown"):
+    if kind in ("zip", "email", "outlook", "mbox", "unknown"):
         try:
             data, _ = read_file(path, MAX_FILE_BYTES)
         except FormReadError as exc:
@@ -308,6 +334,8 @@ def _bytes(
     """A file's bytes (from disk or a container), sorted by what it is."""
     if kind == "unknown":
         kind = _sniff(data)
+    if kind == "email" and data.startswith(b"From "):
+        kind = "mbox"  # a mail folder's messages, one after another
     kind = _as_its_content_says(kind, data[:8])
     if kind in RETURN_KINDS.values():
         found.returns.append(
@@ -321,6 +349,9 @@ def _bytes(
                 sender=origin.sender,
             )
         )
+    elif kind == "mbox":
+        if not _too_deep(found, name, origin, limits):
+            _mbox(found, name, data, origin, limits, path)
     elif kind in ("zip", "email", "outlook"):
         if _too_deep(found, name, origin, limits):
             return
@@ -406,6 +437,8 @@ def _sniff(data: bytes) -> str:
         except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
             return "docx"  # a damaged zip that may be a form: reading it says what is wrong
         return "zip"
+    if data.startswith(b"From "):  # the line before each message of a mail folder file
+        return "mbox"
     if data[:4096].lstrip().lower().startswith((b"received:", b"from:", b"return-path:")) or (
         b"\nmime-version:" in data[:4096].lower()
     ):
@@ -553,22 +586,110 @@ def _email_message(
     before = (len(found.returns), len(found.not_forms), len(found.problems))
     for part in _leaves(message):
         if part.get_content_type() == "message/rfc822":
-            inner = part.get_payload(0)
-            if isinstance(inner, EmailMessage):
+            inner = _attached_message(part)
+            if inner is not None:
                 subject = str(inner.get("Subject", "")) or "forwarded message"
                 if not _too_deep(found, f"{name} > {subject}", here, limits):
                     _email_message(found, f"{name} > {subject}", inner, here, limits)
         else:
             _email_part(found, name, part, here, limits)
-    if (len(found.returns), len(found.not_forms), len(found.problems)) == before:
-        found.problems.append(
-            Problem(
-                name,
-                "is an email with nothing attached, so there was no form to read.",
-                "If the sender meant to return a form, ask them to attach it and send it again.",
-                severity="warning",
-            )
+    if (len(found.returns), len(found.problems)) != (before[0], before[2]):
+        return
+    others = [n.rsplit(" > ", 1)[-1] for n in found.not_forms[before[1] :]]
+    found.problems.append(
+        Problem(
+            name,
+            f"is an email with no form attached (only {', '.join(others)}), so there was no "
+            "form to read."
+            if others
+            else "is an email with nothing attached, so there was no form to read.",
+            "If the sender meant to return a form, ask them to attach it and send it again.",
+            severity="warning",
         )
+    )
+
+
+def _attached_message(part: EmailMessage) -> EmailMessage | None:
+    """The message attached (or forwarded) as ``part`` (message/rfc822). Exchange sends some
+    base64-encoded, which Python's parser reads as a message without headers: decoded here."""
+    inner = part.get_payload(0)
+    if not isinstance(inner, EmailMessage):
+        return None
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding not in ("base64", "quoted-printable") or len(inner.keys()) > 0:
+        return inner
+    encoded = inner.get_payload()
+    if not isinstance(encoded, str):
+        return inner
+    try:
+        raw = (
+            base64.b64decode(encoded)
+            if encoding == "base64"
+            else quopri.decodestring(encoded.encode("ascii", "replace"))
+        )
+    except (binascii.Error, ValueError):
+        return inner
+    decoded = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(decoded, EmailMessage)
+    return decoded
+
+
+def message_label(message: bytes) -> str:
+    """How a coordinator finds one message in a mail program: ``message from <sender>, <sent,
+    to the second>, "<subject>"`` (read from the message's header lines, or the whole message)."""
+    parsed = BytesHeaderParser(policy=email.policy.default).parsebytes(message)
+    sender = parseaddr(str(parsed.get("From", "")))[1] or "an unknown sender"
+    when = ""
+    try:
+        sent = parsedate_to_datetime(str(parsed.get("Date", "")))
+        if sent.tzinfo is not None:
+            sent = sent.astimezone().replace(tzinfo=None)
+        when = f", {sent:%Y-%m-%d %H:%M:%S}"
+    except (TypeError, ValueError, IndexError):
+        pass
+    subject = " ".join(str(parsed.get("Subject", "")).split()).replace(" > ", " - ")
+    if len(subject) > 70:
+        subject = subject[:69] + "…"
+    return f'message from {sender}{when}, "{subject or "no subject"}"'
+
+
+def _mbox(
+    found: Inventory,
+    name: str,
+    data: bytes,
+    origin: _Origin,
+    limits: ContainerLimits,
+    path: Path | None,
+) -> None:
+    """A mail folder saved as one file (mbox: Thunderbird's folder files, Apple Mail's and
+    Gmail's exports): each message in it opened as a saved email is, named by its sender,
+    date and subject."""
+    with contextlib.ExitStack() as stack:
+        if path is None:  # in a zip or an email: the standard library reads mbox from a file
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="mentordocs-"))
+            path = Path(scratch) / "mail"
+            path.write_bytes(data)
+        box = mailbox.mbox(path, create=False)
+        stack.callback(box.close)
+        keys = box.keys()
+        if not keys or len(keys) > limits.max_members:
+            found.problems.append(
+                Problem(
+                    name,
+                    f"is a mail folder file holding {len(keys):,} messages, more than collect "
+                    f"opens in one file ({limits.max_members:,}); none was read."
+                    if keys
+                    else "is a mail folder file with no message in it.",
+                    "Save the messages that hold forms as separate emails (.eml), or their "
+                    "forms as files, and collect those.",
+                    severity="error" if keys else "warning",
+                )
+            )
+            return
+        here = origin.inside("mail folder", name)
+        for key in keys:
+            message = box.get_bytes(key)
+            _email(found, f"{name} > {message_label(message)}", message, here, limits)
 
 
 def _leaves(message: EmailMessage) -> Iterator[EmailMessage]:
@@ -590,7 +711,7 @@ def _email_part(
 ) -> None:
     filename = part.get_filename()
     if not filename:
-        if not part.is_attachment():
+        if not part.is_attachment() and part.get_content_maintype() in ("text", "image"):
             return  # the message's own text, or a picture shown in it
         # Attached without a name (some mail programs): what it is, its content says.
         filename = f"unnamed attachment ({part.get_content_type().replace('/', ' ')})"
@@ -598,6 +719,10 @@ def _email_part(
     part_name = f"{name} > {base}"
     if is_office_lock_file(base):
         found.passed_over += 1
+        return
+    wrapped = _wrapped(part, base)
+    if wrapped is not None:
+        found.problems.append(Problem(part_name, *wrapped))
         return
     kind = _kind(base)
     if kind == "not a form" or kind.startswith("unreadable:"):
@@ -612,6 +737,20 @@ def _email_part(
         )
         return
     _bytes(found, part_name, base, payload, here, limits, kind)
+
+
+def _wrapped(part: EmailMessage, base: str) -> tuple[str, str] | None:
+    """What to say of an attachment that wraps others where collect cannot open them
+    (Outlook's winmail.dat, an S/MIME message's content), or None."""
+    content_type = part.get_content_type()
+    if content_type == "application/ms-tnef" or base.lower() == "winmail.dat":
+        return _WRAPPED_OUTLOOK
+    if content_type in (
+        "application/pkcs7-mime",
+        "application/x-pkcs7-mime",
+    ) or base.lower().endswith(".p7m"):
+        return _WRAPPED_SMIME
+    return None
 
 
 def _sent_at(message: EmailMessage) -> dt.datetime | None:

@@ -42,9 +42,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
-from email.utils import parseaddr, parsedate_to_datetime
 
-from mentordocs.collect.inputs import ContainerLimits, Inventory, add_email_bytes
+from mentordocs.collect.inputs import ContainerLimits, Inventory, add_email_bytes, message_label
 from mentordocs.collect.reading import MAX_FILE_BYTES
 from mentordocs.errors import CollectError, Problem
 from mentordocs.mailsettings import MailboxAddress, is_mailbox_url, parse_mailbox_url
@@ -262,19 +261,7 @@ def _open_message(
 
 def _header(address: MailboxAddress, uid: int, size: int, literal: bytes) -> _Header:
     headers = BytesHeaderParser(policy=default_policy).parsebytes(literal)
-    sender = parseaddr(str(headers.get("From", "")))[1] or "an unknown sender"
-    when = ""
-    try:
-        sent = parsedate_to_datetime(str(headers.get("Date", "")))
-        if sent.tzinfo is not None:
-            sent = sent.astimezone().replace(tzinfo=None)
-        when = f", {sent:%Y-%m-%d %H:%M}"
-    except (TypeError, ValueError, IndexError):
-        pass
-    subject = " ".join(str(headers.get("Subject", "")).split()).replace(" > ", " - ")
-    if len(subject) > 70:
-        subject = subject[:69] + "…"
-    name = f'{address.label} > message from {sender}{when}, "{subject or "no subject"}"'
+    name = f"{address.label} > {message_label(literal)}"
     return _Header(uid, size, normalize_message_id(headers.get("Message-ID")), name)
 
 
