@@ -220,13 +220,13 @@ def test_every_kind_of_attachment_is_read_and_nothing_changes_on_the_server(tls_
         f"coordinator/{folder} > message from mentee1@example.org, "
         f'{goal_found.file_time:%Y-%m-%d %H:%M:%S}, "My goal sheet" > P01_goal-sheet.docx'
     )
-    assert goal_found.sender == "mentee1@example.org" and goal_found.came_in == "email"
+    assert goal_found.sender == "mentee1@example.org" and goal_found.came_in == "mailbox > email"
     assert goal_found.file_time is not None and goal_found.data == goal
     assert '"Terms - signed"' in tail["P02_terms.docx"].name  # no " > " inside a name
-    assert tail["P02_terms.docx"].came_in == "email > zip"
-    assert tail["P03_action-plan.docx"].came_in == "email > email"
+    assert tail["P02_terms.docx"].came_in == "mailbox > email > zip"
+    assert tail["P03_action-plan.docx"].came_in == "mailbox > email > email"
     assert tail["P03_action-plan.docx"].sender == "mentor3@example.org"
-    assert tail["P01_confidentiality-agreement.docx"].came_in == "email > Outlook message"
+    assert tail["P01_confidentiality-agreement.docx"].came_in == "mailbox > email > Outlook message"
     assert {tail[n].kind for n in ("P02.odt", "P02.pdf")} == {"odt", "pdf"}
     assert [n.split(" > ")[-1] for n in found.not_forms] == ["photo.png"]
     picture, nothing = found.problems  # a message with no form needs a look
@@ -532,7 +532,7 @@ def test_collect_reads_a_mailbox_into_the_workbook_and_moves_what_it_used(
     assert "Mail: 2 new message(s) read, 1 moved." in result.output
     [ret] = read_tracking(tracking).returns
     assert (ret.pair_id, ret.form) == (first.pair_id, "goal-sheet")
-    assert ret.came_in == "docx, in email"
+    assert ret.came_in == "docx, in mailbox > email"
     # The message with the form went to the target; the other stays, still unread.
     assert len(tls_server.messages(folder)) == 1 and len(tls_server.messages(target)) == 1
     assert not any(b"\\Seen" in item for item in flags(tls_server, folder))
@@ -575,7 +575,7 @@ def test_files_and_a_mailbox_in_one_command(tls_server, tmp_path, monkeypatch):
     assert "Mail: 1 new message(s) read" in result.output
     came_in = {(r.pair_id, r.form): r.came_in for r in read_tracking(tracking).returns}
     assert came_in == {
-        (first.pair_id, "goal-sheet"): "docx, in email",
+        (first.pair_id, "goal-sheet"): "docx, in mailbox > email",
         (second.pair_id, "terms-of-engagement"): "docx",
     }
 
@@ -610,7 +610,11 @@ def test_with_no_inputs_the_mailbox_and_move_folder_come_from_the_roster(
     assert result.exit_code == 0, result.output
     assert "Mail: 1 new message(s) read, 1 moved." in result.output
     [ret] = read_tracking(tracking).returns
-    assert (ret.pair_id, ret.form, ret.came_in) == (first.pair_id, "goal-sheet", "docx, in email")
+    assert (ret.pair_id, ret.form, ret.came_in) == (
+        first.pair_id,
+        "goal-sheet",
+        "docx, in mailbox > email",
+    )
     assert not tls_server.messages(folder) and len(tls_server.messages(target)) == 1
 
 
@@ -629,3 +633,61 @@ def test_a_mailbox_with_sign_in_none_is_refused_before_anything_is_read(tmp_path
     assert result.exit_code == 2
     assert "always needs a sign-in" in result.output and "Program sheet" in result.output
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_a_copy_set_aside_from_the_mailbox_comes_back_as_its_warning_says(
+    tls_server, tmp_path, monkeypatch
+):
+    # Ana sends her terms, then a corrected copy 40 seconds later, as replies to one email
+    # (same subject, same file name). The two messages are told apart (to the second), one row
+    # is added, and the one set aside can be brought back the way its warning says: a message
+    # is read only once, so from a file saved from it.
+    from mentordocs.roster import load_roster
+
+    roster = load_roster(SAMPLE_ROSTER)
+    pair = roster.pairs[0]
+    folder = fresh_folder(tls_server)
+    program = roster.program.name
+    first = make_docx("terms-of-engagement", pair.pair_id, {"mentor_sign_name": "FIRST"},
+                      program=program, modified="2026-09-14T10:00:00Z")  # fmt: skip
+    second = make_docx("terms-of-engagement", pair.pair_id, {"mentor_sign_name": "SECOND"},
+                       program=program, modified="2026-09-14T10:00:40Z")  # fmt: skip
+    for data, second_of_minute in ((first, "00"), (second, "40")):
+        date = f"Mon, 14 Sep 2026 10:00:{second_of_minute} +0000"
+        tls_server.deliver(
+            reply(pair.mentor.email, "Re: Your mentoring packet", {"terms.docx": data}, date=date),
+            folder,
+        )
+    url = f"imaps://{tls_server.user}@localhost:{tls_server.imaps_port}/{folder}"
+    monkeypatch.setenv("MENTORDOCS_IMAP_PASSWORD", tls_server.password)
+    tracking = tmp_path / "t.xlsx"
+    args = ["collect", url, "-o", str(tracking), "--roster", str(SAMPLE_ROSTER), "-q",
+            "--cafile", str(tls_server.cert_path)]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "1 new return(s)" in result.output  # one row, not two
+    data = read_tracking(tracking)
+    [kept] = data.returns
+    assert kept.values["mentor_sign_name"] == "SECOND"
+    [aside] = [p for p in data.problems if "older return" in p.message]
+    assert aside.file != kept.source and ":00, " in aside.file and ":40, " in kept.source
+    assert aside.fix.endswith(
+        f"If this one is: delete pair {pair.pair_id}'s row on the sheet 'Terms of engagement', "
+        "save, and collect again, giving this form saved from that message as a file (a message "
+        "is read from the mailbox only once)."
+    )
+
+    # The coordinator wants the first copy: row deleted, the attachment saved as a file.
+    import openpyxl
+
+    book = openpyxl.load_workbook(tracking)
+    book["Terms of engagement"].delete_rows(2)
+    book.save(tracking)
+    saved = tmp_path / "terms from Ana.docx"
+    saved.write_bytes(first)
+    result = CliRunner().invoke(cli, [*args, str(saved)])
+    assert result.exit_code == 0, result.output
+    data = read_tracking(tracking)
+    [back] = data.returns
+    assert back.values["mentor_sign_name"] == "FIRST"
+    assert not [p for p in data.problems if "older return" in p.message]  # said of it: past

@@ -454,6 +454,7 @@ class _Harvest:
         # Files set aside for a newer return are read again when given again: one comes back
         # once the coordinator takes the newer file out and deletes its row (see _set_aside).
         self.scanned: set[str] = set()  # files whose problems are worked out afresh
+        self.added: set[tuple[str, str]] = set()  # (pair, form) of the rows this run added
 
     @property
     def known_checksums(self) -> set[str]:
@@ -659,9 +660,10 @@ class _Harvest:
         ):
             result.unchanged += 1  # set aside before, for the return still in the workbook
             tie = reading.when == current.returned_at
-            problems.append(_set_aside(item.name, current, spec, pair_id, tie))
+            problems.append(_set_aside(item.name, item.came_in, current, spec, pair_id, tie))
             return
-        self.superseded.pop(reading.sha256, None)  # set aside before, and now the only one
+        if reading.sha256 in self.superseded:  # set aside before, and now the only one: what
+            self.scanned.add(self.superseded.pop(reading.sha256))  # was said of it is past
         matched = self._match(item, reading, pair_id, spec, problems)
         if self._blank_copy(item, reading, pair_id, spec, matched):
             result.blank += 1
@@ -679,6 +681,7 @@ class _Harvest:
         self._add_review(item, reading, pair_id, spec, matched, result, problems)
         if current is None:
             self.returns[key] = candidate
+            self.added.add(key)
             result.new += 1
             problems.extend(_too_long_for_a_cell(item.name, candidate, spec))
             return
@@ -687,10 +690,12 @@ class _Harvest:
         self.superseded[older.sha256] = older.source
         self.review = [r for r in self.review if r.sha256 != older.sha256]
         if newer is candidate:
-            result.new += 1
+            result.new += key not in self.added  # not twice for one row
+            self.added.add(key)
             problems.extend(_too_long_for_a_cell(item.name, candidate, spec))
         tie = older.returned_at == newer.returned_at
-        problems.append(_set_aside(older.source, newer, spec, pair_id, tie))
+        older_came_in = item.came_in if older is candidate else _mailbox_if(older)
+        problems.append(_set_aside(older.source, older_came_in, newer, spec, pair_id, tie))
         problems.extend(_signed_in_counterparts(newer, older))
 
     def _blank_copy(
@@ -1101,8 +1106,17 @@ def _pair_taken_from(source: str, pair_id: str, spec: FormSpec, because: str) ->
 _BY_FILE_NAME = "of its file name"
 
 
-def _set_aside(source: str, kept: ReturnedForm, spec: FormSpec, pair_id: str, tie: bool) -> Problem:
-    """The warning for a return of a pair's form set aside for another one, ``kept``."""
+def _mailbox_if(ret: ReturnedForm) -> str:
+    "How a return in the workbook came, as far as the set-aside warning needs: from a mailbox?"
+    return "mailbox" if "in mailbox" in ret.came_in else ""
+
+
+def _set_aside(
+    source: str, came_in: str, kept: ReturnedForm, spec: FormSpec, pair_id: str, tie: bool
+) -> Problem:
+    """The warning for a return of a pair's form set aside for another one, ``kept``.
+    ``came_in``: how the one set aside came (a message of a mailbox is read once: to bring it
+    back, the coordinator saves it as a file)."""
     if tie:
         saved = f"both saved {_when(kept)}" if kept.returned_at else "neither says when"
         said = (
@@ -1115,12 +1129,18 @@ def _set_aside(source: str, kept: ReturnedForm, spec: FormSpec, pair_id: str, ti
             f"is an older return of {spec.title} for pair {pair_id} than {kept.source} (saved "
             f"{_when(kept)}); the newer one is in the workbook."
         )
+    take_out = "" if _mailbox_if(kept) else f"take {kept.source} out of the folder, "
+    again = (
+        "collect again, giving this form saved from that message as a file (a message is read "
+        "from the mailbox only once)."
+        if came_in.startswith("mailbox")
+        else "collect again."
+    )
     return Problem(
         source,
         said,
-        f"Nothing to do if {kept.source} is the right one. If this one is: take {kept.source} "
-        f"out of the folder, delete pair {pair_id}'s row on the sheet '{spec.title}', save, and "
-        "collect again.",
+        f"Nothing to do if {kept.source} is the right one. If this one is: {take_out}delete pair "
+        f"{pair_id}'s row on the sheet '{spec.title}', save, and {again}",
         severity="warning",
     )
 

@@ -224,7 +224,7 @@ def add_email_bytes(
     ``name`` is how the coordinator finds the message (e.g. the mailbox, the sender, the date
     and the subject); each attachment is named ``"<name> > <file name>"``.
     """
-    _email(found, name, data, _Origin(name="", came_in="", depth=0), limits)
+    _email(found, name, data, _Origin(name="", came_in="mailbox", depth=0), limits)
 
 
 def _folder(found: Inventory, path: Path, origin: _Origin, limits: ContainerLimits) -> None:
