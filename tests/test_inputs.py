@@ -461,3 +461,27 @@ def test_an_email_with_only_a_signature_picture_needs_a_look(tmp_path):
         "form to read."
     )
     assert warning.severity == "warning" and "ask them to attach it" in warning.fix
+
+
+def test_a_form_emailed_back_as_it_was_sent_names_who_sent_it(tmp_path):
+    # A mentee replies with the form believing it filled in, but it is byte for byte the form
+    # sent: not a return, and the coordinator is told who sent it (a copy lying in a folder
+    # is only counted).
+    from test_collect import _generated
+
+    packets, original = _generated(tmp_path)
+    message = _reply("mentee1@example.org", "Done!", "Mon, 14 Sep 2026 10:00:00 +0000",
+                     {"P01_goal-sheet.docx": original})  # fmt: skip
+    write(tmp_path / "in" / "done.eml", bytes(message))
+    write(tmp_path / "in" / "copy.docx", original)
+    result = collect_forms([tmp_path / "in"], tmp_path / "t.xlsx", make_roster(tmp_path),
+                           packets_dir=packets)  # fmt: skip
+    assert result.blank == 2 and result.new == 0
+    [warning] = result.problems
+    assert warning.file == f"{tmp_path / 'in' / 'done.eml'} > P01_goal-sheet.docx"
+    assert warning.message == (
+        "is the form exactly as it was sent, with nothing filled in, so it does not count as "
+        "returned."
+    )
+    assert warning.fix.startswith("If mentee1@example.org meant to return it filled in")
+    assert warning.severity == "warning"

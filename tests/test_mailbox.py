@@ -237,7 +237,7 @@ def test_every_kind_of_attachment_is_read_and_nothing_changes_on_the_server(tls_
     assert "nothing attached" in nothing.message and nothing.severity == "warning"
     assert '"Thanks!"' in nothing.file
     # every message with something to collect may be moved; those needing a look may not
-    assert len(harvest.movable) == 6 and len(harvest.names) == 7
+    assert len(harvest.movable) == 6 and len(harvest.names) == 8  # the duplicate: its twin's name
     assert progress.events == [("start", 7, f"Reading coordinator/{folder}"), ("finish", 7)]
 
     readings = {
@@ -691,3 +691,80 @@ def test_a_copy_set_aside_from_the_mailbox_comes_back_as_its_warning_says(
     [back] = data.returns
     assert back.values["mentor_sign_name"] == "FIRST"
     assert not [p for p in data.problems if "older return" in p.message]  # said of it: past
+
+
+def test_a_move_that_fails_after_the_workbook_is_saved_says_what_was_read_and_what_to_do(
+    dovecot, tmp_path, monkeypatch
+):
+    # The server goes away between reading and moving: the summary is still printed, the
+    # failed move says to move them by hand (running again would not), and the exit code says
+    # something needs doing. A second delivery of a message is counted, not left unsaid.
+    import mentordocs.collect.harvest as harvest
+    from mentordocs.roster import load_roster
+
+    roster = load_roster(SAMPLE_ROSTER)
+    first, second = roster.pairs[0], roster.pairs[1]
+    program = roster.program.name
+    with Dovecot(dovecot) as server:
+        server.add_folder("Collected")
+        twice = make_msgid(domain="example.org")
+        goal = make_docx("goal-sheet", first.pair_id, {"goal_1_goal": "Kept"}, program=program)
+        for _ in range(2):
+            server.deliver(reply(first.mentee.email, "Goals", {"g.docx": goal}, message_id=twice))
+        terms = make_docx(
+            "terms-of-engagement", second.pair_id, {"mentor_sign_name": "T"}, program=program
+        )
+        server.deliver(reply(second.mentor.email, "Terms", {"t.docx": terms}))
+        real_move = harvest.move_messages
+
+        def server_gone(*args, **kwargs):
+            server.kill()
+            return real_move(*args, **kwargs)
+
+        monkeypatch.setattr(harvest, "move_messages", server_gone)
+        monkeypatch.setenv("MENTORDOCS_IMAP_PASSWORD", server.password)
+        url = f"imap://{server.user}@127.0.0.1:{server.port}/INBOX"
+        tracking = tmp_path / "t.xlsx"
+        args = ["collect", url, "-o", str(tracking), "--roster", str(SAMPLE_ROSTER), "-q",
+                "--move-to", "Collected"]  # fmt: skip
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert "2 new return(s)" in said
+    assert (
+        "Mail: 2 new message(s) read (and 1 second copy(ies) of a message read, passed over). "
+        "The messages read from coordinator/INBOX could not all be moved to 'Collected'"
+    ) in said
+    assert (
+        "The workbook is saved with what they held; the messages not moved stay where they are "
+        "and are not read again: move them in your mail program."
+    ) in said
+    assert "Files: 2 read as forms" in said
+    assert len(read_tracking(tracking).returns) == 2
+
+
+def test_a_connection_lost_on_an_earlier_run_is_not_listed_once_everything_is_read(
+    dovecot, tmp_path
+):
+    from test_collect import make_roster
+
+    from mentordocs.collect import collect_forms
+    from mentordocs.collect.harvest import MailboxInput
+
+    with Dovecot(dovecot) as server:
+        for n in range(1, 31):  # more than one batch of messages fetched at a time
+            form = make_docx("goal-sheet", f"P{n:02d}", {"goal_1_goal": f"Goal {n}"})
+            server.deliver(reply(f"m{n}@example.org", f"Form {n}", {"g.docx": form}))
+        url = f"imap://{server.user}@127.0.0.1:{server.port}/INBOX"
+        mailbox = MailboxInput(parse_mailbox_url(url), login(server))
+        roster, tracking = make_roster(tmp_path, pairs=30), tmp_path / "t.xlsx"
+        cut = collect_forms(
+            [], tracking, roster, mailboxes=[mailbox], progress=Recorder(at=1, action=server.kill)
+        )
+        lost = [p for p in cut.problems if p.file == "coordinator/INBOX"]
+        assert lost and "was lost" in lost[0].message
+        server.start()
+        rest = collect_forms([], tracking, roster, mailboxes=[mailbox])
+        assert rest.messages > 0 and rest.still_listed == 0 and not rest.problems
+        assert len(read_tracking(tracking).returns) == 30
+        assert not [p for p in read_tracking(tracking).problems if p.file == "coordinator/INBOX"]

@@ -137,7 +137,7 @@ def collect_command(
         move_to=move_to or (settings.move_to if settings and mailboxes else None) or None,
     )
     _report(result, tracking)
-    if result.unreadable:
+    if result.unreadable or result.not_moved:
         raise SystemExit(1)
 
 
@@ -229,9 +229,14 @@ def _report(result: CollectResult, tracking: str) -> None:
             f"{click.format_filename(str(folder))}, which the packets were generated with (give "
             "--templates to use others)."
         )
-    if result.messages or result.moved or result.notes:
+    if result.messages or result.moved or result.notes or result.messages_twice:
         click.echo(
             f"Mail: {result.messages} new message(s) read"
+            + (
+                f" (and {result.messages_twice} second copy(ies) of a message read, passed over)"
+                if result.messages_twice
+                else ""
+            )
             + (f", {result.moved} moved" if result.moved else "")
             + "."
             + "".join(f" {note}" for note in result.notes)
@@ -243,5 +248,10 @@ def _report(result: CollectResult, tracking: str) -> None:
         + (f", {result.skipped} passed over" if result.skipped else "")
         + f", {result.attention} needing attention"
         + (f" ({result.unreadable} could not be read)" if result.unreadable else "")
+        + (
+            f"; the Problems sheet still lists {result.still_listed} more from earlier runs"
+            if result.still_listed
+            else ""
+        )
         + "."
     )

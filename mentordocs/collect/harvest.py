@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentordocs.collect.inputs import RETURN_KINDS, Found, Inventory, find_returns
-from mentordocs.collect.mailbox import MailboxHarvest, move_messages, read_mailbox
+from mentordocs.collect.mailbox import MailboxError, MailboxHarvest, move_messages, read_mailbox
 from mentordocs.collect.matching import (
     Matched,
     References,
@@ -92,7 +92,10 @@ class CollectResult:
     unreadable: int = 0  # files that may be returns but could not be read
     review: int = 0  # answers put on the Review sheet in this run
     messages: int = 0  # mail messages opened in mailboxes this run
+    messages_twice: int = 0  # mail messages passed over: a second copy of one read
+    still_listed: int = 0  # files the Problems sheet still lists from earlier runs
     moved: int = 0  # mail messages moved to --move-to's folder
+    not_moved: bool = False  # moving them failed (after the workbook was saved): ``notes`` say
     notes: list[str] = field(default_factory=list)  # what the mailboxes said (moves, copies)
     problems: list[Problem] = field(default_factory=list)
     backup: Path | None = None
@@ -158,6 +161,9 @@ def collect_forms(
     harvest = _Harvest(roster, specs, previous, packets_dir, include_confidential)
     inventory = find_returns(inputs)
     mail = _read_mailboxes(mailboxes, previous, inventory, move_to, result, progress)
+    for source, read in zip(mailboxes, mail, strict=True):
+        if read.complete:  # read to the end: a connection lost on an earlier run is past
+            harvest.scanned.add(source.address.label)
     problems = [*result.problems, *inventory.problems]
     result.skipped, result.not_forms = inventory.passed_over, inventory.not_forms
     result.unreadable = sum(1 for p in problems if p.severity == "error")
@@ -173,6 +179,7 @@ def collect_forms(
         progress.finish()
     result.problems = problems
     data = harvest.tracking_data(problems)
+    result.still_listed = len({p.file for p in data.problems} - {p.file for p in problems})
     if mail:
         data.mailbox = mail[-1].state
     payload = write_tracking(target, data, roster, specs, packets_dir=packets_dir)
@@ -261,6 +268,7 @@ def _read_mailboxes(
         harvests.append(mail)
         state = mail.state
         result.messages += mail.read
+        result.messages_twice += mail.duplicates
         inventory.returns.extend(mail.inventory.returns)
         inventory.not_forms.extend(mail.inventory.not_forms)
         inventory.problems.extend(mail.inventory.problems)
@@ -292,14 +300,24 @@ def _move_read_mail(
     troubled = {p.file for p in problems}
     for source, mail in zip(mailboxes, harvests, strict=True):
         uids = [uid for uid in mail.movable if not _troubled(mail.names.get(uid), troubled)]
-        moved = move_messages(
-            source.address,
-            source.credentials,
-            uids,
-            mail.uidvalidity,
-            move_to,
-            cafile=source.cafile,
-        )
+        try:
+            moved = move_messages(
+                source.address,
+                source.credentials,
+                uids,
+                mail.uidvalidity,
+                move_to,
+                cafile=source.cafile,
+            )
+        except MailboxError as exc:  # the workbook is saved: say so, and what to do instead
+            result.not_moved = True
+            result.notes.append(
+                f"The messages read from {source.address.label} could not all be moved to "
+                f"{move_to!r} ({str(exc).split('. ')[0].rstrip('.')}). The workbook is saved "
+                "with what they held; the messages not moved stay where they are and are not "
+                "read again: move them in your mail program."
+            )
+            continue
         result.moved += moved.moved
         if moved.note:
             result.notes.append(moved.note)
@@ -507,6 +525,9 @@ class _Harvest:
         result.read += 1
         if reading.sha256 in self.blank_checksums:
             result.blank += 1
+            if item.sender:  # someone sent it back believing it filled in: say who
+                self.scanned.add(item.name)
+                problems.append(_sent_back_blank(item))
             return
         if reading.sha256 in self.seen:
             result.unchanged += 1  # its problems from the last run, if any, are kept
@@ -1104,6 +1125,18 @@ def _pair_taken_from(source: str, pair_id: str, spec: FormSpec, because: str) ->
 
 
 _BY_FILE_NAME = "of its file name"
+
+
+def _sent_back_blank(item: Found) -> Problem:
+    "The warning for a form emailed back exactly as it was generated, nothing filled in."
+    return Problem(
+        item.name,
+        "is the form exactly as it was sent, with nothing filled in, so it does not count as "
+        "returned.",
+        f"If {item.sender} meant to return it filled in, ask them to fill it in, save it, and "
+        "send it again.",
+        severity="warning",
+    )
 
 
 def _mailbox_if(ret: ReturnedForm) -> str:

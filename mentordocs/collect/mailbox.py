@@ -86,7 +86,7 @@ class MailboxHarvest:
     workbook (what was read before and now). ``movable`` lists the UIDs (under
     ``uidvalidity``) of the messages read this run whose every attachment was a form or
     plainly not a form, with nothing to look into: what ``move_messages`` may move.
-    ``names`` gives each UID read its name in ``inventory``. ``stopped`` says why the run
+    ``names`` gives each UID read (or passed over as a duplicate) its name in ``inventory``. ``stopped`` says why the run
     ended before reading every new message ("" when it did not).
     """
 
@@ -205,7 +205,8 @@ def _headers(
                 header.message_id in state.message_ids or header.message_id in this_run
             ):
                 result.duplicates += 1
-                result.movable.append(uid)
+                result.movable.append(uid)  # with its twin: its name says which message it is
+                result.names[uid] = header.name
                 state.mark(address.key, result.uidvalidity, uid)
                 continue
             if size > max_bytes:
@@ -268,8 +269,8 @@ def _header(address: MailboxAddress, uid: int, size: int, literal: bytes) -> _He
 def _too_big(header: _Header, max_bytes: int) -> Problem:
     return Problem(
         header.name,
-        f"is a message of {header.size / 1e6:.0f} MB, more than collect reads "
-        f"({max_bytes / 1e6:.0f} MB); it was not read.",
+        f"is a message of {header.size / 1024 / 1024:,.0f} MB, more than collect reads "
+        f"({max_bytes / 1024 / 1024:,.0f} MB); it was not read.",
         "Save its attachments from your mail program and collect them as files.",
     )
 
