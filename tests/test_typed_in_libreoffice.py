@@ -32,7 +32,7 @@ def packets(tmp_path_factory) -> Path:
 def test_answers_typed_in_libreoffice_7_4_reach_their_columns(packets, tmp_path, given):
     tracking = tmp_path / "tracking.xlsx"
     result = collect_forms(
-        [TYPED],
+        [TYPED / "P02_terms-of-engagement.docx", TYPED / "my goals.odt"],
         tracking,
         load_roster(SAMPLE_ROSTER),
         packets_dir=packets if given == "packets folder" else None,
@@ -53,3 +53,45 @@ def test_answers_typed_in_libreoffice_7_4_reach_their_columns(packets, tmp_path,
         assert set(made.placeholders.values()).isdisjoint(values.values()), form
         assert values["purpose" if form == "terms-of-engagement" else "goal_1_goal"]
     assert not read_tracking(tracking).review  # nothing typed was left for review either
+
+
+def test_text_typed_beside_a_box_goes_to_the_review_sheet(packets, tmp_path):
+    # In LibreOffice a box's edge does not show: clicking at the end of its line, or in front
+    # of its grey prompt, and typing writes outside the box. Without Track Changes that text
+    # was nowhere in the workbook; with it, it was on the Review sheet. Both are now, once.
+    tracking = tmp_path / "tracking.xlsx"
+    result = collect_forms(
+        [TYPED / "P07_terms-of-engagement.docx"],
+        tracking,
+        load_roster(SAMPLE_ROSTER),
+        packets_dir=packets,
+    )
+    assert result.new == 1
+    review = read_tracking(tracking).review
+    assert sorted((str(item.text).strip(), item.suggestion) for item in review) == [
+        ("R2_AFTER_FIELD or the library", "Where we meet (room, address or video link)"),
+        (
+            "R2_BEFORE_BOX we would talk to the coordinator.",
+            "What we do if it is not working, or one of us wants to end it",
+        ),
+        ("R2_TC_AFTER lack of time", ""),
+    ]  # with the box it was typed beside (the one with Track Changes on: after the label)
+    assert {item.why for item in review} == {
+        "typed outside the form's fields, so it is no field's answer"
+    }
+    [warning] = [p for p in result.problems if "typed outside" in p.message]
+    assert warning.message.startswith("has 3 piece(s) of text typed outside the form's fields")
+    [row] = read_tracking(tracking).returns
+    assert "R2" not in " ".join(str(v) for v in row.values.values())  # in no column
+
+
+def test_a_forms_own_text_beside_its_boxes_is_not_taken_for_typing(packets, tmp_path):
+    # The "I agree" check boxes share their line with their label: a form as generated, and
+    # one filled in, have nothing typed beside any box.
+    from test_roundtrip import fill_docx
+
+    filled = tmp_path / "P03_terms-of-engagement.docx"
+    sent = (packets / "P03" / "P03_terms-of-engagement.docx").read_bytes()
+    filled.write_bytes(fill_docx(sent, {"purpose": "To learn", "mentor_agree": True}))
+    result = collect_forms([filled], tmp_path / "t.xlsx", load_roster(SAMPLE_ROSTER))
+    assert result.new == 1 and not read_tracking(tmp_path / "t.xlsx").review

@@ -54,6 +54,7 @@ from mentordocs.forms import (
 from mentordocs.fsutil import atomic_write_bytes, office_lock_file
 from mentordocs.mailsettings import MailboxAddress
 from mentordocs.models import Roster
+from mentordocs.ooxml.revisions import StrayText
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import MANIFEST_NAME, read_manifest
 from mentordocs.signin import Credentials
@@ -473,6 +474,7 @@ class _Harvest:
         # once the coordinator takes the newer file out and deletes its row (see _set_aside).
         self.scanned: set[str] = set()  # files whose problems are worked out afresh
         self.added: set[tuple[str, str]] = set()  # (pair, form) of the rows this run added
+        self.beside_known: dict[str, set[str]] = {}  # form -> texts its forms show beside fields
 
     @property
     def known_checksums(self) -> set[str]:
@@ -685,6 +687,7 @@ class _Harvest:
             return
         if reading.sha256 in self.superseded:  # set aside before, and now the only one: what
             self.scanned.add(self.superseded.pop(reading.sha256))  # was said of it is past
+        reading.stray += self._typed_beside(pair_id, reading, spec)
         matched = self._match(item, reading, pair_id, spec, problems)
         if self._blank_copy(item, reading, pair_id, spec, matched):
             result.blank += 1
@@ -718,6 +721,37 @@ class _Harvest:
         older_came_in = item.came_in if older is candidate else _mailbox_if(older)
         problems.append(_set_aside(older.source, older_came_in, newer, spec, pair_id, tie))
         problems.extend(_signed_in_counterparts(newer, older))
+
+    def _typed_beside(self, pair_id: str, reading: FormReading, spec: FormSpec) -> list[StrayText]:
+        """What was typed beside a field, in its paragraph but outside its box, without Track
+        Changes (that with Track Changes on is in ``reading.stray`` already): what the
+        paragraph shows beyond what the pair's own form shows there. No field's answer."""
+        known = self.beside_known.setdefault(spec.form, set())
+        unknown = [entry for entry in reading.beside if entry.text not in known]
+        if not unknown:
+            return []  # only the form's own texts (a check box's label)
+        reference = self.references.get(pair_id, spec)
+        if (
+            reference is None
+            or reference.version != reading.template_version
+            or not reference.version
+        ):
+            # Nothing to compare with: the pair's form cannot be made, or not from the template
+            # this one was made from (another version's lines may hold other texts).
+            return []
+        known.update(reference.beside.values())
+        tracked = [" ".join(s.text.split()) for s in reading.stray]
+        typed = []
+        for entry in unknown:
+            name = next((n for n in entry.names if n in reference.beside), "")
+            if not name:
+                continue  # no field the pair's form has: nothing to say what is the form's
+            text = entry.text.replace(reference.beside[name], " ", 1)
+            for already in tracked:
+                text = text.replace(already, " ", 1) if already else text
+            if text.split():
+                typed.append(StrayText(" ".join(text.split()), "", name))
+        return typed
 
     def _blank_copy(
         self, item: Found, reading: FormReading, pair_id: str, spec: FormSpec, matched: Matched
@@ -886,9 +920,7 @@ def _for_review(
     return found
 
 
-_TYPED_OUTSIDE = (
-    "typed outside the form's fields (with Track Changes on), so it is no field's answer"
-)
+_TYPED_OUTSIDE = "typed outside the form's fields, so it is no field's answer"
 
 
 def _review_problems(

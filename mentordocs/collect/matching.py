@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentordocs.errors import MentordocsError
-from mentordocs.forms import FormSpec, Value, is_filled
+from mentordocs.forms import FormSpec, Value, is_filled, template_version
 from mentordocs.generate.context import build_context
 from mentordocs.generate.render import CompiledTemplate
 from mentordocs.models import Roster
-from mentordocs.ooxml.fields import Field, read_fields
+from mentordocs.ooxml.fields import Field, read_fields, text_beside_fields
+from mentordocs.ooxml.ns import PROP_VERSION
 from mentordocs.ooxml.package import PackageError, WordPackage
 
 __all__ = ["Matched", "Reference", "References", "Unproven", "identify_from_name", "match_fields"]
@@ -57,6 +58,9 @@ class Reference:
     placeholders: dict[str, str]  # field id -> placeholder text shown when not filled in
     before: dict[str, str] = field(default_factory=dict)  # field id -> text shown before it
     sent: dict[str, Value] = field(default_factory=dict)  # field id -> value it was sent with
+    # field id -> the text its paragraph shows outside the fields in it ('' for none)
+    beside: dict[str, str] = field(default_factory=dict)
+    version: str = ""  # the version of the template it was made from
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Reference:
@@ -64,9 +68,13 @@ class Reference:
         with WordPackage(data) as package:
             layout = package.layout()
             fields: list[Field] = []
+            beside: dict[str, str] = {}
             for part in (layout.main, *layout.stories):
                 root = package.parse(part)
                 fields.extend(read_fields(root, unnamed=True, placeholder_text=True, before="all"))
+                for entry in text_beside_fields(root, blank=True):
+                    beside.update(dict.fromkeys(entry.names, entry.text))
+            version = package.custom_properties(layout.custom).get(PROP_VERSION, "")
         named = [f for f in fields if f.id]
         return cls(
             order=[(f.id, f.kind) for f in named],
@@ -75,6 +83,8 @@ class Reference:
             },
             before={f.id: f.before for f in named if f.before},
             sent={f.id: f.value for f in named if not f.placeholder and is_filled(f.value)},
+            beside=beside,
+            version=version,
         )
 
     @property
@@ -132,7 +142,9 @@ class References:
             if template is None:
                 template = self._templates[spec.form] = CompiledTemplate.load(spec.template_path)
             context = build_context(self.roster, self.roster.pair(pair_id))
-            return Reference.from_bytes(template.render(context))
+            made = Reference.from_bytes(template.render(context))
+            made.version = template_version(spec.version, template.sha256)
+            return made
         except (MentordocsError, KeyError, OSError):
             return None
 

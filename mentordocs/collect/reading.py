@@ -20,7 +20,7 @@ from lxml import etree
 from mentordocs.errors import CollectError, FileError
 from mentordocs.odf import is_opendocument, read_odt
 from mentordocs.ooxml import ns
-from mentordocs.ooxml.fields import Field, read_fields, shown_text
+from mentordocs.ooxml.fields import Beside, Field, read_fields, shown_text, text_beside_fields
 from mentordocs.ooxml.package import DEFAULT_LIMITS, PackageError, ReadLimits, WordPackage
 from mentordocs.ooxml.revisions import StrayText, accept_all
 from mentordocs.ooxml.xml import is_strict
@@ -68,6 +68,9 @@ class FormReading:
     recovered: list[Recovered] = field(default_factory=list)
     # Text typed (with Track Changes on) outside every field: no field's value, for review.
     stray: list[StrayText] = field(default_factory=list)
+    # Text shown beside fields, in their paragraphs (Word files): the form's own (a check box's
+    # label) or typed there instead of in the box; told apart against the form's template.
+    beside: list[Beside] = field(default_factory=list)
     # Parts that were not well-formed XML, read as far as they go: nothing in them is proof.
     damaged: list[str] = field(default_factory=list)
     # The fields matched to the declaration where the file was read, when every field kept
@@ -171,11 +174,13 @@ def read_form_bytes(
             damaged: list[str] = []
             main = accept_all(_parse(package, layout.main, raw_main, damaged), stray)
             fields = read_fields(main, unnamed=True, placeholder_text=True)
+            beside = text_beside_fields(main)
             properties = package.custom_properties(layout.custom)
             shown: list[str] = []
             for part in layout.stories:
                 root = accept_all(_parse(package, part, None, damaged), stray)
                 fields.extend(read_fields(root, unnamed=True, placeholder_text=True))
+                beside.extend(text_beside_fields(root))
                 if ns.PROP_PAIR not in properties:
                     shown.append(shown_text(root))
             modified = package.modified(layout.core)
@@ -194,6 +199,7 @@ def read_form_bytes(
         strict=is_strict(raw_main),
         attached_template=layout.attached_template,
         stray=stray,
+        beside=beside,
         damaged=damaged,
         shown=" ".join(shown),
     )

@@ -58,11 +58,13 @@ from mentordocs.ooxml.ns import (
 
 __all__ = [
     "FOREIGN_TAG_PREFIXES",
+    "Beside",
     "Field",
     "read_fields",
     "set_field_value",
     "set_field_values",
     "shown_text",
+    "text_beside_fields",
 ]
 
 
@@ -143,6 +145,54 @@ def shown_text(part_root: etree._Element, limit: int = 2000) -> str:
             if size >= limit:
                 break
     return " ".join(pieces)[:limit]
+
+
+class Beside(NamedTuple):
+    """The text a paragraph holding fields shows outside them (a check box's label, or what
+    someone typed next to a box instead of in it), with the names of those fields: their tags,
+    aliases and the field ids of the anchor bookmarks in the paragraph."""
+
+    names: tuple[str, ...]
+    text: str  # whitespace collapsed
+
+
+_HOLDING_FIELDS = etree.XPath(
+    "//w:p[not(ancestor::w:sdt)][w:sdt]", namespaces={"w": W}
+)  # paragraphs holding inline controls, not themselves inside one
+_WITH_TEXT_OUTSIDE = etree.XPath(
+    "//w:p[not(ancestor::w:sdt)][w:sdt][w:r/w:t or w:hyperlink/w:r/w:t]", namespaces={"w": W}
+)
+_OUTSIDE_TEXT = etree.XPath("w:r/w:t | w:r/w:tab | w:hyperlink/w:r/w:t", namespaces={"w": W})
+
+
+def text_beside_fields(part_root: etree._Element, *, blank: bool = False) -> list[Beside]:
+    """Each paragraph holding inline content controls that shows text outside them (with
+    ``blank``, every such paragraph, text or none), in document order: what a form's template
+    puts beside its boxes, against which a return shows what was typed beside them (read
+    after the tracked changes are accepted). Anchors with hashed names give no name here."""
+    out = []
+    paragraphs = (_HOLDING_FIELDS if blank else _WITH_TEXT_OUTSIDE)(part_root)
+    assert isinstance(paragraphs, list)  # a node-set
+    for paragraph in paragraphs:
+        assert isinstance(paragraph, etree._Element)
+        names: list[str] = []
+        for sdt in paragraph.iterchildren(_SDT):
+            pr = sdt.find(_SDT_PR)
+            for child in pr if pr is not None else ():
+                if child.tag in (_TAG, _ALIAS):
+                    names.append(child.get(_VAL) or "")
+        for start in paragraph.iter(_BOOKMARK_START):
+            names.append(anchor_field_id(start.get(_NAME) or ""))
+        shown = _OUTSIDE_TEXT(paragraph)
+        assert isinstance(shown, list)
+        pieces = [
+            " " if el.tag == _TAB else (el.text or "")
+            for el in shown
+            if isinstance(el, etree._Element)
+        ]
+        text = " ".join("".join(pieces).split())
+        out.append(Beside(tuple(dict.fromkeys(n for n in names if n)), text))
+    return out
 
 
 def read_fields(
