@@ -192,3 +192,20 @@ def test_the_roster_given_for_the_tracking_workbook_is_named_as_such(tmp_path):
         read_tracking(SAMPLE_ROSTER)
     assert "it looks like a roster" in str(caught.value)
     assert "Give the tracking workbook collect writes" in str(caught.value)
+
+
+def test_a_blank_check_box_cell_stays_blank_when_written_again(tmp_path):
+    # A printed PDF's answers are on the Review sheet only: its row's check box columns are
+    # blank. Read back and written again (every collect does), they stayed blank the first
+    # time and became "No" the next: a run that read nothing new changed the workbook.
+    data = TrackingData(
+        returns=[ReturnedForm("P01", "goal-sheet", "goals.pdf", "a" * 64, None, {})]
+    )
+    first = write(tmp_path, data)
+    again = write(tmp_path, read_tracking(first))
+    from test_collect import sheet_rows
+
+    [row] = sheet_rows(again, "Goal sheet")
+    agree = [label for label in row if label.endswith("agrees")]
+    assert agree and all(row[label] is None for label in agree), row
+    assert read_tracking(again).returns[0].values.get("mentor_agree", "") == ""

@@ -534,8 +534,8 @@ def _problems(wb: _Workbook) -> list[Problem]:
 
 
 def _from_cell(value: object, kind: str) -> Value:
-    if value is None:
-        return False if kind == "checkbox" else ""
+    if value is None:  # blank, a check box too: unread (a printed PDF's), not "No"
+        return ""
     if kind == "checkbox" and value in ("Yes", "No"):
         return value == "Yes"
     if isinstance(value, dt.datetime):
