@@ -422,8 +422,13 @@ def test_form_fields_of_every_kind_are_read_by_tu():
         "goal_1_target_date", "mentor_agree", "mentee_agree", "goal_1_horizon", "goal_1_priority",
     }  # fmt: skip
     assert reading.unnamed_fields == 2 and reading.with_fields
-    [doubt] = reading.review
+    doubt, *unnamed = reading.review
     assert (doubt.field_id, doubt.source, doubt.sure) == ("ack_seek_help", "field", UNSURE)
+    # fields naming no question are not guessed at: what they hold is for review
+    assert [(u.field_id, u.label, u.text, u.source) for u in unnamed] == [
+        ("", "_7", "no tooltip: not guessed", "field"),
+        ("", "_8", "not guessed either", "field"),
+    ]
 
 
 def test_identity_from_custom_properties_beats_the_rest():
@@ -615,3 +620,32 @@ def test_collect_reads_pdf_returns_by_field_and_printed_ones_for_review(
     assert all(item.pair_id == "P02" and "printed form" in item.why for item in data.review)
     warned = {p.file for p in result.problems if "PDF without form fields" in p.message}
     assert warned == {str(folder / p.name) for p in pick if "P02_" in p.name}
+
+
+def test_a_pdf_form_whose_fields_lost_their_names_puts_its_answers_up_for_review(
+    filled, soffice, soffice_25, tmp_path
+):
+    # Filled in and saved by LibreOffice 7.4, which drops the boxes' names, then exported as a
+    # PDF form by 25.2: its fields have no name saying which question each answers. It was
+    # called "a PDF without form fields", and what its fields hold was read nowhere.
+    from mentordocs.collect import collect_forms
+    from mentordocs.tracking import read_tracking
+
+    source = next(p for p in filled["chosen"] if "P01_confidentiality" in p.name)
+    [resaved] = convert([source], "docx", tmp_path / "saved-by-7.4", soffice=soffice)
+    [pdf] = convert([resaved], WITH_FIELDS, tmp_path / "in", soffice=soffice_25)
+    reading = read_pdf(pdf.read_bytes(), pdf.name, SPECS)
+    assert reading.with_fields and not reading.fields and reading.unnamed_fields
+    tracking = tmp_path / "t.xlsx"
+    result = collect_forms([pdf], tracking, filled["roster"], packets_dir=filled["packets"],
+                           include_confidential=True)  # fmt: skip
+    data = read_tracking(tracking)
+    [ret] = data.returns
+    assert ret.came_in == "pdf (fields without names)"
+    assert not any(v not in ("", False) for v in ret.values.values())  # never placed
+    expected = filled["expected"][("P01", "confidentiality-agreement")]
+    shown = {str(item.text) for item in data.review if "a field of the PDF" in item.why}
+    assert any(expected["mentor_sign_name"] in text for text in shown), shown
+    assert "ticked" in shown  # the "I agree" boxes
+    [warning] = [p for p in result.problems if "PDF" in p.message]
+    assert warning.message.startswith("is a PDF form whose fields have no names")

@@ -910,7 +910,12 @@ def _for_review(
             recovered.text,
             recovered.label,
             recovered.field_id,
-            f"read from the printed form ({recovered.sure}"
+            (
+                "read from a field of the PDF ("
+                if recovered.source == "field"
+                else "read from the printed form ("
+            )
+            + recovered.sure
             + (f": {recovered.reason}" if recovered.reason else "")
             + "); confirm it against the PDF",
             False,
@@ -919,6 +924,9 @@ def _for_review(
     ]
     return found
 
+
+#: How a PDF form whose fields have no usable names came back ("Came in as").
+UNNAMED_PDF = "pdf (fields without names)"
 
 _TYPED_OUTSIDE = "typed outside the form's fields, so it is no field's answer"
 
@@ -950,6 +958,19 @@ def _review_problems(
                 f"has {len(reading.stray)} piece(s) of text typed outside the form's fields; "
                 "they are on the Review sheet.",
                 "Check each one and add it to the answer it belongs to, if any.",
+                severity="warning",
+            )
+        )
+    if reading.format == UNNAMED_PDF:
+        problems.append(
+            Problem(
+                item.name,
+                "is a PDF form whose fields have no names saying which question each answers "
+                "(the form lost them in the program it was filled in before the PDF was made): "
+                f"it counts as returned, and the {len(reading.recovered)} answer(s) read from "
+                "it are on the Review sheet, not in the form's columns.",
+                "Check the answers against the PDF and copy them into the form's columns, or ask "
+                "the pair to return the Word form itself.",
                 severity="warning",
             )
         )
@@ -1017,9 +1038,11 @@ def _unproven_problems(item: Found, matched: Matched, packets: Path | None) -> l
 
 def _pdf_reading(pdf: PdfReading, file_time: dt.datetime | None) -> FormReading:
     reading = pdf.form_reading(file_time)
-    reading.format = "pdf" if pdf.fields else "pdf (printed)"
+    reading.format = (
+        "pdf" if pdf.fields else (UNNAMED_PDF if pdf.unnamed_fields else "pdf (printed)")
+    )
     reading.recovered = [
-        Recovered(item.field_id, item.label, str(item.value), item.sure, item.reason)
+        Recovered(item.field_id, item.label, str(item.value), item.sure, item.reason, item.source)
         for item in pdf.review
     ]
     return reading

@@ -195,7 +195,8 @@ class ReviewItem(NamedTuple):
     space, a line break where it may have been typed (or a long word broken: a page cannot
     tell), tabs as the spaces the page shows. ``sure`` is LIKELY or UNSURE, ``reason`` says
     why not LIKELY; ``page`` where it starts (1-based); ``source`` "text", or "field" for a
-    form field whose id is proven but whose value is not.
+    form field whose id is proven but whose value is not, or whose id is not proven (no
+    ``/TU`` naming a field: ``field_id`` '', ``label`` the field's own ``/T``).
     """
 
     field_id: str
@@ -314,7 +315,10 @@ def read_pdf(
     )
     spec = specs.get(identity.form.value) if identity.form else None
     if spec is not None:
-        reading.review = [item._replace(label=_label(spec, item.field_id)) for item in field_review]
+        reading.review = [
+            item._replace(label=_label(spec, item.field_id)) if item.field_id else item
+            for item in field_review
+        ]
     shown = _labels_for(labels, identity, spec)
     if spec is not None and shown is not None and shown.labels and not fields:
         reading.labels_used = True
@@ -454,10 +458,24 @@ def _form_fields(
         item = _field_value(node, inherited)
         if item is None:
             continue  # a push button or signature: not an answer
+        kind, value, placeholder, doubt = item
         if not _ID.match(field_id):
             unnamed += 1
+            if value is True or (isinstance(value, str) and value.strip()):
+                shown = "ticked" if value is True else str(value)
+                partial = node.get("/T")
+                review.append(
+                    ReviewItem(
+                        "",
+                        str(partial) if isinstance(partial, str) else "",
+                        shown,
+                        shown,
+                        UNSURE,
+                        "a field of the PDF with no name saying which question it answers",
+                        source="field",
+                    )
+                )
             continue
-        kind, value, placeholder, doubt = item
         if doubt:
             review.append(
                 ReviewItem(field_id, field_id, str(value), True, UNSURE, doubt, source="field")

@@ -104,14 +104,15 @@ class FormReading:
 
 @dataclass(frozen=True)
 class Recovered:
-    """An answer read from a form's printed text (a PDF without form fields): where it seems
-    to be, never proof of which question it answers."""
+    """An answer read from a PDF that does not prove which question it answers: from its
+    printed text (where it seems to be), or from one of its form fields without a name."""
 
     field_id: str  # the field whose printed label it follows
     label: str  # that label, as printed
     text: str  # what was printed
     sure: str  # "likely" or "unsure"
     reason: str = ""
+    source: str = "text"  # "text", or "field": a form field of the PDF
 
 
 def read_form(
