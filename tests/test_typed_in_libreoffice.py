@@ -95,3 +95,23 @@ def test_a_forms_own_text_beside_its_boxes_is_not_taken_for_typing(packets, tmp_
     filled.write_bytes(fill_docx(sent, {"purpose": "To learn", "mentor_agree": True}))
     result = collect_forms([filled], tmp_path / "t.xlsx", load_roster(SAMPLE_ROSTER))
     assert result.new == 1 and not read_tracking(tmp_path / "t.xlsx").review
+
+
+def test_a_printed_pdf_says_which_answers_could_not_be_found_in_its_text(packets, tmp_path):
+    # Exported from LibreOffice 7.4 without form fields: the answers found in its text go to
+    # the Review sheet; those of the signature block are not found there, and the warning
+    # says so instead of suggesting every answer is on the Review sheet.
+    result = collect_forms(
+        [TYPED / "goals printed.pdf"],
+        tmp_path / "tracking.xlsx",
+        load_roster(SAMPLE_ROSTER),
+        packets_dir=packets,
+    )
+    [warning] = [p for p in result.problems if "PDF" in p.message]
+    assert warning.message.startswith("is a PDF without form fields")
+    assert (
+        'could not be found in its text ("Mentor\'s name (typed signature)", "Mentee\'s name '
+        "(typed signature)\", 'Date the mentor signed', 'Date the mentee signed')"
+    ) in warning.message
+    review = read_tracking(tmp_path / "tracking.xlsx").review
+    assert "R4_GOAL5 pdf answer" in {str(item.text) for item in review}

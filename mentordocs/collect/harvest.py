@@ -498,7 +498,13 @@ class _Harvest:
             )
         except FormReadError as exc:
             return exc
-        return _pdf_reading(pdf, file_time)
+        reading = _pdf_reading(pdf, file_time)
+        spec = self.specs.get(reading.form)
+        if spec is not None:
+            for field_id in pdf.unlocated:
+                declared, n = spec.lookup(field_id)
+                reading.unlocated.append(declared.label_for(n) if declared else field_id)
+        return reading
 
     def _shown_labels(self, pair_id: str, form: str) -> FormLabels | None:
         spec = self.specs.get(form)
@@ -981,6 +987,11 @@ def _review_problems(
             if reading.recovered
             else "no answer could be read from its text with certainty"
         )
+        if reading.unlocated:
+            found += (
+                f"; the answers to {len(reading.unlocated)} question(s) could not be found in "
+                f"its text ({_listed(reading.unlocated)})"
+            )
         problems.append(
             Problem(
                 item.name,

@@ -66,6 +66,8 @@ class FormReading:
     format: str = "docx"  # what it came back as: "docx", "odt", "pdf", "pdf (printed)"
     # Answers recovered from a printed PDF's text: for review only, never proven.
     recovered: list[Recovered] = field(default_factory=list)
+    # The questions whose answers could not be found in a printed PDF's text (their labels).
+    unlocated: list[str] = field(default_factory=list)
     # Text typed (with Track Changes on) outside every field: no field's value, for review.
     stray: list[StrayText] = field(default_factory=list)
     # Text shown beside fields, in their paragraphs (Word files): the form's own (a check box's
