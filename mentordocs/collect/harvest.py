@@ -500,6 +500,14 @@ class _Harvest:
             return exc
         reading = _pdf_reading(pdf, file_time)
         spec = self.specs.get(reading.form)
+        shown = self._shown_labels(reading.pair_id, spec.form) if spec and reading.pair_id else None
+        if shown is not None:  # a field without a name still showing its prompt: blank
+            prompts = {label.placeholder for label in shown.labels if label.placeholder}
+            reading.recovered = [
+                r
+                for r in reading.recovered
+                if r.source != "field" or r.field_id or r.text not in prompts
+            ]
         if spec is not None:
             for field_id in pdf.unlocated:
                 declared, n = spec.lookup(field_id)
