@@ -628,10 +628,10 @@ def test_a_pdf_form_whose_fields_lost_their_names_puts_its_answers_up_for_review
     # Filled in and saved by LibreOffice 7.4, which drops the boxes' names, then exported as a
     # PDF form by 25.2: its fields have no name saying which question each answers. It was
     # called "a PDF without form fields", and what its fields hold was read nowhere.
+    from test_roundtrip import fill_docx
+
     from mentordocs.collect import collect_forms
     from mentordocs.tracking import read_tracking
-
-    from test_roundtrip import fill_docx
 
     sent = filled["packets"] / "P01" / "P01_confidentiality-agreement.docx"
     source = tmp_path / "P01_confidentiality-agreement.docx"  # half filled in
