@@ -115,3 +115,35 @@ def test_a_printed_pdf_says_which_answers_could_not_be_found_in_its_text(packets
     ) in warning.message
     review = read_tracking(tmp_path / "tracking.xlsx").review
     assert "R4_GOAL5 pdf answer" in {str(item.text) for item in review}
+
+
+def test_a_box_typed_in_a_form_of_another_template_version_goes_to_review(tmp_path):
+    # The same LibreOffice 7.4 return, as if made from an earlier version of the template
+    # (another prompt may stand in its boxes) and collected without the packets folder: what
+    # a box still marked as showing its prompt holds cannot be told from that prompt, so it
+    # is shown for review, never put in a column as an answer.
+    import io
+    import zipfile
+
+    source = (TYPED / "P02_terms-of-engagement.docx").read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as old, zipfile.ZipFile(out, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "docProps/custom.xml":
+                version = data.split(b'template_version"><vt:lpwstr>')[1].split(b"<")[0]
+                data = data.replace(version, b"1.9+00000000")
+            new.writestr(info, data)
+    earlier = tmp_path / "P02_terms-of-engagement.docx"
+    earlier.write_bytes(out.getvalue())
+    tracking = tmp_path / "tracking.xlsx"
+    collect_forms([earlier], tracking, load_roster(SAMPLE_ROSTER), include_confidential=True)
+    data = read_tracking(tracking)
+    [terms] = data.returns
+    assert terms.values.get("purpose", "") == ""  # not in the column
+    review = {str(item.text): item.why for item in data.review}
+    assert review["R1_PURPOSE help Olga settle in"].startswith(
+        "LibreOffice 7.4 leaves a box typed into marked as showing its prompt"
+    )
+    assert "R1_SIGN Wei Zhang" in review
+    assert terms.values.get("mentor_agree") is True  # a check box has no prompt

@@ -810,7 +810,7 @@ class _Harvest:
         # Only a form re-saved elsewhere (tags gone) needs a clean copy to compare with.
         if any(f.source not in ("tag", "legacy") for f in reading.fields):
             reference = self.references.get(pair_id, spec)
-        matched = match_fields(reading.fields, sent, reference)
+        matched = match_fields(reading.fields, sent, reference, made_with=reading.template_version)
         if sent is not spec and reference is None:
             # What the questions today's form dropped were sent with (left as they were, they
             # are not answers): the pair's own copy from the packets folder, if it is there.

@@ -173,7 +173,13 @@ _NAME_REMOVED = (
 )
 
 
-def match_fields(fields: Sequence[Field], spec: FormSpec, reference: Reference | None) -> Matched:
+def match_fields(
+    fields: Sequence[Field],
+    spec: FormSpec,
+    reference: Reference | None,
+    *,
+    made_with: str | None = None,
+) -> Matched:
     """Which declared field each answer belongs to, where that is proven.
 
     Proof is a name the field carries (its tag, its title, a bookmark named after it) that the
@@ -181,6 +187,11 @@ def match_fields(fields: Sequence[Field], spec: FormSpec, reference: Reference |
     form has), or, for a field whose names are gone, the form's own label just before it,
     when exactly one field of the pair's form has that label. Anything else is ``unproven``:
     a hint of the field its place suggests, never a value in a column.
+
+    ``made_with``: the template version the fields' form was made from, when known. A box
+    LibreOffice 7.4 left marked as showing its prompt is told from an answer against the
+    reference's prompts only when the reference was made from that version; else what it
+    shows (other than the reference's prompt) is for review.
     """
     values: dict[str, Value] = {}
     unproven: list[Unproven] = []
@@ -190,7 +201,9 @@ def match_fields(fields: Sequence[Field], spec: FormSpec, reference: Reference |
         field_id, problem = _proven_id(item, spec, reference)
         if field_id:
             value = _blank_placeholder(item, field_id, reference)
-            if _another_answer(values, field_id, value):
+            if _prompt_unknown(item, value, reference, made_with):
+                unproven.append(Unproven(item, field_id, _OTHER_PROMPTS, True))
+            elif _another_answer(values, field_id, value):
                 unproven.append(Unproven(item, field_id, _SECOND_COPY.format(field_id), True))
             else:
                 _keep(values, field_id, value)
@@ -321,6 +334,27 @@ def _shows_prompt(item: Field, field_id: str, reference: Reference | None) -> bo
     if field_id:
         return reference.placeholders.get(field_id) == value
     return value in reference.placeholders.values()
+
+
+_OTHER_PROMPTS = (
+    "LibreOffice 7.4 leaves a box typed into marked as showing its prompt, and this form was "
+    "made from another version of its template than the pair's copy at hand, so whether this "
+    "is an answer or the prompt cannot be told"
+)
+
+
+def _prompt_unknown(
+    item: Field, value: Value, reference: Reference | None, made_with: str | None
+) -> bool:
+    """Whether ``value`` of a box still marked as showing its prompt, not the reference's
+    prompt, may be another version's prompt (see ``match_fields``' ``made_with``)."""
+    return (
+        made_with is not None
+        and item.placeholder
+        and is_filled(value)
+        and reference is not None
+        and reference.version != made_with
+    )
 
 
 def _written(item: Field, reference: Reference | None) -> bool:
