@@ -1,7 +1,7 @@
 """Benchmark: how fast collect reads returned forms straight from a mailbox (IMAP).
 
-    python benchmarks/mailbox.py                   # 400 messages, over TLS (imaps)
-    python benchmarks/mailbox.py --messages 1000 --plain --batch 50
+    python benchmarks/mailbox_reading.py                   # 400 messages, over TLS (imaps)
+    python benchmarks/mailbox_reading.py --messages 1000 --plain --batch 50
 
 What it does:
 1. Builds a roster of N/4 pairs (the sample roster's pairs repeated, as
