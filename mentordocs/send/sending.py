@@ -457,16 +457,20 @@ def _check_made_from(plan: _Plan, roster: Roster, made: dict[str, str], out: Pat
     parts += [extra_part_said(p, plan.pair.row) for p in changed if p.startswith(EXTRA_PART)]
     # A change to the program's settings touches every pair: generate them all again.
     pair_id = "" if "program" in changed else f" --pair {plan.pair.pair_id}"
-    staged = (
-        "" if plan.stage == DEFAULT_STAGE else f" --stage {plan.stage} --tracking TRACKING.xlsx"
-    )
     plan.outcome.status = FAILED
     plan.outcome.detail = (
         f"not sent: its forms were made before {roster.path.name} changed ({'; '.join(parts)}), "
-        f"so they would show what is no longer so. Run 'mentordocs generate "
-        f"{_shell_word(roster.path)} -o {_shell_word(out)}{pair_id}{staged}' first (with "
-        "--force if you edited its forms by hand), then send again"
+        f"so they would show what is no longer so. Run '{_generate(plan, roster, out, pair_id)}' "
+        "first (with --force if you edited its forms by hand), then send again"
     )
+
+
+def _generate(plan: _Plan, roster: Roster, out: Path, options: str) -> str:
+    "The generate command that makes a held-back pair's forms again, at its stage."
+    staged = (
+        "" if plan.stage == DEFAULT_STAGE else f" --stage {plan.stage} --tracking TRACKING.xlsx"
+    )
+    return f"mentordocs generate {_shell_word(roster.path)} -o {_shell_word(out)}{options}{staged}"
 
 
 class _TemplatesNow:
@@ -524,15 +528,11 @@ def _check_template(plan: _Plan, roster: Roster, templates: _TemplatesNow, out: 
         + ", ".join(str(folder) for folder in folders if folder is not None)
     )
     option = "".join(f" --templates {_shell_word(f)}" for f in folders if f is not None)
-    staged = (
-        "" if plan.stage == DEFAULT_STAGE else f" --stage {plan.stage} --tracking TRACKING.xlsx"
-    )
     plan.outcome.status = FAILED
     plan.outcome.detail = (
         f"not sent: its {named} {'form was' if len(changed) == 1 else 'forms were'} made "
-        f"before {where} changed, so the pair would get the form as it was. Run 'mentordocs "
-        f"generate {_shell_word(roster.path)} -o {_shell_word(out)}{option}{staged}' first, "
-        "then send again"
+        f"before {where} changed, so the pair would get the form as it was. Run "
+        f"'{_generate(plan, roster, out, option)}' first, then send again"
         + ("" if not option else "; or, if the change was meant for later, put the template back")
     )
 
