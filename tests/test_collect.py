@@ -1780,3 +1780,22 @@ def test_an_unplaced_answer_on_a_form_with_confidential_questions_is_not_copied(
     collect_forms([returned], tmp_path / "t.xlsx", make_roster(tmp_path))
     [item] = read_tracking(tmp_path / "t.xlsx").review
     assert "not copied: it may answer a confidential question" in str(item.text)
+
+
+def test_a_box_of_another_form_still_showing_its_prompt_is_blank_on_other_forms(tmp_path):
+    # A coordinator's own Word form, its box named only by its Title (Word's Properties
+    # dialog): untouched, it shows Word's prompt, which is no answer.
+    body = control("Favourite colour", "text", None, tag=False) + control(
+        "Years teaching", "text", "12", tag=False
+    )
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:document xmlns:w="{W}" xmlns:w14="{W14}"><w:body>{body}</w:body></w:document>'
+    )
+    with zipfile.ZipFile(io.BytesIO(make_docx(properties=False))) as made:
+        members = {name: made.read(name) for name in made.namelist()}
+    members["word/document.xml"] = document.encode()
+    write(tmp_path / "in" / "survey.docx", zip_of(members, zipfile.ZIP_DEFLATED))
+    collect_forms([tmp_path / "in"], tmp_path / "t.xlsx", make_roster(tmp_path))
+    rows = {r["Field"]: r["Value"] for r in sheet_rows(tmp_path / "t.xlsx", "Other forms")}
+    assert rows == {"Favourite colour": None, "Years teaching": "12"}

@@ -485,3 +485,21 @@ def test_a_form_emailed_back_as_it_was_sent_names_who_sent_it(tmp_path):
     )
     assert warning.fix.startswith("If mentee1@example.org meant to return it filled in")
     assert warning.severity == "warning"
+
+
+def test_a_date_out_of_range_does_not_stop_the_run(tmp_path):
+    # "Date: Fri, 31 Dec 9999 23:59:59 -1200" cannot be turned into local time: the whole
+    # collect stopped on it (and, from a mailbox, on every later run).
+    import mailbox
+
+    goal = make_docx("goal-sheet", "P01", {"goal_1_goal": "Far future"})
+    message = _reply("mentee1@example.org", "Goals", "Fri, 31 Dec 9999 23:59:59 -1200",
+                     {"P01_goal-sheet.docx": goal})  # fmt: skip
+    write(tmp_path / "far.eml", bytes(message))
+    box = mailbox.mbox(tmp_path / "far.mbox")
+    box.add(message)
+    box.close()
+    found = find_returns([tmp_path / "far.eml", tmp_path / "far.mbox"])
+    assert len(found.returns) == 2 and not found.problems
+    assert all(f.file_time is None for f in found.returns)
+    assert '"Goals"' in found.returns[1].name and "9999" not in found.returns[1].name

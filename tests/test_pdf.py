@@ -653,3 +653,33 @@ def test_a_pdf_form_whose_fields_lost_their_names_puts_its_answers_up_for_review
     assert shown == {"Ana Typed", "ticked"}  # a field still showing its prompt is blank
     [warning] = [p for p in result.problems if "PDF" in p.message]
     assert warning.message.startswith("is a PDF form whose fields have no names")
+
+
+def test_a_pdf_form_whose_fields_partly_lost_their_names_says_so(
+    filled, soffice, soffice_25, tmp_path
+):
+    # The same path for the terms of engagement: the boxes the roster filled in keep their
+    # names (LibreOffice 7.4 makes input fields of them), the others lose them. The answers in
+    # the nameless fields are for review, said on the Problems sheet ("0 needing attention"
+    # was false), and the values the form was sent with are not offered as answers.
+    from test_roundtrip import fill_docx
+
+    from mentordocs.collect import collect_forms
+    from mentordocs.collect.matching import Reference
+    from mentordocs.tracking import read_tracking
+
+    sent = filled["packets"] / "P01" / "P01_terms-of-engagement.docx"
+    source = tmp_path / "P01_terms-of-engagement.docx"
+    source.write_bytes(fill_docx(sent.read_bytes(), {"purpose": "OUR PURPOSE typed"}))
+    [resaved] = convert([source], "docx", tmp_path / "saved-by-7.4", soffice=soffice)
+    [pdf] = convert([resaved], WITH_FIELDS, tmp_path / "in", soffice=soffice_25)
+    reading = read_pdf(pdf.read_bytes(), pdf.name, SPECS)
+    assert reading.fields and reading.unnamed_fields  # partly named
+    result = collect_forms([pdf], tmp_path / "t.xlsx", filled["roster"],
+                           packets_dir=filled["packets"], include_confidential=True)  # fmt: skip
+    [warning] = [p for p in result.problems if "no names" in p.message]
+    assert warning.message.startswith("is a PDF form with ")
+    review = {str(item.text) for item in read_tracking(tmp_path / "t.xlsx").review}
+    assert any("OUR PURPOSE typed" in text for text in review)
+    as_sent = {str(v) for v in Reference.from_bytes(sent.read_bytes()).sent.values()}
+    assert as_sent and not as_sent & review

@@ -20,6 +20,7 @@ from conftest import SAMPLE_ROSTER, missing
 from lxml import etree
 
 from mentordocs.collect import collect_forms
+from mentordocs.collect.matching import Reference
 from mentordocs.collect.reading import read_form
 from mentordocs.generate.packets import generate_packets
 from mentordocs.ooxml.fields import read_fields
@@ -991,5 +992,9 @@ def test_libreoffice_plain_text_control_with_track_changes(
         values, review = collected(typed, packets, tmp_path)
         assert not any(v not in ("", False) for v in values.values())
         assert any("Ana Diaz" in text for text in review)
+        # The boxes nobody touched still show their prompts: not listed as if written.
+        [sent] = packets.rglob("*_goal-sheet.docx")
+        prompts = set(Reference.from_bytes(sent.read_bytes()).placeholders.values())
+        assert prompts and not prompts & set(review)
     else:
         assert collected(typed, packets, tmp_path)[0]["mentor_sign_name"] == "Ana Diaz"

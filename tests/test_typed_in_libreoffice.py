@@ -147,3 +147,57 @@ def test_a_box_typed_in_a_form_of_another_template_version_goes_to_review(tmp_pa
     )
     assert "R1_SIGN Wei Zhang" in review
     assert terms.values.get("mentor_agree") is True  # a check box has no prompt
+
+
+def test_a_box_the_roster_fills_in_since_is_not_given_its_old_prompt_as_answer(tmp_path):
+    # P01's goal sheet went out with goal 4 empty (its box showing a prompt); a fourth goal is
+    # added to the roster since, and collect runs without the packets folder: the copy made
+    # now has goal 4 filled in, so no prompt to compare with. The untouched box's prompt must
+    # not become goal 4 in its column; the answer typed into goal 5 still is an answer.
+    import openpyxl
+
+    book = openpyxl.load_workbook(SAMPLE_ROSTER)
+    book["Goals"].append(["P01", 4, "A fourth goal, added since", "Short-term"])
+    roster_path = tmp_path / "roster.xlsx"
+    book.save(roster_path)
+    tracking = tmp_path / "tracking.xlsx"
+    collect_forms([TYPED / "my goals.odt"], tracking, load_roster(roster_path))
+    data = read_tracking(tracking)
+    [goals] = data.returns
+    assert goals.values.get("goal_4_goal", "") == ""  # the prompt every goal box shows:
+    assert not data.review  # known as a prompt, blank, nothing to review
+    assert goals.values["goal_5_goal"] == "R1_ODT_GOAL5 a fifth goal"
+
+
+def test_roster_text_beside_a_box_corrected_since_is_not_taken_for_typing(tmp_path):
+    # A coordinator's template says "I, {{ mentor.name }}, agree ..." beside the check box;
+    # the mentor's name is corrected in the roster after the forms went out. Collected without
+    # the packets folder, the pair's copy made now says the new name: the line's text differs,
+    # but nobody typed anything beside the box.
+    import openpyxl
+    from test_templates import _edited_copy
+
+    from mentordocs.generate.packets import generate_packets
+
+    label = '<w:t xml:space="preserve"> I agree to keep this agreement</w:t>'
+    folder = _edited_copy(
+        tmp_path,
+        "confidentiality-agreement",
+        label,
+        '<w:t xml:space="preserve"> I, {{ mentor.name }}, agree to keep this agreement</w:t>',
+    )
+    book = openpyxl.load_workbook(SAMPLE_ROSTER)
+    book["Pairs"]["B2"] = "Ana María López (before)"
+    then = tmp_path / "then.xlsx"
+    book.save(then)
+    packets = tmp_path / "packets"
+    generate_packets(load_roster(then), packets, templates_dir=folder)
+    returned = tmp_path / "in" / "P01_confidentiality-agreement.docx"
+    returned.parent.mkdir()
+    returned.write_bytes((packets / "P01" / returned.name).read_bytes())
+    result = collect_forms(
+        [returned], tmp_path / "t.xlsx", load_roster(SAMPLE_ROSTER), templates_dir=folder
+    )
+    assert result.new == 1
+    assert not [p for p in result.problems if "typed outside" in p.message]
+    assert not read_tracking(tmp_path / "t.xlsx").review

@@ -24,7 +24,7 @@ from mentordocs.collect.mailbox import MailboxError, MailboxHarvest, move_messag
 from mentordocs.collect.matching import (
     Matched,
     References,
-    Unproven,
+    all_for_review,
     identify_from_name,
     match_fields,
 )
@@ -500,13 +500,14 @@ class _Harvest:
             return exc
         reading = _pdf_reading(pdf, file_time)
         spec = self.specs.get(reading.form)
-        shown = self._shown_labels(reading.pair_id, spec.form) if spec and reading.pair_id else None
-        if shown is not None:  # a field without a name still showing its prompt: blank
-            prompts = {label.placeholder for label in shown.labels if label.placeholder}
+        made = self.references.get(reading.pair_id, spec) if spec and reading.pair_id else None
+        if made is not None:  # a field without a name still showing a prompt, or a value the
+            # form was sent with (a meeting day from the roster): not an answer
+            as_made = {*made.placeholders.values(), *(str(v) for v in made.sent.values())}
             reading.recovered = [
                 r
                 for r in reading.recovered
-                if r.source != "field" or r.field_id or r.text not in prompts
+                if r.source != "field" or r.field_id or r.text not in as_made
             ]
         if spec is not None:
             for field_id in pdf.unlocated:
@@ -648,7 +649,7 @@ class _Harvest:
     ) -> None:
         """A Word file that is not one of ours: its fields go to the Other forms sheet."""
         named = [
-            f._replace(value="") if f.placeholder and f.tag else f  # its prompt (a tag: trusted)
+            f._replace(value="") if f.placeholder and f.kind != "checkbox" else f  # its prompt
             for f in reading.fields
             if f.id or f.source == "legacy"
         ]
@@ -758,8 +759,10 @@ class _Harvest:
         typed = []
         for entry in unknown:
             name = next((n for n in entry.names if n in reference.beside), "")
-            if not name:
-                continue  # no field the pair's form has: nothing to say what is the form's
+            if not name or (reference.beside[name] and not reference.as_sent):
+                # No field the pair's form has; or a line that shows the form's own text in a
+                # copy rendered now (the roster may have changed what it says since)
+                continue
             text = entry.text.replace(reference.beside[name], " ", 1)
             for already in tracked:
                 text = text.replace(already, " ", 1) if already else text
@@ -802,7 +805,7 @@ class _Harvest:
         if reading.matched is not None and reading.form == spec.form:
             return reading.matched  # every field proven by its tag where it was read
         if reading.damaged:
-            return _all_for_review(reading)
+            return all_for_review(reading.fields, self.references.get(pair_id, spec), _DAMAGED)
         sent, note = self.versions.spec_for(spec, reading.template_version)
         if note:
             problems.append(Problem(item.name, note, "", severity="warning"))
@@ -889,21 +892,10 @@ class _Harvest:
         )
 
 
-def _all_for_review(reading: FormReading) -> Matched:
-    """A return whose XML was damaged: whatever could be read of it, every answer for review
-    (its field's name is given as a hint: the damage may have moved anything)."""
-    why = (
-        "the file is damaged (not well-formed XML, e.g. saved by LibreOffice 7.4 with Track "
-        "Changes on); this was read from what could be made of it"
-    )
-    return Matched(
-        {},
-        [
-            Unproven(item, item.tag or item.alias or item.anchor, why)
-            for item in reading.fields
-            if item.source != "legacy"
-        ],
-    )
+_DAMAGED = (
+    "the file is damaged (not well-formed XML, e.g. saved by LibreOffice 7.4 with Track "
+    "Changes on); this was read from what could be made of it"
+)
 
 
 def _for_review(
@@ -975,14 +967,20 @@ def _review_problems(
                 severity="warning",
             )
         )
-    if reading.format == UNNAMED_PDF:
+    nameless = [r for r in reading.recovered if r.source == "field" and not r.field_id]
+    if nameless:
+        which = (
+            "whose fields have"
+            if reading.format == UNNAMED_PDF
+            else f"with {len(nameless)} field(s) that have"
+        )
         problems.append(
             Problem(
                 item.name,
-                "is a PDF form whose fields have no names saying which question each answers "
-                "(the form lost them in the program it was filled in before the PDF was made): "
-                f"it counts as returned, and the {len(reading.recovered)} answer(s) read from "
-                "it are on the Review sheet, not in the form's columns.",
+                f"is a PDF form {which} no names saying which question each answers (the form "
+                "lost them in the program it was filled in before the PDF was made): it counts "
+                f"as returned, and the {len(nameless)} answer(s) in those fields are on the "
+                "Review sheet, not in the form's columns.",
                 "Check the answers against the PDF and copy them into the form's columns, or ask "
                 "the pair to return the Word form itself.",
                 severity="warning",

@@ -639,14 +639,8 @@ def message_label(message: bytes) -> str:
     to the second>, "<subject>"`` (read from the message's header lines, or the whole message)."""
     parsed = BytesHeaderParser(policy=email.policy.default).parsebytes(message)
     sender = parseaddr(str(parsed.get("From", "")))[1] or "an unknown sender"
-    when = ""
-    try:
-        sent = parsedate_to_datetime(str(parsed.get("Date", "")))
-        if sent.tzinfo is not None:
-            sent = sent.astimezone().replace(tzinfo=None)
-        when = f", {sent:%Y-%m-%d %H:%M:%S}"
-    except (TypeError, ValueError, IndexError):
-        pass
+    sent = _date_header(parsed.get("Date"))
+    when = f", {sent:%Y-%m-%d %H:%M:%S}" if sent is not None else ""
     subject = " ".join(str(parsed.get("Subject", "")).split()).replace(" > ", " - ")
     if len(subject) > 70:
         subject = subject[:69] + "…"
@@ -755,14 +749,28 @@ def _wrapped(part: EmailMessage, base: str) -> tuple[str, str] | None:
 
 def _sent_at(message: EmailMessage) -> dt.datetime | None:
     """The email's Date header as local time, if it has a readable one."""
-    header = message.get("Date")
+    return _date_header(message.get("Date"))
+
+
+def _date_header(header: object) -> dt.datetime | None:
+    """A Date header as local time without a zone; None when there is none or it cannot be
+    read (malformed, or out of range: year 9999 in a far time zone)."""
     if not header:
         return None
     try:
-        when = parsedate_to_datetime(str(header))
-    except (TypeError, ValueError):
+        return _local(parsedate_to_datetime(str(header)))
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return when.astimezone().replace(tzinfo=None) if when.tzinfo is not None else when
+
+
+def _local(when: dt.datetime) -> dt.datetime | None:
+    "``when`` as local time without a zone (None when it is out of range)."
+    if when.tzinfo is None:
+        return when
+    try:
+        return when.astimezone().replace(tzinfo=None)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _outlook(
@@ -794,11 +802,7 @@ def _outlook_message(
 ) -> None:
     sender = _outlook_sender(message)
     sent = getattr(message, "date", None)
-    when = (
-        sent.astimezone().replace(tzinfo=None)
-        if isinstance(sent, dt.datetime) and sent.tzinfo
-        else sent
-    )
+    when = _local(sent) if isinstance(sent, dt.datetime) else None
     here = origin.inside(
         "Outlook message",
         name,

@@ -61,6 +61,7 @@ class Reference:
     # field id -> the text its paragraph shows outside the fields in it ('' for none)
     beside: dict[str, str] = field(default_factory=dict)
     version: str = ""  # the version of the template it was made from
+    as_sent: bool = False  # the pair's copy from the packets folder (else rendered now)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Reference:
@@ -132,9 +133,11 @@ class References:
         if path is None or not path.is_file():
             return None
         try:
-            return Reference.from_bytes(path.read_bytes())
+            made = Reference.from_bytes(path.read_bytes())
         except (OSError, PackageError):
             return None
+        made.as_sent = True
+        return made
 
     def _rendered(self, pair_id: str, spec: FormSpec) -> Reference | None:
         try:
@@ -201,7 +204,7 @@ def match_fields(
         field_id, problem = _proven_id(item, spec, reference)
         if field_id:
             value = _blank_placeholder(item, field_id, reference)
-            if _prompt_unknown(item, value, reference, made_with):
+            if _prompt_unknown(item, field_id, value, reference, made_with):
                 unproven.append(Unproven(item, field_id, _OTHER_PROMPTS, True))
             elif _another_answer(values, field_id, value):
                 unproven.append(Unproven(item, field_id, _SECOND_COPY.format(field_id), True))
@@ -337,29 +340,48 @@ def _shows_prompt(item: Field, field_id: str, reference: Reference | None) -> bo
 
 
 _OTHER_PROMPTS = (
-    "LibreOffice 7.4 leaves a box typed into marked as showing its prompt, and this form was "
-    "made from another version of its template than the pair's copy at hand, so whether this "
-    "is an answer or the prompt cannot be told"
+    "LibreOffice 7.4 leaves a box typed into marked as showing its prompt, and the pair's copy "
+    "at hand does not show the prompt this form was sent with (another version of the "
+    "template, or the roster has changed since), so whether this is an answer or that prompt "
+    "cannot be told"
 )
 
 
 def _prompt_unknown(
-    item: Field, value: Value, reference: Reference | None, made_with: str | None
+    item: Field,
+    field_id: str,
+    value: Value,
+    reference: Reference | None,
+    made_with: str | None,
 ) -> bool:
     """Whether ``value`` of a box still marked as showing its prompt, not the reference's
-    prompt, may be another version's prompt (see ``match_fields``' ``made_with``)."""
-    return (
-        made_with is not None
-        and item.placeholder
-        and is_filled(value)
-        and reference is not None
-        and reference.version != made_with
-    )
+    prompt, may be the prompt the form was sent with: the reference is of another template
+    version, or rendered now from a roster that fills that box in (see ``match_fields``'
+    ``made_with``)."""
+    if made_with is None or not item.placeholder or not is_filled(value) or reference is None:
+        return False
+    if reference.version != made_with:
+        return True
+    return not reference.as_sent and field_id not in reference.placeholders
 
 
 def _written(item: Field, reference: Reference | None) -> bool:
     """Whether an unproven field holds anything a person wrote (blank ones lose nothing)."""
     return is_filled(item.value) and not _shows_prompt(item, "", reference)
+
+
+def all_for_review(fields: Sequence[Field], reference: Reference | None, why: str) -> Matched:
+    """Every field that holds something a person wrote, for review, none in a column (a
+    damaged return: its field's name is only a hint); those still showing a prompt of the
+    pair's form (``reference``) are left out."""
+    return Matched(
+        {},
+        [
+            Unproven(item, item.tag or item.alias or item.anchor, why)
+            for item in fields
+            if item.source != "legacy" and _written(item, reference)
+        ],
+    )
 
 
 def _place_unnamed(

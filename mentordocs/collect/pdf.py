@@ -427,7 +427,10 @@ def _modified(reader: PdfReader) -> dt.datetime | None:
     except (ValueError, PyPdfError):  # a date pypdf cannot read says nothing
         return None
     if moment is not None and moment.tzinfo is not None:
-        moment = moment.astimezone().replace(tzinfo=None)
+        try:
+            moment = moment.astimezone().replace(tzinfo=None)
+        except (OverflowError, ValueError, OSError):  # out of range: says nothing
+            return None
     return moment
 
 

@@ -20,7 +20,7 @@ from lxml import etree
 from mentordocs.errors import CollectError, FileError
 from mentordocs.odf import is_opendocument, read_odt
 from mentordocs.ooxml import ns
-from mentordocs.ooxml.fields import Beside, Field, read_fields, shown_text, text_beside_fields
+from mentordocs.ooxml.fields import Beside, Field, read_fields, shown_text
 from mentordocs.ooxml.package import DEFAULT_LIMITS, PackageError, ReadLimits, WordPackage
 from mentordocs.ooxml.revisions import StrayText, accept_all
 from mentordocs.ooxml.xml import is_strict
@@ -176,14 +176,13 @@ def read_form_bytes(
             stray: list[StrayText] = []
             damaged: list[str] = []
             main = accept_all(_parse(package, layout.main, raw_main, damaged), stray)
-            fields = read_fields(main, unnamed=True, placeholder_text=True)
-            beside = text_beside_fields(main)
+            beside: list[Beside] = []
+            fields = read_fields(main, unnamed=True, placeholder_text=True, beside=beside)
             properties = package.custom_properties(layout.custom)
             shown: list[str] = []
             for part in layout.stories:
                 root = accept_all(_parse(package, part, None, damaged), stray)
-                fields.extend(read_fields(root, unnamed=True, placeholder_text=True))
-                beside.extend(text_beside_fields(root))
+                fields.extend(read_fields(root, unnamed=True, placeholder_text=True, beside=beside))
                 if ns.PROP_PAIR not in properties:
                     shown.append(shown_text(root))
             modified = package.modified(layout.core)

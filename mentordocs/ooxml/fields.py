@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -156,13 +156,8 @@ class Beside(NamedTuple):
     text: str  # whitespace collapsed
 
 
-_HOLDING_FIELDS = etree.XPath(
-    "//w:p[not(ancestor::w:sdt)][w:sdt]", namespaces={"w": W}
-)  # paragraphs holding inline controls, not themselves inside one
-_WITH_TEXT_OUTSIDE = etree.XPath(
-    "//w:p[not(ancestor::w:sdt)][w:sdt][w:r/w:t or w:hyperlink/w:r/w:t]", namespaces={"w": W}
-)
-_OUTSIDE_TEXT = etree.XPath("w:r/w:t | w:r/w:tab | w:hyperlink/w:r/w:t", namespaces={"w": W})
+_HYPERLINK = _W + "hyperlink"
+_R_TEXT = (_T, _TAB)
 
 
 def text_beside_fields(part_root: etree._Element, *, blank: bool = False) -> list[Beside]:
@@ -170,27 +165,35 @@ def text_beside_fields(part_root: etree._Element, *, blank: bool = False) -> lis
     ``blank``, every such paragraph, text or none), in document order: what a form's template
     puts beside its boxes, against which a return shows what was typed beside them (read
     after the tracked changes are accepted). Anchors with hashed names give no name here."""
+    return _beside(part_root.iter(_SDT), blank)
+
+
+def _beside(controls: Iterable[etree._Element], blank: bool) -> list[Beside]:
+    "``text_beside_fields`` of the paragraphs holding ``controls`` (``w:sdt`` elements)."
     out = []
-    paragraphs = (_HOLDING_FIELDS if blank else _WITH_TEXT_OUTSIDE)(part_root)
-    assert isinstance(paragraphs, list)  # a node-set
-    for paragraph in paragraphs:
-        assert isinstance(paragraph, etree._Element)
+    seen: set[etree._Element] = set()
+    for sdt in controls:
+        paragraph = sdt.getparent()
+        if paragraph is None or paragraph.tag != _P or paragraph in seen:
+            continue  # a block-level control, or a paragraph met already
+        seen.add(paragraph)
+        runs = list(paragraph.iterchildren(_R, _HYPERLINK))
+        if not (runs or blank):
+            continue  # the answer lines of a form: nothing but boxes and bookmarks
+        pieces = [
+            " " if el.tag == _TAB else (el.text or "") for run in runs for el in run.iter(*_R_TEXT)
+        ]
+        text = " ".join("".join(pieces).split())
+        if not (text or blank) or next(paragraph.iterancestors(_SDT), None) is not None:
+            continue  # nothing beside its boxes, or itself inside a control
         names: list[str] = []
-        for sdt in paragraph.iterchildren(_SDT):
-            pr = sdt.find(_SDT_PR)
+        for control in paragraph.iterchildren(_SDT):
+            pr = control.find(_SDT_PR)
             for child in pr if pr is not None else ():
                 if child.tag in (_TAG, _ALIAS):
                     names.append(child.get(_VAL) or "")
         for start in paragraph.iter(_BOOKMARK_START):
             names.append(anchor_field_id(start.get(_NAME) or ""))
-        shown = _OUTSIDE_TEXT(paragraph)
-        assert isinstance(shown, list)
-        pieces = [
-            " " if el.tag == _TAB else (el.text or "")
-            for el in shown
-            if isinstance(el, etree._Element)
-        ]
-        text = " ".join("".join(pieces).split())
         out.append(Beside(tuple(dict.fromkeys(n for n in names if n)), text))
     return out
 
@@ -202,6 +205,7 @@ def read_fields(
     placeholder_text: bool = False,
     anchors: Mapping[str, str] | None = None,
     before: Literal["unproven", "all", "none"] = "unproven",
+    beside: list[Beside] | None = None,
 ) -> list[Field]:
     """Every form field in one part, in document order.
 
@@ -219,12 +223,18 @@ def read_fields(
     proven (no tag, alias or anchor, or two of them disagree: the ones a coordinator reviews);
     "all" every field; "none" none. A label costs about 10 us, as much as the rest of the
     reading of a field, so a form whose every field is proven pays nothing for it.
+
+    Given a list as ``beside``, the paragraphs holding the controls found that show text
+    outside them are appended to it (as ``text_beside_fields`` finds them, without walking
+    the part again).
     """
     complex_fields = dict(legacy_fields(part_root))
     walk = _AnchorWalk(dict(anchors or {}))
     found = None if complex_fields else _quick_fields(part_root, placeholder_text)
     if found is None:
         found = _walked_fields(part_root, placeholder_text, walk, complex_fields)
+    if beside is not None:
+        beside.extend(_beside((el for _, el, _, _ in found if el.tag == _SDT), blank=False))
     labels = _Before() if before != "none" else None
     fields = []
     for _, el, item, name in found:

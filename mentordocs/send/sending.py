@@ -381,8 +381,8 @@ def send_reminders(
             _decide_reminder(plan, missing_forms, log, resend, day)
             if outcome.status == WOULD_SEND:
                 _check_open(plan)
-            if outcome.status == WOULD_SEND:
-                _check_made_from(plan, roster, made, out)
+            if outcome.status == WOULD_SEND:  # (a template changed since holds nothing back:
+                _check_made_from(plan, roster, made, out)  # the copy is the one the pair has)
             if outcome.status == WOULD_SEND:
                 outcome.detail = _reminder_notes(never, missing_forms, files)
                 plans.append(plan)
