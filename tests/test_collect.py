@@ -751,6 +751,7 @@ def test_controls_without_a_name_go_to_review_never_into_a_column(tmp_path):
     assert result.blank == 1 and result.skipped == 0
     [warning] = result.problems
     assert warning.severity == "warning" and "Review sheet" in warning.message
+    assert "--packets" not in warning.fix  # given already
     data = read_tracking(tmp_path / "t.xlsx")
     [ret] = data.returns
     for fid in dropdowns:

@@ -201,3 +201,31 @@ def test_roster_text_beside_a_box_corrected_since_is_not_taken_for_typing(tmp_pa
     assert result.new == 1
     assert not [p for p in result.problems if "typed outside" in p.message]
     assert not read_tracking(tmp_path / "t.xlsx").review
+
+
+def test_text_typed_after_a_check_box_label_is_found_without_the_packets_folder(packets, tmp_path):
+    # "☒ I agree to these terms but only until June": the label is the form's own text, the
+    # rest was typed beside the box. Collected without the packets folder (the pair's copy is
+    # then made now from the roster), the label is known to be the template's own.
+    import io
+    import zipfile
+
+    label = '<w:t xml:space="preserve"> I agree to these terms</w:t></w:r>'
+    sent = (packets / "P03" / "P03_terms-of-engagement.docx").read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(sent)) as old, zipfile.ZipFile(out, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                assert label in text
+                typed = '<w:r><w:t xml:space="preserve"> but only until June</w:t></w:r>'
+                data = text.replace(label, label + typed, 1).encode("utf-8")
+            new.writestr(info, data)
+    returned = tmp_path / "P03_terms-of-engagement.docx"
+    returned.write_bytes(out.getvalue())
+    tracking = tmp_path / "tracking.xlsx"
+    result = collect_forms([returned], tracking, load_roster(SAMPLE_ROSTER))
+    [item] = read_tracking(tracking).review
+    assert (str(item.text), item.suggestion) == ("but only until June", "Mentor agrees")
+    assert [p for p in result.problems if "typed outside" in p.message]

@@ -759,9 +759,13 @@ class _Harvest:
         typed = []
         for entry in unknown:
             name = next((n for n in entry.names if n in reference.beside), "")
-            if not name or (reference.beside[name] and not reference.as_sent):
-                # No field the pair's form has; or a line that shows the form's own text in a
-                # copy rendered now (the roster may have changed what it says since)
+            if not name or (
+                reference.beside[name]
+                and not reference.as_sent
+                and name not in self.references.fixed_beside(spec)
+            ):
+                # No field the pair's form has; or a line whose text, in a copy rendered now,
+                # may come from the roster (which may have changed since)
                 continue
             text = entry.text.replace(reference.beside[name], " ", 1)
             for already in tracked:
@@ -1046,8 +1050,12 @@ def _unproven_problems(item: Found, matched: Matched, packets: Path | None) -> l
             unnamed,
             f"has {len(unnamed)} answer(s) whose question could not be proven (usually because "
             f"another program removed the fields' names); {review}",
-            "Check each one on the Review sheet and copy it into its column if it is right. "
-            "Giving --packets lets collect compare with the form as it was sent.",
+            "Check each one on the Review sheet and copy it into its column if it is right."
+            + (
+                ""
+                if packets
+                else " Giving --packets lets collect compare with the form as it was sent."
+            ),
         ),
     ]
     return [Problem(item.name, what, fix, severity="warning") for found, what, fix in said if found]

@@ -102,12 +102,31 @@ class References:
         self._made: dict[tuple[str, str], Reference | None] = {}
         self._fresh: dict[tuple[str, str], Reference | None] = {}
         self._templates: dict[str, CompiledTemplate] = {}
+        self._fixed: dict[str, frozenset[str]] = {}
 
     def get(self, pair_id: str, spec: FormSpec) -> Reference | None:
         key = (pair_id, spec.form)
         if key not in self._made:
             self._made[key] = self._from_packets(key) or self._rendered(pair_id, spec)
         return self._made[key]
+
+    def fixed_beside(self, spec: FormSpec) -> frozenset[str]:
+        """The fields whose line, in ``spec``'s template, shows text beside the boxes that is
+        the template's own, never the roster's (a check box's label): a copy rendered now
+        shows it as the pair's form did."""
+        if spec.form not in self._fixed:
+            fixed: set[str] = set()
+            try:
+                with WordPackage(spec.template_path.read_bytes()) as package:
+                    layout = package.layout()
+                    for part in (layout.main, *layout.stories):
+                        for entry in text_beside_fields(package.parse(part), blank=True):
+                            if entry.text and "{" not in entry.text:
+                                fixed.update(entry.names)
+            except (OSError, PackageError):
+                pass  # nothing known to be fixed: only lines holding nothing but boxes count
+            self._fixed[spec.form] = frozenset(fixed)
+        return self._fixed[spec.form]
 
     def rendered(self, pair_id: str, spec: FormSpec) -> Reference | None:
         """The pair's copy made now from the roster and today's template, never read from the
