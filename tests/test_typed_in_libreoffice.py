@@ -229,3 +229,54 @@ def test_text_typed_after_a_check_box_label_is_found_without_the_packets_folder(
     [item] = read_tracking(tracking).review
     assert (str(item.text), item.suggestion) == ("but only until June", "Mentor agrees")
     assert [p for p in result.problems if "typed outside" in p.message]
+
+
+def test_a_copy_generated_again_after_it_was_sent_is_not_taken_for_the_pairs(tmp_path):
+    # P01's terms went out with its meeting place empty (the box showing its prompt); the place
+    # is added to the roster and the packets generated again, but not sent again. The copy in
+    # the packets folder is no longer the one the pair has (the send log's checksum says so),
+    # so the prompt the pair's return still shows in that box, marked as LibreOffice 7.4 marks
+    # a box typed into, is never put in the column.
+    import re
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from mentordocs.cli import cli
+    from mentordocs.generate.packets import generate_packets
+
+    book = openpyxl.load_workbook(SAMPLE_ROSTER)
+    column = [cell.value for cell in book["Pairs"][1]].index("Meeting place") + 1
+    place = book["Pairs"].cell(2, column).value
+    book["Pairs"].cell(2, column).value = None
+    then = tmp_path / "then.xlsx"
+    book.save(then)
+    packets = tmp_path / "packets"
+    generate_packets(load_roster(then), packets)
+    sent_copy = (packets / "P01" / "P01_terms-of-engagement.docx").read_bytes()
+    args = ["send", str(packets), "--roster", str(then), "--outbox", str(tmp_path / "outbox")]
+    assert CliRunner().invoke(cli, [*args, "--pair", "P01"]).exit_code == 0
+    book["Pairs"].cell(2, column).value = place
+    now = tmp_path / "now.xlsx"
+    book.save(now)
+    generate_packets(load_roster(now), packets, pairs=["P01"])
+    assert (packets / "P01" / "P01_terms-of-engagement.docx").read_bytes() != sent_copy
+
+    # The pair's return: its copy as LibreOffice 7.4 saves it (tags dropped, marks kept).
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(sent_copy)) as old, zipfile.ZipFile(out, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "word/document.xml":
+                data = re.sub(rb"<w:(tag|alias) w:val=\"[^\"]*\"/>", b"", data)
+            new.writestr(info, data)
+    returned = tmp_path / "in" / "P01_terms-of-engagement.docx"
+    returned.parent.mkdir()
+    returned.write_bytes(out.getvalue())
+    tracking = tmp_path / "tracking.xlsx"
+    collect_forms([returned], tracking, load_roster(now), packets_dir=packets)
+    [terms] = read_tracking(tracking).returns
+    assert terms.values.get("meeting_place", "") == ""

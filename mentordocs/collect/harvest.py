@@ -56,7 +56,7 @@ from mentordocs.mailsettings import MailboxAddress
 from mentordocs.models import Roster
 from mentordocs.ooxml.revisions import StrayText
 from mentordocs.progress import NoProgress, Progress
-from mentordocs.records import MANIFEST_NAME, read_manifest
+from mentordocs.records import MANIFEST_NAME, read_manifest, read_send_log
 from mentordocs.signin import Credentials
 from mentordocs.tracking import (
     EXCEL_CELL_LIMIT,
@@ -462,7 +462,7 @@ class _Harvest:
         self.pair_ids = [p.pair_id for p in roster.pairs]
         self.blank_checksums, generated = _packet_index(packets_dir)
         self.generated = generated
-        self.references = References(roster, generated)
+        self.references = References(roster, generated, _sent_checksums(packets_dir))
         self.versions = FormVersions(specs, packets_dir)
         self.returns = {(r.pair_id, r.form): r for r in previous.returns}
         self.superseded = dict(previous.superseded)
@@ -1272,6 +1272,23 @@ def _newest(a: ReturnedForm, b: ReturnedForm) -> tuple[ReturnedForm, ReturnedFor
     """(newer, older) of two returns: the document's modified time, then the file's; ``a``
     when neither is later."""
     return (b, a) if _later(b.returned_at, a.returned_at) else (a, b)
+
+
+def _sent_checksums(packets_dir: str | os.PathLike[str] | None) -> dict[tuple[str, str], str]:
+    """The checksum of the Word file of each (pair, form) as last sent, per the packets
+    folder's send log (empty when none, or when it cannot be read: send says what is wrong)."""
+    if packets_dir is None:
+        return {}
+    try:
+        log = read_send_log(packets_dir)
+    except OutputError:
+        return {}
+    return {
+        (record.pair_id, sent.form): sent.sha256
+        for record in log
+        for sent in record.files
+        if sent.form and sent.path.lower().endswith(".docx")
+    }
 
 
 def _packet_index(

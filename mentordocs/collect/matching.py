@@ -9,6 +9,7 @@ same pair (the reference): the generated file from the packets folder, else one 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -96,9 +97,15 @@ class Reference:
 class References:
     """References by (pair, form), made once each: from the packets folder, else rendered."""
 
-    def __init__(self, roster: Roster, generated: Mapping[tuple[str, str], Path]):
+    def __init__(
+        self,
+        roster: Roster,
+        generated: Mapping[tuple[str, str], Path],
+        sent: Mapping[tuple[str, str], str] | None = None,
+    ):
         self.roster = roster
         self.generated = generated
+        self.sent = sent or {}  # (pair, form) -> checksum of the copy last sent (send log)
         self._made: dict[tuple[str, str], Reference | None] = {}
         self._fresh: dict[tuple[str, str], Reference | None] = {}
         self._templates: dict[str, CompiledTemplate] = {}
@@ -152,10 +159,13 @@ class References:
         if path is None or not path.is_file():
             return None
         try:
-            made = Reference.from_bytes(path.read_bytes())
+            data = path.read_bytes()
+            made = Reference.from_bytes(data)
         except (OSError, PackageError):
             return None
-        made.as_sent = True
+        # Generated again since it was sent (the roster changed, say): not the pair's copy.
+        sent = self.sent.get(key)
+        made.as_sent = sent is None or sent == hashlib.sha256(data).hexdigest()
         return made
 
     def _rendered(self, pair_id: str, spec: FormSpec) -> Reference | None:
