@@ -33,7 +33,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path, PurePosixPath
@@ -53,6 +53,7 @@ __all__ = [
     "Inventory",
     "add_email_bytes",
     "find_returns",
+    "message_headers",
     "message_label",
 ]
 
@@ -634,10 +635,14 @@ def _attached_message(part: EmailMessage) -> EmailMessage | None:
     return decoded
 
 
-def message_label(message: bytes) -> str:
+def message_headers(message: bytes) -> Message:
+    "A message's header lines, parsed (from them alone, or from the whole message)."
+    return BytesHeaderParser(policy=email.policy.default).parsebytes(message)
+
+
+def message_label(parsed: Message) -> str:
     """How a coordinator finds one message in a mail program: ``message from <sender>, <sent,
-    to the second>, "<subject>"`` (read from the message's header lines, or the whole message)."""
-    parsed = BytesHeaderParser(policy=email.policy.default).parsebytes(message)
+    to the second>, "<subject>"`` (from its headers, ``message_headers``)."""
     sender = parseaddr(str(parsed.get("From", "")))[1] or "an unknown sender"
     sent = _date_header(parsed.get("Date"))
     when = f", {sent:%Y-%m-%d %H:%M:%S}" if sent is not None else ""
@@ -683,7 +688,8 @@ def _mbox(
         here = origin.inside("mail folder", name)
         for key in keys:
             message = box.get_bytes(key)
-            _email(found, f"{name} > {message_label(message)}", message, here, limits)
+            label = message_label(message_headers(message))
+            _email(found, f"{name} > {label}", message, here, limits)
 
 
 def _leaves(message: EmailMessage) -> Iterator[EmailMessage]:

@@ -40,10 +40,14 @@ import socket
 import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
 
-from mentordocs.collect.inputs import ContainerLimits, Inventory, add_email_bytes, message_label
+from mentordocs.collect.inputs import (
+    ContainerLimits,
+    Inventory,
+    add_email_bytes,
+    message_headers,
+    message_label,
+)
 from mentordocs.collect.reading import MAX_FILE_BYTES
 from mentordocs.errors import CollectError, Problem
 from mentordocs.mailsettings import MailboxAddress, is_mailbox_url, parse_mailbox_url
@@ -261,8 +265,8 @@ def _open_message(
 
 
 def _header(address: MailboxAddress, uid: int, size: int, literal: bytes) -> _Header:
-    headers = BytesHeaderParser(policy=default_policy).parsebytes(literal)
-    name = f"{address.label} > {message_label(literal)}"
+    headers = message_headers(literal)
+    name = f"{address.label} > {message_label(headers)}"
     return _Header(uid, size, normalize_message_id(headers.get("Message-ID")), name)
 
 
