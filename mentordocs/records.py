@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -73,6 +73,27 @@ def made_from(roster: Roster, pair: Pair, program: str | None = None) -> dict[st
     for key in sorted({key for goal in pair.goals for key in goal.extra}):
         digests[f"{EXTRA_PART}goal:{key}"] = _digest([_plain(g.extra.get(key)) for g in pair.goals])
     return digests
+
+
+# What a later stage's forms show of the pair's own returns (the tracking workbook they were
+# generated from), by part: the keys of the ``review`` context each part covers. The texts that
+# say where each came from are left out: they carry the return's date, which a later copy of
+# the same answers changes without changing what the form asks about.
+REVIEW_PART = "review:"
+REVIEW_PARTS = {
+    "goals": ("goals", "goals_source"),
+    "commitments": ("commitments", "commitments_source"),
+    "meetings": ("meetings_agreed", "meetings_source"),
+}
+
+
+def review_made_from(review: Mapping[str, object]) -> dict[str, str]:
+    """A short digest of each part of a later stage's ``review`` (what the pair wrote so far,
+    per the tracking workbook), as ``made_from`` parts "review:goals" and so on."""
+    return {
+        f"{REVIEW_PART}{part}": _digest([_plain(review.get(key)) for key in keys])
+        for part, keys in REVIEW_PARTS.items()
+    }
 
 
 def made_from_text(parts: dict[str, str]) -> str:
@@ -187,6 +208,28 @@ class Manifest:
     # {"folder": absolute path, "relative": path from the packets folder}; a form generated
     # from the shipped templates has none. collect given the packets folder reads against it.
     templates: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Stage ("midpoint", "end") -> the tracking workbook its forms were last generated from,
+    # as {"file": absolute path, "relative": path from the packets folder}: send checks that
+    # the pairs' returns it holds are still those the forms show.
+    tracking: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def tracking_file(self, stage: str, packets: Path) -> Path | None:
+        """The tracking workbook ``stage``'s forms were generated from: the recorded path,
+        else the same place seen from ``packets`` (the two moved together), else the recorded
+        path though it is not there; None when none is recorded (an earlier mentordocs)."""
+        recorded = self.tracking.get(stage) or {}
+        if not recorded.get("file"):
+            return None
+        path = Path(recorded["file"])
+        moved = packets / recorded["relative"] if recorded.get("relative") else None
+        if not path.is_file() and moved is not None and moved.is_file():
+            return moved.resolve()
+        return path
+
+    def generated_with(self, stage: str, tracking: str | os.PathLike[str], packets: Path) -> None:
+        "Record that ``stage``'s forms were generated from the ``tracking`` workbook."
+        where = Path(tracking).resolve()
+        self.tracking[stage] = {"file": str(where), "relative": _relative(where, packets)}
 
     def templates_folder(self, form: str, packets: Path) -> tuple[Path | None, bool]:
         """(the folder ``form`` was generated from, whether it is still there): the recorded
@@ -212,17 +255,21 @@ class Manifest:
                 self.templates.pop(form, None)
                 continue
             where = Path(folder).resolve()
-            try:
-                relative = os.path.relpath(where, packets.resolve())
-            except ValueError:  # another drive (Windows)
-                relative = ""
-            self.templates[form] = {"folder": str(where), "relative": relative}
+            self.templates[form] = {"folder": str(where), "relative": _relative(where, packets)}
 
     def by_path(self) -> dict[str, ManifestEntry]:
         return {entry.path: entry for entry in self.files}
 
     def for_pair(self, pair_id: str) -> list[ManifestEntry]:
         return [entry for entry in self.files if entry.pair_id == pair_id]
+
+
+def _relative(where: Path, packets: Path) -> str:
+    "``where`` as a path from the packets folder; '' when there is none (another drive)."
+    try:
+        return os.path.relpath(where, packets.resolve())
+    except ValueError:  # another drive (Windows)
+        return ""
 
 
 def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
@@ -250,7 +297,8 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> Manifest:
         roster=data.get("roster", ""),
         generator=data.get("generator", ""),
         files=files,
-        templates=_templates_of(data.get("templates")),
+        templates=_by_key(data.get("templates")),
+        tracking=_by_key(data.get("tracking")),
     )
 
 
@@ -265,8 +313,9 @@ def _made_from_of(recorded: object) -> dict[str, str]:
     return made
 
 
-def _templates_of(recorded: object) -> dict[str, dict[str, str]]:
-    """The manifest's "templates" (form id -> folder), as written; anything else: none."""
+def _by_key(recorded: object) -> dict[str, dict[str, str]]:
+    """The manifest's "templates" (form id -> folder) or "tracking" (stage -> workbook), as
+    written; anything else: none."""
     if not isinstance(recorded, dict):
         return {}
     return {
@@ -296,6 +345,7 @@ def write_manifest(
         "roster": manifest.roster,
         "generator": manifest.generator,
         "templates": manifest.templates,
+        "tracking": manifest.tracking,
     }
     names = [f.name for f in fields(ManifestEntry) if f.name != "made_from"]
     entries = sorted(manifest.files, key=lambda e: (e.pair_id, e.form, e.path))

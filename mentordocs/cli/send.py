@@ -430,6 +430,8 @@ def _print_send_result(result: SendResult, *, where: str) -> None:
                 reported.setdefault(outcome.detail or outcome.status, []).append(outcome.pair_id)
         for detail, problem_ids in reported.items():
             echo_err(f"{', '.join(problem_ids)}: {detail}")
+    for warning in result.warnings:
+        echo_err(f"Warning: {warning}")
     if result.stopped:
         not_reached = [o.pair_id for o in problems if o.detail == NOT_REACHED]
         echo_err(f"Stopped: {result.stopped}")

@@ -79,6 +79,7 @@ from mentordocs.records import (
     now_iso,
     program_made_from,
     read_manifest,
+    review_made_from,
     save_declaration,
     shown_parts,
     write_manifest,
@@ -583,17 +584,12 @@ def generate_packets(
     result.warnings.extend(template_warnings)
     result.goal_sources = {pair_id: review["goals_source"] for pair_id, review in reviews.items()}
     result.processes = min(jobs, len(selected)) if pool_context is not None else 1
-    if manifest.program and manifest.program != roster.program.name:
-        result.warnings.append(
-            f"{out} already holds packets of '{manifest.program}'; this run adds packets of "
-            f"'{roster.program.name}' beside them. Use a separate folder for each program."
-        )
-    manifest.program = roster.program.name
-    manifest.roster = str(roster.path)
-    manifest.generator = f"mentordocs {__version__}"
+    result.warnings += _record_run(manifest, roster, out)
     result.warnings += _record_templates(manifest, list(templates), templates_dir, out, selected)
+    if tracking is not None and stage != registry.DEFAULT_STAGE:  # for send to check it again
+        manifest.generated_with(stage, tracking, out)
     recorder = _Recorder(out, manifest, result)
-    recorder.made_from = _MadeFrom(roster, templates, stage, result.goal_sources)
+    recorder.made_from = _MadeFrom(roster, templates, stage, reviews)
     job = _Job(
         roster=roster,
         out_dir=out,
@@ -626,8 +622,9 @@ def generate_packets(
 class _MadeFrom:
     """What of the roster a pair's file of a form shows (``made_from_text``), for ``send`` to
     tell a file made before the roster changed: the roster's own columns only where the
-    template shows them, and at a later stage not the roster's goals when the pair's came from
-    its goal sheet. Asked for when the manifest is written at the end of the run, entry by
+    template shows them; at a later stage, what it shows of the pair's returns (the tracking
+    workbook), and not the roster's goals when the pair's came from its goal sheet or action
+    plan. Asked for when the manifest is written at the end of the run, entry by
     entry in pair order: each pair's parts are worked out once, for its first entry."""
 
     def __init__(
@@ -635,9 +632,9 @@ class _MadeFrom:
         roster: Roster,
         templates: Mapping[str, CompiledTemplate],
         stage: str,
-        goal_sources: Mapping[str, str],
+        reviews: Mapping[str, TemplateContext],
     ) -> None:
-        self.roster, self.stage, self.goal_sources = roster, stage, goal_sources
+        self.roster, self.stage, self.reviews = roster, stage, reviews
         self.pairs = {pair.pair_id: pair for pair in roster.pairs}
         self.program = program_made_from(roster)  # the same for every pair
         self.shows = {form: template.extra_keys() for form, template in templates.items()}
@@ -650,16 +647,31 @@ class _MadeFrom:
             return None  # a zip: never sent, made of files that say it themselves
         if pair_id != self._pair:
             parts = made_from(self.roster, self.pairs[pair_id], self.program)
-            if self.stage != registry.DEFAULT_STAGE and self.goal_sources.get(pair_id) not in (
-                None,
-                "roster",
-            ):
-                parts.pop("goals", None)
+            review = self.reviews.get(pair_id)
+            if self.stage != registry.DEFAULT_STAGE and review is not None:
+                if review.get("goals_source") != "roster":
+                    parts.pop("goals", None)
+                parts.update(review_made_from(review))
             self._pair = pair_id
             self._texts = {
                 keys: made_from_text(shown_parts(parts, keys)) for keys in set(self.shows.values())
             }
         return self._texts[self.shows[form]]
+
+
+def _record_run(manifest: Manifest, roster: Roster, out: Path) -> list[str]:
+    """Record the program, roster and mentordocs of this run in the manifest; a warning when
+    the folder holds another program's packets."""
+    warnings = []
+    if manifest.program and manifest.program != roster.program.name:
+        warnings.append(
+            f"{out} already holds packets of '{manifest.program}'; this run adds packets of "
+            f"'{roster.program.name}' beside them. Use a separate folder for each program."
+        )
+    manifest.program = roster.program.name
+    manifest.roster = str(roster.path)
+    manifest.generator = f"mentordocs {__version__}"
+    return warnings
 
 
 def _record_templates(

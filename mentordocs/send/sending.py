@@ -38,11 +38,9 @@ from mentordocs.forms import (
     FORM_IDS,
     NOT_RETURNED,
     STAGES,
-    FormSpecError,
     form_stage,
     load_form_specs,
     stage_forms,
-    template_version_now,
 )
 from mentordocs.fsutil import office_lock_file, sha256_bytes, sha256_file
 from mentordocs.models import Pair, Roster, end_review_of, midpoint_of
@@ -50,18 +48,13 @@ from mentordocs.ooxml.ns import PROP_PAIR
 from mentordocs.ooxml.package import PackageError, WordPackage
 from mentordocs.progress import NoProgress, Progress
 from mentordocs.records import (
-    EXTRA_PART,
     MANIFEST_NAME,
-    ROSTER_PARTS,
     SEND_LOG_NAME,
     Manifest,
     ManifestEntry,
     SendRecord,
     SentFile,
     append_send_record,
-    extra_part_said,
-    made_from,
-    made_from_parts,
     now_iso,
     read_manifest,
     read_send_log,
@@ -75,6 +68,7 @@ from mentordocs.send.messages import (
     make_address,
     parse_address,
 )
+from mentordocs.send.outdated import Outdated, PacketFile
 from mentordocs.send.transports import (
     ConnectionFailed,
     Delivery,
@@ -142,6 +136,7 @@ class SendResult:
     outcomes: list[Outcome] = field(default_factory=list)
     stopped: str = ""  # why the run stopped before the end (connection lost, login refused...)
     stage: str = DEFAULT_STAGE  # the round of the year whose forms were sent
+    warnings: list[str] = field(default_factory=list)  # what could not be checked, and why
 
     def with_status(self, status: str) -> list[Outcome]:
         return [outcome for outcome in self.outcomes if outcome.status == status]
@@ -186,21 +181,12 @@ class _PairProblem(Exception):
 
 
 @dataclass
-class _File:
-    form: str
-    rel: str  # relative to OUT, "/" separators, as in the manifest
-    path: Path
-    sha256: str
-    lock: str = ""  # the name of Word's or LibreOffice's lock file beside it: open there
-
-
-@dataclass
 class _Plan:
     pair: Pair
     outcome: Outcome
     to: list[Address]
     cc: list[Address]
-    files: list[_File]
+    files: list[PacketFile]
     rendered: RenderedEmail | None = None
     missing_forms: list[str] = field(default_factory=list)  # reminders: the forms named
     stage: str = DEFAULT_STAGE
@@ -246,8 +232,7 @@ def send_packets(
     _check_stage(stage)
     manifest = _read_manifest(out)
     _check_program(roster, manifest, out)
-    made = {entry.path: entry.made_from for entry in manifest.files}  # what each was made from
-    templates_now = _TemplatesNow(manifest, out)
+    outdated = Outdated(roster, manifest, out, stage)
     template = _template(message_template, STAGE_TEMPLATES[stage])
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=stage == DEFAULT_STAGE, stage=stage)
@@ -280,15 +265,19 @@ def send_packets(
             _decide_packet(plan, log, resend)
             if outcome.status in (WOULD_SEND, CHANGED):
                 _check_open(plan)
-            if outcome.status == WOULD_SEND:
-                _check_made_from(plan, roster, made, out)
-            if outcome.status == WOULD_SEND:
-                _check_template(plan, roster, templates_now, out)
+            for check in (outdated.roster_changed, outdated.returns_changed):
+                if outcome.status == WOULD_SEND and (why := check(pair, plan.files)):
+                    outcome.status, outcome.detail = FAILED, why
+            if outcome.status == WOULD_SEND and (
+                why := outdated.template_changed(pair, plan.files)
+            ):
+                outcome.status, outcome.detail = FAILED, why
             if outcome.status == WOULD_SEND and plan.files != files:
                 plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
             if outcome.status == WOULD_SEND:
                 plans.append(plan)
 
+        result.warnings += outdated.warnings
         limiter = RateLimiter(rate, clock=clock, sleep=sleep)
         _deliver(result, plans, out, transport, sender, reply_to, limiter, progress, on_ctrl_c)
     return result
@@ -327,7 +316,7 @@ def send_reminders(
     _check_stage(stage)
     manifest = _read_manifest(out)
     _check_program(roster, manifest, out)
-    made = {entry.path: entry.made_from for entry in manifest.files}  # what each was made from
+    outdated = Outdated(roster, manifest, out, stage)
     template = _template(message_template, REMINDER)
     selected = _select_pairs(roster, pairs)
     wanted_forms = _check_forms(forms, manifest, allow_calendar=False, stage=stage)
@@ -381,8 +370,10 @@ def send_reminders(
             _decide_reminder(plan, missing_forms, log, resend, day)
             if outcome.status == WOULD_SEND:
                 _check_open(plan)
-            if outcome.status == WOULD_SEND:  # (a template changed since holds nothing back:
-                _check_made_from(plan, roster, made, out)  # the copy is the one the pair has)
+            # (A template changed since, or returns collected since, hold nothing back: the
+            # copy attached is the one the pair has.)
+            if outcome.status == WOULD_SEND and (why := outdated.roster_changed(pair, plan.files)):
+                outcome.status, outcome.detail = FAILED, why
             if outcome.status == WOULD_SEND:
                 outcome.detail = _reminder_notes(never, missing_forms, files)
                 plans.append(plan)
@@ -430,7 +421,7 @@ def _to_remind(
     return items, never
 
 
-def _reminder_notes(never: str, missing_forms: list[str], files: list[_File]) -> str:
+def _reminder_notes(never: str, missing_forms: list[str], files: list[PacketFile]) -> str:
     "What a reminder about to go says beside it: forms left out, forms without a file."
     notes = [f"not reminded of what was never sent: {never}"] if never else []
     attached = {f.form for f in files}
@@ -441,106 +432,6 @@ def _reminder_notes(never: str, missing_forms: list[str], files: list[_File]) ->
             "the reminder names it without attaching it"
         )
     return "; ".join(notes)
-
-
-def _check_made_from(plan: _Plan, roster: Roster, made: dict[str, str], out: Path) -> None:
-    """Hold back a pair whose files were made before what they show of the roster changed
-    (another mentee, a goal added): they would go out naming what is no longer so."""
-    now = made_from(roster, plan.pair)
-    changed: list[str] = []
-    for f in plan.files:
-        recorded = made_from_parts(made.get(f.rel, ""))
-        changed += [p for p in recorded if recorded[p] != now.get(p) and p not in changed]
-    if not changed:
-        return
-    parts = [ROSTER_PARTS[p].format(row=plan.pair.row) for p in ROSTER_PARTS if p in changed]
-    parts += [extra_part_said(p, plan.pair.row) for p in changed if p.startswith(EXTRA_PART)]
-    # A change to the program's settings touches every pair: generate them all again.
-    pair_id = "" if "program" in changed else f" --pair {plan.pair.pair_id}"
-    plan.outcome.status = FAILED
-    plan.outcome.detail = (
-        f"not sent: its forms were made before {roster.path.name} changed ({'; '.join(parts)}), "
-        f"so they would show what is no longer so. Run '{_generate(plan, roster, out, pair_id)}' "
-        "first (with --force if you edited its forms by hand), then send again"
-    )
-
-
-def _generate(plan: _Plan, roster: Roster, out: Path, options: str) -> str:
-    "The generate command that makes a held-back pair's forms again, at its stage."
-    staged = (
-        "" if plan.stage == DEFAULT_STAGE else f" --stage {plan.stage} --tracking TRACKING.xlsx"
-    )
-    return f"mentordocs generate {_shell_word(roster.path)} -o {_shell_word(out)}{options}{staged}"
-
-
-class _TemplatesNow:
-    """The templates each form of a packets folder is generated from, as they are now: the
-    folder the manifest records for the form (a coordinator's), else the shipped ones."""
-
-    def __init__(self, manifest: Manifest, out: Path) -> None:
-        self.manifest, self.out = manifest, out
-        self.made = {entry.path: entry.template_version for entry in manifest.files}
-        self._now: dict[str, tuple[str, str, Path | None]] = {}
-
-    def now(self, form: str) -> tuple[str, str, Path | None]:
-        """(the version a file of ``form`` generated now would carry, '' when that cannot be
-        told: the folder is gone or unreadable; the form's title; the coordinator's folder,
-        None for the shipped templates)."""
-        if form not in self._now:
-            folder, there = self.manifest.templates_folder(form, self.out)
-            version, title = "", form
-            if there:
-                try:
-                    spec = load_form_specs(folder, stage=form_stage(form))[form]
-                    version, title = template_version_now(spec), spec.title
-                except FormSpecError:
-                    pass  # generate says what is wrong with it; nothing to compare here
-            self._now[form] = (version, title, folder)
-        return self._now[form]
-
-    def changed(self, files: list[_File]) -> list[tuple[str, Path | None]]:
-        """The titles of the forms among ``files`` made from a template that has changed since,
-        with the folder of their templates (None: the shipped ones)."""
-        out: list[tuple[str, Path | None]] = []
-        for f in files:
-            if f.form not in FORM_IDS or not self.made.get(f.rel):
-                continue
-            version, title, folder = self.now(f.form)
-            if version and version != self.made[f.rel] and (title, folder) not in out:
-                out.append((title, folder))
-        return out
-
-
-def _check_template(plan: _Plan, roster: Roster, templates: _TemplatesNow, out: Path) -> None:
-    """Hold back a pair whose forms were made before their template was changed (a typo put
-    right in Word after generate): the pair would get the form as it was."""
-    changed = templates.changed(plan.files)
-    if not changed:
-        return
-    named = ", ".join(title for title, _ in changed)
-    folders = list(dict.fromkeys(folder for _, folder in changed))
-    where = (
-        "mentordocs' own templates (a newer version of mentordocs)"
-        if folders == [None]
-        else "your template"
-        + ("s" if len(changed) > 1 else "")
-        + " in "
-        + ", ".join(str(folder) for folder in folders if folder is not None)
-    )
-    option = "".join(f" --templates {_shell_word(f)}" for f in folders if f is not None)
-    plan.outcome.status = FAILED
-    plan.outcome.detail = (
-        f"not sent: its {named} {'form was' if len(changed) == 1 else 'forms were'} made "
-        f"before {where} changed, so the pair would get the form as it was. Run "
-        f"'{_generate(plan, roster, out, option)}' first, then send again"
-        + ("" if not option else "; or, if the change was meant for later, put the template back")
-    )
-
-
-def _shell_word(path: Path) -> str:
-    "A path as typed in a command (in quotes when it holds a space)."
-    text = str(path)
-    return f'"{text}"' if any(c.isspace() for c in text) else text
 
 
 def _packet_forms(log: list[SendRecord], manifest: Manifest) -> dict[str, set[str]]:
@@ -657,7 +548,7 @@ def _last_sent(log: list[SendRecord], forms: set[tuple[str, str]]) -> dt.datetim
 
 
 def _missing(
-    items: list[Outstanding], missing_forms: list[str], files: list[_File]
+    items: list[Outstanding], missing_forms: list[str], files: list[PacketFile]
 ) -> list[dict[str, object]]:
     """What a reminder's template calls ``missing``: each form's title, reasons and file name."""
     by_form = {f.form: f for f in files}
@@ -909,7 +800,7 @@ def _pair_files(
     *,
     kinds: tuple[str, ...] | None,
     stage: str = DEFAULT_STAGE,
-) -> list[_File]:
+) -> list[PacketFile]:
     """The pair's files to attach, each proven to belong to this pair (else ``_PairProblem``).
 
     Packets (``kinds=None``): the selected forms of ``stage`` plus, for the start's packet,
@@ -953,7 +844,7 @@ def _pair_files(
     chosen.sort(key=_file_order)
     root = out.resolve()
     pair_dir = (root / pair.pair_id).resolve()
-    files: list[_File] = []
+    files: list[PacketFile] = []
     for entry in chosen:
         files.append(_checked_file(root, pair_dir, pair, entry))
     return files
@@ -964,7 +855,7 @@ def _file_order(entry: ManifestEntry) -> tuple[int, str]:
     return (order.index(entry.form) if entry.form in order else len(order), entry.path)
 
 
-def _checked_file(root: Path, pair_dir: Path, pair: Pair, entry: ManifestEntry) -> _File:
+def _checked_file(root: Path, pair_dir: Path, pair: Pair, entry: ManifestEntry) -> PacketFile:
     """Refuse any file that is not provably this pair's: manifest, folder and document agree."""
     path = (root / entry.path).resolve()
     if entry.pair_id != pair.pair_id or not path.is_relative_to(pair_dir) or path == pair_dir:
@@ -988,7 +879,7 @@ def _checked_file(root: Path, pair_dir: Path, pair: Pair, entry: ManifestEntry) 
                 f"{PROP_PAIR}), not of {pair.pair_id}: someone copied a file between folders. "
                 f"{_remake(entry, root)}"
             )
-    return _File(entry.form, entry.path, path, sha256_file(path), lock.name if lock else "")
+    return PacketFile(entry.form, entry.path, path, sha256_file(path), lock.name if lock else "")
 
 
 def _check_open(plan: _Plan) -> None:
@@ -1055,7 +946,7 @@ def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> None
         return
     delivered = _delivered(records, plan.pair.pair_id, PACKET)
     needing: list[Address] = []
-    new_files: list[_File] = []
+    new_files: list[PacketFile] = []
     changed: dict[str, str] = {}  # form -> sent_at
     last_sent = ""
     for address in plan.to:
@@ -1129,7 +1020,7 @@ def _decide_reminder(
     _describe(plan)
 
 
-def _reminder_files(files: list[_File], missing_forms: list[str]) -> list[SentFile]:
+def _reminder_files(files: list[PacketFile], missing_forms: list[str]) -> list[SentFile]:
     """What a reminder records: each attached file, and each named form that had no file."""
     recorded = [SentFile(path=f.rel, sha256=f.sha256, form=f.form) for f in files]
     attached = {f.form for f in files}
@@ -1174,7 +1065,7 @@ def _reasons(items: Iterable[Outstanding]) -> list[str]:
 
 
 def _render_packet(
-    template: EmailTemplate, roster: Roster, pair: Pair, files: list[_File], stage: str
+    template: EmailTemplate, roster: Roster, pair: Pair, files: list[PacketFile], stage: str
 ) -> RenderedEmail:
     forms_files = [f for f in files if f.form != CALENDAR_FORM]
     calendar = next((f for f in files if f.form == CALENDAR_FORM), None)
@@ -1187,8 +1078,8 @@ def _render_packet(
 def _context(
     roster: Roster,
     pair: Pair,
-    forms: list[_File],
-    calendar: _File | None,
+    forms: list[PacketFile],
+    calendar: PacketFile | None,
     *,
     missing: list[dict[str, object]],
     today: dt.date,

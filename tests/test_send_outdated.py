@@ -1,0 +1,146 @@
+"""send holds back a later stage's forms made before the tracking workbook held what they show.
+
+A pair's mid-point check-in starts from what it wrote (its goal sheet, else its action plan,
+else the roster's goals), read from the tracking workbook when 'generate --stage midpoint'
+ran. A goal sheet collected after that leaves the check-in showing the roster's goals: send
+must not mail it, and must say which command makes it again. Run through the command line, as
+a coordinator does, with real files: the sample roster, generated packets, .eml files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email import policy
+from email.parser import BytesParser
+
+from click.testing import CliRunner
+from conftest import SAMPLE_ROSTER
+from test_generate_stage import _tracking
+from test_render import fields_by_tag
+
+from mentordocs.cli import cli
+from mentordocs.roster import load_roster
+from mentordocs.tracking import ReturnedForm
+
+RETURNED = dt.datetime(2026, 10, 3, 9, 30)
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def midpoint_forms(outbox) -> dict[str, dict[str, str]]:
+    "Each .eml's mid-point check-in attachment, by pair id: its fields by tag."
+    found = {}
+    for eml in sorted(outbox.glob("*.eml")):
+        message = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+        for part in message.iter_attachments():
+            name = part.get_filename()
+            if name.endswith("_midpoint-review.docx"):
+                found[name.split("_")[0]] = fields_by_tag(part.get_content())
+    return found
+
+
+def start_and_midpoint(tmp_path):
+    "The sample's packets, and mid-point forms generated when nothing had come back yet."
+    roster = load_roster(SAMPLE_ROSTER)
+    active = [pair.pair_id for pair in roster.pairs if pair.active]
+    out = tmp_path / "packets"
+    assert run("generate", SAMPLE_ROSTER, "-o", out, "-q").exit_code == 0
+    tracking = _tracking(tmp_path, roster, [])
+    made = run(
+        "generate", SAMPLE_ROSTER, "-o", out, "-q", "--stage", "midpoint", "--tracking", tracking
+    )
+    assert made.exit_code == 0, made.output
+    return roster, active, out, tracking
+
+
+def test_a_midpoint_form_made_before_the_pairs_goal_sheet_came_back_is_held_back(tmp_path):
+    roster, active, out, tracking = start_and_midpoint(tmp_path)
+    first = active[0]
+    # The pair's goal sheet is collected after the mid-point forms were made.
+    sheet = ReturnedForm(
+        first, "goal-sheet", f"{first}_goal-sheet.docx", "", RETURNED, {"goal_1_goal": "Our words"}
+    )
+    _tracking(tmp_path, roster, [sheet])
+    outbox = tmp_path / "outbox"
+    sent = run("send", out, "--roster", SAMPLE_ROSTER, "--outbox", outbox, "--stage", "midpoint")
+    assert sent.exit_code == 1, sent.output
+    command = (
+        f"mentordocs generate {SAMPLE_ROSTER} -o {out} --pair {first} --stage midpoint "
+        f"--tracking {tracking}"
+    )
+    assert (
+        f"{first}: not sent: its mid-point check-in was made before tracking.xlsx held what the "
+        "pair has returned or you corrected since (its goals, now from its goal sheet), so it "
+        f"would show what is no longer so. Run '{command}' first"
+    ) in sent.output
+    forms = midpoint_forms(outbox)
+    assert sorted(forms) == sorted(active[1:])  # the others went, with the roster's goals
+    second = roster.pair(active[1])
+    assert forms[active[1]]["goal_1_goal"] == second.goals_of("Mentee")[0].goal
+    # The command it gives makes the form again; then the pair gets its own goals, once.
+    remade = run(*command.split()[1:])
+    assert remade.exit_code == 0, remade.output
+    again = run("send", out, "--roster", SAMPLE_ROSTER, "--outbox", outbox, "--stage", "midpoint")
+    assert again.exit_code == 0, again.output
+    assert "1 written" in again.output
+    assert midpoint_forms(outbox)[first]["goal_1_goal"] == "Our words"
+
+
+def test_a_tracking_workbook_gone_is_said_and_holds_nothing_back(tmp_path):
+    roster, active, out, tracking = start_and_midpoint(tmp_path)
+    tracking.rename(tmp_path / "elsewhere.xlsx")
+    outbox = tmp_path / "outbox"
+    dry = run(
+        "send",
+        out,
+        "--roster",
+        SAMPLE_ROSTER,
+        "--outbox",
+        outbox,
+        "--stage",
+        "midpoint",
+        "--dry-run",
+    )
+    assert dry.exit_code == 0, dry.output
+    warning = (
+        f"Warning: The mid-point check-in forms were made from {tracking}, which could not be "
+        "read (it is not there any more), so send could not check that they still show what "
+        "each pair returned."
+    )
+    assert warning in dry.output
+    sent = run("send", out, "--roster", SAMPLE_ROSTER, "--outbox", outbox, "--stage", "midpoint")
+    assert sent.exit_code == 0, sent.output
+    assert warning in sent.output
+    assert sorted(midpoint_forms(outbox)) == sorted(active)
+
+
+def test_the_tracking_workbook_moved_with_the_packets_is_found_and_nothing_else_holds_back(
+    tmp_path,
+):
+    roster, active, out, tracking = start_and_midpoint(tmp_path)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    out.rename(moved / "packets")
+    tracking.rename(moved / "tracking.xlsx")
+    # A correction the coordinator typed into the workbook since (here: a goal sheet that came
+    # back for the last pair) is found in the moved workbook.
+    last = active[-1]
+    sheet = ReturnedForm(last, "goal-sheet", "g.docx", "", RETURNED, {"goal_2_goal": "Ours"})
+    _tracking(moved, roster, [sheet])
+    outbox = tmp_path / "outbox"
+    sent = run(
+        "send",
+        moved / "packets",
+        "--roster",
+        SAMPLE_ROSTER,
+        "--outbox",
+        outbox,
+        "--stage",
+        "midpoint",
+    )
+    assert sent.exit_code == 1, sent.output
+    assert "Warning" not in sent.output
+    assert f"{last}: not sent: its mid-point check-in was made before tracking.xlsx" in sent.output
+    assert f"--tracking {moved / 'tracking.xlsx'}" in sent.output
+    assert sorted(midpoint_forms(outbox)) == sorted(active[:-1])
