@@ -378,6 +378,20 @@ def test_an_address_send_would_refuse_is_named_by_check(tmp_path: Path) -> None:
     assert "Warnings:" not in check_book(tmp_path, book).output
 
 
+def test_an_international_domain_that_is_not_one_is_an_error(tmp_path: Path) -> None:
+    book = base_book()
+    # Latin and Arabic letters in one part of a domain: IDNA 2008 allows no such name.
+    set_cell(book, "Pairs", 3, "Mentee email", "kwame@schoolا.org")
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    line = problem_line(result, "sheet 'Pairs', row 3, column 'Mentee email'")
+    assert "'kwame@schoolا.org' has a domain (after the @) that is not a valid" in line
+    assert "(Invalid direction for codepoint" in line
+    assert "Fix: Copy the address exactly as the person gave it" in line
+    set_cell(book, "Pairs", 3, "Mentee email", "kwame@straße.de")  # IDNA 2008 allows ß
+    assert check_book(tmp_path, book).exit_code == 0
+
+
 def test_same_person_as_mentor_and_mentee_by_email(tmp_path: Path) -> None:
     book = base_book()
     set_cell(book, "Pairs", 3, "Mentee email", "WEI.ZHANG@example.org")

@@ -648,6 +648,22 @@ def test_international_addresses(setup, smtp_server):
     assert "column 'Mentee email'" in result.outcomes[1].detail
 
 
+def test_an_international_domain_goes_to_that_domain_not_a_lookalike(setup, smtp_server):
+    # IDNA 2008, as mail servers and browsers: ß and final sigma are letters of their own.
+    # Python's 'idna' codec (IDNA 2003) writes strasse.de and ...4c9d.gr: other people's domains.
+    roster, out = setup
+    roster.pairs[0].mentee.email = "juergen@straße.de"
+    roster.pairs[1].mentee.email = "eleni@ελληνικός.gr"
+    roster.pairs[2].mentee.email = "dana@exämple.org"
+    result = send_packets(roster, out, transport=smtp(smtp_server))
+    assert [o.status for o in result.outcomes] == [SENT, SENT, SENT]
+    assert [item.rcpt_tos[1] for item in smtp_server.handler.received] == [
+        "juergen@xn--strae-oqa.de",
+        "eleni@xn--qxaegecap6byf.gr",
+        "dana@xn--exmple-cua.org",
+    ]
+
+
 def test_packets_of_another_program_are_refused(setup, tmp_path):
     roster, out = setup
     roster.program.name = "Another Program"

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import idna
 from openpyxl.utils.datetime import from_excel
 
 from mentordocs.models import PLAN_METHODS, plan_type_of
@@ -71,6 +72,19 @@ def as_text(value: object) -> str:
 _EMAIL = re.compile(
     r"^[^\s@\"(),:;<>\[\]\\]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}$", re.UNICODE
 )
+
+
+def ascii_domain(domain: str) -> str:
+    """An email domain in the ASCII form mail servers use: an international one (``straße.de``)
+    encoded by IDNA 2008 (``xn--strae-oqa.de``), as browsers and mail servers do. Python's own
+    'idna' codec is IDNA 2003, which writes ``strasse.de``: another domain, someone else's.
+    Raises ValueError saying why a domain cannot be written so."""
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def _email_error(address: str) -> str | None:
@@ -373,6 +387,17 @@ class CellReader:
                 else "Enter one address like name@example.org (no spaces, one @, a domain with a dot)."
             )
             self.fail(row, column, f"'{text}' is {problem}.", fix)
+            return None
+        try:
+            ascii_domain(text.rpartition("@")[2])
+        except ValueError as exc:
+            self.fail(
+                row,
+                column,
+                f"'{text}' has a domain (after the @) that is not a valid international domain "
+                f"name ({exc}).",
+                "Copy the address exactly as the person gave it, or ask them for it again.",
+            )
             return None
         if not text.split("@", 1)[0].isascii():  # send refuses it: say so before it is needed
             self.problems.warn(

@@ -33,6 +33,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from mentordocs.errors import SendError
 from mentordocs.forms import templates_dir
+from mentordocs.roster.cells import ascii_domain
 
 
 class _Encoded(str):
@@ -346,8 +347,8 @@ def make_address(name: str, email: str, what: str) -> Address:
         )
     if not domain.isascii():  # an international domain name: send it in its ASCII form
         try:
-            email = f"{local}@{domain.encode('idna').decode('ascii')}"
-        except UnicodeError as exc:
+            email = f"{local}@{ascii_domain(domain)}"
+        except ValueError as exc:
             raise SendError(
                 f"{what} has the email address {email!r}, whose domain is not valid ({exc}). "
                 "Correct it in the roster."
