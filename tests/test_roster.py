@@ -301,6 +301,26 @@ def test_meetings_from_the_sheet_are_sorted_and_fill_in_time_and_place(tmp_path:
     assert meetings[2].place == "Room 12"  # blank: the pair's meeting place
 
 
+def test_a_time_typed_in_the_date_cell_is_the_meetings_time(tmp_path: Path) -> None:
+    # Excel keeps "2026-09-01 15:30" typed in one cell as a date and time: the time is the
+    # meeting's (it was dropped, and the pair's 15:30 default, or an all-day event, used).
+    book = base_book()
+    book["Meetings"].append(["P01", dt.datetime(2026, 9, 1, 10, 45), None, None, "First"])
+    # Excel's stored fraction of a day can come back a microsecond short of the minute.
+    book["Meetings"].append(["P01", dt.datetime(2026, 9, 2, 9, 14, 59, 999_999), None, None, ""])
+    book["Meetings"].append(["P01", dt.datetime(2026, 9, 3, 8, 0), dt.time(17, 0), None, ""])
+    roster = load_book(tmp_path, book)
+    times = {m.date: m.time for m in roster.pair("P01").meetings}
+    assert times[dt.date(2026, 9, 1)] == dt.time(10, 45)
+    assert times[dt.date(2026, 9, 2)] == dt.time(9, 15)
+    assert times[dt.date(2026, 9, 8)] == dt.time(15, 30)  # a date alone: as before
+    # Both cells hold a time and they differ: the Time column's, with a warning on the date.
+    assert times[dt.date(2026, 9, 3)] == dt.time(17, 0)
+    [warning] = [w for w in roster.warnings if w.sheet == "Meetings"]
+    assert (warning.row, warning.column) == (6, "Date")
+    assert "also holds the time 08:00, but the Time column says 17:00" in warning.message
+
+
 def test_commitments_program_wide_first_then_the_pairs(tmp_path: Path) -> None:
     roster = load_roster(make_roster(tmp_path))
     assert [c.text for c in roster.commitments] == ["We will come to every meeting on time."]

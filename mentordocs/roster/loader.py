@@ -608,6 +608,26 @@ class _RosterBuilder:
             )
         return goals
 
+    def _meeting_time(self, row: Row, typed: dt.time | None) -> dt.time | None:
+        """A meeting's time: its Time cell, else a time its Date cell holds (2026-09-01 15:30
+        typed in one cell); a Date cell whose time differs from the Time cell is a warning."""
+        raw = row.values.get("date")
+        held = None
+        if isinstance(raw, dt.datetime):
+            held = (raw + dt.timedelta(microseconds=500_000)).time().replace(microsecond=0)
+        if held is None or held == dt.time(0):
+            return typed
+        if typed is not None and typed != held:
+            self.problems.warn(
+                f"The date cell also holds the time {held.strftime('%H:%M')}, but the Time "
+                f"column says {typed.strftime('%H:%M')}; the Time column's was used.",
+                "Keep the time in the Time column only: type the date alone in the Date column.",
+                row.sheet,
+                row.number,
+                row.headers["date"],
+            )
+        return typed or held
+
     def load_meetings(
         self, rows: list[Row] | None, pairs: dict[str, Pair], breaks: Sequence[Break] = ()
     ) -> dict[str, list[Meeting]]:
@@ -620,7 +640,7 @@ class _RosterBuilder:
             date = v.date("date")
             if pair is None or date is None or not _usable(row, v):
                 continue
-            when = v.time("time") or pair.meeting_time
+            when = self._meeting_time(row, v.time("time")) or pair.meeting_time
             if not pair.start_date <= date <= pair.end_date:
                 self.problems.warn(
                     f"The meeting on {date.isoformat()} is outside the pair's dates ({pair.start_date.isoformat()} to {pair.end_date.isoformat()}).",
