@@ -258,6 +258,43 @@ def test_refused_recipient_is_reported_and_gets_it_next_run(setup, smtp_server):
     assert len(smtp_server.handler.received) == 4
 
 
+def test_an_address_corrected_after_the_forms_changed_gets_the_packet_now(setup, smtp_server):
+    # The mentee's address was mistyped: the server refused it. The coordinator corrects it
+    # in the roster and generates again: the forms that show the address change. The mentee,
+    # who never had anything, gets the whole packet as it is now; the mentor's earlier copy
+    # of the changed form is reported for --resend (it was: "changed since it was sent" for
+    # the pair, nothing to the mentee, and --resend the only way on, mailing the mentor all).
+    roster, out = setup
+    roster.pairs[0].mentee.email = "ben.typo@example.org"
+    smtp_server.handler.refuse = {"ben.typo@example.org"}
+    first = send_packets(roster, out, transport=smtp(smtp_server), pairs=["P01"])
+    assert list(first.outcomes[0].refused) == ["ben.typo@example.org"]
+    smtp_server.handler.refuse = set()
+    roster.pairs[0].mentee.email = "ben@example.org"
+    changed = out / "P01" / "P01_action-plan.docx"
+    write_docx(changed, "action-plan for P01, Ben's address corrected", pair_id="P01")
+
+    again = send_packets(roster, out, transport=smtp(smtp_server), pairs=["P01"])
+    assert [(o.pair_id, o.status) for o in again.outcomes] == [("P01", SENT), ("P01", CHANGED)]
+    last = smtp_server.handler.received[-1]
+    assert last.rcpt_tos == ["ben@example.org"]
+    got = attachments(last.message)
+    assert len(got) == 5 and got["P01_action-plan.docx"][1] == changed.read_bytes()
+    held = again.outcomes[1]
+    assert held.detail.startswith(
+        "action-plan changed since it was sent to Ana Müller <ana@example.org> on 20"
+    )
+    assert held.detail.endswith(
+        "use --resend --pair P01 --form action-plan to send the new version (the recipients "
+        "who had never had it get it now)"
+    )
+    assert not again.complete
+    # Nothing more goes until --resend: the mentee has it all, the mentor's copy is reported.
+    third = send_packets(roster, out, transport=smtp(smtp_server), pairs=["P01"])
+    assert [o.status for o in third.outcomes] == [CHANGED]
+    assert len(smtp_server.handler.received) == 2
+
+
 def test_all_recipients_refused_is_not_logged(setup, smtp_server):
     roster, out = setup
     smtp_server.handler.refuse = {"jose@example.org", "soren@example.org"}

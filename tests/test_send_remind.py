@@ -246,6 +246,33 @@ def test_a_pair_is_never_reminded_of_forms_it_was_never_sent(tmp_path, packets_t
     assert "P03_action-plan.docx" not in rest.outcomes[2].files  # it had it: not again
 
 
+def test_a_mentee_who_never_had_the_packet_is_not_sent_a_reminder_of_it(world, tmp_path):
+    # The pair's mentee was replaced (a new person, a new address) after the packet went: a
+    # reminder would tell the new mentee "we have not yet received everything we need from
+    # you" of forms they never had, without the calendar. Say to send the packet first.
+    roster, out, tracking = world
+    roster.pairs[2].mentee.name, roster.pairs[2].mentee.email = "Noor Haddad", "noor@example.org"
+    outbox = OutboxTransport(tmp_path / "outbox")
+    result = send_reminders(roster, out, tracking, transport=outbox)
+    assert [(o.pair_id, o.status) for o in result.outcomes] == [("P01", SENT), ("P03", SKIPPED)]
+    assert result.outcomes[1].detail == (
+        "no reminder: its packet was never sent to noor@example.org; send it first "
+        "('mentordocs send' without --remind), or, if it reached noor@example.org another "
+        "way, name the pair with --pair"
+    )
+    assert not (tmp_path / "outbox" / "P03_reminder.eml").exists()
+    # The packet goes to the new mentee alone; then the reminder goes to both.
+    sent = send_packets(roster, out, transport=outbox, pairs=["P03"])
+    assert sent.outcomes[0].status == SENT
+    assert sent.outcomes[0].recipients == ["Noor Haddad <noor@example.org>"]
+    result = send_reminders(roster, out, tracking, transport=outbox)
+    assert [(o.pair_id, o.status) for o in result.outcomes] == [
+        ("P01", ALREADY_SENT),  # once a day
+        ("P03", SENT),
+    ]
+    assert len(result.outcomes[1].recipients) == 2
+
+
 def test_forms_that_reached_the_pair_another_way_are_reminded_when_the_pair_is_named(
     tmp_path, packets_template
 ):

@@ -262,7 +262,9 @@ def send_packets(
             plan = _Plan(pair, outcome, to, cc, files, stage=stage)
             # Render for every pair, even one already sent, so a template mistake always shows.
             plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
-            _decide_packet(plan, log, resend)
+            held = _decide_packet(plan, log, resend)
+            if held is not None:  # others had an earlier copy of what this message carries
+                result.outcomes.append(held)
             if outcome.status in (WOULD_SEND, CHANGED):
                 _check_open(plan)
             for check in (outdated.roster_changed, outdated.returns_changed):
@@ -325,7 +327,7 @@ def send_reminders(
     _check_tracking_program(roster, coverage, Path(tracking_path))
     with _send_lock(out, dry_run):
         log = read_send_log(out)
-        delivered = _packet_forms(log, manifest)
+        delivered = _Received(log, manifest)
         _check_tracking_knows(
             Path(tracking_path),
             coverage,
@@ -398,7 +400,7 @@ def _to_remind(
     pair: Pair,
     named: bool,
     items: list[Outstanding],
-    delivered: dict[str, set[str]],
+    delivered: _Received,
     stage: str,
     outcome: Outcome,
 ) -> tuple[list[Outstanding], str]:
@@ -411,9 +413,10 @@ def _to_remind(
             "(name it with --pair to remind them anyway)"
         )
         return [], ""
-    received = delivered.get(pair.pair_id, set())
-    never = "" if named else _never_sent(items, received, stage)
-    if never:  # a reminder of a form the pair never received: not yet
+    each = delivered.by_each(pair.pair_id, _addresses(pair))
+    never = "" if named else _never_sent(items, each, stage)
+    if never:  # a reminder of a form the pair (or one of them) never received: not yet
+        received = set.intersection(*each.values())
         items = [item for item in items if item.form in received]
         if not items:
             outcome.status = SKIPPED
@@ -434,38 +437,54 @@ def _reminder_notes(never: str, missing_forms: list[str], files: list[PacketFile
     return "; ".join(notes)
 
 
-def _packet_forms(log: list[SendRecord], manifest: Manifest) -> dict[str, set[str]]:
-    """The forms (Word files, not the calendar) each pair received in a packet, per the send
-    log: to at least one recipient the server did not refuse (a record from before forms were
-    logged: known by the file's path)."""
-    form_of = {entry.path: entry.form for entry in manifest.files}
-    received: dict[str, set[str]] = {}
-    for record in log:
-        if record.kind != PACKET:
-            continue
-        refused = {address.casefold() for address in record.refused}
-        if all(recipient.casefold() in refused for recipient in record.recipients):
-            continue
-        forms = {
-            f.form or form_of.get(f.path, "") for f in record.files if f.path.endswith(".docx")
-        }
-        received.setdefault(record.pair_id, set()).update(forms - {""})
-    return received
+class _Received:
+    """The forms (Word files, not the calendar) each recipient of each pair received in a
+    packet, per the send log: recipients the server refused left out (a record from before
+    forms were logged: known by the file's path)."""
+
+    def __init__(self, log: list[SendRecord], manifest: Manifest) -> None:
+        form_of = {entry.path: entry.form for entry in manifest.files}
+        self.forms: dict[str, dict[str, set[str]]] = {}  # pair id -> address -> forms
+        for record in log:
+            if record.kind != PACKET:
+                continue
+            refused = {address.casefold() for address in record.refused}
+            forms = {
+                f.form or form_of.get(f.path, "") for f in record.files if f.path.endswith(".docx")
+            } - {""}
+            for recipient in record.recipients:
+                if recipient.casefold() not in refused:
+                    by_address = self.forms.setdefault(record.pair_id, {})
+                    by_address.setdefault(recipient.casefold(), set()).update(forms)
+
+    def by_pair(self, pair_id: str) -> set[str]:
+        "The forms that reached at least one of the pair's recipients."
+        return set().union(*self.forms.get(pair_id, {}).values())
+
+    def by_each(self, pair_id: str, addresses: list[str]) -> dict[str, set[str]]:
+        "The forms each of ``addresses`` (as the roster has them now) received."
+        got = self.forms.get(pair_id, {})
+        return {address: got.get(address.casefold(), set()) for address in addresses}
 
 
-def _never_sent(items: list[Outstanding], received: set[str], stage: str) -> str:
-    """Which of the owed forms never reached the pair in a packet, and what to do ('' if none)."""
+def _never_sent(items: list[Outstanding], each: dict[str, set[str]], stage: str) -> str:
+    """Which of the owed forms never reached the pair (or one of its two people, ``each``:
+    address -> forms received) in a packet, and what to do ('' if none)."""
+    received = set.intersection(*each.values()) if each else set()
     never = [item.form_title or item.form for item in items if item.form not in received]
     if not never:
         return ""
+    owed = {i.form for i in items}
+    lacking = [address for address, got in each.items() if not owed <= got]
+    to = "the pair" if len(lacking) == len(each) else " and ".join(lacking)
     staged = "" if stage == DEFAULT_STAGE else f" --stage {stage}"
-    whole = not received & {i.form for i in items} and len(never) > 1
+    whole = not received & owed and len(never) > 1
     one = whole or len(never) == 1  # "its packet was ... it", else "... were ... them"
     what = "its packet" if whole else ", ".join(never)
     it, they = ("it", "it") if one else ("them", "they")
     return (
-        f"{what} {'was' if one else 'were'} never sent to the pair; send {it} first "
-        f"('mentordocs send' without --remind{staged}), or, if {they} reached the pair another "
+        f"{what} {'was' if one else 'were'} never sent to {to}; send {it} first "
+        f"('mentordocs send' without --remind{staged}), or, if {they} reached {to} another "
         "way, name the pair with --pair"
     )
 
@@ -494,7 +513,7 @@ def _check_tracking_knows(
     path: Path,
     coverage: Coverage,
     log: list[SendRecord],
-    delivered: dict[str, set[str]],
+    delivered: _Received,
     pairs: list[Pair],
     wanted_forms: set[str] | None,
     stage: str,
@@ -505,7 +524,7 @@ def _check_tracking_knows(
     unknown = [
         (pair.pair_id, form)
         for pair in pairs
-        for form in sorted(delivered.get(pair.pair_id, ()))
+        for form in sorted(delivered.by_pair(pair.pair_id))
         if form_stage(form) == stage
         and (wanted_forms is None or form in wanted_forms)
         and (pair.pair_id, form) not in coverage.known
@@ -771,6 +790,20 @@ def _recipients(
     return to, cc
 
 
+def _addresses(pair: Pair) -> list[str]:
+    """The pair's two addresses as a message is sent to them (an international domain in its
+    ASCII form); one the roster has wrong as typed (the message then fails, saying why)."""
+    found: list[str] = []
+    for person in (pair.mentor, pair.mentee):
+        try:
+            address = make_address(person.name, person.email, "").addr_spec
+        except SendError:
+            address = (person.email or "").strip()
+        if address.casefold() not in (a.casefold() for a in found):
+            found.append(address)
+    return found
+
+
 def _docx_pair_id(path: Path, entry: ManifestEntry, out: Path) -> str | None:
     """The pair a generated .docx says it belongs to (its custom properties), if it says."""
     try:
@@ -939,15 +972,21 @@ def _describe(plan: _Plan) -> None:
     plan.outcome.files = [f.path.name for f in plan.files]
 
 
-def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> None:
+def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> Outcome | None:
+    """What of the packet goes, to whom: each recipient gets the files they never had (as they
+    are now); a file a recipient had in another version is held back for --resend. When both
+    happen (a mentee's address corrected after the forms changed), the message goes to those
+    lacking files and the returned outcome reports the earlier copies, so that neither waits
+    for the other."""
     outcome = plan.outcome
     if resend:
         _describe(plan)
-        return
+        return None
     delivered = _delivered(records, plan.pair.pair_id, PACKET)
     needing: list[Address] = []
     new_files: list[PacketFile] = []
     changed: dict[str, str] = {}  # form -> sent_at
+    earlier: list[tuple[Address, PacketFile, str]] = []  # who had which file in another version
     last_sent = ""
     for address in plan.to:
         key = address.addr_spec.casefold()
@@ -960,29 +999,50 @@ def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> None
                     new_files.append(f)
             elif got[0] != f.sha256:
                 changed.setdefault(f.form, got[1])
+                earlier.append((address, f, got[1]))
             else:
                 last_sent = max(last_sent, got[1])
         if lacks:
             needing.append(address)
-    if changed:
-        names = ", ".join(changed)
-        when = _sent_date(max(changed.values()))
-        verb = "changed since it was" if len(changed) == 1 else "changed since they were"
+    if changed and not needing:
         outcome.status = CHANGED
-        outcome.detail = f"{names} {verb} sent on {when}; use --resend to send the new version" + (
-            " (with --form to send only that form)" if len(plan.files) > 1 else ""
-        )
+        outcome.detail = _changed_since(changed, plan, "")
         _describe(plan)
-        return
+        return None
     if not needing:
         outcome.status = ALREADY_SENT
         outcome.detail = _already(records, plan.pair.pair_id, PACKET, last_sent)
         _describe(plan)
-        return
+        return None
     # Exactly what is missing: to whoever lacks something, the files somebody lacks.
     plan.to = needing
     plan.files = [f for f in plan.files if f in new_files]
     _describe(plan)
+    # The earlier copies this message does not replace (its recipients get its files as now).
+    still = [(a, f, when) for a, f, when in earlier if a not in needing or f not in new_files]
+    if not still:
+        return None
+    holders = list(dict.fromkeys(str(address) for address, _, _ in still))
+    forms = {f.form: max(when for _, g, when in still if g.form == f.form) for _, f, _ in still}
+    held = Outcome(plan.pair.pair_id, PACKET, CHANGED, recipients=holders, files=sorted(forms))
+    held.detail = _changed_since(forms, plan, " to " + ", ".join(holders))
+    return held
+
+
+def _changed_since(changed: dict[str, str], plan: _Plan, to: str) -> str:
+    "What changed since it was sent (``to`` whom, when not to everyone), and what to do."
+    names = ", ".join(changed)
+    when = _sent_date(max(changed.values()))
+    verb = "changed since it was" if len(changed) == 1 else "changed since they were"
+    if to:
+        forms = " ".join(f"--form {form}" for form in changed)
+        return (
+            f"{names} {verb} sent{to} on {when}; use --resend --pair {plan.pair.pair_id} {forms} "
+            "to send the new version (the recipients who had never had it get it now)"
+        )
+    return f"{names} {verb} sent on {when}; use --resend to send the new version" + (
+        " (with --form to send only that form)" if len(plan.files) > 1 else ""
+    )
 
 
 def _decide_reminder(
