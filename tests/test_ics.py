@@ -128,6 +128,43 @@ def test_same_input_same_bytes_and_changed_event_gets_new_sequence(roster):
     assert [str(e["UID"]) for e in second] == [str(e["UID"]) for e in events(first)]
 
 
+def test_a_meeting_moved_or_deleted_is_cancelled_not_left_in_calendars(roster):
+    # A meeting's UID holds its date: moved to another day, it is another event. The earlier
+    # file's event must come back cancelled (same UID, next SEQUENCE), or a calendar that
+    # imported the earlier file keeps the meeting on its old day beside the new one.
+    pair = roster.pairs[0]
+    pair.meetings = [
+        Meeting(pair.pair_id, dt.date(2026, 9, 15), dt.time(16, 0)),
+        Meeting(pair.pair_id, dt.date(2026, 9, 29), dt.time(16, 0)),
+    ]
+    first = pair_calendar(roster, pair, now=NOW)
+    old = {str(e["UID"]): e for e in events(first)}
+    moved_uid = next(uid for uid, e in old.items() if e["DTSTART"].dt.day == 15)
+    pair.meetings = [
+        Meeting(pair.pair_id, dt.date(2026, 9, 16), dt.time(16, 0)),  # moved a day
+        # the 29 September meeting deleted
+    ]
+    second = pair_calendar(roster, pair, previous=first, now=LATER)
+    by_uid = {str(e["UID"]): e for e in events(second)}
+    assert set(old) <= set(by_uid)  # nothing of the earlier file simply vanishes
+    cancelled = {uid: e for uid, e in by_uid.items() if e["STATUS"] == "CANCELLED"}
+    assert len(cancelled) == 2 and moved_uid in cancelled
+    gone = cancelled[moved_uid]
+    assert int(gone["SEQUENCE"]) == int(old[moved_uid]["SEQUENCE"]) + 1
+    assert gone["DTSTAMP"].dt == LATER
+    assert gone["DTSTART"].dt == dt.datetime(2026, 9, 15, 16, 0)  # where calendars have it
+    assert str(gone["SUMMARY"]) == "Cancelled: " + str(old[moved_uid]["SUMMARY"])
+    live = [e["DTSTART"].dt for e in by_uid.values() if e["STATUS"] == "CONFIRMED"]
+    assert [d for d in live if isinstance(d, dt.datetime)] == [dt.datetime(2026, 9, 16, 16, 0)]
+    # Generated again: the cancellations stay as they are (same bytes), not cancelled twice.
+    assert pair_calendar(roster, pair, previous=second, now=LATER + dt.timedelta(days=1)) == second
+    # Moved back: the event is confirmed again, with a newer SEQUENCE than its cancellation.
+    pair.meetings = [Meeting(pair.pair_id, dt.date(2026, 9, 15), dt.time(16, 0))]
+    third = {str(e["UID"]): e for e in events(pair_calendar(roster, pair, previous=second))}
+    assert third[moved_uid]["STATUS"] == "CONFIRMED"
+    assert int(third[moved_uid]["SEQUENCE"]) == int(gone["SEQUENCE"]) + 1
+
+
 def test_hostile_text_survives(roster):
     pair = roster.pairs[0]
     pair.mentor.name = 'Zoë "Z" O\'Neil; Ana, <b>&</b> مرحبا 😀'

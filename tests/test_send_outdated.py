@@ -144,3 +144,59 @@ def test_the_tracking_workbook_moved_with_the_packets_is_found_and_nothing_else_
     assert f"{last}: not sent: its mid-point check-in was made before tracking.xlsx" in sent.output
     assert f"--tracking {moved / 'tracking.xlsx'}" in sent.output
     assert sorted(midpoint_forms(outbox)) == sorted(active[:-1])
+
+
+def test_a_meeting_moved_after_sending_goes_as_a_calendar_update_that_cancels_the_old_day(
+    tmp_path,
+):
+    # The coordinator moves P01's 15 September meeting to the 16th after the packets went:
+    # generate again, send says the calendar changed, --resend --form meetings mails it. The
+    # email must say it is the calendar (not welcome the pair to forms it lists none of), and
+    # the file must cancel the 15th in calendars that imported the first one.
+    import icalendar
+    import openpyxl
+
+    roster_path = tmp_path / "roster.xlsx"
+    roster_path.write_bytes(SAMPLE_ROSTER.read_bytes())
+    out, outbox = tmp_path / "packets", tmp_path / "outbox"
+    assert run("generate", roster_path, "-o", out, "-q").exit_code == 0
+    assert (
+        run("send", out, "--roster", roster_path, "--outbox", outbox, "--pair", "P01").exit_code
+        == 0
+    )
+    book = openpyxl.load_workbook(roster_path)
+    sheet = book["Meetings"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == dt.datetime(2026, 9, 15))
+    row[1].value = dt.datetime(2026, 9, 16)
+    book.save(roster_path)
+    assert run("generate", roster_path, "-o", out, "-q").exit_code == 0
+    again = run("send", out, "--roster", roster_path, "--outbox", outbox, "--pair", "P01")
+    assert again.exit_code == 1
+    # (The action plan lists the meetings: it changed too.)
+    assert "P01: action-plan, meetings changed since they were sent on" in again.output
+    resent = run(
+        "send",
+        out,
+        "--roster",
+        roster_path,
+        "--outbox",
+        outbox,
+        "--pair",
+        "P01",
+        "--form",
+        "meetings",
+        "--resend",
+    )
+    assert resent.exit_code == 0, resent.output
+    newest = max(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+    message = BytesParser(policy=policy.default).parsebytes(newest.read_bytes())
+    assert "your meeting calendar" in message["Subject"]
+    text = message.get_body(("plain",)).get_content()
+    assert "Welcome" not in text and "forms" not in text
+    assert "Attached is your calendar for" in text
+    assert "a meeting moved or cancelled since is moved or cancelled in your calendar too" in text
+    [ics] = [p.get_content() for p in message.iter_attachments()]
+    calendar = icalendar.Calendar.from_ical(ics)
+    starts = {e["DTSTART"].dt: str(e["STATUS"]) for e in calendar.walk("VEVENT")}
+    assert starts[dt.datetime(2026, 9, 15, 15, 30)] == "CANCELLED"
+    assert starts[dt.datetime(2026, 9, 16, 15, 30)] == "CONFIRMED"

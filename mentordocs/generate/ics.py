@@ -10,7 +10,9 @@ Each event's ``UID`` is made from the program, the pair and the date, so importi
 updates the events instead of duplicating them. ``SEQUENCE`` and ``DTSTAMP`` change only when an
 event's content changes (``previous`` is the file written last time): re-generating an unchanged
 roster gives the same bytes, and calendars that look at ``SEQUENCE`` (Outlook) take an update.
-A meeting whose date changes gets a new UID: the old event stays in calendars that imported it.
+An event of the previous file that this one no longer has (a meeting moved to another day or
+deleted) is kept with ``STATUS:CANCELLED`` and the next ``SEQUENCE`` (RFC 5545 3.8.1.11), so a
+calendar that imported the earlier file takes it out; it stays cancelled in later files.
 
 The lines are written here rather than by icalendar's serializer, which (7.3) turns a literal
 backslash-N in a text (``C:\\New``) into a line break and costs about 5 ms a pair, as much as
@@ -25,6 +27,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+from dataclasses import dataclass
 
 from icalendar import Calendar
 from icalendar.prop import vDatetime, vUri
@@ -164,26 +167,73 @@ class _Lines:
         return line, folded
 
 
-def _previous_events(previous: bytes | None) -> dict[str, tuple[int, bytes, str]]:
-    """UID -> (sequence, DTSTAMP as written, content hash) from last time's file, read with
-    icalendar; a file it cannot read gives nothing (every event then counts as new)."""
+@dataclass(frozen=True)
+class _Before:
+    "An event of last time's file: what an update keeps of it, or cancels it by."
+
+    sequence: int
+    stamp: bytes  # DTSTAMP as written
+    content: str  # the content hash
+    summary: str = ""
+    start: dt.date | dt.datetime | None = None  # floating, or a date
+    end: dt.date | dt.datetime | None = None
+
+
+def _previous_events(previous: bytes | None) -> dict[str, _Before]:
+    """UID -> the event as last time's file had it, read with icalendar; a file it cannot read
+    gives nothing (every event then counts as new)."""
     if not previous:
         return {}
     try:
         calendar = Calendar.from_ical(previous)
     except ValueError:
         return {}
-    found: dict[str, tuple[int, bytes, str]] = {}
+    found: dict[str, _Before] = {}
     for event in calendar.walk("VEVENT"):
         uid, stamp = event.get("UID"), event.get("DTSTAMP")
         if not uid or stamp is None or not isinstance(stamp.dt, dt.datetime):
             continue
         if stamp.dt.utcoffset() != dt.timedelta(0):
             continue
-        sequence = event.get("SEQUENCE", 0)
-        content = str(event.get(_CONTENT_PROPERTY, ""))
-        found[str(uid)] = (int(sequence), _utc_stamp(stamp.dt), content)
+        start, end = (_floating(event.get(name)) for name in ("DTSTART", "DTEND"))
+        found[str(uid)] = _Before(
+            sequence=int(event.get("SEQUENCE", 0)),
+            stamp=_utc_stamp(stamp.dt),
+            content=str(event.get(_CONTENT_PROPERTY, "")),
+            summary=str(event.get("SUMMARY", "")),
+            start=start,
+            end=end,
+        )
     return found
+
+
+def _floating(value: object) -> dt.date | dt.datetime | None:
+    "A DTSTART or DTEND as this module writes them (floating or a date); else None."
+    moment = getattr(value, "dt", None)
+    if isinstance(moment, dt.datetime):
+        return moment if moment.tzinfo is None else None
+    return moment if isinstance(moment, dt.date) else None
+
+
+def _cancelled(uid: str, before: _Before) -> _Event:
+    """An event of last time's file that this one no longer has (a meeting moved to another
+    day, deleted, or fallen in a break): the same UID, cancelled, so that calendars which
+    imported the earlier file take it out instead of keeping it beside the new one."""
+    event = _Event(uid)
+    summary = before.summary
+    if not summary.startswith(_CANCELLED):
+        summary = _CANCELLED + summary
+    event.add("SUMMARY", _text(summary))
+    if before.start is not None:
+        event.when(b"DTSTART", before.start)
+    if before.end is not None:
+        event.when(b"DTEND", before.end)
+    event.add("TRANSP", b"TRANSPARENT")
+    event.add("STATUS", b"CANCELLED")
+    return event
+
+
+_CANCELLED = "Cancelled: "
 
 
 def _utc_stamp(moment: dt.datetime) -> bytes:
@@ -219,15 +269,21 @@ def pair_calendar(
         b"METHOD:PUBLISH",
         _fold(b"X-WR-CALNAME:" + title),
     ]
+    current = {event.uid for event in events}
+    events += [
+        _cancelled(uid, old)
+        for uid, old in before.items()
+        if uid not in current and old.start is not None
+    ]
     for event in events:
         content = event.content
         sequence, event_stamp = 0, stamp
         if event.uid in before:
-            old_sequence, old_stamp, old_content = before[event.uid]
-            if old_content == content:
-                sequence, event_stamp = old_sequence, old_stamp
+            old = before[event.uid]
+            if old.content == content:
+                sequence, event_stamp = old.sequence, old.stamp
             else:
-                sequence = old_sequence + 1
+                sequence = old.sequence + 1
         out.extend(event.to_ical(event_stamp, sequence, content))
     out.append(b"END:VCALENDAR")
     return b"\r\n".join(out) + b"\r\n"
