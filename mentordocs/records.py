@@ -329,6 +329,9 @@ def _by_key(recorded: object) -> dict[str, dict[str, str]]:
 #: of the roster it shows is worked out when the manifest is written at the end of the run
 #: (``write_manifest``'s ``made_from``), not kept for every file meanwhile.
 MADE_NOW = "(this run)"
+#: What a manifest saved during a run says of such a file (a run killed outright leaves it so):
+#: made by a generate that did not finish, from what is not known; send holds it back.
+UNFINISHED = "unfinished"
 
 
 def write_manifest(
@@ -339,7 +342,7 @@ def write_manifest(
     """Write ``OUT/manifest.json`` atomically, one entry at a time (flat memory at any size).
 
     ``made_from`` works out what an entry marked ``MADE_NOW`` was made from; without it (a
-    save during the run) such entries are written without it."""
+    save during the run) such entries are written as ``UNFINISHED``."""
     head = {
         "program": manifest.program,
         "roster": manifest.roster,
@@ -381,7 +384,7 @@ def _write_made_from(
     for entry in entries:
         made = entry.made_from
         if made == MADE_NOW:
-            made = made_from(entry) if made_from is not None else ""
+            made = made_from(entry) if made_from is not None else UNFINISHED
         if not made:
             continue
         if made != text:

@@ -200,3 +200,35 @@ def test_a_meeting_moved_after_sending_goes_as_a_calendar_update_that_cancels_th
     starts = {e["DTSTART"].dt: str(e["STATUS"]) for e in calendar.walk("VEVENT")}
     assert starts[dt.datetime(2026, 9, 15, 15, 30)] == "CANCELLED"
     assert starts[dt.datetime(2026, 9, 16, 15, 30)] == "CONFIRMED"
+
+
+def test_forms_of_a_generate_killed_outright_are_held_back_until_it_is_run_again(tmp_path):
+    # generate saves its manifest now and then during a long run, so that a run killed
+    # outright (kill -9, a closed laptop) leaves one; what each file was made from is worked
+    # out at the end. Such a manifest must not let send take "unknown" for "unchanged": the
+    # roster corrected since (another mentee) would reach the new mentee on the old forms.
+    from mentordocs.records import MADE_NOW, read_manifest, write_manifest
+
+    roster_path = tmp_path / "roster.xlsx"
+    roster_path.write_bytes(SAMPLE_ROSTER.read_bytes())
+    out, outbox = tmp_path / "packets", tmp_path / "outbox"
+    assert run("generate", roster_path, "-o", out, "-q").exit_code == 0
+    manifest = read_manifest(out)
+    for entry in manifest.files:
+        entry.made_from = MADE_NOW  # as the run still going marks them
+    write_manifest(out, manifest)  # the save during the run: then the process was killed
+    sent = run("send", out, "--roster", roster_path, "--outbox", outbox, "--pair", "P01")
+    assert sent.exit_code == 1
+    assert (
+        "P01: not sent: its forms were made by a 'mentordocs generate' that was stopped before "
+        "it finished, so what of the roster they show is not known. Run 'mentordocs generate "
+        f"{roster_path} -o {out} --pair P01' first"
+    ) in sent.output
+    assert not outbox.exists() or not list(outbox.glob("*.eml"))
+    # Running generate again finishes the job (nothing rewritten): then the packet goes.
+    again = run("generate", roster_path, "-o", out)
+    assert again.exit_code == 0 and "0 file(s) written" in again.output, again.output
+    assert (
+        run("send", out, "--roster", roster_path, "--outbox", outbox, "--pair", "P01").exit_code
+        == 0
+    )

@@ -28,6 +28,7 @@ from mentordocs.records import (
     EXTRA_PART,
     REVIEW_PART,
     ROSTER_PARTS,
+    UNFINISHED,
     Manifest,
     extra_part_said,
     made_from,
@@ -82,6 +83,13 @@ class Outdated:
     def roster_changed(self, pair: Pair, files: list[PacketFile]) -> str:
         """Why ``files`` show what is no longer so in the roster (another mentee, a goal
         added), with the command that makes them again; '' when nothing changed."""
+        if any(self.made.get(f.rel) == UNFINISHED for f in files):
+            return (
+                "not sent: its forms were made by a 'mentordocs generate' that was stopped before "
+                "it finished, so what of the roster they show is not known. Run "
+                f"'{self.generate_command(f' --pair {pair.pair_id}')}' first (it finishes the job "
+                "and rewrites only what is out of date), then send again"
+            )
         now = made_from(self.roster, pair)
         changed: list[str] = []
         for f in files:
