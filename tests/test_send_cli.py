@@ -560,6 +560,44 @@ def test_ctrl_c_says_what_went_out_and_running_again_sends_the_rest(
     assert len(list(outbox.glob("*.eml"))) == len(active_pairs())  # none twice
 
 
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_stop_signal_as_the_server_takes_a_message_waits_until_it_is_recorded(
+    packets, tmp_path, monkeypatch, name
+):
+    # A scheduler stopping the job (SIGTERM) or the terminal closed (SIGHUP) while the server
+    # takes the second message: it killed send at once, the message gone but not recorded, so
+    # the next run sent it again. It is held like Ctrl-C: recorded, then the run stops.
+    import os
+    import signal
+
+    from mentordocs.send.transports import OutboxTransport
+
+    number = getattr(signal, name)
+    real = OutboxTransport.send
+    calls = []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        delivery = real(self, *args, **kwargs)
+        if len(calls) == 2:
+            os.kill(os.getpid(), number)
+        return delivery
+
+    monkeypatch.setattr(OutboxTransport, "send", interrupted)
+    outbox = tmp_path / "outbox"
+    args = (str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox))
+    stopped = run(*args)
+    assert stopped.exit_code == 128 + number
+    assert f"Stopped ({name}). 2 messages went out before that, each recorded in" in stopped.stderr
+    assert "Ctrl-C" not in stopped.stderr
+    assert len(read_send_log(packets)) == 2 and len(list(outbox.glob("*.eml"))) == 2
+    assert signal.getsignal(number) == signal.SIG_DFL  # put back as it was
+    monkeypatch.setattr(OutboxTransport, "send", real)
+    rest = run(*args)
+    assert rest.exit_code == 0, rest.output
+    assert len(list(outbox.glob("*.eml"))) == len(active_pairs())  # none twice
+
+
 def test_a_column_of_your_own_holds_back_only_forms_that_show_it(tmp_path, monkeypatch):
     # A 'Coordinator notes' column typed in between generate and send: no form shows it, so
     # nothing is held back; a duration cell ([h]:mm, read as a timedelta) is no trouble. A

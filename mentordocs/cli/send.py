@@ -216,7 +216,7 @@ def _send_or_stop(
     """Send (or remind); on Ctrl-C, say what went out and exit 130. Each message is logged
     before Ctrl-C is let through, so running again sends exactly the rest."""
     from mentordocs.records import SEND_LOG_NAME
-    from mentordocs.send import InterruptedMidMessage, send_packets, send_reminders
+    from mentordocs.send import InterruptedMidMessage, StoppedBySignal, send_packets, send_reminders
 
     logged = _logged(out_dir)
     try:
@@ -224,12 +224,15 @@ def _send_or_stop(
             return send_reminders(roster, out_dir, tracking, **options)
         return send_packets(roster, out_dir, **options)
     except KeyboardInterrupt as exc:
+        how, code = "Ctrl-C", 130
+        if isinstance(exc, StoppedBySignal):  # a scheduler's kill, the terminal closed
+            how, code = exc.name, 128 + exc.number
         if options["dry_run"]:
-            echo_err("\nStopped (Ctrl-C). Nothing was sent (a dry run).")
-            raise click.exceptions.Exit(130) from None
+            echo_err(f"\nStopped ({how}). Nothing was sent (a dry run).")
+            raise click.exceptions.Exit(code) from None
         went = _logged(out_dir) - logged
         log = click.format_filename(str(Path(out_dir) / SEND_LOG_NAME))
-        said = f"\nStopped (Ctrl-C). {plural(went, 'message')} went out before that, each recorded in {log}."
+        said = f"\nStopped ({how}). {plural(went, 'message')} went out before that, each recorded in {log}."
         if isinstance(exc, InterruptedMidMessage):  # pressed twice: one may be unrecorded
             said += (
                 f" The message to {exc.pair_id} was being handed to the server at that moment: "
@@ -240,7 +243,7 @@ def _send_or_stop(
         else:
             said += " Run the same command again to send the rest: nothing is sent twice."
         echo_err(said)
-        raise click.exceptions.Exit(130) from None
+        raise click.exceptions.Exit(code) from None
 
 
 def _say_stopping(pair_id: str) -> None:

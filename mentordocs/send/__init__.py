@@ -41,6 +41,7 @@ from mentordocs.send.sending import (
     InterruptedMidMessage,
     Outcome,
     SendResult,
+    StoppedBySignal,
     send_packets,
     send_reminders,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "MessageRefused",
     "OutboxTransport",
     "InterruptedMidMessage",
+    "StoppedBySignal",
     "Outcome",
     "RateLimiter",
     "RenderedEmail",

@@ -1293,12 +1293,27 @@ class InterruptedMidMessage(KeyboardInterrupt):
         self.pair_id = pair_id
 
 
+class StoppedBySignal(KeyboardInterrupt):
+    """The run was asked to stop by SIGTERM (a scheduler, ``kill``) or SIGHUP (the terminal
+    closed) and stopped once the message going out was recorded. ``name``: the signal's."""
+
+    def __init__(self, name: str, number: int) -> None:
+        super().__init__(name)
+        self.name, self.number = name, number
+
+
+# Ctrl-C, and the signals that ask a program to stop (SIGHUP: not on Windows).
+_HELD_SIGNALS = [signal.SIGINT, signal.SIGTERM] + (
+    [signal.SIGHUP] if hasattr(signal, "SIGHUP") else []
+)
+
+
 @contextlib.contextmanager
 def _ctrl_c_held(pair_id: str, on_ctrl_c: Callable[[str], None] | None) -> Iterator[None]:
-    """Ctrl-C waits while one message is handed to the server and recorded in the send log (a
-    message sent but not recorded would go again on the next run), then stops the run; a
-    second Ctrl-C stops it at once. ``on_ctrl_c(pair_id)`` at the first, to say so. Only in
-    the main thread, where Python handles signals."""
+    """Ctrl-C (or SIGTERM, SIGHUP) waits while one message is handed to the server and
+    recorded in the send log (a message sent but not recorded would go again on the next run),
+    then stops the run; a second one stops it at once. ``on_ctrl_c(pair_id)`` at the first
+    Ctrl-C, to say so. Only in the main thread, where Python handles signals."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -1308,16 +1323,20 @@ def _ctrl_c_held(pair_id: str, on_ctrl_c: Callable[[str], None] | None) -> Itera
         if pressed:
             raise InterruptedMidMessage(pair_id)
         pressed.append(signum)
-        if on_ctrl_c is not None:
-            on_ctrl_c(pair_id)
+        if on_ctrl_c is not None and signum == signal.SIGINT:
+            with contextlib.suppress(OSError):  # a terminal gone: nothing to say it on
+                on_ctrl_c(pair_id)
 
-    previous = signal.signal(signal.SIGINT, hold)
+    previous = {number: signal.signal(number, hold) for number in _HELD_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(
-            signal.SIGINT, previous if previous is not None else signal.default_int_handler
-        )
+        for number, handler in previous.items():
+            if handler is None:  # set outside Python: the default is the closest
+                handler = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
+            signal.signal(number, handler)
+    if pressed and pressed[0] != signal.SIGINT:
+        raise StoppedBySignal(signal.Signals(pressed[0]).name, pressed[0])
     if pressed:
         raise KeyboardInterrupt
 
