@@ -36,6 +36,7 @@ from mentordocs.errors import CollectError
 from mentordocs.forms import load_form_specs, stage_forms
 from mentordocs.models import Pair, Person, Program, Roster
 from mentordocs.ooxml.package import ReadLimits, WordPackage
+from mentordocs.progress import NoProgress
 from mentordocs.records import Manifest, ManifestEntry, write_manifest
 from mentordocs.tracking import read_outstanding, read_tracking
 
@@ -1260,6 +1261,40 @@ def test_work_of_the_coordinators_own_is_never_written_over(collected, tmp_path)
 def _status_rows(tracking) -> dict[str, tuple]:
     sheet = openpyxl.load_workbook(tracking)["Status"]
     return {row[0]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
+
+
+def test_a_workbook_saved_while_collect_runs_is_not_written_over(collected, tmp_path):
+    # The coordinator types a note in the Status sheet and saves while collect reads the
+    # returns (or a second collect into the same workbook finishes first): writing the
+    # workbook as collect read it would drop what was saved, keeping it only in the .bak the
+    # next run replaces. collect refuses, naming what happened; the next run takes both.
+    tracking, roster = collected
+
+    def note(book):
+        sheet = book["Status"]
+        rows = {sheet.cell(r, 1).value: r for r in range(3, sheet.max_row + 1)}
+        sheet.cell(rows["P03"], sheet.max_column, "phoned on 3 December")
+
+    class SavedMeanwhile(NoProgress):
+        def advance(self, steps: int = 1) -> None:
+            if not (tmp_path / "saved").exists():
+                (tmp_path / "saved").touch()
+                _edited(tracking, note)
+
+    with pytest.raises(CollectError) as caught:
+        collect_forms([_second_return(tmp_path)], tracking, roster, progress=SavedMeanwhile())
+    assert str(caught.value) == (
+        f"{tracking} was saved by someone else while collect was running (in Excel or "
+        "LibreOffice, or by another 'mentordocs collect' at the same time), so it was not "
+        "written: that would have lost what was saved. Nothing was changed and no mail was "
+        "moved. Run the command again: it reads the workbook as it is now."
+    )
+    assert _status_rows(tracking)["P03"][-1] == "phoned on 3 December"
+    assert "P02" not in {r.pair_id for r in read_tracking(tracking).returns}
+    again = collect_forms([_second_return(tmp_path)], tracking, roster)
+    assert again.new == 1
+    assert _status_rows(tracking)["P03"][-1] == "phoned on 3 December"
+    assert {r.pair_id for r in read_tracking(tracking).returns} == {"P01", "P02"}
 
 
 def test_notes_in_the_status_sheet_are_kept_by_pair_on_every_run(collected, tmp_path):

@@ -157,6 +157,7 @@ def collect_forms(
     specs = load_form_specs(Path(templates_dir) if templates_dir is not None else None)
     if templates_dir is None and packets_dir is not None:
         specs = _specs_of_packets(Path(packets_dir), specs, result)
+    as_read = _file_state(target)  # before reading: a save while collect runs is seen
     previous = read_tracking(target) if target.exists() else TrackingData()
     _refuse_work_of_yours(target, previous)
     harvest = _Harvest(roster, specs, previous, packets_dir, include_confidential)
@@ -184,7 +185,7 @@ def collect_forms(
     if mail:
         data.mailbox = mail[-1].state
     payload = write_tracking(target, data, roster, specs, packets_dir=packets_dir)
-    result.backup = _write_with_backup(target, payload)
+    result.backup = _write_with_backup(target, payload, as_read)
     if move_to:
         _move_read_mail(mailboxes, mail, move_to, problems, result)
     return result
@@ -356,11 +357,32 @@ def _refuse_work_of_yours(target: Path, previous: TrackingData) -> None:
     )
 
 
-def _write_with_backup(target: Path, payload: bytes) -> Path | None:
+def _file_state(path: Path) -> tuple[int, int] | None:
+    "When a file was last written and its size; None when there is none."
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _write_with_backup(
+    target: Path, payload: bytes, as_read: tuple[int, int] | None
+) -> Path | None:
+    """Write the workbook, keeping the previous one as .bak; refused when it was opened in
+    Excel, or saved by someone (or another collect) since this run read it (``as_read``):
+    writing over it would lose what they saved."""
     if office_lock_file(target) is not None:
         raise CollectError(
             f"{target} was opened in Excel while collecting, so it was not changed. Close it "
             "and run the command again."
+        )
+    if _file_state(target) != as_read:
+        raise CollectError(
+            f"{target} was saved by someone else while collect was running (in Excel or "
+            "LibreOffice, or by another 'mentordocs collect' at the same time), so it was not "
+            "written: that would have lost what was saved. Nothing was changed and no mail was "
+            "moved. Run the command again: it reads the workbook as it is now."
         )
     backup = None
     if target.exists():
