@@ -295,6 +295,20 @@ def test_an_address_corrected_after_the_forms_changed_gets_the_packet_now(setup,
     assert len(smtp_server.handler.received) == 2
 
 
+def test_a_send_log_that_cannot_be_written_stops_before_the_first_message(
+    setup, smtp_server, tmp_path
+):
+    # Found out only when the first message was to be recorded, that message had gone out
+    # unrecorded (and would go again). Here the log points at a drive that is gone.
+    roster, out = setup
+    (out / "send-log.jsonl").symlink_to(tmp_path / "gone" / "send-log.jsonl")
+    with pytest.raises(SendError) as caught:
+        send_packets(roster, out, transport=smtp(smtp_server))
+    assert str(caught.value).startswith(f"Cannot write {out / 'send-log.jsonl'} (")
+    assert "nothing was sent" in str(caught.value)
+    assert smtp_server.handler.received == []
+
+
 def test_all_recipients_refused_is_not_logged(setup, smtp_server):
     roster, out = setup
     smtp_server.handler.refuse = {"jose@example.org", "soren@example.org"}

@@ -649,9 +649,25 @@ def _send_lock(out: Path, dry_run: bool) -> Iterator[None]:
                 f"Another 'mentordocs send' is working on {out} right now. Wait for it to "
                 "finish, then run this command again (it will send only what is still missing)."
             ) from exc
+        _check_log_writable(out)
         yield
     finally:
         handle.close()
+
+
+def _check_log_writable(out: Path) -> None:
+    """The send log can be added to: found out after a message went, it would go again."""
+    log = out / SEND_LOG_NAME
+    try:
+        with open(log, "ab"):
+            pass
+    except OSError as exc:
+        raise SendError(
+            f"Cannot write {log} ({exc.strerror or exc}). send records there each message "
+            "as it goes, so that none is sent twice; nothing was sent. Check that you may "
+            "change that file (not read-only, not on a drive that is gone), then run the "
+            "command again."
+        ) from exc
 
 
 def _check_program(roster: Roster, manifest: Manifest, out: Path) -> None:
