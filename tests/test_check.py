@@ -378,6 +378,27 @@ def test_an_address_send_would_refuse_is_named_by_check(tmp_path: Path) -> None:
     assert "Warnings:" not in check_book(tmp_path, book).output
 
 
+def test_invisible_characters_copied_with_an_address(tmp_path: Path) -> None:
+    # A zero-width space or a byte order mark copied in from a web page: at the ends they are
+    # dropped (as spaces are); inside, the address is not what the coordinator sees. Both were
+    # called "letters outside plain ASCII (such as é or ü)", which the cell does not show.
+    book = base_book()
+    set_cell(book, "Pairs", 2, "Mentor email", "\u200bana.lopez@example.org\ufeff")
+    set_cell(book, "Pairs", 3, "Mentee email", "kwame\u200b.mensah@example.org")
+    result = check_book(tmp_path, book)
+    assert result.exit_code == 1
+    assert "row 2" not in result.output  # the mentor's: only at its ends, dropped
+    line = problem_line(result, "sheet 'Pairs', row 3, column 'Mentee email'")
+    assert "holds an invisible character (U+200B ZERO WIDTH SPACE)" in line
+    assert "Fix: Delete what is in the cell and type the address again." in line
+    assert "such as é or ü" not in result.output
+    from mentordocs.roster import load_roster
+
+    set_cell(book, "Pairs", 3, "Mentee email", "kwame.mensah@example.org")
+    roster = load_roster(make_roster(tmp_path, book))
+    assert roster.pairs[0].mentor.email == "ana.lopez@example.org"
+
+
 def test_an_international_domain_that_is_not_one_is_an_error(tmp_path: Path) -> None:
     book = base_book()
     # Latin and Arabic letters in one part of a domain: IDNA 2008 allows no such name.

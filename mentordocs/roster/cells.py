@@ -74,6 +74,16 @@ _EMAIL = re.compile(
 )
 
 
+def _strip_invisible(text: str) -> str:
+    """``text`` without the invisible format characters (zero-width space, byte order mark,
+    direction marks) a copy from a web page or a PDF leaves at its ends."""
+    while text and (unicodedata.category(text[0]) == "Cf" or text[0].isspace()):
+        text = text[1:]
+    while text and (unicodedata.category(text[-1]) == "Cf" or text[-1].isspace()):
+        text = text[:-1]
+    return text
+
+
 def ascii_domain(domain: str) -> str:
     """An email domain in the ASCII form mail servers use: an international one (``straße.de``)
     encoded by IDNA 2008 (``xn--strae-oqa.de``), as browsers and mail servers do. Python's own
@@ -375,9 +385,21 @@ class CellReader:
         return text
 
     def _to_email(self, raw: object, row: Row, col: Column, column: str) -> str | None:
-        text = self.cleaned(raw, row, column, single_line=True)
+        text = _strip_invisible(self.cleaned(raw, row, column, single_line=True))
         if text.lower().startswith("mailto:"):
             text = text[7:]
+        hidden = sorted({c for c in text if unicodedata.category(c) == "Cf"})
+        if hidden:  # copied in with the address, inside it: the address a person sees is not it
+            names = ", ".join(
+                f"U+{ord(c):04X} {unicodedata.name(c, 'FORMAT CHARACTER')}" for c in hidden
+            )
+            self.fail(
+                row,
+                column,
+                f"'{text}' holds an invisible character ({names}), copied in with the address.",
+                "Delete what is in the cell and type the address again.",
+            )
+            return None
         problem = _email_error(text)
         if problem:
             inner = re.search(r"<([^<>\s]+@[^<>\s]+)>", text)
