@@ -652,3 +652,61 @@ def test_cli_pdf_without_libreoffice_is_a_clear_error(templates, tmp_path, monke
     assert "LibreOffice" in result.output and "MENTORDOCS_SOFFICE" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_ctrl_c_in_the_terminal_stops_generate_with_what_to_do_and_no_traceback(
+    tmp_path, monkeypatch
+):
+    # Ctrl-C reaches every process of the terminal, the worker processes too: each printed
+    # its own traceback, and the command said only "Aborted!". Run for real, in a process
+    # group of its own, as a terminal runs it.
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from generate import build_roster_workbook  # the benchmark's roster of many pairs
+
+    roster = build_roster_workbook(400, tmp_path / "roster.xlsx")
+    out = tmp_path / "packets"
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mentordocs",
+            "generate",
+            str(roster),
+            "-o",
+            str(out),
+            "-q",
+            "--jobs",
+            "2",
+        ],  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not any(out.glob("*/*.docx")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(run.pid, signal.SIGINT)
+    output, errors = run.communicate(timeout=120)
+    assert run.returncode == 130, (output, errors)
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors
+    said = " ".join(errors.split())
+    assert (
+        f"Stopped (Ctrl-C). The files made so far are in {out} and listed in its manifest.json. "
+        "Run the same command again to finish: what is already made is kept."
+    ) in said
+    written = {p.relative_to(out).as_posix() for p in out.glob("*/*.docx")}
+    listed = {e.path for e in read_manifest(out).files if e.path.endswith(".docx")}
+    assert written and written <= listed  # every form made is in the manifest
+    again = subprocess.run(
+        [sys.executable, "-m", "mentordocs", "generate", str(roster), "-o", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert len(read_manifest(out).files) == 400 * 5

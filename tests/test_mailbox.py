@@ -743,6 +743,60 @@ def test_a_move_that_fails_after_the_workbook_is_saved_says_what_was_read_and_wh
     assert len(read_tracking(tracking).returns) == 2
 
 
+@pytest.mark.parametrize("moment", ["while reading", "while moving"])
+def test_ctrl_c_says_whether_the_workbook_was_saved_and_what_is_left_to_do(
+    dovecot, tmp_path, monkeypatch, moment
+):
+    # Ctrl-C printed only "Aborted!": nothing said whether the workbook held the returns or
+    # that emails read were left unmoved for good (they are not read again).
+    import os
+    import signal
+
+    import mentordocs.collect.harvest as harvest
+    from mentordocs.roster import load_roster
+
+    roster = load_roster(SAMPLE_ROSTER)
+    pair = roster.pairs[0]
+    with Dovecot(dovecot) as server:
+        server.add_folder("Collected")
+        goal = make_docx(
+            "goal-sheet", pair.pair_id, {"goal_1_goal": "Kept"}, program=roster.program.name
+        )
+        server.deliver(reply(pair.mentee.email, "Goals", {"g.docx": goal}))
+        patched = "move_messages" if moment == "while moving" else "write_tracking"
+        real = getattr(harvest, patched)
+
+        def ctrl_c(*args, **kwargs):
+            os.kill(os.getpid(), signal.SIGINT)  # as the terminal sends it
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(harvest, patched, ctrl_c)
+        monkeypatch.setenv("MENTORDOCS_IMAP_PASSWORD", server.password)
+        url = f"imap://{server.user}@127.0.0.1:{server.port}/INBOX"
+        tracking = tmp_path / "t.xlsx"
+        args = ["collect", url, "-o", str(tracking), "--roster", str(SAMPLE_ROSTER), "-q",
+                "--move-to", "Collected"]  # fmt: skip
+        result = CliRunner().invoke(cli, args)
+        still = len(server.messages("INBOX"))
+    assert result.exit_code == 130, result.output
+    said = " ".join(result.output.split())
+    if moment == "while moving":
+        assert (
+            f"Stopped (Ctrl-C) after {tracking} was saved: every return read is in it, but some "
+            "of the emails read may not have been moved to 'Collected' yet. They will not be "
+            "read again; move the ones still in the mailbox's folder by hand."
+        ) in said
+        assert len(read_tracking(tracking).returns) == 1
+    else:
+        assert (
+            f"Stopped (Ctrl-C). Nothing was written: {tracking} is as it was and no email was "
+            "moved. Run the same command again to collect."
+        ) in said
+        assert not tracking.exists()
+    assert "Traceback" not in result.output
+    assert still == 1  # not moved: neither stopped run got to it
+
+
 def test_a_connection_lost_on_an_earlier_run_is_not_listed_once_everything_is_read(
     dovecot, tmp_path
 ):

@@ -125,20 +125,42 @@ def collect_command(
             "read. Add the mailbox (imaps://USER@SERVER/FOLDER) to the inputs, or leave "
             "--move-to out."
         )
-    result = collect_forms(
-        files,
-        tracking,
-        loaded,
-        packets_dir=packets,
-        include_confidential=include_confidential,
-        templates_dir=templates_dir,
-        progress=ClickProgress(quiet=quiet),
-        mailboxes=mailboxes,
-        move_to=move_to or (settings.move_to if settings and mailboxes else None) or None,
-    )
+    try:
+        result = collect_forms(
+            files,
+            tracking,
+            loaded,
+            packets_dir=packets,
+            include_confidential=include_confidential,
+            templates_dir=templates_dir,
+            progress=ClickProgress(quiet=quiet),
+            mailboxes=mailboxes,
+            move_to=move_to or (settings.move_to if settings and mailboxes else None) or None,
+        )
+    except KeyboardInterrupt as exc:
+        _say_stopped(exc, tracking)
+        raise click.exceptions.Exit(130) from None
     _report(result, tracking)
     if result.unreadable or result.not_moved:
         raise SystemExit(1)
+
+
+def _say_stopped(exc: KeyboardInterrupt, tracking: str | Path) -> None:
+    "What Ctrl-C left: the workbook as it was, or saved with some emails not moved yet."
+    from mentordocs.collect.harvest import StoppedAfterSaving
+
+    where = click.format_filename(str(tracking))
+    if isinstance(exc, StoppedAfterSaving):
+        echo_err(
+            f"\nStopped (Ctrl-C) after {where} was saved: every return read is in it, but some "
+            f"of the emails read may not have been moved to '{exc.folder}' yet. They will not "
+            "be read again; move the ones still in the mailbox's folder by hand."
+        )
+    else:
+        echo_err(
+            f"\nStopped (Ctrl-C). Nothing was written: {where} is as it was and no email was "
+            "moved. Run the same command again to collect."
+        )
 
 
 class _SignIn(NamedTuple):

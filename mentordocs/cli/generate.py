@@ -109,6 +109,7 @@ def generate_command(
     """
     # Imported here to keep 'mentordocs -h' fast (see mentordocs.cli).
     from mentordocs.generate.packets import STAGE_NAMES, SelectionError, generate_packets
+    from mentordocs.records import MANIFEST_NAME
     from mentordocs.roster import load_roster
 
     loaded = load_roster(roster)
@@ -131,6 +132,13 @@ def generate_command(
         )
     except SelectionError as exc:
         raise click.UsageError(str(exc)) from exc
+    except KeyboardInterrupt:
+        echo_err(
+            f"\nStopped (Ctrl-C). The files made so far are in {click.format_filename(str(out_dir))} "
+            f"and listed in its {MANIFEST_NAME}. Run the same command again to finish: what is "
+            "already made is kept."
+        )
+        raise click.exceptions.Exit(130) from None
     if loaded.warnings:
         echo_err(
             f"Note: the roster has {len(loaded.warnings)} warning(s); "

@@ -187,8 +187,21 @@ def collect_forms(
     payload = write_tracking(target, data, roster, specs, packets_dir=packets_dir)
     result.backup = _write_with_backup(target, payload, as_read)
     if move_to:
-        _move_read_mail(mailboxes, mail, move_to, problems, result)
+        try:
+            _move_read_mail(mailboxes, mail, move_to, problems, result)
+        except KeyboardInterrupt:
+            raise StoppedAfterSaving(move_to) from None
     return result
+
+
+class StoppedAfterSaving(KeyboardInterrupt):
+    """Ctrl-C once the workbook was saved, while the emails read were being moved to the
+    ``folder``: every return is in the workbook, some emails may still be where they were (and
+    are not read again: the workbook remembers them)."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(folder)
+        self.folder = folder
 
 
 def _specs_of_packets(

@@ -31,9 +31,11 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import string
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -334,6 +336,9 @@ _STOP: Event | None = None  # set when another task failed
 def _init_worker(job: _Job, stop: Event | None = None) -> None:
     global _JOB, _STOP
     _JOB, _STOP = job, stop
+    # Ctrl-C reaches every process of the terminal: the main one stops the run and records
+    # what was written; a worker that took it too would print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _place(job: _Job, rel: str, data: bytes) -> tuple[str, str]:
@@ -910,7 +915,10 @@ def _run(
     context = context or _pool_context()
     stop = context.Event()
     failure: Exception | None = None
-    with context.Pool(workers, initializer=_init_worker, initargs=(shared, stop)) as pool:
+    with (
+        _stop_on_ctrl_c(stop) as pressed,
+        context.Pool(workers, initializer=_init_worker, initargs=(shared, stop)) as pool,
+    ):
         for done, outcomes, error in pool.imap_unordered(_generate_chunk, _chunks(pairs, size)):
             for outcome in outcomes:
                 recorder.record(outcome)
@@ -922,6 +930,33 @@ def _run(
             recorder.save()
     if failure is not None:
         raise failure
+    if pressed:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stop_on_ctrl_c(stop: Event) -> Iterator[list[int]]:
+    """Ctrl-C while worker processes generate: they finish the pair at hand and stop, and
+    what they wrote is recorded (the list it gives is not empty then: raise once done); a
+    second Ctrl-C stops at once. Only in the main thread, where Python handles signals."""
+    pressed: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+
+    def finish_then_stop(signum: int, frame: object) -> None:
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(signum)
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, finish_then_stop)
+    try:
+        yield pressed
+    finally:
+        signal.signal(
+            signal.SIGINT, previous if previous is not None else signal.default_int_handler
+        )
 
 
 # ---- PDFs and zips ------------------------------------------------------------------------------
