@@ -232,3 +232,33 @@ def test_forms_of_a_generate_killed_outright_are_held_back_until_it_is_run_again
         run("send", out, "--roster", roster_path, "--outbox", outbox, "--pair", "P01").exit_code
         == 0
     )
+
+
+def test_forms_made_again_under_another_name_replace_the_earlier_ones(tmp_path):
+    # generate run again with another --name kept both names in the manifest: send attached
+    # every form twice (P01_action-plan.docx and "action-plan - Liam O'Brien.docx"), and a
+    # pair already sent its packet got it again under the new names.
+    roster_path = tmp_path / "roster.xlsx"
+    roster_path.write_bytes(SAMPLE_ROSTER.read_bytes())
+    out, outbox = tmp_path / "packets", tmp_path / "outbox"
+    assert run("generate", roster_path, "-o", out, "-q").exit_code == 0
+    first = run("send", out, "--roster", roster_path, "--outbox", outbox, "--pair", "P01")
+    assert first.exit_code == 0, first.output
+    kept = out / "P03" / "P03_goal-sheet.docx"
+    kept.write_bytes(kept.read_bytes() + b"\0")  # edited since: stays, unlisted
+    again = run("generate", roster_path, "-o", out, "--name", "{pair_id} {form} - {mentee}")
+    assert again.exit_code == 0, again.output
+    said = " ".join(again.output.split())
+    assert "made by an earlier run under another file name (--name) were made again" in said
+    assert (
+        "1 file(s) made by an earlier run under another file name (--name) were edited since, "
+        f"so they stay in {out} but are no longer sent or listed: P03/P03_goal-sheet.docx."
+    ) in said
+    assert not (out / "P01" / "P01_action-plan.docx").exists() and kept.exists()
+    names = sorted(p.name for p in (out / "P01").iterdir())
+    assert len(names) == 5 and all(n.startswith("P01 ") for n in names), names
+    dry = run("send", out, "--roster", roster_path, "--outbox", outbox, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    line = next(x for x in dry.output.splitlines() if x.startswith("P02: would send"))
+    assert line.count(".docx") == 4 and line.count(".ics") == 1  # once each, as now named
+    assert "P01: already written to" in dry.output  # the same files: not again

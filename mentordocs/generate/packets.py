@@ -422,8 +422,14 @@ def _write_pair(
         return
     rel = f"{folder}/{_file_stem(job.name_pattern, roster, pair, MEETINGS_FORM)}.ics"
     previous = None
+    # The calendar made last time; under another name when --name changed since (the pair's
+    # folder holds one): its events are updated, not made anew.
+    path = job.out_dir / rel
+    if not path.exists():
+        others = sorted((job.out_dir / folder).glob("*.ics"))
+        path = others[0] if len(others) == 1 else path
     with contextlib.suppress(OSError):
-        previous = (job.out_dir / rel).read_bytes()
+        previous = path.read_bytes()
     status, sha = place(rel, pair_calendar(roster, pair, previous=previous, now=job.now))
     outcomes.append((pair.pair_id, MEETINGS_FORM, rel, status, sha, ""))
 
@@ -483,6 +489,8 @@ class _Recorder:
         # Pair id -> form -> what of the roster its file is made from, recorded with each file
         # written or found unchanged (a file kept because edited keeps what it was made from).
         self.made_from: Callable[[str, str], str | None] = lambda pair_id, form: None
+        # Files an earlier run wrote under another file name pattern (--name): old -> new path.
+        self.renamed: dict[str, str] = {}
 
     def record(self, outcome: _Outcome) -> None:
         pair_id, form, rel, status, sha, version = outcome
@@ -510,6 +518,37 @@ class _Recorder:
         elif status == "open":
             result.skipped_open.append(rel)
 
+    def _drop_renamed(self) -> None:
+        """Take out of the manifest the files this run made again under another name: else
+        send would attach both. The old file goes too when it is as generated; one edited
+        since stays in the folder, unlisted, and a warning names it."""
+        removed, kept = [], []
+        for old, new in self.renamed.items():
+            entry = self.entries.get(old)
+            if entry is None or new not in self.entries:
+                continue  # the new one was not made (edited, open, the run stopped): keep both
+            del self.entries[old]
+            path = self.out_dir / old
+            if not path.exists() or os.path.samefile(path, self.out_dir / new):
+                continue  # gone, or the same file (a name differing only in case, on Windows)
+            if sha256_file(path) == entry.sha256 and office_lock_file(path) is None:
+                path.unlink()
+                removed.append(old)
+            else:
+                kept.append(old)
+        if removed:
+            self.result.warnings.append(
+                f"{len(removed)} file(s) made by an earlier run under another file name (--name) "
+                f"were made again under this run's names and removed: {_some(removed)}."
+            )
+        if kept:
+            self.result.warnings.append(
+                f"{len(kept)} file(s) made by an earlier run under another file name (--name) "
+                f"were edited since, so they stay in {self.out_dir} but are no longer sent or "
+                f"listed: {_some(kept)}. Delete them once you have what you need from them."
+            )
+        self.renamed = {}
+
     def _made_from_text(self, entry: ManifestEntry) -> str:
         return self.made_from(entry.pair_id, entry.form) or ""
 
@@ -519,6 +558,8 @@ class _Recorder:
         if not force and time.monotonic() - self.last_save < self.interval:
             return
         started = time.monotonic()
+        if force:
+            self._drop_renamed()
         self.manifest.files = list(self.entries.values())
         made_from = self._made_from_text if force else None  # worked out once, at the end
         write_manifest(self.out_dir, self.manifest, made_from)
@@ -594,6 +635,9 @@ def generate_packets(
     if tracking is not None and stage != registry.DEFAULT_STAGE:  # for send to check it again
         manifest.generated_with(stage, tracking, out)
     recorder = _Recorder(out, manifest, result)
+    recorder.renamed = _renamed(
+        manifest, roster, selected, [*templates, MEETINGS_FORM], name_pattern
+    )
     recorder.made_from = _MadeFrom(roster, templates, stage, reviews)
     job = _Job(
         roster=roster,
@@ -870,6 +914,30 @@ def _check_declarations(
         f"Correct each, check with 'mentordocs templates check {folder}', then generate "
         "again. Nothing was written."
     )
+
+
+def _renamed(
+    manifest: Manifest, roster: Roster, pairs: Sequence[Pair], forms: list[str], pattern: str
+) -> dict[str, str]:
+    """The forms (their PDFs, the calendar) of this run's pairs that an earlier run wrote under
+    another file name pattern: their path -> the path this run gives them."""
+    chosen = {pair.pair_id: pair for pair in pairs}
+    moved: dict[str, str] = {}
+    for entry in manifest.files:
+        pair = chosen.get(entry.pair_id)
+        suffix = entry.path[entry.path.rfind(".") :]
+        if pair is None or entry.form not in forms or suffix not in (".docx", ".pdf", ".ics"):
+            continue
+        new = f"{_safe_name(pair.pair_id)}/{_file_stem(pattern, roster, pair, entry.form)}{suffix}"
+        if new != entry.path:
+            moved[entry.path] = new
+    return moved
+
+
+def _some(paths: list[str]) -> str:
+    "The first few of ``paths``, and how many more."
+    shown = ", ".join(paths[:5])
+    return shown + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
 
 
 def _check_file_names(

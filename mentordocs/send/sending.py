@@ -999,6 +999,8 @@ def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> Outc
         _describe(plan)
         return None
     delivered = _delivered(records, plan.pair.pair_id, PACKET)
+    # The same file under another name (generate --name changed since): received all the same.
+    same = {(key, sha): when for (key, _), (sha, when) in delivered.items()}
     needing: list[Address] = []
     new_files: list[PacketFile] = []
     changed: dict[str, str] = {}  # form -> sent_at
@@ -1009,6 +1011,9 @@ def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> Outc
         lacks = False
         for f in plan.files:
             got = delivered.get((key, f.rel))
+            if got is None and (key, f.sha256) in same:
+                last_sent = max(last_sent, same[(key, f.sha256)])
+                continue
             if got is None:
                 lacks = True
                 if f not in new_files:
