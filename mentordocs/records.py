@@ -364,6 +364,9 @@ def write_manifest(
         fh.write("\n  ]\n}\n" if entries else "]\n}\n")
 
 
+_GROUP_FILES = 256  # files a "made_from" group lists at most (a text shared by many: flat memory)
+
+
 def _write_made_from(
     fh: IO[str], entries: list[ManifestEntry], made_from: Callable[[ManifestEntry], str] | None
 ) -> None:
@@ -387,7 +390,7 @@ def _write_made_from(
             made = made_from(entry) if made_from is not None else UNFINISHED
         if not made:
             continue
-        if made != text:
+        if made != text or len(files) >= _GROUP_FILES:  # one text for many: bounded groups
             flush()
             text, files = made, []
         files.append(entry.path)

@@ -285,9 +285,10 @@ def test_an_address_corrected_after_the_forms_changed_gets_the_packet_now(setup,
         "action-plan changed since it was sent to Ana Müller <ana@example.org> on 20"
     )
     assert held.detail.endswith(
-        "use --resend --pair P01 --form action-plan to send the new version (the recipients "
-        "who had never had it get it now)"
+        " (Ben Osei <ben@example.org> got the new version now). To send it to them as well, use "
+        "--resend --pair P01 --form action-plan (Ben Osei <ben@example.org> then gets it again)"
     )
+    assert held.files == ["P01_action-plan.docx"]
     assert not again.complete
     # Nothing more goes until --resend: the mentee has it all, the mentor's copy is reported.
     third = send_packets(roster, out, transport=smtp(smtp_server), pairs=["P01"])
@@ -307,6 +308,20 @@ def test_a_send_log_that_cannot_be_written_stops_before_the_first_message(
     assert str(caught.value).startswith(f"Cannot write {out / 'send-log.jsonl'} (")
     assert "nothing was sent" in str(caught.value)
     assert smtp_server.handler.received == []
+
+
+def test_no_word_of_a_new_version_sent_now_when_the_message_does_not_go(setup, smtp_server):
+    # The mentee's address corrected after the action plan changed, and a form open in Word:
+    # nothing goes, so nothing may say the mentee "got the new version now".
+    roster, out = setup
+    send_packets(roster, out, transport=smtp(smtp_server), pairs=["P01"])
+    roster.pairs[0].mentee.email = "ben.osei@example.org"
+    write_docx(out / "P01" / "P01_action-plan.docx", "corrected", pair_id="P01")
+    (out / "P01" / "~$1_goal-sheet.docx").write_bytes(b"\x0cjo" + b"\0" * 150)
+    again = send_packets(roster, out, transport=smtp(smtp_server), pairs=["P01"])
+    assert [(o.pair_id, o.status) for o in again.outcomes] == [("P01", FAILED)]
+    assert "open" in again.outcomes[0].detail
+    assert len(smtp_server.handler.received) == 1
 
 
 def test_all_recipients_refused_is_not_logged(setup, smtp_server):

@@ -598,6 +598,35 @@ def test_a_stop_signal_as_the_server_takes_a_message_waits_until_it_is_recorded(
     assert len(list(outbox.glob("*.eml"))) == len(active_pairs())  # none twice
 
 
+def test_a_hangup_signal_ignored_by_nohup_stays_ignored(packets, tmp_path, monkeypatch):
+    # 'nohup mentordocs send ...': the terminal closing must not stop the run.
+    import os
+    import signal
+
+    from mentordocs.send.transports import OutboxTransport
+
+    real = OutboxTransport.send
+    calls = []
+
+    def hangup(self, *args, **kwargs):
+        calls.append(1)
+        delivery = real(self, *args, **kwargs)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGHUP)
+        return delivery
+
+    monkeypatch.setattr(OutboxTransport, "send", hangup)
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup leaves it
+    try:
+        outbox = tmp_path / "outbox"
+        done = run(str(packets), "--roster", str(SAMPLE_ROSTER), "--outbox", str(outbox))
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)
+    assert done.exit_code == 0, done.output
+    assert len(list(outbox.glob("*.eml"))) == len(active_pairs())
+
+
 def test_a_column_of_your_own_holds_back_only_forms_that_show_it(tmp_path, monkeypatch):
     # A 'Coordinator notes' column typed in between generate and send: no form shows it, so
     # nothing is held back; a duration cell ([h]:mm, read as a timedelta) is no trouble. A

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypedDict
@@ -227,6 +228,8 @@ def _send_or_stop(
         how, code = "Ctrl-C", 130
         if isinstance(exc, StoppedBySignal):  # a scheduler's kill, the terminal closed
             how, code = exc.name, 128 + exc.number
+        elif isinstance(exc, InterruptedMidMessage) and exc.name != how:
+            how, code = exc.name, 128 + signal.Signals[exc.name]
         if options["dry_run"]:
             echo_err(f"\nStopped ({how}). Nothing was sent (a dry run).")
             raise click.exceptions.Exit(code) from None

@@ -76,6 +76,7 @@ class Outdated:
         self.warnings: list[str] = []
         self._templates: dict[str, tuple[str, str, Path | None]] = {}
         self._returns: dict[str, dict[str, ReturnedForm]] | None = None
+        self._unreadable = False  # the stage's tracking workbook could not be read
         self.tracking = manifest.tracking_file(stage, out) if stage != DEFAULT_STAGE else None
 
     # ---- the roster --------------------------------------------------------------------------
@@ -88,7 +89,8 @@ class Outdated:
                 "not sent: its forms were made by a 'mentordocs generate' that was stopped before "
                 "it finished, so what of the roster they show is not known. Run "
                 f"'{self.generate_command(f' --pair {pair.pair_id}')}' first (it finishes the job "
-                "and rewrites only what is out of date), then send again"
+                "and rewrites only what is out of date; add --force if you edited its forms by "
+                "hand since), then send again"
             )
         now = made_from(self.roster, pair)
         changed: list[str] = []
@@ -204,7 +206,7 @@ class Outdated:
         that workbook cannot be read (said once in ``warnings``)."""
         if self._returns is None:
             self._returns = self._read_returns()
-        if self.tracking is None or self.warnings:
+        if self.tracking is None or self._unreadable:
             return None
         # Imported here: only a later stage needs the review forms' context.
         from mentordocs.generate.context import review_context
@@ -223,12 +225,13 @@ class Outdated:
                 raise MentordocsError("it is not there any more")
             returns = read_tracking(self.tracking).returns
         except MentordocsError as exc:
+            self._unreadable = True
             what = STAGE_NAMES.get(self.stage, self.stage)
             self.warnings.append(
                 f"The {what} forms were made from {self.tracking}, which could not be read "
                 f"({exc}), so send could not check that they still show what each pair "
-                "returned. If returns were collected since, run 'mentordocs generate "
-                f"--stage {self.stage} --tracking' with the tracking workbook again first."
+                "returned. If returns were collected since, make them again first: "
+                f"'{self.generate_command('')}', with the tracking workbook's path as it is now."
             )
             return {}
         return latest_returns(returns)

@@ -242,6 +242,7 @@ def send_packets(
         result = SendResult(kind=PACKET, transport=transport.name, dry_run=dry_run, stage=stage)
 
         plans: list[_Plan] = []
+        earlier: list[tuple[_Plan, Outcome]] = []  # others' earlier copies, by message
         for pair, named in selected:
             outcome = Outcome(pair.pair_id, PACKET, WOULD_SEND)
             result.outcomes.append(outcome)
@@ -263,8 +264,8 @@ def send_packets(
             # Render for every pair, even one already sent, so a template mistake always shows.
             plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
             held = _decide_packet(plan, log, resend)
-            if held is not None:  # others had an earlier copy of what this message carries
-                result.outcomes.append(held)
+            if held is not None:  # others had an earlier copy: said once this message goes
+                earlier.append((plan, held))
             if outcome.status in (WOULD_SEND, CHANGED):
                 _check_open(plan)
             for check in (outdated.roster_changed, outdated.returns_changed):
@@ -282,6 +283,7 @@ def send_packets(
         result.warnings += outdated.warnings
         limiter = RateLimiter(rate, clock=clock, sleep=sleep)
         _deliver(result, plans, out, transport, sender, reply_to, limiter, progress, on_ctrl_c)
+    result.outcomes += [held for plan, held in earlier if plan.outcome.status in (SENT, WOULD_SEND)]
     return result
 
 
@@ -1027,7 +1029,7 @@ def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> Outc
             needing.append(address)
     if changed and not needing:
         outcome.status = CHANGED
-        outcome.detail = _changed_since(changed, plan, "")
+        outcome.detail = _changed_since(changed, plan)
         _describe(plan)
         return None
     if not needing:
@@ -1036,6 +1038,7 @@ def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> Outc
         _describe(plan)
         return None
     # Exactly what is missing: to whoever lacks something, the files somebody lacks.
+    every_form = {f.form for f in plan.files}
     plan.to = needing
     plan.files = [f for f in plan.files if f in new_files]
     _describe(plan)
@@ -1045,22 +1048,25 @@ def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> Outc
         return None
     holders = list(dict.fromkeys(str(address) for address, _, _ in still))
     forms = {f.form: max(when for _, g, when in still if g.form == f.form) for _, f, _ in still}
-    held = Outcome(plan.pair.pair_id, PACKET, CHANGED, recipients=holders, files=sorted(forms))
-    held.detail = _changed_since(forms, plan, " to " + ", ".join(holders))
+    names = list(dict.fromkeys(f.path.name for _, f, _ in still))
+    held = Outcome(plan.pair.pair_id, PACKET, CHANGED, recipients=holders, files=names)
+    names_now = ", ".join(str(address) for address in needing)
+    options = "" if set(forms) == every_form else "".join(f" --form {form}" for form in forms)
+    held.detail = (
+        _changed_since(forms, plan, f" to {', '.join(holders)}")
+        + f" ({names_now} got the new version now). To send it to them as well, use --resend "
+        f"--pair {plan.pair.pair_id}{options} ({names_now} then gets it again)"
+    )
     return held
 
 
-def _changed_since(changed: dict[str, str], plan: _Plan, to: str) -> str:
-    "What changed since it was sent (``to`` whom, when not to everyone), and what to do."
+def _changed_since(changed: dict[str, str], plan: _Plan, to: str = "") -> str:
+    "What changed since it was sent (``to`` whom, when not to everyone), and, if so, what to do."
     names = ", ".join(changed)
     when = _sent_date(max(changed.values()))
     verb = "changed since it was" if len(changed) == 1 else "changed since they were"
     if to:
-        forms = " ".join(f"--form {form}" for form in changed)
-        return (
-            f"{names} {verb} sent{to} on {when}; use --resend --pair {plan.pair.pair_id} {forms} "
-            "to send the new version (the recipients who had never had it get it now)"
-        )
+        return f"{names} {verb} sent{to} on {when}"
     return f"{names} {verb} sent on {when}; use --resend to send the new version" + (
         " (with --form to send only that form)" if len(plan.files) > 1 else ""
     )
@@ -1306,12 +1312,18 @@ def _send_one(
 
 
 class InterruptedMidMessage(KeyboardInterrupt):
-    """Ctrl-C pressed twice while a message was being handed to the server: it may have gone
-    out without being recorded in the send log (``pair_id`` says whose)."""
+    """Ctrl-C pressed twice (or another stop signal, ``name``) while a message was being
+    handed to the server: it may have gone out without being recorded in the send log
+    (``pair_id`` says whose)."""
 
-    def __init__(self, pair_id: str) -> None:
+    def __init__(self, pair_id: str, name: str = "Ctrl-C") -> None:
         super().__init__(pair_id)
-        self.pair_id = pair_id
+        self.pair_id, self.name = pair_id, name
+
+
+def _signal_name(number: int) -> str:
+    "Ctrl-C, or the signal's name (SIGTERM, SIGHUP)."
+    return "Ctrl-C" if number == signal.SIGINT else signal.Signals(number).name
 
 
 class StoppedBySignal(KeyboardInterrupt):
@@ -1342,13 +1354,15 @@ def _ctrl_c_held(pair_id: str, on_ctrl_c: Callable[[str], None] | None) -> Itera
 
     def hold(signum: int, frame: object) -> None:
         if pressed:
-            raise InterruptedMidMessage(pair_id)
+            raise InterruptedMidMessage(pair_id, _signal_name(signum))
         pressed.append(signum)
         if on_ctrl_c is not None and signum == signal.SIGINT:
             with contextlib.suppress(OSError):  # a terminal gone: nothing to say it on
                 on_ctrl_c(pair_id)
 
-    previous = {number: signal.signal(number, hold) for number in _HELD_SIGNALS}
+    # A signal set to be ignored (nohup, trap '' TERM) stays ignored: the run goes on.
+    held = [n for n in _HELD_SIGNALS if n == signal.SIGINT or signal.getsignal(n) != signal.SIG_IGN]
+    previous = {number: signal.signal(number, hold) for number in held}
     try:
         yield
     finally:
@@ -1357,7 +1371,7 @@ def _ctrl_c_held(pair_id: str, on_ctrl_c: Callable[[str], None] | None) -> Itera
                 handler = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
             signal.signal(number, handler)
     if pressed and pressed[0] != signal.SIGINT:
-        raise StoppedBySignal(signal.Signals(pressed[0]).name, pressed[0])
+        raise StoppedBySignal(_signal_name(pressed[0]), pressed[0])
     if pressed:
         raise KeyboardInterrupt
 
