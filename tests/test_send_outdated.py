@@ -262,3 +262,31 @@ def test_forms_made_again_under_another_name_replace_the_earlier_ones(tmp_path):
     line = next(x for x in dry.output.splitlines() if x.startswith("P02: would send"))
     assert line.count(".docx") == 4 and line.count(".ics") == 1  # once each, as now named
     assert "P01: already written to" in dry.output  # the same files: not again
+
+
+def test_one_pair_made_again_from_another_tracking_workbook_does_not_repoint_the_stage(tmp_path):
+    # The manifest keeps one tracking workbook per stage: a --pair run from an old copy moved
+    # it for every pair, and send then held back the others' correct forms.
+    roster, active, out, tracking = start_and_midpoint(tmp_path)
+    old = tmp_path / "old"
+    old.mkdir()
+    copy = _tracking(old, roster, [])
+    made = run(
+        "generate", SAMPLE_ROSTER, "-o", out, "--stage", "midpoint", "--tracking", copy,
+        "--pair", active[0],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    said = " ".join(made.output.split())
+    assert (
+        f"This run made its forms from {copy}, while the other pairs' forms of this stage in "
+        f"{out} were made from {tracking}; send checks every pair's against {tracking}."
+    ) in said
+    sheet = ReturnedForm(
+        active[1], "goal-sheet", "g.docx", "", RETURNED, {"goal_1_goal": "Ours, since"}
+    )
+    _tracking(tmp_path, roster, [sheet])  # the workbook in use gets a pair's goal sheet
+    outbox = tmp_path / "outbox"
+    sent = run("send", out, "--roster", SAMPLE_ROSTER, "--outbox", outbox, "--stage", "midpoint")
+    assert f"{active[1]}: not sent: its mid-point check-in was made before" in sent.output
+    assert f"--tracking {tracking}" in sent.output
+    assert sorted(midpoint_forms(outbox)) == sorted(set(active) - {active[1]})

@@ -632,8 +632,7 @@ def generate_packets(
     result.processes = min(jobs, len(selected)) if pool_context is not None else 1
     result.warnings += _record_run(manifest, roster, out)
     result.warnings += _record_templates(manifest, list(templates), templates_dir, out, selected)
-    if tracking is not None and stage != registry.DEFAULT_STAGE:  # for send to check it again
-        manifest.generated_with(stage, tracking, out)
+    result.warnings += _record_tracking(manifest, stage, tracking, out, selected, list(templates))
     recorder = _Recorder(out, manifest, result)
     recorder.renamed = _renamed(
         manifest, roster, selected, [*templates, MEETINGS_FORM], name_pattern
@@ -721,6 +720,33 @@ def _record_run(manifest: Manifest, roster: Roster, out: Path) -> list[str]:
     manifest.roster = str(roster.path)
     manifest.generator = f"mentordocs {__version__}"
     return warnings
+
+
+def _record_tracking(
+    manifest: Manifest,
+    stage: str,
+    tracking: str | os.PathLike[str] | None,
+    out: Path,
+    selected: Sequence[Pair],
+    forms: list[str],
+) -> list[str]:
+    """Record the tracking workbook a later stage's forms are made from (send checks them
+    against it again). A run for some pairs only, from another workbook than the other pairs'
+    forms of the stage were made from, leaves the record alone and says so."""
+    if tracking is None or stage == registry.DEFAULT_STAGE:
+        return []
+    chosen = {pair.pair_id for pair in selected}
+    others = any(e.pair_id not in chosen and e.form in forms for e in manifest.files)
+    before = manifest.tracking_file(stage, out)
+    now = Path(tracking).resolve()
+    if others and before is not None and before.resolve() != now:
+        return [
+            f"This run made its forms from {now}, while the other pairs' forms of this stage in "
+            f"{out} were made from {before}; send checks every pair's against {before}. If that "
+            f"is not what you meant, run it again with --tracking {before}."
+        ]
+    manifest.generated_with(stage, tracking, out)
+    return []
 
 
 def _record_templates(
