@@ -693,6 +693,16 @@ def test_a_copy_set_aside_from_the_mailbox_comes_back_as_its_warning_says(
     assert not [p for p in data.problems if "older return" in p.message]  # said of it: past
 
 
+def collect_and_move(server, tmp_path, monkeypatch):
+    "``collect`` of the server's INBOX into t.xlsx, moving what it used to 'Collected'."
+    monkeypatch.setenv("MENTORDOCS_IMAP_PASSWORD", server.password)
+    url = f"imap://{server.user}@127.0.0.1:{server.port}/INBOX"
+    tracking = tmp_path / "t.xlsx"
+    args = ["collect", url, "-o", str(tracking), "--roster", str(SAMPLE_ROSTER), "-q",
+            "--move-to", "Collected"]  # fmt: skip
+    return CliRunner().invoke(cli, args), tracking
+
+
 def test_a_move_that_fails_after_the_workbook_is_saved_says_what_was_read_and_what_to_do(
     dovecot, tmp_path, monkeypatch
 ):
@@ -722,12 +732,7 @@ def test_a_move_that_fails_after_the_workbook_is_saved_says_what_was_read_and_wh
             return real_move(*args, **kwargs)
 
         monkeypatch.setattr(harvest, "move_messages", server_gone)
-        monkeypatch.setenv("MENTORDOCS_IMAP_PASSWORD", server.password)
-        url = f"imap://{server.user}@127.0.0.1:{server.port}/INBOX"
-        tracking = tmp_path / "t.xlsx"
-        args = ["collect", url, "-o", str(tracking), "--roster", str(SAMPLE_ROSTER), "-q",
-                "--move-to", "Collected"]  # fmt: skip
-        result = CliRunner().invoke(cli, args)
+        result, tracking = collect_and_move(server, tmp_path, monkeypatch)
     assert result.exit_code == 1, result.output
     said = " ".join(result.output.split())
     assert "2 new return(s)" in said
@@ -771,12 +776,7 @@ def test_ctrl_c_says_whether_the_workbook_was_saved_and_what_is_left_to_do(
             return real(*args, **kwargs)
 
         monkeypatch.setattr(harvest, patched, ctrl_c)
-        monkeypatch.setenv("MENTORDOCS_IMAP_PASSWORD", server.password)
-        url = f"imap://{server.user}@127.0.0.1:{server.port}/INBOX"
-        tracking = tmp_path / "t.xlsx"
-        args = ["collect", url, "-o", str(tracking), "--roster", str(SAMPLE_ROSTER), "-q",
-                "--move-to", "Collected"]  # fmt: skip
-        result = CliRunner().invoke(cli, args)
+        result, tracking = collect_and_move(server, tmp_path, monkeypatch)
         still = len(server.messages("INBOX"))
     assert result.exit_code == 130, result.output
     said = " ".join(result.output.split())
