@@ -165,6 +165,15 @@ def test_a_meeting_moved_or_deleted_is_cancelled_not_left_in_calendars(roster):
     assert int(third[moved_uid]["SEQUENCE"]) == int(gone["SEQUENCE"]) + 1
 
 
+def test_only_the_pairs_own_events_are_ever_cancelled(roster):
+    # Another pair's calendar (or any .ics found where the pair's was) given as the earlier
+    # file: its events are not the pair's to cancel.
+    first, second = roster.pairs[0], roster.pairs[1]
+    other = pair_calendar(roster, second, now=NOW)
+    found = events(pair_calendar(roster, first, previous=other, now=LATER))
+    assert [e for e in found if e["STATUS"] == "CANCELLED"] == []
+
+
 def test_hostile_text_survives(roster):
     pair = roster.pairs[0]
     pair.mentor.name = 'Zoë "Z" O\'Neil; Ana, <b>&</b> مرحبا 😀'

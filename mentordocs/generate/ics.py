@@ -234,6 +234,7 @@ def _cancelled(uid: str, before: _Before) -> _Event:
 
 
 _CANCELLED = "Cancelled: "
+_AT = "@mentordocs"  # how every UID this module writes ends
 
 
 def _utc_stamp(moment: dt.datetime) -> bytes:
@@ -270,10 +271,11 @@ def pair_calendar(
         _fold(b"X-WR-CALNAME:" + title),
     ]
     current = {event.uid for event in events}
+    own = f"-{_slug(pair.pair_id)}-"  # only this pair's events are cancelled, never another's
     events += [
         _cancelled(uid, old)
         for uid, old in before.items()
-        if uid not in current and old.start is not None
+        if uid not in current and old.start is not None and own in uid and uid.endswith(_AT)
     ]
     for event in events:
         content = event.content

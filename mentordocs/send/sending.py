@@ -268,13 +268,13 @@ def send_packets(
                 earlier.append((plan, held))
             if outcome.status in (WOULD_SEND, CHANGED):
                 _check_open(plan)
-            for check in (outdated.roster_changed, outdated.returns_changed):
+            for check in (
+                outdated.roster_changed,
+                outdated.returns_changed,
+                outdated.template_changed,
+            ):
                 if outcome.status == WOULD_SEND and (why := check(pair, plan.files)):
                     outcome.status, outcome.detail = FAILED, why
-            if outcome.status == WOULD_SEND and (
-                why := outdated.template_changed(pair, plan.files)
-            ):
-                outcome.status, outcome.detail = FAILED, why
             if outcome.status == WOULD_SEND and plan.files != files:
                 plan.rendered = _render_packet(template, roster, pair, plan.files, stage)
             if outcome.status == WOULD_SEND:
@@ -354,7 +354,7 @@ def send_reminders(
                 continue  # nothing missing: no reminder, nothing to report
             outcome = Outcome(pair.pair_id, REMINDER, WOULD_SEND)
             result.outcomes.append(outcome)
-            items, never = _to_remind(pair, named, items, delivered, stage, outcome)
+            items, never = _to_remind(roster, pair, named, items, delivered, stage, outcome)
             if not items:
                 continue
             missing_forms = list(dict.fromkeys(item.form for item in items))
@@ -399,6 +399,7 @@ def _outstanding_at(coverage: Coverage, stage: str) -> dict[str, list[Outstandin
 
 
 def _to_remind(
+    roster: Roster,
     pair: Pair,
     named: bool,
     items: list[Outstanding],
@@ -415,7 +416,7 @@ def _to_remind(
             "(name it with --pair to remind them anyway)"
         )
         return [], ""
-    each = delivered.by_each(pair.pair_id, _addresses(pair))
+    each = delivered.by_each(pair.pair_id, _addresses(roster, pair))
     never = "" if named else _never_sent(items, each, stage)
     if never:  # a reminder of a form the pair (or one of them) never received: not yet
         received = set.intersection(*each.values())
@@ -808,18 +809,13 @@ def _recipients(
     return to, cc
 
 
-def _addresses(pair: Pair) -> list[str]:
-    """The pair's two addresses as a message is sent to them (an international domain in its
-    ASCII form); one the roster has wrong as typed (the message then fails, saying why)."""
-    found: list[str] = []
-    for person in (pair.mentor, pair.mentee):
-        try:
-            address = make_address(person.name, person.email, "").addr_spec
-        except SendError:
-            address = (person.email or "").strip()
-        if address.casefold() not in (a.casefold() for a in found):
-            found.append(address)
-    return found
+def _addresses(roster: Roster, pair: Pair) -> list[str]:
+    """The pair's addresses as a message is sent to them (``_recipients``); as typed when one
+    is wrong (the message then fails, saying why)."""
+    try:
+        return [address.addr_spec for address in _recipients(roster, pair, False)[0]]
+    except _PairProblem:
+        return list(dict.fromkeys((p.email or "").strip() for p in (pair.mentor, pair.mentee)))
 
 
 def _docx_pair_id(path: Path, entry: ManifestEntry, out: Path) -> str | None:
