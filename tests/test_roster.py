@@ -321,6 +321,39 @@ def test_a_time_typed_in_the_date_cell_is_the_meetings_time(tmp_path: Path) -> N
     assert "also holds the time 08:00, but the Time column says 17:00" in warning.message
 
 
+def test_a_date_and_time_typed_as_text_are_read_as_both(tmp_path: Path) -> None:
+    # A cell formatted as Text (or a roster pasted from another system) keeps "2026-09-08
+    # 10:00" as text: it was refused as "not a date". The date is the meeting's date and the
+    # time its time, in the usual spellings.
+    book = base_book()
+    book["Meetings"].append(["P01", "2026-09-01 10:45", None, None, "First"])
+    book["Meetings"].append(["P01", "2 Sep 2026 3:30 PM", None, None, ""])
+    book["Meetings"].append(["P01", "2026-09-03T08:00", None, None, ""])
+    book["Meetings"].append(["P01", "Friday 4 September 2026 at 9am", None, None, ""])
+    book["Meetings"].append(["P01", "2026-09-05 08:00", dt.time(17, 0), None, ""])
+    roster = load_book(tmp_path, book)  # no error raised
+    times = {m.date: m.time for m in roster.pair("P01").meetings}
+    assert times[dt.date(2026, 9, 1)] == dt.time(10, 45)
+    assert times[dt.date(2026, 9, 2)] == dt.time(15, 30)
+    assert times[dt.date(2026, 9, 3)] == dt.time(8, 0)
+    assert times[dt.date(2026, 9, 4)] == dt.time(9, 0)
+    assert times[dt.date(2026, 9, 5)] == dt.time(17, 0)
+    [warning] = [w for w in roster.warnings if w.sheet == "Meetings"]
+    assert "also holds the time 08:00, but the Time column says 17:00" in warning.message
+
+
+@pytest.mark.parametrize("typed", ["2026-09-01 25:00", "2026-13-01 10:00", "Sep 2026 10:00"])
+def test_a_date_and_time_that_is_no_date_and_time_is_still_refused(
+    tmp_path: Path, typed: str
+) -> None:
+    book = base_book()
+    book["Meetings"].append(["P01", typed, None, None, ""])
+    with pytest.raises(RosterError) as caught:
+        load_book(tmp_path, book)
+    [error] = caught.value.problems
+    assert error.column == "Date" and "is not a date" in error.message
+
+
 def test_commitments_program_wide_first_then_the_pairs(tmp_path: Path) -> None:
     roster = load_roster(make_roster(tmp_path))
     assert [c.text for c in roster.commitments] == ["We will come to every meeting on time."]

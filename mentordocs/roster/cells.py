@@ -152,6 +152,24 @@ def _numeric_readings(text: str) -> list[dt.date]:
     return readings
 
 
+# A time typed after a date in one text cell: "2026-09-08 10:00", "8 Sep 2026 3:30 PM",
+# "2026-09-08T10:00" (as some systems export it).
+_TRAILING_TIME = re.compile(
+    r"(?P<date>.*?\d)(?:\s+|T)(?:at\s+)?(?P<time>\d{1,2}(?:[:.]\d{2}){1,2}(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"|\d{1,2}\s*[AaPp]\.?[Mm]\.?)"
+)
+
+
+def split_date_time(text: str) -> tuple[str, dt.time] | None:
+    """The date text and the time of a text cell holding both (``2026-09-08 10:00``); None
+    when it does not end with a time after a date."""
+    match = _TRAILING_TIME.fullmatch(" ".join(text.split()))
+    if match is None:
+        return None
+    time = _parse_time_text(match.group("time"))
+    return None if time is None else (match.group("date").rstrip(" ,"), time)
+
+
 def _parse_date_text(text: str) -> dt.date | None:
     cleaned = re.sub(r"[,]", " ", text)
     cleaned = re.sub(r"(\d+)(st|nd|rd|th)\b", r"\1", cleaned, flags=re.IGNORECASE)
@@ -471,6 +489,12 @@ class CellReader:
         parsed = _parse_date_text(text)
         if parsed is not None:
             return parsed
+        with_time = split_date_time(text)
+        if with_time is not None and with_time[0]:
+            text = with_time[0]  # the time is read by whoever needs it (a meeting's)
+            parsed = _parse_date_text(text)
+            if parsed is not None:
+                return parsed
         readings = _numeric_readings(text)
         if len(readings) == 1:
             return readings[0]

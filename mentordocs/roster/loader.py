@@ -32,7 +32,14 @@ from mentordocs.models import (
     Program,
     Roster,
 )
-from mentordocs.roster.cells import CellReader, Converted, Row, Values, is_blank
+from mentordocs.roster.cells import (
+    CellReader,
+    Converted,
+    Row,
+    Values,
+    is_blank,
+    split_date_time,
+)
 from mentordocs.roster.problems import Problems
 from mentordocs.roster.schema import (
     PROGRAM_SETTINGS,
@@ -615,6 +622,8 @@ class _RosterBuilder:
         held = None
         if isinstance(raw, dt.datetime):
             held = (raw + dt.timedelta(microseconds=500_000)).time().replace(microsecond=0)
+        elif isinstance(raw, str) and (with_time := split_date_time(raw)) is not None:
+            held = with_time[1]
         if held is None or held == dt.time(0):
             return typed
         if typed is not None and typed != held:
