@@ -1297,6 +1297,23 @@ def test_a_workbook_saved_while_collect_runs_is_not_written_over(collected, tmp_
     assert {r.pair_id for r in read_tracking(tracking).returns} == {"P01", "P02"}
 
 
+def test_a_workbook_only_touched_while_collect_runs_is_written(collected, tmp_path):
+    # A sync client (OneDrive, Dropbox) sets the file's time without changing what it holds:
+    # nothing was saved, so nothing can be lost; collect writes as usual.
+    tracking, roster = collected
+
+    class TouchedMeanwhile(NoProgress):
+        def advance(self, steps: int = 1) -> None:
+            later = tracking.stat().st_mtime + 60
+            os.utime(tracking, (later, later))
+
+    result = collect_forms(
+        [_second_return(tmp_path)], tracking, roster, progress=TouchedMeanwhile()
+    )
+    assert result.new == 1
+    assert {r.pair_id for r in read_tracking(tracking).returns} == {"P01", "P02"}
+
+
 def test_notes_in_the_status_sheet_are_kept_by_pair_on_every_run(collected, tmp_path):
     tracking, roster = collected
 

@@ -51,7 +51,7 @@ from mentordocs.forms import (
     load_form_specs,
     signed_by,
 )
-from mentordocs.fsutil import atomic_write_bytes, office_lock_file
+from mentordocs.fsutil import atomic_write_bytes, office_lock_file, sha256_file
 from mentordocs.mailsettings import MailboxAddress
 from mentordocs.models import Roster
 from mentordocs.ooxml.revisions import StrayText
@@ -370,18 +370,16 @@ def _refuse_work_of_yours(target: Path, previous: TrackingData) -> None:
     )
 
 
-def _file_state(path: Path) -> tuple[int, int] | None:
-    "When a file was last written and its size; None when there is none."
+def _file_state(path: Path) -> str | None:
+    """What a file holds (its checksum); None when there is none. Its content, not its time:
+    a sync client (OneDrive, Dropbox) that only touches the file changes nothing."""
     try:
-        status = path.stat()
+        return sha256_file(path)
     except FileNotFoundError:
         return None
-    return status.st_mtime_ns, status.st_size
 
 
-def _write_with_backup(
-    target: Path, payload: bytes, as_read: tuple[int, int] | None
-) -> Path | None:
+def _write_with_backup(target: Path, payload: bytes, as_read: str | None) -> Path | None:
     """Write the workbook, keeping the previous one as .bak; refused when it was opened in
     Excel, or saved by someone (or another collect) since this run read it (``as_read``):
     writing over it would lose what they saved."""
