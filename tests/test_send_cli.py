@@ -145,6 +145,13 @@ def test_password_comes_from_the_environment_or_a_hidden_prompt(packets, monkeyp
         (["--smtp", "localhost:70000"], "is not HOST or HOST:PORT"),
         (["--outbox", "o", "--rate", "0"], "--rate"),
         (["--outbox", "o", "--from", "office at school"], "is not an email address"),
+        # The comma splits the name from the address (it was "not an email address", no word
+        # of quotes); a second address was dropped without a word.
+        (
+            ["--outbox", "o", "--from", "Smith, Jane <jane@x.org>"],
+            """has a comma in the name, which splits it in two. Put the name in double quotes: '"Smith, Jane" <jane@x.org>'""",
+        ),
+        (["--outbox", "o", "--from", "Jane <jane@x.org>, bob@x.org"], "holds 2 addresses"),
     ],
 )
 def test_wrong_command_lines_exit_2(packets, extra, message):

@@ -24,7 +24,7 @@ from email.errors import HeaderParseError
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, getaddresses, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -370,7 +370,18 @@ def make_address(name: str, email: str, what: str) -> Address:
 
 def parse_address(text: str, what: str) -> Address:
     """An address typed on the command line: ``name@x.org`` or ``Name <name@x.org>``."""
-    name, email = parseaddr(text)
+    found = [(n, e) for n, e in getaddresses([text]) if n or e]
+    if len(found) > 1 and "@" not in found[0][1] and not found[0][0]:
+        raise SendError(  # Smith, Jane <jane@x.org>: the comma splits it in two
+            f"{what} {text!r} has a comma in the name, which splits it in two. Put the name "
+            f"in double quotes: '\"{text.split('<')[0].strip()}\" <{found[-1][1]}>'."
+        )
+    if len(found) > 1:
+        raise SendError(
+            f"{what} {text!r} holds {len(found)} addresses; give one, as name@example.org or "
+            "'Name <name@example.org>'."
+        )
+    name, email = found[0] if found else ("", "")
     problem = SendError(
         f"{what} {text!r} is not an email address. Write it as name@example.org "
         "or 'Name <name@example.org>'."
