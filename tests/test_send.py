@@ -576,6 +576,61 @@ def test_outbox_writes_eml_files_that_parse_back(setup, tmp_path):
     assert len(list(outbox.iterdir())) == 4
 
 
+def test_a_draft_written_by_a_stopped_run_is_recorded_not_written_twice(setup, tmp_path):
+    # A run killed between writing P02's draft and recording it in the send log: the next run
+    # wrote P02_packet-2.eml beside it, two drafts for the coordinator to send.
+    roster, out = setup
+    outbox = tmp_path / "outbox"
+    send_packets(roster, out, transport=OutboxTransport(outbox))
+    log = (out / "send-log.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (out / "send-log.jsonl").write_text(log[0] + log[2], encoding="utf-8")  # P02's not recorded
+    written = (outbox / "P02_packet.eml").read_bytes()
+
+    again = send_packets(roster, out, transport=OutboxTransport(outbox))
+    assert [o.status for o in again.outcomes] == [ALREADY_SENT, SENT, ALREADY_SENT]
+    assert "recorded now, not written a second time" in again.outcomes[1].detail
+    assert sorted(p.name for p in outbox.iterdir()) == [
+        "P01_packet.eml",
+        "P02_packet.eml",
+        "P03_packet.eml",
+    ]
+    assert (outbox / "P02_packet.eml").read_bytes() == written
+    message = BytesParser(policy=policy.default).parsebytes(written)
+    [record] = [r for r in read_send_log(out) if r.pair_id == "P02"]
+    assert record.eml == str(outbox / "P02_packet.eml")
+    assert record.message_id == message["Message-ID"]
+    assert [(f.path, f.sha256) for f in record.files] == [
+        (f["path"], f["sha256"]) for f in json.loads(log[1])["files"]
+    ]
+    third = send_packets(roster, out, transport=OutboxTransport(outbox))
+    assert [o.status for o in third.outcomes] == [ALREADY_SENT] * 3
+
+
+def test_another_unrecorded_draft_under_the_pairs_name_holds_the_pair_back(setup, tmp_path):
+    # A draft the send log does not know that is not this message (an older packet, a file
+    # of the coordinator's): nothing more is written for the pair, and the draft is named.
+    roster, out = setup
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    (outbox / "P01_packet.eml").write_bytes(
+        b"To: someone@example.org\r\nSubject: Something else\r\n\r\nHello\r\n"
+    )
+    result = send_packets(roster, out, transport=OutboxTransport(outbox))
+    assert [o.status for o in result.outcomes] == [FAILED, SENT, SENT]
+    detail = result.outcomes[0].detail
+    assert f"{outbox / 'P01_packet.eml'} is already in the outbox but not in the send log" in detail
+    assert "If you have not sent it, delete it and run the same command again" in detail
+    assert sorted(p.name for p in outbox.iterdir()) == [
+        "P01_packet.eml",
+        "P02_packet.eml",
+        "P03_packet.eml",
+    ]
+    assert [r.pair_id for r in read_send_log(out)] == ["P02", "P03"]
+    (outbox / "P01_packet.eml").unlink()
+    again = send_packets(roster, out, transport=OutboxTransport(outbox))
+    assert [o.status for o in again.outcomes] == [SENT, ALREADY_SENT, ALREADY_SENT]
+
+
 def test_dry_run_sends_nothing(setup, smtp_server):
     roster, out = setup
     result = send_packets(roster, out, transport=smtp(smtp_server), dry_run=True)

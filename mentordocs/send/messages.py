@@ -24,6 +24,7 @@ from email.errors import HeaderParseError
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import format_datetime, formataddr, getaddresses, make_msgid
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from mentordocs.errors import SendError
 from mentordocs.forms import templates_dir
+from mentordocs.fsutil import sha256_bytes
 from mentordocs.roster.cells import ascii_domain
 
 
@@ -392,6 +394,40 @@ def parse_address(text: str, what: str) -> Address:
         return make_address(name, email, f"{what} {text!r}")
     except SendError as exc:
         raise problem from exc
+
+
+def same_message(first: bytes, second: bytes) -> bool:
+    """Whether two messages (as written) go to the same people with the same subject and the
+    same attachments, their dates and Message-IDs aside."""
+
+    def essence(data: bytes) -> tuple[object, ...]:
+        message = BytesParser(policy=email_policy.default).parsebytes(data)
+        people = sorted(
+            address.addr_spec.casefold()
+            for header in ("To", "Cc")
+            for address in getattr(message[header], "addresses", ())
+        )
+        attached = []
+        for part in message.iter_attachments():
+            payload = part.get_payload(decode=True)
+            attached.append(
+                (part.get_filename(), sha256_bytes(payload) if isinstance(payload, bytes) else "")
+            )
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if isinstance(body, EmailMessage) else ""
+        return people, str(message["Subject"] or ""), text, attached
+
+    try:
+        return essence(first) == essence(second)
+    except (HeaderParseError, ValueError, LookupError):  # a damaged draft is not this one
+        return False
+
+
+def message_id_of(data: bytes) -> str | None:
+    "The Message-ID of a message as written; None when it has none."
+    message = BytesParser(policy=email_policy.default).parsebytes(data, headersonly=True)
+    value = str(message["Message-ID"] or "").strip()
+    return value or None
 
 
 def build_message(

@@ -73,6 +73,7 @@ from mentordocs.send.transports import (
     ConnectionFailed,
     Delivery,
     MessageRefused,
+    OutboxTransport,
     RateLimiter,
     Transport,
 )
@@ -1234,10 +1235,19 @@ def _deliver(
     progress.start(
         len(plans), "Sending reminders" if result.kind == REMINDER else "Sending packets"
     )
+    recorded = frozenset(Path(record.eml).name for record in read_send_log(out) if record.eml)
     try:
         for index, plan in enumerate(plans):
             try:
-                _send_one(plan, result.kind, out, transport, (sender, reply_to), limiter, on_ctrl_c)
+                _send_one(
+                    plan,
+                    result.kind,
+                    (out, recorded),
+                    transport,
+                    (sender, reply_to),
+                    limiter,
+                    on_ctrl_c,
+                )
             except ConnectionFailed as exc:
                 _stop(result, plans[index:], str(exc))
                 return
@@ -1250,7 +1260,7 @@ def _deliver(
 def _send_one(
     plan: _Plan,
     kind: str,
-    out: Path,
+    log: tuple[Path, frozenset[str]],
     transport: Transport,
     addresses: tuple[Address, Address],
     limiter: RateLimiter,
@@ -1260,7 +1270,9 @@ def _send_one(
 
     Raises ``ConnectionFailed`` when nothing more can be sent, and ``SendError`` when the
     message went out but could not be recorded (the run must stop, or it could go twice).
+    ``log`` is the packets folder and the names of the outbox drafts its send log records.
     """
+    out, recorded = log
     outcome = plan.outcome
     try:
         attachments = _attachments(plan)
@@ -1280,12 +1292,16 @@ def _send_one(
         message_id=message_id,
     )
     envelope = list(dict.fromkeys(address.addr_spec for address in plan.to + plan.cc))
+    name = _message_name(plan, kind)
+    if isinstance(transport, OutboxTransport):
+        draft = transport.unrecorded_draft(message, name, recorded)
+        if draft is not None:
+            _take_draft(plan, kind, out, draft, envelope)
+            return
     limiter.wait()
     with _ctrl_c_held(plan.pair.pair_id, on_ctrl_c):  # sent and recorded, or neither
         try:
-            delivery = transport.send(
-                message, sender.addr_spec, envelope, name=_message_name(plan, kind)
-            )
+            delivery = transport.send(message, sender.addr_spec, envelope, name=name)
         except MessageRefused as exc:
             outcome.status, outcome.detail = FAILED, f"not sent: {exc}"
             outcome.refused = dict(exc.refused)
@@ -1305,6 +1321,34 @@ def _send_one(
         )
         if pair_addresses <= {a.casefold() for a in delivery.refused}:
             outcome.status = FAILED
+
+
+def _take_draft(
+    plan: _Plan, kind: str, out: Path, draft: tuple[Path, str | None], envelope: list[str]
+) -> None:
+    """An outbox draft of the pair's message that a stopped run wrote without recording it:
+    recorded now instead of a second draft being written (two drafts, two messages sent); one
+    that is not this message holds the pair back, named."""
+    path, message_id = draft
+    outcome = plan.outcome
+    if message_id is None:
+        outcome.status = FAILED
+        outcome.detail = (
+            f"not written: {path} is already in the outbox but not in the send log (a run "
+            "stopped while writing it, or a copy), and it is not this message. If you have not "
+            "sent it, delete it and run the same command again; if you have, the pair has a "
+            "message: leave the pair out of the next run"
+        )
+        return
+    _record(plan, kind, out, "outbox", message_id, envelope, Delivery(eml=str(path)), plan.stage)
+    outcome.status = SENT
+    outcome.message_id = message_id
+    outcome.eml = str(path)
+    outcome.subject = plan.rendered.subject if plan.rendered else ""
+    outcome.detail = (
+        "a run that stopped had written this draft without recording it; recorded now, not "
+        "written a second time"
+    )
 
 
 class InterruptedMidMessage(KeyboardInterrupt):

@@ -13,12 +13,13 @@ Nothing here prints; failures are ``SendError`` subclasses.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import smtplib
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Protocol
 
 from mentordocs.errors import SendError
 from mentordocs.fsutil import atomic_write_bytes
-from mentordocs.send.messages import SMTP_POLICY
+from mentordocs.send.messages import SMTP_POLICY, message_id_of, same_message
 from mentordocs.signin import SignInError, TokenSource, XOAuth2, tls_context
 
 
@@ -350,14 +351,39 @@ class OutboxTransport:
                 "Check the path and that you may write there."
             ) from exc
 
-    def _free_path(self, name: str) -> Path:
+    def _paths(self, name: str) -> Iterator[Path]:
         safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "message"
-        candidate = self.directory / f"{safe}.eml"
-        number = 2
-        while candidate.exists():
-            candidate = self.directory / f"{safe}-{number}.eml"
-            number += 1
-        return candidate
+        yield self.directory / f"{safe}.eml"
+        for number in itertools.count(2):
+            yield self.directory / f"{safe}-{number}.eml"
+
+    def _free_path(self, name: str) -> Path:
+        return next(path for path in self._paths(name) if not path.exists())
+
+    def drafts(self, name: str) -> list[Path]:
+        """The files the folder already holds under a message's name: ``name.eml``,
+        ``name-2.eml`` and so on, up to the first number free."""
+        return list(itertools.takewhile(Path.exists, self._paths(name)))
+
+    def unrecorded_draft(
+        self, message: EmailMessage, name: str, recorded: Collection[str]
+    ) -> tuple[Path, str | None] | None:
+        """A draft of ``message`` already in the folder that the send log does not name (file
+        names in ``recorded``): a run stopped between writing it and recording it. Its path and
+        Message-ID when it is this message, its path and None when it differs; None when
+        there is none."""
+        unrecorded = [path for path in self.drafts(name) if path.name not in recorded]
+        if not unrecorded:
+            return None
+        wire = message.as_bytes(policy=SMTP_POLICY)
+        for path in unrecorded:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if same_message(data, wire):
+                return path, message_id_of(data)
+        return unrecorded[0], None
 
     def send(
         self, message: EmailMessage, sender: str, recipients: list[str], *, name: str = "message"
