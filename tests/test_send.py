@@ -783,6 +783,12 @@ def test_an_international_domain_goes_to_that_domain_not_a_lookalike(setup, smtp
         "eleni@xn--qxaegecap6byf.gr",
         "dana@xn--exmple-cua.org",
     ]
+    # shown to the coordinator as typed in the roster, not in the servers' ASCII form
+    assert [o.recipients[1].rpartition(" ")[2] for o in result.outcomes] == [
+        "<juergen@straße.de>",
+        "<eleni@ελληνικός.gr>",
+        "<dana@exämple.org>",
+    ]
 
 
 def test_packets_of_another_program_are_refused(setup, tmp_path):

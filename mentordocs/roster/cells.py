@@ -97,6 +97,18 @@ def ascii_domain(domain: str) -> str:
         raise ValueError(str(exc)) from exc
 
 
+def shown_address(address: str) -> str:
+    """An address as people write it: an ASCII-encoded international domain
+    (``xn--strae-oqa.de``) shown in its own letters (``straße.de``); others as they are."""
+    local, at, domain = address.rpartition("@")
+    if not at or "xn--" not in domain.casefold():
+        return address
+    try:
+        return f"{local}@{idna.decode(domain)}"
+    except idna.IDNAError:
+        return address
+
+
 def _email_error(address: str) -> str | None:
     if not _EMAIL.match(address):
         return "not a valid email address"

@@ -59,6 +59,7 @@ from mentordocs.records import (
     read_manifest,
     read_send_log,
 )
+from mentordocs.roster.cells import shown_address
 from mentordocs.send.messages import (
     Attachment,
     EmailTemplate,
@@ -983,7 +984,10 @@ def _sent_date(sent_at: str) -> str:
 
 
 def _describe(plan: _Plan) -> None:
-    plan.outcome.recipients = [str(address) for address in plan.to + plan.cc]
+    plan.outcome.recipients = [
+        str(address).replace(address.addr_spec, shown_address(address.addr_spec))
+        for address in plan.to + plan.cc
+    ]
     plan.outcome.files = [f.path.name for f in plan.files]
 
 
