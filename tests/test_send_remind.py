@@ -8,7 +8,7 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
-from test_send_support import make_packets, make_roster
+from test_send_support import make_packets, make_roster, write_docx
 
 from mentordocs.errors import SendError
 from mentordocs.forms import load_form_specs
@@ -349,4 +349,30 @@ def test_a_workbook_of_the_earlier_layout_is_read_whole_for_what_it_knows(world,
     assert [(o.pair_id, o.status) for o in result.outcomes] == [
         ("P01", WOULD_SEND),
         ("P03", WOULD_SEND),
+    ]
+
+
+def test_a_copy_changed_since_generate_is_never_attached_as_the_blank_one(world, tmp_path):
+    # A returned form saved over the pair's blank copy in the packets folder (the packet email
+    # asks pairs to keep the file's name): the reminder attached it, answers and all, saying
+    # "The attached copies are blank". The pair is held back, told how to make the blank again.
+    roster, out, tracking = world
+    blank = (out / "P01" / "P01_goal-sheet.docx").read_bytes()
+    write_docx(out / "P01" / "P01_goal-sheet.docx", "P01's private answers", pair_id="P01")
+    outbox = tmp_path / "reminders"
+    result = send_reminders(roster, out, tracking, transport=OutboxTransport(outbox))
+    assert [(o.pair_id, o.status) for o in result.outcomes] == [("P01", FAILED), ("P03", SENT)]
+    detail = result.outcomes[0].detail
+    assert detail.startswith(
+        "no reminder: P01/P01_goal-sheet.docx changed since generate made it, and a reminder "
+        "attaches the blank copy"
+    )
+    assert f"run 'mentordocs generate {roster.path} -o {out} --pair P01'" in detail
+    assert sorted(p.name for p in outbox.iterdir()) == ["P03_reminder.eml"]
+
+    (out / "P01" / "P01_goal-sheet.docx").write_bytes(blank)  # the blank copy made again
+    again = send_reminders(roster, out, tracking, transport=OutboxTransport(outbox))
+    assert [(o.pair_id, o.status) for o in again.outcomes] == [
+        ("P01", SENT),
+        ("P03", ALREADY_SENT),
     ]

@@ -60,6 +60,12 @@ class PacketFile:
     path: Path
     sha256: str
     lock: str = ""  # the name of Word's or LibreOffice's lock file beside it: open there
+    made: str = ""  # its checksum when generate wrote it, per the manifest ("" unknown)
+
+    @property
+    def edited(self) -> bool:
+        "Changed since generate wrote it (edited, or another file saved over it)."
+        return bool(self.made) and self.made != self.sha256
 
 
 class Outdated:

@@ -365,6 +365,7 @@ def send_reminders(
                 files = _pair_files(
                     out, manifest, pair, set(missing_forms), kinds=(".docx",), stage=stage
                 )
+                _refuse_edited_copies(files, outdated.generate_command(f" --pair {pair.pair_id}"))
             except _PairProblem as exc:
                 outcome.status = FAILED
                 outcome.detail = str(exc)
@@ -389,6 +390,22 @@ def send_reminders(
         limiter = RateLimiter(rate, clock=clock, sleep=sleep)
         _deliver(result, plans, out, transport, sender, reply_to, limiter, progress, on_ctrl_c)
     return result
+
+
+def _refuse_edited_copies(files: list[PacketFile], command: str) -> None:
+    """A reminder attaches the blank copies generate made, and says so: a file changed since
+    (a form sent back, saved over the blank one) may hold answers, confidential ones too."""
+    edited = [f.rel for f in files if f.edited]
+    if edited:
+        names = ", ".join(edited)
+        raise _PairProblem(
+            f"no reminder: {names} changed since generate made "
+            f"{'it' if len(edited) == 1 else 'them'}, and a reminder attaches the blank copy "
+            "(a form sent back and saved over it would go with its answers). Move "
+            f"{'it' if len(edited) == 1 else 'them'} out of the packets folder (collect a "
+            f"returned form from where you put it), run '{command}' to make the blank copy "
+            "again, then send the reminders again"
+        )
 
 
 def _outstanding_at(coverage: Coverage, stage: str) -> dict[str, list[Outstanding]]:
@@ -928,7 +945,9 @@ def _checked_file(root: Path, pair_dir: Path, pair: Pair, entry: ManifestEntry) 
                 f"{PROP_PAIR}), not of {pair.pair_id}: someone copied a file between folders. "
                 f"{_remake(entry, root)}"
             )
-    return PacketFile(entry.form, entry.path, path, sha256_file(path), lock.name if lock else "")
+    return PacketFile(
+        entry.form, entry.path, path, sha256_file(path), lock.name if lock else "", entry.sha256
+    )
 
 
 def _check_open(plan: _Plan) -> None:
