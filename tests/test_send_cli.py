@@ -462,6 +462,38 @@ def test_forms_made_before_the_roster_changed_are_not_sent(tmp_path, monkeypatch
     assert "Tomás Ferreira" in text
 
 
+def test_a_command_to_run_works_pasted_for_a_pair_id_with_a_space(tmp_path, monkeypatch):
+    # Pair IDs may hold a space ("P 11"): the command send gives was "--pair P 11", which
+    # fails pasted ("Got unexpected extra argument (11)"). It is quoted, as paths are.
+    import re
+    import shlex
+
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    roster = tmp_path / "my roster.xlsx"
+    book = openpyxl.load_workbook(SAMPLE_ROSTER)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value == "P11":
+                    cell.value = "P 11"
+    book.save(roster)
+    assert CliRunner().invoke(cli, ["generate", str(roster), "-o", "packets", "-q"]).exit_code == 0
+    outbox = ("--roster", str(roster), "--outbox", "outbox")
+    _mentee_replaced(roster, "P 11", "Tomás Ferreira", "tomas.ferreira@example.org")
+
+    held = run("packets", *outbox)
+    assert held.exit_code == 1
+    [command] = re.findall(
+        r"P 11: not sent: .*? Run '(mentordocs generate [^']+)' first", held.stderr
+    )
+    assert command == f'mentordocs generate "{roster}" -o packets --pair "P 11"'
+    again = CliRunner().invoke(cli, shlex.split(command)[1:])
+    assert again.exit_code == 0, again.output
+    assert run("packets", *outbox, "--pair", "P 11").exit_code == 0
+
+
 def test_a_roster_change_no_form_shows_holds_nothing_back(tmp_path, monkeypatch):
     # Pausing a pair and setting the mail server change the roster, not the forms.
     import openpyxl

@@ -94,7 +94,7 @@ class Outdated:
             return (
                 "not sent: its forms were made by a 'mentordocs generate' that was stopped before "
                 "it finished, so what of the roster they show is not known. Run "
-                f"'{self.generate_command(f' --pair {pair.pair_id}')}' first (it finishes the job "
+                f"'{self.generate_command(f' --pair {shell_word(pair.pair_id)}')}' first (it finishes the job "
                 "and rewrites only what is out of date; add --force if you edited its forms by "
                 "hand since), then send again"
             )
@@ -112,7 +112,7 @@ class Outdated:
         parts = [ROSTER_PARTS[p].format(row=pair.row) for p in ROSTER_PARTS if p in changed]
         parts += [extra_part_said(p, pair.row) for p in changed if p.startswith(EXTRA_PART)]
         # A change to the program's settings touches every pair: generate them all again.
-        option = "" if "program" in changed else f" --pair {pair.pair_id}"
+        option = "" if "program" in changed else f" --pair {shell_word(pair.pair_id)}"
         return (
             f"not sent: its forms were made before {self.roster.path.name} changed "
             f"({'; '.join(parts)}), so they would show what is no longer so. Run "
@@ -202,7 +202,7 @@ class Outdated:
         return (
             f"not sent: its {what} was made before {tracking.name} held what the pair has "
             f"returned or you corrected since ({'; '.join(said)}), so it would show what is no "
-            f"longer so. Run '{self.generate_command(f' --pair {pair.pair_id}')}' first (with "
+            f"longer so. Run '{self.generate_command(f' --pair {shell_word(pair.pair_id)}')}' first (with "
             "--force if you edited its forms by hand), then send again"
         )
 
@@ -256,7 +256,7 @@ class Outdated:
         )
 
 
-def shell_word(path: Path) -> str:
-    "A path as typed in a command (in quotes when it holds a space)."
+def shell_word(path: Path | str) -> str:
+    "A path or a Pair ID as typed in a command (in quotes when it holds a space)."
     text = str(path)
     return f'"{text}"' if any(c.isspace() for c in text) else text

@@ -69,7 +69,7 @@ from mentordocs.send.messages import (
     make_address,
     parse_address,
 )
-from mentordocs.send.outdated import Outdated, PacketFile
+from mentordocs.send.outdated import Outdated, PacketFile, shell_word
 from mentordocs.send.transports import (
     ConnectionFailed,
     Delivery,
@@ -365,7 +365,9 @@ def send_reminders(
                 files = _pair_files(
                     out, manifest, pair, set(missing_forms), kinds=(".docx",), stage=stage
                 )
-                _refuse_edited_copies(files, outdated.generate_command(f" --pair {pair.pair_id}"))
+                _refuse_edited_copies(
+                    files, outdated.generate_command(f" --pair {shell_word(pair.pair_id)}")
+                )
             except _PairProblem as exc:
                 outcome.status = FAILED
                 outcome.detail = str(exc)
@@ -853,7 +855,7 @@ def _docx_pair_id(path: Path, entry: ManifestEntry, out: Path) -> str | None:
 def _remake(entry: ManifestEntry, out: Path) -> str:
     "How to make one file of a packet again, replacing that file alone."
     return (
-        f"Make it again with 'mentordocs generate ROSTER -o {out} --pair {entry.pair_id} "
+        f"Make it again with 'mentordocs generate ROSTER -o {shell_word(out)} --pair {shell_word(entry.pair_id)} "
         f"--form {entry.form} --force' (--force replaces that form only)."
     )
 
@@ -928,7 +930,7 @@ def _checked_file(root: Path, pair_dir: Path, pair: Pair, entry: ManifestEntry) 
         raise _PairProblem(
             f"not sent: {entry.path} is listed for {entry.pair_id} in {MANIFEST_NAME} but is not "
             f"inside the folder {pair.pair_id}/, so it could belong to another pair. Run "
-            f"'mentordocs generate ROSTER -o {root} --pair {pair.pair_id} --force' to make "
+            f"'mentordocs generate ROSTER -o {shell_word(root)} --pair {shell_word(pair.pair_id)} --force' to make "
             "that pair's files again."
         )
     if not path.is_file():
@@ -1075,7 +1077,7 @@ def _decide_packet(plan: _Plan, records: list[SendRecord], resend: bool) -> Outc
     held.detail = (
         _changed_since(forms, plan, f" to {', '.join(holders)}")
         + f" ({names_now} got the new version now). To send it to them as well, use --resend "
-        f"--pair {plan.pair.pair_id}{options} ({names_now} then gets it again)"
+        f"--pair {shell_word(plan.pair.pair_id)}{options} ({names_now} then gets it again)"
     )
     return held
 
