@@ -704,20 +704,39 @@ def test_pair_ids_that_differ_only_in_spaces_or_punctuation_are_an_error(tmp_pat
 def test_a_header_that_looks_like_a_missing_optional_column_is_warned_about(
     tmp_path: Path,
 ) -> None:
-    """'Pair status' for 'Status' would leave a Paused pair Active without a word."""
+    """'Meeting plce' for 'Meeting place' would leave every form without its place."""
     book = base_book()
     pairs = book["Pairs"]
-    pairs[0] = ["Pair status" if h == "Status" else h for h in pairs[0]]
+    pairs[0] = ["Meeting plce" if h == "Meeting place" else h for h in pairs[0]]
     problems = check_roster(make_roster(tmp_path, book))
     [warning] = [p for p in problems if "looks like the column" in p.message]
     assert (warning.sheet, warning.row, warning.column, warning.severity) == (
         "Pairs",
         1,
-        "Pair status",
+        "Meeting plce",
         "warning",
     )
-    assert "The column 'Pair status' is not one mentordocs reads" in warning.message
-    assert "rename it 'Status'" in warning.fix
+    assert "The column 'Meeting plce' is not one mentordocs reads" in warning.message
+    assert "rename it 'Meeting place'" in warning.fix
+
+
+@pytest.mark.parametrize("header", ["Pair status", "Satus"])
+def test_a_header_that_looks_like_the_missing_status_column_is_an_error(
+    tmp_path: Path, header: str
+) -> None:
+    """Read without its Status, every pair is Active: 'Satus' sent Paused and Ended pairs
+    their packets after a warning nobody reads ('Note: the roster has 2 warning(s)')."""
+    book = base_book()
+    pairs = book["Pairs"]
+    pairs[0] = [header if h == "Status" else h for h in pairs[0]]
+    with pytest.raises(RosterError) as caught:
+        load_book(tmp_path, book)
+    [error] = [p for p in caught.value.problems if "looks like the column" in p.message]
+    assert (error.sheet, error.row, error.column, error.severity) == ("Pairs", 1, header, "error")
+    assert "every pair would be Active and get its packet, Paused and Ended ones too" in (
+        error.message
+    )
+    assert "rename it 'Status'" in error.fix
 
 
 def test_a_setting_that_looks_like_a_missing_one_is_warned_about(tmp_path: Path) -> None:

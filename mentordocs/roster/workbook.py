@@ -613,11 +613,24 @@ def _ignored_lookalike(
     problems: Problems,
 ) -> None:
     """Warn when an optional column is absent and a header that is not read looks like it
-    ('Pair status' or 'Satus' for 'Status'): its values would be ignored without a word (a
-    Paused pair taken as Active)."""
+    ('Pair status' or 'Satus' for 'Status'): its values would be ignored without a word. For
+    a pair's Status it is an error: ignored, every Paused or Ended pair is taken as Active
+    and gets its packet."""
     guesses = [w for _, w in extras.values() if col in matcher.guesses(w)]
     meant = _meant(col, guesses, [w for _, w in extras.values()])
     if meant is None:
+        return
+    if col.key == "status":
+        problems.error(
+            f"The column '{meant}' is not one mentordocs reads, and it looks like the column "
+            f"'{col.header}', which is missing: read so, every pair would be Active and get "
+            "its packet, Paused and Ended ones too.",
+            f"If it holds the pairs' status, rename it '{col.header}'; if not, give it another "
+            "name that does not look like it.",
+            title,
+            header.number,
+            meant,
+        )
         return
     problems.warn(
         f"The column '{meant}' is not one mentordocs reads, so what it holds is ignored; it "
