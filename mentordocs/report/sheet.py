@@ -16,16 +16,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from mentordocs.report.summary import ProgramSummary
 from mentordocs.tracking.data import excel_escaped
+from mentordocs.xlsxstyle import font
 
 __all__ = ["SUMMARY_SHEET", "summary_workbook"]
 
 SUMMARY_SHEET = "Summary"
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FONT = font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-_TITLE_FONT = Font(bold=True, size=16, color="1F4E78")
-_SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
-_NOTE_FONT = Font(italic=True, color="7F7F7F")
+_TITLE_FONT = font(bold=True, size=16, color="1F4E78")
+_SECTION_FONT = font(bold=True, size=12, color="1F4E78")
+_NOTE_FONT = font(italic=True, color="7F7F7F")
 
 
 class _Sheet:

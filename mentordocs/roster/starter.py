@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -21,6 +21,7 @@ from mentordocs.errors import OutputError
 from mentordocs.fsutil import atomic_write_bytes
 from mentordocs.mailsettings import SETTINGS
 from mentordocs.roster.schema import PROGRAM_SETTINGS, SHEETS, Column, SheetSpec
+from mentordocs.xlsxstyle import font
 
 __all__ = ["STARTER_NAME", "VALIDATED_ROWS", "new_workbook", "write_starter_roster"]
 
@@ -33,9 +34,9 @@ TEXT_FORMAT = "@"
 
 _REQUIRED_FILL = PatternFill("solid", fgColor="1F4E79")  # dark blue: required
 _OPTIONAL_FILL = PatternFill("solid", fgColor="5B9BD5")  # light blue: optional
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_OPTIONAL_FONT = Font(bold=False, color="FFFFFF")
-_HINT_FONT = Font(italic=True, color="595959")
+_HEADER_FONT = font(bold=True, color="FFFFFF")
+_OPTIONAL_FONT = font(bold=False, color="FFFFFF")
+_HINT_FONT = font(italic=True, color="595959")
 _AUTHOR = "mentordocs"
 
 INSTRUCTIONS = (
@@ -169,7 +170,7 @@ def _program_sheet(workbook: Workbook, spec: SheetSpec) -> Worksheet:
         sheet.column_dimensions[get_column_letter(index)].width = col.width
     for row, setting in enumerate(PROGRAM_SETTINGS, start=2):
         name = sheet.cell(row=row, column=1, value=setting.header)
-        name.font = Font(bold=setting.required)
+        name.font = font(bold=setting.required)
         value = sheet.cell(row=row, column=2)
         if setting.kind == "date":
             value.number_format = DATE_FORMAT
@@ -215,7 +216,7 @@ def _instructions_sheet(workbook: Workbook) -> Worksheet:
     for row, line in enumerate(INSTRUCTIONS, start=1):
         cell = sheet.cell(row=row, column=1, value=line or None)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].font = font(bold=True, size=14)
     return sheet
 
 

@@ -35,7 +35,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from mentordocs.errors import Problem
@@ -79,6 +79,7 @@ from mentordocs.tracking.status import (
     open_stages,
     outstanding_for,
 )
+from mentordocs.xlsxstyle import font
 
 __all__ = ["REWRITTEN_SHEETS", "write_tracking"]
 
@@ -101,7 +102,7 @@ _VERB_FIRST = re.compile(r"(is|has|contains|unpacks|could|does|says)\b")
 ANSWER, ANSWER_DATE = "Answer", "Answer date"
 DETAIL, DETAIL_DATE, DETAIL_TIME = "Detail", "Detail date", "Detail time"
 NOT_SENT = "Not sent"  # a later stage's form the pair was not given yet (grey, italic)
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FONT = font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _GROUP_FILL = PatternFill("solid", fgColor="2E75B6")
 _RED = PatternFill("solid", fgColor="FFC7CE")
@@ -227,9 +228,11 @@ class _Book:
             (DETAIL_TIME, top, "yyyy-mm-dd hh:mm"),
             (NOT_SENT, top, "General"),
         ):
-            style = NamedStyle(name=name, alignment=alignment, number_format=number_format)
+            style = NamedStyle(
+                name=name, font=font(), alignment=alignment, number_format=number_format
+            )
             if name == NOT_SENT:
-                style.font = Font(italic=True, color="7F7F7F")
+                style.font = font(italic=True, color="7F7F7F")
             self.wb.add_named_style(style)
 
     def sheet(
@@ -427,7 +430,7 @@ def _dashboard(
     ws = book.sheet(DASHBOARD_SHEET, [], [44 if staged else 30, 12, 12, 12, 12, 12])
     active = [p for p in roster.pairs if p.active]
     title = _cell(ws, f"{roster.program.name}: returned forms")
-    title.font = Font(bold=True, size=16, color="1F4E78")
+    title.font = font(bold=True, size=16, color="1F4E78")
     book.append(ws, [title])
     book.append(ws, [_note(ws, f"Collected {now:%d %B %Y at %H:%M}; {len(active)} active pairs.")])
     if data.include_confidential:
@@ -436,7 +439,7 @@ def _dashboard(
             "Confidential answers ARE copied into this workbook (collected with "
             "--include-confidential). Share it with care.",
         )
-        warning.font = Font(bold=True, color="9C5700")
+        warning.font = font(bold=True, color="9C5700")
         book.append(ws, [warning])
     else:
         book.append(
@@ -527,7 +530,7 @@ def _bordered(ws: WriteOnlyWorksheet, value: CellValue) -> OpenpyxlCell:
 
 def _note(ws: WriteOnlyWorksheet, text: str) -> OpenpyxlCell:
     cell = _cell(ws, text)
-    cell.font = Font(italic=True, color="7F7F7F")
+    cell.font = font(italic=True, color="7F7F7F")
     return cell
 
 
