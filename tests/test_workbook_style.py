@@ -7,6 +7,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE_ROSTER
@@ -49,3 +50,19 @@ def test_every_font_has_a_name_and_a_size(workbooks, which) -> None:
         name, size = font.find(f"{MAIN}name"), font.find(f"{MAIN}sz")
         assert name is not None and name.get("val") == "Calibri", (which, number)
         assert size is not None and float(size.get("val")) >= 11, (which, number)
+
+
+def test_the_tracking_workbook_prints_landscape_with_its_headers_on_every_page(workbooks) -> None:
+    # It printed portrait, with nothing repeated: 11 pairs made 153 pages, the pair's name on
+    # the first page of each row and its ticks on the five after.
+    book = openpyxl.load_workbook(workbooks["tracking workbook"])
+    for ws in book.worksheets:
+        if ws.sheet_state == "visible":  # not the hidden sheet of mentordocs' own records
+            assert ws.page_setup.orientation == "landscape", ws.title
+    status = book["Status"]
+    assert (status.print_title_rows, status.print_title_cols) == ("$1:$2", "$A:$A")
+    goal_sheet = next(ws for ws in book.worksheets if ws.title.startswith("Goal sheet"))
+    assert (goal_sheet.print_title_rows, goal_sheet.print_title_cols) == ("$1:$1", "$A:$A")
+    dashboard = book["Dashboard"]  # narrow: one page wide, as many long as it needs
+    assert dashboard.sheet_properties.pageSetUpPr.fitToPage
+    assert (dashboard.page_setup.fitToWidth, dashboard.page_setup.fitToHeight) == (1, 0)

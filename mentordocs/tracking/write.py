@@ -36,7 +36,11 @@ from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+)
 
 from mentordocs.errors import Problem
 from mentordocs.forms import STAGES, FieldSpec, FormSpec, Value, blank_required, signed_by
@@ -247,6 +251,7 @@ class _Book:
             ws.freeze_panes = freeze  # before the first row, or write-only mode ignores it
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
+        _print_setup(ws, freeze, sum(widths))
         self.drawn[title] = _Drawn()
         if headers:
             self.headers(ws, headers)
@@ -526,6 +531,27 @@ def _bordered(ws: WriteOnlyWorksheet, value: CellValue) -> OpenpyxlCell:
     cell = _cell(ws, value)
     cell.border = Border(bottom=Side(style="thin", color="BFBFBF"))
     return cell
+
+
+# The widest sheet (in Excel's character widths) printed one page wide: about 60% of its size
+# on a landscape page. Wider ones (a form sheet of many answers) print across pages instead.
+_FIT_WIDTH_UP_TO = 260
+
+
+def _print_setup(ws: WriteOnlyWorksheet, freeze: str | None, width: float) -> None:
+    """Printed landscape, one page wide when that stays readable, the rows and columns kept on
+    screen (the headers, the Pair column) repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    if width <= _FIT_WIDTH_UP_TO:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # 0: as many pages as needed
+    if not freeze:
+        return
+    column, row = coordinate_from_string(freeze)
+    if row > 1:
+        ws.print_title_rows = f"1:{row - 1}"
+    if column != "A":
+        ws.print_title_cols = f"A:{get_column_letter(column_index_from_string(column) - 1)}"
 
 
 def _note(ws: WriteOnlyWorksheet, text: str) -> OpenpyxlCell:
