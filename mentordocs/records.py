@@ -24,6 +24,10 @@ from mentordocs.forms import FormSpec, form_spec_to_json, load_form_spec
 from mentordocs.fsutil import atomic_writer
 from mentordocs.models import Pair, Roster
 
+#: The tracking workbook's hidden sheet of mentordocs' own records: the mark of a workbook
+#: 'mentordocs collect' wrote (a roster never has it).
+HIDDEN_SHEET = "_mentordocs"
+
 MANIFEST_NAME = "manifest.json"
 SEND_LOG_NAME = "send-log.jsonl"
 

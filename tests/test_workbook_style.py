@@ -66,3 +66,18 @@ def test_the_tracking_workbook_prints_landscape_with_its_headers_on_every_page(w
     dashboard = book["Dashboard"]  # narrow: one page wide, as many long as it needs
     assert dashboard.sheet_properties.pageSetUpPr.fitToPage
     assert (dashboard.page_setup.fitToWidth, dashboard.page_setup.fitToHeight) == (1, 0)
+
+
+def test_the_tracking_workbook_given_as_the_roster_is_named_for_what_it_is(workbooks) -> None:
+    # It was "no 'Pairs' sheet ... If 'Mentoring action plan' is that sheet, rename it
+    # 'Pairs'": following that would damage the tracking workbook.
+    tracking = workbooks["tracking workbook"]
+    for command in (["check", tracking], ["generate", tracking, "-o", tracking.parent / "x"]):
+        result = CliRunner().invoke(cli, [str(a) for a in command])
+        assert result.exit_code == 1, result.output
+        assert "This is the tracking workbook 'mentordocs collect' writes, not a roster." in (
+            result.output
+        )
+        assert "Give the roster workbook instead" in result.output
+        assert "rename" not in result.output
+    assert not (tracking.parent / "x").exists()

@@ -25,6 +25,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from mentordocs.fsutil import office_lock_file
 from mentordocs.ooxml.ns import OLE_SIGNATURE
+from mentordocs.records import HIDDEN_SHEET
 from mentordocs.roster.cells import CellReader, Row, as_text, is_blank
 from mentordocs.roster.layout import LayoutError, SheetLayout, read_layouts
 from mentordocs.roster.problems import Problems
@@ -277,6 +278,14 @@ def open_workbook(path: Path, problems: Problems, plain: bool | None = None) -> 
         book = _plain(data, problems)
         if book is None:
             return None
+    if HIDDEN_SHEET in book.titles:  # read as a roster, its sheets would be "fixed" into one
+        book.close()
+        problems.error(
+            "This is the tracking workbook 'mentordocs collect' writes, not a roster.",
+            "Give the roster workbook instead: the one you filled in with the pairs (made by "
+            "'mentordocs init', e.g. roster.xlsx).",
+        )
+        return None
     lock = office_lock_file(path)
     if lock is not None:
         problems.warn(

@@ -7,11 +7,11 @@
 - ``read``: the workbook read back (for the next collect, ``status`` and ``send --remind``).
 """
 
+from mentordocs.records import HIDDEN_SHEET
 from mentordocs.tracking.data import (
     DASHBOARD_SHEET,
     EXCEL_CELL_LIMIT,
     GOALS_SHEET,
-    HIDDEN_SHEET,
     NOT_SENT_YET,
     NOTES_HEADER,
     OTHER_SHEET,

@@ -15,7 +15,6 @@ from mentordocs.tracking.mailstate import MailboxState
 #: What a cell of the workbook can hold.
 CellValue = str | int | float | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
-HIDDEN_SHEET = "_mentordocs"
 #: The most characters one Excel cell holds: a longer answer is cut to fit, and said so.
 EXCEL_CELL_LIMIT = 32767
 STATUS_SHEET = "Status"

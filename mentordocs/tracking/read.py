@@ -22,9 +22,9 @@ from openpyxl.utils import get_column_letter
 
 from mentordocs.errors import MentordocsError, Problem
 from mentordocs.forms import STAGES, Value, load_form_specs
+from mentordocs.records import HIDDEN_SHEET
 from mentordocs.tracking.data import (
     FORMAT_VERSION,
-    HIDDEN_SHEET,
     NOTES_HEADER,
     OTHER_SHEET,
     PROBLEMS_SHEET,

@@ -45,13 +45,12 @@ from openpyxl.utils.cell import (
 from mentordocs.errors import Problem
 from mentordocs.forms import STAGES, FieldSpec, FormSpec, Value, blank_required, signed_by
 from mentordocs.models import WHOSE_GOALS, Pair, Roster
-from mentordocs.records import MANIFEST_NAME, read_manifest, read_send_log
+from mentordocs.records import HIDDEN_SHEET, MANIFEST_NAME, read_manifest, read_send_log
 from mentordocs.tracking.data import (
     DASHBOARD_SHEET,
     EXCEL_CELL_LIMIT,
     FORMAT_VERSION,
     GOALS_SHEET,
-    HIDDEN_SHEET,
     NOT_ON_ROSTER,
     NOT_SENT_YET,
     NOTES_GROUP,
