@@ -347,11 +347,7 @@ def send_reminders(
 
         plans: list[_Plan] = []
         for pair, named in selected:
-            items = [
-                item
-                for item in outstanding.get(pair.pair_id, [])
-                if wanted_forms is None or item.form in wanted_forms
-            ]
+            items = _owed(outstanding, pair, wanted_forms)
             if not items:
                 continue  # nothing missing: no reminder, nothing to report
             outcome = Outcome(pair.pair_id, REMINDER, WOULD_SEND)
@@ -365,9 +361,7 @@ def send_reminders(
                 files = _pair_files(
                     out, manifest, pair, set(missing_forms), kinds=(".docx",), stage=stage
                 )
-                _refuse_edited_copies(
-                    files, outdated.generate_command(f" --pair {shell_word(pair.pair_id)}")
-                )
+                _refuse_edited_copies(files, outdated, pair)
             except _PairProblem as exc:
                 outcome.status = FAILED
                 outcome.detail = str(exc)
@@ -394,11 +388,20 @@ def send_reminders(
     return result
 
 
-def _refuse_edited_copies(files: list[PacketFile], command: str) -> None:
+def _owed(
+    outstanding: dict[str, list[Outstanding]], pair: Pair, wanted_forms: set[str] | None
+) -> list[Outstanding]:
+    "What the pair owes, of the forms asked for (all when ``wanted_forms`` is None)."
+    owed = outstanding.get(pair.pair_id, [])
+    return [item for item in owed if wanted_forms is None or item.form in wanted_forms]
+
+
+def _refuse_edited_copies(files: list[PacketFile], outdated: Outdated, pair: Pair) -> None:
     """A reminder attaches the blank copies generate made, and says so: a file changed since
     (a form sent back, saved over the blank one) may hold answers, confidential ones too."""
     edited = [f.rel for f in files if f.edited]
     if edited:
+        command = outdated.generate_command(f" --pair {shell_word(pair.pair_id)}")
         names = ", ".join(edited)
         raise _PairProblem(
             f"no reminder: {names} changed since generate made "
