@@ -347,3 +347,13 @@ def test_a_form_filled_in_where_it_was_generated_is_a_return(tmp_path, monkeypat
     [ret] = read_tracking(Path("t.xlsx")).returns
     assert (ret.pair_id, ret.form) == ("P01", "goal-sheet")
     assert ret.values["mentee_sign_name"] == "Kwame Mensah"
+
+
+def test_the_overview_goes_on_with_the_roster_init_writes():
+    # Step 1 is 'mentordocs init' (it writes roster.xlsx); steps 2 to 5 named the sample's
+    # roster, so a coordinator following them checked and sent the sample program.
+    text = CliRunner().invoke(cli, ["--help"]).output
+    steps = [line for line in text.splitlines() if line.strip()[:2] in {"2.", "3.", "4.", "5."}]
+    assert len(steps) == 4
+    assert all(" roster.xlsx" in step and "samples/" not in step for step in steps)
+    assert "To try it first on the sample program, give samples/roster.xlsx" in text

@@ -34,13 +34,14 @@ def cli() -> None:
 
     \b
     1. Fill one roster workbook:      mentordocs init      (then edit roster.xlsx in Excel)
-    2. Check it:                      mentordocs check samples/roster.xlsx
-    3. Make every pair's packet:      mentordocs generate samples/roster.xlsx -o packets
-    4. Email each pair its packet:    mentordocs send packets --roster samples/roster.xlsx --outbox outbox
-    5. Read the returned forms:       mentordocs collect returned/ -o tracking.xlsx --roster samples/roster.xlsx
+    2. Check it:                      mentordocs check roster.xlsx
+    3. Make every pair's packet:      mentordocs generate roster.xlsx -o packets
+    4. Email each pair its packet:    mentordocs send packets --roster roster.xlsx --outbox outbox
+    5. Read the returned forms:       mentordocs collect returned/ -o tracking.xlsx --roster roster.xlsx --packets packets
     6. See what is still missing:     mentordocs status tracking.xlsx
     7. Summarise it for your report:  mentordocs report tracking.xlsx -o report
 
+    To try it first on the sample program, give samples/roster.xlsx as the roster.
     Run 'mentordocs COMMAND -h' for each command's options and an example.
     """
 
