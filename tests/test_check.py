@@ -469,7 +469,7 @@ def test_a_date_that_is_not_a_date(tmp_path: Path, value: object, message: str) 
     assert result.exit_code == 1
     line = problem_line(result, "sheet 'Pairs', row 3, column 'Start date'")
     assert message in line
-    assert "Fix: Type the date as 2026-09-01 or 1 Sep 2026" in line
+    assert "Fix: Type the date again as 2026-09-01 or 1 Sep 2026" in line
 
 
 @pytest.mark.parametrize(

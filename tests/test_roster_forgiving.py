@@ -24,8 +24,8 @@ from test_roster_kit import base_book, make_roster, set_cell
 from mentordocs.roster import check_roster, load_roster
 
 _DATE_FIX = (
-    "Fix: Type the date as 2026-09-01 or 1 Sep 2026 (numbers-only dates like 09/01/2026 are "
-    "ambiguous), or choose Format Cells > Date in Excel."
+    "Fix: Type the date again as 2026-09-01 or 1 Sep 2026 (numbers-only dates like 09/01/2026 "
+    "are ambiguous); changing the cell's format in Excel does not change what is typed in it."
 )
 
 # -- numbers-only dates --------------------------------------------------------------------

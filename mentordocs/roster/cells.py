@@ -132,8 +132,8 @@ _DATE_FORMATS = (
     "%A %B %d %Y",
 )
 _DATE_FIX = (
-    "Type the date as 2026-09-01 or 1 Sep 2026 (numbers-only dates like 09/01/2026 are "
-    "ambiguous), or choose Format Cells > Date in Excel."
+    "Type the date again as 2026-09-01 or 1 Sep 2026 (numbers-only dates like 09/01/2026 "
+    "are ambiguous); changing the cell's format in Excel does not change what is typed in it."
 )
 
 
