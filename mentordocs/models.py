@@ -99,6 +99,16 @@ def midpoint_of(program: Program, pair: Pair) -> dt.date:
     return pair.start_date + (pair.end_date - pair.start_date) / 2
 
 
+def forms_due_of(program: Program, pair: Pair) -> dt.date | None:
+    """When the pair's first forms are due back: the Forms due setting; for a pair that starts
+    after it (one that joined late), as long after the pair's start as the setting is after
+    the program's."""
+    due = program.forms_due
+    if due is None or due >= pair.start_date:
+        return due
+    return pair.start_date + max(due - program.start_date, dt.timedelta(0))
+
+
 def end_review_of(program: Program, pair: Pair) -> dt.date:
     """The pair's end review: the program's "End review" setting when it falls within the
     pair's dates, else the pair's end date."""

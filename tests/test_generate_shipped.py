@@ -116,3 +116,20 @@ def test_two_jobs_on_the_sample_roster(tmp_path: Path) -> None:
     for rel in one.written:
         if rel.endswith(".docx"):
             assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes()
+
+
+def test_a_pair_that_joins_late_is_given_its_own_due_date(tmp_path: Path) -> None:
+    # P12 starts on 11 January 2027; its forms (and its email, from the same date) asked for
+    # them back "by Friday 25 September 2026", months before it started. It gets as long from its own start as the
+    # others (the program starts 31 August, Forms due 25 September: 25 days): 5 February 2027.
+    out = tmp_path / "packets"
+    result = CliRunner().invoke(cli, ["generate", str(SAMPLE_ROSTER), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+
+    def text(pair_id: str) -> str:  # every text of the form, boxes and tables too
+        document = docx.Document(out / pair_id / f"{pair_id}_terms-of-engagement.docx")
+        return "".join(document.element.body.itertext())
+
+    assert "by Friday 25 September 2026" in text("P01")
+    assert "by Friday 5 February 2027" in text("P12")
+    assert "25 September 2026" not in text("P12")

@@ -40,6 +40,7 @@ from mentordocs.models import (
     Program,
     Roster,
     end_review_of,
+    forms_due_of,
     midpoint_of,
     plan_methods,
 )
@@ -456,7 +457,7 @@ def stage_due_date(roster: Roster, pair: Pair, stage: str) -> dt.date | None:
         return midpoint_of(roster.program, pair)
     if stage == "end":
         return end_review_of(roster.program, pair)
-    return roster.program.forms_due
+    return forms_due_of(roster.program, pair)
 
 
 def latest_returns(returns: Iterable[ReturnedForm]) -> dict[str, dict[str, ReturnedForm]]:
@@ -596,8 +597,14 @@ def build_context(
         pair.goals_of("Mentor"), "Mentor", SHARED_GOAL_SLOTS, 1
     )
     joint_goals, joint_slots = _goal_slots(pair.goals_of("Joint"), "Joint", SHARED_GOAL_SLOTS, 1)
+    if program is None:
+        program = program_context(roster.program)
+    due = forms_due_of(roster.program, pair)
+    if due != roster.program.forms_due:  # a pair that joined late: its own date, on its forms
+        program = dict(program)
+        _dates(program, "forms_due", due)
     return {
-        "program": program if program is not None else program_context(roster.program),
+        "program": program,
         "pair": pair_context(pair),
         "mentor": _person(pair.mentor),
         "mentee": _person(pair.mentee),

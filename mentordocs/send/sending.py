@@ -43,7 +43,7 @@ from mentordocs.forms import (
     stage_forms,
 )
 from mentordocs.fsutil import office_lock_file, sha256_bytes, sha256_file
-from mentordocs.models import Pair, Roster, end_review_of, midpoint_of
+from mentordocs.models import Pair, Roster, end_review_of, forms_due_of, midpoint_of
 from mentordocs.ooxml.ns import PROP_PAIR
 from mentordocs.ooxml.package import PackageError, WordPackage
 from mentordocs.progress import NoProgress, Progress
@@ -1199,7 +1199,7 @@ def _context(
 ) -> dict[str, object]:
     program = roster.program
     due = {
-        "start": program.forms_due,
+        "start": forms_due_of(program, pair),
         "midpoint": midpoint_of(program, pair),
         "end": end_review_of(program, pair),
     }.get(stage)
