@@ -1726,34 +1726,55 @@ def test_a_text_for_review_or_from_another_form_too_long_for_a_cell_is_said_so(t
         assert shown.startswith("We will keep going") and len(shown) <= 32_767
 
 
-def test_the_mentor_and_the_mentee_each_signing_their_own_copy_count_as_both_signed(tmp_path):
-    roster = make_roster(tmp_path)
-    answers = {"goal_1_goal": "Plan lessons weekly"}
+def _two_signed_copies(tmp_path, mentors_goal: str, mentees_goal: str):
+    "The mentor's and the mentee's copies of P01's goal sheet, each signed by its sender."
     mentors = make_docx(
         "goal-sheet",
         "P01",
-        {**answers, "mentor_agree": True, "mentor_sign_name": "Ana"},
+        {"goal_1_goal": mentors_goal, "mentor_agree": True, "mentor_sign_name": "Ana"},
         modified="2026-10-01T10:00:00Z",
     )
     mentees = make_docx(
         "goal-sheet",
         "P01",
-        {**answers, "goal_1_goal": "Plan lessons every week", "mentee_agree": True,
-         "mentee_sign_name": "Ben"},
+        {"goal_1_goal": mentees_goal, "mentee_agree": True, "mentee_sign_name": "Ben"},
         modified="2026-10-03T10:00:00Z",
-    )  # fmt: skip
+    )
     folder = tmp_path / "in"
     write(folder / "from the mentor" / "P01_goal-sheet.docx", mentors)
     write(folder / "from the mentee" / "P01_goal-sheet.docx", mentees)
     tracking = tmp_path / "t.xlsx"
-    result = collect_forms([folder], tracking, roster)
+    return collect_forms([folder], tracking, make_roster(tmp_path)), tracking
+
+
+def test_the_mentor_and_the_mentee_each_signing_their_own_copy_count_as_both_signed(tmp_path):
+    result, tracking = _two_signed_copies(tmp_path, "Plan lessons weekly", "Plan lessons weekly")
     [ret] = read_tracking(tracking).returns
-    assert ret.values["goal_1_goal"] == "Plan lessons every week"  # the newer copy's answers
+    assert ret.values["goal_1_goal"] == "Plan lessons weekly"
     assert ret.values["mentor_sign_name"] == "Ana" and ret.values["mentee_sign_name"] == "Ben"
     [carried] = [p for p in result.problems if "each signed their own copy" in p.message]
     assert "from the mentee" in carried.file and "not signed by the mentor" in carried.message
     owed = read_outstanding(tracking).get("P01", [])
     assert not any("not signed" in r for item in owed for r in item.reasons)
+
+
+def test_a_signature_on_a_copy_with_other_answers_is_not_counted_for_the_kept_ones(tmp_path):
+    # The mentor signed "Plan lessons weekly"; the mentee's newer copy says "every week". The
+    # mentor's signature was counted with the mentee's answers: "signed by both" for words the
+    # mentor never signed. They stay unsigned by the mentor, said so, and the mentor is owed.
+    result, tracking = _two_signed_copies(
+        tmp_path, "Plan lessons weekly", "Plan lessons every week"
+    )
+    [ret] = read_tracking(tracking).returns
+    assert ret.values["goal_1_goal"] == "Plan lessons every week"  # the newer copy's answers
+    assert ret.values["mentee_sign_name"] == "Ben"
+    assert not ret.values.get("mentor_sign_name") and not ret.values.get("mentor_agree")
+    assert not [p for p in result.problems if "each signed their own copy" in p.message]
+    [unsigned] = [p for p in result.problems if "signed other answers" in p.message]
+    assert "from the mentee" in unsigned.file and "its answers differ (Goal 1" in unsigned.message
+    assert unsigned.fix == "Ask the mentor to sign this copy, or agree which answers stand."
+    owed = read_outstanding(tracking).get("P01", [])
+    assert any("not signed by mentor" in r for item in owed for r in item.reasons)
 
 
 def test_a_note_typed_past_the_last_column_without_a_header_stops_collect_too(collected, tmp_path):

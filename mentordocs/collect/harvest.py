@@ -47,6 +47,7 @@ from mentordocs.forms import (
     FormSpecError,
     Value,
     is_filled,
+    labels,
     load_form_spec,
     load_form_specs,
     signed_by,
@@ -768,7 +769,7 @@ class _Harvest:
         tie = older.returned_at == newer.returned_at
         older_came_in = item.came_in if older is candidate else _mailbox_if(older)
         problems.append(_set_aside(older.source, older_came_in, newer, spec, pair_id, tie))
-        problems.extend(_signed_in_counterparts(newer, older))
+        problems.extend(_signed_in_counterparts(newer, older, spec))
 
     def _typed_beside(self, pair_id: str, reading: FormReading, spec: FormSpec) -> list[StrayText]:
         """What was typed beside a field, in its paragraph but outside its box, without Track
@@ -1180,13 +1181,38 @@ def _too_long_elsewhere(
     ]
 
 
-def _signed_in_counterparts(kept: ReturnedForm, other: ReturnedForm) -> list[Problem]:
+def _signed_in_counterparts(
+    kept: ReturnedForm, other: ReturnedForm, spec: FormSpec
+) -> list[Problem]:
     """The mentor and the mentee often each sign and send their own copy of a form: a signature
     the kept return lacks and the other copy has is carried over (its name, date and tick),
-    and said so. The answers stay the kept return's."""
+    and said so. The answers stay the kept return's. Not when the other copy answers
+    differently: its signer signed other answers, and the kept ones stay unsigned (said so)."""
     problems = []
+    signature_fields = {*MENTOR_SIGNATURE, *MENTEE_SIGNATURE}
+    differing = [
+        field_id
+        for field_id, value in other.values.items()
+        if field_id not in signature_fields
+        and is_filled(value)
+        and is_filled(kept.values.get(field_id))
+        and str(value).strip() != str(kept.values[field_id]).strip()
+    ]
     for role, fields in (("mentor", MENTOR_SIGNATURE), ("mentee", MENTEE_SIGNATURE)):
         if not signed_by(other.values, role) or signed_by(kept.values, role):
+            continue
+        if differing:
+            problems.append(
+                Problem(
+                    kept.source,
+                    f"is not signed by the {role}. {other.source}, another copy of the same "
+                    f"form, is, but its answers differ ({labels(differing, spec)}): the "
+                    f"{role} signed other answers, so this file counts as not signed by the "
+                    f"{role}.",
+                    f"Ask the {role} to sign this copy, or agree which answers stand.",
+                    severity="warning",
+                )
+            )
             continue
         kept.values.update({f: other.values[f] for f in fields if f in other.values})
         problems.append(
